@@ -1,0 +1,48 @@
+"""saz_geboortezorg: open benchmarking of value-based maternity care.
+
+The toolkit behind the SAZ waardegedreven zorgprogramma geboortezorg analyses:
+it links Perined first-line (LVR-1) and second-line (LVR-2) registry extracts with
+DBC hospital claims, derives indicators, fits case-mix models and draws funnel plots.
+
+Importing the package is cheap: pandas, statsmodels, altair and ipywidgets are
+imported only by the functions that need them.
+
+Examples
+--------
+>>> import saz_geboortezorg as sg
+>>> data = sg.load(sg.synthetic.default_dataset())          # doctest: +SKIP
+>>> data.linkage                                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# Public names resolved lazily: name -> (module, attribute or None for the module itself).
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "load": ("saz_geboortezorg.io", "load"),
+    "Dataset": ("saz_geboortezorg.io", "Dataset"),
+    "synthetic": ("saz_geboortezorg.synthetic", None),
+    "io": ("saz_geboortezorg.io", None),
+    "schema": ("saz_geboortezorg.schema", None),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'saz_geboortezorg' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

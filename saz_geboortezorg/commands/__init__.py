@@ -1,0 +1,1 @@
+"""Subcommands of the ``saz-geboortezorg`` command line, one module each."""

@@ -1,0 +1,32 @@
+"""Exceptions of the toolkit, in one place.
+
+Every error a user can cause (bad input, a bad specification, an unknown
+indicator) is a :class:`SazError`. The command line prints its message and
+exits with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SazError", "ExtractError", "SpecError"]
+
+
+class SazError(Exception):
+    """Base class of every error caused by input the user can fix."""
+
+
+class ExtractError(SazError):
+    """An extract (file) does not match its declared schema.
+
+    ``problems`` holds one human-readable line per problem found.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = list(problems or [])
+        full = message if not self.problems else message + "\n" + "\n".join(
+            f"  - {p}" for p in self.problems
+        )
+        super().__init__(full)
+
+
+class SpecError(SazError):
+    """A specification (indicator, case-mix model, options) is malformed or does not fit the data."""
