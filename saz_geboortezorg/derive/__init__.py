@@ -1,0 +1,1 @@
+"""Derivations on the linked analysis tables: profiles, indicators, Robson groups."""
