@@ -25,6 +25,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, tuple[str, str | None]] = {
     "load": ("saz_geboortezorg.io", "load"),
     "Dataset": ("saz_geboortezorg.io", "Dataset"),
+    "compute": ("saz_geboortezorg.indicators", "compute"),
+    "indicators": ("saz_geboortezorg.indicators", None),
     "synthetic": ("saz_geboortezorg.synthetic", None),
     "io": ("saz_geboortezorg.io", None),
     "schema": ("saz_geboortezorg.schema", None),

@@ -1,0 +1,76 @@
+"""``saz-geboortezorg rates``: one indicator per unit, with intervals."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "rates",
+        help="compute one indicator per hospital, region or practice",
+        description=(
+            "Compute an indicator per unit: denominator, numerator, rate with Wilson and exact "
+            "(Clopper-Pearson) 95%% intervals, and the records each exclusion removed. DATA is a "
+            "folder of extracts (validated and linked first) or one CSV/Parquet analysis table."
+        ),
+    )
+    p.add_argument("data", metavar="DATA", type=Path)
+    p.add_argument(
+        "--indicator", required=True, metavar="ID", help="an id from 'saz-geboortezorg indicators'"
+    )
+    p.add_argument(
+        "--by", default="hospital", help="hospital (default), region, practice, all, or a column"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return p
+
+
+def load_table_or_dataset(path: Path):
+    """A folder of extracts becomes a linked Dataset; a file is read as an analysis table."""
+    from saz_geboortezorg.errors import SazError
+
+    if path.is_dir():
+        from saz_geboortezorg.io import load
+
+        return load(path)
+    if not path.exists():
+        raise SazError(f"{path}: no such file or folder")
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, sep=None, engine="python")
+    except (OSError, ValueError) as exc:
+        raise SazError(f"{path}: cannot read it as a table: {exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from saz_geboortezorg.indicators import compute, get
+
+    definition = get(args.indicator)  # fail fast on an unknown id, before loading data
+    table = compute(load_table_or_dataset(args.data), definition, by=args.by)
+    if args.json:
+        records = [
+            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+            for row in table.to_dict(orient="records")
+        ]
+        print(
+            json.dumps(
+                {"indicator": definition.id, "unit": definition.unit, "rows": records},
+                indent=2,
+                default=lambda o: o.item() if hasattr(o, "item") else str(o),
+            )
+        )
+        return 0
+    unit = {"percent": "%", "per_1000": "per 1,000", "euro": "EUR"}[definition.unit]
+    print(
+        f"{definition.name_en} ({definition.name_nl}), {unit}; population: {definition.population_text}"
+    )
+    shown = table.drop(columns=["indicator", "unit_type", "measure"]).round(2)
+    print(shown.to_string(index=False))
+    return 0

@@ -1,0 +1,191 @@
+"""A small, safe filter language for definitions that clinicians read.
+
+Indicator populations, numerators and exclusions are written as expressions over
+the columns of an analysis table, for example::
+
+    mode in ['prelabour_cs', 'intrapartum_cs']
+    ga_days >= 259 and n_babies == 1 and not stillbirth
+    missing(blood_loss)
+
+Supported: column names, numbers, 'strings', [lists], comparisons
+(``== != < <= > >= in, not in``), ``and``, ``or``, ``not``, parentheses, and the
+functions ``missing(column)`` and ``present(column)``. A bare column name means
+"equals 1" (for 0/1 flags).
+
+Missing values never satisfy a comparison: ``blood_loss >= 1000`` is false where
+blood loss is missing, and so is ``blood_loss < 1000``; definitions that must treat
+missing values explicitly use ``missing(...)``. Nothing else (attribute access,
+arbitrary function calls) is allowed, so a definition cannot run code.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.errors import SpecError
+
+__all__ = ["evaluate", "columns_used", "check"]
+
+_COMPARE = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+_FUNCTIONS = {"missing", "present"}
+
+
+@lru_cache(maxsize=512)
+def _parse(expression: str) -> ast.Expression:
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise SpecError(f"cannot read the expression {expression!r}: {exc.msg}") from None
+    for node in ast.walk(tree):
+        allowed = (
+            ast.Expression,
+            ast.BoolOp,
+            ast.And,
+            ast.Or,
+            ast.UnaryOp,
+            ast.Not,
+            ast.USub,
+            ast.Compare,
+            ast.In,
+            ast.NotIn,
+            ast.Name,
+            ast.Load,
+            ast.Constant,
+            ast.List,
+            ast.Tuple,
+            ast.Call,
+            *_COMPARE,
+        )
+        if not isinstance(node, allowed):
+            raise SpecError(
+                f"the expression {expression!r} uses {type(node).__name__}, which definitions "
+                "may not use (allowed: comparisons, in, and/or/not, missing(), present())"
+            )
+        if isinstance(node, ast.Call) and not (
+            isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCTIONS
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Name)
+            and not node.keywords
+        ):
+            raise SpecError(
+                f"in {expression!r}: only missing(column) and present(column) may be called"
+            )
+    return tree
+
+
+def columns_used(expression: str) -> set[str]:
+    """The column names an expression refers to.
+
+    Examples
+    --------
+    >>> sorted(columns_used("mode in ['vacuum', 'forceps'] and not missing(parity)"))
+    ['mode', 'parity']
+    """
+    names = set()
+    for node in ast.walk(_parse(expression)):
+        if isinstance(node, ast.Name) and node.id not in _FUNCTIONS:
+            names.add(node.id)
+    return names - {"True", "False", "None"}
+
+
+def check(expression: str, columns, what: str = "definition") -> None:
+    """Raise :class:`SpecError` naming every column the expression needs but the table lacks."""
+    missing = sorted(columns_used(expression) - set(columns))
+    if missing:
+        raise SpecError(
+            f"{what} needs column(s) {', '.join(missing)} (in {expression!r}), "
+            "which the data does not have"
+        )
+
+
+def _literal(node: ast.AST):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_literal(node.operand)
+    if isinstance(node, ast.List | ast.Tuple):
+        return [_literal(e) for e in node.elts]
+    raise SpecError(f"expected a value, found {ast.unparse(node)!r}")
+
+
+def _values(node: ast.AST, table: pd.DataFrame):
+    if isinstance(node, ast.Name):
+        return table[node.id]
+    return _literal(node)
+
+
+def _compare(left, op: ast.cmpop, right, index) -> np.ndarray:
+    if isinstance(op, ast.In | ast.NotIn):
+        if not isinstance(right, list):
+            raise SpecError("'in' needs a list on its right, e.g. mode in ['vacuum', 'forceps']")
+        series = left if isinstance(left, pd.Series) else pd.Series(left, index=index)
+        present = series.notna().to_numpy()
+        hit = series.isin(right).to_numpy()
+        return (hit if isinstance(op, ast.In) else ~hit) & present
+    a = left if isinstance(left, pd.Series) else pd.Series(left, index=index)
+    b = right
+    present = a.notna().to_numpy(copy=True)
+    if isinstance(b, pd.Series):
+        present &= b.notna().to_numpy()
+    result = _COMPARE[type(op)](a, b)
+    return np.asarray(result.fillna(False) if isinstance(result, pd.Series) else result, bool) & (
+        present
+    )
+
+
+def _eval(node: ast.AST, table: pd.DataFrame) -> np.ndarray:
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, table)
+    if isinstance(node, ast.BoolOp):
+        parts = [_eval(v, table) for v in node.values]
+        func = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+        return func.reduce(parts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return ~_eval(node.operand, table)
+    if isinstance(node, ast.Call):
+        column = table[node.args[0].id]
+        is_missing = column.isna().to_numpy()
+        return is_missing if node.func.id == "missing" else ~is_missing
+    if isinstance(node, ast.Name):
+        column = table[node.id]
+        return (column.eq(1).fillna(False)).to_numpy(bool)
+    if isinstance(node, ast.Compare):
+        result = np.ones(len(table), dtype=bool)
+        left = _values(node.left, table)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = _values(comparator, table)
+            result &= _compare(left, op, right, table.index)
+            left = right
+        return result
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return np.full(len(table), node.value)
+    raise SpecError(f"cannot evaluate {ast.unparse(node)!r} as true/false")
+
+
+def evaluate(expression: str, table: pd.DataFrame) -> pd.Series:
+    """Evaluate a filter expression on a table: a boolean Series (missing -> False).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"mode": ["vacuum", "spontaneous", None], "blood_loss": [1200, None, 300]})
+    >>> evaluate("mode in ['vacuum', 'forceps'] or blood_loss >= 1000", t).tolist()
+    [True, False, False]
+    >>> evaluate("missing(blood_loss)", t).tolist()
+    [False, True, False]
+    """
+    check(expression, table.columns)
+    return pd.Series(_eval(_parse(expression), table), index=table.index, dtype=bool)

@@ -1,0 +1,226 @@
+"""Robson Ten Group Classification System (WHO 2015, Implementation Manual 2017).
+
+Six variables place every woman in exactly one group: parity, previous caesarean,
+number of fetuses, presentation (lie), gestational age and onset of labour.
+
+====  ==========================================================================
+1     nulliparous, singleton, cephalic, >= 37 weeks, spontaneous labour
+2     nulliparous, singleton, cephalic, >= 37 weeks, induced (2a) or CS before labour (2b)
+3     multiparous without previous CS, singleton, cephalic, >= 37 weeks, spontaneous labour
+4     multiparous without previous CS, singleton, cephalic, >= 37 weeks, induced (4a) or
+      CS before labour (4b)
+5     multiparous with at least one previous CS, singleton, cephalic, >= 37 weeks
+6     nulliparous, singleton breech
+7     multiparous, singleton breech (including previous CS)
+8     multiple pregnancy (including previous CS)
+9     singleton transverse or oblique lie (including previous CS)
+10    singleton cephalic < 37 weeks (including previous CS)
+====  ==========================================================================
+
+"37 weeks" is 37+0 = 259 days. A woman is classified as soon as the variables the
+path to her group needs are known; when one is missing she is ``unclassifiable``
+and ``robson_missing`` names the first missing variable on that path. The WHO
+report table (:func:`robson_table`) reports group size, relative size, caesarean
+rate and each group's contribution to the overall caesarean rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.errors import SpecError
+
+__all__ = ["classify", "robson_table", "GROUPS", "TERM_DAYS"]
+
+TERM_DAYS = 259  # 37+0 weeks
+GROUPS = ["1", "2a", "2b", "3", "4a", "4b", "5", "6", "7", "8", "9", "10"]
+REQUIRED = ["parity", "prev_cs", "n_babies", "presentation", "ga_days", "onset"]
+UNCLASSIFIABLE = "unclassifiable"
+
+
+def _known(series: pd.Series) -> np.ndarray:
+    s = series.astype("object")
+    return (s.notna() & (s.astype(str) != "unknown")).to_numpy()
+
+
+def classify(women: pd.DataFrame) -> pd.DataFrame:
+    """Classify women into Robson groups.
+
+    Parameters
+    ----------
+    women : DataFrame
+        One row per woman with ``parity`` (number), ``prev_cs`` (0/1), ``n_babies``,
+        ``presentation`` (cephalic, breech, transverse, unknown), ``ga_days`` and
+        ``onset`` (spontaneous, induced, prelabour_cs, unknown).
+
+    Returns
+    -------
+    DataFrame
+        Same index, columns ``robson`` (1, 2a, 2b, 3, 4a, 4b, 5 ... 10 or
+        unclassifiable), ``robson_main`` (1 ... 10 without the a/b split) and
+        ``robson_missing`` (the missing variable, empty when classified).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"parity": [0, 2, 1, 0], "prev_cs": [0, 1, 1, 0],
+    ...     "n_babies": [1, 1, 1, 1], "presentation": ["cephalic", "breech", "cephalic", "cephalic"],
+    ...     "ga_days": [259, 280, 250, None], "onset": ["spontaneous", "induced", "induced", "induced"]})
+    >>> r = classify(w)
+    >>> r["robson"].tolist()
+    ['1', '7', '10', 'unclassifiable']
+    >>> r["robson_missing"].tolist()
+    ['', '', '', 'ga_days']
+    """
+    missing_cols = [c for c in REQUIRED if c not in women.columns]
+    if missing_cols:
+        raise SpecError(
+            f"the Robson classification needs column(s) {', '.join(missing_cols)}, "
+            "which the data does not have"
+        )
+    n = len(women)
+    known = {c: _known(women[c]) for c in REQUIRED}
+    parity = pd.to_numeric(women["parity"], errors="coerce").to_numpy(float)
+    prev_cs = pd.to_numeric(women["prev_cs"], errors="coerce").to_numpy(float)
+    n_babies = pd.to_numeric(women["n_babies"], errors="coerce").to_numpy(float)
+    ga = pd.to_numeric(women["ga_days"], errors="coerce").to_numpy(float)
+    presentation = women["presentation"].astype("object").to_numpy()
+    onset = women["onset"].astype("object").to_numpy()
+
+    group = np.full(n, "", dtype=object)
+    missing = np.full(n, "", dtype=object)
+    todo = np.ones(n, dtype=bool)
+
+    def settle(mask: np.ndarray, value: str) -> None:
+        nonlocal todo
+        group[mask & todo] = value
+        todo &= ~mask
+
+    def need(column: str) -> None:
+        nonlocal todo
+        lacking = todo & ~known[column]
+        group[lacking] = UNCLASSIFIABLE
+        missing[lacking] = column
+        todo &= ~lacking
+
+    need("n_babies")
+    settle(n_babies > 1, "8")
+    need("presentation")
+    settle(presentation == "transverse", "9")
+    need("parity")
+    nulli = parity == 0
+    breech = presentation == "breech"
+    settle(breech & nulli, "6")
+    settle(breech & ~nulli, "7")
+    # cephalic singletons from here on
+    need("ga_days")
+    settle(ga < TERM_DAYS, "10")
+    # term cephalic singletons
+    need("prev_cs")
+    settle(~nulli & (prev_cs == 1), "5")
+    need("onset")
+    spont = onset == "spontaneous"
+    induced = onset == "induced"
+    prelabour = onset == "prelabour_cs"
+    settle(nulli & spont, "1")
+    settle(nulli & induced, "2a")
+    settle(nulli & prelabour, "2b")
+    settle(~nulli & spont, "3")
+    settle(~nulli & induced, "4a")
+    settle(~nulli & prelabour, "4b")
+    # anything left has an onset code outside the list
+    group[todo] = UNCLASSIFIABLE
+    missing[todo] = "onset"
+
+    out = pd.DataFrame({"robson": group, "robson_missing": missing}, index=women.index)
+    out.insert(1, "robson_main", out["robson"].str.rstrip("ab"))
+    return out.astype("string")
+
+
+def robson_table(
+    women: pd.DataFrame, by: str | None = None, cs: str = "cs", split_ab: bool = True
+) -> pd.DataFrame:
+    """The WHO Robson report table, overall or per unit.
+
+    Parameters
+    ----------
+    women : DataFrame
+        One row per woman with the classification variables (or a ``robson``
+        column already) and a 0/1 caesarean column.
+    by : str, optional
+        Unit column (``hospital_id``, ``region_id``); ``None`` for all women.
+    cs : str
+        The caesarean column (0/1).
+    split_ab : bool
+        Report 2a/2b and 4a/4b separately (default) or as groups 2 and 4.
+
+    Returns
+    -------
+    DataFrame
+        Per unit and group: ``women``, ``relative_size_pct`` (group / all women of
+        the unit), ``cs``, ``cs_rate_pct``, ``contribution_pct`` (CS in the group /
+        all women of the unit: the groups' contributions add up to the unit's overall
+        CS rate) and ``share_of_cs_pct``; a ``total`` row per unit. Unclassifiable
+        women are a row of their own, so the rows always add up to the totals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"robson": ["1", "1", "5", "5"], "cs": [0, 1, 1, 1]})
+    >>> robson_table(w)[["group", "women", "cs_rate_pct", "contribution_pct"]]
+       group  women  cs_rate_pct  contribution_pct
+    0      1      2         50.0              25.0
+    1      5      2        100.0              50.0
+    2  total      4         75.0              75.0
+    """
+    if cs not in women.columns:
+        raise SpecError(f"the Robson table needs the caesarean column {cs!r}")
+    groups = women["robson"] if "robson" in women.columns else classify(women)["robson"]
+    groups = groups.astype("string")
+    if not split_ab:
+        groups = groups.str.rstrip("ab")
+    order = (GROUPS if split_ab else [g.rstrip("ab") for g in dict.fromkeys(GROUPS)]) + [
+        UNCLASSIFIABLE
+    ]
+    order = list(dict.fromkeys(order))
+    unit = women[by].astype("string") if by else pd.Series("all", index=women.index)
+    frame = pd.DataFrame(
+        {"unit": unit, "group": groups, "cs": pd.to_numeric(women[cs], errors="coerce")}
+    )
+    if frame["cs"].isna().any() or not frame["cs"].isin([0, 1]).all():
+        raise SpecError(f"the caesarean column {cs!r} must be 0/1 for every woman")
+    counts = frame.groupby(["unit", "group"], observed=True)["cs"].agg(["size", "sum"])
+    counts.columns = ["women", "cs"]
+    rows = []
+    for u, block in counts.groupby(level="unit", sort=True):
+        block = block.droplevel("unit")
+        present = [g for g in order if g in block.index]
+        block = block.loc[present]
+        total_women, total_cs = block["women"].sum(), block["cs"].sum()
+        for g, r in block.iterrows():
+            rows.append((u, g, r["women"], r["cs"], total_women, total_cs))
+        rows.append((u, "total", total_women, total_cs, total_women, total_cs))
+    t = pd.DataFrame(rows, columns=["unit", "group", "women", "cs", "_tw", "_tc"])
+    t["relative_size_pct"] = 100 * t["women"] / t["_tw"]
+    t["cs_rate_pct"] = 100 * t["cs"] / t["women"]
+    t["contribution_pct"] = 100 * t["cs"] / t["_tw"]
+    t["share_of_cs_pct"] = np.where(t["_tc"] > 0, 100 * t["cs"] / t["_tc"].where(t["_tc"] > 0), 0)
+    t = t.drop(columns=["_tw", "_tc"])
+    cols = ["women", "cs"]
+    t[cols] = t[cols].astype(int)
+    pct = ["relative_size_pct", "cs_rate_pct", "contribution_pct", "share_of_cs_pct"]
+    t[pct] = t[pct].astype(float).round(2)
+    t = t[
+        [
+            "unit",
+            "group",
+            "women",
+            "relative_size_pct",
+            "cs",
+            "cs_rate_pct",
+            "contribution_pct",
+            "share_of_cs_pct",
+        ]
+    ]
+    return t if by else t.drop(columns="unit")

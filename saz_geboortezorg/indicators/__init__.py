@@ -1,0 +1,144 @@
+"""Clinical indicators, defined as data.
+
+Every indicator (caesarean section overall and per Robson group, instrumental birth,
+OASIS, postpartum haemorrhage, low Apgar, perinatal mortality, Big4, referrals, care
+outside the guidelines, cost per pregnancy, ...) is one entry in ``catalogue.yaml``
+in this folder: population, exclusions and numerator written as readable filters.
+Lead professionals can read and discuss the definitions without reading code.
+
+Examples
+--------
+>>> from saz_geboortezorg import indicators
+>>> cat = indicators.catalogue()
+>>> cat.loc[cat.id == "oasis", ["name_en", "unit", "better"]].iloc[0].tolist()
+['Obstetric anal sphincter injury (3rd/4th-degree tear, OASIS)', 'percent', 'lower']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, compute_indicator
+from saz_geboortezorg.indicators.definitions import Indicator, load_catalogue
+
+__all__ = ["catalogue", "get", "compute", "Indicator", "UNIT_COLUMNS"]
+
+
+def catalogue(path: str | Path | None = None) -> pd.DataFrame:
+    """The indicator catalogue as a DataFrame, one row per indicator.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A catalogue file in the same format; default: the shipped catalogue.
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``name_nl``, ``name_en``, ``domain``, ``level``, ``population_text``,
+        ``population``, ``numerator`` (or ``value``), ``exclusions`` (reasons),
+        ``unit``, ``better``, ``case_mix``, ``source``.
+    """
+    rows = []
+    for ind in load_catalogue(path).values():
+        rows.append(
+            {
+                "id": ind.id,
+                "name_nl": ind.name_nl,
+                "name_en": ind.name_en,
+                "domain": ind.domain,
+                "level": ind.level,
+                "population_text": ind.population_text,
+                "population": ind.population,
+                "numerator": ind.numerator or "",
+                "value": ind.value or "",
+                "exclusions": "; ".join(e.reason for e in ind.exclusions),
+                "unit": ind.unit,
+                "better": ind.better,
+                "case_mix": ind.case_mix or "",
+                "source": ind.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def get(indicator: str | Indicator, path: str | Path | None = None) -> Indicator:
+    """One indicator definition by id (a clear error names the known ids)."""
+    if isinstance(indicator, Indicator):
+        return indicator
+    found = load_catalogue(path)
+    if indicator not in found:
+        import difflib
+
+        close = difflib.get_close_matches(str(indicator), list(found), n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise SpecError(
+            f"unknown indicator {indicator!r}.{hint} 'saz-geboortezorg indicators' lists them all."
+        )
+    return found[indicator]
+
+
+def compute(
+    table: Any,
+    indicator: str | Indicator,
+    by: str | None = "hospital",
+    *,
+    level: float = 0.95,
+    sga_reference: Any = None,
+    catalogue_path: str | Path | None = None,
+) -> pd.DataFrame:
+    """Compute an indicator per unit.
+
+    Parameters
+    ----------
+    table : Dataset or DataFrame
+        A loaded :class:`saz_geboortezorg.io.Dataset` (the indicator's level picks
+        the ``women`` or ``births`` table) or an analysis table.
+    indicator : str or Indicator
+        An id from :func:`catalogue`.
+    by : str or None
+        ``hospital``, ``region``, ``practice``, any column name, or ``all``/None.
+    level : float
+        Confidence level of the intervals.
+    sga_reference : DataFrame or path, optional
+        Birth-weight reference for SGA (default: the shipped one).
+
+    Returns
+    -------
+    DataFrame
+        One row per unit: ``indicator``, ``unit``, ``unit_type``, ``measure``,
+        ``denominator``, ``numerator``, ``rate`` (in the indicator's unit: %, per
+        1,000), Wilson (``wilson_lcl``, ``wilson_ucl``) and exact Clopper-Pearson
+        (``exact_lcl``, ``exact_ucl``) intervals, ``outside_population`` and one
+        ``excluded: <reason>`` column per exclusion with the records it removed.
+        Cost indicators give ``total``, ``rate`` (the mean) and a t-interval
+        (``mean_lcl``, ``mean_ucl``) instead.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> women = pd.DataFrame({"hospital_id": ["A", "A", "B"], "ga_days": [280, 275, 270],
+    ...                       "mode": ["intrapartum_cs", "spontaneous", "unknown"]})
+    >>> r = compute(women, "cs", by="hospital")
+    >>> r[["unit", "denominator", "numerator", "rate"]]
+      unit  denominator  numerator  rate
+    0    A            2          1  50.0
+    1    B            0          0   NaN
+    >>> int(r.loc[1, "excluded: mode of birth unknown"])
+    1
+    """
+    definition = get(indicator, catalogue_path)
+    if isinstance(table, pd.DataFrame):
+        frame = table
+    else:
+        attribute = "women" if definition.level == "woman" else "births"
+        frame = getattr(table, attribute, None)
+        if not isinstance(frame, pd.DataFrame):
+            raise SpecError(
+                f"compute needs a DataFrame or a loaded Dataset with a {attribute!r} table"
+            )
+    return compute_indicator(frame, definition, by, level=level, sga_reference=sga_reference)

@@ -1,0 +1,1 @@
+"""Small statistical building blocks shared by the analysis layers (intervals)."""
