@@ -1,0 +1,36 @@
+"""Load, validate and link extracts (real or synthetic).
+
+One module per job:
+
+============== ==============================================================
+read           read one CSV (any separator/encoding) or Parquet file as raw values
+convert        convert raw values to the declared types, marking bad values
+validate       check an extract against ``schema/extracts.yaml``
+identifiers    replace direct identifiers by salted SHA-256 hashes
+decode         registry codes -> readable categories of ``schema/analysis.yaml``
+link           link the sources into ``births`` and ``women`` with a linkage report
+completeness   share missing/unknown per source, unit and variable
+dataset        :func:`load` a folder into a :class:`Dataset`; :func:`read_extract`
+============== ==============================================================
+
+Examples
+--------
+>>> import saz_geboortezorg as sg
+>>> data = sg.load("synthetic_data")                       # doctest: +SKIP
+>>> data.births.groupby("hospital_id").size()               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from saz_geboortezorg.io.completeness import completeness, completeness_wide
+from saz_geboortezorg.io.dataset import Dataset, load, read_extract
+from saz_geboortezorg.io.link import linkage_summary
+
+__all__ = [
+    "load",
+    "Dataset",
+    "read_extract",
+    "completeness",
+    "completeness_wide",
+    "linkage_summary",
+]

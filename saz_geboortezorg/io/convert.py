@@ -1,0 +1,167 @@
+"""Convert raw extract values to the declared column types.
+
+Each converter takes a raw column (text from a CSV, or a typed Parquet column) and
+returns the typed values plus a mask of values that were filled in the file but
+could not be converted. Nothing here raises: the caller turns bad values into
+messages with row numbers.
+
+Types (``extracts.yaml``): ``string``, ``integer`` (nullable ``Int64``), ``float``
+(``float64``, NaN when empty), ``date`` (``datetime64``), ``flag`` (0/1 as ``Int64``).
+
+Numbers may use a decimal comma (``24,5``), and Dutch thousands separators with a
+decimal comma (``1.310,75``). Dates are ISO ``yyyy-mm-dd`` (a time part is allowed);
+the Dutch ``dd-mm-yyyy`` is accepted too.
+
+Examples
+--------
+>>> import pandas as pd
+>>> c = convert(pd.Series(["1", " 24,5", "x", None]), "float")
+>>> c.values.tolist()[:2], c.bad.tolist(), c.filled.tolist()
+([1.0, 24.5], [False, False, True, False], [True, True, True, False])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Conversion", "convert", "EXPECTED_TYPE"]
+
+#: What a value of each type should look like, for messages.
+EXPECTED_TYPE = {
+    "string": "text",
+    "integer": "a whole number",
+    "float": "a number (e.g. 24.5 or 24,5)",
+    "date": "a date as yyyy-mm-dd (e.g. 2024-03-31)",
+    "flag": "0 (no) or 1 (yes)",
+}
+
+_THOUSANDS_DECIMAL_COMMA = r"^-?\d{1,3}(\.\d{3})+(,\d+)?$"
+
+
+@dataclass
+class Conversion:
+    """Result of converting one column.
+
+    Attributes
+    ----------
+    values : Series
+        Typed values; NA where empty or not convertible.
+    filled : ndarray of bool
+        The value was filled in the file.
+    bad : ndarray of bool
+        Filled but not convertible to the type.
+    """
+
+    values: pd.Series
+    filled: np.ndarray
+    bad: np.ndarray
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s)
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """Any column as stripped text with NA for empty values."""
+    if pd.api.types.is_float_dtype(s):
+        whole = s.dropna()
+        if len(whole) and bool(np.all(np.mod(whole.to_numpy(), 1) == 0)):
+            s = s.astype("Int64")
+    if pd.api.types.is_bool_dtype(s):
+        s = s.astype("Int64")
+    out = s.astype("str") if not _is_text(s) else s
+    if out.dtype == object:
+        out = out.astype("str")
+    out = out.str.strip()
+    return out.where(s.notna() & (out != ""), None)
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    """Parse text as float, allowing a decimal comma and Dutch thousands separators."""
+    if not _is_text(s):
+        if pd.api.types.is_bool_dtype(s):
+            return s.astype("float64")
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    text = _as_text(s)
+    has_comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+    if has_comma.any():
+        sub = text[has_comma]
+        thousands = sub.str.match(_THOUSANDS_DECIMAL_COMMA).fillna(False).to_numpy(dtype=bool)
+        sub = sub.where(~thousands, sub.str.replace(".", "", regex=False))
+        single = sub.str.count(",") == 1
+        no_dot = ~sub.str.contains(".", regex=False)
+        fixed = sub.str.replace(",", ".", regex=False).where(single & no_dot, sub)
+        text = text.copy()
+        text[has_comma] = fixed
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.tz_localize(None) if s.dt.tz is not None else s
+    if not _is_text(s):
+        return pd.to_datetime(s, errors="coerce")
+    text = _as_text(s)
+    out = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    retry = out.isna().to_numpy() & text.notna().to_numpy()
+    if retry.any():
+        out = out.copy()
+        out[retry] = pd.to_datetime(text[retry], format="%d-%m-%Y", errors="coerce")
+    return out
+
+
+def convert(raw: pd.Series, type_: str) -> Conversion:
+    """Convert one raw column to ``type_`` and report which values failed.
+
+    Parameters
+    ----------
+    raw : Series
+        Raw values (text or a Parquet-typed column); missing values are NA.
+    type_ : str
+        ``string``, ``integer``, ``float``, ``date`` or ``flag``.
+
+    Returns
+    -------
+    Conversion
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = convert(pd.Series(["3", "3.5", "drie", ""]), "integer")
+    >>> c.values.tolist(), c.bad.tolist()
+    ([3, <NA>, <NA>, <NA>], [False, True, True, False])
+    """
+    if _is_text(raw):
+        text = _as_text(raw)
+        filled = text.notna().to_numpy()
+    else:
+        text = None
+        filled = raw.notna().to_numpy()
+    if type_ == "string":
+        values = text if text is not None else _as_text(raw)
+        values = values.astype("str")
+        return Conversion(values, filled, np.zeros(len(raw), dtype=bool))
+    if type_ in ("integer", "flag"):
+        num = _numbers(raw)
+        arr = num.to_numpy(dtype="float64", na_value=np.nan)
+        ok = np.isfinite(arr) & (np.mod(arr, 1) == 0)
+        if type_ == "flag":
+            ok &= (arr == 0) | (arr == 1)
+        bad = filled & ~ok
+        clean = np.where(ok, arr, np.nan)
+        values = pd.Series(clean, index=raw.index).astype("Int64")
+        return Conversion(values, filled, bad)
+    if type_ == "float":
+        num = _numbers(raw)
+        arr = num.to_numpy(dtype="float64", na_value=np.nan)
+        ok = np.isfinite(arr)
+        bad = filled & ~ok
+        return Conversion(pd.Series(np.where(ok, arr, np.nan), index=raw.index), filled, bad)
+    if type_ == "date":
+        values = _dates(raw)
+        bad = filled & values.isna().to_numpy()
+        return Conversion(values, filled, bad)
+    raise ValueError(f"unknown column type {type_!r}")

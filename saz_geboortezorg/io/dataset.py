@@ -1,0 +1,285 @@
+"""Load a folder of extracts: read, validate, hash identifiers, link.
+
+Examples
+--------
+>>> import saz_geboortezorg as sg
+>>> data = sg.load("synthetic_data")                       # doctest: +SKIP
+>>> data.linkage_summary()                                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from saz_geboortezorg import schema
+from saz_geboortezorg.errors import ExtractError, SazError
+from saz_geboortezorg.io.completeness import completeness as _completeness
+from saz_geboortezorg.io.identifiers import hash_identifiers
+from saz_geboortezorg.io.link import link, linkage_summary
+from saz_geboortezorg.io.read import SUFFIXES, read_raw
+from saz_geboortezorg.io.validate import Extract, check_extract, check_references, raise_problems
+
+__all__ = ["Dataset", "load", "read_extract", "REQUIRED_SOURCES", "find_files"]
+
+#: Sources a folder must contain; the others (claims) are optional.
+REQUIRED_SOURCES = ("organisaties", "perined_lvr1", "perined_lvr2")
+
+
+@dataclass
+class Dataset:
+    """Validated extracts and the linked analysis tables.
+
+    Attributes
+    ----------
+    sources : dict of DataFrame
+        Typed extracts by source name; each index holds the row numbers of its file.
+    births : DataFrame
+        One row per baby (``schema/analysis.yaml``: births).
+    women : DataFrame
+        One row per pregnancy with a birth, with costs (analysis.yaml: women).
+    linkage : DataFrame
+        Linkage report: ``source, outcome, detail, records``; for each source the
+        records in, then linked and excluded per detail. See :meth:`linkage_summary`.
+    excluded : DataFrame
+        Every record not used in births/women: ``source, row_in_file, pregnancy_id,
+        record_id, reason``.
+    notes : list of str
+        Remarks that are not errors (extra columns, encodings, hashing, ...).
+    files : dict of str
+        File name per source.
+    """
+
+    sources: dict[str, pd.DataFrame]
+    births: pd.DataFrame
+    women: pd.DataFrame
+    linkage: pd.DataFrame
+    excluded: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def linkage_summary(self) -> pd.DataFrame:
+        """Per source: records in, linked, excluded, and whether in = linked + excluded."""
+        return linkage_summary(self.linkage)
+
+    def completeness(self, by: str = "hospital", threshold: float = 0.05) -> pd.DataFrame:
+        """Share missing or unknown per source, unit and variable (tidy).
+
+        See :func:`saz_geboortezorg.io.completeness.completeness`.
+        """
+        return _completeness(self.sources, by=by, threshold=threshold)
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={len(v)}" for k, v in self.sources.items())
+        return f"Dataset(sources: {parts}; births={len(self.births)}, women={len(self.women)}, excluded={len(self.excluded)})"
+
+
+def find_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """Match the files in ``folder`` to sources: ``({source: path}, problems)``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "Organisaties.CSV").write_text("x")
+    >>> find_files(d)[0]["organisaties"].name
+    'Organisaties.CSV'
+    """
+    found: dict[str, Path] = {}
+    problems: list[str] = []
+    by_name: dict[str, list[Path]] = {}
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and p.suffix.lower() in SUFFIXES:
+            by_name.setdefault(p.stem.lower(), []).append(p)
+    for source, spec in schema.sources().items():
+        candidates = by_name.get(spec["file"].lower(), [])
+        if len(candidates) > 1:
+            names = " and ".join(c.name for c in candidates)
+            problems.append(f"{names}: two files for source {source}; keep one")
+        elif candidates:
+            found[source] = candidates[0]
+    return found, problems
+
+
+def _load_extract(path: Path, source: str, salt: str | None) -> Extract:
+    raw = read_raw(path)
+    ext = check_extract(raw, source)
+    ext.frame, notes = hash_identifiers(ext.frame, schema.source(source)["columns"], ext.file, salt)
+    ext.notes += notes
+    return ext
+
+
+def load(path: str | Path, *, salt: str | None = None, validate: bool = True) -> Dataset:
+    """Load, validate and link a folder of extracts.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder with one file per source, named per ``extracts.yaml`` (``file:``) plus
+        ``.csv`` or ``.parquet``: ``organisaties``, ``perined_lvr1``, ``perined_lvr2``
+        (required) and ``dbc_declaraties`` (optional; without it costs are empty).
+    salt : str, optional
+        Salt for hashing direct identifiers (default: environment ``SAZ_SALT``, else
+        random per process).
+    validate : bool
+        If True (default) any problem raises one :class:`ExtractError` listing all
+        problems of all files. If False, problems are kept as notes and bad values
+        are treated as missing (use with care).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ExtractError
+        Folder or file missing, unreadable, or not matching the schema.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.io import load
+    >>> load("/no/such/folder")
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.ExtractError: /no/such/folder: folder not found; expected a folder with one file per source (organisaties, perined_lvr1, perined_lvr2, dbc_declaraties as .csv or .parquet)
+    """
+    folder = Path(path)
+    expected = ", ".join(s["file"] for s in schema.sources().values())
+    hint = f"expected a folder with one file per source ({expected} as .csv or .parquet)"
+    if not folder.exists():
+        raise ExtractError(f"{folder}: folder not found; {hint}")
+    if not folder.is_dir():
+        raise ExtractError(
+            f"{folder}: is a file, not a folder; {hint} (use read_extract for one file)"
+        )
+    files, problems = find_files(folder)
+    for source in REQUIRED_SOURCES:
+        if source not in files:
+            name = schema.source(source)["file"]
+            present = sorted(p.name for p in folder.iterdir() if p.is_file())
+            problems.append(
+                f"{folder}: required file {name}.csv or {name}.parquet (source {source}) is missing; "
+                f"files found: {', '.join(present) or 'none'}"
+            )
+    extracts: dict[str, Extract] = {}
+    for source, file in files.items():
+        try:
+            extracts[source] = _load_extract(file, source, salt)
+        except ExtractError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ExtractError(
+            f"cannot load the extracts in {folder}",
+            problems + [str(p) for e in extracts.values() for p in e.problems],
+        )
+    check_references(extracts)
+    notes = [n for e in extracts.values() for n in e.notes]
+    known = {p.name for p in files.values()}
+    ignored = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.is_file() and p.name not in known and not p.name.startswith(".")
+    )
+    if ignored:
+        notes.append(f"{folder}: file(s) not used: {', '.join(ignored)}")
+    if "dbc_declaraties" not in files:
+        notes.append(f"{folder}: no dbc_declaraties file: costs are not available")
+    if validate:
+        raise_problems(list(extracts.values()), f"folder {folder}")
+    else:
+        ignored_problems = [str(p) for e in extracts.values() for p in e.problems]
+        if ignored_problems:
+            notes.append(
+                f"validation off: {len(ignored_problems)} problem(s) ignored, bad values treated as missing"
+            )
+            notes += [f"ignored: {p}" for p in ignored_problems]
+    sources = {s: e.frame for s, e in extracts.items()}
+    try:
+        result = link(sources)
+    except (KeyError, ValueError) as exc:
+        if validate:
+            raise
+        raise SazError(
+            f"cannot link the extracts without validation ({type(exc).__name__}: {exc}); load with validate=True to see why"
+        ) from None
+    notes += result.notes
+    return Dataset(
+        sources=sources,
+        births=result.births,
+        women=result.women,
+        linkage=result.linkage,
+        excluded=result.excluded,
+        notes=notes,
+        files={s: e.file for s, e in extracts.items()},
+    )
+
+
+def _infer_source(path: Path, columns: list[str]) -> str | None:
+    stem = path.stem.lower()
+    specs = schema.sources()
+    for source, spec in specs.items():
+        if stem == spec["file"].lower():
+            return source
+    hits = [s for s, spec in specs.items() if spec["file"].lower() in stem]
+    if hits:
+        return max(hits, key=lambda s: len(specs[s]["file"]))
+    best, score = None, 0.0
+    for source, spec in specs.items():
+        declared = set(spec["columns"])
+        share = len(declared & set(columns)) / len(declared)
+        if share > score:
+            best, score = source, share
+    return best if score >= 0.5 else None
+
+
+def read_extract(
+    path: str | Path, source: str | None = None, *, salt: str | None = None, validate: bool = True
+) -> pd.DataFrame:
+    """Read and validate one extract file.
+
+    Cross-file checks (references to other sources) are not possible here; use
+    :func:`load` on the folder for those.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` or ``.parquet`` file.
+    source : str, optional
+        Source name; by default inferred from the file name, else from the columns.
+    salt : str, optional
+        Salt for hashing direct identifiers.
+    validate : bool
+        Raise an :class:`ExtractError` listing all problems (default True).
+
+    Returns
+    -------
+    DataFrame
+        Typed values; the index holds the row numbers of the file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "unknown.csv"
+    >>> _ = p.write_text("a,b\\n1,2\\n")
+    >>> read_extract(p)
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.ExtractError: unknown.csv: cannot tell which source this file is (name or columns); pass source= one of organisaties, perined_lvr1, perined_lvr2, dbc_declaraties
+    """
+    path = Path(path)
+    raw = read_raw(path)
+    if source is None:
+        source = _infer_source(path, list(raw.frame.columns))
+        if source is None:
+            raise ExtractError(
+                f"{path.name}: cannot tell which source this file is (name or columns); "
+                f"pass source= one of {', '.join(schema.sources())}"
+            )
+    schema.source(source)  # unknown name -> SazError
+    ext = check_extract(raw, source)
+    ext.frame, _ = hash_identifiers(ext.frame, schema.source(source)["columns"], ext.file, salt)
+    if validate:
+        raise_problems([ext], f"source {source}")
+    return ext.frame

@@ -1,0 +1,435 @@
+"""Link the validated extracts into the analysis tables ``births`` and ``women``.
+
+Linkage is by the pseudonymous pregnancy id (``zwangerschap_id``):
+
+* every LVR-2 row is a birth (one row per baby); the LVR-1 record of the same
+  pregnancy, if any, adds the care path (practice, booking risk, referrals) and
+  means care started in the first line (``start_line`` 1), else ``start_line`` 2;
+* an LVR-1 record whose birth was under first-line responsibility
+  (``eindverantwoordelijke_baring`` = 1) is a birth, unless the same pregnancy is
+  also in LVR-2: then the LVR-2 record wins and the LVR-1 birth items are dropped
+  (its care path is still joined);
+* claims are summed per pregnancy, per line and per care phase into ``women``.
+
+Records that do not end up in an analysis table are listed in the excluded table
+with their reason, and the linkage report reconciles for every source:
+records in = linked + excluded.
+
+Items registered in both LVR-1 and LVR-2 (age, parity, BMI, ...) come from the
+birth record; the LVR-1 value is used where the birth record is empty.
+
+Examples
+--------
+>>> from saz_geboortezorg.io.link import LinkResult
+>>> sorted(LinkResult.__dataclass_fields__)
+['births', 'excluded', 'linkage', 'notes', 'women']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg import schema
+from saz_geboortezorg.io.decode import CS_MODES, band, decode
+
+__all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
+
+#: Outcome details used in the linkage report and the excluded table.
+REASONS = {
+    "lvr1_birth": "first-line birth (midwife responsible at birth): a births row",
+    "lvr1_care_path": "care path joined to the LVR-2 birth of the same pregnancy",
+    "lvr1_both": (
+        "birth registered in both LVR-1 and LVR-2: the LVR-2 record is used "
+        "(the LVR-1 care path is still joined)"
+    ),
+    "lvr1_no_birth": "no birth in the registry (eindverantwoordelijke_baring empty, no LVR-2 record)",
+    "lvr1_missing_lvr2": (
+        "second line responsible at birth (eindverantwoordelijke_baring = 2) "
+        "but no LVR-2 record of the pregnancy"
+    ),
+    "lvr2_with_lvr1": "birth with an LVR-1 record (care started in the first line)",
+    "lvr2_only": "birth without an LVR-1 record (care started in the second line)",
+    "claim_linked": "claim of a pregnancy with a birth in the analysis tables",
+    "claim_no_birth": "claim of a pregnancy that is in LVR-1 but has no birth record",
+    "claim_unknown": "pregnancy id in no Perined source",
+}
+
+# LVR-1 columns joined onto LVR-2 births (care path), and shared items used as fallback.
+_CARE_PATH = [
+    "praktijk_id",
+    "ziekenhuis_id",
+    "conclusie_risicostatus_na_intake",
+    "verwijzing_zwangerschap",
+    "reden_verwijzing_zwangerschap",
+    "verwijzing_durante_partu",
+    "reden_verwijzing_durante_partu",
+    "verwijzing_postpartum",
+    "reden_verwijzing_postpartum",
+]
+_SHARED = [
+    "leeftijd_moeder",
+    "pariteit",
+    "eerdere_sectio",
+    "ses_kwintiel",
+    "migratieachtergrond",
+    "bmi",
+    "roken",
+    "voorgenomen_plaats_baring",
+    "risicostatus_voor_baring",
+]
+
+
+@dataclass
+class LinkResult:
+    """The linked analysis tables and the linkage accounts."""
+
+    births: pd.DataFrame
+    women: pd.DataFrame
+    linkage: pd.DataFrame
+    excluded: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _num(s: pd.Series) -> pd.Series:
+    """Numeric column for analysis: int64 when complete, float64 with NaN otherwise."""
+    arr = pd.to_numeric(s, errors="coerce")
+    if arr.isna().any():
+        return arr.astype("float64")
+    return arr.astype("int64")
+
+
+def _float(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    return frame.index.to_numpy()
+
+
+def _excluded(
+    source: str, frame: pd.DataFrame, mask: np.ndarray, reason: str, id_col: str
+) -> pd.DataFrame:
+    sub = frame.loc[mask]
+    return pd.DataFrame(
+        {
+            "source": source,
+            "row_in_file": _rows(sub),
+            "pregnancy_id": sub["zwangerschap_id"].to_numpy(dtype=object),
+            "record_id": sub[id_col].to_numpy(dtype=object),
+            "reason": reason,
+        }
+    )
+
+
+def _birth_frame(l1: pd.DataFrame, l2: pd.DataFrame, first_line: np.ndarray) -> pd.DataFrame:
+    """One row per baby with source (Dutch) column names, LVR-1 care path as l1_*."""
+    care = l1[["zwangerschap_id", *[c for c in _CARE_PATH + _SHARED if c in l1.columns]]]
+    care = care.rename(columns={c: f"l1_{c}" for c in care.columns if c != "zwangerschap_id"})
+    care = care.assign(_has_l1=True)
+    u2 = l2.reset_index(drop=True).merge(
+        care, on="zwangerschap_id", how="left", validate="many_to_one"
+    )
+    u2["_has_l1"] = u2["_has_l1"].fillna(False).astype(bool)
+    u2["_source"] = "lvr2"
+    u2["n_babies_raw"] = u2["aantal_geboren_kinderen"]
+
+    u1 = l1.loc[first_line].reset_index(drop=True)
+    for c in _CARE_PATH + _SHARED:
+        if c in u1.columns:
+            u1[f"l1_{c}"] = u1[c]
+    u1["_has_l1"] = True
+    u1["_source"] = "lvr1"
+    u1["n_babies_raw"] = u1["aantal_foetussen"]
+    u1["indicatie_primaire_sectio"] = pd.Series(pd.NA, index=u1.index, dtype="Int64")
+    keep = [c for c in u2.columns if c in u1.columns]
+    return pd.concat([u2[keep], u1[keep]], ignore_index=True)
+
+
+def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
+    """Analysis columns (analysis.yaml ``births``) from the unified birth frame."""
+    for c in _SHARED:
+        if f"l1_{c}" in u.columns:
+            u[c] = u[c].fillna(u[f"l1_{c}"])
+    lvr1 = (u["_source"] == "lvr1").to_numpy()
+    has_l1 = u["_has_l1"].to_numpy(dtype=bool)
+
+    org_hosp = org.set_index("organisatie_id")["ziekenhuis_id"]
+    org_region = org.set_index("organisatie_id")["regio_id"]
+    practice = u["l1_praktijk_id"].where(has_l1, None)
+    practice_hosp = practice.map(org_hosp).fillna(u["l1_ziekenhuis_id"])
+    hospital = u["ziekenhuis_id"].where(~lvr1, practice_hosp)
+    region = hospital.map(org_region)
+
+    b = pd.DataFrame(index=u.index)
+    b["pregnancy_id"] = u["zwangerschap_id"].astype("str")
+    b["baby_no"] = _num(u["kind_rangnummer"])
+    b["n_babies"] = _num(u["n_babies_raw"])
+    b["birth_source"] = u["_source"].astype("str")
+    b["hospital_id"] = hospital.astype("str")
+    b["region_id"] = region.astype("str")
+    b["practice_id"] = practice.astype("str")
+    date = pd.to_datetime(u["datum_baring"])
+    b["birth_date"] = date
+    b["year"] = _num(date.dt.year)
+    b["month"] = date.dt.to_period("M").dt.to_timestamp()
+    b["maternal_age"] = _num(u["leeftijd_moeder"])
+    b["age_band"] = band(
+        u["leeftijd_moeder"],
+        [20, 25, 30, 35, 40],
+        ["<20", "20_24", "25_29", "30_34", "35_39", "40+"],
+        "unknown",
+    )
+    b["parity"] = _num(u["pariteit"])
+    b["parity_group"] = band(u["pariteit"], [1, 2], ["0", "1", "2+"], "unknown")
+    b["prev_cs"] = _num(u["eerdere_sectio"])
+    b["bmi"] = _float(u["bmi"])
+    b["bmi_band"] = band(
+        u["bmi"], [18.5, 25, 30, 35], ["<18.5", "18.5_25", "25_30", "30_35", "35+"], "unknown"
+    )
+    b["smoking"] = decode(u["roken"], "smoking")
+    b["ses_quintile"] = decode(u["ses_kwintiel"], "ses_quintile")
+    b["migration"] = decode(u["migratieachtergrond"], "migration")
+    b["risk_status_booking"] = decode(
+        u["l1_conclusie_risicostatus_na_intake"], "risk_status"
+    ).where(has_l1, None)
+    b["risk_status_before_labour"] = decode(u["risicostatus_voor_baring"], "risk_status")
+    ga = _float(u["zwangerschapsduur"])
+    b["ga_days"] = ga
+    b["ga_weeks"] = np.floor(ga / 7)
+    b["birth_weight"] = _float(u["geboortegewicht"])
+    b["sex"] = decode(u["geslacht"], "sex")
+    b["presentation"] = decode(u["ligging_bij_geboorte"], "presentation")
+    b["onset"] = decode(u["wijze_begin_baring"], "onset")
+    mode = decode(u["type_partus"], "mode")
+    b["mode"] = mode
+    prelabour = (mode == "prelabour_cs").to_numpy()
+    cs = mode.isin(CS_MODES).to_numpy()
+    b["cs_indication"] = decode(
+        u["indicatie_primaire_sectio"], "cs_indication", "none_recorded"
+    ).where(prelabour, None)
+    pain = _num(u["pijnbestrijding"])
+    b["pain_relief"] = pain
+    method = decode(u["pijnbestrijding_methode"], "pain_relief_method")
+    b["pain_relief_method"] = method.where(pain.ne(0).to_numpy(), "none")
+    b["epidural_wanted_not_received"] = _float(u["ruggenprik_gewenst_niet_gekregen"])
+    b["episiotomy"] = _float(u["episiotomie"]).where(~cs)
+    perineum = _float(u["conditie_perineum"])
+    b["perineum"] = perineum.where(~cs & (perineum != 9))
+    b["blood_loss"] = _float(u["bloedverlies"])
+    b["apgar5"] = _float(u["apgar_5"])
+    death = _num(u["perinatale_sterfte"])
+    b["perinatal_death"] = death
+    b["perinatal_death_phase"] = decode(
+        u["fase_perinatale_sterfte"], "perinatal_death_phase", None
+    ).where(death.eq(1).to_numpy(), None)
+    b["congenital_anomaly"] = _float(u["congenitale_afwijking"])
+    b["nicu"] = _float(u["nicu_opname"])
+    b["start_line"] = np.where(has_l1, 1, 2).astype("int64")
+    for kind in ("zwangerschap", "durante_partu", "postpartum"):
+        name = {"zwangerschap": "pregnancy", "durante_partu": "labour", "postpartum": "postpartum"}[
+            kind
+        ]
+        flag = pd.to_numeric(u[f"l1_verwijzing_{kind}"], errors="coerce").where(has_l1, 0)
+        b[f"referral_{name}"] = _num(flag)
+        reason = decode(u[f"l1_reden_verwijzing_{kind}"], f"referral_{name}_reason", None)
+        b[f"referral_{name}_reason"] = reason.where(flag.eq(1).to_numpy(), None)
+    b["line_at_birth"] = np.where(lvr1, 1, 2).astype("int64")
+    b["intended_place"] = decode(u["voorgenomen_plaats_baring"], "place")
+    b["actual_place"] = decode(u["werkelijke_plaats_baring"], "place")
+
+    declared = list(schema.analysis()["births"]["columns"])
+    missing = [c for c in declared if c not in b.columns]
+    if missing:  # pragma: no cover (guards analysis.yaml and this code staying in step)
+        raise RuntimeError(f"births lacks declared column(s): {missing}")
+    b = b[declared]
+    for c in b.columns:
+        if b[c].dtype == object:
+            b[c] = b[c].astype("str")
+    order = np.lexsort((b["baby_no"].to_numpy(), b["pregnancy_id"].to_numpy(dtype=object)))
+    return b.iloc[order].reset_index(drop=True)
+
+
+def _women(births: pd.DataFrame, claims: pd.DataFrame | None) -> pd.DataFrame:
+    first = births.drop_duplicates("pregnancy_id", keep="first").set_index("pregnancy_id")
+    g = births.groupby("pregnancy_id", sort=False)
+    ga = g["ga_days"].min()
+    w = first.drop(columns=["baby_no"])
+    w["ga_days"] = ga.reindex(w.index)
+    w["ga_weeks"] = np.floor(w["ga_days"] / 7)
+    any_cs = births["mode"].isin(CS_MODES).groupby(births["pregnancy_id"], sort=False).any()
+    w["cs"] = any_cs.reindex(w.index).astype("int64")
+    for c in ("perinatal_death", "nicu", "congenital_anomaly"):
+        w[c] = g[c].max().reindex(w.index)
+    costs = [
+        "cost_first_line",
+        "cost_second_line",
+        "cost_pregnancy",
+        "cost_birth",
+        "cost_postpartum",
+        "cost_total",
+    ]
+    if claims is None:
+        for c in costs:
+            w[c] = np.nan
+    else:
+        pid = claims["zwangerschap_id"]
+        amount = claims["tarief"].astype("float64")
+
+        def total(mask: pd.Series | None = None) -> pd.Series:
+            a = amount if mask is None else amount.where(mask, 0.0)
+            return a.groupby(pid, sort=False).sum().reindex(w.index).fillna(0.0)
+
+        w["cost_first_line"] = total(claims["lijn"].eq(1).fillna(False))
+        w["cost_second_line"] = total(claims["lijn"].eq(2).fillna(False))
+        w["cost_pregnancy"] = total(claims["zorgfase"].eq("zwangerschap").fillna(False))
+        w["cost_birth"] = total(claims["zorgfase"].eq("baring").fillna(False))
+        w["cost_postpartum"] = total(claims["zorgfase"].eq("kraambed").fillna(False))
+        w["cost_total"] = total()
+    return w.reset_index()
+
+
+def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
+    """Link validated, typed extracts into ``births`` and ``women``.
+
+    Parameters
+    ----------
+    sources : dict of DataFrame
+        Typed extracts by source name; ``organisaties``, ``perined_lvr1`` and
+        ``perined_lvr2`` are needed, ``dbc_declaraties`` is optional (costs NaN).
+        Each index holds the row numbers of the file (used in the excluded table).
+
+    Returns
+    -------
+    LinkResult
+        ``births``, ``women``, ``linkage`` (source, outcome, detail, records: for each
+        source the records in, then linked and excluded by detail), ``excluded``
+        (one row per excluded record: source, row_in_file, pregnancy_id, record_id,
+        reason) and notes.
+
+    Examples
+    --------
+    See ``tests/io/test_link.py`` for hand-made records; in short::
+
+        result = link(dataset.sources)
+        result.births.groupby("birth_source").size()
+    """
+    org = sources["organisaties"]
+    l1 = sources["perined_lvr1"]
+    l2 = sources["perined_lvr2"]
+    claims = sources.get("dbc_declaraties")
+    notes: list[str] = []
+
+    ids2 = pd.Index(l2["zwangerschap_id"].unique())
+    in2 = l1["zwangerschap_id"].isin(ids2).to_numpy()
+    eind = pd.to_numeric(l1["eindverantwoordelijke_baring"], errors="coerce")
+    e1 = eind.eq(1).fillna(False).to_numpy(dtype=bool)
+    e2 = eind.eq(2).fillna(False).to_numpy(dtype=bool)
+    groups1 = {
+        "lvr1_birth": e1 & ~in2,
+        "lvr1_care_path": in2 & ~e1,
+        "lvr1_both": e1 & in2,
+        "lvr1_missing_lvr2": e2 & ~in2,
+        "lvr1_no_birth": ~e1 & ~e2 & ~in2,
+    }
+    excluded_parts = [
+        _excluded("perined_lvr1", l1, groups1[k], REASONS[k], "zwangerschap_id")
+        for k in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
+    ]
+    ids1 = pd.Index(l1["zwangerschap_id"].unique())
+    with_l1 = l2["zwangerschap_id"].isin(ids1).to_numpy()
+
+    u = _birth_frame(l1, l2, groups1["lvr1_birth"])
+    births = _derive_births(u, org)
+    birth_ids = pd.Index(births["pregnancy_id"].unique())
+
+    rows = [("perined_lvr1", "in", "records in the file", len(l1))]
+    rows += [
+        ("perined_lvr1", "linked", REASONS[k], int(groups1[k].sum()))
+        for k in ("lvr1_birth", "lvr1_care_path")
+    ]
+    rows += [
+        ("perined_lvr1", "excluded", REASONS[k], int(groups1[k].sum()))
+        for k in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
+    ]
+    rows += [
+        ("perined_lvr2", "in", "records in the file", len(l2)),
+        ("perined_lvr2", "linked", REASONS["lvr2_with_lvr1"], int(with_l1.sum())),
+        ("perined_lvr2", "linked", REASONS["lvr2_only"], int((~with_l1).sum())),
+    ]
+    linked_claims = None
+    if claims is not None:
+        cid = claims["zwangerschap_id"]
+        has_birth = cid.isin(birth_ids).to_numpy()
+        in_l1 = cid.isin(ids1).to_numpy() | cid.isin(ids2).to_numpy()
+        no_birth = ~has_birth & in_l1
+        unknown = ~has_birth & ~in_l1
+        rows += [
+            ("dbc_declaraties", "in", "records in the file", len(claims)),
+            ("dbc_declaraties", "linked", REASONS["claim_linked"], int(has_birth.sum())),
+            ("dbc_declaraties", "excluded", REASONS["claim_no_birth"], int(no_birth.sum())),
+            ("dbc_declaraties", "excluded", REASONS["claim_unknown"], int(unknown.sum())),
+        ]
+        excluded_parts += [
+            _excluded(
+                "dbc_declaraties", claims, no_birth, REASONS["claim_no_birth"], "declaratie_id"
+            ),
+            _excluded(
+                "dbc_declaraties", claims, unknown, REASONS["claim_unknown"], "declaratie_id"
+            ),
+        ]
+        linked_claims = claims.loc[has_birth]
+    else:
+        notes.append("no claims extract (dbc_declaraties): cost columns of women are empty")
+    rows += [
+        ("births", "out", "rows in births (LVR-2 births + first-line births)", len(births)),
+    ]
+    linkage = pd.DataFrame(rows, columns=["source", "outcome", "detail", "records"])
+    excluded = pd.concat(excluded_parts, ignore_index=True)
+    for c in ("source", "pregnancy_id", "record_id", "reason"):
+        excluded[c] = excluded[c].astype("str")
+    excluded["row_in_file"] = excluded["row_in_file"].astype("int64")
+
+    women = _women(births, linked_claims)
+    linkage.loc[len(linkage)] = (
+        "women",
+        "out",
+        "rows in women (pregnancies with a birth)",
+        len(women),
+    )
+    _check_reconciles(linkage)
+    if int(groups1["lvr1_both"].sum()):
+        notes.append(
+            f"{int(groups1['lvr1_both'].sum())} birth(s) registered in both LVR-1 and LVR-2: LVR-2 record used"
+        )
+    return LinkResult(births, women, linkage, excluded, notes)
+
+
+def linkage_summary(linkage: pd.DataFrame) -> pd.DataFrame:
+    """Per source: records in, linked, excluded and whether they reconcile.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lk = pd.DataFrame({"source": ["a"] * 3, "outcome": ["in", "linked", "excluded"],
+    ...                    "detail": ["", "", ""], "records": [5, 4, 1]})
+    >>> linkage_summary(lk).to_dict("records")
+    [{'source': 'a', 'records_in': 5, 'linked': 4, 'excluded': 1, 'reconciles': True}]
+    """
+    data = linkage[linkage["outcome"].isin(["in", "linked", "excluded"])]
+    wide = data.pivot_table(
+        index="source", columns="outcome", values="records", aggfunc="sum", fill_value=0, sort=False
+    )
+    wide = wide.reindex(columns=["in", "linked", "excluded"], fill_value=0).astype("int64")
+    out = wide.rename(columns={"in": "records_in"}).reset_index()
+    out.columns.name = None
+    out["reconciles"] = out["records_in"] == out["linked"] + out["excluded"]
+    return out
+
+
+def _check_reconciles(linkage: pd.DataFrame) -> None:
+    summary = linkage_summary(linkage)
+    if not summary["reconciles"].all():  # pragma: no cover (a bug, not a data problem)
+        raise RuntimeError(f"linkage does not reconcile:\n{summary}")

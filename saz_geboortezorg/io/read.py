@@ -1,0 +1,242 @@
+"""Read one extract file (CSV or Parquet) into a table of raw values.
+
+CSV files are read entirely as text so that every bad value can later be reported
+with its line number. The reader accepts what spreadsheet programs produce:
+
+* separator ``,``, ``;``, tab or ``|`` (detected from the header line);
+* encoding UTF-8 (with or without byte-order mark), UTF-16 with a byte-order mark,
+  or Windows-1252 / latin-1 (the Dutch Excel export);
+* blank lines (skipped, line numbers still count them).
+
+The result's index holds the row numbers as in the file: for CSV the header is
+line 1 and the first data row line 2; for Parquet the first row is row 1.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "x.csv").write_bytes("id;naam\\n1;Zuyderland Heerlen\\n".encode("latin-1"))
+>>> raw = read_raw(d / "x.csv")
+>>> raw.frame.index.tolist(), raw.separator, raw.row_label
+([2], ';', 'line')
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from saz_geboortezorg.errors import ExtractError
+
+__all__ = ["RawExtract", "read_raw", "SUFFIXES"]
+
+#: File suffixes the reader understands.
+SUFFIXES = (".csv", ".parquet")
+
+_SEPARATORS = [";", ",", "\t", "|"]
+_SEP_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
+
+
+@dataclass
+class RawExtract:
+    """The raw contents of one extract file.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Column names normalised (lower case, stripped). CSV values are text with
+        missing values as NA; Parquet columns keep their stored types. The index
+        holds the row numbers as in the file.
+    file : str
+        File name used in messages.
+    row_label : str
+        ``"line"`` (CSV) or ``"row"`` (Parquet).
+    separator, encoding : str or None
+        What was detected (CSV only).
+    notes : list of str
+        Remarks that are not errors (e.g. blank lines skipped, latin-1 used).
+    """
+
+    frame: pd.DataFrame
+    file: str
+    row_label: str
+    separator: str | None = None
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def numbering(self) -> str:
+        """How row numbers in messages are counted, in words."""
+        if self.row_label == "line":
+            return "line numbers as in the file: header = line 1, first data row = line 2"
+        return "row numbers count data rows from 1"
+
+
+def _fail(path: Path, message: str) -> ExtractError:
+    return ExtractError(f"{path.name}: {message}")
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str, list[str]]:
+    """Detect the encoding and return (text, encoding, notes)."""
+    notes: list[str] = []
+    if raw.startswith(b"PAR1"):
+        raise _fail(path, "this is a Parquet file with a .csv name; rename it to .parquet")
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _fail(
+            path,
+            "this looks like an Excel workbook, not a CSV text file; "
+            "save it as 'CSV (semicolon or comma separated)' and try again",
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16", notes
+        except UnicodeDecodeError as exc:
+            raise _fail(path, f"cannot be read as UTF-16 text ({exc.reason})") from None
+    if b"\x00" in raw[:65536]:
+        raise _fail(
+            path,
+            "the file contains binary data (NUL bytes) and is not a CSV text file; "
+            "expected UTF-8 or latin-1 text with one header line",
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig", notes
+    try:
+        return raw.decode("utf-8"), "utf-8", notes
+    except UnicodeDecodeError:
+        pass
+    for enc in ("cp1252", "latin-1"):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        notes.append(f"{path.name}: not UTF-8; read as {enc} (Windows/Excel export)")
+        return text, enc, notes
+    raise _fail(path, "cannot be decoded as text")  # pragma: no cover (latin-1 decodes all)
+
+
+def _looks_like_garbage(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t") or 0x7F <= ord(ch) < 0xA0)
+    return bad / len(sample) > 0.02
+
+
+def _read_csv(path: Path) -> RawExtract:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise _fail(path, "the file is empty; expected a header line and data rows")
+    text, encoding, notes = _decode(path, raw)
+    if _looks_like_garbage(text):
+        raise _fail(
+            path,
+            "the file does not look like CSV text (many control characters); "
+            "expected UTF-8 or latin-1 text with one header line",
+        )
+    text = text.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    counts = {s: header.count(s) for s in _SEPARATORS}
+    sep = max(_SEPARATORS, key=lambda s: counts[s])
+    if counts[sep] == 0:
+        sep = ","
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise _fail(path, "the file is empty; expected a header line and data rows") from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc).replace("Error tokenizing data. C error: ", "")
+        raise _fail(
+            path,
+            f"the CSV structure is broken ({msg}); every line must have as many "
+            f"{_SEP_NAMES[sep]}-separated fields as the header "
+            "(line numbers as in the file, header = line 1)",
+        ) from None
+    frame.index = pd.RangeIndex(2, 2 + len(frame), name="line")
+    # Text values: strip spaces, empty -> NA.
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype != object and not pd.api.types.is_string_dtype(s):
+            s = s.astype("str")
+        s = s.str.strip()
+        frame[col] = s.where(s != "", None)
+    blank = frame.isna().all(axis=1)
+    if blank.any():
+        frame = frame.loc[~blank.to_numpy()]
+        notes.append(f"{path.name}: {int(blank.sum())} blank line(s) skipped")
+    if sep != ",":
+        notes.append(f"{path.name}: {_SEP_NAMES[sep]}-separated")
+    return RawExtract(frame, path.name, "line", sep, encoding, notes)
+
+
+def _read_parquet(path: Path) -> RawExtract:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for corrupt files
+        raise _fail(
+            path, f"cannot be read as a Parquet file ({type(exc).__name__}: {exc})"
+        ) from None
+    frame = frame.reset_index(drop=True)
+    frame.index = pd.RangeIndex(1, 1 + len(frame), name="row")
+    return RawExtract(frame, path.name, "row")
+
+
+def read_raw(path: str | Path) -> RawExtract:
+    """Read one CSV or Parquet file without interpreting its values.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` or ``.parquet`` file.
+
+    Returns
+    -------
+    RawExtract
+        The raw table (index = row numbers as in the file) and what was detected.
+
+    Raises
+    ------
+    ExtractError
+        The file is missing, empty, not text, not a table, or has a broken structure.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_text("a,b\\n1, 2\\n\\n3,\\n", encoding="utf-8")
+    >>> f = read_raw(p).frame
+    >>> f.index.tolist(), f["b"].isna().tolist()
+    ([2, 4], [False, True])
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ExtractError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        raw = _read_parquet(path)
+    elif suffix in (".csv", ".txt"):
+        raw = _read_csv(path)
+    else:
+        raise _fail(path, f"unknown file type {suffix!r}; expected .csv or .parquet")
+    frame = raw.frame
+    names = [str(c).strip().lstrip("\ufeff").strip().lower() for c in frame.columns]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise _fail(path, f"column name(s) appear more than once: {', '.join(dupes)}")
+    unnamed = [n for n in names if n == "" or n.startswith("unnamed:")]
+    if unnamed:
+        raise _fail(path, "the header has empty column names; expected one name per column")
+    frame.columns = names
+    if len(frame) == 0:
+        raise _fail(path, "the file has a header but no data rows")
+    return raw

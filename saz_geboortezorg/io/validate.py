@@ -1,0 +1,327 @@
+"""Validate an extract against its declaration in ``schema/extracts.yaml``.
+
+Checks, per file: required columns present; values of the declared type; codes in
+their code list; values in the plausible range; no empty values where the column
+is not nullable or where ``required_when`` holds; a unique key; dates in order.
+Across files: ``references`` (e.g. every practice id exists in ``organisaties``).
+
+Every problem names the file, the column, how many rows are bad, the first few
+row numbers and values, and what was expected. Unknown extra columns are allowed
+and reported as notes.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from saz_geboortezorg.io.read import RawExtract
+>>> raw = RawExtract(pd.DataFrame({"organisatie_id": ["ZH01"], "organisatie_type": ["XX"]},
+...                               index=pd.RangeIndex(2, 3, name="line")), "org.csv", "line")
+>>> ext = check_extract(raw, "organisaties")
+>>> print(ext.problems[0])
+org.csv, column 'naam': column missing from the file; expected a string column 'naam' (display name of the organisation (not a person)); columns found: organisatie_id, organisatie_type
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg import schema
+from saz_geboortezorg.errors import ExtractError, SpecError
+from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
+from saz_geboortezorg.io.problems import Problem, first_rows
+from saz_geboortezorg.io.read import RawExtract
+
+__all__ = ["Extract", "check_extract", "check_references", "raise_problems", "condition_mask"]
+
+_CONDITION = re.compile(
+    r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*==\s*(?:'([^']*)'|\"([^\"]*)\"|(-?\d+(?:\.\d+)?))\s*$"
+)
+
+
+@dataclass
+class Extract:
+    """One validated extract.
+
+    Attributes
+    ----------
+    source : str
+        Source name (``perined_lvr2``).
+    file : str
+        File name for messages.
+    row_label : str
+        ``"line"`` (CSV, header = line 1) or ``"row"`` (Parquet, first row = 1).
+    frame : DataFrame
+        Declared columns converted to their types, extra columns as text; the index
+        holds the row numbers as in the file.
+    problems : list of Problem
+        Everything wrong with the file (empty when valid).
+    notes : list of str
+        Remarks that are not errors.
+    """
+
+    source: str
+    file: str
+    row_label: str
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def problem(self, column: str, what: str, mask: Any, values: Any, expected: str) -> None:
+        """Record a problem for the rows where ``mask`` is true (nothing if none)."""
+        rows = self.frame.index.to_numpy()
+        n, first, vals = first_rows(mask, rows, values)
+        if n:
+            self.problems.append(
+                Problem(self.file, column, what, first, vals, expected, self.row_label, n)
+            )
+
+
+def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
+    """Rows of ``frame`` where a ``required_when`` condition (``col == value``) holds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> condition_mask(pd.DataFrame({"t": ["ZH", "VP", None]}), "t == 'ZH'").tolist()
+    [True, False, False]
+    """
+    m = _CONDITION.match(condition)
+    if not m:
+        raise SpecError(f"required_when condition {condition!r} is not of the form column == value")
+    column, q1, q2, number = m.groups()
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    values = frame[column]
+    if number is not None:
+        target: Any = float(number)
+        values = pd.to_numeric(values, errors="coerce")
+    else:
+        target = q1 if q1 is not None else q2
+    return values.eq(target).fillna(False).to_numpy(dtype=bool)
+
+
+def _code_text(list_name: str) -> str:
+    codes = schema.codes(list_name)
+    shown = ", ".join(f"{k} ({v.get('nl', v.get('en', ''))})" for k, v in codes.items())
+    return f"one of the codes of list '{list_name}': {shown}"
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def check_extract(raw: RawExtract, source: str) -> Extract:
+    """Convert and check one raw extract against its declaration.
+
+    Parameters
+    ----------
+    raw : RawExtract
+        As returned by :func:`saz_geboortezorg.io.read.read_raw`.
+    source : str
+        Source name in ``extracts.yaml``.
+
+    Returns
+    -------
+    Extract
+        Typed table plus the problems and notes found (nothing is raised here).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.io.read import RawExtract
+    >>> f = pd.DataFrame({"organisatie_id": ["ZH01", "ZH01"], "organisatie_type": ["ZH", "ZH"],
+    ...      "naam": ["A", "B"], "regio_id": ["R1"] * 2, "regio_naam": ["Noord"] * 2,
+    ...      "ziekenhuis_id": ["ZH01"] * 2, "epiduraal_24_7": ["1", "ja"],
+    ...      "inductiebeleid_41_weken": ["0", "0"], "nicu": ["1", "1"], "geboortecentrum": [None] * 2},
+    ...      index=pd.RangeIndex(2, 4, name="line"))
+    >>> for p in check_extract(RawExtract(f, "org.csv", "line"), "organisaties").problems:
+    ...     print(p)
+    org.csv, column 'epiduraal_24_7': not 0 or 1 in 1 row (lines 3 'ja'); expected 0 (no) or 1 (yes)
+    org.csv, column 'organisatie_id': duplicate key in 2 rows (lines 2 'ZH01', 3 'ZH01'); expected each organisatie_id to occur once
+    """
+    spec = schema.source(source)
+    columns: dict[str, dict[str, Any]] = spec["columns"]
+    frame = raw.frame
+    ext = Extract(source, raw.file, raw.row_label, frame, [], list(raw.notes))
+
+    missing = [c for c, d in columns.items() if c not in frame.columns and not d.get("optional")]
+    for c in missing:
+        ext.problems.append(
+            Problem(
+                raw.file,
+                c,
+                "column missing from the file",
+                expected=f"a {columns[c].get('type', 'string')} column '{c}' "
+                f"({columns[c].get('en', '')}); columns found: {', '.join(frame.columns)}",
+            )
+        )
+    extra = [c for c in frame.columns if c not in columns]
+    identifiers = set(schema.identifiers())
+    unknown = [c for c in extra if c not in identifiers]
+    if unknown:
+        ext.notes.append(
+            f"{raw.file}: extra column(s) not in the schema, kept as text: {', '.join(unknown)}"
+        )
+
+    typed: dict[str, pd.Series] = {}
+    filled: dict[str, np.ndarray] = {}
+    bad_any: dict[str, np.ndarray] = {}
+    for name, decl in columns.items():
+        if name not in frame.columns:
+            continue
+        type_ = decl.get("type", "string")
+        conv = convert(frame[name], type_)
+        original = frame[name]
+        if conv.bad.any():
+            what = "not 0 or 1" if type_ == "flag" else f"not {EXPECTED_TYPE[type_]}"
+            if type_ == "integer":
+                what = "not a whole number"
+            ext.problem(name, what, conv.bad, original.to_numpy(dtype=object), EXPECTED_TYPE[type_])
+        typed[name] = conv.values
+        filled[name] = conv.filled
+        bad_any[name] = conv.bad.copy()
+
+    out = pd.DataFrame(typed, index=frame.index)
+    for c in extra:
+        out[c] = frame[c] if frame[c].dtype != object else frame[c].astype("str")
+    ext.frame = out
+
+    for name, decl in columns.items():
+        if name not in typed:
+            continue
+        values = typed[name]
+        ok = ~bad_any[name]
+        if "codes" in decl:
+            allowed = list(schema.codes(decl["codes"]))
+            if decl.get("type") in ("integer", "flag"):
+                allowed_num = np.array([float(a) for a in allowed])
+                arr = values.to_numpy(dtype="float64", na_value=np.nan)
+                outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
+            else:
+                outside = ~values.isin(allowed).to_numpy(dtype=bool) & values.notna().to_numpy()
+            outside = outside & ok
+            ext.problem(
+                name,
+                "code not in the code list",
+                outside,
+                values.to_numpy(dtype=object),
+                _code_text(decl["codes"]),
+            )
+            bad_any[name] |= outside
+        if "range" in decl:
+            lo, hi = decl["range"]
+            arr = values.to_numpy(dtype="float64", na_value=np.nan)
+            outside = ((arr < lo) | (arr > hi)) & ~np.isnan(arr) & ok
+            en = decl.get("en", "")
+            ext.problem(
+                name,
+                "value outside the plausible range",
+                outside,
+                frame[name].to_numpy(dtype=object),
+                f"a value from {_fmt(lo)} to {_fmt(hi)} ({en})" if en else f"{lo}..{hi}",
+            )
+            bad_any[name] |= outside
+        empty = ~filled[name]
+        if not decl.get("nullable", False):
+            ext.problem(
+                name, "empty value", empty, None, f"a value in every row ({decl.get('en', name)})"
+            )
+        elif "required_when" in decl:
+            cond = decl["required_when"]
+            needed = condition_mask(out, cond) & empty
+            ext.problem(
+                name,
+                f"empty although required when {cond}",
+                needed,
+                None,
+                f"a value ({decl.get('en', name)}) on every row where {cond}",
+            )
+
+    key = [k for k in spec.get("key", []) if k in out.columns]
+    if key and len(key) == len(spec.get("key", [])):
+        dup = out.duplicated(subset=key, keep=False).to_numpy()
+        if dup.any():
+            shown = out[key].astype("str").agg("/".join, axis=1).to_numpy(dtype=object)
+            ext.problem(
+                "/".join(key),
+                "duplicate key",
+                dup,
+                shown,
+                f"each {' + '.join(key)} to occur once",
+            )
+
+    for earlier, later in spec.get("date_order", []):
+        if earlier not in out.columns or later not in out.columns:
+            continue
+        a, b = out[earlier], out[later]
+        wrong = (a > b).fillna(False).to_numpy(dtype=bool)
+        pairs = (a.dt.strftime("%Y-%m-%d") + " > " + b.dt.strftime("%Y-%m-%d")).to_numpy(
+            dtype=object
+        )
+        ext.problem(
+            f"{earlier}/{later}",
+            f"{later} is before {earlier}",
+            wrong,
+            pairs,
+            f"{earlier} on or before {later}",
+        )
+    return ext
+
+
+def check_references(extracts: dict[str, Extract]) -> None:
+    """Check the declared ``references`` between sources; problems are added in place.
+
+    A reference to a source that was not loaded is skipped.
+
+    Examples
+    --------
+    >>> check_references({})  # nothing loaded, nothing to check
+    """
+    for name, ext in extracts.items():
+        for column, (target, target_col) in schema.source(name).get("references", {}).items():
+            if target not in extracts or column not in ext.frame.columns:
+                continue
+            known = extracts[target].frame.get(target_col)
+            if known is None:
+                continue
+            values = ext.frame[column]
+            unknown = (~values.isin(known.dropna().unique())).to_numpy(dtype=bool)
+            unknown = unknown & values.notna().to_numpy()
+            ext.problem(
+                column,
+                f"unknown reference (not in {extracts[target].file})",
+                unknown,
+                values.to_numpy(dtype=object),
+                f"a value of column '{target_col}' in {extracts[target].file}",
+            )
+
+
+def raise_problems(extracts: list[Extract], where: str) -> None:
+    """Raise one ExtractError listing every problem of ``extracts`` (if any).
+
+    Examples
+    --------
+    >>> raise_problems([], "test")  # no problems: returns None
+    """
+    problems = [p for e in extracts for p in e.problems]
+    if not problems:
+        return
+    files = sorted({p.file for p in problems})
+    labels = {e.file: e.row_label for e in extracts}
+    numbering = []
+    if any(labels.get(f) == "line" for f in files):
+        numbering.append(
+            "CSV line numbers as in the file: header = line 1, first data row = line 2"
+        )
+    if any(labels.get(f) == "row" for f in files):
+        numbering.append("Parquet row numbers count data rows from 1")
+    n = len(problems)
+    raise ExtractError(
+        f"{n} problem{'s' if n != 1 else ''} in {', '.join(files)} ({where}); "
+        f"{'; '.join(numbering)}",
+        [str(p) for p in problems],
+    )
