@@ -15,7 +15,7 @@ the Dutch ``dd-mm-yyyy`` is accepted too.
 Examples
 --------
 >>> import pandas as pd
->>> c = convert(pd.Series(["1", " 24,5", "x", None]), "float")
+>>> c = convert(pd.Series(["1", "24,5", "x", None]), "float")
 >>> c.values.tolist()[:2], c.bad.tolist(), c.filled.tolist()
 ([1.0, 24.5], [False, False, True, False], [True, True, True, False])
 """
@@ -65,18 +65,16 @@ def _is_text(s: pd.Series) -> bool:
 
 
 def _as_text(s: pd.Series) -> pd.Series:
-    """Any column as stripped text with NA for empty values."""
+    """Any column as text with NA for empty values (text is assumed stripped already)."""
+    if _is_text(s):
+        return s
     if pd.api.types.is_float_dtype(s):
         whole = s.dropna()
         if len(whole) and bool(np.all(np.mod(whole.to_numpy(), 1) == 0)):
             s = s.astype("Int64")
     if pd.api.types.is_bool_dtype(s):
         s = s.astype("Int64")
-    out = s.astype("str") if not _is_text(s) else s
-    if out.dtype == object:
-        out = out.astype("str")
-    out = out.str.strip()
-    return out.where(s.notna() & (out != ""), None)
+    return s.astype("str").where(s.notna())
 
 
 def _numbers(s: pd.Series) -> pd.Series:
@@ -85,7 +83,7 @@ def _numbers(s: pd.Series) -> pd.Series:
         if pd.api.types.is_bool_dtype(s):
             return s.astype("float64")
         return pd.to_numeric(s, errors="coerce").astype("float64")
-    text = _as_text(s)
+    text = s
     has_comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
     if has_comma.any():
         sub = text[has_comma]
@@ -104,7 +102,7 @@ def _dates(s: pd.Series) -> pd.Series:
         return s.dt.tz_localize(None) if s.dt.tz is not None else s
     if not _is_text(s):
         return pd.to_datetime(s, errors="coerce")
-    text = _as_text(s)
+    text = s
     out = pd.to_datetime(text, format="ISO8601", errors="coerce")
     retry = out.isna().to_numpy() & text.notna().to_numpy()
     if retry.any():
@@ -119,7 +117,8 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
     Parameters
     ----------
     raw : Series
-        Raw values (text or a Parquet-typed column); missing values are NA.
+        Raw values: text stripped of spaces with NA for empty values (as
+        :func:`saz_geboortezorg.io.read.clean_text` makes it), or a Parquet-typed column.
     type_ : str
         ``string``, ``integer``, ``float``, ``date`` or ``flag``.
 
@@ -130,19 +129,13 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
     Examples
     --------
     >>> import pandas as pd
-    >>> c = convert(pd.Series(["3", "3.5", "drie", ""]), "integer")
+    >>> c = convert(pd.Series(["3", "3.5", "drie", None]), "integer")
     >>> c.values.tolist(), c.bad.tolist()
     ([3, <NA>, <NA>, <NA>], [False, True, True, False])
     """
-    if _is_text(raw):
-        text = _as_text(raw)
-        filled = text.notna().to_numpy()
-    else:
-        text = None
-        filled = raw.notna().to_numpy()
+    filled = raw.notna().to_numpy()
     if type_ == "string":
-        values = text if text is not None else _as_text(raw)
-        values = values.astype("str")
+        values = _as_text(raw).astype("str")
         return Conversion(values, filled, np.zeros(len(raw), dtype=bool))
     if type_ in ("integer", "flag"):
         num = _numbers(raw)

@@ -163,13 +163,7 @@ def _read_csv(path: Path) -> RawExtract:
             "(line numbers as in the file, header = line 1)",
         ) from None
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="line")
-    # Text values: strip spaces, empty -> NA.
-    for col in frame.columns:
-        s = frame[col]
-        if s.dtype != object and not pd.api.types.is_string_dtype(s):
-            s = s.astype("str")
-        s = s.str.strip()
-        frame[col] = s.where(s != "", None)
+    frame = clean_text(frame)
     blank = frame.isna().all(axis=1)
     if blank.any():
         frame = frame.loc[~blank.to_numpy()]
@@ -177,6 +171,27 @@ def _read_csv(path: Path) -> RawExtract:
     if sep != ",":
         notes.append(f"{path.name}: {_SEP_NAMES[sep]}-separated")
     return RawExtract(frame, path.name, "line", sep, encoding, notes)
+
+
+def clean_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns stripped of surrounding spaces, with empty text as NA.
+
+    Other columns (numbers, dates from Parquet) are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> clean_text(pd.DataFrame({"a": [" x ", "  "]}))["a"].tolist()
+    ['x', nan]
+    """
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            s = s.astype("str").str.strip()
+            s = s.where(s != "")
+        out[col] = s
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _read_parquet(path: Path) -> RawExtract:
@@ -188,7 +203,7 @@ def _read_parquet(path: Path) -> RawExtract:
         ) from None
     frame = frame.reset_index(drop=True)
     frame.index = pd.RangeIndex(1, 1 + len(frame), name="row")
-    return RawExtract(frame, path.name, "row")
+    return RawExtract(clean_text(frame), path.name, "row")
 
 
 def read_raw(path: str | Path) -> RawExtract:

@@ -241,6 +241,11 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 f"a value ({decl.get('en', name)}) on every row where {cond}",
             )
 
+    # Bad values become missing, so that a load without validation treats them so.
+    for name, bad in bad_any.items():
+        if bad.any():
+            out[name] = out[name].mask(bad)
+
     key = [k for k in spec.get("key", []) if k in out.columns]
     if key and len(key) == len(spec.get("key", [])):
         dup = out.duplicated(subset=key, keep=False).to_numpy()
