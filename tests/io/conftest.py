@@ -1,4 +1,4 @@
-"""Fixtures for the io tests: a tiny consistent set of extracts in tmp_path."""
+"""Fixtures for the io tests: a tiny consistent set of extracts (see handmade.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import pytest
 
 @pytest.fixture
 def folder(tmp_path):
-    """A folder with the four hand-made extracts as UTF-8 comma CSV."""
+    """A fresh folder with the four hand-made extracts as UTF-8 comma CSV (may be changed)."""
     return handmade.write(tmp_path / "extracts")
 
 
-@pytest.fixture
-def data(folder):
-    """The hand-made extracts loaded with a fixed salt."""
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """The hand-made extracts loaded with salt 'test-salt' (shared: do not modify)."""
     from saz_geboortezorg.io import load
 
-    return load(folder, salt="test-salt")
+    return load(handmade.write(tmp_path_factory.mktemp("extracts")), salt="test-salt")
