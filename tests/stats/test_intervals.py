@@ -52,3 +52,17 @@ def test_poisson_exact_is_the_garwood_interval(k):
 def test_vectorised():
     lo, hi = wilson(np.array([1, 2]), np.array([10, 10]))
     assert lo.shape == (2,) and (lo < hi).all()
+
+
+def test_agrees_with_r():
+    """Values from R 4.2 (prop.test, binom.test, poisson.test): reference/make_intervals_reference.R."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    ref = pd.read_csv(Path(__file__).parent / "reference" / "intervals.csv")
+    for row in ref.itertuples():
+        assert wilson(row.x, row.n) == pytest.approx((row.wilson_lcl, row.wilson_ucl), abs=1e-12)
+        exact = clopper_pearson(row.x, row.n)
+        assert exact == pytest.approx((row.exact_lcl, row.exact_ucl), abs=1e-12)
+        assert poisson_exact(row.x) == pytest.approx((row.poisson_lcl, row.poisson_ucl), rel=1e-10)
