@@ -27,6 +27,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Dataset": ("saz_geboortezorg.io", "Dataset"),
     "compute": ("saz_geboortezorg.indicators", "compute"),
     "indicators": ("saz_geboortezorg.indicators", None),
+    "funnel": ("saz_geboortezorg.compare.funnel", "funnel"),
     "synthetic": ("saz_geboortezorg.synthetic", None),
     "io": ("saz_geboortezorg.io", None),
     "schema": ("saz_geboortezorg.schema", None),

@@ -1,0 +1,1 @@
+"""Comparing units: funnel plots of practice variation (:mod:`.funnel`)."""

@@ -1,0 +1,244 @@
+"""Step 5: the result of a funnel analysis: per-unit table, dispersion, limit curves, chart.
+
+:class:`FunnelResult` holds everything :func:`~saz_geboortezorg.compare.funnel.funnel`
+computed. The chart (:mod:`saz_geboortezorg.present.funnel_chart`) only draws what this
+object gives; it computes no statistics.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.compare.funnel import limits as _limits
+from saz_geboortezorg.compare.funnel.overdispersion import OverdispersionTest
+
+__all__ = ["FunnelResult", "flags"]
+
+
+def flags(value: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """'higher' above the upper limit, 'lower' below the lower one, else 'within'.
+
+    A value on a limit is within, as in FunnelPlotR.
+
+    Examples
+    --------
+    >>> flags(np.array([0.5, 1.0, 2.0]), np.array([0.8] * 3), np.array([1.5] * 3)).tolist()
+    ['lower', 'within', 'higher']
+    """
+    return np.where(value > upper, "higher", np.where(value < lower, "lower", "within"))
+
+
+@dataclass
+class FunnelResult:
+    """A funnel analysis.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per unit (sorted by group): ``group``, ``numerator``, ``denominator``,
+        ``value`` (numerator/denominator times the multiplier), ``z_unadj`` (unadjusted
+        z-score), ``z_adj`` (overdispersion-adjusted z-score,
+        :math:`(y - \\theta_0)/\\sqrt{s^2 + \\tau^2}`), ``z`` (the one in force),
+        ``in_phi`` (the unit's z-score entered phi: not truncated), and for every level
+        (tag ``95``, ``998``): ``lcl95``/``ucl95`` (limits in force), ``lcl95_adj``,
+        ``ucl95_adj``, ``lcl95_unadj``, ``ucl95_unadj`` and ``flag95``
+        ('higher', 'lower', 'within' against the limits in force).
+    phi : float
+        Dispersion ratio (NaN if it could not be estimated, only possible with
+        ``overdispersion=False``).
+    tau2 : float
+        Between-unit variance on the transformed scale (DerSimonian-Laird).
+    target : float
+        Centre line on the original scale, before the multiplier (1 for SR).
+    test : OverdispersionTest or None
+        Chi-square test of overdispersion.
+    overdispersed : bool
+        Whether the adjusted limits are in force: overdispersion requested and phi > 1.
+    """
+
+    table: pd.DataFrame
+    phi: float
+    tau2: float
+    target: float
+    test: OverdispersionTest | None
+    overdispersed: bool
+    data_type: str
+    sr_method: str
+    trim_by: float
+    levels: tuple[float, ...]
+    multiplier: float
+    overdispersion: bool
+    pr_limits: str = "arcsine"
+    n_phi: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    # ---- limits -----------------------------------------------------------------
+    def limits(self, denominators: Any = None) -> pd.DataFrame:
+        """Limit curves at the given denominators (default: a grid covering the units).
+
+        Returns a DataFrame with ``denominator``, ``target`` (times the multiplier) and,
+        per level tag, ``lcl``/``ucl`` in force, ``_adj`` and ``_unadj`` versions, the
+        same columns as in :attr:`table`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from saz_geboortezorg.compare.funnel import funnel
+        >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+        ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+        >>> r = funnel(d, "o", "e", "h")
+        >>> r.limits([10, 100])[["denominator", "lcl95", "ucl95"]].round(4)
+           denominator   lcl95   ucl95
+        0         10.0  0.4795  1.8390
+        1        100.0  0.8136  1.2163
+        """
+        if denominators is None:
+            denominators = self.default_grid()
+        n = np.asarray(denominators, dtype=float).ravel()
+        out = pd.DataFrame({"denominator": n, "target": self.target * self.multiplier})
+        for level in self.levels:
+            tag = _limits.level_tag(level)
+            lo_u, hi_u = self._unadjusted(n, level)
+            lo_a, hi_a = self._adjusted(n, level)
+            use_adj = self.overdispersed
+            out[f"lcl{tag}"] = lo_a if use_adj else lo_u
+            out[f"ucl{tag}"] = hi_a if use_adj else hi_u
+            out[f"lcl{tag}_adj"] = lo_a
+            out[f"ucl{tag}_adj"] = hi_a
+            out[f"lcl{tag}_unadj"] = lo_u
+            out[f"ucl{tag}_unadj"] = hi_u
+        return out
+
+    def default_grid(self, points: int = 300) -> np.ndarray:
+        """Denominators for drawing: geometric grid from the smallest to the largest unit, plus the units.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from saz_geboortezorg.compare.funnel import funnel
+        >>> d = pd.DataFrame({"h": list("AB"), "o": [5, 9], "e": [6.0, 8.0]})
+        >>> g = funnel(d, "o", "e", "h", overdispersion=False).default_grid(5)
+        >>> float(g.min()), float(g.max())
+        (1.0, 8.4)
+        """
+        n = self.table["denominator"].to_numpy(dtype=float)
+        lo = min(1.0, float(n.min()))
+        hi = float(n.max()) * 1.05
+        grid = np.geomspace(lo, hi, points)
+        return np.unique(np.concatenate([grid, n]))
+
+    def _adjusted(self, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+        tau2 = self.tau2 if math.isfinite(self.tau2) else float("nan")
+        return _limits.adjusted(
+            n,
+            level,
+            data_type=self.data_type,
+            sr_method=self.sr_method,
+            target=self.target,
+            tau2=tau2,
+            multiplier=self.multiplier,
+        )
+
+    def _unadjusted(self, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+        return _limits.unadjusted(
+            n,
+            level,
+            data_type=self.data_type,
+            sr_method=self.sr_method,
+            target=self.target,
+            multiplier=self.multiplier,
+            pr_limits=self.pr_limits,
+        )
+
+    # ---- presentation -------------------------------------------------------------
+    def chart(
+        self, highlight: str | list[str] | None = None, labels: str = "outliers", **kwargs: Any
+    ) -> Any:
+        """An altair funnel plot; see :func:`saz_geboortezorg.present.funnel_chart.funnel_chart`."""
+        from saz_geboortezorg.present.funnel_chart import funnel_chart
+
+        return funnel_chart(self, highlight=highlight, labels=labels, **kwargs)
+
+    def outliers(self, level: float | None = None) -> pd.DataFrame:
+        """Units outside the limits in force at ``level`` (default: the widest)."""
+        tag = _limits.level_tag(level if level is not None else max(self.levels))
+        return self.table[self.table[f"flag{tag}"] != "within"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``saz-geboortezorg funnel --json`` (NaN becomes None)."""
+
+        def num(x: Any) -> Any:
+            x = float(x)
+            return x if math.isfinite(x) else None
+
+        tags = [_limits.level_tag(level) for level in self.levels]
+        units = []
+        for row in self.table.itertuples(index=False):
+            r = row._asdict()
+            unit: dict[str, Any] = {
+                "group": r["group"] if isinstance(r["group"], str | int) else str(r["group"]),
+                "numerator": num(r["numerator"]),
+                "denominator": num(r["denominator"]),
+                "value": num(r["value"]),
+                "z": num(r["z"]),
+            }
+            for tag in tags:
+                unit[f"lcl{tag}"] = num(r[f"lcl{tag}"])
+                unit[f"ucl{tag}"] = num(r[f"ucl{tag}"])
+            for tag in tags:
+                unit[f"lcl{tag}_unadj"] = num(r[f"lcl{tag}_unadj"])
+                unit[f"ucl{tag}_unadj"] = num(r[f"ucl{tag}_unadj"])
+            for tag in tags:
+                unit[f"flag{tag}"] = r[f"flag{tag}"]
+            units.append(unit)
+        return {
+            "data_type": self.data_type,
+            "sr_method": self.sr_method if self.data_type == "SR" else None,
+            "trim_by": self.trim_by,
+            "multiplier": self.multiplier,
+            "limits": list(self.levels),
+            "target": num(self.target),
+            "phi": num(self.phi),
+            "tau2": num(self.tau2),
+            "overdispersed": bool(self.overdispersed),
+            "overdispersion_test": None
+            if self.test is None
+            else {
+                "statistic": num(self.test.statistic),
+                "df": int(self.test.df),
+                "p_value": num(self.test.p_value),
+            },
+            "units": units,
+        }
+
+    def summary(self) -> str:
+        """A few lines of text: settings, dispersion and outliers."""
+        method = f"SR ({self.sr_method})" if self.data_type == "SR" else self.data_type
+        lines = [
+            f"Funnel plot: {len(self.table)} units, {method}, target "
+            f"{self.target * self.multiplier:.6g}, trim_by {self.trim_by:g}",
+        ]
+        if math.isfinite(self.phi):
+            line = f"Dispersion ratio phi = {self.phi:.4g} (from {self.n_phi} units), tau2 = {self.tau2:.4g}"
+            if self.test is not None:
+                line += (
+                    f"; chi-square {self.test.statistic:.4g} on {self.test.df} df, "
+                    f"p = {self.test.p_value:.3g}"
+                )
+            lines.append(line)
+        if self.overdispersed:
+            lines.append("Limits: adjusted for overdispersion (additive random effects).")
+        elif self.overdispersion:
+            lines.append("Limits: unadjusted (phi <= 1: no overdispersion).")
+        else:
+            lines.append("Limits: unadjusted (overdispersion adjustment switched off).")
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:  # pragma: no cover - cosmetic
+        return f"<FunnelResult {self.data_type} units={len(self.table)} phi={self.phi:.4g} overdispersed={self.overdispersed}>"
