@@ -18,7 +18,7 @@ from saz_geboortezorg import __version__
 from saz_geboortezorg.errors import SazError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ["synth", "validate", "completeness", "indicators", "rates"]
+COMMANDS = ["synth", "validate", "completeness", "indicators", "rates", "funnel"]
 
 
 def build_parser() -> argparse.ArgumentParser:

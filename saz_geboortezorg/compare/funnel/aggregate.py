@@ -89,7 +89,7 @@ def aggregate(
     >>> d = pd.DataFrame({"h": ["A", "A", "B"], "o": [1, 2, 3], "e": [1.004, 2.0, 3.5]})
     >>> aggregate(d, "o", "e", "h", data_type="SR", sr_method="SHMI").round(6)
       group  numerator  denominator     ratio
-    0     A        3.0          3.0  0.999001
+    0     A        3.0          3.0  0.998668
     1     B        3.0          3.5  0.857143
     """
     if not isinstance(data, pd.DataFrame):

@@ -1,0 +1,124 @@
+"""``saz-geboortezorg funnel``: funnel plot analysis of a table, with overdispersion."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "funnel",
+        help="funnel plot limits, overdispersion and outliers per unit",
+        description=(
+            "Funnel plot analysis of practice variation (Spiegelhalter 2005), numerically as the "
+            "R package FunnelPlotR 0.6: standardised ratios (SR, SHMI or CQC method), proportions "
+            "(PR) or ratios of counts (RC), with overdispersion-adjusted limits when the "
+            "dispersion ratio phi exceeds 1. CSV is a table with one or more rows per unit "
+            "(rows of a unit are summed). CQC adjusted limits are squared back to the ratio scale "
+            "(FunnelPlotR does not: its issue #33)."
+        ),
+    )
+    p.add_argument("csv", metavar="CSV", type=Path, help="CSV (or Parquet) table")
+    p.add_argument("--numerator", required=True, metavar="COL", help="observed events")
+    p.add_argument(
+        "--denominator",
+        required=True,
+        metavar="COL",
+        help="expected events (SR), cases (PR) or the second count (RC)",
+    )
+    p.add_argument("--group", required=True, metavar="COL", help="the unit (hospital)")
+    p.add_argument("--data-type", default="SR", choices=["SR", "PR", "RC"], type=str.upper)
+    p.add_argument("--sr-method", default="SHMI", choices=["SHMI", "CQC"], type=str.upper)
+    p.add_argument(
+        "--trim-by",
+        default=0.1,
+        type=float,
+        metavar="F",
+        help="fraction truncated (SHMI) or winsorised at each end before phi (default 0.1)",
+    )
+    p.add_argument(
+        "--limits",
+        default=[95.0, 99.8],
+        type=float,
+        nargs="+",
+        metavar="PCT",
+        help="limit levels in percent (default: 95 99.8)",
+    )
+    p.add_argument("--multiplier", default=1.0, type=float, help="e.g. 100 for per 100")
+    p.add_argument(
+        "--no-overdispersion",
+        dest="overdispersion",
+        action="store_false",
+        help="always use the unadjusted limits",
+    )
+    p.add_argument(
+        "--pr-limits",
+        default="arcsine",
+        choices=["arcsine", "exact"],
+        help="unadjusted PR limits: arcsine approximation (FunnelPlotR) or exact binomial",
+    )
+    p.add_argument(
+        "--chart", type=Path, metavar="FILE", help="also save the chart (.png, .svg, .html)"
+    )
+    p.add_argument("--highlight", metavar="UNIT", help="unit to highlight in the chart")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from saz_geboortezorg.commands.rates import load_table_or_dataset
+    from saz_geboortezorg.compare.funnel import funnel
+    from saz_geboortezorg.errors import SazError
+
+    if args.csv.is_dir():
+        raise SazError(f"{args.csv}: give a table (CSV or Parquet), not a folder")
+    data = load_table_or_dataset(args.csv)
+    result = funnel(
+        data,
+        args.numerator,
+        args.denominator,
+        args.group,
+        data_type=args.data_type,
+        sr_method=args.sr_method,
+        trim_by=args.trim_by,
+        limits=tuple(args.limits),
+        overdispersion=args.overdispersion,
+        multiplier=args.multiplier,
+        pr_limits=args.pr_limits,
+    )
+    if args.chart:
+        if args.chart.suffix.lower() not in (".png", ".svg", ".html", ".json", ".pdf"):
+            raise SazError(
+                f"{args.chart}: the chart file must end in .png, .svg, .pdf, .html or .json"
+            )
+        result.chart(highlight=args.highlight).save(str(args.chart))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return 0
+    print(result.summary())
+    print()
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
+    tags = [level_tag(x) for x in result.levels]
+    cols = ["group", "numerator", "denominator", "value", "z"]
+    for tag in tags:
+        cols += [f"lcl{tag}", f"ucl{tag}", f"flag{tag}"]
+    shown = result.table[cols].copy()
+    for col in shown.columns:
+        if shown[col].dtype.kind == "f":
+            shown[col] = shown[col].map(lambda v: f"{v:.4g}")
+    print(shown.to_string(index=False))
+    out = result.outliers()
+    if len(out):
+        widest = max(result.levels)
+        print(
+            f"\nOutside the {widest:g}% limits: "
+            + ", ".join(
+                f"{g} ({f})" for g, f in zip(out["group"], out[f"flag{tags[-1]}"], strict=True)
+            )
+        )
+    if args.chart:
+        print(f"\nChart saved to {args.chart}")
+    return 0
