@@ -23,6 +23,7 @@ import pandas as pd
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.io.fast import isin
 
 __all__ = ["VARIABLES", "completeness", "completeness_wide", "UNITS"]
 
@@ -81,6 +82,13 @@ def _unknown_codes(source: str, column: str) -> list[str]:
     return [k for k, v in schema.codes(decl["codes"]).items() if v.get("nl") == "onbekend"]
 
 
+def _is_code(values: pd.Series, codes: list[str]) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values):
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        return np.isin(arr, [float(c) for c in codes])
+    return isin(values.astype("str"), codes)
+
+
 def _applies(frame: pd.DataFrame, source: str, variable: str) -> np.ndarray:
     n = len(frame)
     yes = np.ones(n, dtype=bool)
@@ -99,7 +107,7 @@ def _applies(frame: pd.DataFrame, source: str, variable: str) -> np.ndarray:
             .to_numpy(bool)
         )
     if variable in ("episiotomy", "perineum") and "type_partus" in frame:
-        yes &= frame["type_partus"].astype("str").isin(_VAGINAL_CODES).to_numpy(bool)
+        yes &= isin(frame["type_partus"].astype("str"), _VAGINAL_CODES)
     return yes
 
 
@@ -188,7 +196,7 @@ def completeness(
             miss = values.isna().to_numpy(bool)
             unknown = _unknown_codes(source, column)
             if unknown:
-                miss = miss | values.astype("str").isin(unknown).to_numpy(bool)
+                miss = miss | _is_code(values, unknown)
             applies = _applies(frame, source, variable)
             data[variable] = np.where(applies, miss.astype("float64"), np.nan)
         m = pd.DataFrame(data)

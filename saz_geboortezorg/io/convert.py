@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.io.fast import text_to_float
+
 __all__ = ["Conversion", "convert", "EXPECTED_TYPE"]
 
 #: What a value of each type should look like, for messages.
@@ -94,7 +96,7 @@ def _numbers(s: pd.Series) -> pd.Series:
         fixed = sub.str.replace(",", ".", regex=False).where(single & no_dot, sub)
         text = text.copy()
         text[has_comma] = fixed
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+    return text_to_float(text)
 
 
 def _dates(s: pd.Series) -> pd.Series:

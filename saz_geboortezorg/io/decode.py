@@ -111,10 +111,17 @@ def decode(values: pd.Series, name: str, missing: str | None = "unknown") -> pd.
     >>> decode(pd.Series(["274130007", "99"]), "mode").tolist()
     ['intrapartum_cs', 'unknown']
     """
-    out = _as_key(values).map(MAPS[name])
-    if missing is not None:
-        out = out.fillna(missing)
-    return out.astype("str")
+    mapping = MAPS[name]
+    out = np.full(len(values), missing, dtype=object)
+    if pd.api.types.is_numeric_dtype(values):
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        for code, label in mapping.items():
+            out[arr == float(code)] = label
+    else:
+        text = values.astype("str")
+        for code, label in mapping.items():
+            out[(text == code).fillna(False).to_numpy(dtype=bool)] = label
+    return pd.Series(out, index=values.index).astype("str")
 
 
 def band(

@@ -34,6 +34,7 @@ import pandas as pd
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.io.decode import CS_MODES, band, decode
+from saz_geboortezorg.io.fast import isin
 
 __all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
 
@@ -322,8 +323,7 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     claims = sources.get("dbc_declaraties")
     notes: list[str] = []
 
-    ids2 = pd.Index(l2["zwangerschap_id"].unique())
-    in2 = l1["zwangerschap_id"].isin(ids2).to_numpy()
+    in2 = isin(l1["zwangerschap_id"], l2["zwangerschap_id"])
     eind = pd.to_numeric(l1["eindverantwoordelijke_baring"], errors="coerce")
     e1 = eind.eq(1).fillna(False).to_numpy(dtype=bool)
     e2 = eind.eq(2).fillna(False).to_numpy(dtype=bool)
@@ -338,12 +338,10 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
         _excluded("perined_lvr1", l1, groups1[k], REASONS[k], "zwangerschap_id")
         for k in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
     ]
-    ids1 = pd.Index(l1["zwangerschap_id"].unique())
-    with_l1 = l2["zwangerschap_id"].isin(ids1).to_numpy()
+    with_l1 = isin(l2["zwangerschap_id"], l1["zwangerschap_id"])
 
     u = _birth_frame(l1, l2, groups1["lvr1_birth"])
     births = _derive_births(u, org)
-    birth_ids = pd.Index(births["pregnancy_id"].unique())
 
     rows = [("perined_lvr1", "in", "records in the file", len(l1))]
     rows += [
@@ -362,8 +360,8 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     linked_claims = None
     if claims is not None:
         cid = claims["zwangerschap_id"]
-        has_birth = cid.isin(birth_ids).to_numpy()
-        in_l1 = cid.isin(ids1).to_numpy() | cid.isin(ids2).to_numpy()
+        has_birth = isin(cid, births["pregnancy_id"])
+        in_l1 = isin(cid, l1["zwangerschap_id"]) | isin(cid, l2["zwangerschap_id"])
         no_birth = ~has_birth & in_l1
         unknown = ~has_birth & ~in_l1
         rows += [

@@ -32,6 +32,7 @@ import pandas as pd
 from saz_geboortezorg import schema
 from saz_geboortezorg.errors import ExtractError, SpecError
 from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
+from saz_geboortezorg.io.fast import isin
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
 
@@ -202,7 +203,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 arr = values.to_numpy(dtype="float64", na_value=np.nan)
                 outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
             else:
-                outside = ~values.isin(allowed).to_numpy(dtype=bool) & values.notna().to_numpy()
+                outside = ~isin(values, allowed) & values.notna().to_numpy()
             outside = outside & ok
             ext.problem(
                 name,
@@ -294,7 +295,7 @@ def check_references(extracts: dict[str, Extract]) -> None:
             if known is None:
                 continue
             values = ext.frame[column]
-            unknown = (~values.isin(known.dropna().unique())).to_numpy(dtype=bool)
+            unknown = ~isin(values, known)
             unknown = unknown & values.notna().to_numpy()
             ext.problem(
                 column,
