@@ -11,7 +11,7 @@ from saz_geboortezorg.derive.expressions import evaluate
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.definitions import Indicator
 
-__all__ = ["compute_indicator", "resolve_unit", "UNIT_COLUMNS"]
+__all__ = ["compute_indicator", "indicator_outcome", "resolve_unit", "UNIT_COLUMNS"]
 
 #: Friendly unit names and the analysis-table columns they stand for.
 UNIT_COLUMNS = {"hospital": "hospital_id", "region": "region_id", "practice": "practice_id"}
@@ -42,6 +42,56 @@ def _enrich(table: pd.DataFrame, needed: set[str], sga_reference: Any) -> pd.Dat
 
         extra["sga"] = sga(table, sga_reference)
     return table.assign(**extra) if extra else table
+
+
+def indicator_outcome(
+    table: pd.DataFrame, indicator: Indicator, *, sga_reference: Any = None
+) -> tuple[pd.Series, pd.Series]:
+    """An indicator as a record-level outcome, for models (case-mix adjustment).
+
+    Parameters
+    ----------
+    table : DataFrame
+        An analysis table (``women`` or ``births``, as the indicator's level says).
+    indicator : Indicator
+        The definition.
+    sga_reference : DataFrame or path, optional
+        Birth-weight reference for SGA (default: the shipped one).
+
+    Returns
+    -------
+    (in_denominator, outcome) : tuple of Series
+        ``in_denominator`` is True for records in the population and not excluded;
+        ``outcome`` is 0.0/1.0 (the numerator) for event indicators and the amount for
+        cost indicators, NaN outside the denominator.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.indicators import get
+    >>> women = pd.DataFrame({"ga_days": [280, 275, 270],
+    ...                       "mode": ["intrapartum_cs", "spontaneous", "unknown"]})
+    >>> keep, y = indicator_outcome(women, get("cs"))
+    >>> keep.tolist(), y.tolist()[:2]
+    ([True, True, False], [1.0, 0.0])
+    """
+    needed = indicator.columns()
+    table = _enrich(table, needed, sga_reference)
+    lacking = sorted(needed - set(table.columns))
+    if lacking:
+        raise SpecError(
+            f"indicator {indicator.id!r} needs column(s) {', '.join(lacking)}, "
+            "which the data does not have"
+        )
+    remaining = evaluate(indicator.population, table).astype(bool)
+    for exclusion in indicator.exclusions:
+        remaining &= ~evaluate(exclusion.when, table)
+    if indicator.is_mean:
+        values = pd.to_numeric(table[indicator.value], errors="coerce").astype(float)
+        remaining &= values.notna()
+    else:
+        values = evaluate(indicator.numerator, table).astype(float)
+    return remaining, values.where(remaining)
 
 
 def compute_indicator(

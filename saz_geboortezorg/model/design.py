@@ -1,0 +1,353 @@
+"""From a table and a spec to a model design: terms, covariate patterns, exclusions.
+
+Every covariate is turned into integer *codes* (one per record, pointing at a level)
+and a *basis* (one row per level, one column per model term). A categorical covariate
+has one indicator column per non-reference level; a binary one has one 0/1 column; a
+banded continuous one is a categorical of its bands; a spline is a natural cubic
+regression spline (patsy ``cr``, centred) evaluated at the distinct values; a plain
+continuous covariate is one linear column.
+
+Because every record's design row is determined by its codes, records can be
+collapsed to distinct covariate patterns (see :mod:`saz_geboortezorg.model.collapse`).
+
+Missing values (NaN, empty text or the label ``unknown``):
+
+- policy ``unknown`` (default): an explicit ``unknown`` level with its own term; for a
+  spline or linear covariate the value is set to the median and an ``[unknown]``
+  indicator term is added (the missing-indicator method);
+- policy ``complete_case``: the record is left out and counted per unit;
+- policy ``impute``: the code is -1 and :mod:`saz_geboortezorg.model.impute` fills it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.model.spec import CaseMixSpec, Covariate
+
+__all__ = ["Term", "Design", "build_design", "MISSING_LABELS", "UNKNOWN"]
+
+UNKNOWN = "unknown"
+#: Text values read as missing.
+MISSING_LABELS = frozenset({"", "unknown", "nan", "na", "none", "<na>"})
+
+
+@dataclass
+class Term:
+    """One covariate in the design."""
+
+    covariate: Covariate
+    levels: list[str]
+    basis: np.ndarray  # (n_levels, n_columns)
+    columns: list[str]
+    codes: np.ndarray  # (n_records,), -1 = missing (impute policy only)
+
+    @property
+    def name(self) -> str:
+        return self.covariate.name
+
+
+@dataclass
+class Design:
+    """The model design for the analysed records.
+
+    Attributes
+    ----------
+    terms : list of Term
+    interactions : list of (str, str)
+    y : ndarray
+        Outcome of each analysed record.
+    unit_codes : ndarray
+        Index into ``unit_labels`` per analysed record.
+    unit_labels : list of str
+    counts : DataFrame
+        Per unit: ``records`` (in the population with a known outcome),
+        ``excluded_missing`` (left out for a missing covariate), ``n`` (analysed).
+    """
+
+    terms: list[Term]
+    interactions: list[tuple[str, str]]
+    y: np.ndarray
+    unit_codes: np.ndarray
+    unit_labels: list[str]
+    counts: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """Model term names, starting with ``(Intercept)``."""
+        names = ["(Intercept)"]
+        for term in self.terms:
+            names += term.columns
+        by_name = {t.name: t for t in self.terms}
+        for a, b in self.interactions:
+            names += [f"{x}:{z}" for x in by_name[a].columns for z in by_name[b].columns]
+        return names
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    def code_matrix(self) -> np.ndarray:
+        """(n_records, n_terms) level codes."""
+        if not self.terms:
+            return np.zeros((self.n, 0), dtype=np.int64)
+        return np.column_stack([t.codes for t in self.terms]).astype(np.int64)
+
+    def matrix(self, codes: np.ndarray) -> np.ndarray:
+        """Design matrix for rows of level codes (patterns or records)."""
+        blocks = [np.ones((codes.shape[0], 1))]
+        by_name = {}
+        for j, term in enumerate(self.terms):
+            block = term.basis[codes[:, j]]
+            blocks.append(block)
+            by_name[term.name] = block
+        for a, b in self.interactions:
+            A, B = by_name[a], by_name[b]
+            blocks.append((A[:, :, None] * B[:, None, :]).reshape(len(A), -1))
+        return np.hstack(blocks)
+
+    def row_matrix(self) -> np.ndarray:
+        """The full record-level design matrix (for checks; collapsing is faster)."""
+        return self.matrix(self.code_matrix())
+
+
+def _missing_mask(values: pd.Series) -> np.ndarray:
+    mask = values.isna().to_numpy().copy()
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype | pd.CategoricalDtype):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        bad = np.array([str(u).strip().lower() in MISSING_LABELS for u in uniques] + [True])
+        mask |= bad[codes]
+    return mask
+
+
+def _label(value) -> str:
+    if isinstance(value, bool | np.bool_):
+        return str(int(value))
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _band_labels(cov: Covariate) -> list[str]:
+    if cov.labels:
+        return list(cov.labels)
+    fmt = [_label(b) for b in cov.bands]
+    out = [f"<{fmt[0]}"]
+    out += [f"{fmt[i]}_{fmt[i + 1]}" for i in range(len(fmt) - 1)]
+    out.append(f"{fmt[-1]}+")
+    return out
+
+
+def _check_reference(cov: Covariate, levels: list[str], counts: np.ndarray) -> str:
+    observed = [lv for lv, c in zip(levels, counts, strict=True) if c > 0 and lv != UNKNOWN]
+    if not observed:
+        raise SpecError(f"covariate {cov.name!r}: no records with a known value")
+    if cov.reference is None:
+        # Default: the most common level (the most precise comparisons).
+        order = np.argsort(-counts, kind="stable")
+        return next(levels[i] for i in order if levels[i] != UNKNOWN)
+    if cov.reference not in observed:
+        raise SpecError(
+            f"covariate {cov.name!r}: reference level {cov.reference!r} does not occur in the "
+            f"data; levels found: {', '.join(sorted(observed))}"
+        )
+    return cov.reference
+
+
+def _categorical_term(cov, labels: np.ndarray, missing: np.ndarray, policy: str) -> Term:
+    """labels: text per record (missing entries ignored)."""
+    present = sorted(set(labels[~missing].tolist()), key=_sort_key)
+    if cov.bands:
+        order = _band_labels(cov)
+        present = [lv for lv in order if lv in set(present)]
+    levels = list(present)
+    codes = np.full(len(labels), -1, dtype=np.int64)
+    if len(levels):
+        lookup = {lv: i for i, lv in enumerate(levels)}
+        codes[~missing] = pd.Series(labels[~missing]).map(lookup).to_numpy(np.int64)
+    if policy == "unknown" and missing.any():
+        levels.append(UNKNOWN)
+        codes[missing] = len(levels) - 1
+    counts = np.bincount(codes[codes >= 0], minlength=len(levels))
+    ref = _check_reference(cov, levels, counts)
+    non_ref = [lv for lv in levels if lv != ref]
+    basis = np.zeros((len(levels), len(non_ref)))
+    for j, lv in enumerate(non_ref):
+        basis[levels.index(lv), j] = 1.0
+    if cov.type == "binary":
+        columns = [cov.name if lv == "1" else f"{cov.name}[{lv}]" for lv in non_ref]
+    else:
+        columns = [f"{cov.name}[{lv}]" for lv in non_ref]
+    return Term(cov, levels, basis, columns, codes)
+
+
+_LEADING_NUMBER = re.compile(r"^\s*(<|>=?|<=)?\s*(-?\d+(?:\.\d+)?)")
+
+
+def _sort_key(label: str):
+    """Natural order of levels: ``<20, 20_24, ..., 40+``, then text, ``unknown`` last."""
+    if label == UNKNOWN:
+        return (2, 0.0, 0, label)
+    m = _LEADING_NUMBER.match(label)
+    if m:
+        prefix = {"<": -1, "<=": -1}.get(m.group(1) or "", 0)
+        return (0, float(m.group(2)), prefix, label)
+    return (1, 0.0, 0, label)
+
+
+def _continuous_term(cov, x: np.ndarray, missing: np.ndarray, policy: str) -> Term:
+    known = x[~missing]
+    if known.size == 0:
+        raise SpecError(f"covariate {cov.name!r}: no records with a known value")
+    fill = float(np.median(known))
+    filled = np.where(missing, fill, x)
+    uniq, inverse = np.unique(filled if policy == "unknown" else x[~missing], return_inverse=True)
+    if cov.spline_df:
+        import patsy
+
+        info = patsy.dmatrix(
+            f"cr(v, df={cov.spline_df}, constraints='center') - 1",
+            {"v": known},
+            return_type="matrix",
+        ).design_info
+        (basis,) = patsy.build_design_matrices([info], {"v": uniq})
+        basis = np.asarray(basis)
+        columns = [f"{cov.name}[spline{k + 1}]" for k in range(basis.shape[1])]
+    else:
+        basis = uniq[:, None].astype(float)
+        columns = [cov.name]
+    levels = [_label(u) for u in uniq]
+    codes = np.full(len(x), -1, dtype=np.int64)
+    if policy == "unknown":
+        codes = inverse.astype(np.int64)
+        if missing.any():
+            # Missing-indicator method: an extra level at the median with its own column.
+            levels.append(UNKNOWN)
+            fill_row = basis[np.searchsorted(uniq, fill)]
+            basis = np.vstack([np.hstack([basis, np.zeros((len(uniq), 1))]), [*fill_row, 1.0]])
+            columns = [*columns, f"{cov.name}[unknown]"]
+            codes[missing] = len(levels) - 1
+    else:
+        codes[~missing] = inverse
+    return Term(cov, levels, basis, columns, codes)
+
+
+def build_term(cov: Covariate, table: pd.DataFrame, policy: str) -> tuple[Term, np.ndarray]:
+    """One covariate's term and the records' missing mask."""
+    if cov.column not in table.columns:
+        raise SpecError(
+            f"covariate {cov.name!r}: the data has no column {cov.column!r} "
+            f"(columns: {', '.join(map(str, table.columns[:40]))}"
+            f"{', ...' if len(table.columns) > 40 else ''})"
+        )
+    raw = table[cov.column]
+    missing = _missing_mask(raw)
+    if cov.type == "binary":
+        uniq = pd.unique(raw[~missing])
+        labels_u = {u: _label(u) for u in uniq}
+        bad = sorted({v for v in labels_u.values() if v not in ("0", "1")})
+        if bad:
+            raise SpecError(
+                f"covariate {cov.name!r} is declared binary but column {cov.column!r} holds "
+                f"{', '.join(map(repr, bad[:5]))}; a binary covariate must be 0/1"
+            )
+        labels = np.asarray(raw.map(lambda v: labels_u.get(v, "")).to_numpy(), dtype=object)
+        return _categorical_term(cov, labels, missing, policy), missing
+    if cov.type == "continuous":
+        x = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+        bad = ~missing & np.isnan(x)
+        if bad.any():
+            raise SpecError(
+                f"covariate {cov.name!r} is declared continuous but column {cov.column!r} holds "
+                f"text such as {raw[bad].iloc[0]!r}"
+            )
+        missing = missing | np.isnan(x)
+        if cov.bands:
+            idx = np.searchsorted(np.asarray(cov.bands), np.where(missing, 0, x), side="right")
+            names = np.asarray(_band_labels(cov), dtype=object)
+            labels = names[idx]
+            return _categorical_term(cov, labels, missing, policy), missing
+        return _continuous_term(cov, x, missing, policy), missing
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    ulabels = np.asarray([_label(u) for u in uniques] + [""], dtype=object)
+    labels = ulabels[codes]
+    return _categorical_term(cov, labels, missing, policy), missing
+
+
+def build_design(
+    table: pd.DataFrame,
+    spec: CaseMixSpec,
+    y: np.ndarray,
+    units: pd.Series,
+    *,
+    policy: str | None = None,
+) -> Design:
+    """Build the design for the records of ``table`` (already restricted to the population).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Records in the population, with a known outcome.
+    spec : CaseMixSpec
+    y : ndarray
+        Outcome per record.
+    units : Series
+        Unit label per record.
+    policy : str, optional
+        Missing-data policy (default: the spec's).
+
+    Returns
+    -------
+    Design
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from saz_geboortezorg.model.spec import parse_spec
+    >>> spec = parse_spec({"name": "x", "outcome": "y", "covariates": {
+    ...     "parity": {"type": "categorical", "reference": "0"}}})
+    >>> t = pd.DataFrame({"parity": ["0", "1", "2+", None]})
+    >>> d = build_design(t, spec, np.array([0, 1, 0, 1.0]), pd.Series(list("AABB")))
+    >>> d.names
+    ['(Intercept)', 'parity[1]', 'parity[2+]', 'parity[unknown]']
+    """
+    policy = policy or spec.missing
+    unit_codes, unit_uniques = pd.factorize(units.astype("string").fillna(UNKNOWN), sort=True)
+    unit_labels = [str(u) for u in unit_uniques]
+    records = np.bincount(unit_codes, minlength=len(unit_labels))
+    drop = np.zeros(len(table), dtype=bool)
+    terms = []
+    for cov in spec.covariates:
+        term, missing = build_term(cov, table, policy)
+        terms.append(term)
+        if policy == "complete_case":
+            drop |= missing
+    notes = []
+    if policy == "complete_case" and drop.any():
+        keep = ~drop
+        # Rebuild on the complete cases so that levels and references reflect them.
+        sub = table.loc[keep]
+        terms = [build_term(cov, sub, policy)[0] for cov in spec.covariates]
+        y = np.asarray(y)[keep]
+        unit_codes = unit_codes[keep]
+        notes.append(f"{int(drop.sum())} records left out for a missing covariate value")
+    excluded = records - np.bincount(unit_codes, minlength=len(unit_labels))
+    counts = pd.DataFrame(
+        {"records": records, "excluded_missing": excluded, "n": records - excluded},
+        index=pd.Index(unit_labels, name="unit"),
+    )
+    return Design(
+        terms=terms,
+        interactions=list(spec.interactions),
+        y=np.asarray(y, dtype=float),
+        unit_codes=np.asarray(unit_codes, dtype=np.int64),
+        unit_labels=unit_labels,
+        counts=counts,
+        notes=notes,
+    )

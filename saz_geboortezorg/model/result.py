@@ -1,0 +1,234 @@
+"""The result of a case-mix fit: per-unit table, coefficients, random effects, diagnostics."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.model.spec import CaseMixSpec
+
+__all__ = ["CaseMixResult", "RandomEffects"]
+
+
+@dataclass
+class RandomEffects:
+    """Random-intercept model results.
+
+    Attributes
+    ----------
+    tau2 : float
+        Between-unit variance of the log odds after case-mix adjustment.
+    rankability : float
+        ``tau2 / (tau2 + median within-unit variance)``.
+    table : DataFrame
+        Per unit: ``unit``, ``effect`` (conditional mode, log odds), ``se`` (conditional
+        SD), ``odds_ratio``, ``or_lcl95``, ``or_ucl95``, ``expected_rank``,
+        ``p_lowest_quartile``, ``p_highest_quartile``, ``p_best_quartile``,
+        ``p_worst_quartile``.
+    coefficients : DataFrame
+        Fixed effects of the random-intercept model (``term``, ``estimate``, ``se``).
+    """
+
+    tau2: float
+    rankability: float
+    table: pd.DataFrame
+    coefficients: pd.DataFrame
+    loglik: float = float("nan")
+
+
+@dataclass
+class CaseMixResult:
+    """Everything a case-mix fit produces.
+
+    Attributes
+    ----------
+    spec : CaseMixSpec
+    indicator : str
+        The outcome (indicator id or column).
+    unit_type : str
+        ``hospital``, ``region``, ``practice`` or a column name.
+    family : str
+        ``binomial`` or ``gamma``.
+    n : int
+        Records analysed.
+    table : DataFrame
+        Per unit: ``unit``, ``records``, ``excluded_missing``, ``n``, ``observed``,
+        ``expected``, ``oe``, ``oe_lcl95``, ``oe_ucl95``, ``crude_rate`` (with
+        ``crude_lcl95``, ``crude_ucl95``), ``standardised_rate`` (O/E times the overall
+        rate, with ``std_lcl95``, ``std_ucl95``). Rates are proportions (binomial) or
+        means (gamma).
+    coefficients : DataFrame
+        ``term``, ``estimate``, ``se``, ``z``, ``p``, ``ratio`` (odds ratio, or ratio of
+        means for gamma), ``ratio_lcl95``, ``ratio_ucl95``.
+    random_effects : RandomEffects or None
+    diagnostics : dict
+        ``c_statistic`` (dict with ``c``, ``se``, ``lcl``, ``ucl``), ``calibration``
+        (intercept and slope), ``deciles`` (DataFrame), ``dispersion`` (gamma).
+    problems : list of str
+        Problems accepted with ``strict=False`` (each also given as a warning).
+    notes : list of str
+        Facts worth knowing (records left out, imputations used, ...).
+    """
+
+    spec: CaseMixSpec
+    indicator: str
+    unit_type: str
+    family: str
+    n: int
+    overall_rate: float
+    table: pd.DataFrame
+    coefficients: pd.DataFrame
+    random_effects: RandomEffects | None
+    diagnostics: dict[str, Any]
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON form (field names are a contract; see case_mix/README.md)."""
+
+        def num(x):
+            if x is None:
+                return None
+            x = float(x)
+            return None if math.isnan(x) or math.isinf(x) else x
+
+        c = self.diagnostics.get("c_statistic") or {}
+        out: dict[str, Any] = {
+            "indicator": self.indicator,
+            "spec": self.spec.name,
+            "unit_type": self.unit_type,
+            "family": self.family,
+            "n": int(self.n),
+            "overall_rate": num(self.overall_rate),
+            "coefficients": [
+                {"term": r.term, "estimate": num(r.estimate), "se": num(r.se)}
+                for r in self.coefficients.itertuples()
+            ],
+            "c_statistic": num(c.get("c")),
+            "c_statistic_lcl95": num(c.get("lcl")),
+            "c_statistic_ucl95": num(c.get("ucl")),
+            "units": [
+                {
+                    "unit": str(r.unit),
+                    "n": int(r.n),
+                    "observed": num(r.observed),
+                    "expected": num(r.expected),
+                    "oe": num(r.oe),
+                    "oe_lcl95": num(r.oe_lcl95),
+                    "oe_ucl95": num(r.oe_ucl95),
+                    "standardised_rate": num(r.standardised_rate),
+                    "crude_rate": num(r.crude_rate),
+                    "excluded_missing": int(r.excluded_missing),
+                }
+                for r in self.table.itertuples()
+            ],
+            "random_effects": None,
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+        }
+        if self.random_effects is not None:
+            re = self.random_effects
+            out["random_effects"] = {
+                "tau2": num(re.tau2),
+                "rankability": num(re.rankability),
+                "units": [
+                    {
+                        "unit": str(r.unit),
+                        "effect": num(r.effect),
+                        "se": num(r.se),
+                        "odds_ratio": num(r.odds_ratio),
+                        "or_lcl95": num(r.or_lcl95),
+                        "or_ucl95": num(r.or_ucl95),
+                        "expected_rank": num(r.expected_rank),
+                        "p_best_quartile": num(r.p_best_quartile),
+                        "p_worst_quartile": num(r.p_worst_quartile),
+                    }
+                    for r in re.table.itertuples()
+                ],
+            }
+        return out
+
+    def summary(self) -> str:
+        """A plain-text summary for a notebook or the terminal."""
+        lines = [
+            f"Case-mix model {self.spec.name!r}: outcome {self.indicator!r}, "
+            f"{self.family} model, {self.n:,} records, {len(self.table)} units ({self.unit_type})",
+            f"Overall {'rate' if self.family == 'binomial' else 'mean'}: {self.overall_rate:.4g}",
+        ]
+        c = self.diagnostics.get("c_statistic")
+        if c and not math.isnan(c.get("c", float("nan"))):
+            lines.append(f"c-statistic {c['c']:.3f} (95% CI {c['lcl']:.3f} to {c['ucl']:.3f})")
+        if self.random_effects is not None:
+            re = self.random_effects
+            lines.append(
+                f"Between-unit variance tau^2 = {re.tau2:.4g}; rankability {re.rankability:.2f}"
+            )
+        lines.append("")
+        lines.append("Coefficients:")
+        lines.append(
+            self.coefficients[["term", "estimate", "se", "ratio"]].round(4).to_string(index=False)
+        )
+        lines.append("")
+        lines.append("Per unit:")
+        cols = [
+            "unit",
+            "n",
+            "observed",
+            "expected",
+            "oe",
+            "oe_lcl95",
+            "oe_ucl95",
+            "standardised_rate",
+        ]
+        lines.append(self.table[cols].round(3).to_string(index=False))
+        for note in self.notes:
+            lines.append(f"Note: {note}")
+        for problem in self.problems:
+            lines.append(f"PROBLEM: {problem}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<CaseMixResult {self.spec.name!r}: {self.n} records, {len(self.table)} units, "
+            f"{'with' if self.random_effects is not None else 'without'} random effects>"
+        )
+
+    def calibration_chart(self):
+        """Observed against expected rate per risk decile (altair chart)."""
+        from saz_geboortezorg.present.calibration_chart import calibration_chart
+
+        return calibration_chart(self.diagnostics["deciles"], title=self.spec.name)
+
+    def caterpillar(self):
+        """Shrunken unit odds ratios with 95% intervals (altair chart)."""
+        from saz_geboortezorg.present.calibration_chart import caterpillar_chart
+
+        if self.random_effects is None:
+            raise ValueError("this result has no random effects (random_effects: false)")
+        return caterpillar_chart(self.random_effects.table, title=self.spec.name)
+
+
+def coefficient_table(names, params, se, log_link: bool = True) -> pd.DataFrame:
+    """Coefficients with z, p and ratio (exp) with 95% interval."""
+    from scipy.stats import norm
+
+    params = np.asarray(params, float)
+    se = np.asarray(se, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = params / se
+    return pd.DataFrame(
+        {
+            "term": list(names),
+            "estimate": params,
+            "se": se,
+            "z": z,
+            "p": 2 * norm.sf(np.abs(z)),
+            "ratio": np.exp(params),
+            "ratio_lcl95": np.exp(params - 1.959963984540054 * se),
+            "ratio_ucl95": np.exp(params + 1.959963984540054 * se),
+        }
+    )

@@ -1,0 +1,16 @@
+"""Fixtures of the case-mix tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from casemix_helpers import REFERENCE
+
+
+@pytest.fixture(scope="session")
+def births() -> pd.DataFrame:
+    """The 3,000 reference births (reference/births.csv) that R fitted."""
+    return pd.read_csv(
+        REFERENCE / "births.csv",
+        dtype={"parity_group": str, "hospital_id": str, "bmi_band": str, "smoking": str},
+    )

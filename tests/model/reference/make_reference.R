@@ -1,0 +1,71 @@
+# Reference values for saz_geboortezorg's case-mix engine, from R's glm and lme4::glmer.
+#
+# Inputs are written by make_inputs.py (Python, fixed seed); this script simulates
+# nothing. Run from the repository root:
+#   Rscript tests/model/reference/make_reference.R
+# Outputs (CSV, 17 significant digits) go next to this script.
+
+suppressPackageStartupMessages(library(lme4))
+here <- "tests/model/reference"
+d <- read.csv(file.path(here, "births.csv"), colClasses = c(
+  hospital_id = "character", age_band = "character", parity_group = "character",
+  prev_cs = "integer", bmi_band = "character", smoking = "character",
+  cs = "integer", cost_total = "numeric"))
+d$age_band <- relevel(factor(d$age_band), ref = "25_29")
+d$parity_group <- relevel(factor(d$parity_group), ref = "0")
+d$bmi_band <- relevel(factor(d$bmi_band), ref = "18.5_25")
+d$smoking <- relevel(factor(d$smoking), ref = "no")
+d$hospital_id <- factor(d$hospital_id)
+
+fmt <- function(x) sprintf("%.17g", x)
+write_coef <- function(fit, file, se = sqrt(diag(vcov(fit)))) {
+  est <- if (inherits(fit, "merMod")) fixef(fit) else coef(fit)
+  out <- data.frame(term = names(est), estimate = fmt(est), se = fmt(se[names(est)]))
+  write.csv(out, file.path(here, file), row.names = FALSE, quote = TRUE)
+}
+write_expected <- function(fit, file) {
+  e <- tapply(fitted(fit), d$hospital_id, sum)
+  o <- tapply(if (family(fit)$family == "binomial") d$cs else d$cost_total, d$hospital_id, sum)
+  out <- data.frame(unit = names(e), observed = fmt(o), expected = fmt(e))
+  write.csv(out, file.path(here, file), row.names = FALSE, quote = TRUE)
+}
+tight <- glm.control(epsilon = 1e-14, maxit = 100)
+
+# 1. Logistic model, main effects.
+f1 <- cs ~ age_band + parity_group + prev_cs + bmi_band + smoking
+g1 <- glm(f1, family = binomial, data = d, control = tight)
+write_coef(g1, "glm_binomial_coef.csv")
+write_expected(g1, "glm_binomial_expected.csv")
+
+# 2. Logistic model with an interaction.
+g2 <- glm(cs ~ age_band + parity_group + prev_cs + smoking + prev_cs:smoking,
+          family = binomial, data = d, control = tight)
+write_coef(g2, "glm_interaction_coef.csv")
+
+# 3. Gamma model with log link for cost (SEs use the Pearson dispersion, as summary.glm).
+g3 <- glm(cost_total ~ age_band + parity_group + prev_cs, family = Gamma(link = "log"),
+          data = d, control = tight)
+s3 <- summary(g3)
+write_coef(g3, "glm_gamma_coef.csv", se = s3$coefficients[, "Std. Error"])
+write_expected(g3, "glm_gamma_expected.csv")
+write.csv(data.frame(dispersion = fmt(s3$dispersion)), file.path(here, "glm_gamma_dispersion.csv"),
+          row.names = FALSE)
+
+# 4. Random-intercept logistic model, Laplace (nAGQ = 1), tight optimiser settings.
+m4 <- glmer(update(f1, . ~ . + (1 | hospital_id)), family = binomial, data = d, nAGQ = 1,
+            control = glmerControl(optimizer = "bobyqa",
+                                   optCtrl = list(maxfun = 1e5, rhobeg = 1e-2, rhoend = 1e-10)))
+write_coef(m4, "glmer_fixef.csv")
+re <- ranef(m4, condVar = TRUE)$hospital_id
+pv <- attr(re, "postVar")[1, 1, ]
+write.csv(data.frame(unit = rownames(re), mode = fmt(re[, 1]), cond_se = fmt(sqrt(pv))),
+          file.path(here, "glmer_ranef.csv"), row.names = FALSE, quote = TRUE)
+write.csv(data.frame(tau2 = fmt(getME(m4, "theta")^2), loglik = fmt(as.numeric(logLik(m4)))),
+          file.path(here, "glmer_tau2.csv"), row.names = FALSE)
+
+writeLines(c(
+  paste("R:", R.version.string),
+  paste("lme4:", as.character(packageVersion("lme4"))),
+  paste("Matrix:", as.character(packageVersion("Matrix"))),
+  paste("generated:", format(Sys.time(), "%Y-%m-%d %H:%M %Z"))
+), file.path(here, "versions.txt"))
