@@ -1,0 +1,60 @@
+"""Caterpillar chart of unit effects: sorted, intervals, reference line, highlight."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from saz_geboortezorg.present.caterpillar import caterpillar_chart
+
+
+@pytest.fixture
+def effects() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "hospital": ["A", "B", "C", "D"],
+            "or": [1.4, 0.7, 1.0, 1.1],
+            "lo": [1.1, 0.5, 0.8, 0.7],
+            "hi": [1.8, 0.95, 1.25, 1.6],
+        }
+    )
+
+
+def test_sorted_highlighted_log_scale(effects):
+    chart = caterpillar_chart(
+        effects, unit="hospital", estimate="or", lower="lo", upper="hi", highlight="C"
+    )
+    spec = chart.to_dict()
+    bars, points, ref = spec["layer"]
+    assert points["encoding"]["y"]["sort"] == ["B", "C", "D", "A"]
+    assert bars["encoding"]["x"]["scale"]["type"] == "log"
+    rows = spec["datasets"][bars["data"]["name"]]
+    assert {r["unit"] for r in rows if r["is_highlight"]} == {"C"}
+    assert spec["datasets"][ref["data"]["name"]] == [{"reference": 1.0}]
+
+
+def test_log_odds_linear_and_horizontal(effects):
+    log_odds = effects.assign(**{c: effects[c].map(lambda v: v - 1) for c in ("or", "lo", "hi")})
+    spec = caterpillar_chart(
+        log_odds,
+        unit="hospital",
+        estimate="or",
+        lower="lo",
+        upper="hi",
+        reference=0,
+        horizontal=True,
+        x_title="log odds",
+    ).to_dict()
+    bars = spec["layer"][0]
+    assert "type" not in bars["encoding"]["y"]["scale"] and bars["encoding"]["x"]["field"] == "unit"
+
+
+def test_bad_input(effects):
+    with pytest.raises(ValueError, match="estimate"):
+        caterpillar_chart(effects)
+    bad = effects.rename(
+        columns={"hospital": "unit", "or": "estimate", "lo": "lower", "hi": "upper"}
+    )
+    bad.loc[0, "upper"] = 1.0
+    with pytest.raises(ValueError, match="within its interval"):
+        caterpillar_chart(bad)

@@ -1,0 +1,93 @@
+"""The funnel chart draws what FunnelResult gives: units, limits in force, target, labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from saz_geboortezorg.compare.funnel import funnel
+from saz_geboortezorg.present.funnel_chart import funnel_chart
+
+
+@pytest.fixture(scope="module")
+def result():
+    rng = np.random.default_rng(2)
+    e = np.round(rng.uniform(5, 300, 30), 2)
+    o = rng.poisson(e * np.exp(rng.normal(0, 0.3, 30)))
+    d = pd.DataFrame({"unit": [f"H{i:02d}" for i in range(30)], "o": o, "e": e})
+    return funnel(d, "o", "e", "unit")
+
+
+def layers(chart):
+    spec = chart.to_dict()
+    return spec, {i: layer for i, layer in enumerate(spec["layer"])}
+
+
+def test_layers_and_data(result):
+    spec, layer = layers(result.chart(highlight="H03"))
+    assert [layer[i]["mark"]["type"] for i in range(len(layer))] == [
+        "rule", "line", "point", "text", "text",
+    ]  # fmt: skip
+    points = spec["datasets"][layer[2]["data"]["name"]]
+    assert len(points) == 30
+    assert {p["unit"] for p in points if p["is_highlight"]} == {"H03"}
+    tooltips = [t["title"] for t in layer[2]["encoding"]["tooltip"]]
+    assert tooltips[:4] == ["unit", "observed", "expected", "observed / expected"]
+    # the limit lines are the result's limits in force, at the result's grid
+    lines = pd.DataFrame(spec["datasets"][layer[1]["data"]["name"]])
+    upper = lines[(lines.series == "99.8% limits") & (lines.side == "ucl")]
+    expected = result.limits(upper["denominator"].to_numpy())["ucl998"].to_numpy()
+    np.testing.assert_allclose(upper["limit"], expected)
+    assert spec["datasets"][layer[0]["data"]["name"]] == [{"target": 1.0}]
+    assert "phi = " in spec["title"]["subtitle"]
+
+
+def test_labels_modes(result):
+    def labelled(chart):
+        spec, layer = layers(chart)
+        return {r["label"] for i in (3, 4) for r in spec["datasets"][layer[i]["data"]["name"]]}
+
+    outliers = set(result.outliers(95)["group"]) | set(result.outliers(99.8)["group"])
+    assert labelled(result.chart(highlight="H03")) == outliers | {"H03"}
+    assert labelled(result.chart(highlight="H03", labels="highlight")) == {"H03"}
+    assert labelled(result.chart(labels="none")) == set()
+    assert len(labelled(result.chart(labels="all"))) == 30
+    with pytest.raises(ValueError, match="labels"):
+        result.chart(labels="some")
+    with pytest.raises(ValueError, match="H99"):
+        result.chart(highlight="H99")
+
+
+def test_status_colours_follow_flags(result):
+    spec, layer = layers(result.chart())
+    points = spec["datasets"][layer[2]["data"]["name"]]
+    for p in points:
+        if p["flag998"] != "within":
+            assert p["status"] == "outside 99.8% limits"
+        elif p["flag95"] != "within":
+            assert p["status"] == "outside 95% limits"
+        else:
+            assert p["status"] == "within limits"
+
+
+def test_log_axis_unadjusted_and_pr(result):
+    spec, layer = layers(funnel_chart(result, log_x=True, show_unadjusted=True))
+    assert layer[1]["encoding"]["x"]["scale"]["type"] == "log"
+    series = {r["series"] for r in spec["datasets"][layer[1]["data"]["name"]]}
+    assert "99.8% limits (unadjusted)" in series
+    d = pd.DataFrame(
+        {"u": list("ABCDEF"), "x": [0, 3, 10, 25, 40, 5], "n": [10, 30, 80, 120, 200, 9]}
+    )
+    pr = funnel(d, "x", "n", "u", data_type="PR", multiplier=100)
+    spec, layer = layers(pr.chart())
+    assert layer[1]["encoding"]["y"]["scale"]["domain"][1] <= 100
+    assert "per 100" in layer[1]["encoding"]["y"]["title"]
+
+
+def test_export_png_and_svg(result, tmp_path):
+    chart = result.chart(highlight="H03")
+    chart.save(str(tmp_path / "f.svg"))
+    chart.save(str(tmp_path / "f.png"))
+    assert (tmp_path / "f.svg").read_text().lstrip().startswith("<svg")
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
