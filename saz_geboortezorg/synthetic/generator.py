@@ -1,0 +1,345 @@
+"""Generate a synthetic dataset: :func:`generate` and :class:`SyntheticData`.
+
+The stages run in a fixed order, each with its own random stream derived from the
+seed (``numpy.random.default_rng([seed, stage])``), so a dataset is reproducible for
+a seed and a change in one stage does not reshuffle the others:
+
+organisations -> effects -> population -> pregnancy -> birth weights -> labour ->
+neonatal -> care path -> registration -> extracts -> claims -> truth.
+
+Examples
+--------
+>>> data = generate(births=1_500, seed=7, years=(2022, 2022), hospitals=4, practices=9)
+>>> data.organisaties.shape[0]
+13
+>>> sorted(data.frames())
+['dbc_declaraties', 'organisaties', 'perined_lvr1', 'perined_lvr2']
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.synthetic import carepath, claims, extracts, labour, neonatal, pregnancy
+from saz_geboortezorg.synthetic import params as params_mod
+from saz_geboortezorg.synthetic.models import hospital_effects
+from saz_geboortezorg.synthetic.organisations import make_organisations
+from saz_geboortezorg.synthetic.population import draw_population
+from saz_geboortezorg.synthetic.registration import mark_moved, register
+from saz_geboortezorg.synthetic.truth import build_truth
+
+__all__ = ["generate", "SyntheticData", "check_arguments", "FORMATS"]
+
+#: Output formats of :meth:`SyntheticData.write`.
+FORMATS = ("csv", "parquet")
+_SOURCES = ("organisaties", "perined_lvr1", "perined_lvr2", "dbc_declaraties")
+
+
+@dataclass
+class SyntheticData:
+    """Four extracts shaped like ``schema/extracts.yaml`` plus the truth.
+
+    Attributes
+    ----------
+    organisaties, perined_lvr1, perined_lvr2, dbc_declaraties : DataFrame
+    truth : dict
+        JSON-serialisable; see :mod:`saz_geboortezorg.synthetic.truth`.
+    """
+
+    organisaties: pd.DataFrame
+    perined_lvr1: pd.DataFrame
+    perined_lvr2: pd.DataFrame
+    dbc_declaraties: pd.DataFrame
+    truth: dict[str, Any] = field(default_factory=dict)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The extracts by source name."""
+        return {s: getattr(self, s) for s in _SOURCES}
+
+    def write(self, out_dir: str | Path, format: str = "csv") -> dict[str, Path]:  # noqa: A002
+        """Write ``<file>.csv`` (or ``.parquet``) per source and ``truth.json``.
+
+        File names come from ``schema/extracts.yaml``. Dates are written as
+        yyyy-mm-dd, empty values as empty fields (CSV) or nulls (Parquet).
+
+        Returns
+        -------
+        dict of Path
+            The written files by source name (and ``truth``).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> paths = generate(births=500, seed=1).write(tempfile.mkdtemp(), format="csv")
+        >>> sorted(p.name for p in paths.values())[-1]
+        'truth.json'
+        """
+        from saz_geboortezorg import schema
+
+        if format not in FORMATS:
+            raise SazError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SazError(f"cannot create the output folder {out}: {exc}") from None
+        written: dict[str, Path] = {}
+        for source, frame in self.frames().items():
+            path = out / f"{schema.source(source)['file']}.{format}"
+            if format == "csv":
+                frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+            else:
+                frame.to_parquet(path, index=False)
+            written[source] = path
+        path = out / "truth.json"
+        path.write_text(json.dumps(self.truth, indent=1, ensure_ascii=False), encoding="utf-8")
+        written["truth"] = path
+        return written
+
+
+class _Progress:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.perf_counter()
+
+    def __call__(self, stage: str, detail: str = "") -> None:
+        if self.enabled:
+            elapsed = time.perf_counter() - self.start
+            print(
+                f"[synth {elapsed:6.1f} s] {stage}{': ' + detail if detail else ''}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def check_arguments(
+    births: int, years: tuple[int, int], hospitals: int, practices: int
+) -> tuple[int, int]:
+    """Validate the generator's arguments; raise :class:`SazError` with a clear message.
+
+    Examples
+    --------
+    >>> check_arguments(100, (2021, 2023), 17, 72)
+    (2021, 2023)
+    >>> check_arguments(0, (2021, 2023), 17, 72)
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SazError: births must be a positive whole number, got 0
+    """
+    if isinstance(births, bool) or not isinstance(births, int | np.integer) or births <= 0:
+        raise SazError(f"births must be a positive whole number, got {births!r}")
+    try:
+        y0, y1 = (int(y) for y in years)
+    except (TypeError, ValueError):
+        raise SazError(f"years must be two years (first, last), got {years!r}") from None
+    if y0 > y1:
+        raise SazError(f"years are reversed: first year {y0} is after last year {y1}")
+    if y0 < 1990 or y1 > 2100:
+        raise SazError(f"years must lie between 1990 and 2100, got {y0}-{y1}")
+    if not isinstance(hospitals, int | np.integer) or hospitals < 1:
+        raise SazError(f"hospitals must be at least 1, got {hospitals!r}")
+    if not isinstance(practices, int | np.integer) or practices < hospitals:
+        raise SazError(
+            f"practices ({practices}) must be at least the number of hospitals ({hospitals}): "
+            "every region needs a midwifery practice"
+        )
+    return y0, y1
+
+
+def _initiative_start(years: tuple[int, int]) -> str:
+    start = np.datetime64(f"{years[0]}-01-01")
+    end = np.datetime64(f"{years[1] + 1}-01-01")
+    mid = start + (end - start) // 2
+    return str(mid.astype("datetime64[M]").astype("datetime64[D]"))
+
+
+def _place_initiatives(
+    rng, specs: list[dict], sizes: np.ndarray, outliers: list[dict], years
+) -> list[dict]:
+    h = len(sizes)
+    large = list(rng.permutation(np.argsort(-sizes, kind="stable")[: max(1, (h + 1) // 2)]))
+    taken = {o["hospital"] for o in outliers}
+    free = [k for k in large if k not in taken] or large
+    start = _initiative_start(years)
+    return [
+        {**s, "hospital": int(free[i % len(free)]), "start_date": start}
+        for i, s in enumerate(specs)
+    ]
+
+
+def _rates(w: dict, b: dict) -> dict[str, float]:
+    born = ~w["moved"]
+    vag = born & w["vaginal"]
+    lab = born & w["labouring"]
+    r1 = (
+        born
+        & w["nulliparous"]
+        & ~w["multiple"]
+        & (w["presentation"] == 1)
+        & (w["ga"] >= 259)
+        & (w["onset"] == 1)
+    )
+    bb = born[b["woman"]]
+    first = w["start_line"] == 1
+    lab1 = born & first & ~w["referral_pregnancy"]
+    pct = lambda num, den: round(100.0 * float(num[den].mean()), 3) if den.any() else float("nan")  # noqa: E731
+    return {
+        "caesarean_pct": pct(w["caesarean"], born),
+        "caesarean_robson1_pct": pct(w["caesarean"], r1),
+        "prelabour_cs_pct": pct(w["prelabour_cs"], born),
+        "induction_pct": pct(w["induced"], born),
+        "instrumental_nulliparae_pct": pct(w["instrumental"], born & w["nulliparous"]),
+        "instrumental_multiparae_pct": pct(w["instrumental"], born & ~w["nulliparous"]),
+        "epidural_labouring_pct": pct(w["epidural"], lab),
+        "epidural_nulliparae_pct": pct(w["epidural"], born & w["nulliparous"]),
+        "epidural_multiparae_pct": pct(w["epidural"], born & ~w["nulliparous"]),
+        "episiotomy_vaginal_pct": pct(w["episiotomy"], vag),
+        "oasis_vaginal_pct": pct(w["oasis"], vag),
+        "pph_pct": pct(w["pph"], born),
+        "home_birth_pct": pct(w["actual_place"] == 1, born),
+        "birth_centre_pct": pct(w["actual_place"] == 2, born),
+        "poliklinisch_pct": pct((w["actual_place"] == 3) & (w["line_at_birth"] == 1), born),
+        "second_line_birth_pct": pct(w["line_at_birth"] == 2, born),
+        "start_first_line_pct": pct(w["start_line"] == 1, born),
+        "referral_pregnancy_nulliparae_pct": pct(
+            w["referral_pregnancy"], born & first & w["nulliparous"]
+        ),
+        "referral_labour_nulliparae_pct": pct(w["referral_labour"], lab1 & w["nulliparous"]),
+        "referral_labour_multiparae_pct": pct(w["referral_labour"], lab1 & ~w["nulliparous"]),
+        "referral_labour_pct": pct(w["referral_labour"], lab1),
+        "preterm_pct": pct(w["preterm"], born),
+        "multiple_pct": pct(w["multiple"], born),
+        "sga_pct": pct(b["sga"], bb),
+        "perinatal_mortality_per_1000": round(10 * pct(b["death"], bb), 3),
+        "low_apgar_term_per_1000": round(
+            10 * pct(b["low_apgar"], bb & (b["ga"] >= 259) & (b["death_phase"] == 0)), 3
+        ),
+        "nicu_term_per_1000": round(10 * pct(b["nicu"], bb & (b["ga"] >= 259)), 3),
+        "congenital_anomaly_pct": pct(b["congenital_anomaly"], bb),
+    }
+
+
+def generate(
+    births: int = 60_000,
+    seed: int = 2024,
+    years: tuple[int, int] = (2021, 2023),
+    hospitals: int = 17,
+    practices: int = 72,
+    progress: bool = False,
+) -> SyntheticData:
+    """Generate synthetic Perined LVR-1, LVR-2 and DBC extracts with a known truth.
+
+    Parameters
+    ----------
+    births : int
+        Number of pregnancies with a birth (twins count once, so babies are ~1.5%
+        more). About 1% more first-line pregnancies without a birth (moved away) are
+        added on top, as LVR-1 records only.
+    seed : int
+        Random seed; the same seed and arguments give identical data.
+    years : (int, int)
+        First and last calendar year of birth (inclusive).
+    hospitals : int
+        Number of hospitals, each the centre of one region.
+    practices : int
+        Number of midwifery practices (at least ``hospitals``).
+    progress : bool
+        Print stage names, counts and elapsed time on stderr.
+
+    Returns
+    -------
+    SyntheticData
+
+    Raises
+    ------
+    SazError
+        For invalid arguments (births <= 0, years reversed, practices < hospitals).
+
+    Examples
+    --------
+    >>> data = generate(births=3_000, seed=2024)
+    >>> data.truth["births"], data.truth["seed"]
+    (3000, 2024)
+    >>> set(data.perined_lvr2["ziekenhuis_id"]) <= set(data.organisaties["organisatie_id"])
+    True
+    """
+    years = check_arguments(births, years, hospitals, practices)
+    births, hospitals, practices, seed = int(births), int(hospitals), int(practices), int(seed)
+    say = _Progress(progress)
+    params = params_mod.load()
+    rng = lambda stage: np.random.default_rng([seed, stage])  # noqa: E731
+
+    orgs = make_organisations(rng(1), hospitals, practices, params)
+    say("organisations", f"{hospitals} hospitals, {practices} practices")
+    sizes = orgs.region_share
+    effects, outliers = hospital_effects(rng(2), params["models"], params["outliers"], sizes)
+    initiatives = _place_initiatives(rng(3), params["initiatives"], sizes, outliers, years)
+    practice_effect = rng(4).normal(0.0, params["care_path"]["practice_referral_sd"], practices)
+
+    n_moved = int(round(births * 0.88 * params["linkage"]["lvr1_no_birth"]))
+    n = births + n_moved
+    w = draw_population(rng(10), n, years, orgs, params)
+    say("population", f"{n:,} pregnancies ({births:,} with a birth)")
+    pregnancy.draw_pregnancy(rng(11), w, orgs, params, effects)
+    b = neonatal.draw_birth_weights(rng(12), w)
+    labour.draw_labour(rng(13), w, params, effects, initiatives)
+    neonatal.draw_neonatal(rng(14), w, b, params, effects)
+    say("pregnancy, labour and babies", f"{len(b['woman']):,} babies")
+    carepath.draw_care_path(rng(15), w, b, orgs, params, practice_effect)
+    w["moved"] = mark_moved(rng(16), w, n_moved)
+    register(rng(17), w, b, orgs, params)
+    say("care path and registration")
+
+    ids_rng = rng(18)
+    n_ghost_max = int(n * 0.1) + 10
+    numbers = ids_rng.permutation(n + n_ghost_max) + 10_000_000
+    all_ids = pd.Series(numbers).astype("str").radd("ZW").to_numpy(dtype=object)
+    ids, ghost_ids = all_ids[:n], all_ids[n:]
+    lvr1 = extracts.lvr1_frame(w, orgs, ids)
+    lvr2 = extracts.lvr2_frame(w, b, orgs, ids)
+    say("extracts", f"LVR-1 {len(lvr1):,} rows, LVR-2 {len(lvr2):,} rows")
+    dbc, n_ghost = claims.draw_claims(rng(19), w, b, orgs, params, ids, ghost_ids, years)
+    say("claims", f"{len(dbc):,} claims")
+
+    born_babies = int((~w["moved"][b["woman"]]).sum())
+    linkage = {
+        "lvr1_records": len(lvr1),
+        "lvr1_no_birth_moved_away": int(w["moved"].sum()),
+        "lvr1_first_line_births": int(((w["line_at_birth"] == 1) & ~w["moved"]).sum()),
+        "lvr1_with_lvr2_birth": int(
+            ((w["start_line"] == 1) & (w["line_at_birth"] == 2) & ~w["moved"]).sum()
+        ),
+        "lvr2_records": len(lvr2),
+        "lvr2_pregnancies": int(((w["line_at_birth"] == 2) & ~w["moved"]).sum()),
+        "lvr2_only_second_line_start": int(((w["start_line"] == 2) & ~w["moved"]).sum()),
+        "claims": len(dbc),
+        "claims_unknown_pregnancy": n_ghost,
+        "claims_pregnancy_without_birth": int(
+            dbc["zwangerschap_id"].isin(set(ids[w["moved"]])).sum()
+        ),
+    }
+    truth = build_truth(
+        seed=seed,
+        births=births,
+        babies=born_babies,
+        years=years,
+        orgs=orgs,
+        params=params,
+        effects=effects,
+        outliers=outliers,
+        initiatives=initiatives,
+        practice_effect=practice_effect,
+        linkage=linkage,
+        rates=_rates(w, b),
+    )
+    say("truth", "done")
+    return SyntheticData(orgs.frame, lvr1, lvr2, dbc, truth)
