@@ -16,6 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.io.fast import labels
+
+_labels = labels
+
 __all__ = ["MAPS", "decode", "band"]
 
 #: analysis name -> {code: label}. Codes are matched as text.
@@ -112,21 +116,25 @@ def decode(values: pd.Series, name: str, missing: str | None = "unknown") -> pd.
     ['intrapartum_cs', 'unknown']
     """
     mapping = MAPS[name]
-    out = np.full(len(values), missing, dtype=object)
+    names = list(dict.fromkeys(mapping.values()))
+    fallback = -1
+    if missing is not None:
+        if missing not in names:
+            names.append(missing)
+        fallback = names.index(missing)
+    out = np.full(len(values), fallback, dtype="int64")
     if pd.api.types.is_numeric_dtype(values):
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         for code, label in mapping.items():
-            out[arr == float(code)] = label
+            out[arr == float(code)] = names.index(label)
     else:
         text = values.astype("str")
         for code, label in mapping.items():
-            out[(text == code).fillna(False).to_numpy(dtype=bool)] = label
-    return pd.Series(out, index=values.index).astype("str")
+            out[(text == code).fillna(False).to_numpy(dtype=bool)] = names.index(label)
+    return labels(out, names, values.index)
 
 
-def band(
-    values: pd.Series, edges: list[float], labels: list[str], missing: str | None
-) -> pd.Series:
+def band(values: pd.Series, edges: list[float], names: list[str], missing: str | None) -> pd.Series:
     """Cut numeric values into labelled bands ``[edge_i, edge_i+1)``.
 
     Examples
@@ -137,7 +145,13 @@ def band(
     ['<18.5', '25_30', 'unknown']
     """
     arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    idx = np.searchsorted(np.asarray(edges, dtype="float64"), arr, side="right")
-    lab = np.asarray(labels, dtype=object)[np.clip(idx, 0, len(labels) - 1)]
-    lab = np.where(np.isnan(arr), missing, lab)
-    return pd.Series(lab, index=values.index).astype("str")
+    idx = np.clip(
+        np.searchsorted(np.asarray(edges, dtype="float64"), arr, side="right"), 0, len(names) - 1
+    )
+    names = list(names)
+    if missing is None:
+        idx = np.where(np.isnan(arr), -1, idx)
+    else:
+        names.append(missing)
+        idx = np.where(np.isnan(arr), len(names) - 1, idx)
+    return _labels(idx, names, values.index)

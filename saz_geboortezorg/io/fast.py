@@ -87,3 +87,60 @@ def text_to_float(s: pd.Series) -> pd.Series:
         else:
             return pd.Series(out.to_numpy(), index=s.index, dtype="float64")
     return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def labels(index: np.ndarray, names: list[str], like: pd.Index | None = None) -> pd.Series:
+    """Text Series ``names[index]``, NA where ``index`` is negative.
+
+    Builds the Arrow text array directly instead of going through Python objects.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels(np.array([1, -1, 0]), ["no", "yes"]).tolist()
+    ['yes', nan, 'no']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    idx = np.asarray(index, dtype="int64")
+    taken = pc.take(pa.array(names, type=pa.string()), pa.array(idx, mask=idx < 0))
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.Series(pd.array(taken, dtype=dtype), index=like)
+
+
+def factorize_together(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
+    """Integer codes for the text values of several Series, shared between them.
+
+    Returns the codes per Series (-1 for NA) and, per code, its rank in sorted
+    order of the values (to sort by the text without comparing strings again).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> (a, b), rank = factorize_together(pd.Series(["z", "a"]), pd.Series(["a", None]))
+    >>> a.tolist(), b.tolist(), rank.tolist()
+    ([0, 1], [1, -1], [1, 0])
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = []
+    for s in series:
+        arr = arrow_text(s)
+        if arr is None:
+            arr = pa.chunked_array(
+                [pa.array(s.astype("str").to_numpy(dtype=object, na_value=None), type=pa.string())]
+            )
+        arrays.extend(arr.cast(pa.string()).chunks)
+    combined = pa.concat_arrays(arrays) if arrays else pa.array([], type=pa.string())
+    encoded = pc.dictionary_encode(combined)
+    codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype="int64")
+    order = np.asarray(pc.sort_indices(encoded.dictionary), dtype="int64")
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    out, start = [], 0
+    for s in series:
+        out.append(codes[start : start + len(s)])
+        start += len(s)
+    return out, rank

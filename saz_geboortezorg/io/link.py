@@ -34,7 +34,7 @@ import pandas as pd
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.io.decode import CS_MODES, band, decode
-from saz_geboortezorg.io.fast import isin
+from saz_geboortezorg.io.fast import factorize_together, labels
 
 __all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
 
@@ -125,28 +125,40 @@ def _excluded(
     )
 
 
-def _birth_frame(l1: pd.DataFrame, l2: pd.DataFrame, first_line: np.ndarray) -> pd.DataFrame:
-    """One row per baby with source (Dutch) column names, LVR-1 care path as l1_*."""
-    care = l1[["zwangerschap_id", *[c for c in _CARE_PATH + _SHARED if c in l1.columns]]]
-    care = care.rename(columns={c: f"l1_{c}" for c in care.columns if c != "zwangerschap_id"})
-    care = care.assign(_has_l1=True)
-    u2 = l2.reset_index(drop=True).merge(
-        care, on="zwangerschap_id", how="left", validate="many_to_one"
-    )
-    u2["_has_l1"] = u2["_has_l1"].fillna(False).astype(bool)
-    u2["_source"] = "lvr2"
+def _take(s: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``s`` at ``positions`` (NA where the position is -1)."""
+    return pd.Series(s.array.take(positions, allow_fill=True))
+
+
+def _birth_frame(
+    l1: pd.DataFrame, l2: pd.DataFrame, first_line: np.ndarray, l1_of_l2: np.ndarray
+) -> pd.DataFrame:
+    """One row per baby with source (Dutch) column names, LVR-1 care path as l1_*.
+
+    ``l1_of_l2`` holds, per LVR-2 row, the position of the pregnancy's LVR-1 row (-1: none).
+    """
+    care = [c for c in _CARE_PATH + _SHARED if c in l1.columns]
+    u2 = {c: pd.Series(l2[c].array) for c in l2.columns}
+    for c in care:
+        u2[f"l1_{c}"] = _take(l1[c], l1_of_l2)
+    u2["_has_l1"] = pd.Series(l1_of_l2 >= 0)
+    u2["_source"] = pd.Series(np.zeros(len(l2), dtype="int8"))
     u2["n_babies_raw"] = u2["aantal_geboren_kinderen"]
 
-    u1 = l1.loc[first_line].reset_index(drop=True)
-    for c in _CARE_PATH + _SHARED:
-        if c in u1.columns:
-            u1[f"l1_{c}"] = u1[c]
-    u1["_has_l1"] = True
-    u1["_source"] = "lvr1"
+    sub = l1.loc[first_line]
+    u1 = {c: pd.Series(sub[c].array) for c in sub.columns}
+    for c in care:
+        u1[f"l1_{c}"] = u1[c]
+    u1["_has_l1"] = pd.Series(np.ones(len(sub), dtype=bool))
+    u1["_source"] = pd.Series(np.ones(len(sub), dtype="int8"))
     u1["n_babies_raw"] = u1["aantal_foetussen"]
-    u1["indicatie_primaire_sectio"] = pd.Series(pd.NA, index=u1.index, dtype="Int64")
-    keep = [c for c in u2.columns if c in u1.columns]
-    return pd.concat([u2[keep], u1[keep]], ignore_index=True)
+    u1["indicatie_primaire_sectio"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="Int64"))
+    keep = [c for c in u2 if c in u1]
+    return pd.DataFrame({c: _concat(u2[c], u1[c]) for c in keep})
+
+
+def _concat(a: pd.Series, b: pd.Series) -> pd.Series:
+    return pd.concat([a, b], ignore_index=True)
 
 
 def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
@@ -154,7 +166,7 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     for c in _SHARED:
         if f"l1_{c}" in u.columns:
             u[c] = u[c].fillna(u[f"l1_{c}"])
-    lvr1 = (u["_source"] == "lvr1").to_numpy()
+    lvr1 = (u["_source"] == 1).to_numpy()
     has_l1 = u["_has_l1"].to_numpy(dtype=bool)
 
     org_hosp = org.set_index("organisatie_id")["ziekenhuis_id"]
@@ -168,7 +180,7 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     b["pregnancy_id"] = u["zwangerschap_id"].astype("str")
     b["baby_no"] = _num(u["kind_rangnummer"])
     b["n_babies"] = _num(u["n_babies_raw"])
-    b["birth_source"] = u["_source"].astype("str")
+    b["birth_source"] = labels(u["_source"].to_numpy(), ["lvr2", "lvr1"])
     b["hospital_id"] = hospital.astype("str")
     b["region_id"] = region.astype("str")
     b["practice_id"] = practice.astype("str")
@@ -249,47 +261,65 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     for c in b.columns:
         if b[c].dtype == object:
             b[c] = b[c].astype("str")
-    order = np.lexsort((b["baby_no"].to_numpy(), b["pregnancy_id"].to_numpy(dtype=object)))
-    return b.iloc[order].reset_index(drop=True)
+    return b
 
 
-def _women(births: pd.DataFrame, claims: pd.DataFrame | None) -> pd.DataFrame:
-    first = births.drop_duplicates("pregnancy_id", keep="first").set_index("pregnancy_id")
-    g = births.groupby("pregnancy_id", sort=False)
-    ga = g["ga_days"].min()
-    w = first.drop(columns=["baby_no"])
-    w["ga_days"] = ga.reindex(w.index)
+_COSTS = [
+    "cost_first_line",
+    "cost_second_line",
+    "cost_pregnancy",
+    "cost_birth",
+    "cost_postpartum",
+    "cost_total",
+]
+
+
+def _women(
+    births: pd.DataFrame,
+    starts: np.ndarray,
+    claim_woman: np.ndarray | None,
+    claims: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """One row per pregnancy from ``births`` sorted by pregnancy and baby.
+
+    ``starts`` are the positions of each pregnancy's first baby in ``births``;
+    ``claim_woman`` gives per claim the woman's position (-1: not linked).
+    """
+    w = births.iloc[starts].drop(columns=["baby_no"]).reset_index(drop=True)
+
+    def per_woman(ufunc: np.ufunc, values: pd.Series) -> np.ndarray:
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        return ufunc.reduceat(arr, starts) if len(arr) else arr
+
+    w["ga_days"] = per_woman(np.fmin, births["ga_days"])
     w["ga_weeks"] = np.floor(w["ga_days"] / 7)
-    any_cs = births["mode"].isin(CS_MODES).groupby(births["pregnancy_id"], sort=False).any()
-    w["cs"] = any_cs.reindex(w.index).astype("int64")
+    w["cs"] = per_woman(np.maximum, births["mode"].isin(CS_MODES).astype("float64")).astype("int64")
     for c in ("perinatal_death", "nicu", "congenital_anomaly"):
-        w[c] = g[c].max().reindex(w.index)
-    costs = [
-        "cost_first_line",
-        "cost_second_line",
-        "cost_pregnancy",
-        "cost_birth",
-        "cost_postpartum",
-        "cost_total",
-    ]
-    if claims is None:
-        for c in costs:
+        reduced = per_woman(np.fmax, births[c])
+        w[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced
+    if claims is None or claim_woman is None:
+        for c in _COSTS:
             w[c] = np.nan
-    else:
-        pid = claims["zwangerschap_id"]
-        amount = claims["tarief"].astype("float64")
+        return w
+    linked = claim_woman >= 0
+    who = claim_woman[linked]
+    amount = claims["tarief"].to_numpy(dtype="float64", na_value=0.0)[linked]
 
-        def total(mask: pd.Series | None = None) -> pd.Series:
-            a = amount if mask is None else amount.where(mask, 0.0)
-            return a.groupby(pid, sort=False).sum().reindex(w.index).fillna(0.0)
+    def total(mask: pd.Series | None = None) -> np.ndarray:
+        weights = (
+            amount
+            if mask is None
+            else np.where(mask.fillna(False).to_numpy(dtype=bool)[linked], amount, 0.0)
+        )
+        return np.bincount(who, weights=weights, minlength=len(w)).astype("float64")
 
-        w["cost_first_line"] = total(claims["lijn"].eq(1).fillna(False))
-        w["cost_second_line"] = total(claims["lijn"].eq(2).fillna(False))
-        w["cost_pregnancy"] = total(claims["zorgfase"].eq("zwangerschap").fillna(False))
-        w["cost_birth"] = total(claims["zorgfase"].eq("baring").fillna(False))
-        w["cost_postpartum"] = total(claims["zorgfase"].eq("kraambed").fillna(False))
-        w["cost_total"] = total()
-    return w.reset_index()
+    w["cost_first_line"] = total(claims["lijn"].eq(1))
+    w["cost_second_line"] = total(claims["lijn"].eq(2))
+    w["cost_pregnancy"] = total(claims["zorgfase"].eq("zwangerschap"))
+    w["cost_birth"] = total(claims["zorgfase"].eq("baring"))
+    w["cost_postpartum"] = total(claims["zorgfase"].eq("kraambed"))
+    w["cost_total"] = total()
+    return w
 
 
 def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
@@ -305,14 +335,14 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     Returns
     -------
     LinkResult
-        ``births``, ``women``, ``linkage`` (source, outcome, detail, records: for each
-        source the records in, then linked and excluded by detail), ``excluded``
-        (one row per excluded record: source, row_in_file, pregnancy_id, record_id,
-        reason) and notes.
+        ``births`` (sorted by pregnancy and baby), ``women``, ``linkage`` (source,
+        outcome, detail, records: for each source the records in, then linked and
+        excluded by detail), ``excluded`` (one row per excluded record: source,
+        row_in_file, pregnancy_id, record_id, reason) and notes.
 
     Examples
     --------
-    See ``tests/io/test_link.py`` for hand-made records; in short::
+    See ``tests/io/test_io_link.py`` for hand-made records; in short::
 
         result = link(dataset.sources)
         result.births.groupby("birth_source").size()
@@ -323,7 +353,21 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     claims = sources.get("dbc_declaraties")
     notes: list[str] = []
 
-    in2 = isin(l1["zwangerschap_id"], l2["zwangerschap_id"])
+    # Pregnancy ids as shared integer codes: membership and joins become array lookups.
+    id_series = [l1["zwangerschap_id"], l2["zwangerschap_id"]]
+    if claims is not None:
+        id_series.append(claims["zwangerschap_id"])
+    codes, rank = factorize_together(*id_series)
+    c1, c2 = codes[0], codes[1]
+    k = len(rank) + 1  # last slot for missing ids (code -1)
+    c1, c2 = np.where(c1 < 0, k - 1, c1), np.where(c2 < 0, k - 1, c2)
+    pos1 = np.full(k, -1, dtype="int64")
+    pos1[c1[::-1]] = np.arange(len(c1))[::-1]  # first LVR-1 row of each pregnancy
+    has2 = np.bincount(c2, minlength=k) > 0
+    has1 = pos1 >= 0
+    in2 = has2[c1]
+    with_l1 = has1[c2]
+
     eind = pd.to_numeric(l1["eindverantwoordelijke_baring"], errors="coerce")
     e1 = eind.eq(1).fillna(False).to_numpy(dtype=bool)
     e2 = eind.eq(2).fillna(False).to_numpy(dtype=bool)
@@ -335,35 +379,49 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
         "lvr1_no_birth": ~e1 & ~e2 & ~in2,
     }
     excluded_parts = [
-        _excluded("perined_lvr1", l1, groups1[k], REASONS[k], "zwangerschap_id")
-        for k in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
+        _excluded("perined_lvr1", l1, groups1[key], REASONS[key], "zwangerschap_id")
+        for key in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
     ]
-    with_l1 = isin(l2["zwangerschap_id"], l1["zwangerschap_id"])
 
-    u = _birth_frame(l1, l2, groups1["lvr1_birth"])
+    u = _birth_frame(l1, l2, groups1["lvr1_birth"], np.where(with_l1, pos1[c2], -1))
     births = _derive_births(u, org)
+    bcode = np.concatenate([c2, c1[groups1["lvr1_birth"]]])
+    rank_ext = np.append(rank, len(rank))
+    order = np.lexsort(
+        (births["baby_no"].to_numpy(dtype="float64", na_value=np.nan), rank_ext[bcode])
+    )
+    births = births.iloc[order].reset_index(drop=True)
+    bcode = bcode[order]
+    starts = (
+        np.flatnonzero(np.r_[True, bcode[1:] != bcode[:-1]])
+        if len(bcode)
+        else np.array([], dtype="int64")
+    )
+    woman_of = np.full(k, -1, dtype="int64")
+    woman_of[bcode[starts]] = np.arange(len(starts))
 
     rows = [("perined_lvr1", "in", "records in the file", len(l1))]
     rows += [
-        ("perined_lvr1", "linked", REASONS[k], int(groups1[k].sum()))
-        for k in ("lvr1_birth", "lvr1_care_path")
+        ("perined_lvr1", "linked", REASONS[key], int(groups1[key].sum()))
+        for key in ("lvr1_birth", "lvr1_care_path")
     ]
     rows += [
-        ("perined_lvr1", "excluded", REASONS[k], int(groups1[k].sum()))
-        for k in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
+        ("perined_lvr1", "excluded", REASONS[key], int(groups1[key].sum()))
+        for key in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
     ]
     rows += [
         ("perined_lvr2", "in", "records in the file", len(l2)),
         ("perined_lvr2", "linked", REASONS["lvr2_with_lvr1"], int(with_l1.sum())),
         ("perined_lvr2", "linked", REASONS["lvr2_only"], int((~with_l1).sum())),
     ]
-    linked_claims = None
+    claim_woman = None
     if claims is not None:
-        cid = claims["zwangerschap_id"]
-        has_birth = isin(cid, births["pregnancy_id"])
-        in_l1 = isin(cid, l1["zwangerschap_id"]) | isin(cid, l2["zwangerschap_id"])
-        no_birth = ~has_birth & in_l1
-        unknown = ~has_birth & ~in_l1
+        cc = np.where(codes[2] < 0, k - 1, codes[2])
+        claim_woman = woman_of[cc]
+        has_birth = claim_woman >= 0
+        known = has1[cc] | has2[cc]
+        no_birth = ~has_birth & known
+        unknown = ~has_birth & ~known
         rows += [
             ("dbc_declaraties", "in", "records in the file", len(claims)),
             ("dbc_declaraties", "linked", REASONS["claim_linked"], int(has_birth.sum())),
@@ -378,30 +436,22 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
                 "dbc_declaraties", claims, unknown, REASONS["claim_unknown"], "declaratie_id"
             ),
         ]
-        linked_claims = claims.loc[has_birth]
     else:
         notes.append("no claims extract (dbc_declaraties): cost columns of women are empty")
+    women = _women(births, starts, claim_woman, claims)
     rows += [
         ("births", "out", "rows in births (LVR-2 births + first-line births)", len(births)),
+        ("women", "out", "rows in women (pregnancies with a birth)", len(women)),
     ]
     linkage = pd.DataFrame(rows, columns=["source", "outcome", "detail", "records"])
     excluded = pd.concat(excluded_parts, ignore_index=True)
     for c in ("source", "pregnancy_id", "record_id", "reason"):
         excluded[c] = excluded[c].astype("str")
     excluded["row_in_file"] = excluded["row_in_file"].astype("int64")
-
-    women = _women(births, linked_claims)
-    linkage.loc[len(linkage)] = (
-        "women",
-        "out",
-        "rows in women (pregnancies with a birth)",
-        len(women),
-    )
     _check_reconciles(linkage)
-    if int(groups1["lvr1_both"].sum()):
-        notes.append(
-            f"{int(groups1['lvr1_both'].sum())} birth(s) registered in both LVR-1 and LVR-2: LVR-2 record used"
-        )
+    n_both = int(groups1["lvr1_both"].sum())
+    if n_both:
+        notes.append(f"{n_both} birth(s) registered in both LVR-1 and LVR-2: LVR-2 record used")
     return LinkResult(births, women, linkage, excluded, notes)
 
 

@@ -106,9 +106,16 @@ def first_rows(mask: Any, row_numbers: Any, values: Any | None = None) -> tuple[
     (2, [3, 4], ['b', 'c'])
     """
     import numpy as np
+    import pandas as pd
 
     m = np.asarray(mask, dtype=bool)
     idx = np.flatnonzero(m)
-    rows = [int(r) for r in np.asarray(row_numbers)[idx[:MAX_SHOWN]]]
-    vals = [] if values is None else list(np.asarray(values, dtype=object)[idx[:MAX_SHOWN]])
+    shown = idx[:MAX_SHOWN]
+    rows = [int(r) for r in np.asarray(row_numbers)[shown]]
+    if values is None:
+        vals: list = []
+    elif isinstance(values, pd.Series | pd.Index):
+        vals = list(values.iloc[shown] if isinstance(values, pd.Series) else values[shown])
+    else:
+        vals = list(np.asarray(values, dtype=object)[shown])
     return int(idx.size), rows, vals

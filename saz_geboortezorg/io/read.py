@@ -125,23 +125,50 @@ def _looks_like_garbage(text: str) -> bool:
     return bad / len(sample) > 0.02
 
 
-def _read_csv(path: Path) -> RawExtract:
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise _fail(path, "the file is empty; expected a header line and data rows")
-    text, encoding, notes = _decode(path, raw)
-    if _looks_like_garbage(text):
-        raise _fail(
-            path,
-            "the file does not look like CSV text (many control characters); "
-            "expected UTF-8 or latin-1 text with one header line",
+def _header_names(header: str, sep: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([header.rstrip("\r")], delimiter=sep), [])
+
+
+def _parse_arrow(data: bytes, sep: str, names: list[str]) -> pd.DataFrame | None:
+    """Parse with Arrow's multithreaded CSV reader; None when it cannot (then pandas does)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if len(set(names)) != len(names):
+        return None
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pcsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
-    text = text.lstrip("\ufeff")
-    header = text.split("\n", 1)[0]
-    counts = {s: header.count(s) for s in _SEPARATORS}
-    sep = max(_SEPARATORS, key=lambda s: counts[s])
-    if counts[sep] == 0:
-        sep = ","
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.column_names != names:
+        return None
+    return pd.DataFrame({n: _arrow_text_series(table.column(i)) for i, n in enumerate(names)})
+
+
+def _arrow_text_series(arr) -> pd.Series:  # noqa: ANN001 (pyarrow ChunkedArray)
+    """Arrow text -> pandas str Series, stripped, with empty text as NA."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pd.Series(arr.to_pandas(types_mapper=lambda t: _STR if t == pa.string() else None))
+
+
+_STR = pd.StringDtype("pyarrow", na_value=float("nan"))
+
+
+def _parse_pandas(text: str, sep: str, path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -162,8 +189,38 @@ def _read_csv(path: Path) -> RawExtract:
             f"{_SEP_NAMES[sep]}-separated fields as the header "
             "(line numbers as in the file, header = line 1)",
         ) from None
+    return clean_text(frame)
+
+
+def _read_csv(path: Path) -> RawExtract:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise _fail(path, "the file is empty; expected a header line and data rows")
+    text, encoding, notes = _decode(path, raw)
+    if _looks_like_garbage(text):
+        raise _fail(
+            path,
+            "the file does not look like CSV text (many control characters); "
+            "expected UTF-8 or latin-1 text with one header line",
+        )
+    text = text.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    counts = {s: header.count(s) for s in _SEPARATORS}
+    sep = max(_SEPARATORS, key=lambda s: counts[s])
+    if counts[sep] == 0:
+        sep = ","
+    names = _header_names(header, sep)
+    normalised = [_normalise(n) for n in names]
+    dupes = sorted({n for n in normalised if normalised.count(n) > 1})
+    if dupes:
+        raise _fail(path, f"column name(s) appear more than once: {', '.join(dupes)}")
+    data = (
+        raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" else text.encode("utf-8")
+    )
+    frame = _parse_arrow(data, sep, names)
+    if frame is None:  # unusual layout (ragged lines, line breaks in values): pandas explains
+        frame = _parse_pandas(text, sep, path)
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="line")
-    frame = clean_text(frame)
     blank = frame.isna().all(axis=1)
     if blank.any():
         frame = frame.loc[~blank.to_numpy()]
@@ -171,6 +228,10 @@ def _read_csv(path: Path) -> RawExtract:
     if sep != ",":
         notes.append(f"{path.name}: {_SEP_NAMES[sep]}-separated")
     return RawExtract(frame, path.name, "line", sep, encoding, notes)
+
+
+def _normalise(name: object) -> str:
+    return str(name).strip().lstrip("\ufeff").strip().lower()
 
 
 def clean_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -184,13 +245,16 @@ def clean_text(frame: pd.DataFrame) -> pd.DataFrame:
     >>> clean_text(pd.DataFrame({"a": [" x ", "  "]}))["a"].tolist()
     ['x', nan]
     """
+    import pyarrow as pa
+
     out = {}
     for col in frame.columns:
         s = frame[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            s = s.astype("str").str.strip()
-            s = s.where(s != "")
-        out[col] = s
+            out[col] = _arrow_text_series(pa.chunked_array([pa.array(s.astype(_STR).array)]))
+            out[col].index = frame.index
+        else:
+            out[col] = s
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -244,7 +308,7 @@ def read_raw(path: str | Path) -> RawExtract:
     else:
         raise _fail(path, f"unknown file type {suffix!r}; expected .csv or .parquet")
     frame = raw.frame
-    names = [str(c).strip().lstrip("\ufeff").strip().lower() for c in frame.columns]
+    names = [_normalise(c) for c in frame.columns]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise _fail(path, f"column name(s) appear more than once: {', '.join(dupes)}")

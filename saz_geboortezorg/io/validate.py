@@ -181,7 +181,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             what = "not 0 or 1" if type_ == "flag" else f"not {EXPECTED_TYPE[type_]}"
             if type_ == "integer":
                 what = "not a whole number"
-            ext.problem(name, what, conv.bad, original.to_numpy(dtype=object), EXPECTED_TYPE[type_])
+            ext.problem(name, what, conv.bad, original, EXPECTED_TYPE[type_])
         typed[name] = conv.values
         filled[name] = conv.filled
         bad_any[name] = conv.bad.copy()
@@ -209,7 +209,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 name,
                 "code not in the code list",
                 outside,
-                values.to_numpy(dtype=object),
+                values,
                 _code_text(decl["codes"]),
             )
             bad_any[name] |= outside
@@ -222,7 +222,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 name,
                 "value outside the plausible range",
                 outside,
-                frame[name].to_numpy(dtype=object),
+                frame[name],
                 f"a value from {_fmt(lo)} to {_fmt(hi)} ({en})" if en else f"{lo}..{hi}",
             )
             bad_any[name] |= outside
@@ -251,7 +251,10 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
     if key and len(key) == len(spec.get("key", [])):
         dup = out.duplicated(subset=key, keep=False).to_numpy()
         if dup.any():
-            shown = out[key].astype("str").agg("/".join, axis=1).to_numpy(dtype=object)
+            shown = np.full(len(out), None, dtype=object)
+            shown[dup] = (
+                out.loc[dup, key].astype("str").agg("/".join, axis=1).to_numpy(dtype=object)
+            )
             ext.problem(
                 "/".join(key),
                 "duplicate key",
@@ -265,9 +268,9 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             continue
         a, b = out[earlier], out[later]
         wrong = (a > b).fillna(False).to_numpy(dtype=bool)
-        pairs = (a.dt.strftime("%Y-%m-%d") + " > " + b.dt.strftime("%Y-%m-%d")).to_numpy(
-            dtype=object
-        )
+        if not wrong.any():
+            continue
+        pairs = a.dt.strftime("%Y-%m-%d") + " > " + b.dt.strftime("%Y-%m-%d")
         ext.problem(
             f"{earlier}/{later}",
             f"{later} is before {earlier}",
@@ -301,7 +304,7 @@ def check_references(extracts: dict[str, Extract]) -> None:
                 column,
                 f"unknown reference (not in {extracts[target].file})",
                 unknown,
-                values.to_numpy(dtype=object),
+                values,
                 f"a value of column '{target_col}' in {extracts[target].file}",
             )
 
