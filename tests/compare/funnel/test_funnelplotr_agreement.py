@@ -158,17 +158,21 @@ def test_pr_limits(run):
             close(frame.loc[~out, mine], frame.loc[~out, theirs], f"{where} {mine}")
             assert (frame.loc[out, mine] == (0.0 if is_lower else m)).all()
             clipped += int(out.sum())
-    if run.startswith("pr_rare"):
+    if run.startswith(("pr_rare", "pr_tiny")):
         assert clipped > 0  # the rare-outcome dataset exercises the clipping
 
 
-def test_pr_rare_funnelplotr_lower_limit_bug_is_documented():
-    """FunnelPlotR leaves sin^2 of a negative angle at its largest denominator."""
-    g = ref.limits("pr_rare_unadj")
-    last = g.iloc[-1]
-    lower_angle, _ = ref.pr_angles(
-        np.array([last["number_seq"]]), ref.ours("pr_rare_unadj").target, 0.0, "998"
-    )
-    if lower_angle[0] < 0:
-        assert last["ll998"] > 0  # FunnelPlotR: spurious positive lower limit
-        assert last["lcl998_unadj"] == 0  # ours
+def test_pr_largest_unit_with_zero_events_wrongly_flagged_by_funnelplotr():
+    """pr_tiny: H15 has 0 events of 150, the largest unit; its lower arcsine angles are < 0.
+
+    FunnelPlotR's neighbour rule cannot fix the last grid row, so it keeps sin^2 of the
+    negative angle as lower limit (4.2e-5 and 0.0028) and flags a unit with 0 events as
+    'lower' at both levels. Ours: lower limits 0, within.
+    """
+    u = ref.units("pr_tiny_unadj").set_index("group")
+    row = u.loc["H15"]
+    assert row["numerator"] == 0 and row["denominator"] == u["denominator"].max()
+    assert row["LCL95_r"] > 0 and row["LCL99_r"] > 0
+    assert row["outlier95_r"] == 1 and row["outlier99_r"] == 1
+    assert row["lcl95"] == 0 and row["lcl998"] == 0
+    assert row["flag95"] == "within" and row["flag998"] == "within"

@@ -106,6 +106,13 @@ D <- round(runif(n, 50, 2000))
 Nn <- round(D * 0.8)
 datasets$rc_nood <- data.frame(unit = unit_names(n), observed = Nn, expected = D)
 
+# PR, rare outcome in small units only: even the largest unit's 99.8% lower limit has a
+# negative arcsine angle; that unit has 0 events
+n <- 15
+N <- round(runif(n, 20, 150)); N[n] <- 150
+X <- rbinom(n, N, 0.01); X[n] <- 0
+datasets$pr_tiny <- data.frame(unit = unit_names(n), observed = X, expected = N)
+
 for (nm in names(datasets)) write_csv17(datasets[[nm]], paste0("input_", nm, ".csv"))
 
 # ---- runs ----
@@ -162,7 +169,7 @@ run("sr_od_cqc_adj_trim05_x100", "sr_od", "SR", "CQC", trim_by = 0.05, multiplie
 run("sr_od_cqc_adj_trim20", "sr_od", "SR", "CQC", trim_by = 0.2)
 run("sr_od_shmi_adj_norounding", "sr_od", "SR", "SHMI", shmi_rounding = FALSE)
 
-for (ds in c("pr_od", "pr_nood", "pr_rare")) {
+for (ds in c("pr_od", "pr_nood", "pr_rare", "pr_tiny")) {
   for (adj in c(TRUE, FALSE)) {
     run(sprintf("%s_%s", ds, if (adj) "adj" else "unadj"), ds, "PR", adjusted = adj)
   }
