@@ -160,17 +160,22 @@ def _check_reference(cov: Covariate, levels: list[str], counts: np.ndarray) -> s
     return cov.reference
 
 
-def _categorical_term(cov, labels: np.ndarray, missing: np.ndarray, policy: str) -> Term:
-    """labels: text per record (missing entries ignored)."""
-    present = sorted(set(labels[~missing].tolist()), key=_sort_key)
+def _categorical_term(
+    cov, raw_codes: np.ndarray, ulabels: list[str], missing: np.ndarray, policy: str
+) -> Term:
+    """A categorical term from codes into ``ulabels`` (-1 or ``missing``: no value)."""
+    ulabels = list(ulabels)
+    n_u = len(ulabels)
+    valid = ~missing & (raw_codes >= 0)
+    used = np.bincount(raw_codes[valid], minlength=n_u) > 0
+    present = sorted({ulabels[i] for i in np.flatnonzero(used)}, key=_sort_key)
     if cov.bands:
         order = _band_labels(cov)
         present = [lv for lv in order if lv in set(present)]
     levels = list(present)
-    codes = np.full(len(labels), -1, dtype=np.int64)
-    if len(levels):
-        lookup = {lv: i for i, lv in enumerate(levels)}
-        codes[~missing] = pd.Series(labels[~missing]).map(lookup).to_numpy(np.int64)
+    lookup = {lv: i for i, lv in enumerate(levels)}
+    to_level = np.array([lookup.get(lab, -1) for lab in ulabels] + [-1], dtype=np.int64)
+    codes = to_level[np.where(valid, raw_codes, n_u)]
     if policy == "unknown" and missing.any():
         levels.append(UNKNOWN)
         codes[missing] = len(levels) - 1
@@ -238,6 +243,15 @@ def _continuous_term(cov, x: np.ndarray, missing: np.ndarray, policy: str) -> Te
     return Term(cov, levels, basis, columns, codes)
 
 
+def _factorize(raw: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Codes, text labels of the codes, and the missing mask (NaN, '', 'unknown', ...)."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    labels = [_label(u) for u in uniques]
+    missing_u = np.array([lab.lower() in MISSING_LABELS for lab in labels] + [True])
+    missing = missing_u[np.where(codes >= 0, codes, len(labels))]
+    return codes.astype(np.int64), labels, missing
+
+
 def build_term(cov: Covariate, table: pd.DataFrame, policy: str) -> tuple[Term, np.ndarray]:
     """One covariate's term and the records' missing mask."""
     if cov.column not in table.columns:
@@ -247,20 +261,9 @@ def build_term(cov: Covariate, table: pd.DataFrame, policy: str) -> tuple[Term, 
             f"{', ...' if len(table.columns) > 40 else ''})"
         )
     raw = table[cov.column]
-    missing = _missing_mask(raw)
-    if cov.type == "binary":
-        uniq = pd.unique(raw[~missing])
-        labels_u = {u: _label(u) for u in uniq}
-        bad = sorted({v for v in labels_u.values() if v not in ("0", "1")})
-        if bad:
-            raise SpecError(
-                f"covariate {cov.name!r} is declared binary but column {cov.column!r} holds "
-                f"{', '.join(map(repr, bad[:5]))}; a binary covariate must be 0/1"
-            )
-        labels = np.asarray(raw.map(lambda v: labels_u.get(v, "")).to_numpy(), dtype=object)
-        return _categorical_term(cov, labels, missing, policy), missing
     if cov.type == "continuous":
         x = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+        missing = _missing_mask(raw)
         bad = ~missing & np.isnan(x)
         if bad.any():
             raise SpecError(
@@ -270,14 +273,35 @@ def build_term(cov: Covariate, table: pd.DataFrame, policy: str) -> tuple[Term, 
         missing = missing | np.isnan(x)
         if cov.bands:
             idx = np.searchsorted(np.asarray(cov.bands), np.where(missing, 0, x), side="right")
-            names = np.asarray(_band_labels(cov), dtype=object)
-            labels = names[idx]
-            return _categorical_term(cov, labels, missing, policy), missing
+            return _categorical_term(cov, idx, _band_labels(cov), missing, policy), missing
         return _continuous_term(cov, x, missing, policy), missing
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    ulabels = np.asarray([_label(u) for u in uniques] + [""], dtype=object)
-    labels = ulabels[codes]
-    return _categorical_term(cov, labels, missing, policy), missing
+    codes, labels, missing = _factorize(raw)
+    if cov.type == "binary":
+        used = np.bincount(codes[~missing & (codes >= 0)], minlength=len(labels)) > 0
+        bad = sorted({labels[i] for i in np.flatnonzero(used)} - {"0", "1"})
+        if bad:
+            raise SpecError(
+                f"covariate {cov.name!r} is declared binary but column {cov.column!r} holds "
+                f"{', '.join(map(repr, bad[:5]))}; a binary covariate must be 0/1"
+            )
+    return _categorical_term(cov, codes, labels, missing, policy), missing
+
+
+def factorize_units(units: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Unit codes and sorted labels; records without a unit get the unit ``unknown``."""
+    codes, uniques = pd.factorize(units, sort=True, use_na_sentinel=True)
+    labels = [str(u) for u in uniques]
+    if (codes < 0).any():
+        if UNKNOWN in labels:
+            codes = np.where(codes < 0, labels.index(UNKNOWN), codes)
+        else:
+            labels.append(UNKNOWN)
+            codes = np.where(codes < 0, len(labels) - 1, codes)
+        order = sorted(range(len(labels)), key=lambda i: labels[i])
+        rank = np.empty(len(labels), dtype=np.int64)
+        rank[order] = np.arange(len(labels))
+        codes, labels = rank[codes], [labels[i] for i in order]
+    return np.asarray(codes, dtype=np.int64), labels
 
 
 def build_design(
@@ -318,8 +342,7 @@ def build_design(
     ['(Intercept)', 'parity[1]', 'parity[2+]', 'parity[unknown]']
     """
     policy = policy or spec.missing
-    unit_codes, unit_uniques = pd.factorize(units.astype("string").fillna(UNKNOWN), sort=True)
-    unit_labels = [str(u) for u in unit_uniques]
+    unit_codes, unit_labels = factorize_units(units)
     records = np.bincount(unit_codes, minlength=len(unit_labels))
     drop = np.zeros(len(table), dtype=bool)
     terms = []

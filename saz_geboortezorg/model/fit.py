@@ -126,7 +126,7 @@ def prepare(data: Any, spec: Any, unit: str | None = None, *, allow_empty_units:
     """Outcome, population, units and design of a spec on data (no fitting)."""
     from saz_geboortezorg.derive.expressions import columns_used, evaluate
     from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, _enrich, resolve_unit
-    from saz_geboortezorg.model.design import build_design
+    from saz_geboortezorg.model.design import build_design, factorize_units
 
     spec = load_spec(spec)
     table = _pick_table(data, spec)
@@ -147,13 +147,14 @@ def prepare(data: Any, spec: Any, unit: str | None = None, *, allow_empty_units:
     unit_name = unit or spec.unit
     unit_col = resolve_unit(unit_name, table.columns)
     if unit_col is None:
-        units_all = pd.Series("all", index=table.index, dtype="string")
+        units_all = pd.Series(np.zeros(len(table), dtype=np.int8), index=table.index).map(
+            {0: "all"}
+        )
         unit_type = "all"
     else:
-        units_all = table[unit_col].astype("string")
+        units_all = table[unit_col]
         if units_all.isna().all():
             raise SpecError(f"no record has a {unit_name} ({unit_col} is empty everywhere)")
-        units_all = units_all.fillna("unknown")
         unit_type = unit_name if unit_name in UNIT_COLUMNS else unit_col
     if family == "gamma":
         nonpos = mask & ~(y > 0)
@@ -165,16 +166,16 @@ def prepare(data: Any, spec: Any, unit: str | None = None, *, allow_empty_units:
             )
     if not mask.any():
         raise SpecError(f"no records are in the population of outcome {label!r}")
-    present = set(units_all.unique().tolist())
-    analysed = set(units_all[mask].unique().tolist())
-    empty = sorted(present - analysed)
+    codes_all, labels_all = factorize_units(units_all)
+    in_pop = np.bincount(codes_all[mask], minlength=len(labels_all))
+    empty = [labels_all[i] for i in np.flatnonzero(in_pop == 0)]
     if empty and not allow_empty_units:
         raise SpecError(
             f"{unit_type} {', '.join(empty)} {'has' if len(empty) == 1 else 'have'} no records "
             f"in the population of {label!r}; compare only units with records (filter the "
             "data) or pass allow_empty_units=True to list them without estimates"
         )
-    sub = table.loc[mask]
+    sub = table if mask.all() else table.loc[mask]
     design = build_design(sub, spec, y[mask], units_all[mask])
     if empty:
         extra = pd.DataFrame(
@@ -347,7 +348,8 @@ class CaseMixModel:
         from saz_geboortezorg.model.mixed import fit_random_intercept
 
         return fit_random_intercept(
-            pats.X[pats.cell_pattern],
+            pats.X,
+            pats.cell_pattern,
             pats.cell_unit,
             pats.cell_events,
             pats.cell_trials,

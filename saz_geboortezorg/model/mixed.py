@@ -17,8 +17,10 @@ problems, solved for all units at once on the collapsed cells. The outer problem
 log-likelihood (which accounts for the modes moving with the parameters).
 
 Outputs follow lme4: ``tau2`` (``theta^2``), the fixed effects with standard errors
-from the numerical Hessian of the Laplace log-likelihood, the conditional modes
-(``ranef``) and their conditional variances ``1 / H_j`` (``condVar``).
+as ``vcov(fit, use.hessian = FALSE)`` (the fixed-effect information given tau and the
+conditional modes; lme4's default differentiates numerically and differs in the
+fourth decimal), the conditional modes (``ranef``) and their conditional variances
+``1 / H_j`` (``condVar``).
 """
 
 from __future__ import annotations
@@ -72,23 +74,45 @@ class MixedFit:
 
 
 class _Cells:
-    def __init__(self, X, unit, events, trials, n_units):
-        self.X = X
-        self.unit = unit
-        self.e = events
-        self.n = trials
+    """Pattern-by-unit cells; linear predictors are computed per pattern, then indexed."""
+
+    def __init__(self, X, pattern, unit, events, trials, n_units):
+        from scipy import sparse
+
+        # Cells sorted by unit, so that per-unit sums are contiguous (np.add.reduceat).
+        order = np.argsort(unit, kind="stable")
+        self.X = np.ascontiguousarray(X, dtype=float)
+        self.pattern = np.asarray(pattern)[order]
+        self.unit = np.asarray(unit)[order]
+        self.e = np.asarray(events, float)[order]
+        self.n = np.asarray(trials, float)[order]
         self.J = n_units
+        self.m = X.shape[0]
+        counts = np.bincount(self.unit, minlength=n_units)
+        if (counts == 0).any():
+            raise ValueError("every unit needs at least one cell")
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        self.indptr = np.concatenate([[0], np.cumsum(counts)])
+        self._sparse = sparse.csr_matrix
         self.b = np.zeros(n_units)
 
     def _sum(self, v):
-        return np.bincount(self.unit, weights=v, minlength=self.J)
+        return np.add.reduceat(v, self.starts)
+
+    def _unit_by_x(self, v):
+        """sum over each unit's cells of v_i * x_i, as a (J, p) array."""
+        mat = self._sparse((v, self.pattern, self.indptr), shape=(self.J, self.m))
+        return np.asarray(mat @ self.X)
+
+    def _x_by(self, v):
+        """sum over all cells of v_i * x_i, as a (p,) array."""
+        return self.X.T @ np.bincount(self.pattern, weights=v, minlength=self.m)
 
     def modes(self, eta0, tau2, tol=1e-12, max_iter=100):
         """Conditional modes b_j by vectorised Newton (warm-started)."""
         b = self.b.copy()
         for _ in range(max_iter):
-            eta = eta0 + b[self.unit]
-            p = _expit(eta)
+            p = _expit(eta0 + b[self.unit])
             g = self._sum(self.e - self.n * p) - b / tau2
             H = self._sum(self.n * p * (1 - p)) + 1 / tau2
             step = g / H
@@ -100,7 +124,7 @@ class _Cells:
 
     def evaluate(self, beta, log_tau2, gradient=True):
         tau2 = float(np.exp(log_tau2))
-        eta0 = self.X @ beta
+        eta0 = (self.X @ beta)[self.pattern]
         b = self.modes(eta0, tau2)
         eta = eta0 + b[self.unit]
         p = _expit(eta)
@@ -117,14 +141,9 @@ class _Cells:
         d = w * (1 - 2 * p)
         D = self._sum(d)
         # d b_j / d beta = -(sum_i w_i x_i) / H_j
-        WX = np.zeros((self.J, self.X.shape[1]))
-        DX = np.zeros_like(WX)
-        for k in range(self.X.shape[1]):
-            WX[:, k] = self._sum(w * self.X[:, k])
-            DX[:, k] = self._sum(d * self.X[:, k])
-        db_dbeta = -WX / H[:, None]
-        dH_dbeta = DX + D[:, None] * db_dbeta
-        g_beta = self.X.T @ (self.e - self.n * p) - 0.5 * np.sum(dH_dbeta / H[:, None], axis=0)
+        db_dbeta = -self._unit_by_x(w) / H[:, None]
+        dH_dbeta = self._unit_by_x(d) + D[:, None] * db_dbeta
+        g_beta = self._x_by(self.e - self.n * p) - 0.5 * np.sum(dH_dbeta / H[:, None], axis=0)
         db_dtau2 = b / (tau2**2 * H)
         dS_dtau2 = D * db_dtau2
         g_tau2 = np.sum(b**2) / (2 * tau2**2) - 0.5 * np.sum((S + tau2 * dS_dtau2) / (1 + tau2 * S))
@@ -132,10 +151,12 @@ class _Cells:
 
 
 def _expit(x):
-    return 0.5 * (1 + np.tanh(0.5 * x))
+    from scipy.special import expit
+
+    return expit(x)
 
 
-def laplace_loglik(X, unit, events, trials, n_units, beta, tau2) -> float:
+def laplace_loglik(X, unit, events, trials, n_units, beta, tau2, pattern=None) -> float:
     """Laplace log-likelihood at given parameters (for checks).
 
     Examples
@@ -148,12 +169,14 @@ def laplace_loglik(X, unit, events, trials, n_units, beta, tau2) -> float:
     (Numerical integration of the same likelihood gives -13.7204: the Laplace
     approximation is close but not exact, as in lme4 with ``nAGQ = 1``.)
     """
-    cells = _Cells(X, unit, events, trials, n_units)
+    pattern = np.arange(len(unit)) if pattern is None else pattern
+    cells = _Cells(X, pattern, unit, events, trials, n_units)
     return float(cells.evaluate(np.asarray(beta, float), np.log(tau2), gradient=False)[0])
 
 
 def fit_random_intercept(
     X: np.ndarray,
+    pattern: np.ndarray,
     unit: np.ndarray,
     events: np.ndarray,
     trials: np.ndarray,
@@ -169,8 +192,10 @@ def fit_random_intercept(
 
     Parameters
     ----------
-    X : ndarray (c, p)
-        Design rows of the cells (with intercept).
+    X : ndarray (m, p)
+        Design rows of the covariate patterns (with intercept).
+    pattern : ndarray (c,)
+        Pattern (row of X) of each cell.
     unit : ndarray (c,)
         Unit index of each cell, 0..n_units-1.
     events, trials : ndarray (c,)
@@ -193,33 +218,49 @@ def fit_random_intercept(
     >>> unit = np.repeat(np.arange(10), 2); X = np.ones((20, 1))
     >>> trials = np.full(20, 200.0)
     >>> p = 1 / (1 + np.exp(-(-1 + rng.normal(0, 0.5, 10)[unit])))
-    >>> fit = fit_random_intercept(X, unit, rng.binomial(200, p).astype(float), trials, 10,
-    ...                            ["(Intercept)"])
+    >>> fit = fit_random_intercept(X, np.arange(20), unit, rng.binomial(200, p).astype(float),
+    ...                            trials, 10, ["(Intercept)"])
     >>> fit.tau2 > 0.05, fit.effects.shape
     (True, (10,))
     """
     from scipy.optimize import minimize
 
     problems = [] if problems is None else problems
-    cells = _Cells(X, unit, events, trials, n_units)
+    cells = _Cells(X, pattern, unit, events, trials, n_units)
     p = X.shape[1]
-    if start is None:
-        start = np.zeros(p)
-    x0 = np.concatenate([np.asarray(start, float), [np.log(0.1)]])
+    beta0 = np.zeros(p) if start is None else np.asarray(start, float)
+    # Precondition: beta = beta0 + L z with L L' the inverse Fisher information of the
+    # fixed-effects model, so that the optimiser sees a well-scaled problem.
+    mu = _expit(X @ beta0)
+    n_pat = np.bincount(cells.pattern, weights=cells.n, minlength=cells.m)
+    info = X.T @ ((n_pat * mu * (1 - mu))[:, None] * X)
+    try:
+        L = np.linalg.cholesky(np.linalg.inv(info + 1e-10 * np.eye(p)))
+    except np.linalg.LinAlgError:
+        L = np.eye(p)
+
+    def unpack(z):
+        return np.concatenate([beta0 + L @ z[:p], z[p:]])
 
     def objective(theta):
         ll, g, *_ = cells.evaluate(theta[:p], theta[p])
         return -ll, -g
 
+    def objective_z(z):
+        f, g = objective(unpack(z))
+        return f, np.concatenate([L.T @ g[:p], g[p:]])
+
+    z0 = np.concatenate([np.zeros(p), [np.log(0.1)]])
     bounds = [(None, None)] * p + [_LOG_TAU2_BOUNDS]
     res = minimize(
-        objective,
-        x0,
+        objective_z,
+        z0,
         jac=True,
         method="L-BFGS-B",
         bounds=bounds,
-        options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-7, "maxcor": 30},
+        options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-8, "maxcor": 30},
     )
+    res.x = unpack(res.x)
     theta = res.x
     converged = bool(res.success) or (np.max(np.abs(res.jac)) < 1e-4)
     if not converged:
@@ -234,26 +275,20 @@ def fit_random_intercept(
             "the between-unit variance is estimated at zero: after case-mix adjustment the "
             "units do not differ more than chance; all shrunken effects are 0"
         )
-    # Standard errors of beta: numerical Hessian of the Laplace log-likelihood.
-    step = 1e-5
-    hess = np.zeros((p + 1, p + 1))
-    for k in range(p + 1):
-        hi, lo = theta.copy(), theta.copy()
-        hi[k] += step
-        lo[k] -= step
-        hess[k] = (objective(hi)[1] - objective(lo)[1]) / (2 * step)
-    hess = (hess + hess.T) / 2
+    ll, _, b, H, S = cells.evaluate(theta[:p], theta[p], gradient=False)
+    # Covariance of beta as lme4's vcov(use.hessian = FALSE): the information of the
+    # fixed effects given tau and the conditional modes, i.e. the Schur complement
+    # X'WX - sum_j (X_j'w_j)(w_j'X_j) / H_j of the joint (beta, b) information.
+    w = cells.n * _expit((X @ theta[:p])[cells.pattern] + b[cells.unit])
+    w = w * (1 - w / cells.n)
+    XtWX = X.T @ (np.bincount(cells.pattern, weights=w, minlength=cells.m)[:, None] * X)
+    WX = cells._unit_by_x(w)
+    info = XtWX - (WX / H[:, None]).T @ WX
     try:
-        cov_all = np.linalg.inv(hess)
-        cov = (
-            cov_all[:p, :p]
-            if theta[p] > _LOG_TAU2_BOUNDS[0] + 1e-6
-            else np.linalg.inv(hess[:p, :p])
-        )
+        cov = np.linalg.inv(info)
     except np.linalg.LinAlgError:
         cov = np.full((p, p), np.nan)
         report("the random-intercept model's information matrix is singular", strict, problems)
-    ll, _, b, H, S = cells.evaluate(theta[:p], theta[p], gradient=False)
     with np.errstate(divide="ignore"):
         within = 1 / S
     return MixedFit(

@@ -80,6 +80,8 @@ def test_glmer_laplace(main_fit):
     ours = ours.loc[fixef.index]
     assert np.abs(ours.estimate - fixef.estimate).max() < GLMER_TOL
     assert np.abs(ours.se - fixef.se).max() < GLMER_TOL
+    se_rx = reference("glmer_fixef_se_rx.csv").set_index("term").loc[fixef.index, "se_rx"]
+    assert rel_diff(ours.se, se_rx).max() < 1e-4
     modes = reference("glmer_ranef.csv").set_index("unit")
     units = re.table.set_index("unit").loc[modes.index]
     assert np.abs(units.effect - modes["mode"]).max() < GLMER_TOL

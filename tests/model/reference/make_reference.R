@@ -56,6 +56,11 @@ m4 <- glmer(update(f1, . ~ . + (1 | hospital_id)), family = binomial, data = d, 
             control = glmerControl(optimizer = "bobyqa",
                                    optCtrl = list(maxfun = 1e5, rhobeg = 1e-2, rhoend = 1e-10)))
 write_coef(m4, "glmer_fixef.csv")
+# Standard errors without the finite-difference Hessian (from the RX factor, i.e. the
+# fixed-effect information conditional on theta and the conditional modes).
+se_rx <- sqrt(diag(as.matrix(vcov(m4, use.hessian = FALSE))))
+write.csv(data.frame(term = names(fixef(m4)), se_rx = fmt(se_rx)),
+          file.path(here, "glmer_fixef_se_rx.csv"), row.names = FALSE, quote = TRUE)
 re <- ranef(m4, condVar = TRUE)$hospital_id
 pv <- attr(re, "postVar")[1, 1, ]
 write.csv(data.frame(unit = rownames(re), mode = fmt(re[, 1]), cond_se = fmt(sqrt(pv))),
