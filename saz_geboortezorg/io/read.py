@@ -245,13 +245,11 @@ def clean_text(frame: pd.DataFrame) -> pd.DataFrame:
     >>> clean_text(pd.DataFrame({"a": [" x ", "  "]}))["a"].tolist()
     ['x', nan]
     """
-    import pyarrow as pa
-
     out = {}
     for col in frame.columns:
         s = frame[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            out[col] = _arrow_text_series(pa.chunked_array([pa.array(s.astype(_STR).array)]))
+            out[col] = _arrow_text_series(s.astype(_STR).array._pa_array)
             out[col].index = frame.index
         else:
             out[col] = s

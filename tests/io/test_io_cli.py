@@ -10,12 +10,6 @@ import pytest
 from saz_geboortezorg import cli
 
 
-@pytest.fixture(autouse=True)
-def only_io_commands(monkeypatch):
-    """Build the parser with this package's commands only (others may be in progress)."""
-    monkeypatch.setattr(cli, "COMMANDS", ["validate", "completeness"])
-
-
 def test_validate_ok(folder, capsys):
     assert cli.main(["validate", str(folder), "--salt", "s"]) == 0
     out = capsys.readouterr().out
