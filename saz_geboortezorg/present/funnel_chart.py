@@ -60,7 +60,7 @@ def funnel_chart(
     *,
     highlight: str | list[str] | None = None,
     labels: str = "outliers",
-    log_x: bool = False,
+    log_x: bool | None = None,
     show_unadjusted: bool = False,
     title: str | None = None,
     x_title: str | None = None,
@@ -79,8 +79,9 @@ def funnel_chart(
     labels : {"outliers", "highlight", "all", "none"}
         Which units get a text label: those outside any limit (and the highlighted
         ones), only the highlighted ones, all, or none.
-    log_x : bool
-        Logarithmic x axis (useful when unit sizes span orders of magnitude).
+    log_x : bool, optional
+        Logarithmic x axis. Default: on when the largest unit is more than 100 times the
+        smallest, so that small units do not pile up at the left edge.
     show_unadjusted : bool
         Also draw the unadjusted limits (thin grey dotted) when the adjusted ones are in force.
     title, x_title, y_title : str, optional
@@ -104,10 +105,15 @@ def funnel_chart(
     """
     import altair as alt
 
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
     if labels not in LABELS:
         raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")
     highlights = {str(h) for h in ([highlight] if isinstance(highlight, str) else highlight or [])}
     table = result.table.copy()
+    if log_x is None:
+        sizes = table["denominator"].to_numpy(dtype=float)
+        log_x = bool(sizes.max() > 100 * sizes.min())
     table["unit"] = table["group"].astype(str)
     unknown = highlights - set(table["unit"])
     if unknown:
@@ -124,24 +130,25 @@ def funnel_chart(
     }[labels]
     table["label"] = np.where(show_label, table["unit"], "")
 
-    # y range as FunnelPlotR: at least 0.7-1.3 x target, and the units with a margin
+    # y range as FunnelPlotR (at least 0.7-1.3 x target, and the units with a margin),
+    # widened to show the widest limits of a typical (median) unit
     m, target = result.multiplier, result.target * result.multiplier
     values = table["value"].to_numpy(dtype=float)
-    y_min = min(0.7 * target, 0.9 * float(np.nanmin(values)))
-    y_max = max(1.3 * target, 1.1 * float(np.nanmax(values)))
+    widest = level_tag(max(levels))
+    typical_lcl = float(np.nanmedian(table[f"lcl{widest}"]))
+    typical_ucl = float(np.nanmedian(table[f"ucl{widest}"]))
+    y_min = min(0.7 * target, 0.9 * float(np.nanmin(values)), typical_lcl)
+    y_max = max(1.3 * target, 1.1 * float(np.nanmax(values)), typical_ucl)
     if result.data_type == "PR":
         y_max = min(y_max, m)
     if y_max <= y_min:
         y_max = y_min + 1
 
     # limit curves, long format
-    from saz_geboortezorg.compare.funnel.limits import level_tag
-
-    curve = result.limits()
+    smallest = float(table["denominator"].min())
+    curve = result.limits(result.default_grid(start=0.7 * smallest if log_x else None))
     x_lo = float(curve["denominator"].min())
     x_hi = float(curve["denominator"].max())
-    if not log_x:
-        curve = curve[curve["denominator"] >= min(1.0, float(table["denominator"].min()))]
     rows = []
     suffixes = [""]  # the limits in force
     if show_unadjusted and result.overdispersed:

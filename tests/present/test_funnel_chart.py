@@ -91,3 +91,13 @@ def test_export_png_and_svg(result, tmp_path):
     chart.save(str(tmp_path / "f.png"))
     assert (tmp_path / "f.svg").read_text().lstrip().startswith("<svg")
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_log_axis_is_automatic_for_wide_size_ranges(result):
+    spec, layer = layers(result.chart())  # sizes 5-300: linear
+    assert "type" not in layer[1]["encoding"]["x"]["scale"]
+    d = pd.DataFrame({"u": list("ABCD"), "o": [1, 10, 90, 1100], "e": [2.0, 12.0, 100.0, 1000.0]})
+    spec, layer = layers(funnel(d, "o", "e", "u", overdispersion=False).chart())
+    assert layer[1]["encoding"]["x"]["scale"]["type"] == "log"
+    spec, layer = layers(funnel(d, "o", "e", "u", overdispersion=False).chart(log_x=False))
+    assert "type" not in layer[1]["encoding"]["x"]["scale"]

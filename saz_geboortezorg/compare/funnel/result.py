@@ -114,8 +114,12 @@ class FunnelResult:
             out[f"ucl{tag}_unadj"] = hi_u
         return out
 
-    def default_grid(self, points: int = 300) -> np.ndarray:
-        """Denominators for drawing: geometric grid from the smallest to the largest unit, plus the units.
+    def default_grid(self, points: int = 300, start: float | None = None) -> np.ndarray:
+        """Denominators for drawing: a geometric grid plus the units' denominators.
+
+        The grid runs from ``start`` (default: 1, or the smallest unit if smaller) to
+        5% beyond the largest unit; geometric spacing puts more points where the limits
+        bend most.
 
         Examples
         --------
@@ -127,7 +131,7 @@ class FunnelResult:
         (1.0, 8.4)
         """
         n = self.table["denominator"].to_numpy(dtype=float)
-        lo = min(1.0, float(n.min()))
+        lo = min(1.0, float(n.min())) if start is None else float(start)
         hi = float(n.max()) * 1.05
         grid = np.geomspace(lo, hi, points)
         return np.unique(np.concatenate([grid, n]))
