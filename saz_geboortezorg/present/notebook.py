@@ -41,3 +41,4 @@ def setup(offline: bool = True, max_table_rows: int = 60) -> None:
     pd.set_option("display.max_rows", max_table_rows)
     pd.set_option("display.width", 120)
     pd.set_option("display.max_columns", 30)
+    pd.set_option("display.max_colwidth", 130)

@@ -1,0 +1,74 @@
+"""Every indicator computes on the synthetic data, with rates in plausible Dutch ranges.
+
+Ranges come from ../shared/domain.md section 4 (Dutch base rates), widened for the
+sample size of the shared test dataset and for regional variation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from saz_geboortezorg import compute, indicators
+
+PLAUSIBLE = {
+    # id: (low, high) in the indicator's unit
+    "cs": (14, 21),  # 16-18% (2014-2021)
+    "cs_robson_1": (6, 15),  # 9.9% (2000-2010)
+    "cs_robson_2": (15, 50),
+    "cs_robson_3": (0.5, 6),
+    "cs_robson_4": (5, 30),
+    "cs_robson_5": (30, 80),
+    # the brief gives no Dutch figure for breech groups: vaginal breech birth is still
+    # offered in NL, so only a loose range
+    "cs_robson_6": (50, 100),
+    "cs_robson_7": (40, 100),
+    "cs_robson_8": (30, 80),
+    "cs_robson_9": (80, 100.0001),
+    "cs_robson_10": (15, 50),
+    "instrumental": (6, 13),  # nulliparae 16-19%, multiparae 3-4%
+    "induction": (18, 32),  # 25%
+    "pain_relief": (25, 60),
+    "epidural": (15, 32),  # 21.7% of births; nulliparae 32.7%
+    "epidural_wanted_not_received": (0.5, 15),
+    "episiotomy": (10, 55),  # 52.3% of second-line labours
+    "oasis": (1, 5),
+    "pph": (3, 8),  # 4.5-6.4%
+    "low_apgar": (2, 15),  # per 1,000
+    "perinatal_mortality": (3, 11),  # 7.3 per 1,000 from 22 weeks
+    "preterm": (5.5, 8.5),  # 6.9%
+    "sga": (7, 13),  # 9.7%
+    "big4": (12, 24),  # 16.7% of singletons
+    "nicu": (2, 15),  # 5.58 per 1,000 term live births
+    "uncomplicated_birth": (20, 80),
+    "home_birth": (9, 19),  # 14.8%
+    "labour_start_first_line": (35, 65),  # 47.7% midwife-led at onset
+    "referral_labour": (25, 55),  # 37.8%
+    "planned_home_birth_high_risk": (0.1, 60),  # per 1,000
+    "post_term_no_induction": (0.1, 20),  # per 1,000
+    "cs_maternal_request": (0.1, 12),  # under 1% of births
+    "cost_per_pregnancy": (2500, 6500),  # EUR; NZa EUR 2,600 hospital + 940 midwife
+}
+
+
+def test_every_indicator_has_a_plausible_range():
+    assert set(PLAUSIBLE) == set(indicators.catalogue()["id"])
+
+
+@pytest.mark.parametrize("indicator", sorted(PLAUSIBLE))
+def test_overall_rate_is_plausible(dataset, indicator):
+    row = compute(dataset, indicator, by="all").iloc[0]
+    low, high = PLAUSIBLE[indicator]
+    assert row["denominator"] > 0
+    assert low <= row["rate"] <= high, f"{indicator}: {row['rate']:.2f} outside {low}-{high}"
+
+
+@pytest.mark.parametrize("indicator", ["cs", "oasis", "low_apgar", "cost_per_pregnancy"])
+def test_per_hospital_accounts_for_every_record(dataset, indicator):
+    per_hospital = compute(dataset, indicator, by="hospital")
+    overall = compute(dataset, indicator, by="all").iloc[0]
+    assert per_hospital["denominator"].sum() == overall["denominator"]
+    excluded = [c for c in per_hospital.columns if c.startswith("excluded: ")]
+    level = indicators.get(indicator).level
+    table = dataset.women if level == "woman" else dataset.births
+    accounted = per_hospital[["denominator", "outside_population", *excluded]].to_numpy().sum()
+    assert accounted == len(table)
