@@ -40,6 +40,10 @@ Agreement with FunnelPlotR 0.6.0 (R) is tested to 1e-9 on fixed datasets (see
   NaN/Inf.
 * Normal quantiles are rounded to 6 decimals (1.959964, 3.090232) exactly as FunnelPlotR
   hard-codes them, for any level.
+* As in FunnelPlotR, the SHMI method rounds aggregated expected counts to 2 decimals
+  for z-scores, phi and limits, while the plotted value (and so the flag) uses the
+  unrounded ratio; the RC limits use the standard error :math:`1/(2\\sqrt{n})` while
+  the RC z-scores use the delta-method one (both as FunnelPlotR).
 * Additions: the overdispersion-adjusted z-score, a chi-square test of overdispersion,
   exact binomial limits with Spiegelhalter's interpolation (``pr_limits="exact"``).
 

@@ -33,6 +33,13 @@ def flags(value: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray
     return np.where(value > upper, "higher", np.where(value < lower, "lower", "within"))
 
 
+def _plain(value: Any) -> Any:
+    """A group label as a JSON-friendly str or int (numpy scalars unwrapped)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else str(value)
+
+
 @dataclass
 class FunnelResult:
     """A funnel analysis.
@@ -185,7 +192,7 @@ class FunnelResult:
         for row in self.table.itertuples(index=False):
             r = row._asdict()
             unit: dict[str, Any] = {
-                "group": r["group"] if isinstance(r["group"], str | int) else str(r["group"]),
+                "group": _plain(r["group"]),
                 "numerator": num(r["numerator"]),
                 "denominator": num(r["denominator"]),
                 "value": num(r["value"]),
