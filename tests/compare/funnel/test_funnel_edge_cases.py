@@ -270,3 +270,16 @@ def test_exact_binomial_limits_interpolate_spiegelhalter():
             assert getattr(row, col) == pytest.approx(expected, rel=1e-12, abs=1e-15)
     with pytest.raises(SpecError, match="whole-number"):
         funnel(frame([1, 2], [5.5, 8]), "o", "e", "unit", data_type="PR", pr_limits="exact")
+
+
+def test_json_is_strict_and_groups_plain():
+    """Infinite z-scores (SHMI, 0 events) and NaN phi become null; int groups stay ints."""
+    import json
+
+    d = pd.DataFrame({"g": [1, 2, 3, 4], "o": [0, 5, 9, 12], "e": [3.0, 6.0, 8.0, 11.0]})
+    out = json.loads(
+        json.dumps(funnel(d, "o", "e", "g", overdispersion=False).to_dict(), allow_nan=False)
+    )
+    assert out["phi"] is None and out["overdispersed"] is False
+    assert out["units"][0]["group"] == 1 and out["units"][0]["z"] is None
+    assert out["units"][0]["flag95"] == "lower"
