@@ -29,6 +29,13 @@ def nullable_int(values: np.ndarray, keep: np.ndarray | None = None) -> pd.array
     return pd.arrays.IntegerArray(np.where(mask, 0, values), mask)
 
 
+def _ordered(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Columns in the order of ``schema/extracts.yaml``."""
+    from saz_geboortezorg import schema
+
+    return frame[list(schema.source(source)["columns"])]
+
+
 def _float(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return np.where(keep, values, np.nan)
 
@@ -99,7 +106,7 @@ def lvr1_frame(w: dict[str, np.ndarray], orgs: Organisations, ids: np.ndarray) -
         "congenitale_afwijking": nullable_int(g("anomaly1"), born1),
         "nicu_opname": nullable_int(g("nicu1"), born1),
     }
-    frame = pd.DataFrame(out)
+    frame = _ordered(pd.DataFrame(out), "perined_lvr1")
     for c in ("zwangerschap_id", "praktijk_id", "ziekenhuis_id"):
         frame[c] = frame[c].astype("str")
     return frame.sort_values("zwangerschap_id", kind="stable").reset_index(drop=True)
@@ -152,7 +159,7 @@ def lvr2_frame(
         "congenitale_afwijking": nullable_int(gb("congenital_anomaly")),
         "nicu_opname": nullable_int(gb("nicu")),
     }
-    frame = pd.DataFrame(out)
+    frame = _ordered(pd.DataFrame(out), "perined_lvr2")
     for c in ("zwangerschap_id", "ziekenhuis_id"):
         frame[c] = frame[c].astype("str")
     return frame.sort_values(["zwangerschap_id", "kind_rangnummer"], kind="stable").reset_index(

@@ -29,6 +29,15 @@ def mark_moved(rng: np.random.Generator, w: dict[str, np.ndarray], n_moved: int)
     pool = np.flatnonzero((w["start_line"] == 1) & ~w["multiple"])
     moved = np.zeros(len(w["start_line"]), dtype=bool)
     moved[rng.choice(pool, size=min(n_moved, len(pool)), replace=False)] = True
+    # They left before any referral: their LVR-1 record ends after booking.
+    for flag in ("referral_pregnancy", "referral_labour", "referral_postpartum"):
+        if flag in w:
+            w[flag] = w[flag] & ~moved
+            w[f"{flag}_reason"] = np.where(moved, 0, w[f"{flag}_reason"]).astype(np.int8)
+    if "risk_before_labour" in w:
+        w["risk_before_labour"] = np.where(
+            moved & (w["risk_before_labour"] == 2), 1, w["risk_before_labour"]
+        )
     return moved
 
 

@@ -32,6 +32,8 @@ def jsonable(obj: Any) -> Any:
         return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return [jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, np.str_):
+        return str(obj)
     if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, np.integer):
