@@ -26,6 +26,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "load": ("saz_geboortezorg.io", "load"),
     "Dataset": ("saz_geboortezorg.io", "Dataset"),
     "compute": ("saz_geboortezorg.indicators", "compute"),
+    "casemix": ("saz_geboortezorg.model", "casemix"),
     "indicators": ("saz_geboortezorg.indicators", None),
     "funnel": ("saz_geboortezorg.compare.funnel", "funnel"),
     "synthetic": ("saz_geboortezorg.synthetic", None),

@@ -18,7 +18,7 @@ from saz_geboortezorg import __version__
 from saz_geboortezorg.errors import SazError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ["synth", "validate", "completeness", "indicators", "rates", "funnel"]
+COMMANDS = ["synth", "validate", "completeness", "indicators", "rates", "casemix", "funnel"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,9 @@ Missing values (NaN, empty text or the label ``unknown``):
 
 - policy ``unknown`` (default): an explicit ``unknown`` level with its own term; for a
   spline or linear covariate the value is set to the median and an ``[unknown]``
-  indicator term is added (the missing-indicator method);
+  indicator term is added (the missing-indicator method). A covariate with
+  ``unknown: reference`` counts its missing values in the reference level instead
+  (for rare outcomes, where a small unknown group would have no events);
 - policy ``complete_case``: the record is left out and counted per unit;
 - policy ``impute``: the code is -1 and :mod:`saz_geboortezorg.model.impute` fills it.
 """
@@ -176,11 +178,14 @@ def _categorical_term(
     lookup = {lv: i for i, lv in enumerate(levels)}
     to_level = np.array([lookup.get(lab, -1) for lab in ulabels] + [-1], dtype=np.int64)
     codes = to_level[np.where(valid, raw_codes, n_u)]
-    if policy == "unknown" and missing.any():
-        levels.append(UNKNOWN)
-        codes[missing] = len(levels) - 1
     counts = np.bincount(codes[codes >= 0], minlength=len(levels))
     ref = _check_reference(cov, levels, counts)
+    if policy == "unknown" and missing.any():
+        if cov.unknown == "reference":
+            codes[missing] = levels.index(ref)
+        else:
+            levels.append(UNKNOWN)
+            codes[missing] = len(levels) - 1
     non_ref = [lv for lv in levels if lv != ref]
     basis = np.zeros((len(levels), len(non_ref)))
     for j, lv in enumerate(non_ref):

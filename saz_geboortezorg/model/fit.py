@@ -416,6 +416,7 @@ class CaseMixModel:
                 notes.append("random effects need at least two units; not fitted")
             else:
                 mixed = self._mixed(prep, design, pats, fit, problems)
+                notes += mixed.notes
                 random = self._random_table(design, mixed, prep.better)
         elif self.random_effects and prep.family == "gamma":
             notes.append("random effects are fitted for 0/1 outcomes only; not for amounts")

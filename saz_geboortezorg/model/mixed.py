@@ -67,6 +67,7 @@ class MixedFit:
     iterations: int
     converged: bool
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def se(self) -> np.ndarray:
@@ -270,10 +271,12 @@ def fit_random_intercept(
             strict,
             problems,
         )
-    if theta[p] <= _LOG_TAU2_BOUNDS[0] + 1e-6:
-        problems.append(
+    notes = []
+    at_zero = theta[p] <= _LOG_TAU2_BOUNDS[0] + 1e-6
+    if at_zero:
+        notes.append(
             "the between-unit variance is estimated at zero: after case-mix adjustment the "
-            "units do not differ more than chance; all shrunken effects are 0"
+            "units do not differ more than chance expects; all shrunken effects are 0"
         )
     ll, _, b, H, S = cells.evaluate(theta[:p], theta[p], gradient=False)
     # Covariance of beta as lme4's vcov(use.hessian = FALSE): the information of the
@@ -295,7 +298,7 @@ def fit_random_intercept(
         names=list(names),
         params=theta[:p].copy(),
         cov=cov,
-        tau2=float(np.exp(theta[p])),
+        tau2=0.0 if at_zero else float(np.exp(theta[p])),
         effects=b.copy(),
         effect_var=1 / H,
         within_var=within,
@@ -303,4 +306,5 @@ def fit_random_intercept(
         iterations=int(res.nit),
         converged=converged,
         problems=problems,
+        notes=notes,
     )

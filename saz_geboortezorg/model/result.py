@@ -218,17 +218,17 @@ def coefficient_table(names, params, se, log_link: bool = True) -> pd.DataFrame:
 
     params = np.asarray(params, float)
     se = np.asarray(se, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = params / se
-    return pd.DataFrame(
-        {
-            "term": list(names),
-            "estimate": params,
-            "se": se,
-            "z": z,
-            "p": 2 * norm.sf(np.abs(z)),
-            "ratio": np.exp(params),
-            "ratio_lcl95": np.exp(params - 1.959963984540054 * se),
-            "ratio_ucl95": np.exp(params + 1.959963984540054 * se),
-        }
-    )
+        return pd.DataFrame(
+            {
+                "term": list(names),
+                "estimate": params,
+                "se": se,
+                "z": z,
+                "p": 2 * norm.sf(np.abs(z)),
+                "ratio": np.exp(params),
+                "ratio_lcl95": np.exp(params - 1.959963984540054 * se),
+                "ratio_ucl95": np.exp(params + 1.959963984540054 * se),
+            }
+        )

@@ -122,6 +122,9 @@ class Covariate:
         Degrees of freedom of a natural cubic regression spline (patsy ``cr``).
     rationale : str
         Why the variable is in the model, in one sentence for the mirror meeting.
+    unknown : str
+        Under the ``unknown`` missing-data policy: ``own`` (missing values form their own
+        ``unknown`` level, the default) or ``reference`` (they join the reference level).
     """
 
     name: str
@@ -132,6 +135,7 @@ class Covariate:
     labels: tuple[str, ...] = ()
     spline_df: int | None = None
     rationale: str = ""
+    unknown: str = "own"
 
     @property
     def is_categorical(self) -> bool:
@@ -315,7 +319,14 @@ def _covariate(name: str, entry: Any, where: str) -> Covariate:
         raise SpecError(f"{where}: covariate {name!r}: bands and spline are for continuous ones")
     if kind == "binary" and reference not in (None, "0"):
         raise SpecError(f"{where}: covariate {name!r}: a binary covariate's reference is 0")
+    unknown = str(entry.get("unknown", "own"))
+    if unknown not in ("own", "reference"):
+        raise SpecError(
+            f"{where}: covariate {name!r}: unknown must be 'own' (its own level) or "
+            f"'reference' (join the reference level), found {unknown!r}"
+        )
     return Covariate(
+        unknown=unknown,
         name=name,
         type=kind,
         column=str(entry.get("column", name)),

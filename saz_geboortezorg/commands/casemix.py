@@ -1,0 +1,49 @@
+"""``saz-geboortezorg casemix``: case-mix adjusted comparison of units."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "casemix",
+        help="case-mix adjusted observed/expected and shrunken unit effects",
+        description=(
+            "Fit a case-mix spec (case_mix/*.yaml) and compare units: observed, expected, "
+            "O/E with an exact 95%% interval, risk-standardised rate, and (random_effects: "
+            "true) shrunken unit odds ratios with rankability. DATA is a folder of extracts "
+            "or one CSV/Parquet table with one row per birth (or woman), the outcome and the "
+            "spec's covariate columns."
+        ),
+    )
+    p.add_argument("data", metavar="DATA", type=Path)
+    p.add_argument(
+        "--spec",
+        required=True,
+        metavar="SPEC",
+        help="a spec file (case_mix/caesarean.yaml) or the name of a shipped spec",
+    )
+    p.add_argument("--unit", default=None, help="hospital, region, practice, all or a column")
+    p.add_argument("--json", action="store_true", help="print JSON (fields: case_mix/README.md)")
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="report separation or non-convergence as warnings instead of failing",
+    )
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from saz_geboortezorg.commands.rates import load_table_or_dataset
+    from saz_geboortezorg.model import CaseMixModel
+
+    model = CaseMixModel(args.spec, unit=args.unit, strict=not args.lenient)  # spec errors first
+    result = model.fit(load_table_or_dataset(args.data))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.summary())
+    return 0
