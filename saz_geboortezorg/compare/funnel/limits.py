@@ -48,7 +48,16 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["adjusted", "level_tag", "tail_probability", "unadjusted", "z_quantile"]
+__all__ = [
+    "adjusted",
+    "binomial_exact",
+    "funnelplotr_cqc_adjusted",
+    "level_tag",
+    "poisson_exact",
+    "tail_probability",
+    "unadjusted",
+    "z_quantile",
+]
 
 #: Decimals of the normal quantiles, as FunnelPlotR's hard-coded 1.959964 and 3.090232.
 Z_DECIMALS = 6

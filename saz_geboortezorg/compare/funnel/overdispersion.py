@@ -83,9 +83,9 @@ class Dispersion:
 def quantile_type7(x: np.ndarray, prob: float) -> float:
     """R's ``quantile(x, prob, type = 7)``, with R's interpolation formula.
 
-    ``(1 - h) * x[lo] + h * x[hi]``, which keeps an infinite order statistic finite
-    weights from turning into NaN (``numpy.quantile`` would give NaN for ``-inf`` next to a
-    finite value).
+    The interpolation is R's ``(1 - h) * x[lo] + h * x[hi]``, so an infinite order
+    statistic (a SHMI unit with 0 events) gives an infinite quantile rather than the NaN
+    ``numpy.quantile`` would produce.
 
     Examples
     --------
