@@ -125,3 +125,14 @@ def test_errors(tmp_path):
         )
     with pytest.raises(SazError, match="must end in"):
         run([*args[:3], "observed", *args[4:], "--chart", str(tmp_path / "x.gif")])
+
+
+def test_options_limits_multiplier_exact(capsys):
+    args = ["funnel", str(ref.REF / "input_pr_nood.csv"), "--numerator", "observed"]
+    args += ["--denominator", "expected", "--group", "unit", "--data-type", "PR"]
+    run([*args, "--limits", "90", "99", "--multiplier", "100", "--pr-limits", "exact", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["limits"] == [90.0, 99.0] and out["multiplier"] == 100
+    unit = out["units"][0]
+    assert {"lcl90", "ucl99_unadj", "flag99"} <= set(unit)
+    assert unit["lcl99"] <= unit["lcl90"] <= unit["value"] <= unit["ucl90"] <= unit["ucl99"]
