@@ -205,11 +205,18 @@ class CaseMixResult:
 
     def caterpillar(self):
         """Shrunken unit odds ratios with 95% intervals (altair chart)."""
-        from saz_geboortezorg.present.calibration_chart import caterpillar_chart
+        from saz_geboortezorg.present.caterpillar import caterpillar_chart
 
         if self.random_effects is None:
             raise ValueError("this result has no random effects (random_effects: false)")
-        return caterpillar_chart(self.random_effects.table, title=self.spec.name)
+        return caterpillar_chart(
+            self.random_effects.table,
+            estimate="odds_ratio",
+            lower="or_lcl95",
+            upper="or_ucl95",
+            title=f"{self.spec.name}: shrunken {self.unit_type} odds ratios",
+            x_title="odds ratio (case-mix adjusted, shrunken)",
+        )
 
 
 def coefficient_table(names, params, se, log_link: bool = True) -> pd.DataFrame:

@@ -37,6 +37,18 @@ g1 <- glm(f1, family = binomial, data = d, control = tight)
 write_coef(g1, "glm_binomial_coef.csv")
 write_expected(g1, "glm_binomial_expected.csv")
 
+# c-statistic of model 1 with DeLong's standard error, on the records (placement values).
+p1 <- fitted(g1)
+x1 <- p1[d$cs == 1]
+x0 <- p1[d$cs == 0]
+v10 <- sapply(x1, function(a) mean((x0 < a) + 0.5 * (x0 == a)))
+v01 <- sapply(x0, function(b) mean((x1 > b) + 0.5 * (x1 == b)))
+auc <- mean(v10)
+se_auc <- sqrt(var(v10) / length(x1) + var(v01) / length(x0))
+w <- wilcox.test(x1, x0, exact = FALSE)$statistic[["W"]] / (length(x1) * length(x0))
+write.csv(data.frame(c = fmt(auc), se = fmt(se_auc), wilcoxon = fmt(w)),
+          file.path(here, "glm_binomial_cstat.csv"), row.names = FALSE)
+
 # 2. Logistic model with an interaction.
 g2 <- glm(cs ~ age_band + parity_group + prev_cs + smoking + prev_cs:smoking,
           family = binomial, data = d, control = tight)
