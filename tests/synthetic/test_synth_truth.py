@@ -26,13 +26,25 @@ def _initiative(w: pd.DataFrame, truth: dict, outcome: str, population: pd.Serie
 
 
 def _fit(w: pd.DataFrame, outcome: str, covariates: list[str], truth: dict):
+    """Logistic regression of ``outcome`` on covariates + hospital dummies.
+
+    All covariates are 0/1, so rows are collapsed to covariate patterns per hospital
+    and fitted as a binomial GLM (events, non-events): the same estimates and standard
+    errors as the individual-level fit, at a fraction of the cost.
+    """
     hospitals = sorted(w["ziekenhuis_id"].unique())
     ref = hospitals[0]
-    dummies = pd.get_dummies(w["ziekenhuis_id"], dtype=float).drop(columns=ref)
-    X = sm.add_constant(pd.concat([w[covariates].astype(float), dummies], axis=1))
-    fit = sm.Logit(w[outcome].astype(float), X).fit(disp=0, maxiter=200)
+    cols = [*covariates, "ziekenhuis_id"]
+    data = w[cols].copy()
+    data[covariates] = data[covariates].astype(int)
+    data["_y"] = w[outcome].astype(int)
+    g = data.groupby(cols, observed=True)["_y"].agg(["sum", "count"]).reset_index()
+    dummies = pd.get_dummies(g["ziekenhuis_id"], dtype=float).drop(columns=ref)
+    X = sm.add_constant(pd.concat([g[covariates].astype(float), dummies], axis=1))
+    endog = np.column_stack([g["sum"], g["count"] - g["sum"]]).astype(float)
+    fit = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
     ci = fit.conf_int()
-    model = truth["models"][outcome if outcome in truth["models"] else "intrapartum_cs"]
+    model = truth["models"][outcome]
     eff = truth["hospital_effects"][outcome]
     true = {c: model["coefficients"][c] for c in covariates}
     true.update({h: eff[h] - eff[ref] for h in hospitals if h != ref})
