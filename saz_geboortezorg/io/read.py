@@ -161,8 +161,8 @@ def _arrow_text_series(arr) -> pd.Series:  # noqa: ANN001 (pyarrow ChunkedArray)
     import pyarrow.compute as pc
 
     arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-    return pd.Series(arr.to_pandas(types_mapper=lambda t: _STR if t == pa.string() else None))
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    return pd.Series(pd.array(arr, dtype=_STR))
 
 
 _STR = pd.StringDtype("pyarrow", na_value=float("nan"))
