@@ -62,7 +62,7 @@ def fit_gamma(
     with warnings.catch_warnings():
         # Separation and convergence are checked and reported in words by this module.
         warnings.simplefilter("ignore")
-        res = model.fit(maxiter=max_iter, tol=1e-12)
+        res = model.fit(maxiter=max_iter, tol=1e-13, tol_criterion="params")
     if not res.converged:
         report(
             f"the gamma model did not converge in {max_iter} iterations; the estimates are "

@@ -151,7 +151,7 @@ def fit_logistic(
     with warnings.catch_warnings():
         # Separation and convergence are checked and reported in words by this module.
         warnings.simplefilter("ignore")
-        res = model.fit(maxiter=max_iter, tol=1e-12)
+        res = model.fit(maxiter=max_iter, tol=1e-13, tol_criterion="params")
     converged = bool(res.converged)
     iterations = int(res.fit_history.get("iteration", 0))
     if not converged:
