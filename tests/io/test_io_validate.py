@@ -125,20 +125,52 @@ def _ranged():
     for source, spec in schema.sources().items():
         for column, decl in spec["columns"].items():
             if "range" in decl:
-                lo, hi = decl["range"]
-                yield pytest.param(source, column, lo, hi, lo - 1, id=f"{source}.{column}.low")
-                yield pytest.param(source, column, lo, hi, hi + 1, id=f"{source}.{column}.high")
+                yield source, column, *decl["range"]
 
 
-@pytest.mark.parametrize("source, column, lo, hi, bad", list(_ranged()))
-def test_out_of_range(tmp_path, source, column, lo, hi, bad):
-    text = str(int(bad)) if float(bad).is_integer() else str(bad)
-    msg = _file_error(tmp_path, source, _set(source, 0, column, text))
+def _text(x):
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@pytest.fixture(scope="module")
+def range_messages(tmp_path_factory):
+    """Per (source, 'low'/'high'): the error of a file whose first row has every ranged
+    column just outside its range (one read per file instead of one per column)."""
+    messages = {}
+    for bound in ("low", "high"):
+        tables = handmade.tables()
+        for source, column, lo, hi in _ranged():
+            tables[source].loc[0, column] = _text(lo - 1 if bound == "low" else hi + 1)
+        for source in {s for s, *_ in _ranged()}:
+            folder = handmade.write(tmp_path_factory.mktemp(bound), {source: tables[source]})
+            with pytest.raises(ExtractError) as exc:
+                read_extract(folder / f"{source}.csv", salt="s")
+            messages[source, bound] = str(exc.value)
+    return messages
+
+
+@pytest.mark.parametrize("bound", ["low", "high"])
+@pytest.mark.parametrize("source, column, lo, hi", list(_ranged()), ids=lambda v: str(v))
+def test_out_of_range(range_messages, source, column, lo, hi, bound):
+    text = _text(lo - 1 if bound == "low" else hi + 1)
+    msg = range_messages[source, bound]
     assert (
         f"{source}.csv, column '{column}': value outside the plausible range in 1 row (lines 2 '{text}')"
         in msg
     )
     assert f"expected a value from {lo} to {hi}" in msg
+    assert "header = line 1" in msg
+
+
+def test_value_at_the_range_limits_is_accepted(tmp_path):
+    tables = handmade.tables()
+    for source, column, lo, _hi in _ranged():
+        tables[source].loc[0, column] = _text(lo)
+    for source, column, _lo, hi in _ranged():
+        tables[source].loc[1, column] = _text(hi)
+    folder = handmade.write(tmp_path / "limits", tables)
+    for source in ("perined_lvr1", "perined_lvr2", "dbc_declaraties"):
+        read_extract(folder / f"{source}.csv", salt="s")  # no error
 
 
 def test_gestational_age_range_is_22_to_45_weeks():
