@@ -100,6 +100,18 @@ def collapse(design: Design, y: np.ndarray | None = None) -> Patterns:
     Returns
     -------
     Patterns
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.model.design import build_design
+    >>> from saz_geboortezorg.model.spec import parse_spec
+    >>> spec = parse_spec({"name": "x", "outcome": "y", "covariates": {"prev_cs": "binary"}})
+    >>> t = pd.DataFrame({"prev_cs": [0, 0, 1, 1, 1]})
+    >>> d = build_design(t, spec, np.array([0, 1, 1, 1, 0.0]), pd.Series(list("AABBB")))
+    >>> p = collapse(d)
+    >>> p.X.tolist(), p.events.tolist(), p.trials.tolist()
+    ([[1.0, 0.0], [1.0, 1.0]], [1.0, 2.0], [2.0, 3.0])
     """
     y = design.y if y is None else np.asarray(y, dtype=float)
     codes = design.code_matrix()

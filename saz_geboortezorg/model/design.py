@@ -23,6 +23,7 @@ Missing values (NaN, empty text or the label ``unknown``):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -179,6 +180,8 @@ def _categorical_term(
     to_level = np.array([lookup.get(lab, -1) for lab in ulabels] + [-1], dtype=np.int64)
     codes = to_level[np.where(valid, raw_codes, n_u)]
     counts = np.bincount(codes[codes >= 0], minlength=len(levels))
+    if cov.type == "binary" and cov.reference is None:
+        cov = dataclasses.replace(cov, reference="0")  # a binary's reference is always 0
     ref = _check_reference(cov, levels, counts)
     if policy == "unknown" and missing.any():
         if cov.unknown == "reference":

@@ -6,8 +6,9 @@
   placement values, so it is computed exactly from the weighted counts.
 - Calibration intercept (calibration-in-the-large: logistic model of the outcome with
   the linear predictor as offset) and calibration slope (coefficient of the linear
-  predictor). On the data the model was fitted to they are 0 and 1 by construction;
-  they are informative on other data (``CaseMixResult.validate``).
+  predictor). For the maximum-likelihood logistic model on the data it was fitted to
+  they are 0 and 1 by construction (a check of the fit); :func:`calibration` gives
+  informative values for other predictions, e.g. a model applied to a later year.
 - Calibration by risk decile: records sorted by predicted risk and cut into ten
   groups of (about) equal size; observed and expected events per group, with the
   Hosmer-Lemeshow statistic.

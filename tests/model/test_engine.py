@@ -204,3 +204,14 @@ def test_indicator_outcome_on_women_table():
     )
     assert res.n == int((women["mode"] != "unknown").sum())
     assert res.table.observed.sum() == int((women["mode"] == "intrapartum_cs").sum())
+
+
+def test_binary_reference_is_zero_even_when_most_have_it(births):
+    df = births.assign(prev_cs=1 - births.prev_cs)  # now most women have prev_cs == 1
+    res = casemix(df, _spec({"prev_cs": {"type": "binary"}}), random_effects=False)
+    assert list(res.coefficients.term) == ["(Intercept)", "prev_cs"]
+    ref = casemix(births, _spec({"prev_cs": {"type": "binary"}}), random_effects=False)
+    assert res.coefficients.estimate[1] == pytest.approx(-ref.coefficients.estimate[1])
+    only_ones = births.assign(prev_cs=1)
+    with pytest.raises(SpecError, match="reference level '0' does not occur"):
+        casemix(only_ones, _spec({"prev_cs": {"type": "binary"}}), random_effects=False)
