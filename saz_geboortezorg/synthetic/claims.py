@@ -23,10 +23,18 @@ import pandas as pd
 
 from saz_geboortezorg.synthetic.organisations import Organisations
 from saz_geboortezorg.synthetic.params import Parameters
+from saz_geboortezorg.synthetic.strings import labels, prefixed
 
-__all__ = ["draw_claims", "PHASE_PREGNANCY", "PHASE_BIRTH", "PHASE_POSTPARTUM"]
+__all__ = ["draw_claims", "PHASE_PREGNANCY", "PHASE_BIRTH", "PHASE_POSTPARTUM", "PRODUCTS"]
 
 PHASE_PREGNANCY, PHASE_BIRTH, PHASE_POSTPARTUM = "zwangerschap", "baring", "kraambed"
+_PHASES = [PHASE_PREGNANCY, PHASE_BIRTH, PHASE_POSTPARTUM]
+#: Care products in the order of their internal codes.
+PRODUCTS = [
+    "VERL_VOLLEDIG", "VERL_PRENATAAL_DEEL", "VERL_NATAAL", "VERL_POSTNATAAL", "ZH_ZWANGERSCHAP",
+    "ZH_POLIKLINISCH", "ZH_BEVALLING_VAGINAAL", "ZH_KUNSTVERLOSSING", "ZH_SECTIO", "ZH_INDUCTIE",
+    "ZH_EPIDURAAL", "ZH_KRAAMBED_OPNAME", "ZH_NEONATOLOGIE",
+]  # fmt: skip
 
 
 class _Claims:
@@ -45,8 +53,8 @@ class _Claims:
                 "woman": rows,
                 "provider": np.broadcast_to(pick(provider), len(rows)),
                 "lijn": lijn,
-                "product": product,
-                "phase": phase,
+                "product": PRODUCTS.index(product),
+                "phase": _PHASES.index(phase),
                 "begin": np.broadcast_to(pick(begin), len(rows)),
                 "end": np.broadcast_to(pick(end), len(rows)),
                 "amount": np.broadcast_to(pick(amount), len(rows)).astype(float),
@@ -60,11 +68,23 @@ def draw_claims(
     b: dict[str, np.ndarray],
     orgs: Organisations,
     params: Parameters,
-    pregnancy_ids: np.ndarray,
-    ghost_ids: np.ndarray,
+    id_numbers: np.ndarray,
+    ghost_numbers: np.ndarray,
     years: tuple[int, int],
-) -> tuple[pd.DataFrame, int]:
-    """Build the claims extract; returns it and the number of claims with unknown ids."""
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Build the claims extract.
+
+    Providers are coded as organisation positions (hospitals first, then practices)
+    and pregnancies by their id number until the very end, so sorting and string
+    building stay vectorised.
+
+    Returns
+    -------
+    claims : DataFrame
+        The ``dbc_declaraties`` extract, sorted by pregnancy id and start date.
+    counts : dict
+        ``claims_unknown_pregnancy`` and ``claims_pregnancy_without_birth``.
+    """
     t = params["tariffs"]
     n = len(w["age"])
     c = _Claims()
@@ -72,10 +92,11 @@ def draw_claims(
     moved = w["moved"]
     born = ~moved
     first = w["start_line"] == 1
-    hosp_ids = orgs.hospital_ids
-    prac = orgs.practice_ids[np.maximum(w["practice"], 0)]
-    reg_h = hosp_ids[w["hospital"]]
-    birth_h = hosp_ids[w["birth_hospital"]]
+    n_h = len(orgs.hospital_ids)
+    org_ids = np.concatenate([orgs.hospital_ids, orgs.practice_ids])
+    prac = n_h + np.maximum(w["practice"], 0).astype(np.int32)
+    reg_h = w["hospital"].astype(np.int32)
+    birth_h = w["birth_hospital"].astype(np.int32)
     factor = orgs.tariff_factor[w["birth_hospital"]]
     bd, bk = w["birth_date"], w["booking_date"]
     line1 = born & (w["line_at_birth"] == 1)
@@ -117,7 +138,7 @@ def draw_claims(
             rng.random(n) < params["linkage"]["postnatal_claim_second_line_start"],
         )
     )
-    post_prac = np.where(first, prac, orgs.practice_ids[_region_practice(rng, w["hospital"], orgs)])
+    post_prac = np.where(first, prac, n_h + _region_practice(rng, w["hospital"], orgs))
     c.add(
         post,
         post_prac,
@@ -258,10 +279,10 @@ def draw_claims(
         c.blocks.append(
             {
                 "woman": wb[rows],
-                "provider": hosp_ids[nicu_h[rows]],
+                "provider": nicu_h[rows].astype(np.int32),
                 "lijn": 2,
-                "product": "ZH_NEONATOLOGIE",
-                "phase": PHASE_POSTPARTUM,
+                "product": PRODUCTS.index("ZH_NEONATOLOGIE"),
+                "phase": _PHASES.index(PHASE_POSTPARTUM),
                 "begin": bd[wb[rows]],
                 "end": bd[wb[rows]] + days[rows],
                 "amount": amount[rows],
@@ -269,56 +290,62 @@ def draw_claims(
         )
 
     woman = np.concatenate([blk["woman"] for blk in c.blocks])
+    sizes = [len(blk["woman"]) for blk in c.blocks]
     frame = {
-        "zwangerschap_id": pregnancy_ids[woman],
-        "zorgaanbieder_id": np.concatenate([blk["provider"] for blk in c.blocks]),
-        "lijn": np.concatenate(
-            [np.full(len(blk["woman"]), blk["lijn"], dtype=np.int8) for blk in c.blocks]
-        ),
-        "zorgproduct": np.concatenate(
-            [np.full(len(blk["woman"]), blk["product"]) for blk in c.blocks]
-        ),
-        "zorgfase": np.concatenate([np.full(len(blk["woman"]), blk["phase"]) for blk in c.blocks]),
-        "datum_begin": np.concatenate([blk["begin"] for blk in c.blocks]),
-        "datum_eind": np.concatenate([blk["end"] for blk in c.blocks]),
-        "tarief": np.round(np.concatenate([blk["amount"] for blk in c.blocks]), 2),
+        "number": id_numbers[woman],
+        "provider": np.concatenate([blk["provider"] for blk in c.blocks]).astype(np.int32),
+        "lijn": np.repeat([blk["lijn"] for blk in c.blocks], sizes).astype(np.int8),
+        "product": np.repeat([blk["product"] for blk in c.blocks], sizes).astype(np.int8),
+        "phase": np.repeat([blk["phase"] for blk in c.blocks], sizes).astype(np.int8),
+        "begin": np.concatenate([blk["begin"] for blk in c.blocks]),
+        "end": np.concatenate([blk["end"] for blk in c.blocks]),
+        "amount": np.round(np.concatenate([blk["amount"] for blk in c.blocks]), 2),
     }
+    counts = {"claims_pregnancy_without_birth": int(moved[woman].sum())}
     # Claims for pregnancy ids that are in no Perined source (~0.5% of claims).
     share = params["linkage"]["claims_unknown_pregnancy"]
-    n_ghost = min(len(ghost_ids), int(round(len(woman) * share / (1 - share))))
+    n_ghost = min(len(ghost_numbers), int(round(len(woman) * share / (1 - share))))
     if n_ghost:
         start = np.datetime64(f"{years[0]}-01-01")
-        span = (np.datetime64(f"{years[1]}-12-31") - start).astype(int)
-        gb = start + rng.integers(0, span - 60, n_ghost)
+        span = int((np.datetime64(f"{years[1]}-12-31") - start).astype(int))
+        gb = start + rng.integers(0, max(span - 60, 1), n_ghost)
         is_h = rng.random(n_ghost) < 0.5
         prov = np.where(
             is_h,
-            hosp_ids[rng.integers(0, len(hosp_ids), n_ghost)],
-            orgs.practice_ids[rng.integers(0, len(orgs.practice_ids), n_ghost)],
+            rng.integers(0, n_h, n_ghost),
+            n_h + rng.integers(0, len(orgs.practice_ids), n_ghost),
         )
         ghost = {
-            "zwangerschap_id": ghost_ids[:n_ghost],
-            "zorgaanbieder_id": prov,
+            "number": ghost_numbers[:n_ghost],
+            "provider": prov.astype(np.int32),
             "lijn": np.where(is_h, 2, 1).astype(np.int8),
-            "zorgproduct": np.where(is_h, "ZH_ZWANGERSCHAP", "VERL_PRENATAAL_DEEL"),
-            "zorgfase": np.full(n_ghost, PHASE_PREGNANCY),
-            "datum_begin": gb,
-            "datum_eind": gb + rng.integers(10, 60, n_ghost),
-            "tarief": np.where(is_h, t["ZH_ZWANGERSCHAP"], t["VERL_PRENATAAL_DEEL"]).astype(float),
+            "product": np.where(
+                is_h, PRODUCTS.index("ZH_ZWANGERSCHAP"), PRODUCTS.index("VERL_PRENATAAL_DEEL")
+            ).astype(np.int8),
+            "phase": np.full(n_ghost, _PHASES.index(PHASE_PREGNANCY), dtype=np.int8),
+            "begin": gb,
+            "end": gb + rng.integers(10, 60, n_ghost),
+            "amount": np.where(is_h, t["ZH_ZWANGERSCHAP"], t["VERL_PRENATAAL_DEEL"]).astype(float),
         }
         frame = {k: np.concatenate([frame[k], ghost[k]]) for k in frame}
-    total = len(frame["zwangerschap_id"])
-    order = np.lexsort((frame["datum_begin"], frame["zwangerschap_id"]))
-    out = pd.DataFrame({k: v[order] for k, v in frame.items()})
-    out.insert(
-        0,
-        "declaratie_id",
-        pd.Series(np.arange(1, total + 1)).astype("str").str.zfill(8).radd("D").to_numpy(),
+    counts["claims_unknown_pregnancy"] = n_ghost
+    order = np.lexsort((frame["begin"], frame["number"]))
+    f = {k: v[order] for k, v in frame.items()}
+    total = len(order)
+    out = pd.DataFrame(
+        {
+            "declaratie_id": prefixed("D", 10_000_000 + np.arange(1, total + 1)),
+            "zwangerschap_id": prefixed("ZW", f["number"]),
+            "zorgaanbieder_id": labels(f["provider"], list(org_ids)),
+            "lijn": pd.array(f["lijn"].astype(np.int64), dtype="Int64"),
+            "zorgproduct": labels(f["product"], PRODUCTS),
+            "zorgfase": labels(f["phase"], _PHASES),
+            "datum_begin": f["begin"],
+            "datum_eind": f["end"],
+            "tarief": f["amount"],
+        }
     )
-    for col in ("declaratie_id", "zwangerschap_id", "zorgaanbieder_id", "zorgproduct", "zorgfase"):
-        out[col] = out[col].astype("str")
-    out["lijn"] = out["lijn"].astype("Int64")
-    return out, n_ghost
+    return out, counts
 
 
 def _region_practice(

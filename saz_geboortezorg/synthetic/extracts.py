@@ -18,6 +18,7 @@ import pandas as pd
 
 from saz_geboortezorg.synthetic.labour import MODE_CODES
 from saz_geboortezorg.synthetic.organisations import Organisations
+from saz_geboortezorg.synthetic.strings import labels, prefixed
 
 __all__ = ["nullable_int", "lvr1_frame", "lvr2_frame"]
 
@@ -34,6 +35,12 @@ def _ordered(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     from saz_geboortezorg import schema
 
     return frame[list(schema.source(source)["columns"])]
+
+
+def _modes(mode: np.ndarray, keep: np.ndarray | None) -> pd.Series:
+    """type_partus codes as strings (missing where ``keep`` is False)."""
+    out = pd.Series(labels(mode, list(MODE_CODES)))
+    return out if keep is None else out.where(keep)
 
 
 def _float(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -56,6 +63,7 @@ def _maternal(w: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, object]:
 def lvr1_frame(w: dict[str, np.ndarray], orgs: Organisations, ids: np.ndarray) -> pd.DataFrame:
     """The LVR-1 extract (first line), one row per pregnancy that started with a midwife."""
     rows = np.flatnonzero(w["start_line"] == 1)
+    rows = rows[np.argsort(ids[rows], kind="stable")]
     born1 = (w["line_at_birth"][rows] == 1) & ~w["moved"][rows]
     moved = w["moved"][rows]
     g = lambda k: w[k][rows]  # noqa: E731
@@ -63,9 +71,9 @@ def lvr1_frame(w: dict[str, np.ndarray], orgs: Organisations, ids: np.ndarray) -
     eind = np.where(g("line_at_birth") == 1, 1, 2)
     lab = g("labouring")
     out = {
-        "zwangerschap_id": ids[rows],
-        "praktijk_id": orgs.practice_ids[g("practice")],
-        "ziekenhuis_id": orgs.hospital_ids[g("hospital")],
+        "zwangerschap_id": prefixed("ZW", ids[rows]),
+        "praktijk_id": labels(g("practice"), list(orgs.practice_ids)),
+        "ziekenhuis_id": labels(g("hospital"), list(orgs.hospital_ids)),
         **_maternal(w, rows),
         "aantal_foetussen": nullable_int(g("n_fetuses")),
         "datum_eerste_consult": g("booking_date"),
@@ -90,7 +98,7 @@ def lvr1_frame(w: dict[str, np.ndarray], orgs: Organisations, ids: np.ndarray) -
         "geslacht": nullable_int(g("sex1"), born1),
         "ligging_bij_geboorte": nullable_int(g("presentation"), born1),
         "wijze_begin_baring": nullable_int(g("onset"), born1),
-        "type_partus": pd.array(np.where(born1, MODE_CODES[g("mode")], None), dtype="str"),
+        "type_partus": _modes(g("mode"), born1),
         "werkelijke_plaats_baring": nullable_int(g("actual_place"), born1),
         "pijnbestrijding": nullable_int(g("pain_relief"), born1),
         "pijnbestrijding_methode": nullable_int(g("pain_relief_method"), born1 & g("pain_relief")),
@@ -106,10 +114,7 @@ def lvr1_frame(w: dict[str, np.ndarray], orgs: Organisations, ids: np.ndarray) -
         "congenitale_afwijking": nullable_int(g("anomaly1"), born1),
         "nicu_opname": nullable_int(g("nicu1"), born1),
     }
-    frame = _ordered(pd.DataFrame(out), "perined_lvr1")
-    for c in ("zwangerschap_id", "praktijk_id", "ziekenhuis_id"):
-        frame[c] = frame[c].astype("str")
-    return frame.sort_values("zwangerschap_id", kind="stable").reset_index(drop=True)
+    return _ordered(pd.DataFrame(out), "perined_lvr1")
 
 
 def lvr2_frame(
@@ -119,6 +124,7 @@ def lvr2_frame(
     wb = b["woman"]
     keep = (w["line_at_birth"][wb] == 2) & ~w["moved"][wb]
     brow = np.flatnonzero(keep)
+    brow = brow[np.lexsort((b["order"][brow], ids[wb[brow]]))]
     rows = wb[brow]
     g = lambda k: w[k][rows]  # noqa: E731
     gb = lambda k: b[k][brow]  # noqa: E731
@@ -127,9 +133,9 @@ def lvr2_frame(
     prelabour = g("prelabour_cs")
     death = gb("death")
     out = {
-        "zwangerschap_id": ids[rows],
+        "zwangerschap_id": prefixed("ZW", ids[rows]),
         "kind_rangnummer": nullable_int(gb("order")),
-        "ziekenhuis_id": orgs.hospital_ids[g("birth_hospital")],
+        "ziekenhuis_id": labels(g("birth_hospital"), list(orgs.hospital_ids)),
         **_maternal(w, rows),
         "aantal_geboren_kinderen": nullable_int(g("n_fetuses")),
         "voorgenomen_plaats_baring": nullable_int(g("intended_place")),
@@ -140,7 +146,7 @@ def lvr2_frame(
         "geslacht": nullable_int(gb("sex")),
         "ligging_bij_geboorte": nullable_int(gb("presentation")),
         "wijze_begin_baring": nullable_int(g("onset")),
-        "type_partus": pd.array(MODE_CODES[g("mode")], dtype="str"),
+        "type_partus": _modes(g("mode"), None),
         "indicatie_primaire_sectio": nullable_int(
             g("cs_indication"), prelabour & (g("cs_indication") > 0)
         ),
