@@ -211,7 +211,7 @@ def _read_csv(path: Path) -> RawExtract:
         sep = ","
     names = _header_names(header, sep)
     normalised = [_normalise(n) for n in names]
-    dupes = sorted({n for n in normalised if normalised.count(n) > 1})
+    dupes = sorted({n for n in normalised if n and normalised.count(n) > 1})
     if dupes:
         raise _fail(path, f"column name(s) appear more than once: {', '.join(dupes)}")
     data = (
@@ -220,6 +220,11 @@ def _read_csv(path: Path) -> RawExtract:
     frame = _parse_arrow(data, sep, names)
     if frame is None:  # unusual layout (ragged lines, line breaks in values): pandas explains
         frame = _parse_pandas(text, sep, path)
+    if text.rstrip("\r\n").count("\n") != len(frame):
+        notes.append(
+            f"{path.name}: some values contain line breaks; row numbers in messages count "
+            "records (header = 1), which can differ from line numbers in an editor"
+        )
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="line")
     blank = frame.isna().all(axis=1)
     if blank.any():
@@ -307,13 +312,24 @@ def read_raw(path: str | Path) -> RawExtract:
         raise _fail(path, f"unknown file type {suffix!r}; expected .csv or .parquet")
     frame = raw.frame
     names = [_normalise(c) for c in frame.columns]
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
         raise _fail(path, f"column name(s) appear more than once: {', '.join(dupes)}")
-    unnamed = [n for n in names if n == "" or n.startswith("unnamed:")]
-    if unnamed:
-        raise _fail(path, "the header has empty column names; expected one name per column")
     frame.columns = names
+    unnamed = [i for i, n in enumerate(names) if n == "" or n.startswith("unnamed:")]
+    if unnamed:
+        if not frame.iloc[:, unnamed].isna().all().all():
+            raise _fail(
+                path,
+                "the header has empty column names above columns with values; "
+                "expected one name per column",
+            )
+        frame = frame.iloc[:, [i for i in range(len(names)) if i not in set(unnamed)]]
+        raw.notes.append(
+            f"{path.name}: {len(unnamed)} empty column(s) without a name dropped "
+            "(e.g. a separator at the end of every line)"
+        )
+    raw.frame = frame
     if len(frame) == 0:
         raise _fail(path, "the file has a header but no data rows")
     return raw

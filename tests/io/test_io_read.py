@@ -116,3 +116,28 @@ def test_dutch_thousands_separator_and_dates(tmp_path):
     claims = load(folder, salt="s").sources["dbc_declaraties"]
     assert claims["tarief"].iloc[0] == 1310.75
     assert claims["datum_begin"].iloc[1] == pd.Timestamp("2024-01-10")
+
+
+def test_separator_at_end_of_every_line(tmp_path, data):
+    folder = handmade.write(tmp_path / "trailing", sep=";")
+    for path in folder.iterdir():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join(line + ";" for line in lines) + "\n", encoding="utf-8")
+    again = load(folder, salt="test-salt")
+    pd.testing.assert_frame_equal(again.births, data.births)
+    assert any("empty column(s) without a name dropped" in n for n in again.notes)
+
+
+def test_empty_header_above_values_is_an_error(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a,,c\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(Exception, match="empty column names above columns with values"):
+        read_raw(path)
+
+
+def test_line_breaks_inside_values(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text('a,b\n1,"two\nlines"\n3,4\n', encoding="utf-8")
+    raw = read_raw(path)
+    assert raw.frame["b"].tolist() == ["two\nlines", "4"]
+    assert any("contain line breaks" in n for n in raw.notes)
