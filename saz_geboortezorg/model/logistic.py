@@ -89,6 +89,27 @@ def check_separation(
             problems,
         )
         return
+    index = {t.name: j for j, t in enumerate(design.terms)}
+    for a, b in design.interactions:
+        ta, tb = design.terms[index[a]], design.terms[index[b]]
+        if any(t.covariate.type == "continuous" and not t.covariate.bands for t in (ta, tb)):
+            continue
+        ka, kb = len(ta.levels), len(tb.levels)
+        cell = pattern_codes[:, index[a]] * kb + pattern_codes[:, index[b]]
+        e = np.bincount(cell, weights=events, minlength=ka * kb)
+        t = np.bincount(cell, weights=trials, minlength=ka * kb)
+        for c in np.flatnonzero((t > 0) & ((e == 0) | (e == t))):
+            la, lb = ta.levels[c // kb], tb.levels[c % kb]
+            if not (ta.basis[c // kb].any() and tb.basis[c % kb].any()):
+                continue  # a reference cell: covered by the main effects
+            which = "none" if e[c] == 0 else "all"
+            report(
+                f"separation: {which} of the {int(t[c])} records with {a} = {la!r} and "
+                f"{b} = {lb!r} had outcome {outcome!r}, so the interaction {a}:{b} cannot be "
+                "estimated. Drop the interaction or merge levels in the spec.",
+                strict,
+                problems,
+            )
     for j, term in enumerate(design.terms):
         if term.covariate.type == "continuous" and not term.covariate.bands:
             continue

@@ -215,3 +215,17 @@ def test_binary_reference_is_zero_even_when_most_have_it(births):
     only_ones = births.assign(prev_cs=1)
     with pytest.raises(SpecError, match="reference level '0' does not occur"):
         casemix(only_ones, _spec({"prev_cs": {"type": "binary"}}), random_effects=False)
+
+
+def test_interaction_problems_are_named(births):
+    covs = {k: MAIN_EFFECTS[k] for k in ("parity_group", "prev_cs", "smoking")}
+    aliased = _spec(covs, interactions=["prev_cs:parity_group"])
+    with pytest.raises(FitError, match=r"prev_cs:parity_group\[2\+\] cannot be estimated"):
+        casemix(births, aliased, random_effects=False)
+    df = births.copy()
+    df.loc[(df.prev_cs == 1) & (df.smoking == "yes"), "cs"] = 0
+    spec = _spec(covs, interactions=["prev_cs:smoking"])
+    with pytest.raises(
+        FitError, match="none of the .* records with prev_cs = '1' and smoking = 'yes'"
+    ):
+        casemix(df, spec, random_effects=False)
