@@ -15,9 +15,15 @@ dataset        :func:`load` a folder into a :class:`Dataset`; :func:`read_extrac
 
 Examples
 --------
+>>> import tempfile
 >>> import saz_geboortezorg as sg
->>> data = sg.load("synthetic_data")                       # doctest: +SKIP
->>> data.births.groupby("hospital_id").size()               # doctest: +SKIP
+>>> tmp = tempfile.TemporaryDirectory()
+>>> folder = tmp.name
+>>> _ = sg.synthetic.generate(births=200, seed=4, progress=False).write(folder, format="parquet")
+>>> data = sg.load(folder, salt="example")
+>>> int(data.births.groupby("hospital_id").size().sum()) == len(data.births)
+True
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations

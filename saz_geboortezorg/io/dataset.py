@@ -2,9 +2,17 @@
 
 Examples
 --------
+>>> import tempfile
 >>> import saz_geboortezorg as sg
->>> data = sg.load("synthetic_data")                       # doctest: +SKIP
->>> data.linkage_summary()                                 # doctest: +SKIP
+>>> tmp = tempfile.TemporaryDirectory()
+>>> folder = tmp.name
+>>> _ = sg.synthetic.generate(births=200, seed=2, progress=False).write(folder)
+>>> data = sg.load(folder, salt="example")
+>>> sorted(data.sources)
+['dbc_declaraties', 'organisaties', 'perined_lvr1', 'perined_lvr2']
+>>> list(data.linkage_summary().columns)
+['source', 'records_in', 'linked', 'excluded', 'reconciles']
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations
@@ -139,7 +147,21 @@ def load(path: str | Path, *, salt: str | None = None, validate: bool = True) ->
 
     Examples
     --------
+    >>> import tempfile
     >>> from saz_geboortezorg.io import load
+    >>> from saz_geboortezorg.synthetic import generate
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = tmp.name
+    >>> _ = generate(births=300, seed=1, progress=False).write(folder, format="csv")
+    >>> data = load(folder, salt="example")
+    >>> len(data.women), bool(data.linkage_summary()["reconciles"].all())
+    (300, True)
+    >>> data.births[["pregnancy_id", "start_line", "line_at_birth", "mode"]].shape[1]
+    4
+    >>> tmp.cleanup()
+
+    A folder that is not there:
+
     >>> load("/no/such/folder")
     Traceback (most recent call last):
     ...

@@ -20,9 +20,9 @@ birth record; the LVR-1 value is used where the birth record is empty.
 
 Examples
 --------
->>> from saz_geboortezorg.io.link import LinkResult
->>> sorted(LinkResult.__dataclass_fields__)
-['births', 'excluded', 'linkage', 'notes', 'women']
+>>> from saz_geboortezorg.io.link import REASONS
+>>> REASONS["claim_unknown"]
+'pregnancy id in no Perined source'
 """
 
 from __future__ import annotations
@@ -342,10 +342,20 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
 
     Examples
     --------
-    See ``tests/io/test_io_link.py`` for hand-made records; in short::
+    >>> import tempfile
+    >>> from saz_geboortezorg.io import load
+    >>> from saz_geboortezorg.synthetic import generate
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = tmp.name
+    >>> _ = generate(births=200, seed=3, progress=False).write(folder)
+    >>> result = link(load(folder, salt="example").sources)
+    >>> int(result.births["pregnancy_id"].nunique()), len(result.women)
+    (200, 200)
+    >>> sorted(result.births["birth_source"].unique())
+    ['lvr1', 'lvr2']
+    >>> tmp.cleanup()
 
-        result = link(dataset.sources)
-        result.births.groupby("birth_source").size()
+    ``tests/io/test_io_link.py`` shows every linkage path on hand-made records.
     """
     org = sources["organisaties"]
     l1 = sources["perined_lvr1"]
