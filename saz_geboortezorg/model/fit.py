@@ -433,6 +433,7 @@ class CaseMixModel:
             diagnostics=self._diagnostics(prep, pats, fit),
             problems=problems,
             notes=notes,
+            model={"terms": design.terms, "params": fit.params, "scale": fit.scale},
         )
 
 

@@ -72,6 +72,9 @@ class CaseMixResult:
         Problems accepted with ``strict=False`` (each also given as a warning).
     notes : list of str
         Facts worth knowing (records left out, imputations used, ...).
+    model : dict or None
+        The fitted fixed-effects model (terms with their levels, coefficients, scale),
+        used by :meth:`apply`; None after multiple imputation.
     """
 
     spec: CaseMixSpec
@@ -86,6 +89,16 @@ class CaseMixResult:
     diagnostics: dict[str, Any]
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    model: dict[str, Any] | None = field(default=None, repr=False)
+
+    def apply(self, data: Any, unit: str | None = None) -> CaseMixResult:
+        """Expected counts, O/E and calibration of this model on other data.
+
+        See :func:`saz_geboortezorg.model.apply.apply_model`.
+        """
+        from saz_geboortezorg.model.apply import apply_model
+
+        return apply_model(self, data, unit)
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form (field names are a contract; see case_mix/README.md)."""

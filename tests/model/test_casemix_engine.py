@@ -229,3 +229,24 @@ def test_interaction_problems_are_named(births):
         FitError, match="none of the .* records with prev_cs = '1' and smoking = 'yes'"
     ):
         casemix(df, spec, random_effects=False)
+
+
+def test_apply_to_other_data_matches_row_level_predictions(births):
+    first, second = births.iloc[:1500], births.iloc[1500:]
+    spec = _spec(random_effects=False)
+    res = casemix(first, spec)
+    later = res.apply(second)
+    design = prepare(first, spec).design
+    model = sm.GLM(design.y, design.row_matrix(), family=sm.families.Binomial()).fit()
+    new_design = prepare(second, spec).design
+    # Same level order in both halves (every level occurs in each), so the rows line up.
+    assert [t.levels for t in new_design.terms] == [t.levels for t in design.terms]
+    p = model.predict(new_design.row_matrix())
+    expected = pd.Series(p).groupby(second.hospital_id.to_numpy()).sum()
+    t = later.table.set_index("unit")
+    np.testing.assert_allclose(t.expected, expected.loc[t.index], rtol=1e-8)
+    assert later.diagnostics["calibration"]["slope"] != pytest.approx(1.0, abs=1e-6)
+    assert 0.5 < later.diagnostics["c_statistic"]["c"] < 1
+    with pytest.raises(SpecError, match="did not occur in the data the model was fitted to"):
+        odd = second.smoking.where(np.arange(len(second)) >= 10, "sometimes")
+        res.apply(second.assign(smoking=odd))
