@@ -66,6 +66,6 @@ def run(args: argparse.Namespace) -> int:
     per_unit = flagged[flagged["unit"] != "all"]
     print(f"\nFlagged per {args.by}: {per_unit['unit'].nunique()} unit(s)")
     for (unit, source), rows in per_unit.groupby(["unit", "source"], sort=True):
-        items = ", ".join(f"{r.variable} {r.share:.0%}" for r in rows.itertuples())
+        items = ", ".join(f"{r.variable} {r.share:.1%}" for r in rows.itertuples())
         print(f"  {unit} ({source}): {items}")
     return 0

@@ -90,6 +90,6 @@ def run(args: argparse.Namespace) -> int:
         print("  no variable flagged")
     else:
         for (unit, source), rows in flagged.groupby(["unit", "source"], sort=True):
-            items = ", ".join(f"{r.variable} {r.share:.0%}" for r in rows.itertuples())
+            items = ", ".join(f"{r.variable} {r.share:.1%}" for r in rows.itertuples())
             print(f"  {unit} ({source}): {items}")
     return 0

@@ -459,10 +459,28 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
         excluded[c] = excluded[c].astype("str")
     excluded["row_in_file"] = excluded["row_in_file"].astype("int64")
     _check_reconciles(linkage)
+    notes += _baby_count_notes(l2, c2, k)
     n_both = int(groups1["lvr1_both"].sum())
     if n_both:
         notes.append(f"{n_both} birth(s) registered in both LVR-1 and LVR-2: LVR-2 record used")
     return LinkResult(births, women, linkage, excluded, notes)
+
+
+def _baby_count_notes(l2: pd.DataFrame, c2: np.ndarray, k: int) -> list[str]:
+    """Notes on LVR-2 pregnancies whose baby rows do not match aantal_geboren_kinderen."""
+    if not len(l2):
+        return []
+    rows = np.bincount(c2, minlength=k)[c2]
+    declared = l2["aantal_geboren_kinderen"].to_numpy(dtype="float64", na_value=np.nan)
+    off = ~np.isnan(declared) & (rows != declared)
+    if not off.any():
+        return []
+    ids = l2["zwangerschap_id"].to_numpy(dtype=object)[off]
+    first = ", ".join(list(dict.fromkeys(str(i) for i in ids))[:5])
+    return [
+        f"perined_lvr2: {len(set(ids))} pregnancies have a different number of baby rows "
+        f"than aantal_geboren_kinderen says (e.g. {first}); all rows are used"
+    ]
 
 
 def linkage_summary(linkage: pd.DataFrame) -> pd.DataFrame:

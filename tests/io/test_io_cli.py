@@ -15,7 +15,7 @@ def test_validate_ok(folder, capsys):
     out = capsys.readouterr().out
     assert "OK  perined_lvr2.csv" in out
     assert "perined_lvr1     in 6 = linked 4 + excluded 2: reconciles" in out
-    assert "ZH01 (perined_lvr2): bmi 33%" in out
+    assert "ZH01 (perined_lvr2): bmi 33.3%" in out
 
 
 def test_validate_json(folder, capsys):
@@ -52,7 +52,7 @@ def test_completeness_text(folder, capsys):
     assert cli.main(["completeness", str(folder), "--by", "region", "--threshold", "0.1"]) == 0
     out = capsys.readouterr().out
     assert "Completeness by region" in out
-    assert "R1 (perined_lvr2): bmi 33%" in out
+    assert "R1 (perined_lvr2): bmi 33.3%" in out
 
 
 def test_completeness_csv_and_json(folder, tmp_path, capsys):

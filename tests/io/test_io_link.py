@@ -219,3 +219,21 @@ def test_numeric_columns_have_numpy_dtypes(data):
         assert data.births[col].dtype == "float64", col
     for col in ("baby_no", "n_babies", "parity", "start_line", "line_at_birth", "referral_labour"):
         assert data.births[col].dtype == "int64", col
+
+
+def test_note_when_baby_rows_do_not_match_the_number_born(tmp_path):
+    tables = handmade.tables()
+    lvr2 = tables["perined_lvr2"]
+    tables["perined_lvr2"] = lvr2[
+        ~((lvr2["zwangerschap_id"] == "Z010") & (lvr2["kind_rangnummer"] == "2"))
+    ]
+    data = load(handmade.write(tmp_path / "x", tables), salt="s")
+    assert any(
+        "1 pregnancies have a different number of baby rows" in n and "Z010" in n
+        for n in data.notes
+    )
+    assert (data.births["pregnancy_id"] == "Z010").sum() == 1
+
+
+def test_no_baby_count_note_for_consistent_extracts(data):
+    assert not any("baby rows" in n for n in data.notes)
