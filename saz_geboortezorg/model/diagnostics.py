@@ -85,16 +85,17 @@ def calibration(lp: np.ndarray, events: np.ndarray, trials: np.ndarray) -> dict[
     >>> round(r["intercept"], 8) + 0, round(r["slope"], 8)
     (0.0, 1.0)
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     lp = np.asarray(lp, float)
     endog = np.column_stack([events, np.asarray(trials, float) - events])
-    fam = sm.families.Binomial()
+    fam = families.Binomial()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        itc = sm.GLM(endog, np.ones((len(lp), 1)), family=fam, offset=lp).fit(tol=1e-12)
+        itc = GLM(endog, np.ones((len(lp), 1)), family=fam, offset=lp).fit(tol=1e-12)
         X = np.column_stack([np.ones(len(lp)), lp])
-        slope = sm.GLM(endog, X, family=fam).fit(tol=1e-12)
+        slope = GLM(endog, X, family=fam).fit(tol=1e-12)
     return {
         "intercept": float(itc.params[0]),
         "intercept_se": float(itc.bse[0]),

@@ -54,11 +54,12 @@ def fit_gamma(
     >>> np.round(np.exp(f.params), 6).tolist()
     [100.0, 3.0]
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     problems = [] if problems is None else problems
     mean = total / count
-    model = sm.GLM(mean, X, family=sm.families.Gamma(sm.families.links.Log()), var_weights=count)
+    model = GLM(mean, X, family=families.Gamma(families.links.Log()), var_weights=count)
     with warnings.catch_warnings():
         # Separation and convergence are checked and reported in words by this module.
         warnings.simplefilter("ignore")

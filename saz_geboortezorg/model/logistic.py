@@ -164,11 +164,12 @@ def fit_logistic(
     >>> np.round(fit.params, 4).tolist()   # log(10/90), log(30/70) - log(10/90)
     [-2.1972, 1.3499]
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     problems = [] if problems is None else problems
     endog = np.column_stack([events, trials - events])
-    model = sm.GLM(endog, X, family=sm.families.Binomial())
+    model = GLM(endog, X, family=families.Binomial())
     with warnings.catch_warnings():
         # Separation and convergence are checked and reported in words by this module.
         warnings.simplefilter("ignore")
