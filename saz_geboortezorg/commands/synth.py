@@ -52,6 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
     import time
 
     from saz_geboortezorg.synthetic.generator import check_arguments, generate
@@ -66,6 +67,12 @@ def run(args: argparse.Namespace) -> int:
         practices=args.practices,
         progress=not args.quiet,
     )
+    if not args.quiet:
+        print(
+            f"[synth {time.perf_counter() - start:6.1f} s] writing {args.format} to {args.out}",
+            file=sys.stderr,
+            flush=True,
+        )
     paths = data.write(args.out, format=args.format)
     elapsed = time.perf_counter() - start
     t = data.truth
