@@ -7,6 +7,7 @@ reference/versions.txt) fitted to reference/births.csv; R is not needed here.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from casemix_helpers import MAIN_EFFECTS, r_name, reference, rel_diff
 
@@ -92,3 +93,32 @@ def test_glmer_loglik(main_fit):
     """The Laplace log-likelihood equals lme4's up to the binomial coefficients (0 for 0/1)."""
     ll = reference("glmer_tau2.csv").loglik.iloc[0]
     assert abs(main_fit.random_effects.loglik - ll) < 1e-4
+
+
+def test_glmer_many_units_of_very_different_size():
+    """40 practices, some with a handful of births: shrinkage matters most here."""
+    from casemix_helpers import REFERENCE
+
+    data = pd.read_csv(
+        REFERENCE / "births_small_units.csv", dtype={"parity_group": str, "practice_id": str}
+    )
+    spec = {
+        "name": "practices",
+        "outcome": "cs",
+        "covariates": {
+            "age_band": {"type": "categorical", "reference": "25_34"},
+            "parity_group": {"type": "categorical", "reference": "0"},
+            "prev_cs": {"type": "binary"},
+        },
+    }
+    fit = casemix(data, spec, unit="practice")
+    re = fit.random_effects
+    assert abs(re.tau2 - reference("glmer2_tau2.csv").tau2.iloc[0]) < GLMER_TOL
+    fixef = reference("glmer2_fixef.csv").set_index("term")
+    ours = re.coefficients.assign(term=re.coefficients.term.map(r_name)).set_index("term")
+    assert np.abs(ours.loc[fixef.index].estimate - fixef.estimate).max() < GLMER_TOL
+    modes = reference("glmer2_ranef.csv").set_index("unit")
+    units = re.table.set_index("unit").loc[modes.index]
+    assert len(units) == 40
+    assert np.abs(units.effect - modes["mode"]).max() < GLMER_TOL
+    assert np.abs(units.se - modes.cond_se).max() < GLMER_TOL

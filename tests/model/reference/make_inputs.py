@@ -67,6 +67,34 @@ def make(n: int = 3000, units: int = 12, seed: int = SEED) -> pd.DataFrame:
     )
 
 
+def make_small_units(n: int = 2500, units: int = 40, seed: int = SEED + 1) -> pd.DataFrame:
+    """Many units of very different size (some with a handful of births), small tau."""
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(0, 1.2, units)
+    unit = rng.choice(units, n, p=size / size.sum())
+    effect = rng.normal(0, 0.3, units)
+    age_band = rng.choice(["<25", "25_34", "35+"], n, p=[0.15, 0.65, 0.2])
+    parity = rng.choice(["0", "1+"], n, p=[0.45, 0.55])
+    prev_cs = np.where(parity == "0", 0, (rng.random(n) < 0.15).astype(int))
+    lp = (
+        -2.0
+        + np.select([age_band == "<25", age_band == "35+"], [-0.3, 0.4], 0.0)
+        + np.where(parity == "0", 0.0, -0.7)
+        + 2.0 * prev_cs
+        + effect[unit]
+    )
+    return pd.DataFrame(
+        {
+            "practice_id": [f"P{u + 1:02d}" for u in unit],
+            "age_band": age_band,
+            "parity_group": parity,
+            "prev_cs": prev_cs,
+            "cs": rng.binomial(1, 1 / (1 + np.exp(-lp))),
+        }
+    )
+
+
 if __name__ == "__main__":
     make().to_csv(HERE / "births.csv", index=False)
-    print("wrote", HERE / "births.csv")
+    make_small_units().to_csv(HERE / "births_small_units.csv", index=False)
+    print("wrote", HERE / "births.csv", HERE / "births_small_units.csv")

@@ -80,6 +80,24 @@ write.csv(data.frame(unit = rownames(re), mode = fmt(re[, 1]), cond_se = fmt(sqr
 write.csv(data.frame(tau2 = fmt(getME(m4, "theta")^2), loglik = fmt(as.numeric(logLik(m4)))),
           file.path(here, "glmer_tau2.csv"), row.names = FALSE)
 
+# 5. Random-intercept model with 40 practices of very different size.
+s5 <- read.csv(file.path(here, "births_small_units.csv"), colClasses = c(
+  practice_id = "character", age_band = "character", parity_group = "character",
+  prev_cs = "integer", cs = "integer"))
+s5$age_band <- relevel(factor(s5$age_band), ref = "25_34")
+s5$parity_group <- relevel(factor(s5$parity_group), ref = "0")
+m5 <- glmer(cs ~ age_band + parity_group + prev_cs + (1 | practice_id), family = binomial,
+            data = s5, nAGQ = 1,
+            control = glmerControl(optimizer = "bobyqa",
+                                   optCtrl = list(maxfun = 1e5, rhobeg = 1e-2, rhoend = 1e-10)))
+write_coef(m5, "glmer2_fixef.csv")
+re5 <- ranef(m5, condVar = TRUE)$practice_id
+write.csv(data.frame(unit = rownames(re5), mode = fmt(re5[, 1]),
+                     cond_se = fmt(sqrt(attr(re5, "postVar")[1, 1, ]))),
+          file.path(here, "glmer2_ranef.csv"), row.names = FALSE, quote = TRUE)
+write.csv(data.frame(tau2 = fmt(getME(m5, "theta")^2), loglik = fmt(as.numeric(logLik(m5)))),
+          file.path(here, "glmer2_tau2.csv"), row.names = FALSE)
+
 writeLines(c(
   paste("R:", R.version.string),
   paste("lme4:", as.character(packageVersion("lme4"))),
