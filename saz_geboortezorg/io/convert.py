@@ -146,9 +146,8 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
         if type_ == "flag":
             ok &= (arr == 0) | (arr == 1)
         bad = filled & ~ok
-        clean = np.where(ok, arr, np.nan)
-        values = pd.Series(clean, index=raw.index).astype("Int64")
-        return Conversion(values, filled, bad)
+        ints = pd.arrays.IntegerArray(np.where(ok, arr, 0).astype("int64"), ~ok)
+        return Conversion(pd.Series(ints, index=raw.index), filled, bad)
     if type_ == "float":
         num = _numbers(raw)
         arr = num.to_numpy(dtype="float64", na_value=np.nan)

@@ -72,6 +72,37 @@ class Dataset:
         """Per source: records in, linked, excluded, and whether in = linked + excluded."""
         return linkage_summary(self.linkage)
 
+    def excluded_records(self, source: str) -> pd.DataFrame:
+        """The full records of ``source`` that were excluded, with their reason.
+
+        The index holds the row numbers of the file, as in ``sources``.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from saz_geboortezorg.synthetic import generate
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> _ = generate(births=300, seed=1, progress=False).write(tmp.name)
+        >>> data = load(tmp.name, salt="example")
+        >>> claims = data.excluded_records("dbc_declaraties")
+        >>> bool(len(claims) == (data.excluded["source"] == "dbc_declaraties").sum())
+        True
+        >>> "reason" in claims.columns
+        True
+        >>> tmp.cleanup()
+        """
+        if source not in self.sources:
+            from saz_geboortezorg.errors import SazError
+
+            raise SazError(
+                f"no source {source!r} in this dataset; sources: {', '.join(self.sources)}"
+            )
+        ex = self.excluded[self.excluded["source"] == source]
+        frame = self.sources[source]
+        out = frame.loc[ex["row_in_file"].to_numpy()].copy()
+        out["reason"] = ex["reason"].to_numpy()
+        return out
+
     def completeness(self, by: str = "hospital", threshold: float = 0.05) -> pd.DataFrame:
         """Share missing or unknown per source, unit and variable (tidy).
 

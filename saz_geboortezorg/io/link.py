@@ -154,11 +154,10 @@ def _birth_frame(
     u1["n_babies_raw"] = u1["aantal_foetussen"]
     u1["indicatie_primaire_sectio"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="Int64"))
     keep = [c for c in u2 if c in u1]
-    return pd.DataFrame({c: _concat(u2[c], u1[c]) for c in keep})
-
-
-def _concat(a: pd.Series, b: pd.Series) -> pd.Series:
-    return pd.concat([a, b], ignore_index=True)
+    return pd.concat(
+        [pd.DataFrame({c: u2[c] for c in keep}), pd.DataFrame({c: u1[c] for c in keep})],
+        ignore_index=True,
+    )
 
 
 def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
@@ -494,13 +493,21 @@ def linkage_summary(linkage: pd.DataFrame) -> pd.DataFrame:
     >>> linkage_summary(lk).to_dict("records")
     [{'source': 'a', 'records_in': 5, 'linked': 4, 'excluded': 1, 'reconciles': True}]
     """
-    data = linkage[linkage["outcome"].isin(["in", "linked", "excluded"])]
-    wide = data.pivot_table(
-        index="source", columns="outcome", values="records", aggfunc="sum", fill_value=0, sort=False
+    totals: dict[str, dict[str, int]] = {}
+    for source, outcome, records in zip(
+        linkage["source"], linkage["outcome"], linkage["records"], strict=True
+    ):
+        if outcome in ("in", "linked", "excluded"):
+            counts = totals.setdefault(str(source), {"in": 0, "linked": 0, "excluded": 0})
+            counts[outcome] += int(records)
+    out = pd.DataFrame(
+        {
+            "source": pd.Series(list(totals), dtype="str"),
+            "records_in": pd.Series([t["in"] for t in totals.values()], dtype="int64"),
+            "linked": pd.Series([t["linked"] for t in totals.values()], dtype="int64"),
+            "excluded": pd.Series([t["excluded"] for t in totals.values()], dtype="int64"),
+        }
     )
-    wide = wide.reindex(columns=["in", "linked", "excluded"], fill_value=0).astype("int64")
-    out = wide.rename(columns={"in": "records_in"}).reset_index()
-    out.columns.name = None
     out["reconciles"] = out["records_in"] == out["linked"] + out["excluded"]
     return out
 

@@ -73,6 +73,8 @@ class Extract:
 
     def problem(self, column: str, what: str, mask: Any, values: Any, expected: str) -> None:
         """Record a problem for the rows where ``mask`` is true (nothing if none)."""
+        if not np.any(mask):
+            return
         rows = self.frame.index.to_numpy()
         n, first, vals = first_rows(mask, rows, values)
         if n:

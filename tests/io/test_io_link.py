@@ -237,3 +237,13 @@ def test_note_when_baby_rows_do_not_match_the_number_born(tmp_path):
 
 def test_no_baby_count_note_for_consistent_extracts(data):
     assert not any("baby rows" in n for n in data.notes)
+
+
+def test_excluded_records_are_the_full_source_rows(data):
+    claims = data.excluded_records("dbc_declaraties")
+    assert sorted(claims["declaratie_id"]) == ["C05", "C06"]
+    assert claims.loc[7, "zwangerschap_id"] == "Z999"  # index = line in the file
+    assert "in no Perined source" in claims.loc[7, "reason"]
+    lvr1 = data.excluded_records("perined_lvr1")
+    assert sorted(lvr1["zwangerschap_id"]) == ["Z004", "Z005"]
+    assert data.excluded_records("perined_lvr2").empty

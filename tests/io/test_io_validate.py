@@ -396,3 +396,13 @@ def test_validate_false_keeps_problems_as_notes(tmp_path):
     data = load(folder, salt="s", validate=False)
     assert any("apgar_5" in n for n in data.notes)
     assert data.births.loc[data.births["pregnancy_id"] == "Z002", "apgar5"].isna().all()
+
+
+def test_validate_false_cannot_link_without_required_columns(tmp_path):
+    from saz_geboortezorg.errors import SazError
+
+    folder = handmade.write(
+        tmp_path / "x", _changed(lambda t: t["perined_lvr2"].pop("type_partus"))
+    )
+    with pytest.raises(SazError, match="cannot link the extracts without validation"):
+        load(folder, salt="s", validate=False)
