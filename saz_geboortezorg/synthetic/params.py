@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["Parameters", "load"]
+__all__ = ["Parameters", "load", "fingerprint"]
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,17 @@ def load() -> Parameters:
     sources: dict[str, str] = {}
     values = _strip(raw, "", sources)
     return Parameters(values, sources)
+
+
+def fingerprint() -> str:
+    """SHA-256 of ``parameters.yaml`` (first 16 hex digits): identifies the model version.
+
+    Examples
+    --------
+    >>> len(fingerprint())
+    16
+    """
+    import hashlib
+
+    data = resources.files(__package__).joinpath("parameters.yaml").read_bytes()
+    return hashlib.sha256(data).hexdigest()[:16]

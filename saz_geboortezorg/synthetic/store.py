@@ -10,7 +10,10 @@ reused afterwards. Folder, in order of preference:
    ``$XDG_CACHE_HOME/saz_geboortezorg/synthetic_data``).
 
 A folder counts as complete when it has the four extracts and a ``truth.json``
-with the default size and seed.
+with the default size and seed and the current parameters (a changed
+``parameters.yaml`` regenerates the data). Generation writes into a temporary
+folder beside the target and moves the files in, ``truth.json`` last, so a process
+never sees a half-written dataset.
 
 Examples
 --------
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from saz_geboortezorg.errors import SazError
@@ -69,7 +73,13 @@ def is_complete(folder: Path, births: int, seed: int) -> bool:
         t = json.loads(truth.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return t.get("births") == births and t.get("seed") == seed
+    from saz_geboortezorg.synthetic.params import fingerprint
+
+    return (
+        t.get("births") == births
+        and t.get("seed") == seed
+        and t.get("parameters_sha256") == fingerprint()
+    )
 
 
 def default_dataset(path: str | Path | None = None, progress: bool = False) -> Path:
@@ -106,7 +116,15 @@ def default_dataset(path: str | Path | None = None, progress: bool = False) -> P
         raise SazError(
             f"cannot create {folder} for the synthetic dataset ({exc}); set SAZ_DATA_DIR to a writable folder"
         ) from None
-    generate(births=DEFAULT_BIRTHS, seed=DEFAULT_SEED, progress=progress).write(
-        folder, format="csv"
-    )
+    data = generate(births=DEFAULT_BIRTHS, seed=DEFAULT_SEED, progress=progress)
+    with tempfile.TemporaryDirectory(prefix=".synth-", dir=folder) as tmp:
+        written = data.write(tmp, format="csv")
+        for old in folder.glob("*.parquet"):  # stale files of another format
+            if old.stem in _FILES:
+                old.unlink()
+        (folder / "truth.json").unlink(missing_ok=True)
+        for source, file in written.items():
+            if source != "truth":
+                os.replace(file, folder / file.name)
+        os.replace(written["truth"], folder / "truth.json")
     return folder

@@ -19,7 +19,7 @@ import numpy as np
 
 from saz_geboortezorg.synthetic.models import COVARIATES
 from saz_geboortezorg.synthetic.organisations import Organisations
-from saz_geboortezorg.synthetic.params import Parameters
+from saz_geboortezorg.synthetic.params import Parameters, fingerprint
 
 __all__ = ["build_truth", "jsonable"]
 
@@ -77,6 +77,7 @@ def build_truth(
     truth = {
         "generator": f"saz_geboortezorg {__version__} synthetic",
         "seed": seed,
+        "parameters_sha256": fingerprint(),
         "births": births,
         "babies": babies,
         "births_definition": (

@@ -262,3 +262,20 @@ def test_birthweight_reference_is_shipped_and_matches_generator():
     assert (
         np.diff(shipped.loc[(shipped.sex == "male") & (shipped.parity_group == "0"), "p50"]) >= 0
     ).all()
+
+
+def test_default_dataset_regenerates_when_parameters_change(tmp_path, monkeypatch):
+    import json as _json
+
+    import saz_geboortezorg.synthetic as synth
+    from saz_geboortezorg.synthetic import store
+
+    monkeypatch.setattr(synth, "DEFAULT_BIRTHS", 500)
+    folder = synth.default_dataset(tmp_path)
+    truth = _json.loads((folder / "truth.json").read_text())
+    truth["parameters_sha256"] = "outdated"
+    (folder / "truth.json").write_text(_json.dumps(truth))
+    assert not store.is_complete(folder, 500, 2024)
+    synth.default_dataset(tmp_path)
+    assert store.is_complete(folder, 500, 2024)
+    assert not [p for p in folder.iterdir() if p.name.startswith(".synth-")]  # temp folder removed
