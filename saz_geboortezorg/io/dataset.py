@@ -50,7 +50,10 @@ class Dataset:
         One row per pregnancy with a birth, with costs (analysis.yaml: women).
     linkage : DataFrame
         Linkage report: ``source, outcome, detail, records``; for each source the
-        records in, then linked and excluded per detail. See :meth:`linkage_summary`.
+        records in (outcome ``in``), then ``linked`` (used in births/women) and
+        ``excluded`` per detail, so that in = linked + excluded. LVR-2 births without
+        an LVR-1 record are used (linked) but unlinked to LVR-1; the detail says so.
+        Two ``out`` rows give the sizes of births and women. See :meth:`linkage_summary`.
     excluded : DataFrame
         Every record not used in births/women: ``source, row_in_file, pregnancy_id,
         record_id, reason``.

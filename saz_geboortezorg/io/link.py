@@ -52,7 +52,7 @@ REASONS = {
         "but no LVR-2 record of the pregnancy"
     ),
     "lvr2_with_lvr1": "birth with an LVR-1 record (care started in the first line)",
-    "lvr2_only": "birth without an LVR-1 record (care started in the second line)",
+    "lvr2_only": "birth without an LVR-1 record (unlinked to LVR-1: care started in the second line)",
     "claim_linked": "claim of a pregnancy with a birth in the analysis tables",
     "claim_no_birth": "claim of a pregnancy that is in LVR-1 but has no birth record",
     "claim_unknown": "pregnancy id in no Perined source",
