@@ -151,3 +151,23 @@ def test_robson1_initiative_lowers_caesareans(cs_fit, large):
     assert fit.params["initiative"] < 0
     ini = next(i for i in large.truth["initiatives"] if i["outcome"] == "intrapartum_cs")
     assert ini["effect"] == true["initiative"] < 0
+
+
+def test_practice_effects_on_labour_referral_recovered(women, large):
+    """Among labouring first-line women without a forced referral (no epidural,
+    instrument or caesarean), practices with a larger true effect refer more."""
+    w = women[
+        (women["start_line"] == 1)
+        & (women["verwijzing_zwangerschap"] == 0)
+        & (women["wijze_begin_baring"] == 1)
+        & (women["epidural"] == 0)
+        & (women["instrumental"] == 0)
+        & (women["cs"] == 0)
+    ]
+    observed = w.groupby("praktijk_id")["verwijzing_durante_partu"].mean()
+    counts = w.groupby("praktijk_id").size()
+    observed = observed[counts >= 100]
+    true = pd.Series(large.truth["practice_effects"]["labour_referral"])[observed.index]
+    logit = np.log(observed / (1 - observed))
+    assert len(observed) > 30
+    assert np.corrcoef(logit, true)[0, 1] > 0.7
