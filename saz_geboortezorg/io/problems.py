@@ -10,6 +10,8 @@ Examples
 ...             "a whole number from 0 to 10", row_label="line")
 >>> print(p)
 lvr2.csv, column 'apgar_5': value out of range in 2 rows (lines 4 '11', 9 '12'); expected a whole number from 0 to 10
+>>> print(Problem("lvr2.csv", "bmi", "not a number", [7], ["x"], "a number"))
+lvr2.csv, column 'bmi': not a number in 1 row (line 7 'x'); expected a number
 """
 
 from __future__ import annotations
@@ -90,7 +92,8 @@ class Problem:
                 shown.append(f"{row}{value}")
             more = ", ..." if self.count > len(shown) else ""
             plural = "s" if self.count != 1 else ""
-            text += f" in {self.count} row{plural} ({self.row_label}s {', '.join(shown)}{more})"
+            label = self.row_label + ("s" if len(shown) > 1 or more else "")
+            text += f" in {self.count} row{plural} ({label} {', '.join(shown)}{more})"
         if self.expected:
             text += f"; expected {self.expected}"
         return text

@@ -17,11 +17,12 @@ Examples
 ...                               index=pd.RangeIndex(2, 3, name="line")), "org.csv", "line")
 >>> ext = check_extract(raw, "organisaties")
 >>> print(ext.problems[0])
-org.csv, column 'naam': column missing from the file; expected a string column 'naam' (display name of the organisation (not a person)); columns found: organisatie_id, organisatie_type
+org.csv, column 'naam': column missing from the file; expected a string column 'naam' (display name of the organisation (not a person))
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,7 +144,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
     ...      index=pd.RangeIndex(2, 4, name="line"))
     >>> for p in check_extract(RawExtract(f, "org.csv", "line"), "organisaties").problems:
     ...     print(p)
-    org.csv, column 'epiduraal_24_7': not 0 or 1 in 1 row (lines 3 'ja'); expected 0 (no) or 1 (yes)
+    org.csv, column 'epiduraal_24_7': not 0 or 1 in 1 row (line 3 'ja'); expected 0 (no) or 1 (yes) (epidural available around the clock)
     org.csv, column 'organisatie_id': duplicate key in 2 rows (lines 2 'ZH01', 3 'ZH01'); expected each organisatie_id to occur once
     """
     spec = schema.source(source)
@@ -152,17 +153,19 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
     ext = Extract(source, raw.file, raw.row_label, frame, [], list(raw.notes))
 
     missing = [c for c, d in columns.items() if c not in frame.columns and not d.get("optional")]
+    extra = [c for c in frame.columns if c not in columns]
     for c in missing:
+        close = difflib.get_close_matches(c, extra, n=2, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(repr(x) for x in close)}?" if close else ""
         ext.problems.append(
             Problem(
                 raw.file,
                 c,
                 "column missing from the file",
                 expected=f"a {columns[c].get('type', 'string')} column '{c}' "
-                f"({columns[c].get('en', '')}); columns found: {', '.join(frame.columns)}",
+                f"({columns[c].get('en', '')}){hint}",
             )
         )
-    extra = [c for c in frame.columns if c not in columns]
     identifiers = set(schema.identifiers())
     unknown = [c for c in extra if c not in identifiers]
     if unknown:
@@ -183,7 +186,9 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             what = "not 0 or 1" if type_ == "flag" else f"not {EXPECTED_TYPE[type_]}"
             if type_ == "integer":
                 what = "not a whole number"
-            ext.problem(name, what, conv.bad, original, EXPECTED_TYPE[type_])
+            en = decl.get("en")
+            expected = EXPECTED_TYPE[type_] + (f" ({en})" if en else "")
+            ext.problem(name, what, conv.bad, original, expected)
         typed[name] = conv.values
         filled[name] = conv.filled
         bad_any[name] = conv.bad.copy()

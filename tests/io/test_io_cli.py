@@ -38,7 +38,7 @@ def test_bad_input_exit_2_without_traceback(tmp_path, command, capsys):
         "perined_lvr2.csv, column 'zwangerschapsduur': value outside the plausible range"
         in captured.err
     )
-    assert "(lines 5 '400')" in captured.err and "from 154 to 315" in captured.err
+    assert "(line 5 '400')" in captured.err and "from 154 to 315" in captured.err
     assert sorted(p.name for p in folder.iterdir()) == before  # nothing written
 
 

@@ -72,7 +72,7 @@ def test_parquet_problems_name_rows(tmp_path):
         load(folder)
     msg = str(exc.value)
     assert (
-        "perined_lvr2.parquet, column 'apgar_5': value outside the plausible range in 1 row (rows 3 '12')"
+        "perined_lvr2.parquet, column 'apgar_5': value outside the plausible range in 1 row (row 3 '12')"
         in msg
     )
     assert "Parquet row numbers count data rows from 1" in msg

@@ -73,7 +73,7 @@ def test_missing_column(tmp_path):
 def test_unparseable_number(tmp_path):
     msg = _file_error(tmp_path, "perined_lvr2", _set("perined_lvr2", 1, "geboortegewicht", "3.6kg"))
     assert (
-        "perined_lvr2.csv, column 'geboortegewicht': not a whole number in 1 row (lines 3 '3.6kg')"
+        "perined_lvr2.csv, column 'geboortegewicht': not a whole number in 1 row (line 3 '3.6kg')"
         in msg
     )
     assert "expected a whole number" in msg
@@ -88,13 +88,13 @@ def test_unparseable_float_and_date_and_flag(tmp_path):
 
     msg = _error(tmp_path, change)
     assert (
-        "perined_lvr1.csv, column 'bmi': not a number (e.g. 24.5 or 24,5) in 1 row (lines 2 'twintig')"
+        "perined_lvr1.csv, column 'bmi': not a number (e.g. 24.5 or 24,5) in 1 row (line 2 'twintig')"
         in msg
     )
     assert "column 'datum_eerste_consult': not a date as yyyy-mm-dd" in msg
-    assert "(lines 3 '2024-13-01')" in msg
+    assert "(line 3 '2024-13-01')" in msg
     assert (
-        "perined_lvr2.csv, column 'roken': not 0 or 1 in 1 row (lines 4 '2'); expected 0 (no) or 1 (yes)"
+        "perined_lvr2.csv, column 'roken': not 0 or 1 in 1 row (line 4 '2'); expected 0 (no) or 1 (yes)"
         in msg
     )
 
@@ -104,7 +104,7 @@ def test_code_not_in_list(tmp_path):
         tmp_path, "perined_lvr2", _set("perined_lvr2", 2, "ligging_bij_geboorte", "5")
     )
     assert (
-        "perined_lvr2.csv, column 'ligging_bij_geboorte': code not in the code list in 1 row (lines 4 '5')"
+        "perined_lvr2.csv, column 'ligging_bij_geboorte': code not in the code list in 1 row (line 4 '5')"
         in msg
     )
     assert (
@@ -117,7 +117,7 @@ def test_text_code_not_in_list(tmp_path):
     msg = _file_error(
         tmp_path, "perined_lvr2", _set("perined_lvr2", 0, "type_partus", "1,77184E+08")
     )
-    assert "column 'type_partus': code not in the code list in 1 row (lines 2 '1,77184E+08')" in msg
+    assert "column 'type_partus': code not in the code list in 1 row (line 2 '1,77184E+08')" in msg
     assert "177184002 (spontaan)" in msg
 
 
@@ -155,7 +155,7 @@ def test_out_of_range(range_messages, source, column, lo, hi, bound):
     text = _text(lo - 1 if bound == "low" else hi + 1)
     msg = range_messages[source, bound]
     assert (
-        f"{source}.csv, column '{column}': value outside the plausible range in 1 row (lines 2 '{text}')"
+        f"{source}.csv, column '{column}': value outside the plausible range in 1 row (line 2 '{text}')"
         in msg
     )
     assert f"expected a value from {lo} to {hi}" in msg
@@ -193,7 +193,7 @@ def test_duplicate_key(tmp_path):
 def test_unknown_reference(tmp_path):
     msg = _error(tmp_path, _set("perined_lvr1", 3, "praktijk_id", "VP999"))
     assert (
-        "perined_lvr1.csv, column 'praktijk_id': unknown reference (not in organisaties.csv) in 1 row (lines 5 'VP999')"
+        "perined_lvr1.csv, column 'praktijk_id': unknown reference (not in organisaties.csv) in 1 row (line 5 'VP999')"
         in msg
     )
     assert "expected a value of column 'organisatie_id' in organisaties.csv" in msg
@@ -207,7 +207,7 @@ def test_date_out_of_order(tmp_path):
     )
     assert "perined_lvr1.csv, column 'datum_eerste_consult/datum_verwijzing_zwangerschap'" in msg
     assert (
-        "datum_verwijzing_zwangerschap is before datum_eerste_consult in 1 row (lines 4 '2024-01-10 > 2023-12-01')"
+        "datum_verwijzing_zwangerschap is before datum_eerste_consult in 1 row (line 4 '2024-01-10 > 2023-12-01')"
         in msg
     )
 
@@ -217,7 +217,7 @@ def test_claim_dates_out_of_order(tmp_path):
         tmp_path, "dbc_declaraties", _set("dbc_declaraties", 6, "datum_eind", "2024-08-01")
     )
     assert (
-        "dbc_declaraties.csv, column 'datum_begin/datum_eind': datum_eind is before datum_begin in 1 row (lines 8"
+        "dbc_declaraties.csv, column 'datum_begin/datum_eind': datum_eind is before datum_begin in 1 row (line 8"
         in msg
     )
 
@@ -228,14 +228,14 @@ def test_empty_required_when(tmp_path):
     )
     assert (
         "perined_lvr1.csv, column 'reden_verwijzing_zwangerschap': empty although required when "
-        "verwijzing_zwangerschap == 1 in 1 row (lines 4)" in msg
+        "verwijzing_zwangerschap == 1 in 1 row (line 4)" in msg
     )
 
 
 def test_empty_required_when_text_condition(tmp_path):
     msg = _file_error(tmp_path, "organisaties", _set("organisaties", 1, "nicu", ""))
     assert (
-        "organisaties.csv, column 'nicu': empty although required when organisatie_type == 'ZH' in 1 row (lines 3"
+        "organisaties.csv, column 'nicu': empty although required when organisatie_type == 'ZH' in 1 row (line 3"
         in msg
     )
 
@@ -250,7 +250,7 @@ def test_empty_birth_items_of_first_line_birth(tmp_path):
 
 def test_empty_non_nullable(tmp_path):
     msg = _file_error(tmp_path, "perined_lvr2", _set("perined_lvr2", 3, "geslacht", ""))
-    assert "perined_lvr2.csv, column 'geslacht': empty value in 1 row (lines 5)" in msg
+    assert "perined_lvr2.csv, column 'geslacht': empty value in 1 row (line 5)" in msg
     assert "expected a value in every row (sex of the baby)" in msg
 
 
@@ -384,7 +384,7 @@ def test_read_extract_reports_problems(folder):
     t.to_csv(path, index=False)
     with pytest.raises(
         ExtractError,
-        match=r"column 'apgar_5': value outside the plausible range in 1 row \(lines 2 '-1'\)",
+        match=r"column 'apgar_5': value outside the plausible range in 1 row \(line 2 '-1'\)",
     ):
         read_extract(path)
 
@@ -406,3 +406,24 @@ def test_validate_false_cannot_link_without_required_columns(tmp_path):
     )
     with pytest.raises(SazError, match="cannot link the extracts without validation"):
         load(folder, salt="s", validate=False)
+
+
+def test_missing_column_suggests_a_close_name(tmp_path):
+    def change(t):
+        t["perined_lvr2"] = t["perined_lvr2"].rename(
+            columns={"geboortegewicht": "geboorte_gewicht"}
+        )
+
+    msg = _file_error(tmp_path, "perined_lvr2", change)
+    assert "column 'geboortegewicht': column missing from the file" in msg
+    assert "did you mean 'geboorte_gewicht'?" in msg
+
+
+def test_type_error_names_the_meaning(tmp_path):
+    msg = _file_error(
+        tmp_path, "perined_lvr2", _set("perined_lvr2", 1, "zwangerschapsduur", "41+3")
+    )
+    assert "not a whole number in 1 row (line 3 '41+3')" in msg
+    assert (
+        "expected a whole number (gestational age at birth in days (22+0 = 154, 45+0 = 315))" in msg
+    )
