@@ -110,6 +110,8 @@ def _time(fn, repeat: int = 1):
 
 
 def main() -> None:
+    import os
+
     import statsmodels.api as sm
 
     from saz_geboortezorg.model import prepare
@@ -117,6 +119,11 @@ def main() -> None:
     from saz_geboortezorg.model.logistic import fit_logistic
     from saz_geboortezorg.model.mixed import fit_random_intercept
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"load average before the run (1, 5, 15 min): {load} on {os.cpu_count()} cores; "
+        "timings on a busy machine vary"
+    )
     t_data, df = _time(make_data)
     print(
         f"data: {len(df):,} births, {len(COVARIATES)} categorical covariates, "
@@ -132,7 +139,11 @@ def main() -> None:
         return pats, fit_logistic(pats.X, pats.events, pats.trials, design.names)
 
     t_col, (pats, fit) = _time(collapsed_fit, repeat=3)
-    print(f"collapsed fit (collapse + GLM on {len(pats.trials):,} patterns): {t_col:.2f} s")
+    t_collapse, _ = _time(lambda: collapse(design), repeat=3)
+    print(
+        f"collapsed fit (collapse + GLM on {len(pats.trials):,} patterns): {t_col:.2f} s "
+        f"(collapsing alone {t_collapse:.2f} s)"
+    )
 
     X = design.row_matrix()
     y = design.y

@@ -299,12 +299,16 @@ class CaseMixModel:
 
     def fit(self, data: Any) -> CaseMixResult:
         """Fit to a DataFrame or a loaded Dataset; returns a :class:`CaseMixResult`."""
-        prep = prepare(data, self.spec, self.unit, allow_empty_units=self.allow_empty_units)
-        if self.spec.missing == "impute":
-            from saz_geboortezorg.model.impute import fit_imputed
+        from saz_geboortezorg.model.threads import small_blas
 
-            return fit_imputed(self, prep)
-        return self._fit_prepared(prep)
+        prep = prepare(data, self.spec, self.unit, allow_empty_units=self.allow_empty_units)
+        # The collapsed problems are small; see saz_geboortezorg.model.threads.
+        with small_blas(0, 0):
+            if self.spec.missing == "impute":
+                from saz_geboortezorg.model.impute import fit_imputed
+
+                return fit_imputed(self, prep)
+            return self._fit_prepared(prep)
 
     # The pieces, reused by multiple imputation -------------------------------------
     def _fixed(self, prep, design, problems):

@@ -60,7 +60,9 @@ def fit_gamma(
     problems = [] if problems is None else problems
     mean = total / count
     model = GLM(mean, X, family=families.Gamma(families.links.Log()), var_weights=count)
-    with warnings.catch_warnings():
+    from saz_geboortezorg.model.threads import small_blas
+
+    with warnings.catch_warnings(), small_blas(*X.shape):
         # Separation and convergence are checked and reported in words by this module.
         warnings.simplefilter("ignore")
         res = model.fit(maxiter=max_iter, tol=1e-13, tol_criterion="params")

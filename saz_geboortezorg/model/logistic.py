@@ -170,7 +170,9 @@ def fit_logistic(
     problems = [] if problems is None else problems
     endog = np.column_stack([events, trials - events])
     model = GLM(endog, X, family=families.Binomial())
-    with warnings.catch_warnings():
+    from saz_geboortezorg.model.threads import small_blas
+
+    with warnings.catch_warnings(), small_blas(*X.shape):
         # Separation and convergence are checked and reported in words by this module.
         warnings.simplefilter("ignore")
         res = model.fit(maxiter=max_iter, tol=1e-13, tol_criterion="params")

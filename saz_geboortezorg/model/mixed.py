@@ -253,14 +253,17 @@ def fit_random_intercept(
 
     z0 = np.concatenate([np.zeros(p), [np.log(0.1)]])
     bounds = [(None, None)] * p + [_LOG_TAU2_BOUNDS]
-    res = minimize(
-        objective_z,
-        z0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-8, "maxcor": 30},
-    )
+    from saz_geboortezorg.model.threads import small_blas
+
+    with small_blas(*X.shape):
+        res = minimize(
+            objective_z,
+            z0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-8, "maxcor": 30},
+        )
     res.x = unpack(res.x)
     theta = res.x
     converged = bool(res.success) or (np.max(np.abs(res.jac)) < 1e-4)
