@@ -18,8 +18,6 @@ import pandas as pd
 
 from saz_geboortezorg.io.fast import labels
 
-_labels = labels
-
 __all__ = ["MAPS", "decode", "band"]
 
 #: analysis name -> {code: label}. Codes are matched as text.
@@ -90,13 +88,6 @@ CS_MODES = ("prelabour_cs", "intrapartum_cs")
 VAGINAL_MODES = ("spontaneous", "vacuum", "forceps")
 
 
-def _as_key(values: pd.Series) -> pd.Series:
-    """Codes as text ('1', not '1.0'); NA stays NA."""
-    if pd.api.types.is_numeric_dtype(values):
-        values = values.astype("Int64")
-    return values.astype("str").where(values.notna(), None)
-
-
 def decode(values: pd.Series, name: str, missing: str | None = "unknown") -> pd.Series:
     """Map codes to labels with mapping ``name`` of :data:`MAPS`.
 
@@ -154,4 +145,4 @@ def band(values: pd.Series, edges: list[float], names: list[str], missing: str |
     else:
         names.append(missing)
         idx = np.where(np.isnan(arr), len(names) - 1, idx)
-    return _labels(idx, names, values.index)
+    return labels(idx, names, values.index)

@@ -23,7 +23,6 @@ org.csv, column 'naam': column missing from the file; expected a string column '
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,17 +30,13 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg import schema
-from saz_geboortezorg.errors import ExtractError, SpecError
+from saz_geboortezorg.errors import ExtractError
 from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
 from saz_geboortezorg.io.fast import isin
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
 
 __all__ = ["Extract", "check_extract", "check_references", "raise_problems", "condition_mask"]
-
-_CONDITION = re.compile(
-    r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*==\s*(?:'([^']*)'|\"([^\"]*)\"|(-?\d+(?:\.\d+)?))\s*$"
-)
 
 
 @dataclass
@@ -85,7 +80,11 @@ class Extract:
 
 
 def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
-    """Rows of ``frame`` where a ``required_when`` condition (``col == value``) holds.
+    """Rows of ``frame`` where a ``required_when`` condition holds.
+
+    Conditions use the toolkit's filter language
+    (:mod:`saz_geboortezorg.derive.expressions`); a missing value never satisfies
+    them. A condition on a column the file lacks (already reported) holds nowhere.
 
     Examples
     --------
@@ -93,19 +92,11 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
     >>> condition_mask(pd.DataFrame({"t": ["ZH", "VP", None]}), "t == 'ZH'").tolist()
     [True, False, False]
     """
-    m = _CONDITION.match(condition)
-    if not m:
-        raise SpecError(f"required_when condition {condition!r} is not of the form column == value")
-    column, q1, q2, number = m.groups()
-    if column not in frame.columns:
+    from saz_geboortezorg.derive.expressions import columns_used, evaluate
+
+    if columns_used(condition) - set(frame.columns):
         return np.zeros(len(frame), dtype=bool)
-    values = frame[column]
-    if number is not None:
-        target: Any = float(number)
-        values = pd.to_numeric(values, errors="coerce")
-    else:
-        target = q1 if q1 is not None else q2
-    return values.eq(target).fillna(False).to_numpy(dtype=bool)
+    return evaluate(condition, frame).to_numpy(dtype=bool)
 
 
 def _code_text(list_name: str) -> str:
