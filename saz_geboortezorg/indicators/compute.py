@@ -11,7 +11,13 @@ from saz_geboortezorg.derive.expressions import evaluate
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.definitions import Indicator
 
-__all__ = ["compute_indicator", "indicator_outcome", "resolve_unit", "UNIT_COLUMNS"]
+__all__ = [
+    "compute_indicator",
+    "indicator_outcome",
+    "prepare_table",
+    "resolve_unit",
+    "UNIT_COLUMNS",
+]
 
 #: Friendly unit names and the analysis-table columns they stand for.
 UNIT_COLUMNS = {"hospital": "hospital_id", "region": "region_id", "practice": "practice_id"}
@@ -42,6 +48,22 @@ def _enrich(table: pd.DataFrame, needed: set[str], sga_reference: Any) -> pd.Dat
 
         extra["sga"] = sga(table, sga_reference)
     return table.assign(**extra) if extra else table
+
+
+def prepare_table(
+    table: pd.DataFrame, indicator: Indicator, sga_reference: Any = None
+) -> pd.DataFrame:
+    """The table with the derived columns the indicator needs (Robson, SGA), checked to
+    have every column its definition uses (a clear error names the missing ones)."""
+    needed = indicator.columns()
+    table = _enrich(table, needed, sga_reference)
+    lacking = sorted(needed - set(table.columns))
+    if lacking:
+        raise SpecError(
+            f"indicator {indicator.id!r} needs column(s) {', '.join(lacking)}, "
+            "which the data does not have"
+        )
+    return table
 
 
 def indicator_outcome(
@@ -75,14 +97,7 @@ def indicator_outcome(
     >>> keep.tolist(), y.tolist()[:2]
     ([True, True, False], [1.0, 0.0])
     """
-    needed = indicator.columns()
-    table = _enrich(table, needed, sga_reference)
-    lacking = sorted(needed - set(table.columns))
-    if lacking:
-        raise SpecError(
-            f"indicator {indicator.id!r} needs column(s) {', '.join(lacking)}, "
-            "which the data does not have"
-        )
+    table = prepare_table(table, indicator, sga_reference)
     remaining = evaluate(indicator.population, table).astype(bool)
     for exclusion in indicator.exclusions:
         remaining &= ~evaluate(exclusion.when, table)
@@ -106,14 +121,7 @@ def compute_indicator(
     from saz_geboortezorg.stats.intervals import clopper_pearson, wilson
 
     unit_col = resolve_unit(by, table.columns)
-    needed = indicator.columns()
-    table = _enrich(table, needed, sga_reference)
-    lacking = sorted(needed - set(table.columns))
-    if lacking:
-        raise SpecError(
-            f"indicator {indicator.id!r} needs column(s) {', '.join(lacking)}, "
-            "which the data does not have"
-        )
+    table = prepare_table(table, indicator, sga_reference)
     units = (
         table[unit_col].astype("string").fillna("unknown")
         if unit_col

@@ -124,7 +124,7 @@ def _outcome(table: pd.DataFrame, spec: CaseMixSpec, family: str | None):
 
 def prepare(data: Any, spec: Any, unit: str | None = None, *, allow_empty_units: bool = False):
     """Outcome, population, units and design of a spec on data (no fitting)."""
-    from saz_geboortezorg.derive.expressions import columns_used, evaluate
+    from saz_geboortezorg.derive.expressions import check, columns_used, evaluate
     from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, _enrich, resolve_unit
     from saz_geboortezorg.model.design import build_design, factorize_units
 
@@ -137,12 +137,7 @@ def prepare(data: Any, spec: Any, unit: str | None = None, *, allow_empty_units:
     if spec.population:
         needed = columns_used(spec.population)
         enriched = _enrich(table, needed, None)
-        lacking = sorted(needed - set(enriched.columns))
-        if lacking:
-            raise SpecError(
-                f"population {spec.population!r} uses column(s) {', '.join(lacking)}, "
-                "which the data does not have"
-            )
+        check(spec.population, enriched.columns, what="the population of the case-mix spec")
         mask = mask & evaluate(spec.population, enriched).to_numpy(bool)
     unit_name = unit or spec.unit
     unit_col = resolve_unit(unit_name, table.columns)
