@@ -26,6 +26,17 @@ HERE = Path(__file__).resolve()
 
 
 def _maxrss_mb() -> float:
+    """Peak resident memory of this process in MB.
+
+    On Linux this reads VmHWM from /proc/self/status: getrusage's ru_maxrss is carried
+    over from the parent through fork and exec, so a fresh child started by a process
+    that once used more memory would report the parent's peak.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
 
