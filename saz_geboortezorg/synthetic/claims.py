@@ -25,6 +25,10 @@ from saz_geboortezorg.synthetic.organisations import Organisations
 from saz_geboortezorg.synthetic.params import Parameters
 from saz_geboortezorg.synthetic.strings import labels, prefixed
 
+#: Longest neonatal intensive care stay the generator draws (days); without a cap the
+#: log-normal tail gives implausible stays (and claims) in runs of a million births.
+MAX_NICU_DAYS = 180
+
 __all__ = ["draw_claims", "PHASE_PREGNANCY", "PHASE_BIRTH", "PHASE_POSTPARTUM", "PRODUCTS"]
 
 PHASE_PREGNANCY, PHASE_BIRTH, PHASE_POSTPARTUM = "zwangerschap", "baring", "kraambed"
@@ -260,7 +264,7 @@ def draw_claims(
         t["ZH_KRAAMBED_OPNAME"] * orgs.tariff_factor[w["hospital"]],
     )
 
-    # Neonatology: one claim per NICU baby, at a NICU hospital below 32 weeks.
+    # Neonatology: one claim per NICU baby (length of stay capped at MAX_NICU_DAYS), at a NICU hospital below 32 weeks.
     nb = b["nicu"] & born[b["woman"]]
     wb = b["woman"]
     ga = b["ga"]
@@ -269,7 +273,8 @@ def draw_claims(
     to_nicu = (ga < 224) & ~orgs.nicu[hb]
     nicu_h = np.where(to_nicu, nicu_pos[rng.integers(0, len(nicu_pos), len(wb))], hb)
     days = np.select([ga < 196, ga < 224, ga < 238, ga < 259], [60, 35, 18, 9], default=4)
-    days = np.maximum(1, np.round(days * rng.lognormal(0, 0.3, len(wb)))).astype(int)
+    days = np.round(days * rng.lognormal(0, 0.3, len(wb)))
+    days = np.clip(days, 1, MAX_NICU_DAYS).astype(int)
     amount = (
         np.where(ga >= 259, t["ZH_NEONATOLOGIE_TERM"], days * t["ZH_NEONATOLOGIE_PER_DAY"])
         * orgs.tariff_factor[nicu_h]

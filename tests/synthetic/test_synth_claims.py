@@ -88,3 +88,20 @@ def test_costs_near_nza_anchors(large):
     by_mode = dbc.pivot_table(index="zorgproduct", values="tarief", aggfunc="mean")["tarief"]
     assert by_mode["ZH_SECTIO"] > by_mode["ZH_KUNSTVERLOSSING"] > by_mode["ZH_BEVALLING_VAGINAAL"]
     assert by_mode["ZH_NEONATOLOGIE"] > by_mode["ZH_SECTIO"]
+
+
+def test_largest_possible_claim_is_within_the_schema_range():
+    """Regression: a 1,000,000-birth run once drew a NICU claim above the schema's
+    plausible maximum, so the generated extract failed validation. The length of stay
+    is capped; the largest claim it allows (with a hospital tariff 10 SD above the
+    mean) must stay inside the declared range."""
+    from saz_geboortezorg import schema
+    from saz_geboortezorg.synthetic.claims import MAX_NICU_DAYS
+    from saz_geboortezorg.synthetic.params import load
+
+    values = load().values
+    per_day = values["tariffs"]["ZH_NEONATOLOGIE_PER_DAY"]
+    tariff_sd = values["organisations"]["tariff_sd"]
+    largest = MAX_NICU_DAYS * per_day * (1 + 10 * tariff_sd)
+    low, high = schema.source("dbc_declaraties")["columns"]["tarief"]["range"]
+    assert low == 0 and largest <= high
