@@ -9,6 +9,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= synthetic_data
 LAB_ARGS ?=
+# JupyterLab refuses to start as root unless told to (containers and CI machines run as root)
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: lab test data lint bench dashboard clean
 
@@ -24,7 +26,7 @@ data: $(STAMP)
 
 lab: data
 	$(BIN)/saz-geboortezorg validate $(DATA)
-	$(BIN)/jupyter lab notebooks/00_start_hier.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab notebooks/00_start_hier.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
