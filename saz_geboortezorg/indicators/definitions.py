@@ -112,7 +112,16 @@ def parse(entry: dict[str, Any], where: str = "catalogue") -> Indicator:
 
 
 def load_catalogue(path: str | Path | None = None) -> dict[str, Indicator]:
-    """Read a catalogue file (default: the one shipped with the package)."""
+    """Read a catalogue file (default: the one shipped with the package).
+
+    Examples
+    --------
+    >>> pph = load_catalogue()["pph"]
+    >>> pph.numerator, pph.unit, [e.reason for e in pph.exclusions]
+    ('blood_loss >= 1000', 'percent', ['blood loss not registered'])
+    >>> sorted(pph.columns())
+    ['blood_loss', 'ga_days']
+    """
     if path is None:
         return dict(_shipped())
     return _read(Path(path).read_text(encoding="utf-8"), str(path))
