@@ -1,0 +1,696 @@
+"""Care flows (zorgstromen): the path of each woman between first- and second-line care.
+
+Dutch maternity care is organised in lines: low-risk women start with a community
+midwife (first line, *eerste lijn*) and are referred to the obstetrician (second
+line, *tweede lijn*) in pregnancy, during labour (*durante partu*) or after the
+birth. Mirror meetings look at these flows per region: how many women start where,
+how many are referred when and why, and where and how they give birth.
+
+Every woman (one row of the ``women`` analysis table) walks six stages, and at each
+stage she is in exactly one category, so the categories of a stage partition the
+unit's women and their counts add up to the unit's number of women:
+
+=============  ==================================================================
+stage          categories
+=============  ==================================================================
+``start``      first line, second line
+``pregnancy``  still in the first line, referred in pregnancy, second line from
+               the start
+``labour``     labour started in the first line and stayed there, referred during
+               labour, second line with spontaneous onset, second line induced,
+               no labour (planned caesarean)
+``place``      home, birth centre, hospital midwife-led (poliklinisch), hospital
+               obstetrician-led (klinisch)
+``mode``       spontaneous, instrumental (vacuum or forceps), intrapartum
+               caesarean, prelabour caesarean
+``postpartum`` first line not referred, referred after the birth, birth in the
+               second line
+=============  ==================================================================
+
+Every stage also has ``unknown`` for women whose record lacks the item. Labour
+"started in the first line" follows the catalogue indicator
+``labour_start_first_line``: care started in the first line, no referral in
+pregnancy, spontaneous onset. That is the population of ``referral_labour``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from saz_geboortezorg.derive.profile import PLACE_LABELS
+
+if TYPE_CHECKING:
+    from saz_geboortezorg.compare.funnel.result import FunnelResult
+
+__all__ = [
+    "STAGES",
+    "CATEGORIES",
+    "MOMENTS",
+    "stage_categories",
+    "care_flows",
+    "flow_links",
+    "referral_reasons",
+    "referral_rates",
+    "referral_funnel",
+]
+
+#: The stages of the care path in order, with English and Dutch names.
+STAGES: dict[str, dict[str, str]] = {
+    "start": {"en": "Start of care", "nl": "Begin zorg"},
+    "pregnancy": {"en": "Pregnancy", "nl": "Zwangerschap"},
+    "labour": {"en": "Labour", "nl": "Baring"},
+    "place": {"en": "Place of birth", "nl": "Plaats geboorte"},
+    "mode": {"en": "Mode of birth", "nl": "Wijze geboorte"},
+    "postpartum": {"en": "Postpartum", "nl": "Kraamperiode"},
+}
+
+_UNKNOWN = {"en": "unknown", "nl": "onbekend"}
+
+#: The categories of every stage in display order, with English and Dutch labels.
+CATEGORIES: dict[str, dict[str, dict[str, str]]] = {
+    "start": {
+        "first_line": {"en": "first line (midwife)", "nl": "eerste lijn (verloskundige)"},
+        "second_line": {"en": "second line (hospital)", "nl": "tweede lijn (ziekenhuis)"},
+        "unknown": _UNKNOWN,
+    },
+    "pregnancy": {
+        "first_line": {"en": "first line, not referred", "nl": "eerste lijn, niet verwezen"},
+        "referred": {"en": "referred in pregnancy", "nl": "verwezen in zwangerschap"},
+        "second_line": {"en": "second line from the start", "nl": "tweede lijn vanaf begin"},
+        "unknown": _UNKNOWN,
+    },
+    "labour": {
+        "first_line": {
+            "en": "first line, not referred",
+            "nl": "eerste lijn, niet verwezen",
+        },
+        "referred": {"en": "referred during labour", "nl": "verwezen durante partu"},
+        "second_line_spontaneous": {
+            "en": "second line, spontaneous onset",
+            "nl": "tweede lijn, spontaan begonnen",
+        },
+        "second_line_induced": {"en": "second line, induced", "nl": "tweede lijn, ingeleid"},
+        "no_labour": {"en": "no labour (planned caesarean)", "nl": "geen baring (primaire sectio)"},
+        "unknown": _UNKNOWN,
+    },
+    "place": {
+        "home": {"en": "home", "nl": "thuis"},
+        "birth_centre": {"en": "birth centre", "nl": "geboortecentrum"},
+        "hospital_midwife": {
+            "en": "hospital, midwife-led",
+            "nl": PLACE_LABELS["hospital_midwife"]["nl"],
+        },
+        "hospital_obstetrician": {
+            "en": "hospital, obstetrician-led",
+            "nl": "klinisch",
+        },
+        "unknown": _UNKNOWN,
+    },
+    "mode": {
+        "spontaneous": {"en": "spontaneous vaginal", "nl": "spontaan vaginaal"},
+        "instrumental": {"en": "vacuum or forceps", "nl": "vacuüm of forceps"},
+        "intrapartum_cs": {"en": "caesarean in labour", "nl": "secundaire sectio"},
+        "prelabour_cs": {"en": "planned caesarean", "nl": "primaire sectio"},
+        "unknown": _UNKNOWN,
+    },
+    "postpartum": {
+        "first_line": {"en": "first line, not referred", "nl": "eerste lijn, niet verwezen"},
+        "referred": {"en": "referred after birth", "nl": "verwezen post partum"},
+        "second_line": {"en": "birth in second line", "nl": "bevalling in tweede lijn"},
+        "unknown": _UNKNOWN,
+    },
+}
+
+#: Referral moments: the flag column, the reason column and the code list of reasons.
+MOMENTS: dict[str, dict[str, str]] = {
+    "pregnancy": {
+        "flag": "referral_pregnancy",
+        "reason": "referral_pregnancy_reason",
+        "codes": "reden_verwijzing_zwangerschap",
+    },
+    "labour": {
+        "flag": "referral_labour",
+        "reason": "referral_labour_reason",
+        "codes": "reden_verwijzing_durante_partu",
+    },
+    "postpartum": {
+        "flag": "referral_postpartum",
+        "reason": "referral_postpartum_reason",
+        "codes": "reden_verwijzing_postpartum",
+    },
+}
+
+#: Columns of the women table that each stage reads.
+_STAGE_COLUMNS = {
+    "start": ["start_line"],
+    "pregnancy": ["start_line", "referral_pregnancy"],
+    "labour": ["start_line", "referral_pregnancy", "onset", "referral_labour"],
+    "place": ["actual_place"],
+    "mode": ["mode"],
+    "postpartum": ["line_at_birth", "referral_postpartum"],
+}
+
+#: Name of the unit for women whose unit column is empty (e.g. no midwifery practice
+#: because care started in the second line).
+NO_UNIT = "(none)"
+
+
+def _check_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
+    from saz_geboortezorg.errors import SpecError
+
+    missing = [c for c in dict.fromkeys(columns) if c not in table.columns]
+    if missing:
+        raise SpecError(f"{what} needs column(s) {', '.join(missing)}, which the table lacks")
+
+
+def _check_stages(stages: list[str] | None) -> list[str]:
+    from saz_geboortezorg.errors import SpecError
+
+    if stages is None:
+        return list(STAGES)
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown or len(stages) == 0:
+        raise SpecError(
+            f"unknown stage(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"choose from {', '.join(STAGES)}"
+        )
+    return [s for s in STAGES if s in stages]
+
+
+def _flag(values: pd.Series, one: int = 1) -> tuple[pd.Series, pd.Series]:
+    """(is 1, is known) for a 0/1 column that may hold missing values or text."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    known = numeric.isin([0, 1])
+    return (numeric == one) & known, known
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").fillna("unknown")
+
+
+def stage_categories(women: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
+    """The category of every woman at every stage of the care path.
+
+    Parameters
+    ----------
+    women : DataFrame
+        The ``women`` analysis table (one row per pregnancy).
+    stages : list of str, optional
+        Stages to classify (default: all of :data:`STAGES`, in path order).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``women``, one text column per stage holding a category key
+        of :data:`CATEGORIES` (never missing: ``unknown`` when the item is).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"start_line": [1, 1, 2], "referral_pregnancy": [0, 0, 0],
+    ...     "onset": ["spontaneous", "spontaneous", "induced"],
+    ...     "referral_labour": [0, 1, 0]})
+    >>> stage_categories(w, ["start", "labour"])
+             start               labour
+    0   first_line           first_line
+    1   first_line             referred
+    2  second_line  second_line_induced
+    """
+    stages = _check_stages(stages)
+    _check_columns(women, [c for s in stages for c in _STAGE_COLUMNS[s]], "care_flows")
+    out: dict[str, pd.Series] = {}
+    index = women.index
+
+    def pick(conditions: list[tuple[pd.Series, str]]) -> pd.Series:
+        result = pd.Series("unknown", index=index, dtype="string")
+        for condition, value in reversed(conditions):  # first matching condition wins
+            result = result.mask(condition.fillna(False).astype(bool), value)
+        return result
+
+    if {"start", "pregnancy", "labour"} & set(stages):
+        line = pd.to_numeric(women["start_line"], errors="coerce")
+        first, second = line.eq(1), line.eq(2)
+    if {"pregnancy", "labour"} & set(stages):
+        referred_preg, known_preg = _flag(women["referral_pregnancy"])
+    for stage in stages:
+        if stage == "start":
+            out[stage] = pick([(first, "first_line"), (second, "second_line")])
+        elif stage == "pregnancy":
+            out[stage] = pick(
+                [
+                    (second, "second_line"),
+                    (first & referred_preg, "referred"),
+                    (first & known_preg, "first_line"),
+                ]
+            )
+        elif stage == "labour":
+            onset = _text(women["onset"])
+            referred_lab, known_lab = _flag(women["referral_labour"])
+            first_line_labour = first & known_preg & ~referred_preg & onset.eq("spontaneous")
+            out[stage] = pick(
+                [
+                    (onset.eq("prelabour_cs"), "no_labour"),
+                    (first_line_labour & referred_lab, "referred"),
+                    (first_line_labour & known_lab, "first_line"),
+                    (first_line_labour, "unknown"),
+                    ((first | second) & onset.eq("spontaneous"), "second_line_spontaneous"),
+                    ((first | second) & onset.eq("induced"), "second_line_induced"),
+                ]
+            )
+        elif stage == "place":
+            place = _text(women["actual_place"])
+            out[stage] = place.where(place.isin(list(CATEGORIES["place"])), "unknown")
+        elif stage == "mode":
+            mode = _text(women["mode"]).replace(
+                {"vacuum": "instrumental", "forceps": "instrumental"}
+            )
+            out[stage] = mode.where(mode.isin(list(CATEGORIES["mode"])), "unknown")
+        elif stage == "postpartum":
+            birth_line = pd.to_numeric(women["line_at_birth"], errors="coerce")
+            referred_pp, known_pp = _flag(women["referral_postpartum"])
+            out[stage] = pick(
+                [
+                    (birth_line.eq(2), "second_line"),
+                    (birth_line.eq(1) & referred_pp, "referred"),
+                    (birth_line.eq(1) & known_pp, "first_line"),
+                ]
+            )
+    return pd.DataFrame(out, index=index)
+
+
+def _units(women: pd.DataFrame, by: str | None) -> pd.Series:
+    if by is None:
+        return pd.Series("all", index=women.index, dtype="string")
+    return women[by].astype("string").fillna(NO_UNIT)
+
+
+def care_flows(
+    women: pd.DataFrame,
+    by: str | None = "region_id",
+    *,
+    stages: list[str] | None = None,
+    overall: bool = True,
+) -> pd.DataFrame:
+    """Counts and percentages of women per stage of the care path, per unit.
+
+    At every stage the categories partition the unit's women: the counts of a stage
+    sum to the unit's number of women and the percentages to 100.
+
+    Parameters
+    ----------
+    women : DataFrame
+        The ``women`` analysis table.
+    by : str or None
+        Unit column (``"region_id"``, ``"hospital_id"``, ``"practice_id"``); None
+        for all women together. Women with an empty unit form the unit ``"(none)"``
+        (by practice: women whose care started in the second line).
+    stages : list of str, optional
+        Stages to report (default all, see :data:`STAGES`).
+    overall : bool
+        Add the unit ``"all"`` (every woman) after the units.
+
+    Returns
+    -------
+    DataFrame
+        Tidy, one row per unit, stage and category (every category of the stage,
+        zero counts included): ``unit``, ``stage``, ``stage_en``, ``stage_nl``,
+        ``category``, ``label_en``, ``label_nl``, ``n``, ``women`` (the unit's
+        women) and ``pct`` (100 * n / women, unrounded).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R1", "R2"],
+    ...     "start_line": [1, 1, 2, 1], "referral_pregnancy": [0, 1, 0, 0]})
+    >>> f = care_flows(w, stages=["pregnancy"])
+    >>> f[f.n > 0][["unit", "category", "n", "pct"]].round(1)
+       unit     category  n    pct
+    0    R1   first_line  1   33.3
+    1    R1     referred  1   33.3
+    2    R1  second_line  1   33.3
+    4    R2   first_line  1  100.0
+    8   all   first_line  2   50.0
+    9   all     referred  1   25.0
+    10  all  second_line  1   25.0
+    """
+    if by is not None:
+        _check_columns(women, [by], "care_flows")
+    stages = _check_stages(stages)
+    cats = stage_categories(women, stages)
+    units = _units(women, by)
+    unit_order = sorted(units.unique())
+    if overall and by is not None:
+        unit_order.append("all")
+    parts = []
+    for stage in stages:
+        keys = list(CATEGORIES[stage])
+        counts = pd.crosstab(units, pd.Categorical(cats[stage], categories=keys), dropna=False)
+        counts = counts.reindex(columns=keys, fill_value=0)
+        if overall and by is not None:
+            counts.loc["all"] = counts.sum()
+        counts = counts.reindex(index=unit_order, fill_value=0)
+        counts.index.name, counts.columns.name = "unit", "category"
+        tidy = counts.stack().rename("n").reset_index()
+        tidy.insert(1, "stage", stage)
+        parts.append(tidy)
+    out = pd.concat(parts, ignore_index=True)
+    out["unit"] = out["unit"].astype("string")
+    out["category"] = out["category"].astype("string")
+    out["n"] = out["n"].astype(int)
+    out.insert(2, "stage_en", out["stage"].map(lambda s: STAGES[s]["en"]))
+    out.insert(3, "stage_nl", out["stage"].map(lambda s: STAGES[s]["nl"]))
+    labels = [CATEGORIES[s][c] for s, c in zip(out["stage"], out["category"], strict=True)]
+    out.insert(5, "label_en", [lab["en"] for lab in labels])
+    out.insert(6, "label_nl", [lab["nl"] for lab in labels])
+    out["women"] = out.groupby(["unit", "stage"], sort=False)["n"].transform("sum").astype(int)
+    out["pct"] = (100 * out["n"] / out["women"].where(out["women"] > 0)).astype(float)
+    # rows in unit order, then stage order, then category order
+    order = {u: i for i, u in enumerate(unit_order)}
+    out = out.sort_values("unit", key=lambda u: u.map(order), kind="stable")
+    return out.reset_index(drop=True)
+
+
+def flow_links(
+    women: pd.DataFrame,
+    by: str | None = None,
+    unit: str | None = None,
+    *,
+    stages: list[str] | None = None,
+) -> pd.DataFrame:
+    """Links between consecutive stages for a flow (Sankey-style) diagram.
+
+    Parameters
+    ----------
+    women : DataFrame
+        The ``women`` analysis table.
+    by : str or None
+        Unit column; with ``unit`` only that unit's women are counted.
+    unit : str, optional
+        The unit to draw (default: all women).
+    stages : list of str, optional
+        Stages to use as columns (default all, in path order).
+
+    Returns
+    -------
+    DataFrame
+        One row per non-empty link: ``unit``, ``source_stage``, ``source``,
+        ``target_stage``, ``target`` (category keys), ``source_en``/``source_nl``,
+        ``target_en``/``target_nl`` (labels), ``step`` (0 for the first pair of
+        stages), ``n`` and ``pct`` (of the women drawn). The links of every step sum
+        to the number of women; the links leaving a category sum to its count.
+        The number of women is in ``DataFrame.attrs["women"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"start_line": [1, 1, 2], "referral_pregnancy": [0, 1, 0]})
+    >>> flow_links(w, stages=["start", "pregnancy"])[["source", "target", "n"]]
+            source       target  n
+    0   first_line   first_line  1
+    1   first_line     referred  1
+    2  second_line  second_line  1
+    """
+    from saz_geboortezorg.errors import SpecError
+
+    stages = _check_stages(stages)
+    if len(stages) < 2:
+        raise SpecError("flow_links needs at least two stages to link")
+    if unit is not None:
+        if by is None:
+            raise SpecError("flow_links: give the unit column 'by' together with 'unit'")
+        _check_columns(women, [by], "flow_links")
+        units = _units(women, by)
+        if not units.eq(unit).any():
+            raise SpecError(f"flow_links: no women in unit {unit!r} of column {by!r}")
+        women = women[units.eq(unit).to_numpy()]
+    cats = stage_categories(women, stages)
+    rows = []
+    for step, (a, b) in enumerate(zip(stages[:-1], stages[1:], strict=True)):
+        counts = cats.groupby([a, b], sort=False).size()
+        for (source, target), n in counts.items():
+            rows.append(
+                {
+                    "source_stage": a,
+                    "source": source,
+                    "target_stage": b,
+                    "target": target,
+                    "step": step,
+                    "n": int(n),
+                }
+            )
+    links = pd.DataFrame(
+        rows, columns=["source_stage", "source", "target_stage", "target", "step", "n"]
+    )
+    rank = {(s, c): i for s in STAGES for i, c in enumerate(CATEGORIES[s])}
+    links = (
+        links.assign(
+            _s=[rank[k] for k in zip(links["source_stage"], links["source"], strict=True)],
+            _t=[rank[k] for k in zip(links["target_stage"], links["target"], strict=True)],
+        )
+        .sort_values(["step", "_s", "_t"])
+        .drop(columns=["_s", "_t"])
+        .reset_index(drop=True)
+    )
+    for end in ("source", "target"):
+        for lang in ("en", "nl"):
+            links[f"{end}_{lang}"] = [
+                CATEGORIES[s][c][lang]
+                for s, c in zip(links[f"{end}_stage"], links[end], strict=True)
+            ]
+    total = len(women)
+    links["pct"] = 100 * links["n"] / total if total else float("nan")
+    links.insert(0, "unit", "all" if unit is None else str(unit))
+    links.attrs["women"] = total
+    links.attrs["stages"] = stages
+    return links
+
+
+def _reason_labels(moment: str) -> dict[str, dict[str, str]]:
+    """Reason key (as decoded in the analysis table) -> English and Dutch labels."""
+    from saz_geboortezorg.io.decode import MAPS
+    from saz_geboortezorg.schema import codes
+
+    spec = MOMENTS[moment]
+    code_labels = codes(spec["codes"])
+    labels = {}
+    for code, key in MAPS[spec["reason"]].items():
+        labels[key] = {"en": code_labels[code]["en"], "nl": code_labels[code]["nl"]}
+    labels.setdefault("unknown", dict(_UNKNOWN))
+    return labels
+
+
+def _check_moment(moment: str) -> dict[str, str]:
+    from saz_geboortezorg.errors import SpecError
+
+    if moment not in MOMENTS:
+        raise SpecError(f"unknown referral moment {moment!r}; choose from {', '.join(MOMENTS)}")
+    return MOMENTS[moment]
+
+
+def referral_reasons(
+    women: pd.DataFrame, by: str | None = "region_id", moment: str = "labour"
+) -> pd.DataFrame:
+    """Reasons for referral per unit: counts and shares of the referred women.
+
+    Parameters
+    ----------
+    women : DataFrame
+        The ``women`` analysis table.
+    by : str or None
+        Unit column, or None for all women.
+    moment : {"pregnancy", "labour", "postpartum"}
+        Which referral.
+
+    Returns
+    -------
+    DataFrame
+        Tidy, one row per unit and reason (every reason of the code list, zero
+        counts included; a reason missing on a referred woman counts as
+        ``unknown``): ``unit``, ``reason``, ``label_en``, ``label_nl``, ``n``,
+        ``referred`` (the unit's referred women) and ``pct`` (of ``referred``;
+        sums to 100 per unit). Units without any referral are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R1", "R2"],
+    ...     "referral_labour": [1, 1, 0, 1],
+    ...     "referral_labour_reason": ["failure_to_progress", "meconium", None,
+    ...                                "failure_to_progress"]})
+    >>> r = referral_reasons(w)
+    >>> r[r.n > 0][["unit", "reason", "n", "referred", "pct"]]
+       unit               reason  n  referred    pct
+    2    R1  failure_to_progress  1         2   50.0
+    4    R1             meconium  1         2   50.0
+    11   R2  failure_to_progress  1         1  100.0
+    """
+    spec = _check_moment(moment)
+    columns = [spec["flag"], spec["reason"]] + ([by] if by is not None else [])
+    _check_columns(women, columns, "referral_reasons")
+    labels = _reason_labels(moment)
+    keys = list(labels)
+    referred, _ = _flag(women[spec["flag"]])
+    reason = _text(women[spec["reason"]])
+    reason = reason.where(reason.isin(keys), "unknown")[referred]
+    units = _units(women, by)[referred]
+    counts = pd.crosstab(units, pd.Categorical(reason, categories=keys), dropna=False)
+    counts = counts.reindex(columns=keys, fill_value=0)
+    counts.index.name, counts.columns.name = "unit", "reason"
+    out = counts.stack().rename("n").reset_index()
+    out["unit"] = out["unit"].astype("string")
+    out["reason"] = out["reason"].astype("string")
+    out["n"] = out["n"].astype(int)
+    out.insert(2, "label_en", out["reason"].map(lambda r: labels[r]["en"]))
+    out.insert(3, "label_nl", out["reason"].map(lambda r: labels[r]["nl"]))
+    out["referred"] = out.groupby("unit")["n"].transform("sum").astype(int)
+    out["pct"] = (100 * out["n"] / out["referred"]).astype(float)
+    return out
+
+
+#: Who can be referred at each moment (the denominator of the referral rate).
+_POPULATIONS = {
+    "pregnancy": ("start_line == 1", "women whose care started in the first line"),
+    "labour": None,  # the catalogue indicator referral_labour
+    "postpartum": ("line_at_birth == 1", "women who gave birth under first-line care"),
+}
+
+_PARITY = {"nulliparous": "parity == 0", "multiparous": "parity >= 1"}
+
+
+def referral_rates(
+    women: pd.DataFrame,
+    by: str | None = "practice_id",
+    moment: str = "labour",
+    parity: str | None = None,
+) -> pd.DataFrame:
+    """Referral rate per unit (by default per midwifery practice).
+
+    The denominators are the women the first line could refer at that moment:
+
+    - ``labour``: the catalogue indicator ``referral_labour`` -- women whose labour
+      started under first-line care (care started in the first line, no referral in
+      pregnancy, spontaneous onset; the numerator of ``labour_start_first_line``);
+    - ``pregnancy``: women whose care started in the first line;
+    - ``postpartum``: women who gave birth under first-line care.
+
+    Parameters
+    ----------
+    women : DataFrame
+        The ``women`` analysis table.
+    by : str or None
+        Unit: ``"practice_id"``, ``"region_id"``, ``"hospital_id"`` (or the names
+        ``practice``, ``region``, ``hospital``), None for all women.
+    moment : {"labour", "pregnancy", "postpartum"}
+        Which referral.
+    parity : {None, "nulliparous", "multiparous"}
+        Restrict to first births (parity 0) or later births (parity 1 or more).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`saz_geboortezorg.compute`: one row per unit with ``indicator``,
+        ``unit``, ``denominator``, ``numerator``, ``rate`` (%), Wilson and exact
+        intervals; plus ``moment`` and ``parity``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"practice_id": ["P1", "P1", "P1", "P2", None],
+    ...     "start_line": [1, 1, 1, 1, 2], "referral_pregnancy": [0, 0, 1, 0, 0],
+    ...     "onset": ["spontaneous"] * 5, "referral_labour": [1, 0, 0, 1, 0],
+    ...     "parity": [0, 1, 0, 0, 0]})
+    >>> referral_rates(w)[["unit", "denominator", "numerator", "rate"]]
+      unit  denominator  numerator   rate
+    0   P1            2          1   50.0
+    1   P2            1          1  100.0
+    """
+    from saz_geboortezorg.errors import SpecError
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import compute_indicator, resolve_unit
+    from saz_geboortezorg.indicators.definitions import Indicator
+
+    spec = _check_moment(moment)
+    if parity is not None and parity not in _PARITY:
+        raise SpecError(f"parity must be None, 'nulliparous' or 'multiparous', not {parity!r}")
+    base = get("referral_labour")
+    if moment == "labour":
+        indicator = base
+    else:
+        population, text = _POPULATIONS[moment]
+        indicator = Indicator(
+            id=f"referral_{moment}",
+            name_nl=f"Verwijzing {'in de zwangerschap' if moment == 'pregnancy' else 'post partum'}",
+            name_en=f"Referral to the second line {'in pregnancy' if moment == 'pregnancy' else 'after birth'}",
+            domain="care_path",
+            level="woman",
+            population=population,
+            population_text=text,
+            numerator=f"{spec['flag']} == 1",
+            unit="percent",
+            better="neither",
+            source="care flows (saz_geboortezorg.derive.flows)",
+        )
+    if parity is not None:
+        _check_columns(women, ["parity"], "referral_rates")
+        indicator = Indicator(
+            **{
+                **{f: getattr(indicator, f) for f in Indicator.__dataclass_fields__},
+                "population": f"({indicator.population}) and {_PARITY[parity]}",
+                "population_text": f"{indicator.population_text}, {parity}",
+            }
+        )
+    unit_col = resolve_unit(by, women.columns)
+    table = women
+    if unit_col is not None:
+        # women outside every unit (e.g. no practice) are not a unit to compare
+        table = women[women[unit_col].notna().to_numpy()]
+    out = compute_indicator(table, indicator, by)
+    out.insert(1, "moment", moment)
+    out.insert(2, "parity", parity if parity is not None else "all")
+    return out
+
+
+def referral_funnel(
+    women: pd.DataFrame,
+    by: str = "practice_id",
+    moment: str = "labour",
+    parity: str | None = None,
+    **funnel_options: Any,
+) -> FunnelResult:
+    """Funnel plot of referral rates per unit (per midwifery practice by default).
+
+    Parameters
+    ----------
+    women : DataFrame
+        The ``women`` analysis table.
+    by, moment, parity
+        As :func:`referral_rates`.
+    **funnel_options
+        Passed to :func:`saz_geboortezorg.funnel` (e.g. ``overdispersion=False``).
+
+    Returns
+    -------
+    FunnelResult
+        Proportions in percent (``data_type="PR"``, ``multiplier=100``), one row per
+        unit with at least one woman in the denominator.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> n = 2_000
+    >>> w = pd.DataFrame({"practice_id": rng.choice([f"P{i:02d}" for i in range(12)], n),
+    ...     "start_line": 1, "referral_pregnancy": 0, "onset": "spontaneous",
+    ...     "referral_labour": rng.binomial(1, 0.35, n)})
+    >>> r = referral_funnel(w)
+    >>> len(r.table), round(r.target * 100) in range(30, 41)
+    (12, True)
+    """
+    from saz_geboortezorg.compare.funnel import funnel
+
+    rates = referral_rates(women, by=by, moment=moment, parity=parity)
+    rates = rates[rates["denominator"] > 0]
+    options = {"data_type": "PR", "multiplier": 100, **funnel_options}
+    return funnel(rates, numerator="numerator", denominator="denominator", group="unit", **options)
