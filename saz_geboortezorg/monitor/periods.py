@@ -1,0 +1,153 @@
+"""Rates of an indicator per unit and calendar period (month or quarter).
+
+The indicator's own population, exclusions and numerator decide which records count
+(:func:`saz_geboortezorg.indicators.compute.indicator_outcome`); the period is the
+calendar month or quarter of the record's date (default ``birth_date``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.errors import SpecError
+
+__all__ = ["period_rates", "indicator_records", "FREQUENCIES"]
+
+#: Period names and their pandas period codes.
+FREQUENCIES = {"month": "M", "quarter": "Q"}
+
+
+def _table_for(data: Any, indicator) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    name = "women" if indicator.level == "woman" else "births"
+    table = getattr(data, name, None)
+    if not isinstance(table, pd.DataFrame):
+        raise SpecError(f"indicator {indicator.id!r} needs the {name} table, which the data lacks")
+    return table
+
+
+def indicator_records(data: Any, indicator: Any, *, date: str = "birth_date") -> pd.DataFrame:
+    """The records in an indicator's denominator with their 0/1 outcome, in date order.
+
+    Parameters
+    ----------
+    data : Dataset or DataFrame
+        A loaded dataset (the indicator's table is picked) or an analysis table.
+    indicator : str or Indicator
+        An indicator id such as ``"oasis"``.
+    date : str
+        The date column.
+
+    Returns
+    -------
+    DataFrame
+        The table's rows in the denominator, sorted by date (stable), with an extra
+        column ``outcome`` (0.0/1.0); the original index is kept.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"birth_date": pd.to_datetime(["2022-02-01", "2022-01-05",
+    ...                                                 "2022-01-09"]),
+    ...                   "ga_days": [280, 275, 270],
+    ...                   "mode": ["intrapartum_cs", "spontaneous", "unknown"]})
+    >>> indicator_records(t, "cs")[["birth_date", "outcome"]].values.tolist()
+    [[Timestamp('2022-01-05 00:00:00'), 0.0], [Timestamp('2022-02-01 00:00:00'), 1.0]]
+    """
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import indicator_outcome
+
+    ind = get(indicator) if isinstance(indicator, str) else indicator
+    if ind.is_mean:
+        raise SpecError(f"indicator {ind.id!r} is an amount; monitoring needs a 0/1 indicator")
+    table = _table_for(data, ind)
+    if date not in table.columns:
+        raise SpecError(f"the data has no date column {date!r}")
+    keep, y = indicator_outcome(table, ind)
+    keep = keep & table[date].notna()
+    out = table.loc[keep.to_numpy(bool)].assign(outcome=y[keep].to_numpy(float))
+    return out.sort_values(date, kind="stable")
+
+
+def period_rates(
+    data: Any,
+    indicator: Any,
+    *,
+    unit: str | None = "hospital",
+    freq: str = "month",
+    date: str = "birth_date",
+) -> pd.DataFrame:
+    """Events, denominator and rate of an indicator per unit and month or quarter.
+
+    Parameters
+    ----------
+    data : Dataset or DataFrame
+    indicator : str or Indicator
+        A 0/1 indicator (``"oasis"``, ``"cs_robson_1"``, ...).
+    unit : str or None
+        ``hospital``, ``region``, ``practice``, a column, or ``None``/``"all"`` for
+        everybody together (unit ``"all"``).
+    freq : {"month", "quarter"}
+    date : str
+        The date column that decides the period.
+
+    Returns
+    -------
+    DataFrame
+        ``unit``, ``period`` (Timestamp of the first day), ``n``, ``events``, ``rate``;
+        one row per unit and period from each unit's first to last period, with
+        ``n = 0`` and rate NaN for periods without records.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"birth_date": pd.to_datetime(["2022-01-05", "2022-01-20",
+    ...                                                 "2022-03-02"]),
+    ...                   "hospital_id": ["A", "A", "A"], "ga_days": [280, 281, 282],
+    ...                   "mode": ["intrapartum_cs", "spontaneous", "spontaneous"]})
+    >>> period_rates(t, "cs").values.tolist()     # doctest: +NORMALIZE_WHITESPACE
+    [['A', Timestamp('2022-01-01 00:00:00'), 2, 1.0, 0.5],
+     ['A', Timestamp('2022-02-01 00:00:00'), 0, 0.0, nan],
+     ['A', Timestamp('2022-03-01 00:00:00'), 1, 0.0, 0.0]]
+    """
+    from saz_geboortezorg.indicators.compute import resolve_unit
+
+    if freq not in FREQUENCIES:
+        raise SpecError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
+    rec = indicator_records(data, indicator, date=date)
+    column = resolve_unit(unit, rec.columns)
+    units = (
+        pd.Series("all", index=rec.index, dtype=object)
+        if column is None
+        else rec[column].astype(object)
+    )
+    period = pd.to_datetime(rec[date]).dt.to_period(FREQUENCIES[freq])
+    frame = pd.DataFrame({"unit": units, "period": period, "y": rec["outcome"]}).dropna(
+        subset=["unit"]
+    )
+    grouped = frame.groupby(["unit", "period"], sort=True)["y"].agg(["size", "sum"])
+    rows = []
+    for u, g in grouped.groupby(level=0, sort=True):
+        g = g.droplevel(0)
+        full = pd.period_range(g.index.min(), g.index.max(), freq=FREQUENCIES[freq])
+        g = g.reindex(full, fill_value=0)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit": u,
+                    "period": full.to_timestamp(),
+                    "n": g["size"].to_numpy(np.int64),
+                    "events": g["sum"].to_numpy(float),
+                }
+            )
+        )
+    if not rows:
+        return pd.DataFrame(columns=["unit", "period", "n", "events", "rate"])
+    out = pd.concat(rows, ignore_index=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["rate"] = np.where(out["n"] > 0, out["events"] / out["n"].replace(0, 1), np.nan)
+    return out
