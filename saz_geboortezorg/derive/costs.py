@@ -1,0 +1,423 @@
+"""Cost per pregnancy from the claims: first and second line, care phase, product groups.
+
+The loader already attaches cost columns to ``women`` (``cost_first_line``,
+``cost_second_line``, ``cost_pregnancy``, ``cost_birth``, ``cost_postpartum``,
+``cost_total``; see :mod:`saz_geboortezorg.io.link`). This module checks them against
+the claims, adds the split by care product (zorgproduct group), reports the claims
+that could not be linked to a birth, and summarises cost per unit with intervals.
+Every euro of the claims file is accounted for: the total over women plus the
+unlinked claims equals the total of all claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.errors import SazError
+
+__all__ = [
+    "PregnancyCosts",
+    "cost_per_pregnancy",
+    "cost_summary",
+    "cost_drivers",
+    "DRIVERS",
+    "LINE_COLUMNS",
+    "PHASE_COLUMNS",
+]
+
+#: Cost columns of ``women`` per line of care and per care phase (zorgfase).
+LINE_COLUMNS = {1: "cost_first_line", 2: "cost_second_line"}
+PHASE_COLUMNS = {
+    "zwangerschap": "cost_pregnancy",
+    "baring": "cost_birth",
+    "kraambed": "cost_postpartum",
+}
+
+#: Cost drivers (kostendrijvers): name -> (label, how the 0/1 flag is made per woman).
+DRIVERS: dict[str, str] = {
+    "caesarean": "Caesarean section",
+    "induction": "Induction of labour",
+    "instrumental": "Instrumental vaginal birth",
+    "epidural": "Epidural",
+    "postpartum_admission": "Postpartum hospital admission",
+    "nicu": "NICU admission",
+    "second_line_birth": "Birth in the second line",
+}
+
+#: Cents of rounding allowed between the loader's columns and the claims.
+_TOLERANCE = 0.01
+
+
+@dataclass
+class PregnancyCosts:
+    """Costs per pregnancy, reconciled with the claims.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per pregnancy (the rows of ``women``, same order): ``pregnancy_id``,
+        ``hospital_id``, ``region_id``, ``practice_id``, ``n_claims``, the loader's
+        cost columns (``cost_first_line``, ``cost_second_line``, ``cost_pregnancy``,
+        ``cost_birth``, ``cost_postpartum``, ``cost_total``) and one column per care
+        product group, ``product_<zorgproduct>`` (lower case).
+    long : DataFrame
+        Tidy: ``pregnancy_id``, ``line`` (1, 2), ``phase`` (zorgfase), ``product``,
+        ``n_claims``, ``cost``; one row per combination a pregnancy has claims for.
+    unlinked : DataFrame
+        The claims not linked to a birth, with the loader's ``reason``.
+    reconciliation : DataFrame
+        ``part`` (all claims, linked to a pregnancy, not linked), ``n_claims``, ``cost``.
+    """
+
+    table: pd.DataFrame
+    long: pd.DataFrame
+    unlinked: pd.DataFrame
+    reconciliation: pd.DataFrame
+
+
+def _claims(data: Any) -> pd.DataFrame:
+    sources = getattr(data, "sources", None)
+    if not isinstance(sources, dict) or "dbc_declaraties" not in sources:
+        raise SazError(
+            "costs need the claims extract (dbc_declaraties): load a folder that has it "
+            "with sg.load(...)"
+        )
+    return sources["dbc_declaraties"]
+
+
+def cost_per_pregnancy(data: Any) -> PregnancyCosts:
+    """Cost per pregnancy from the claims, by line, care phase and product group.
+
+    The loader's cost columns of ``women`` are checked against the claims (to the
+    cent) and reused; the split by care product is added from the claims.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded dataset with the claims extract (``dbc_declaraties``).
+
+    Returns
+    -------
+    PregnancyCosts
+
+    Raises
+    ------
+    SazError
+        Without a claims extract, or when the women's cost columns do not match the
+        claims (a sign the data were changed after loading).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import saz_geboortezorg as sg
+    >>> from saz_geboortezorg.synthetic import generate
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = generate(births=300, seed=1, progress=False).write(tmp.name)
+    >>> costs = cost_per_pregnancy(sg.load(tmp.name))
+    >>> rec = costs.reconciliation.set_index("part")["cost"]
+    >>> bool(abs(rec["linked"] + rec["not linked"] - rec["all claims"]) < 0.01)
+    True
+    >>> bool(abs(costs.table["cost_total"].sum() - rec["linked"]) < 0.01)
+    True
+    >>> tmp.cleanup()
+    """
+    claims = _claims(data)
+    women = data.women
+    position = pd.Series(np.arange(len(women)), index=women["pregnancy_id"].astype("string"))
+    position = position[~position.index.duplicated()]
+    who = (
+        claims["zwangerschap_id"]
+        .astype("string")
+        .map(position)
+        .to_numpy(dtype="float64", na_value=np.nan)
+    )
+    linked = ~np.isnan(who)
+    amount = claims["tarief"].to_numpy(dtype="float64", na_value=0.0)
+    idx = who[linked].astype("int64")
+    n = len(women)
+
+    def total(mask: np.ndarray | None = None) -> np.ndarray:
+        w = amount[linked] if mask is None else np.where(mask[linked], amount[linked], 0.0)
+        return np.bincount(idx, weights=w, minlength=n)
+
+    line = claims["lijn"].to_numpy(dtype="float64", na_value=np.nan)
+    phase = claims["zorgfase"].astype("string").fillna("").to_numpy(dtype=object)
+    product = claims["zorgproduct"].astype("string").fillna("unknown").to_numpy(dtype=object)
+
+    checks = {c: total(line == k) for k, c in LINE_COLUMNS.items()}
+    checks |= {c: total(phase == k) for k, c in PHASE_COLUMNS.items()}
+    checks["cost_total"] = total()
+    for column, recomputed in checks.items():
+        if column not in women.columns:
+            raise SazError(f"women has no column {column!r}: load the data with sg.load(...)")
+        given = women[column].to_numpy(dtype="float64", na_value=np.nan)
+        bad = ~(np.abs(given - recomputed) <= _TOLERANCE)
+        if bad.any():
+            raise SazError(
+                f"{column} of {int(bad.sum())} pregnancies does not match the claims "
+                f"(first: {women['pregnancy_id'].iloc[np.flatnonzero(bad)[0]]}); "
+                "were women or the claims changed after loading? Load the data again."
+            )
+
+    keep = [c for c in ("pregnancy_id", "hospital_id", "region_id", "practice_id") if c in women]
+    table = women[keep].reset_index(drop=True).copy()
+    table["n_claims"] = np.bincount(idx, minlength=n).astype("int64")
+    for column in [*LINE_COLUMNS.values(), *PHASE_COLUMNS.values(), "cost_total"]:
+        table[column] = women[column].to_numpy(dtype="float64")
+    for code in sorted(set(product)):
+        table[f"product_{code.lower()}"] = total(product == code)
+
+    lc = claims.loc[linked]
+    long = (
+        pd.DataFrame(
+            {
+                "pregnancy_id": women["pregnancy_id"].to_numpy()[idx],
+                "line": lc["lijn"].to_numpy(),
+                "phase": lc["zorgfase"].to_numpy(),
+                "product": lc["zorgproduct"].to_numpy(),
+                "cost": amount[linked],
+            }
+        )
+        .groupby(["pregnancy_id", "line", "phase", "product"], observed=True, sort=True)
+        .agg(n_claims=("cost", "size"), cost=("cost", "sum"))
+        .reset_index()
+    )
+
+    unlinked = claims.loc[~linked].copy()
+    excluded = getattr(data, "excluded", None)
+    if excluded is not None and len(excluded):
+        ex = excluded[excluded["source"] == "dbc_declaraties"]
+        reason = pd.Series(ex["reason"].to_numpy(), index=ex["row_in_file"].to_numpy())
+        unlinked["reason"] = reason.reindex(unlinked.index).fillna("not linked to a birth")
+    else:
+        unlinked["reason"] = "not linked to a birth"
+
+    reconciliation = pd.DataFrame(
+        {
+            "part": ["all claims", "linked", "not linked"],
+            "n_claims": [len(claims), int(linked.sum()), int((~linked).sum())],
+            "cost": [amount.sum(), amount[linked].sum(), amount[~linked].sum()],
+        }
+    )
+    return PregnancyCosts(table, long, unlinked, reconciliation)
+
+
+def _population(women: pd.DataFrame) -> pd.DataFrame:
+    """Women in the cost indicator's population (births from 22+0 weeks, claims linked)."""
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import indicator_outcome
+
+    mask, _ = indicator_outcome(women, get("cost_per_pregnancy"))
+    return women.loc[mask.to_numpy(bool)]
+
+
+def _unit_column(by: str | None, columns) -> str | None:
+    from saz_geboortezorg.indicators.compute import resolve_unit
+
+    return resolve_unit(by, columns)
+
+
+def _mean_ci(values: Any) -> pd.DataFrame:
+    """n, mean, sd and a normal-approximation 95% interval of the mean per group."""
+    from saz_geboortezorg.stats.intervals import z_value
+
+    out = values.agg(["size", "mean", "std"]).rename(columns={"size": "n", "std": "sd"})
+    half = z_value(0.95) * out["sd"] / np.sqrt(out["n"])
+    out["lcl95"] = out["mean"] - half
+    out["ucl95"] = out["mean"] + half
+    return out
+
+
+def cost_summary(data: Any, by: str | None = "hospital") -> pd.DataFrame:
+    """Mean cost per pregnancy per unit, in total and split by line and care phase.
+
+    The population is that of the ``cost_per_pregnancy`` indicator (births from 22+0
+    weeks with claims). Intervals are normal-approximation 95% intervals of the mean
+    (``mean +- 1.96 sd / sqrt(n)``); the parts of a split add up to the total.
+
+    Parameters
+    ----------
+    data : Dataset or DataFrame
+        A loaded dataset or its ``women`` table.
+    by : str or None
+        ``hospital``, ``region``, ``practice``, a column, or ``None``/``all`` (overall).
+
+    Returns
+    -------
+    DataFrame
+        Tidy: ``unit``, ``split`` (``total``, ``line``, ``phase``), ``part``
+        (``total``, ``first_line``, ``second_line``, ``pregnancy``, ``birth``,
+        ``postpartum``), ``n``, ``mean``, ``sd``, ``lcl95``, ``ucl95``, ``share``
+        (of the unit's mean total).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"hospital_id": ["A", "A", "B"], "ga_days": [280, 280, 280],
+    ...     "cost_first_line": [100.0, 300.0, 0.0], "cost_second_line": [0.0, 200.0, 900.0],
+    ...     "cost_pregnancy": [100.0, 100.0, 300.0], "cost_birth": [0.0, 300.0, 600.0],
+    ...     "cost_postpartum": [0.0, 100.0, 0.0], "cost_total": [100.0, 500.0, 900.0]})
+    >>> s = cost_summary(w, by="hospital")
+    >>> s[(s.unit == "A") & s.part.isin(["total", "first_line"])][["part", "mean"]].values.tolist()
+    [['total', 300.0], ['first_line', 200.0]]
+    """
+    women = data.women if hasattr(data, "women") else data
+    women = _population(women)
+    column = _unit_column(by, women.columns)
+    unit = women[column].astype("string") if column else pd.Series("all", index=women.index)
+    parts = {
+        ("total", "total"): "cost_total",
+        ("line", "first_line"): "cost_first_line",
+        ("line", "second_line"): "cost_second_line",
+        ("phase", "pregnancy"): "cost_pregnancy",
+        ("phase", "birth"): "cost_birth",
+        ("phase", "postpartum"): "cost_postpartum",
+    }
+    frames = []
+    for (split, part), col in parts.items():
+        s = _mean_ci(women[col].astype("float64").groupby(unit.rename("unit"), sort=True))
+        s.insert(0, "part", part)
+        s.insert(0, "split", split)
+        frames.append(s.reset_index())
+    out = pd.concat(frames, ignore_index=True)
+    totals = out[out["part"] == "total"].set_index("unit")["mean"]
+    out["share"] = out["mean"] / out["unit"].map(totals)
+    return out[["unit", "split", "part", "n", "mean", "sd", "lcl95", "ucl95", "share"]]
+
+
+def driver_flags(women: pd.DataFrame, costs: PregnancyCosts | None = None) -> pd.DataFrame:
+    """0/1 flags of the cost drivers per woman (columns named as in :data:`DRIVERS`).
+
+    ``postpartum_admission`` comes from the claims (a ``ZH_KRAAMBED_OPNAME`` claim):
+    pass ``costs`` (from :func:`cost_per_pregnancy`, same rows as ``women``) or a
+    ``women`` table with a ``product_zh_kraambed_opname`` column; otherwise it is left
+    out. The other flags come from the registry.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"cs": [1, 0], "onset": ["prelabour_cs", "induced"],
+    ...     "mode": ["prelabour_cs", "vacuum"], "pain_relief_method": ["none", "epidural"],
+    ...     "nicu": [0.0, 1.0], "line_at_birth": [2, 2]})
+    >>> driver_flags(w).astype(int).values.tolist()
+    [[1, 0, 0, 0, 0, 1], [0, 1, 1, 1, 1, 1]]
+    """
+
+    def eq(col: str, value: Any) -> pd.Series:
+        return women[col].eq(value).fillna(False).astype(bool)
+
+    flags = {
+        "caesarean": women["cs"].eq(1).fillna(False).astype(bool),
+        "induction": eq("onset", "induced"),
+        "instrumental": women["mode"].isin(["vacuum", "forceps"]).fillna(False).astype(bool),
+        "epidural": eq("pain_relief_method", "epidural"),
+    }
+    admission = None
+    if costs is not None and "product_zh_kraambed_opname" in costs.table:
+        admission = costs.table["product_zh_kraambed_opname"].to_numpy() > 0
+    elif "product_zh_kraambed_opname" in women:
+        admission = women["product_zh_kraambed_opname"].to_numpy() > 0
+    if admission is not None:
+        flags["postpartum_admission"] = pd.Series(admission, index=women.index)
+    flags["nicu"] = eq("nicu", 1)
+    flags["second_line_birth"] = eq("line_at_birth", 2)
+    return pd.DataFrame(flags, index=women.index)
+
+
+def cost_drivers(data: Any, by: str | None = "hospital") -> pd.DataFrame:
+    """Cost drivers per unit: share of women with each, and mean cost with and without.
+
+    Drivers (kostendrijvers, :data:`DRIVERS`): caesarean, induction, instrumental
+    birth, epidural, postpartum admission (from the claims), NICU admission and birth
+    in the second line. The population is that of the ``cost_per_pregnancy`` indicator.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded dataset with the claims extract.
+    by : str or None
+        ``hospital``, ``region``, ``practice``, a column, or ``None``/``all``.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: ``unit``, ``driver``, ``label``, ``n``, ``count``, ``share`` (with Wilson
+        ``share_lcl95``, ``share_ucl95``), ``overall_share`` (all units together),
+        ``mean_cost`` (all women of the unit), ``mean_cost_with``,
+        ``mean_cost_without`` and ``cost_share`` (share of the unit's total cost spent
+        on pregnancies with the driver).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import saz_geboortezorg as sg
+    >>> from saz_geboortezorg.synthetic import generate
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = generate(births=300, seed=1, progress=False).write(tmp.name)
+    >>> d = cost_drivers(sg.load(tmp.name), by=None)
+    >>> cs = d.set_index("driver").loc["caesarean"]
+    >>> bool(cs["mean_cost_with"] > cs["mean_cost_without"])
+    True
+    >>> tmp.cleanup()
+    """
+    from saz_geboortezorg.stats.intervals import wilson
+
+    costs = cost_per_pregnancy(data)
+    women = data.women.reset_index(drop=True)
+    flags = driver_flags(women, costs)
+    keep = _population(women).index
+    women, flags = women.loc[keep], flags.loc[keep]
+    column = _unit_column(by, women.columns)
+    unit = women[column].astype("string") if column else pd.Series("all", index=women.index)
+    cost = women["cost_total"].astype("float64")
+    rows = []
+    for driver in flags.columns:
+        f = flags[driver]
+        frame = pd.DataFrame(
+            {
+                "unit": unit,
+                "f": f.astype("int64"),
+                "c": cost,
+                "cw": cost.where(f),
+                "co": cost.where(~f),
+            }
+        )
+        g = frame.groupby("unit", sort=True).agg(
+            n=("f", "size"),
+            count=("f", "sum"),
+            mean_cost=("c", "mean"),
+            mean_cost_with=("cw", "mean"),
+            mean_cost_without=("co", "mean"),
+            cost_with=("cw", "sum"),
+            cost_all=("c", "sum"),
+        )
+        g.insert(0, "label", DRIVERS[driver])
+        g.insert(0, "driver", driver)
+        g["share"] = g["count"] / g["n"]
+        lo, hi = wilson(g["count"].to_numpy(), g["n"].to_numpy())
+        g["share_lcl95"], g["share_ucl95"] = lo, hi
+        g["overall_share"] = f.mean()
+        g["cost_share"] = g["cost_with"] / g["cost_all"]
+        rows.append(g.reset_index())
+    out = pd.concat(rows, ignore_index=True)
+    return out[
+        [
+            "unit",
+            "driver",
+            "label",
+            "n",
+            "count",
+            "share",
+            "share_lcl95",
+            "share_ucl95",
+            "overall_share",
+            "mean_cost",
+            "mean_cost_with",
+            "mean_cost_without",
+            "cost_share",
+        ]
+    ]

@@ -1,0 +1,212 @@
+"""Cost per pregnancy: reconciliation with the claims, splits, summaries, drivers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from saz_geboortezorg.derive.costs import (
+    cost_drivers,
+    cost_per_pregnancy,
+    cost_summary,
+    driver_flags,
+)
+from saz_geboortezorg.errors import SazError
+
+# ---------------------------------------------------------------- hand-made data
+
+#: (pregnancy, line, phase, product, amount); P9 has no birth (not linked).
+CLAIMS = [
+    ("P1", 1, "zwangerschap", "VERL_PRENATAAL_DEEL", 400.0),
+    ("P1", 2, "zwangerschap", "ZH_ZWANGERSCHAP", 300.0),
+    ("P1", 2, "baring", "ZH_SECTIO", 3000.0),
+    ("P1", 2, "kraambed", "ZH_KRAAMBED_OPNAME", 500.0),
+    ("P1", 2, "kraambed", "ZH_KRAAMBED_OPNAME", 250.0),
+    ("P2", 1, "baring", "VERL_VOLLEDIG", 1300.0),
+    ("P2", 1, "kraambed", "VERL_POSTNATAAL", 300.0),
+    ("P3", 1, "zwangerschap", "VERL_PRENATAAL_DEEL", 450.0),
+    ("P3", 2, "baring", "ZH_INDUCTIE", 400.0),
+    ("P3", 2, "baring", "ZH_BEVALLING_VAGINAAL", 950.0),
+    ("P9", 1, "zwangerschap", "VERL_PRENATAAL_DEEL", 123.45),
+]
+#: Totals by hand: P1 = 400+300+3000+500+250, P2 = 1300+300, P3 = 450+400+950.
+TOTAL = {"P1": 4450.0, "P2": 1600.0, "P3": 1800.0}
+FIRST = {"P1": 400.0, "P2": 1600.0, "P3": 450.0}
+PHASES = {  # pregnancy, birth, postpartum
+    "P1": (700.0, 3000.0, 750.0),
+    "P2": (0.0, 1300.0, 300.0),
+    "P3": (450.0, 1350.0, 0.0),
+}
+
+
+def handmade(break_cost: bool = False) -> SimpleNamespace:
+    claims = pd.DataFrame(
+        CLAIMS, columns=["zwangerschap_id", "lijn", "zorgfase", "zorgproduct", "tarief"]
+    )
+    claims["lijn"] = claims["lijn"].astype("Int64")
+    claims.index = pd.RangeIndex(2, 2 + len(claims))  # row numbers in the file
+    ids = ["P1", "P2", "P3"]
+    women = pd.DataFrame(
+        {
+            "pregnancy_id": ids,
+            "hospital_id": ["A", "A", "B"],
+            "region_id": ["R1", "R1", "R1"],
+            "practice_id": ["V1", "V2", "V2"],
+            "ga_days": [280, 275, 290],
+            "cs": [1, 0, 0],
+            "onset": ["prelabour_cs", "spontaneous", "induced"],
+            "mode": ["prelabour_cs", "spontaneous", "vacuum"],
+            "pain_relief_method": ["none", "none", "epidural"],
+            "nicu": [0.0, 0.0, 1.0],
+            "line_at_birth": [2, 1, 2],
+            "cost_first_line": [FIRST[i] for i in ids],
+            "cost_second_line": [TOTAL[i] - FIRST[i] for i in ids],
+            "cost_pregnancy": [PHASES[i][0] for i in ids],
+            "cost_birth": [PHASES[i][1] for i in ids],
+            "cost_postpartum": [PHASES[i][2] for i in ids],
+            "cost_total": [TOTAL[i] for i in ids],
+        }
+    )
+    if break_cost:
+        women.loc[1, "cost_total"] += 5.0
+    excluded = pd.DataFrame(
+        {
+            "source": ["dbc_declaraties"],
+            "row_in_file": [12],
+            "pregnancy_id": ["P9"],
+            "record_id": ["D9"],
+            "reason": ["pregnancy id in no Perined source"],
+        }
+    )
+    return SimpleNamespace(sources={"dbc_declaraties": claims}, women=women, excluded=excluded)
+
+
+def test_handmade_totals_products_and_unlinked():
+    costs = cost_per_pregnancy(handmade())
+    t = costs.table.set_index("pregnancy_id")
+    assert t["cost_total"].to_dict() == TOTAL
+    assert t["n_claims"].to_dict() == {"P1": 5, "P2": 2, "P3": 3}
+    assert t.loc["P1", "product_zh_kraambed_opname"] == 750.0
+    assert t.loc["P1", "product_zh_sectio"] == 3000.0
+    assert t.loc["P3", "product_zh_inductie"] == 400.0
+    assert t.loc["P2", "product_verl_volledig"] == 1300.0
+    products = [c for c in t.columns if c.startswith("product_")]
+    np.testing.assert_allclose(t[products].sum(axis=1), t["cost_total"])
+    # Unlinked claim of P9, with the loader's reason.
+    assert costs.unlinked["zwangerschap_id"].tolist() == ["P9"]
+    assert costs.unlinked["reason"].tolist() == ["pregnancy id in no Perined source"]
+    rec = costs.reconciliation.set_index("part")
+    assert rec.loc["all claims", "cost"] == pytest.approx(7850.0 + 123.45)
+    assert rec.loc["not linked", "cost"] == pytest.approx(123.45)
+    assert rec.loc["not linked", "n_claims"] == 1
+    # Tidy form: two postpartum-admission claims of P1 in one row.
+    row = costs.long[
+        (costs.long.pregnancy_id == "P1") & (costs.long["product"] == "ZH_KRAAMBED_OPNAME")
+    ]
+    assert row[["n_claims", "cost"]].values.tolist() == [[2, 750.0]]
+    assert costs.long["cost"].sum() == pytest.approx(7850.0)
+
+
+def test_women_columns_that_disagree_with_the_claims_are_an_error():
+    with pytest.raises(SazError, match="cost_total of 1 pregnancies does not match"):
+        cost_per_pregnancy(handmade(break_cost=True))
+
+
+def test_no_claims_extract_is_an_error():
+    data = handmade()
+    data.sources = {}
+    with pytest.raises(SazError, match="dbc_declaraties"):
+        cost_per_pregnancy(data)
+
+
+def test_summary_means_and_intervals_by_hand():
+    s = cost_summary(handmade().women, by="hospital").set_index(["unit", "part"])
+    a = np.array([TOTAL["P1"], TOTAL["P2"]])
+    sd = a.std(ddof=1)
+    assert s.loc[("A", "total"), "mean"] == pytest.approx(a.mean())
+    assert s.loc[("A", "total"), "lcl95"] == pytest.approx(a.mean() - 1.959964 * sd / np.sqrt(2))
+    assert s.loc[("A", "first_line"), "mean"] == pytest.approx(1000.0)
+    assert s.loc[("B", "birth"), "mean"] == pytest.approx(1350.0)
+    # Parts of each split add up to the total, shares to 1.
+    for split in ("line", "phase"):
+        flat = s.reset_index()
+        parts = flat[flat["split"] == split].groupby("unit")
+        np.testing.assert_allclose(parts["mean"].sum(), s.xs("total", level="part")["mean"])
+        np.testing.assert_allclose(parts["share"].sum(), 1.0)
+
+
+def test_drivers_by_hand():
+    d = cost_drivers(handmade(), by="hospital").set_index(["unit", "driver"])
+    cs = d.loc[("A", "caesarean")]
+    assert (cs["n"], cs["count"], cs["share"]) == (2, 1, 0.5)
+    assert cs["mean_cost_with"] == TOTAL["P1"] and cs["mean_cost_without"] == TOTAL["P2"]
+    assert cs["cost_share"] == pytest.approx(4450 / 6050)
+    assert cs["overall_share"] == pytest.approx(1 / 3)
+    adm = d.loc[("A", "postpartum_admission")]  # from the claims (P1 only)
+    assert adm["count"] == 1 and adm["mean_cost_with"] == TOTAL["P1"]
+    b = d.loc["B"]
+    assert b.loc[["induction", "instrumental", "epidural", "nicu"], "share"].tolist() == [1.0] * 4
+    assert np.isnan(b.loc["caesarean", "mean_cost_with"])
+    assert b.loc["caesarean", "mean_cost_without"] == TOTAL["P3"]
+
+
+def test_driver_flags_without_claims_leave_admission_out():
+    flags = driver_flags(handmade().women)
+    assert "postpartum_admission" not in flags
+    assert flags["second_line_birth"].tolist() == [True, False, True]
+
+
+# ---------------------------------------------------------------- synthetic data
+
+
+def test_costs_sum_to_the_claims(dataset):
+    claims = dataset.sources["dbc_declaraties"]
+    costs = cost_per_pregnancy(dataset)
+    all_claims = claims["tarief"].sum()
+    women_total = dataset.women["cost_total"].sum()
+    unlinked = costs.unlinked["tarief"].sum()
+    assert women_total + unlinked == pytest.approx(all_claims, abs=0.01)
+    assert len(costs.unlinked) > 0
+    n_excluded = int((dataset.excluded["source"] == "dbc_declaraties").sum())
+    assert len(costs.unlinked) == n_excluded
+    assert costs.table["n_claims"].sum() + len(costs.unlinked) == len(claims)
+    # Unlinked claims are exactly those of pregnancies without a birth.
+    linked_ids = set(dataset.women["pregnancy_id"])
+    assert not costs.unlinked["zwangerschap_id"].isin(linked_ids).any()
+
+
+def test_splits_add_up_per_pregnancy(dataset):
+    t = cost_per_pregnancy(dataset).table
+    np.testing.assert_allclose(t["cost_first_line"] + t["cost_second_line"], t["cost_total"])
+    np.testing.assert_allclose(
+        t["cost_pregnancy"] + t["cost_birth"] + t["cost_postpartum"], t["cost_total"]
+    )
+    products = [c for c in t.columns if c.startswith("product_")]
+    np.testing.assert_allclose(t[products].sum(axis=1), t["cost_total"])
+    first = [c for c in products if c.startswith("product_verl_")]
+    np.testing.assert_allclose(t[first].sum(axis=1), t["cost_first_line"])
+
+
+def test_summary_on_synthetic_matches_plain_groupby(dataset):
+    women = dataset.women[dataset.women["ga_days"] >= 154]
+    s = cost_summary(dataset, by="hospital")
+    total = s[s["part"] == "total"].set_index("unit")
+    expected = women.groupby("hospital_id")["cost_total"].agg(["mean", "size"])
+    np.testing.assert_allclose(total["mean"], expected["mean"].loc[total.index])
+    assert total["n"].tolist() == expected["size"].loc[total.index].tolist()
+    assert (total["lcl95"] < total["mean"]).all() and (total["mean"] < total["ucl95"]).all()
+
+
+def test_drivers_on_synthetic(dataset):
+    d = cost_drivers(dataset, by="hospital")
+    women = dataset.women[dataset.women["ga_days"] >= 154]
+    cs = d[d["driver"] == "caesarean"].set_index("unit")
+    by_hand = women.groupby("hospital_id")["cs"].mean()
+    np.testing.assert_allclose(cs["share"], by_hand.loc[cs.index])
+    with_cs = women[women["cs"] == 1].groupby("hospital_id")["cost_total"].mean()
+    np.testing.assert_allclose(cs["mean_cost_with"], with_cs.loc[cs.index])
+    # A caesarean costs more than a vaginal birth everywhere.
+    assert (cs["mean_cost_with"] > cs["mean_cost_without"]).all()
