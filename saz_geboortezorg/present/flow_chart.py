@@ -1,0 +1,403 @@
+"""Charts of the care flows in :mod:`saz_geboortezorg.derive.flows`.
+
+:func:`flow_chart` draws a Sankey-style flow diagram from :func:`flow_links`: one
+column of stacked blocks per stage of the care path and bands between the columns
+whose widths are proportional to the number of women. Altair has no Sankey mark, so
+the chart is layered from rectangles (blocks), areas (bands) and text (labels).
+:func:`referral_reasons_chart` shows why women were referred, per unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.present.style import PALETTE, configure
+
+__all__ = ["flow_chart", "flow_layout", "referral_reasons_chart", "NODE_COLOURS"]
+
+_GREEN, _ORANGE, _BLUE, _SKY, _PURPLE = PALETTE[2], PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[6]
+_YELLOW, _VERMILLION, _GREY = PALETTE[3], PALETTE[5], PALETTE[7]
+
+#: Block colours (Okabe-Ito): green = first line, orange = referral, blues = second
+#: line, purple/vermillion = caesarean, grey = unknown. Same meaning in every stage.
+NODE_COLOURS: dict[str, dict[str, str]] = {
+    "start": {"first_line": _GREEN, "second_line": _BLUE},
+    "pregnancy": {"first_line": _GREEN, "referred": _ORANGE, "second_line": _BLUE},
+    "labour": {
+        "first_line": _GREEN,
+        "referred": _ORANGE,
+        "second_line_spontaneous": _BLUE,
+        "second_line_induced": _SKY,
+        "no_labour": _PURPLE,
+    },
+    "place": {
+        "home": _GREEN,
+        "birth_centre": _GREEN,
+        "hospital_midwife": _GREEN,
+        "hospital_obstetrician": _BLUE,
+    },
+    "mode": {
+        "spontaneous": _GREEN,
+        "instrumental": _YELLOW,
+        "intrapartum_cs": _VERMILLION,
+        "prelabour_cs": _PURPLE,
+    },
+    "postpartum": {"first_line": _GREEN, "referred": _ORANGE, "second_line": _BLUE},
+}
+
+_NODE_WIDTH = 0.06  # in stage columns
+_GAP = 0.025  # gap between blocks, as a share of the women drawn
+
+
+def _colour(stage: str, category: str) -> str:
+    return NODE_COLOURS.get(stage, {}).get(category, _GREY)
+
+
+def flow_layout(links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Positions of the blocks and bands of a flow diagram (used by :func:`flow_chart`).
+
+    Parameters
+    ----------
+    links : DataFrame
+        Output of :func:`saz_geboortezorg.derive.flows.flow_links`.
+
+    Returns
+    -------
+    (nodes, bands) : tuple of DataFrame
+        ``nodes``: one row per non-empty category of every stage with ``column``
+        (stage number), ``y0``/``y1`` (vertical extent, in women, top = 0), ``n`` and
+        ``pct``. ``bands``: the outline of every link as points ``x``, ``top``,
+        ``bottom`` (a smooth curve), with ``link`` (an id), ``n`` and the labels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.derive.flows import flow_links
+    >>> w = pd.DataFrame({"start_line": [1, 1, 2], "referral_pregnancy": [0, 1, 0]})
+    >>> nodes, bands = flow_layout(flow_links(w, stages=["start", "pregnancy"]))
+    >>> nodes[["stage", "category", "n"]]
+           stage     category  n
+    0      start   first_line  2
+    1      start  second_line  1
+    2  pregnancy   first_line  1
+    3  pregnancy     referred  1
+    4  pregnancy  second_line  1
+    """
+    from saz_geboortezorg.derive.flows import CATEGORIES
+
+    stages = list(
+        links.attrs.get("stages") or dict.fromkeys([*links.source_stage, *links.target_stage])
+    )
+    total = float(links.attrs.get("women") or links[links.step == 0]["n"].sum())
+    gap = _GAP * total
+    rank = {(s, c): i for s in CATEGORIES for i, c in enumerate(CATEGORIES[s])}
+    rows = []
+    for column, stage in enumerate(stages):
+        if column < len(stages) - 1:
+            part = links[links.source_stage == stage].groupby("source", sort=False)
+            sizes = part["n"].sum()
+            labels = part[["source_en", "source_nl"]].first()
+        else:
+            part = links[links.target_stage == stage].groupby("target", sort=False)
+            sizes = part["n"].sum()
+            labels = part[["target_en", "target_nl"]].first()
+        labels.columns = ["label_en", "label_nl"]
+        cats = sorted(sizes.index, key=lambda c: rank[(stage, c)])
+        y = 0.0
+        for cat in cats:
+            n = int(sizes[cat])
+            rows.append(
+                {
+                    "stage": stage,
+                    "category": cat,
+                    "column": column,
+                    "y0": y,
+                    "y1": y + n,
+                    "n": n,
+                    "pct": 100 * n / total if total else np.nan,
+                    "label_en": labels.loc[cat, "label_en"],
+                    "label_nl": labels.loc[cat, "label_nl"],
+                    "colour": _colour(stage, cat),
+                }
+            )
+            y += n + gap
+    nodes = pd.DataFrame(rows)
+    top = {(r.stage, r.category): r.y0 for r in nodes.itertuples()}
+    column_of = {s: i for i, s in enumerate(stages)}
+    # stack the bands inside each block: by the rank of the other end
+    ordered = links.assign(
+        _s=[rank[k] for k in zip(links.source_stage, links.source, strict=True)],
+        _t=[rank[k] for k in zip(links.target_stage, links.target, strict=True)],
+    )
+    out_offset = dict(top)
+    in_offset = dict(top)
+    t = np.linspace(0.0, 1.0, 24)
+    smooth = t * t * (3 - 2 * t)
+    parts = []
+    for i, row in enumerate(ordered.sort_values(["step", "_s", "_t"]).itertuples()):
+        s_key, t_key = (row.source_stage, row.source), (row.target_stage, row.target)
+        ys, yt = out_offset[s_key], in_offset[t_key]
+        out_offset[s_key] += row.n
+        in_offset[t_key] += row.n
+        x0 = column_of[row.source_stage] + _NODE_WIDTH
+        x1 = column_of[row.target_stage]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "link": i,
+                    "x": x0 + t * (x1 - x0),
+                    "top": ys + (yt - ys) * smooth,
+                    "bottom": ys + row.n + (yt - ys) * smooth,
+                    "n": row.n,
+                    "pct": row.pct,
+                    "source_en": row.source_en,
+                    "source_nl": row.source_nl,
+                    "target_en": row.target_en,
+                    "target_nl": row.target_nl,
+                    "colour": _colour(row.source_stage, row.source),
+                }
+            )
+        )
+    bands = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return nodes, bands
+
+
+def flow_chart(
+    links: pd.DataFrame,
+    *,
+    language: str = "en",
+    title: str | None = None,
+    width: int = 1100,
+    height: int = 520,
+    min_label_pct: float = 1.0,
+) -> Any:
+    """A flow diagram of the care path: who goes where, from start of care to postpartum.
+
+    Parameters
+    ----------
+    links : DataFrame
+        Output of :func:`saz_geboortezorg.derive.flows.flow_links`.
+    language : {"en", "nl"}
+        Language of stage names and labels.
+    title : str, optional
+        Chart title; default names the unit and the number of women.
+    width, height : int
+        Size in pixels.
+    min_label_pct : float
+        Blocks smaller than this share of the women get no label (hover shows it).
+
+    Returns
+    -------
+    altair.LayerChart
+        Bands (``mark_area``), blocks (``mark_rect``), labels with count and
+        percentage, and a stage name above every column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.derive.flows import flow_links
+    >>> w = pd.DataFrame({"start_line": [1, 1, 2], "referral_pregnancy": [0, 1, 0]})
+    >>> chart = flow_chart(flow_links(w, stages=["start", "pregnancy"]), language="nl")
+    >>> [layer["mark"]["type"] for layer in chart.to_dict()["layer"]]
+    ['area', 'rect', 'text', 'text']
+    """
+    import altair as alt
+
+    from saz_geboortezorg.derive.flows import STAGES
+
+    if language not in ("en", "nl"):
+        raise ValueError("language must be 'en' or 'nl'")
+    nodes, bands = flow_layout(links)
+    stages = list(dict.fromkeys(nodes["stage"]))
+    total = int(links.attrs.get("women") or nodes[nodes.column == 0]["n"].sum())
+    lab = f"label_{language}"
+    thousands = "." if language == "nl" else ","
+
+    def count(n: int) -> str:
+        return f"{n:,}".replace(",", thousands)
+
+    def percent(p: float) -> str:
+        text = f"{p:.0f}%" if p >= 10 or p == 0 else f"{p:.1f}%"
+        return text.replace(".", ",") if language == "nl" else text
+
+    nodes = nodes.assign(
+        x0=nodes["column"],
+        x1=nodes["column"] + _NODE_WIDTH,
+        xt=nodes["column"] + _NODE_WIDTH + 0.02,
+        ymid=(nodes["y0"] + nodes["y1"]) / 2,
+        label=nodes[lab],
+        numbers=[f"{count(n)} ({percent(p)})" for n, p in zip(nodes.n, nodes.pct, strict=True)],
+    )
+    nodes["text"] = [
+        [label, numbers] if pct >= min_label_pct else []
+        for label, numbers, pct in zip(nodes.label, nodes.numbers, nodes.pct, strict=True)
+    ]
+    span = nodes["y1"].max()
+    x_scale = alt.Scale(domain=[-0.02, len(stages) - 1 + 0.75], nice=False)
+    y_scale = alt.Scale(domain=[-0.06 * span, span], reverse=True, nice=False, zero=False)
+    no_axis = {"axis": None}
+    words = {
+        "en": ("women", "from", "to", "Care flows", "women"),
+        "nl": ("vrouwen", "van", "naar", "Zorgstromen", "vrouwen"),
+    }[language]
+    band_layer = (
+        alt.Chart(bands)
+        .mark_area(opacity=0.35, interpolate="monotone", line=False)
+        .encode(
+            x=alt.X("x:Q", scale=x_scale, **no_axis),
+            y=alt.Y("top:Q", scale=y_scale, **no_axis),
+            y2="bottom:Q",
+            detail="link:N",
+            color=alt.Color("colour:N", scale=None),
+            tooltip=[
+                alt.Tooltip(f"source_{language}:N", title=words[1]),
+                alt.Tooltip(f"target_{language}:N", title=words[2]),
+                alt.Tooltip("n:Q", title=words[0], format=","),
+                alt.Tooltip("pct:Q", title="%", format=".1f"),
+            ],
+        )
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title=""),
+        alt.Tooltip("n:Q", title=words[0], format=","),
+        alt.Tooltip("pct:Q", title="%", format=".1f"),
+    ]
+    blocks = (
+        alt.Chart(nodes)
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("x0:Q", scale=x_scale, **no_axis),
+            x2="x1:Q",
+            y=alt.Y("y0:Q", scale=y_scale, **no_axis),
+            y2="y1:Q",
+            color=alt.Color("colour:N", scale=None),
+            tooltip=tooltip,
+        )
+    )
+    labels = (
+        alt.Chart(nodes)
+        .mark_text(align="left", baseline="middle", fontSize=13, lineHeight=15, dy=-7)
+        .encode(
+            x=alt.X("xt:Q", scale=x_scale, **no_axis),
+            y=alt.Y("ymid:Q", scale=y_scale, **no_axis),
+            text="text",
+            tooltip=tooltip,
+        )
+    )
+    headers = pd.DataFrame(
+        {
+            "x": [i + _NODE_WIDTH / 2 for i in range(len(stages))],
+            "y": [-0.035 * span] * len(stages),
+            "text": [STAGES[s][language] for s in stages],
+        }
+    )
+    header_layer = (
+        alt.Chart(headers)
+        .mark_text(align="left", baseline="middle", fontSize=15, fontWeight="bold", dx=-6)
+        .encode(
+            x=alt.X("x:Q", scale=x_scale, **no_axis),
+            y=alt.Y("y:Q", scale=y_scale, **no_axis),
+            text="text:N",
+        )
+    )
+    unit = str(links["unit"].iloc[0]) if len(links) else "all"
+    default = f"{words[3]}: {unit} ({count(total)} {words[4]})"
+    chart = alt.layer(band_layer, blocks, labels, header_layer).properties(
+        title=title or default, width=width, height=height
+    )
+    return configure(chart)
+
+
+def referral_reasons_chart(
+    table: pd.DataFrame,
+    *,
+    language: str = "en",
+    highlight: str | None = None,
+    title: str | None = None,
+) -> Any:
+    """Stacked horizontal bars: the reasons for referral as shares per unit.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`saz_geboortezorg.derive.flows.referral_reasons`.
+    language : {"en", "nl"}
+        Language of the labels.
+    highlight : str, optional
+        A unit to mark with an arrow.
+    title : str, optional
+        Chart title; a default in the chosen language.
+
+    Returns
+    -------
+    altair.Chart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.derive.flows import referral_reasons
+    >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2"], "referral_labour": [1, 1, 1],
+    ...     "referral_labour_reason": ["failure_to_progress", "meconium", "bleeding"]})
+    >>> chart = referral_reasons_chart(referral_reasons(w), highlight="R2")
+    >>> chart.to_dict()["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+
+    if language not in ("en", "nl"):
+        raise ValueError("language must be 'en' or 'nl'")
+    lab = f"label_{language}"
+    # reasons ordered by their overall share, with 'other' and 'unknown' last
+    overall = table.groupby("reason", sort=False)["n"].sum()
+    tail = [r for r in ("other", "unknown") if r in overall.index]
+    head = overall.drop(index=tail).sort_values(ascending=False, kind="stable").index.tolist()
+    reasons = head + tail
+    colours = PALETTE[:7] + ["#000000"] * max(0, len(head) - 7)
+    colour_of = dict(zip(head, colours, strict=False))
+    colour_of.update({"other": _GREY, "unknown": "#DDDDDD"})
+    labels = table.drop_duplicates("reason").set_index("reason")[lab]
+    n_word = "n" if language == "en" else "n"
+    data = table.assign(
+        unit_label=[
+            f"{'▶ ' if u == highlight else ''}{u} ({n_word}={r})"
+            for u, r in zip(table["unit"], table["referred"], strict=True)
+        ],
+        order=table["reason"].map({r: i for i, r in enumerate(reasons)}),
+    )
+    texts = {
+        "en": ("Reasons for referral, per unit", "share of referred women (%)", "reason", "unit"),
+        "nl": (
+            "Redenen van verwijzing per eenheid",
+            "aandeel van verwezen vrouwen (%)",
+            "reden",
+            "eenheid",
+        ),
+    }[language]
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_label:N", title=texts[3], sort=None),
+            x=alt.X("pct:Q", title=texts[1], scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                f"{lab}:N",
+                title=texts[2],
+                scale=alt.Scale(
+                    domain=[labels[r] for r in reasons], range=[colour_of[r] for r in reasons]
+                ),
+                legend=alt.Legend(orient="right", labelLimit=320),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("unit:N", title=texts[3]),
+                alt.Tooltip(f"{lab}:N", title=texts[2]),
+                alt.Tooltip("n:Q", title="n"),
+                alt.Tooltip("pct:Q", title="%", format=".1f"),
+            ],
+        )
+        .properties(title=title or texts[0], width=520, height=alt.Step(22))
+    )
+    return configure(chart)

@@ -1,0 +1,132 @@
+"""The flow diagram and the referral-reasons chart draw exactly what the library computed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from saz_geboortezorg.derive.flows import care_flows, flow_links, referral_reasons
+from saz_geboortezorg.present.flow_chart import (
+    NODE_COLOURS,
+    flow_chart,
+    flow_layout,
+    referral_reasons_chart,
+)
+from saz_geboortezorg.present.style import PALETTE
+
+
+@pytest.fixture
+def women() -> pd.DataFrame:
+    """Six first-line starters (two referred in labour, one in pregnancy), two second-line."""
+    n = 8
+    return pd.DataFrame(
+        {
+            "region_id": ["R1"] * 5 + ["R2"] * 3,
+            "start_line": [1, 1, 1, 1, 1, 1, 2, 2],
+            "referral_pregnancy": [0, 0, 0, 0, 1, 0, 0, 0],
+            "onset": ["spontaneous"] * 4 + ["induced", "spontaneous", "prelabour_cs", "induced"],
+            "referral_labour": [1, 1, 0, 0, 0, 0, 0, 0],
+            "referral_labour_reason": ["failure_to_progress", "meconium"] + [None] * 6,
+            "actual_place": ["hospital_obstetrician"] * 2
+            + ["home", "hospital_midwife"]
+            + ["hospital_obstetrician", "home", "hospital_obstetrician", "hospital_obstetrician"],
+            "mode": ["intrapartum_cs", "vacuum", "spontaneous", "spontaneous", "spontaneous"]
+            + ["spontaneous", "prelabour_cs", "spontaneous"],
+            "line_at_birth": [2, 2, 1, 1, 2, 1, 2, 2],
+            "referral_postpartum": [0] * n,
+        }
+    )
+
+
+def _layers(spec: dict) -> dict[str, list[dict]]:
+    """The rows each layer draws, by mark type (text layers: labels first, headers second)."""
+    out: dict[str, list[dict]] = {}
+    for i, layer in enumerate(spec["layer"]):
+        name = layer["data"]["name"]
+        key = layer["mark"]["type"] + ("" if i != 3 else "_header")
+        out[key] = spec["datasets"][name]
+    return out
+
+
+def test_chart_embeds_the_links(women):
+    links = flow_links(women)
+    layers = _layers(flow_chart(links).to_dict())
+    bands = pd.DataFrame(layers["area"])
+    per_link = bands.groupby("link")["n"].first()
+    assert len(per_link) == len(links)
+    assert sorted(per_link) == sorted(links["n"])
+    # every band is as wide as its count at both ends
+    first = bands.groupby("link").first()
+    last = bands.groupby("link").last()
+    assert (first.bottom - first.top).to_numpy() == pytest.approx(first.n.to_numpy())
+    assert (last.bottom - last.top).to_numpy() == pytest.approx(last.n.to_numpy())
+
+
+def test_blocks_are_the_flow_counts(women):
+    links = flow_links(women, "region_id", "R1")
+    blocks = pd.DataFrame(_layers(flow_chart(links).to_dict())["rect"])
+    flows = care_flows(women, stages=None).query("unit == 'R1' and n > 0")
+    got = blocks.set_index(["stage", "category"])["n"].sort_index()
+    want = flows.set_index(["stage", "category"])["n"].sort_index()
+    assert got.equals(want)
+    heights = (blocks.y1 - blocks.y0).to_numpy()
+    assert heights == pytest.approx(blocks.n.to_numpy())  # height proportional to women
+    # by hand: R1 has 5 women, 2 referred during labour
+    referred = blocks[(blocks.stage == "labour") & (blocks.category == "referred")].iloc[0]
+    assert referred.n == 2 and referred.pct == 40.0
+    assert referred.colour == PALETTE[0]  # orange = referral, in every stage
+
+
+def test_bands_leave_and_enter_inside_their_blocks(women):
+    nodes, bands = flow_layout(flow_links(women))
+    top = nodes.set_index(["stage", "category"])
+    # the two bands leaving 'start: first line' stack inside its block
+    start = top.loc[("start", "first_line")]
+    leaving = bands[bands.x == bands.x.min()].groupby("link").first()
+    inside = leaving[(leaving.top >= start.y0) & (leaving.bottom <= start.y1)]
+    assert inside.n.sum() == start.n == 6
+
+
+def test_labels_and_dutch(women):
+    spec = flow_chart(flow_links(women), language="nl").to_dict()
+    layers = _layers(spec)
+    texts = {tuple(r["text"]) for r in layers["text"] if r["text"]}
+    assert ("verwezen durante partu", "2 (25%)") in texts
+    assert ("eerste lijn (verloskundige)", "6 (75%)") in texts
+    headers = [r["text"] for r in layers["text_header"]]
+    assert headers == [
+        "Begin zorg",
+        "Zwangerschap",
+        "Baring",
+        "Plaats geboorte",
+        "Wijze geboorte",
+        "Kraamperiode",
+    ]
+    assert spec["title"] == "Zorgstromen: all (8 vrouwen)"
+
+
+def test_small_blocks_lose_their_label_but_not_their_block(women):
+    spec = flow_chart(flow_links(women), min_label_pct=20).to_dict()
+    layers = _layers(spec)
+    labelled = [r for r in layers["text"] if r["text"]]
+    assert all(r["pct"] >= 20 for r in labelled)
+    assert len(layers["rect"]) > len(labelled)
+
+
+def test_every_stage_has_colours_for_its_categories():
+    from saz_geboortezorg.derive.flows import CATEGORIES
+
+    for stage, colours in NODE_COLOURS.items():
+        assert set(colours) == set(CATEGORIES[stage]) - {"unknown"}
+
+
+def test_reasons_chart_embeds_the_table(women):
+    table = referral_reasons(women)
+    spec = referral_reasons_chart(table, highlight="R1", language="nl").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == len(table)
+    assert {r["unit_label"] for r in rows} == {"▶ R1 (n=2)"}
+    colour = spec["encoding"]["color"]
+    assert colour["field"] == "label_nl"
+    assert colour["scale"]["domain"][-2:] == ["overig", "onbekend"]  # always last
+    assert spec["title"] == "Redenen van verwijzing per eenheid"
