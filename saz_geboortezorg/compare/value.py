@@ -1,0 +1,241 @@
+"""The value view: per unit, an adjusted outcome against adjusted cost per pregnancy.
+
+Outcome: an indicator of the catalogue (default the uncomplicated-birth composite),
+case-mix adjusted with the indicator's own case-mix spec (standardised rate = O/E x
+overall rate), or crude when the indicator has no spec; the result says which.
+Cost: the gamma model ``case_mix/cost.yaml`` (adjusted mean = O/E x overall mean
+cost per pregnancy, with its interval). The overall means split the plane into four
+quadrants; each unit gets a quadrant label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.errors import SpecError
+
+__all__ = ["ValueView", "value_view", "assign_quadrants"]
+
+
+def assign_quadrants(
+    outcome: Any, cost: Any, outcome_mean: float, cost_mean: float, better: str = "higher"
+) -> np.ndarray:
+    """Quadrant label per unit from its outcome and cost against the overall means.
+
+    Lower cost is better. ``better`` says which outcome direction is good
+    (``higher``, ``lower``, or ``neither`` for process measures, which are then
+    labelled ``higher rate`` / ``lower rate``). A unit exactly on a line counts as
+    not above it; a unit with a missing value gets ``unknown``.
+
+    Examples
+    --------
+    >>> assign_quadrants([40, 30, 40, 30], [2000, 2000, 4000, 4000], 35, 3000).tolist()
+    ['better outcome, lower cost', 'worse outcome, lower cost', 'better outcome, higher cost', 'worse outcome, higher cost']
+    >>> assign_quadrants([1.0], [100.0], 2.0, 50.0, better="lower").tolist()
+    ['better outcome, higher cost']
+    """
+    o = np.asarray(outcome, dtype="float64")
+    c = np.asarray(cost, dtype="float64")
+    if better not in ("higher", "lower", "neither"):
+        raise SpecError(f"better must be 'higher', 'lower' or 'neither', not {better!r}")
+    above = o > outcome_mean
+    if better == "neither":
+        first = np.where(above, "higher rate", "lower rate")
+    else:
+        good = above if better == "higher" else o < outcome_mean
+        first = np.where(good, "better outcome", "worse outcome")
+    second = np.where(c > cost_mean, "higher cost", "lower cost")
+    labels = np.char.add(np.char.add(first.astype(str), ", "), second.astype(str)).astype(object)
+    labels[np.isnan(o) | np.isnan(c)] = "unknown"
+    return labels
+
+
+@dataclass
+class ValueView:
+    """Adjusted outcome against adjusted cost per unit.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Per unit: ``unit``; outcome ``outcome_n`` (denominator), ``outcome_events``,
+        ``outcome_crude``, ``outcome_rate`` (adjusted, or crude when
+        ``outcome_adjusted`` is False; in the indicator's unit, e.g. percent) with
+        ``outcome_lcl95``, ``outcome_ucl95``, ``outcome_oe``; cost ``cost_n``,
+        ``cost_crude`` (mean), ``cost_oe`` with ``cost_oe_lcl95``/``cost_oe_ucl95``,
+        ``adjusted_cost`` (O/E x overall mean) with ``adjusted_cost_lcl95``/
+        ``adjusted_cost_ucl95``; ``quadrant``.
+    outcome, outcome_label, outcome_unit, better : str
+        Indicator id, its English name, its unit (``percent``, ``per_1000``) and which
+        direction is good.
+    outcome_adjusted : bool
+    outcome_method : str
+        In words: the case-mix spec used, or why the outcome is crude.
+    overall_outcome, overall_cost : float
+        The quadrant lines: overall outcome rate (indicator unit) and overall mean cost
+        per pregnancy (euro).
+    unit_type : str
+    outcome_model, cost_model : CaseMixResult or None
+    """
+
+    table: pd.DataFrame
+    outcome: str
+    outcome_label: str
+    outcome_unit: str
+    better: str
+    outcome_adjusted: bool
+    outcome_method: str
+    overall_outcome: float
+    overall_cost: float
+    unit_type: str
+    outcome_model: Any = field(default=None, repr=False)
+    cost_model: Any = field(default=None, repr=False)
+
+    def chart(self, highlight: str | None = None) -> Any:
+        """The value scatter (see :func:`saz_geboortezorg.present.value_chart.value_chart`)."""
+        from saz_geboortezorg.present.value_chart import value_chart
+
+        return value_chart(self, highlight=highlight)
+
+
+def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFrame, dict]:
+    import saz_geboortezorg as sg
+
+    mult = indicator.multiplier
+    crude = sg.compute(data, indicator.id, by=by)
+    crude = crude.rename(columns={"denominator": "outcome_n", "numerator": "outcome_events"})
+    crude["outcome_crude"] = crude["outcome_events"] / crude["outcome_n"] * mult
+    crude = crude[["unit", "outcome_n", "outcome_events", "outcome_crude"]]
+    overall_events, overall_n = crude["outcome_events"].sum(), crude["outcome_n"].sum()
+    info: dict[str, Any] = {"model": None}
+    if indicator.case_mix:
+        res = sg.casemix(data, indicator.case_mix, unit=by, random_effects=False)
+        t = res.table
+        adj = pd.DataFrame(
+            {
+                "unit": t["unit"].astype(str),
+                "outcome_rate": t["standardised_rate"] * mult,
+                "outcome_lcl95": t["std_lcl95"] * mult,
+                "outcome_ucl95": t["std_ucl95"] * mult,
+                "outcome_oe": t["oe"],
+            }
+        )
+        info.update(
+            model=res,
+            adjusted=True,
+            overall=res.overall_rate * mult,
+            method=f"case-mix adjusted: standardised rate (O/E x overall rate) with the "
+            f"'{indicator.case_mix}' spec (case_mix/{indicator.case_mix}.yaml)",
+        )
+        if res.notes:
+            info["method"] += " (" + "; ".join(res.notes) + ")"
+    else:
+        from saz_geboortezorg.stats.intervals import wilson
+
+        lo, hi = wilson(crude["outcome_events"].to_numpy(), crude["outcome_n"].to_numpy())
+        adj = pd.DataFrame(
+            {
+                "unit": crude["unit"].astype(str),
+                "outcome_rate": crude["outcome_crude"],
+                "outcome_lcl95": lo * mult,
+                "outcome_ucl95": hi * mult,
+                "outcome_oe": np.nan,
+            }
+        )
+        info.update(
+            adjusted=False,
+            overall=overall_events / overall_n * mult,
+            method=f"crude (not case-mix adjusted): indicator {indicator.id!r} has no "
+            "case-mix spec; Wilson 95% intervals",
+        )
+    crude = crude.assign(unit=crude["unit"].astype(str))
+    return crude.merge(adj, on="unit", how="outer"), info
+
+
+def value_view(
+    data: Any, outcome: str = "uncomplicated_birth", by: str | None = "hospital"
+) -> ValueView:
+    """Per unit: the adjusted outcome against the case-mix adjusted cost per pregnancy.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded dataset with the claims extract.
+    outcome : str
+        A rate indicator of the catalogue (``sg.indicators`` lists them); adjusted with
+        its case-mix spec when it has one, crude otherwise (``outcome_method`` says).
+    by : str
+        ``hospital``, ``region``, ``practice`` or a column.
+
+    Returns
+    -------
+    ValueView
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import saz_geboortezorg as sg
+    >>> from saz_geboortezorg.synthetic import generate
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = generate(births=2000, seed=3, progress=False).write(tmp.name)
+    >>> v = value_view(sg.load(tmp.name), "uncomplicated_birth", by="hospital")
+    >>> v.outcome_adjusted, v.outcome_unit
+    (False, 'percent')
+    >>> list(v.table.columns[:2])
+    ['unit', 'outcome_n']
+    >>> bool(v.overall_cost > 0)
+    True
+    >>> tmp.cleanup()
+    """
+    import saz_geboortezorg as sg
+    from saz_geboortezorg.indicators import get
+
+    indicator = get(outcome)
+    if indicator.is_mean:
+        raise SpecError(
+            f"outcome {outcome!r} is an amount, not a rate; choose a rate indicator such "
+            "as 'uncomplicated_birth', 'cs' or 'nicu'"
+        )
+    if by in (None, "all"):
+        raise SpecError("the value view compares units: pass by='hospital', 'region' or 'practice'")
+    out_table, info = _outcome_table(data, indicator, by)
+
+    cost = sg.casemix(data, "cost", unit=by, random_effects=False)
+    t = cost.table
+    cost_table = pd.DataFrame(
+        {
+            "unit": t["unit"].astype(str),
+            "cost_n": t["n"],
+            "cost_crude": t["crude_rate"],
+            "cost_oe": t["oe"],
+            "cost_oe_lcl95": t["oe_lcl95"],
+            "cost_oe_ucl95": t["oe_ucl95"],
+            "adjusted_cost": t["oe"] * cost.overall_rate,
+            "adjusted_cost_lcl95": t["oe_lcl95"] * cost.overall_rate,
+            "adjusted_cost_ucl95": t["oe_ucl95"] * cost.overall_rate,
+        }
+    )
+    table = out_table.merge(cost_table, on="unit", how="outer").sort_values("unit")
+    better = indicator.better if indicator.better in ("higher", "lower") else "neither"
+    table["quadrant"] = assign_quadrants(
+        table["outcome_rate"], table["adjusted_cost"], info["overall"], cost.overall_rate, better
+    )
+    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS
+
+    return ValueView(
+        table=table.reset_index(drop=True),
+        outcome=indicator.id,
+        outcome_label=indicator.name_en,
+        outcome_unit=indicator.unit,
+        better=better,
+        outcome_adjusted=info["adjusted"],
+        outcome_method=info["method"],
+        overall_outcome=float(info["overall"]),
+        overall_cost=float(cost.overall_rate),
+        unit_type=by if by in UNIT_COLUMNS else str(by),
+        outcome_model=info["model"],
+        cost_model=cost,
+    )

@@ -1,0 +1,141 @@
+"""The value view: quadrants, adjusted cost against an independent gamma GLM, outcomes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from saz_geboortezorg.compare.value import assign_quadrants, value_view
+from saz_geboortezorg.errors import SpecError
+
+
+def test_quadrants_on_a_handmade_table():
+    t = pd.DataFrame(
+        {
+            "unit": ["A", "B", "C", "D", "E", "F"],
+            "outcome": [40.0, 30.0, 40.0, 30.0, 35.0, np.nan],
+            "cost": [2000.0, 2000.0, 4000.0, 4000.0, 3000.0, 1000.0],
+        }
+    )
+    got = assign_quadrants(t["outcome"], t["cost"], 35.0, 3000.0, better="higher")
+    assert got.tolist() == [
+        "better outcome, lower cost",
+        "worse outcome, lower cost",
+        "better outcome, higher cost",
+        "worse outcome, higher cost",
+        "worse outcome, lower cost",  # on both lines: not above either
+        "unknown",
+    ]
+    # Lower is better (e.g. NICU admissions): A is now worse.
+    lower = assign_quadrants(t["outcome"], t["cost"], 35.0, 3000.0, better="lower")
+    assert lower[:4].tolist() == [
+        "worse outcome, lower cost",
+        "better outcome, lower cost",
+        "worse outcome, higher cost",
+        "better outcome, higher cost",
+    ]
+    assert lower[4] == "worse outcome, lower cost"  # at the mean is not better
+    neither = assign_quadrants(t["outcome"], t["cost"], 35.0, 3000.0, better="neither")
+    assert neither[:2].tolist() == ["higher rate, lower cost", "lower rate, lower cost"]
+    with pytest.raises(SpecError, match="better"):
+        assign_quadrants([1.0], [1.0], 1.0, 1.0, better="up")
+
+
+def _gamma_design(women: pd.DataFrame) -> pd.DataFrame:
+    """The design of case_mix/cost.yaml written out by hand (missing: own level)."""
+    w = women[(women["ga_days"] >= 154) & women["cost_total"].notna()].copy()
+    design = pd.DataFrame(index=w.index)
+    for c in ("age_band", "parity_group", "bmi_band", "ses_quintile"):
+        design[c] = w[c].astype(object).where(w[c].notna(), "unknown").astype(str)
+    design["prev_cs"] = w["prev_cs"].astype(object).where(w["prev_cs"].notna(), "unknown")
+    design["prev_cs"] = design["prev_cs"].astype(str)
+    design["multiple"] = np.where(w["n_babies"] >= 2, "2+", "1")
+    design["y"] = w["cost_total"].astype(float)
+    design["hospital"] = w["hospital_id"].astype(str)
+    return design
+
+
+@pytest.fixture(scope="module")
+def view(dataset):
+    return value_view(dataset, "uncomplicated_birth", by="hospital")
+
+
+def test_adjusted_cost_agrees_with_statsmodels_gamma(dataset, view):
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    d = _gamma_design(dataset.women)
+    fit = smf.glm(
+        "y ~ C(age_band) + C(parity_group) + C(prev_cs) + C(multiple) + C(bmi_band)"
+        " + C(ses_quintile)",
+        data=d,
+        family=sm.families.Gamma(sm.families.links.Log()),
+    ).fit()
+    d["mu"] = fit.fittedvalues
+    per = d.groupby("hospital").agg(o=("y", "sum"), e=("mu", "sum"), n=("y", "size"))
+    oe = per["o"] / per["e"]
+    overall = d["y"].mean()
+    t = view.table.set_index("unit")
+    np.testing.assert_allclose(t["cost_oe"], oe.loc[t.index], rtol=1e-6)
+    np.testing.assert_allclose(t["adjusted_cost"], (oe * overall).loc[t.index], rtol=1e-6)
+    assert t["cost_n"].tolist() == per["n"].loc[t.index].tolist()
+    np.testing.assert_allclose(t["cost_crude"], (per["o"] / per["n"]).loc[t.index])
+    assert view.overall_cost == pytest.approx(overall)
+    # Interval from the model: O +- 1.96 sqrt(phi sum mu^2), phi the Pearson dispersion.
+    phi = float(np.sum(((d["y"] - d["mu"]) / d["mu"]) ** 2) / fit.df_resid)
+    var_o = d.assign(m2=d["mu"] ** 2).groupby("hospital")["m2"].sum() * phi
+    hi = (per["o"] + 1.959964 * np.sqrt(var_o)) / per["e"] * overall
+    np.testing.assert_allclose(t["adjusted_cost_ucl95"], hi.loc[t.index], rtol=1e-5)
+    assert (t["adjusted_cost_lcl95"] < t["adjusted_cost"]).all()
+
+
+def test_crude_outcome_is_said_and_counted_by_hand(dataset, view):
+    assert not view.outcome_adjusted and "crude" in view.outcome_method
+    b = dataset.births
+    pop = (b["n_babies"] == 1) & (b["ga_days"] >= 259)
+    pop &= ~(b["mode"].eq("unknown") | b["onset"].eq("unknown")).fillna(False)
+    num = (
+        b["onset"].eq("spontaneous")
+        & b["mode"].eq("spontaneous")
+        & ~b["pain_relief_method"].eq("epidural")
+        & ~b["episiotomy"].eq(1)
+        & ~b["perineum"].isin([3, 4])
+        & ~(b["blood_loss"] >= 1000)
+        & ~(b["apgar5"] < 7)
+        & ~b["nicu"].eq(1)
+        & ~b["perinatal_death"].eq(1)
+    ).fillna(False)
+    g = pd.DataFrame({"h": b["hospital_id"], "pop": pop, "num": num & pop}).groupby("h")
+    t = view.table.set_index("unit")
+    assert t["outcome_n"].tolist() == g["pop"].sum().loc[t.index].tolist()
+    assert t["outcome_events"].tolist() == g["num"].sum().loc[t.index].tolist()
+    rate = 100 * g["num"].sum() / g["pop"].sum()
+    np.testing.assert_allclose(t["outcome_rate"], rate.loc[t.index])
+    assert view.overall_outcome == pytest.approx(100 * num[pop].mean())
+    # Quadrants follow the overall means (higher is better for this outcome).
+    expected = assign_quadrants(
+        t["outcome_rate"], t["adjusted_cost"], view.overall_outcome, view.overall_cost
+    )
+    assert t["quadrant"].tolist() == expected.tolist()
+
+
+def test_adjusted_outcome_uses_the_indicator_spec(dataset):
+    v = value_view(dataset, "cs", by="hospital")
+    assert v.outcome_adjusted and "caesarean" in v.outcome_method
+    assert v.better == "neither"
+    t = v.table.set_index("unit")
+    women = dataset.women[dataset.women["ga_days"] >= 154]
+    events = women.groupby("hospital_id")["cs"].sum()
+    assert t["outcome_events"].tolist() == events.loc[t.index].tolist()
+    # Standardised rate = O/E x overall rate, in percent.
+    np.testing.assert_allclose(t["outcome_rate"], t["outcome_oe"] * v.overall_outcome)
+    assert v.overall_outcome == pytest.approx(100 * women["cs"].mean())
+    assert set(t["quadrant"].str.split(",").str[0]) <= {"higher rate", "lower rate"}
+
+
+def test_errors(dataset):
+    with pytest.raises(SpecError, match="amount, not a rate"):
+        value_view(dataset, "cost_per_pregnancy")
+    with pytest.raises(SpecError, match="compares units"):
+        value_view(dataset, "cs", by=None)
