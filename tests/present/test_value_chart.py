@@ -1,0 +1,97 @@
+"""Value chart and cost-drivers chart: they embed the library's numbers and say 'adjusted'."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from saz_geboortezorg.compare.value import ValueView
+from saz_geboortezorg.present.value_chart import cost_drivers_chart, value_chart
+
+
+def _view(adjusted: bool) -> ValueView:
+    t = pd.DataFrame(
+        {
+            "unit": ["A", "B", "C"],
+            "outcome_rate": [40.0, 30.0, 36.0],
+            "outcome_lcl95": [35.0, 25.0, 33.0],
+            "outcome_ucl95": [45.0, 35.0, 39.0],
+            "adjusted_cost": [2800.0, 3400.0, 3100.0],
+            "adjusted_cost_lcl95": [2600.0, 3200.0, 2900.0],
+            "adjusted_cost_ucl95": [3000.0, 3600.0, 3300.0],
+            "quadrant": [
+                "better outcome, lower cost",
+                "worse outcome, higher cost",
+                "better outcome, higher cost",
+            ],
+        }
+    )
+    return ValueView(
+        t,
+        "uncomplicated_birth",
+        "Uncomplicated birth: healthy mother and healthy baby",
+        "percent",
+        "higher",
+        adjusted,
+        "case-mix adjusted" if adjusted else "crude",
+        35.0,
+        3050.0,
+        "hospital",
+    )
+
+
+def _rows(spec: dict, layer: dict) -> list[dict]:
+    return spec["datasets"][layer["data"]["name"]]
+
+
+def test_value_chart_embeds_the_table_and_the_quadrant_lines():
+    view = _view(adjusted=True)
+    spec = value_chart(view, highlight="B").to_dict()
+    points = spec["layer"][0]
+    rows = {r["unit"]: r for r in _rows(spec, points)}
+    for _, r in view.table.iterrows():
+        assert rows[r["unit"]]["outcome"] == r["outcome_rate"]
+        assert rows[r["unit"]]["cost"] == r["adjusted_cost"]
+        assert rows[r["unit"]]["cost_ucl95"] == r["adjusted_cost_ucl95"]
+        assert rows[r["unit"]]["quadrant"] == r["quadrant"]
+    assert {u for u, r in rows.items() if r["is_highlight"]} == {"B"}
+    lines = [r for layer in spec["layer"] if "data" in layer for r in _rows(spec, layer)]
+    assert {"overall_cost": 3050.0, "overall_outcome": 35.0} in lines
+    assert "adjusted" in points["encoding"]["x"]["title"]
+    assert "case-mix adjusted" in points["encoding"]["y"]["title"]
+    # Every unit is labelled.
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert any(layer["encoding"]["text"]["field"] == "unit" for layer in texts)
+
+
+def test_value_chart_says_crude_when_not_adjusted():
+    spec = value_chart(_view(adjusted=False)).to_dict()
+    assert "crude, not adjusted" in spec["layer"][0]["encoding"]["y"]["title"]
+
+
+def test_value_view_chart_method(dataset):
+    from saz_geboortezorg.compare.value import value_view
+
+    view = value_view(dataset, "nicu")
+    spec = view.chart(highlight=view.table["unit"].iloc[0]).to_dict()
+    rows = _rows(spec, spec["layer"][0])
+    assert len(rows) == len(view.table)
+    assert [r["cost"] for r in rows] == pytest.approx(view.table["adjusted_cost"].tolist())
+
+
+def test_cost_drivers_chart_embeds_the_table(dataset):
+    from saz_geboortezorg.derive.costs import cost_drivers
+
+    d = cost_drivers(dataset, by="hospital")
+    spec = cost_drivers_chart(d, highlight="ZH01").to_dict()
+    left, _ = spec["hconcat"]
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert len(rows) == len(d)
+    got = {(r["unit"], r["driver"]): r for r in rows}
+    for _, r in d.iterrows():
+        assert got[(r["unit"], r["driver"])]["share"] == pytest.approx(r["share"])
+        assert got[(r["unit"], r["driver"])]["mean_cost_with"] == pytest.approx(
+            r["mean_cost_with"], nan_ok=True
+        )
+    assert {k[0] for k, r in got.items() if r["is_highlight"]} == {"ZH01"}
+    assert left["layer"][1]["encoding"]["x"]["field"] == "share"
