@@ -82,10 +82,7 @@ CATEGORIES: dict[str, dict[str, dict[str, str]]] = {
         "unknown": _UNKNOWN,
     },
     "labour": {
-        "first_line": {
-            "en": "first line, not referred",
-            "nl": "eerste lijn, niet verwezen",
-        },
+        "first_line": {"en": "stayed in first line", "nl": "in eerste lijn gebleven"},
         "referred": {"en": "referred during labour", "nl": "verwezen durante partu"},
         "second_line_spontaneous": {
             "en": "second line, spontaneous onset",

@@ -16,13 +16,21 @@ import pandas as pd
 
 from saz_geboortezorg.present.style import PALETTE, configure
 
-__all__ = ["flow_chart", "flow_layout", "referral_reasons_chart", "NODE_COLOURS"]
+__all__ = [
+    "flow_chart",
+    "flow_layout",
+    "flow_shares_chart",
+    "referral_reasons_chart",
+    "referral_funnel_chart",
+    "NODE_COLOURS",
+]
 
 _GREEN, _ORANGE, _BLUE, _SKY, _PURPLE = PALETTE[2], PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[6]
 _YELLOW, _VERMILLION, _GREY = PALETTE[3], PALETTE[5], PALETTE[7]
 
-#: Block colours (Okabe-Ito): green = first line, orange = referral, blues = second
-#: line, purple/vermillion = caesarean, grey = unknown. Same meaning in every stage.
+#: Block colours (Okabe-Ito): green = first line (and home birth, spontaneous birth),
+#: orange = referral, blues = second line (and hospital birth), purple/vermillion =
+#: caesarean, grey = unknown.
 NODE_COLOURS: dict[str, dict[str, str]] = {
     "start": {"first_line": _GREEN, "second_line": _BLUE},
     "pregnancy": {"first_line": _GREEN, "referred": _ORANGE, "second_line": _BLUE},
@@ -35,8 +43,8 @@ NODE_COLOURS: dict[str, dict[str, str]] = {
     },
     "place": {
         "home": _GREEN,
-        "birth_centre": _GREEN,
-        "hospital_midwife": _GREEN,
+        "birth_centre": _YELLOW,
+        "hospital_midwife": _SKY,
         "hospital_obstetrician": _BLUE,
     },
     "mode": {
@@ -399,5 +407,192 @@ def referral_reasons_chart(
             ],
         )
         .properties(title=title or texts[0], width=520, height=alt.Step(22))
+    )
+    return configure(chart)
+
+
+_MOMENT_TEXTS = {
+    "labour": {
+        "en": (
+            "Referral during labour per midwifery practice",
+            "referred during labour (%)",
+            "women whose labour started in the first line",
+        ),
+        "nl": (
+            "Verwijzing durante partu per verloskundigenpraktijk",
+            "verwezen durante partu (%)",
+            "vrouwen met baring begonnen in de eerste lijn",
+        ),
+    },
+    "pregnancy": {
+        "en": (
+            "Referral in pregnancy per midwifery practice",
+            "referred in pregnancy (%)",
+            "women whose care started in the first line",
+        ),
+        "nl": (
+            "Verwijzing in de zwangerschap per verloskundigenpraktijk",
+            "verwezen in de zwangerschap (%)",
+            "vrouwen met zorg begonnen in de eerste lijn",
+        ),
+    },
+    "postpartum": {
+        "en": (
+            "Referral after birth per midwifery practice",
+            "referred after birth (%)",
+            "women who gave birth in the first line",
+        ),
+        "nl": (
+            "Verwijzing post partum per verloskundigenpraktijk",
+            "verwezen post partum (%)",
+            "vrouwen bevallen in de eerste lijn",
+        ),
+    },
+}
+
+
+def referral_funnel_chart(
+    result: Any,
+    moment: str = "labour",
+    *,
+    language: str = "en",
+    highlight: str | list[str] | None = None,
+    **options: Any,
+) -> Any:
+    """The funnel plot of :func:`~saz_geboortezorg.derive.flows.referral_funnel` with
+    titles that say what is counted.
+
+    Parameters
+    ----------
+    result : FunnelResult
+        From :func:`saz_geboortezorg.derive.flows.referral_funnel`.
+    moment : {"labour", "pregnancy", "postpartum"}
+        The referral moment the result is for (sets the titles).
+    language : {"en", "nl"}
+        Language of the titles.
+    highlight : str or list of str, optional
+        Practice(s) to mark.
+    **options
+        Passed to :func:`saz_geboortezorg.present.funnel_chart.funnel_chart`
+        (``title``, ``x_title`` and ``y_title`` override the defaults).
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from saz_geboortezorg.derive.flows import referral_funnel
+    >>> rng = np.random.default_rng(1)
+    >>> w = pd.DataFrame({"practice_id": rng.choice(list("ABCDEFGHIJ"), 800),
+    ...     "start_line": 1, "referral_pregnancy": 0, "onset": "spontaneous",
+    ...     "referral_labour": rng.binomial(1, 0.35, 800)})
+    >>> chart = referral_funnel_chart(referral_funnel(w), language="nl", highlight="C")
+    >>> chart.to_dict()["title"]["text"]
+    'Verwijzing durante partu per verloskundigenpraktijk'
+    """
+    from saz_geboortezorg.present.funnel_chart import funnel_chart
+
+    if language not in ("en", "nl"):
+        raise ValueError("language must be 'en' or 'nl'")
+    if moment not in _MOMENT_TEXTS:
+        raise ValueError(f"moment must be one of {', '.join(_MOMENT_TEXTS)}")
+    title, y_title, x_title = _MOMENT_TEXTS[moment][language]
+    options = {"title": title, "x_title": x_title, "y_title": y_title, **options}
+    return funnel_chart(result, highlight=highlight, **options)
+
+
+def flow_shares_chart(
+    flows: pd.DataFrame,
+    stage: str = "labour",
+    *,
+    language: str = "en",
+    highlight: str | None = None,
+    title: str | None = None,
+) -> Any:
+    """Stacked horizontal bars: the categories of one stage of the care path, per unit.
+
+    The regional comparison next to :func:`flow_chart`: e.g. for ``stage="labour"``
+    how many women per region stayed in the first line, were referred during labour,
+    laboured in the second line or had a planned caesarean.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        Output of :func:`saz_geboortezorg.derive.flows.care_flows`.
+    stage : str
+        One of :data:`saz_geboortezorg.derive.flows.STAGES`.
+    language : {"en", "nl"}
+        Language of the labels.
+    highlight : str, optional
+        A unit to mark with an arrow.
+    title : str, optional
+        Chart title; default: the stage name.
+
+    Returns
+    -------
+    altair.Chart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.derive.flows import care_flows
+    >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2"], "start_line": [1, 2, 1]})
+    >>> chart = flow_shares_chart(care_flows(w, stages=["start"]), "start")
+    >>> chart.to_dict()["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+
+    from saz_geboortezorg.derive.flows import STAGES
+
+    if language not in ("en", "nl"):
+        raise ValueError("language must be 'en' or 'nl'")
+    if stage not in set(flows["stage"]):
+        raise ValueError(f"the flows table has no stage {stage!r}")
+    lab = f"label_{language}"
+    thousands = "." if language == "nl" else ","
+    table = flows[flows["stage"] == stage]
+    shown = table.groupby("category", sort=False)["n"].sum()
+    categories = [c for c in dict.fromkeys(table["category"]) if shown[c] > 0]
+    table = table[table["category"].isin(categories)]
+    labels = table.drop_duplicates("category").set_index("category")[lab]
+    data = table.assign(
+        unit_label=[
+            f"{'▶ ' if u == highlight else ''}{u} (n={w:,})".replace(",", thousands)
+            for u, w in zip(table["unit"], table["women"], strict=True)
+        ],
+        order=table["category"].map({c: i for i, c in enumerate(categories)}),
+    )
+    texts = {
+        "en": ("share of women (%)", "unit"),
+        "nl": ("aandeel vrouwen (%)", "eenheid"),
+    }[language]
+    stage_name = STAGES[stage][language]
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_label:N", title=texts[1], sort=None),
+            x=alt.X("pct:Q", title=texts[0], scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                f"{lab}:N",
+                title=stage_name,
+                scale=alt.Scale(
+                    domain=[labels[c] for c in categories],
+                    range=[_colour(stage, c) for c in categories],
+                ),
+                legend=alt.Legend(orient="right", labelLimit=320),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("unit:N", title=texts[1]),
+                alt.Tooltip(f"{lab}:N", title=stage_name),
+                alt.Tooltip("n:Q", title="n"),
+                alt.Tooltip("pct:Q", title="%", format=".1f"),
+            ],
+        )
+        .properties(title=title or stage_name, width=520, height=alt.Step(22))
     )
     return configure(chart)

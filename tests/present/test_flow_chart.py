@@ -130,3 +130,45 @@ def test_reasons_chart_embeds_the_table(women):
     assert colour["field"] == "label_nl"
     assert colour["scale"]["domain"][-2:] == ["overig", "onbekend"]  # always last
     assert spec["title"] == "Redenen van verwijzing per eenheid"
+
+
+def test_shares_chart_draws_one_stage_of_the_flows(women):
+    from saz_geboortezorg.present.flow_chart import flow_shares_chart
+
+    flows = care_flows(women)
+    spec = flow_shares_chart(flows, "labour", highlight="R1", language="nl").to_dict()
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert set(rows.stage) == {"labour"}
+    assert "unknown" not in set(rows.category)  # empty everywhere: no legend entry
+    # by hand: R1 has 5 women, 2 referred during labour = 40%
+    r1 = rows[(rows.unit == "R1") & (rows.category == "referred")].iloc[0]
+    assert (r1.n, r1.pct, r1.unit_label) == (2, 40.0, "▶ R1 (n=5)")
+    assert rows.groupby("unit")["pct"].sum().round(9).eq(100).all()
+    assert spec["encoding"]["color"]["scale"]["range"][1] == PALETTE[0]  # referral orange
+    with pytest.raises(ValueError, match="delivery"):
+        flow_shares_chart(flows, "delivery")
+
+
+def test_referral_funnel_chart_says_what_is_counted():
+    import numpy as np
+
+    from saz_geboortezorg.derive.flows import referral_funnel
+    from saz_geboortezorg.present.flow_chart import referral_funnel_chart
+
+    rng = np.random.default_rng(3)
+    n = 1_500
+    w = pd.DataFrame(
+        {
+            "practice_id": rng.choice([f"P{i}" for i in range(15)], n),
+            "start_line": 1,
+            "referral_pregnancy": 0,
+            "onset": "spontaneous",
+            "referral_labour": rng.binomial(1, 0.4, n),
+        }
+    )
+    result = referral_funnel(w)
+    spec = referral_funnel_chart(result, highlight="P4").to_dict()
+    assert spec["title"]["text"] == "Referral during labour per midwifery practice"
+    text = str(spec)
+    assert "women whose labour started in the first line" in text
+    assert "referred during labour (%)" in text
