@@ -13,7 +13,7 @@ import pandas as pd
 
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, PALETTE, configure
 
-__all__ = ["value_chart", "cost_drivers_chart"]
+__all__ = ["value_chart", "cost_drivers_chart", "cost_summary_chart"]
 
 _UNIT_SUFFIX = {"percent": "%", "per_1000": "per 1,000"}
 
@@ -280,5 +280,115 @@ def cost_drivers_chart(drivers: pd.DataFrame, highlight: str | list[str] | None 
         subtitle += f"; highlighted: {', '.join(sorted(_highlights(highlight)))}"
     chart = alt.hconcat(share, cost).properties(
         title=alt.TitleParams("Cost drivers per unit", subtitle=subtitle, anchor="start")
+    )
+    return configure(chart)
+
+
+_PART_LABELS = {
+    "first_line": "First line (midwife)",
+    "second_line": "Second line (hospital)",
+    "pregnancy": "Pregnancy",
+    "birth": "Birth",
+    "postpartum": "Postpartum",
+}
+
+
+def cost_summary_chart(
+    summary: pd.DataFrame, split: str = "line", highlight: str | list[str] | None = None
+) -> Any:
+    """Mean cost per pregnancy per unit as stacked bars, split by line or care phase.
+
+    The black bar on each stack is the 95% interval of the unit's mean total cost.
+    Units are sorted by mean total cost; ``highlight`` units are drawn fully opaque
+    and the others lighter.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`saz_geboortezorg.derive.costs.cost_summary`.
+    split : str
+        ``line`` (first and second line) or ``phase`` (pregnancy, birth, postpartum).
+    highlight : str or list of str, optional
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"unit": ["A"] * 3, "split": ["total", "line", "line"],
+    ...     "part": ["total", "first_line", "second_line"], "n": [10] * 3,
+    ...     "mean": [3000.0, 1000.0, 2000.0], "sd": [900.0, 300.0, 800.0],
+    ...     "lcl95": [2450.0, 815.0, 1500.0], "ucl95": [3550.0, 1185.0, 2500.0],
+    ...     "share": [1.0, 1 / 3, 2 / 3]})
+    >>> spec = cost_summary_chart(s, split="line").to_dict()
+    >>> spec["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+
+    if split not in ("line", "phase"):
+        raise ValueError(f"split must be 'line' or 'phase', not {split!r}")
+    data = summary[summary["split"] == split].copy()
+    total = summary[summary["part"] == "total"].copy()
+    for frame in (data, total):
+        frame["unit"] = frame["unit"].astype(str)
+        frame["is_highlight"] = frame["unit"].isin(_highlights(highlight))
+    data["part_label"] = data["part"].map(_PART_LABELS).fillna(data["part"])
+    parts = list(dict.fromkeys(data["part_label"]))
+    data["part_order"] = data["part_label"].map({p: i for i, p in enumerate(parts)})
+    order = total.sort_values(["mean", "unit"], ascending=[False, True])["unit"].tolist()
+    any_highlight = bool(total["is_highlight"].any())
+    opacity = (
+        alt.condition(alt.datum.is_highlight, alt.value(1.0), alt.value(0.45))
+        if any_highlight
+        else alt.value(0.9)
+    )
+    y = alt.Y("unit:N", sort=order, title=None)
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "mean:Q",
+                stack="zero",
+                title="Mean cost per pregnancy (EUR, not adjusted)",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            y=y,
+            color=alt.Color(
+                "part_label:N",
+                sort=parts,
+                scale=alt.Scale(domain=parts, range=[PALETTE[1], PALETTE[4], PALETTE[0]]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            order=alt.Order("part_order:Q"),
+            opacity=opacity,
+            tooltip=[
+                alt.Tooltip("unit:N"),
+                alt.Tooltip("part_label:N", title="part"),
+                alt.Tooltip("mean:Q", format=",.0f", title="mean (EUR)"),
+                alt.Tooltip("share:Q", format=".0%"),
+                alt.Tooltip("n:Q"),
+            ],
+        )
+    )
+    interval = (
+        alt.Chart(total)
+        .mark_rule(color="black", strokeWidth=2)
+        .encode(x="lcl95:Q", x2="ucl95:Q", y=y)
+    )
+    labels = (
+        alt.Chart(total)
+        .transform_filter(alt.datum.is_highlight)
+        .mark_text(align="left", dx=8, fontSize=13, fontWeight="bold", color=HIGHLIGHT)
+        .encode(x="ucl95:Q", y=y, text="unit:N")
+    )
+    what = "line of care" if split == "line" else "care phase"
+    chart = alt.layer(bars, interval, labels).properties(
+        width=560,
+        height=alt.Step(24),
+        title=alt.TitleParams(
+            f"Mean cost per pregnancy by {what}",
+            subtitle="Black bar: 95% interval of the mean total cost (crude, all claims linked)",
+            anchor="start",
+        ),
     )
     return configure(chart)

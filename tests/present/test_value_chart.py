@@ -95,3 +95,25 @@ def test_cost_drivers_chart_embeds_the_table(dataset):
         )
     assert {k[0] for k, r in got.items() if r["is_highlight"]} == {"ZH01"}
     assert left["layer"][1]["encoding"]["x"]["field"] == "share"
+
+
+def test_cost_summary_chart_embeds_the_parts_and_the_total_interval(dataset):
+    from saz_geboortezorg.derive.costs import cost_summary
+    from saz_geboortezorg.present.value_chart import cost_summary_chart
+
+    s = cost_summary(dataset, by="hospital")
+    spec = cost_summary_chart(s, split="phase", highlight="ZH02").to_dict()
+    bars, interval, _ = spec["layer"]
+    rows = _rows(spec, bars)
+    assert {r["part"] for r in rows} == {"pregnancy", "birth", "postpartum"}
+    phase = s[s["split"] == "phase"]
+    assert sorted(r["mean"] for r in rows) == pytest.approx(sorted(phase["mean"]))
+    totals = {r["unit"]: r for r in _rows(spec, interval)}
+    for _, r in s[s["part"] == "total"].iterrows():
+        assert totals[r["unit"]]["lcl95"] == pytest.approx(r["lcl95"])
+    # Sorted by mean total cost, highest first.
+    order = bars["encoding"]["y"]["sort"]
+    means = s[s["part"] == "total"].set_index("unit")["mean"].loc[order]
+    assert means.is_monotonic_decreasing
+    with pytest.raises(ValueError, match="split"):
+        cost_summary_chart(s, split="product")
