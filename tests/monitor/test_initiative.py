@@ -1,0 +1,122 @@
+"""Acceptance test of issue 6 (monitoring): on the synthetic data the known initiative
+is found with the right sign and timing, and hospitals without an initiative do not
+signal more often than the stated false-alarm rate allows.
+
+Truth (truth.json ``initiatives``): ZH09 OASIS log-OR -0.5 from 2022-07-01; ZH06
+intrapartum caesarean in Robson 1, log-OR -0.4 from 2022-07-01; data 2021-2023.
+
+Set-up a user would choose: the case-mix model is fitted nationally on the period
+before the start date; each hospital's expected risks are recalibrated to its own
+baseline (2021-01-01 to 2022-06-30), so only *change* is monitored; monitoring runs
+from 2022-07-01 to the end (18 months). CUSUM thresholds are calibrated per hospital
+to a 2.5% false-alarm probability over the monitoring period for each direction
+(deterioration OR 2, improvement OR 0.5): at most 5% per hospital for the pair.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy.stats import binom
+
+START = "2022-07-01"
+CASES = {"oasis": ("oasis", "oasis"), "intrapartum_cs": ("cs_robson_1", "caesarean_robson1")}
+
+
+@pytest.fixture(scope="module")
+def synthetic60(tmp_path_factory):
+    import saz_geboortezorg as sg
+    from saz_geboortezorg.synthetic import generate
+
+    out = tmp_path_factory.mktemp("synthetic60k")
+    generate(births=60_000, seed=2024).write(out, format="parquet")
+    truth = json.loads((out / "truth.json").read_text())
+    return sg.load(out), truth
+
+
+@pytest.fixture(scope="module")
+def monitored(synthetic60):
+    """Per outcome and hospital: ITS before/after effect and the two CUSUMs."""
+    import saz_geboortezorg as sg
+    from saz_geboortezorg.monitor.its import segmented_regression
+    from saz_geboortezorg.monitor.periods import indicator_records
+    from saz_geboortezorg.monitor.risk_adjusted import (
+        calibrate_threshold,
+        cusum,
+        expected_risks,
+        recalibrate,
+    )
+
+    data, _ = synthetic60
+    women = data.women
+    out = {}
+    for outcome, (indicator, spec) in CASES.items():
+        res = sg.casemix(women[women.birth_date < START], spec, random_effects=False)
+        rec = indicator_records(women, indicator)
+        rec["p"] = expected_risks(res, women).loc[rec.index]
+        for hosp, g in rec.groupby("hospital_id"):
+            offset = np.log(g.p / (1 - g.p))
+            its = segmented_regression(
+                g, START, offset=offset, trend=False, slope_change=False
+            ).level_change
+            base = (g.birth_date < START).to_numpy()
+            q = recalibrate(g.p, g.outcome, base)[~base]
+            y = g.outcome.to_numpy()[~base]
+            dates = g.birth_date.to_numpy()[~base]
+            charts = {}
+            for name, ratio in (("worse", 2.0), ("better", 0.5)):
+                h = calibrate_threshold(q, odds_ratio=ratio, false_alarm=0.025, n_sim=1000)
+                c = cusum(y, q, odds_ratio=ratio, h=h)
+                charts[name] = dates[c.signal.to_numpy()]
+            out[outcome, hosp] = {"its": its, **charts}
+    return out
+
+
+def _initiatives(truth):
+    return {(i["outcome"], i["hospital_id"]): i for i in truth["initiatives"]}
+
+
+def test_truth_is_as_the_test_assumes(synthetic60):
+    _, truth = synthetic60
+    ini = _initiatives(truth)
+    assert ini["oasis", "ZH09"]["effect"] == -0.5 and ini["oasis", "ZH09"]["start_date"] == START
+    assert ini["intrapartum_cs", "ZH06"]["start_date"] == START
+
+
+def test_oasis_initiative_found_with_right_sign(monitored):
+    its = monitored["oasis", "ZH09"]["its"]
+    # case-mix adjusted before/after: negative level change, interval excludes 0,
+    # and the interval holds the true log odds ratio -0.5
+    assert its["estimate"] < 0 and its["ucl95"] < 0
+    assert its["lcl95"] < -0.5 < its["ucl95"]
+
+
+def test_oasis_initiative_cusum_signals_improvement_not_deterioration(monitored):
+    zh09 = monitored["oasis", "ZH09"]
+    assert len(zh09["better"]) >= 1
+    first = np.datetime64(zh09["better"][0], "D")
+    # timing: after the start (monitoring begins there) and within the 18 months
+    assert np.datetime64(START) <= first <= np.datetime64("2023-12-31")
+    assert len(zh09["worse"]) == 0
+
+
+def test_false_alarms_within_stated_rate(monitored, synthetic60):
+    _, truth = synthetic60
+    ini = _initiatives(truth)
+    for outcome in CASES:
+        others = [k for k in monitored if k[0] == outcome and k not in ini]
+        assert len(others) == 16
+        # CUSUM: stated false-alarm probability <= 5% per hospital (2.5% each side)
+        signalled = sum(
+            1 for k in others if len(monitored[k]["worse"]) or len(monitored[k]["better"])
+        )
+        assert signalled <= binom.ppf(0.99, len(others), 0.05)  # 3 of 16
+        # before/after: a 95% interval excludes 0 in 5% of in-control hospitals
+        excluded = sum(
+            1
+            for k in others
+            if monitored[k]["its"]["ucl95"] < 0 or monitored[k]["its"]["lcl95"] > 0
+        )
+        assert excluded <= binom.ppf(0.99, len(others), 0.05)

@@ -1,0 +1,71 @@
+"""Monitoring charts draw what the monitor functions computed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.monitor.its import segmented_regression
+from saz_geboortezorg.monitor.risk_adjusted import cusum, vlad
+from saz_geboortezorg.monitor.spc import p_chart, run_chart
+from saz_geboortezorg.present.monitor_charts import (
+    cusum_plot,
+    its_plot,
+    p_chart_plot,
+    run_chart_plot,
+    vlad_plot,
+)
+
+MONTHS = pd.date_range("2022-01-01", periods=12, freq="MS")
+
+
+def _rows(spec, layer):
+    return spec["datasets"][layer["data"]["name"]]
+
+
+def test_p_chart_plot_marks_signals_and_limits():
+    ev = [5, 6, 4, 5, 30, 5, 6, 4, 5, 6, 5, 4]
+    n = [100] * 4 + [120] + [100] * 7
+    pc = p_chart(ev, n)
+    spec = p_chart_plot(MONTHS, pc, start="2022-06-01").to_dict()
+    band, centre, line, dots, sig = spec["layer"][:5]
+    signals = _rows(spec, sig)
+    assert len(signals) == 1 and signals[0]["rate"] == 25.0  # 30/120 in percent
+    ucl = [r["ucl"] for r in _rows(spec, band)]
+    assert ucl[4] < ucl[0]  # limits narrow with larger n
+    assert "rules fired: 1" in spec["title"]["subtitle"]
+
+
+def test_run_chart_plot():
+    pts, s = run_chart([1, 2, 3, 4, 5, 6, 3, 2, 3, 2, 3, 2])
+    spec = run_chart_plot(MONTHS, pts, s).to_dict()
+    assert len(_rows(spec, spec["layer"][3])) == int(pts.signal.sum()) == 6
+    assert "trend" in spec["title"]["subtitle"]
+
+
+def test_vlad_and_cusum_plots():
+    y = np.array([0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0])
+    p = np.full(12, 0.2)
+    spec = vlad_plot(MONTHS, vlad(y, p)).to_dict()
+    rows = _rows(spec, spec["layer"][1])
+    assert rows[-1]["vlad"] == np.cumsum(y - p)[-1]
+    cs = cusum(y, p, odds_ratio=2, h=0.9)
+    spec = cusum_plot(MONTHS, cs, 0.9, label="deterioration (OR 2)").to_dict()
+    assert _rows(spec, spec["layer"][1]) == [{"h": 0.9}]
+    assert len(_rows(spec, spec["layer"][2])) == int(cs.signal.sum())
+    assert "h = 0.90" in spec["title"]["subtitle"]
+
+
+def test_its_plot_shows_effect():
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame(
+        {
+            "birth_date": pd.Timestamp("2022-01-01")
+            + pd.to_timedelta(rng.integers(0, 365, 3000), "D")
+        }
+    )
+    d["outcome"] = rng.binomial(1, 0.1, 3000)
+    r = segmented_regression(d, "2022-07-01")
+    spec = its_plot(r).to_dict()
+    assert "level change OR" in spec["title"]["subtitle"][1]
+    assert len(_rows(spec, spec["layer"][0])) == 12
