@@ -375,6 +375,7 @@ def flow_links(
     unit: str | None = None,
     *,
     stages: list[str] | None = None,
+    follow: str | None = None,
 ) -> pd.DataFrame:
     """Links between consecutive stages for a flow (Sankey-style) diagram.
 
@@ -388,6 +389,10 @@ def flow_links(
         The unit to draw (default: all women).
     stages : list of str, optional
         Stages to use as columns (default all, in path order).
+    follow : str, optional
+        A stage whose categories split every link, so that a chart can colour the
+        women of e.g. ``"labour"`` (referred during labour, ...) all along the path.
+        Adds the columns ``group``, ``group_en`` and ``group_nl``.
 
     Returns
     -------
@@ -414,6 +419,8 @@ def flow_links(
     stages = _check_stages(stages)
     if len(stages) < 2:
         raise SpecError("flow_links needs at least two stages to link")
+    if follow is not None:
+        _check_stages([follow])
     if unit is not None:
         if by is None:
             raise SpecError("flow_links: give the unit column 'by' together with 'unit'")
@@ -422,34 +429,46 @@ def flow_links(
         if not units.eq(unit).any():
             raise SpecError(f"flow_links: no women in unit {unit!r} of column {by!r}")
         women = women[units.eq(unit).to_numpy()]
-    cats = stage_categories(women, stages)
+    if len(women) == 0:
+        raise SpecError("flow_links: the table has no women to draw")
+    cats = stage_categories(women, list(dict.fromkeys([*stages, *([follow] if follow else [])])))
+    group = cats[follow].rename("_group") if follow else pd.Series("", index=cats.index)
     rows = []
     for step, (a, b) in enumerate(zip(stages[:-1], stages[1:], strict=True)):
-        counts = cats.groupby([a, b], sort=False).size()
-        for (source, target), n in counts.items():
+        counts = pd.concat([cats[[a, b]], group.rename("_group")], axis=1).groupby(
+            [a, b, "_group"], sort=False
+        )
+        for (source, target, grp), n in counts.size().items():
             rows.append(
                 {
                     "source_stage": a,
                     "source": source,
                     "target_stage": b,
                     "target": target,
+                    "group": grp,
                     "step": step,
                     "n": int(n),
                 }
             )
     links = pd.DataFrame(
-        rows, columns=["source_stage", "source", "target_stage", "target", "step", "n"]
+        rows, columns=["source_stage", "source", "target_stage", "target", "group", "step", "n"]
     )
     rank = {(s, c): i for s in STAGES for i, c in enumerate(CATEGORIES[s])}
     links = (
         links.assign(
             _s=[rank[k] for k in zip(links["source_stage"], links["source"], strict=True)],
             _t=[rank[k] for k in zip(links["target_stage"], links["target"], strict=True)],
+            _g=[rank.get((follow, g), 0) for g in links["group"]],
         )
-        .sort_values(["step", "_s", "_t"])
-        .drop(columns=["_s", "_t"])
+        .sort_values(["step", "_s", "_t", "_g"])
+        .drop(columns=["_s", "_t", "_g"])
         .reset_index(drop=True)
     )
+    if follow is None:
+        links = links.drop(columns="group")
+    else:
+        for lang in ("en", "nl"):
+            links[f"group_{lang}"] = [CATEGORIES[follow][g][lang] for g in links["group"]]
     for end in ("source", "target"):
         for lang in ("en", "nl"):
             links[f"{end}_{lang}"] = [
@@ -461,6 +480,7 @@ def flow_links(
     links.insert(0, "unit", "all" if unit is None else str(unit))
     links.attrs["women"] = total
     links.attrs["stages"] = stages
+    links.attrs["follow"] = follow
     return links
 
 

@@ -136,16 +136,20 @@ def flow_layout(links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     top = {(r.stage, r.category): r.y0 for r in nodes.itertuples()}
     column_of = {s: i for i, s in enumerate(stages)}
     # stack the bands inside each block: by the rank of the other end
+    follow = links.attrs.get("follow")
+    groups = links["group"] if "group" in links.columns else pd.Series("", index=links.index)
     ordered = links.assign(
         _s=[rank[k] for k in zip(links.source_stage, links.source, strict=True)],
         _t=[rank[k] for k in zip(links.target_stage, links.target, strict=True)],
+        _g=[rank.get((follow, g), 0) for g in groups],
+        grp_key=groups,
     )
     out_offset = dict(top)
     in_offset = dict(top)
     t = np.linspace(0.0, 1.0, 24)
     smooth = t * t * (3 - 2 * t)
     parts = []
-    for i, row in enumerate(ordered.sort_values(["step", "_s", "_t"]).itertuples()):
+    for i, row in enumerate(ordered.sort_values(["step", "_s", "_t", "_g"]).itertuples()):
         s_key, t_key = (row.source_stage, row.source), (row.target_stage, row.target)
         ys, yt = out_offset[s_key], in_offset[t_key]
         out_offset[s_key] += row.n
@@ -165,7 +169,13 @@ def flow_layout(links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "source_nl": row.source_nl,
                     "target_en": row.target_en,
                     "target_nl": row.target_nl,
-                    "colour": _colour(row.source_stage, row.source),
+                    "colour": (
+                        _colour(follow, row.grp_key)
+                        if follow
+                        else _colour(row.source_stage, row.source)
+                    ),
+                    "group_en": getattr(row, "group_en", ""),
+                    "group_nl": getattr(row, "group_nl", ""),
                 }
             )
         )
@@ -251,6 +261,8 @@ def flow_chart(
         "en": ("women", "from", "to", "Care flows", "women"),
         "nl": ("vrouwen", "van", "naar", "Zorgstromen", "vrouwen"),
     }[language]
+    follow = links.attrs.get("follow")
+    follow_name = STAGES[follow][language] if follow else ""
     band_layer = (
         alt.Chart(bands)
         .mark_area(opacity=0.35, interpolate="monotone", line=False)
@@ -263,6 +275,7 @@ def flow_chart(
             tooltip=[
                 alt.Tooltip(f"source_{language}:N", title=words[1]),
                 alt.Tooltip(f"target_{language}:N", title=words[2]),
+                *([alt.Tooltip(f"group_{language}:N", title=follow_name)] if follow else []),
                 alt.Tooltip("n:Q", title=words[0], format=","),
                 alt.Tooltip("pct:Q", title="%", format=".1f"),
             ],
@@ -313,8 +326,15 @@ def flow_chart(
     )
     unit = str(links["unit"].iloc[0]) if len(links) else "all"
     default = f"{words[3]}: {unit} ({count(total)} {words[4]})"
+    heading: Any = title or default
+    if follow:
+        note = {
+            "en": f"band colours follow the women by {follow_name.lower()} category",
+            "nl": f"kleur van de stromen volgt de vrouwen per categorie {follow_name.lower()}",
+        }[language]
+        heading = alt.TitleParams(heading, subtitle=note)
     chart = alt.layer(band_layer, blocks, labels, header_layer).properties(
-        title=title or default, width=width, height=height
+        title=heading, width=width, height=height
     )
     return configure(chart)
 

@@ -297,3 +297,22 @@ def test_funnel_returns_the_practices(synth):
     # the target is the pooled rate
     pooled = rates["numerator"].sum() / rates["denominator"].sum()
     assert result.target == pytest.approx(pooled)
+
+
+def test_following_the_women_referred_in_labour(women):
+    links = flow_links(women, follow="labour")
+    assert links.attrs["follow"] == "labour"
+    # A (failure to progress -> intrapartum CS) and G (pain relief -> spontaneous birth)
+    referred = links[(links.group == "referred") & (links.source_stage == "place")]
+    got = referred.set_index(["source", "target"])["n"].to_dict()
+    assert got == {
+        ("hospital_obstetrician", "intrapartum_cs"): 1,
+        ("hospital_obstetrician", "spontaneous"): 1,
+    }
+    assert set(links.loc[links.group == "referred", "group_nl"]) == {"verwezen durante partu"}
+    # splitting by group changes nothing when the groups are added up again
+    plain = flow_links(women).set_index(["step", "source", "target"])["n"].sort_index()
+    summed = links.groupby(["step", "source", "target"])["n"].sum().sort_index()
+    assert summed.equals(plain)
+    with pytest.raises(SpecError, match="stage"):
+        flow_links(women, follow="birth")

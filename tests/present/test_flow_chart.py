@@ -172,3 +172,22 @@ def test_referral_funnel_chart_says_what_is_counted():
     text = str(spec)
     assert "women whose labour started in the first line" in text
     assert "referred during labour (%)" in text
+
+
+def test_bands_follow_the_labour_groups(women):
+    links = flow_links(women, follow="labour")
+    spec = flow_chart(links).to_dict()
+    assert "follow" in spec["title"]["subtitle"]
+    bands = pd.DataFrame(_layers(spec)["area"])
+    first = bands.groupby("link").first()
+    # the two women referred during labour are orange all the way, also at the start
+    orange = first[first.colour == PALETTE[0]]
+    assert set(orange.group_en) == {"referred during labour"}
+    assert orange.groupby("source_en")["n"].sum().to_dict() == {
+        "first line (midwife)": 2,
+        "first line, not referred": 2,
+        "referred during labour": 2,
+        "hospital, obstetrician-led": 2,
+        "vacuum or forceps": 1,  # row 1
+        "caesarean in labour": 1,  # row 0
+    }
