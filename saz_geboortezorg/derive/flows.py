@@ -31,6 +31,9 @@ Every stage also has ``unknown`` for women whose record lacks the item. Labour
 "started in the first line" follows the catalogue indicator
 ``labour_start_first_line``: care started in the first line, no referral in
 pregnancy, spontaneous onset. That is the population of ``referral_labour``.
+An induced labour counts as second-line care even when no referral in pregnancy was
+recorded (induction is not first-line care); a spontaneous labour of a first-line
+woman whose referral in pregnancy is not recorded is ``unknown``.
 """
 
 from __future__ import annotations
@@ -252,7 +255,12 @@ def stage_categories(women: pd.DataFrame, stages: list[str] | None = None) -> pd
                     (first_line_labour & referred_lab, "referred"),
                     (first_line_labour & known_lab, "first_line"),
                     (first_line_labour, "unknown"),
-                    ((first | second) & onset.eq("spontaneous"), "second_line_spontaneous"),
+                    # spontaneous onset in the second line needs a known referral;
+                    # an induction is second-line care whatever the record says
+                    (
+                        (second | (first & referred_preg)) & onset.eq("spontaneous"),
+                        "second_line_spontaneous",
+                    ),
                     ((first | second) & onset.eq("induced"), "second_line_induced"),
                 ]
             )

@@ -316,3 +316,24 @@ def test_following_the_women_referred_in_labour(women):
     assert summed.equals(plain)
     with pytest.raises(SpecError, match="stage"):
         flow_links(women, follow="birth")
+
+
+def test_unknown_pregnancy_referral_leaves_the_labour_start_unknown():
+    w = pd.DataFrame(
+        {
+            "start_line": [1, 1, 1, 2],
+            "referral_pregnancy": [NAN, NAN, 0, 0],
+            "onset": ["spontaneous", "induced", "induced", "spontaneous"],
+            "referral_labour": [0, 0, 0, 0],
+        }
+    )
+    cats = stage_categories(w, ["pregnancy", "labour"])
+    assert cats["pregnancy"].tolist() == ["unknown", "unknown", "first_line", "second_line"]
+    # spontaneous onset without a known referral status: could be first or second line;
+    # an induction is second-line care whatever the record says
+    assert cats["labour"].tolist() == [
+        "unknown",
+        "second_line_induced",
+        "second_line_induced",
+        "second_line_spontaneous",
+    ]
