@@ -277,17 +277,24 @@ def calibrate_threshold(
     expected: Sequence[float],
     *,
     odds_ratio: float = 2.0,
-    false_alarm: float = 0.05,
+    false_alarm: float | None = 0.05,
+    arl: float | None = None,
     n_sim: int = 2000,
     seed: int = 20261123,
 ) -> float:
-    """Threshold ``h`` giving the chosen false-alarm probability over a period.
+    """Threshold ``h`` for a false-alarm probability over a period, or an in-control ARL.
 
-    Simulates ``n_sim`` in-control sequences (each outcome drawn from its expected
+    With ``false_alarm`` (default), simulates ``n_sim`` in-control sequences (each outcome drawn from its expected
     risk, same records and order as ``expected``) and returns the ``1 - false_alarm``
     quantile of the maximum CUSUM over the period: an in-control unit then signals at
     least once during the period with probability ``false_alarm`` (up to simulation
     error, about ``sqrt(a(1-a)/n_sim)``).
+
+    With ``arl`` (and ``false_alarm=None``), each simulated sequence draws its records'
+    risks at random (with replacement) from ``expected``, and ``h`` is the threshold
+    whose mean in-control run length (records until the first signal) is ``arl``.
+    Sequences are cut at ``10 * arl`` records and counted as that long, which can only
+    make the true ARL at the returned ``h`` somewhat longer than asked (conservative).
 
     Parameters
     ----------
@@ -296,8 +303,10 @@ def calibrate_threshold(
         the same length and case mix).
     odds_ratio : float
         As in :func:`cusum`.
-    false_alarm : float
+    false_alarm : float or None
         Probability of at least one false signal over the period.
+    arl : float, optional
+        Target in-control average run length in records (set ``false_alarm=None``).
     n_sim : int
     seed : int
 
@@ -310,11 +319,18 @@ def calibrate_threshold(
     >>> h = calibrate_threshold([0.05] * 500, odds_ratio=2, false_alarm=0.05, n_sim=500)
     >>> 1.5 < h < 5
     True
+    >>> h_arl = calibrate_threshold([0.05] * 50, false_alarm=None, arl=200, n_sim=300)
+    >>> 0.5 < h_arl < h
+    True
     """
-    if not 0 < false_alarm < 1:
-        raise SpecError("false_alarm must lie between 0 and 1")
     p = np.asarray(expected, float)
     rng = np.random.default_rng(seed)
+    if arl is not None:
+        if false_alarm is not None:
+            raise SpecError("give either false_alarm or arl (set false_alarm=None)")
+        return _calibrate_arl(p, odds_ratio, float(arl), n_sim, rng)
+    if false_alarm is None or not 0 < false_alarm < 1:
+        raise SpecError("false_alarm must lie between 0 and 1")
     log_r = np.log(odds_ratio)
     w0 = -np.log(1 - p + odds_ratio * p)
     s = np.zeros(n_sim)
@@ -324,3 +340,34 @@ def calibrate_threshold(
         s = np.maximum(0.0, s + w0[t] + log_r * y)
         np.maximum(peak, s, out=peak)
     return float(np.quantile(peak, 1 - false_alarm))
+
+
+def _calibrate_arl(p, odds_ratio, arl, n_sim, rng) -> float:
+    """Bisection on h for the mean run length, using one set of simulated paths."""
+    if not arl > 1:
+        raise SpecError("arl must be more than 1 record")
+    cap = int(10 * arl)
+    log_r = np.log(odds_ratio)
+    s = np.zeros(n_sim)
+    peak = np.empty((cap, n_sim), dtype=np.float32)  # running maximum of each path
+    running = np.zeros(n_sim)
+    for t in range(cap):
+        pt = p[rng.integers(0, len(p), n_sim)]
+        y = rng.random(n_sim) < pt
+        s = np.maximum(0.0, s - np.log(1 - pt + odds_ratio * pt) + log_r * y)
+        np.maximum(running, s, out=running)
+        peak[t] = running
+
+    def mean_run_length(h):
+        crossed = peak >= h
+        first = np.where(crossed.any(axis=0), crossed.argmax(axis=0) + 1, cap)
+        return first.mean()
+
+    lo, hi = 0.0, float(peak[-1].max()) + 1e-9
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if mean_run_length(mid) < arl:
+            lo = mid
+        else:
+            hi = mid
+    return hi

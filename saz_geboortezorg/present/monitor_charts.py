@@ -56,7 +56,12 @@ def _signals(frame, x, y, label="signal"):
 
 
 def run_chart_plot(
-    periods: Any, points: pd.DataFrame, summary: dict, *, title: str = "Run chart"
+    periods: Any,
+    points: pd.DataFrame,
+    summary: dict,
+    *,
+    title: str = "Run chart",
+    y_title: str = "value",
 ) -> Any:
     """Run chart: values over time, the median, and points in a shift or trend marked.
 
@@ -67,6 +72,8 @@ def run_chart_plot(
     points, summary
         Output of :func:`saz_geboortezorg.monitor.spc.run_chart`.
     title : str
+    y_title : str
+        Axis title (e.g. ``"rate (%)"`` when the values are percentages).
 
     Examples
     --------
@@ -80,7 +87,7 @@ def run_chart_plot(
     import altair as alt
 
     frame = points.assign(period=pd.to_datetime(list(periods)))
-    _, line, dots = _series(frame, "period", "value", "value", None)
+    _, line, dots = _series(frame, "period", "value", y_title, None)
     median = (
         alt.Chart(frame)
         .mark_line(color=NEUTRAL, strokeDash=[6, 4])

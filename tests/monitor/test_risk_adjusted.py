@@ -161,3 +161,26 @@ def test_expected_risks_on_synthetic_indicator(dataset):
     by_unit = p[keep].groupby(dataset.women.hospital_id[keep]).sum()
     table = res.table.set_index("unit")
     assert by_unit.to_numpy() == pytest.approx(table.loc[by_unit.index, "expected"].to_numpy())
+
+
+def test_threshold_for_arl_gives_that_run_length():
+    """Independent simulation of in-control run lengths at the ARL-calibrated h."""
+    risks = np.array([0.02, 0.05, 0.1])
+    h = calibrate_threshold(risks, odds_ratio=2, false_alarm=None, arl=300, n_sim=2000, seed=3)
+    rng = np.random.default_rng(42)
+    sims = 2000
+    s = np.zeros(sims)
+    first = np.full(sims, -1)
+    for t in range(1, 6000):
+        p = risks[rng.integers(0, 3, sims)]
+        y = rng.random(sims) < p
+        s = np.maximum(0, s + np.where(y, np.log(2), 0) - np.log(1 + p))
+        newly = (s >= h) & (first < 0)
+        first[newly] = t
+        if (first > 0).all():
+            break
+    assert (first > 0).all()
+    # SE of the mean run length ~ 300 / sqrt(2000) = 2.2%, same again for calibration
+    assert 300 * 0.88 < first.mean() < 300 * 1.12
+    with pytest.raises(SpecError):
+        calibrate_threshold(risks, arl=300)  # both false_alarm (default) and arl
