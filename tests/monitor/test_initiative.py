@@ -93,6 +93,15 @@ def test_oasis_initiative_found_with_right_sign(monitored):
     assert its["lcl95"] < -0.5 < its["ucl95"]
 
 
+def test_robson1_initiative_has_right_sign(monitored):
+    """ZH06 (log-OR -0.4 on about 120 caesareans in Robson 1) is a weaker signal: at
+    60,000 births the estimate is negative and its interval covers the truth, but the
+    interval does not exclude 0 (nor does a CUSUM signal); only the sign is tested."""
+    its = monitored["intrapartum_cs", "ZH06"]["its"]
+    assert its["estimate"] < 0
+    assert its["lcl95"] < -0.4 < its["ucl95"]
+
+
 def test_oasis_initiative_cusum_signals_improvement_not_deterioration(monitored):
     zh09 = monitored["oasis", "ZH09"]
     assert len(zh09["better"]) >= 1

@@ -82,11 +82,11 @@ def test_before_after_is_log_odds_ratio_of_two_proportions():
 
 def test_change_point_finds_the_step():
     rng = np.random.default_rng(2)
-    n = 30000
+    n = 12000
     d = pd.DataFrame(
         {"birth_date": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 1095, n), "D")}
     )
-    d["outcome"] = rng.binomial(1, np.where(d.birth_date >= "2022-03-01", 0.06, 0.10))
+    d["outcome"] = rng.binomial(1, np.where(d.birth_date >= "2022-03-01", 0.05, 0.12))
     best, tab = change_point(d, pd.date_range("2021-04-01", "2023-09-01", freq="MS"))
     assert best == pd.Timestamp("2022-03-01")
     assert tab.set_index("start").loc[best, "level_change"] < 0
