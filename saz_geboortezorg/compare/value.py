@@ -94,11 +94,12 @@ class ValueView:
     outcome_model: Any = field(default=None, repr=False)
     cost_model: Any = field(default=None, repr=False)
 
-    def chart(self, highlight: str | None = None) -> Any:
-        """The value scatter (see :func:`saz_geboortezorg.present.value_chart.value_chart`)."""
+    def chart(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
+        """The value scatter (see :func:`saz_geboortezorg.present.value_chart.value_chart`;
+        ``options``: ``labels``, ``intervals``)."""
         from saz_geboortezorg.present.value_chart import value_chart
 
-        return value_chart(self, highlight=highlight)
+        return value_chart(self, highlight=highlight, **options)
 
 
 def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFrame, dict]:

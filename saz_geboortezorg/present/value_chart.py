@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, PALETTE, configure
@@ -27,7 +28,78 @@ def _highlights(highlight: str | list[str] | None) -> set[str]:
     return {str(h) for h in ([highlight] if isinstance(highlight, str) else highlight or [])}
 
 
-def value_chart(view: Any, highlight: str | list[str] | None = None) -> Any:
+def _place_labels(
+    px: Any,
+    py: Any,
+    texts: list[str],
+    bold: list[bool],
+    width: float,
+    height: float,
+    show: list[bool] | None = None,
+    lines: tuple[float, float] | None = None,
+) -> tuple[list[float], list[float], list[str]]:
+    """Pixel offsets and alignment of point labels, greedily avoiding overlaps.
+
+    Only labels with ``show`` are placed (all dots, and the vertical and horizontal
+    line at ``lines`` = (x, y) pixels, are obstacles); highlighted labels are placed
+    first. Each label tries positions around its dot and
+    takes the first that overlaps no dot and no label placed before it (else the one
+    with the least overlap).
+    """
+
+    candidates = [
+        (9, -10, "left"),
+        (9, 10, "left"),
+        (-9, -10, "right"),
+        (-9, 10, "right"),
+        (11, 0, "left"),
+        (-11, 0, "right"),
+        (9, -22, "left"),
+        (9, 22, "left"),
+        (-9, -22, "right"),
+        (-9, 22, "right"),
+    ]
+    n = len(texts)
+    boxes: list[tuple[float, float, float, float]] = [
+        (px[i] - 6, py[i] - 6, px[i] + 6, py[i] + 6) for i in range(n)
+    ]
+    if lines is not None:
+        boxes += [(lines[0] - 1, 0, lines[0] + 1, height), (0, lines[1] - 1, width, lines[1] + 1)]
+    out_dx, out_dy, out_align = [0.0] * n, [0.0] * n, ["left"] * n
+
+    def overlap(a, b) -> float:
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        return max(w, 0) * max(h, 0)
+
+    shown = [i for i in range(n) if show is None or show[i]]
+    for i in sorted(shown, key=lambda k: (not bold[k], py[k])):
+        char = 9.0 if bold[i] else 7.6
+        w, h = char * len(texts[i]), 16.0 if bold[i] else 14.0
+        best, best_cost = None, np.inf
+        for dx, dy, align in candidates:
+            x0 = px[i] + dx if align == "left" else px[i] + dx - w
+            box = (x0, py[i] + dy - h / 2, x0 + w, py[i] + dy + h / 2)
+            cost = sum(overlap(box, b) for j, b in enumerate(boxes) if j != i)
+            outside = (box[0] < 0) or (box[2] > width) or (box[1] < 0) or (box[3] > height)
+            cost += 1e4 if outside else 0
+            if cost < best_cost:
+                best, best_cost = (dx, dy, align, box), cost
+            if cost == 0:
+                break
+        dx, dy, align, box = best
+        out_dx[i], out_dy[i], out_align[i] = dx, dy, align
+        boxes.append(box)
+    return out_dx, out_dy, out_align
+
+
+def value_chart(
+    view: Any,
+    highlight: str | list[str] | None = None,
+    *,
+    labels: bool | None = None,
+    intervals: bool | None = None,
+) -> Any:
     """Scatter of adjusted outcome (y) against adjusted cost per pregnancy (x).
 
     Dashed lines at the overall means split the plane into quadrants, each unit is
@@ -40,6 +112,9 @@ def value_chart(view: Any, highlight: str | list[str] | None = None) -> Any:
         From :func:`saz_geboortezorg.compare.value.value_view`.
     highlight : str or list of str, optional
         Unit(s) to highlight ('my hospital').
+    labels, intervals : bool, optional
+        Label every unit / draw every unit's intervals; by default only with up to 25
+        units (with more, only the highlighted units get them).
 
     Examples
     --------
@@ -72,17 +147,44 @@ def value_chart(view: Any, highlight: str | list[str] | None = None) -> Any:
         }
     ).dropna(subset=["outcome", "cost"])
     data["is_highlight"] = data["unit"].isin(_highlights(highlight))
+    data = data.sort_values("is_highlight", kind="stable").reset_index(drop=True)
+    few = len(data) <= 25
+    data["show_label"] = data["is_highlight"] | (few if labels is None else labels)
+    data["show_interval"] = data["is_highlight"] | (few if intervals is None else intervals)
 
     suffix = _UNIT_SUFFIX.get(view.outcome_unit, view.outcome_unit)
     how = "case-mix adjusted" if view.outcome_adjusted else "crude, not adjusted"
     y_title = f"{_short(view.outcome_label)} ({suffix}, {how})"
     x_title = "Case-mix adjusted cost per pregnancy (EUR)"
 
-    xs = [*data["cost_lcl95"], *data["cost_ucl95"], view.overall_cost]
-    ys = [*data["outcome_lcl95"], *data["outcome_ucl95"], view.overall_outcome]
+    # Axis ranges cover the dots, the quadrant lines and the intervals drawn.
+    iv = data[data["show_interval"]]
+    xs = [*data["cost"], *iv["cost_lcl95"], *iv["cost_ucl95"], view.overall_cost]
+    ys = [*data["outcome"], *iv["outcome_lcl95"], *iv["outcome_ucl95"], view.overall_outcome]
     xpad, ypad = 0.04 * (max(xs) - min(xs) or 1), 0.06 * (max(ys) - min(ys) or 1)
     xdom = [min(xs) - xpad, max(xs) + xpad]
     ydom = [min(ys) - ypad, max(ys) + ypad]
+    # Labels placed beside their dot where they overlap nothing (pixel geometry only).
+    width, height = 620, 460
+    px = (data["cost"] - xdom[0]) / (xdom[1] - xdom[0]) * width
+    py = (ydom[1] - data["outcome"]) / (ydom[1] - ydom[0]) * height
+    dx, dy, align = _place_labels(
+        px.to_numpy(),
+        py.to_numpy(),
+        data["unit"].tolist(),
+        data["is_highlight"].tolist(),
+        width,
+        height,
+        show=data["show_label"].tolist(),
+        lines=(
+            (view.overall_cost - xdom[0]) / (xdom[1] - xdom[0]) * width,
+            (ydom[1] - view.overall_outcome) / (ydom[1] - ydom[0]) * height,
+        ),
+    )
+    dx, dy = np.asarray(dx), np.asarray(dy)
+    data["label_x"] = data["cost"] + dx * (xdom[1] - xdom[0]) / width
+    data["label_y"] = data["outcome"] - dy * (ydom[1] - ydom[0]) / height
+    data["label_align"] = align
     xscale = alt.Scale(domain=xdom, nice=False, zero=False)
     yscale = alt.Scale(domain=ydom, nice=False, zero=False)
     colour = alt.condition(alt.datum.is_highlight, alt.value(HIGHLIGHT), alt.value(PALETTE[4]))
@@ -97,7 +199,7 @@ def value_chart(view: Any, highlight: str | list[str] | None = None) -> Any:
         alt.Tooltip("quadrant:N"),
     ]
     base = alt.Chart(data)
-    x = alt.X("cost:Q", title=x_title, scale=xscale, axis=alt.Axis(format=",.0f"))
+    x = alt.X("cost:Q", title=x_title, scale=xscale, axis=alt.Axis(format=",.0f", tickCount=8))
     y = alt.Y("outcome:Q", title=y_title, scale=yscale)
     points = base.mark_point(filled=True, opacity=1).encode(
         x=x,
@@ -110,22 +212,33 @@ def value_chart(view: Any, highlight: str | list[str] | None = None) -> Any:
     interval_colour = alt.condition(
         alt.datum.is_highlight, alt.value(HIGHLIGHT), alt.value("#9DB8D3")
     )
-    xbars = base.mark_rule(strokeWidth=1.2, opacity=0.7).encode(
+    shown = base.transform_filter(alt.datum.show_interval)
+    xbars = shown.mark_rule(strokeWidth=1.2, opacity=0.7).encode(
         x=alt.X("cost_lcl95:Q", scale=xscale), x2="cost_ucl95:Q", y=y, color=interval_colour
     )
-    ybars = base.mark_rule(strokeWidth=1.2, opacity=0.7).encode(
+    ybars = shown.mark_rule(strokeWidth=1.2, opacity=0.7).encode(
         y=alt.Y("outcome_lcl95:Q", scale=yscale), y2="outcome_ucl95:Q", x=x, color=interval_colour
     )
-    labels = (
-        base.transform_filter(~alt.datum.is_highlight)
-        .mark_text(align="left", dx=9, dy=-9, fontSize=13, color=NEUTRAL)
-        .encode(x=x, y=y, text="unit:N")
-    )
-    hlabels = (
-        base.transform_filter(alt.datum.is_highlight)
-        .mark_text(align="left", dx=11, dy=-11, fontSize=15, fontWeight="bold", color=HIGHLIGHT)
-        .encode(x=x, y=y, text="unit:N")
-    )
+    text_layers = []
+    for side in ("left", "right"):
+        for hl in (False, True):
+            style = (
+                {"fontSize": 15, "fontWeight": "bold", "color": HIGHLIGHT}
+                if hl
+                else {"fontSize": 13, "color": NEUTRAL}
+            )
+            cond = alt.datum.label_align == side
+            cond = cond & (alt.datum.is_highlight if hl else ~alt.datum.is_highlight)
+            cond = cond & alt.datum.show_label
+            text_layers.append(
+                base.transform_filter(cond)
+                .mark_text(align=side, baseline="middle", **style)
+                .encode(
+                    x=alt.X("label_x:Q", scale=xscale),
+                    y=alt.Y("label_y:Q", scale=yscale),
+                    text="unit:N",
+                )
+            )
     lines = pd.DataFrame(
         {"overall_cost": [view.overall_cost], "overall_outcome": [view.overall_outcome]}
     )
@@ -172,14 +285,13 @@ def value_chart(view: Any, highlight: str | list[str] | None = None) -> Any:
     subtitle = [
         f"Dashed lines: overall means ({view.overall_outcome:.1f}"
         f"{suffix if suffix == '%' else ' ' + suffix}; "
-        f"EUR {view.overall_cost:,.0f}). Bars: 95% intervals.",
+        f"EUR {view.overall_cost:,.0f}). Bars: 95% intervals"
+        + ("." if data["show_interval"].all() else " (highlighted units)."),
         f"Outcome: {view.outcome_method}.",
     ]
-    chart = alt.layer(
-        points, xbars, ybars, labels, hlabels, vline, hline, *corner_layers
-    ).properties(
-        width=620,
-        height=460,
+    chart = alt.layer(points, xbars, ybars, vline, hline, *corner_layers, *text_layers).properties(
+        width=width,
+        height=height,
         title=alt.TitleParams(
             f"Value: {_short(view.outcome_label)} against cost, per {view.unit_type}",
             subtitle=subtitle,

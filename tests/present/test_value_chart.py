@@ -76,7 +76,9 @@ def test_value_view_chart_method(dataset):
     spec = view.chart(highlight=view.table["unit"].iloc[0]).to_dict()
     rows = _rows(spec, spec["layer"][0])
     assert len(rows) == len(view.table)
-    assert [r["cost"] for r in rows] == pytest.approx(view.table["adjusted_cost"].tolist())
+    got = {r["unit"]: r["cost"] for r in rows}
+    expected = view.table.set_index("unit")["adjusted_cost"]
+    assert [got[u] for u in expected.index] == pytest.approx(expected.tolist())
 
 
 def test_cost_drivers_chart_embeds_the_table(dataset):
@@ -117,3 +119,46 @@ def test_cost_summary_chart_embeds_the_parts_and_the_total_interval(dataset):
     assert means.is_monotonic_decreasing
     with pytest.raises(ValueError, match="split"):
         cost_summary_chart(s, split="product")
+
+
+def test_many_units_label_and_draw_intervals_only_for_the_highlight():
+    n = 40
+    t = pd.DataFrame(
+        {
+            "unit": [f"P{i:02d}" for i in range(n)],
+            "outcome_rate": [30.0 + i % 7 for i in range(n)],
+            "adjusted_cost": [2500.0 + 20 * i for i in range(n)],
+        }
+    )
+    t["outcome_lcl95"], t["outcome_ucl95"] = t["outcome_rate"] - 2, t["outcome_rate"] + 2
+    t["adjusted_cost_lcl95"] = t["adjusted_cost"] - 100
+    t["adjusted_cost_ucl95"] = t["adjusted_cost"] + 100
+    t["quadrant"] = "unknown"
+    view = _view(adjusted=True)
+    view.table = t
+    spec = value_chart(view, highlight="P07").to_dict()
+    rows = _rows(spec, spec["layer"][0])
+    assert {r["unit"] for r in rows if r["show_label"]} == {"P07"}
+    assert {r["unit"] for r in rows if r["show_interval"]} == {"P07"}
+    assert rows[-1]["unit"] == "P07"  # drawn last, on top
+    spec = value_chart(view, labels=True, intervals=True).to_dict()
+    rows = _rows(spec, spec["layer"][0])
+    assert all(r["show_label"] and r["show_interval"] for r in rows)
+
+
+def test_label_placement_avoids_overlaps_in_a_cluster():
+    from saz_geboortezorg.present.value_chart import _place_labels
+
+    px = [100.0, 104.0, 108.0, 100.0, 300.0]
+    py = [100.0, 104.0, 96.0, 110.0, 300.0]
+    texts = ["ZH01", "ZH02", "ZH03", "ZH04", "ZH05"]
+    dx, dy, align = _place_labels(px, py, texts, [False] * 5, 620, 460)
+    boxes = []
+    for i, text in enumerate(texts):
+        w = 7.6 * len(text)
+        x0 = px[i] + dx[i] if align[i] == "left" else px[i] + dx[i] - w
+        boxes.append((x0, py[i] + dy[i] - 7, x0 + w, py[i] + dy[i] + 7))
+    for i in range(5):
+        for j in range(i + 1, 5):
+            a, b = boxes[i], boxes[j]
+            assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1])
