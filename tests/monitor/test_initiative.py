@@ -129,3 +129,18 @@ def test_false_alarms_within_stated_rate(monitored, synthetic60):
             if monitored[k]["its"]["ucl95"] < 0 or monitored[k]["its"]["lcl95"] > 0
         )
         assert excluded <= binom.ppf(0.99, len(others), 0.05)
+
+
+def test_monitor_unit_does_the_same_steps(synthetic60, monitored):
+    from saz_geboortezorg.monitor.unit import monitor_unit
+
+    data, _ = synthetic60
+    m = monitor_unit(data, "oasis", "ZH09", baseline_end=START, false_alarm=0.05, n_sim=1000)
+    expected = monitored["oasis", "ZH09"]
+    assert m.cusums[0.5]["first_signal"] == expected["better"][0]
+    assert m.cusums[2.0]["first_signal"] is None
+    rec = m.records
+    assert rec.date.min() >= np.datetime64(START)
+    assert rec.vlad.iloc[-1] == pytest.approx((rec.outcome - rec.recalibrated).sum())
+    # recalibration: baseline observed = recalibrated expected (checked via its definition)
+    assert m.baseline["n"] > 1000 and m.baseline["observed"] > 0
