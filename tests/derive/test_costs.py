@@ -210,3 +210,18 @@ def test_drivers_on_synthetic(dataset):
     np.testing.assert_allclose(cs["mean_cost_with"], with_cs.loc[cs.index])
     # A caesarean costs more than a vaginal birth everywhere.
     assert (cs["mean_cost_with"] > cs["mean_cost_without"]).all()
+
+
+def test_products_follow_the_care_path_and_the_generator_tariffs(dataset):
+    """Known facts of the synthetic claims (parameters.yaml tariffs): full midwifery care
+    only for births in the first line, at EUR 1,450 or the deprived-area EUR 1,775 (SES
+    quintile 1); a caesarean claim exactly for caesareans; postnatal care at EUR 325."""
+    t = cost_per_pregnancy(dataset).table
+    w = dataset.women
+    full = t["product_verl_volledig"]
+    assert ((full > 0) == (w["line_at_birth"] == 1)).all()
+    assert set(full.unique()) == {0.0, 1450.0, 1775.0}
+    assert set(w.loc[full == 1775.0, "ses_quintile"].astype(str)) <= {"1", "unknown"}
+    assert not (w.loc[full == 1450.0, "ses_quintile"].astype(str) == "1").any()
+    assert ((t["product_zh_sectio"] > 0) == (w["cs"] == 1)).all()
+    assert set(t["product_verl_postnataal"].unique()) <= {0.0, 325.0}
