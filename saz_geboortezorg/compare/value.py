@@ -6,6 +6,12 @@ overall rate), or crude when the indicator has no spec; the result says which.
 Cost: the gamma model ``case_mix/cost.yaml`` (adjusted mean = O/E x overall mean
 cost per pregnancy, with its interval). The overall means split the plane into four
 quadrants; each unit gets a quadrant label.
+
+Outcome and cost each keep their own indicator population (e.g. singleton term births
+for the uncomplicated-birth composite, all births from 22+0 weeks for cost), so
+``outcome_n`` and ``cost_n`` differ. The cost model does not adjust for the mode of
+birth or the line of care (they are the care decisions being compared), nor for a
+hospital's level of neonatal care: hospitals with a NICU carry its claims.
 """
 
 from __future__ import annotations

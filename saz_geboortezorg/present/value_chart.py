@@ -449,7 +449,7 @@ def cost_summary_chart(
     order = total.sort_values(["mean", "unit"], ascending=[False, True])["unit"].tolist()
     any_highlight = bool(total["is_highlight"].any())
     opacity = (
-        alt.condition(alt.datum.is_highlight, alt.value(1.0), alt.value(0.45))
+        alt.condition(alt.datum.is_highlight, alt.value(1.0), alt.value(0.55))
         if any_highlight
         else alt.value(0.9)
     )
@@ -468,7 +468,7 @@ def cost_summary_chart(
             color=alt.Color(
                 "part_label:N",
                 sort=parts,
-                scale=alt.Scale(domain=parts, range=[PALETTE[1], PALETTE[4], PALETTE[0]]),
+                scale=alt.Scale(domain=parts, range=[PALETTE[2], PALETTE[4], PALETTE[0]]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
             order=alt.Order("part_order:Q"),
