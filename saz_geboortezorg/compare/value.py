@@ -16,6 +16,7 @@ hospital's level of neonatal care: hospitals with a NICU carry its claims.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,8 @@ class ValueView:
         per pregnancy (euro).
     unit_type : str
     outcome_model, cost_model : CaseMixResult or None
+    cost_excluded : tuple of str
+        Care products left out of the cost (empty: all claims).
     """
 
     table: pd.DataFrame
@@ -99,6 +102,7 @@ class ValueView:
     unit_type: str
     outcome_model: Any = field(default=None, repr=False)
     cost_model: Any = field(default=None, repr=False)
+    cost_excluded: tuple[str, ...] = ()
 
     def chart(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
         """The value scatter (see :func:`saz_geboortezorg.present.value_chart.value_chart`;
@@ -162,8 +166,40 @@ def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFr
     return crude.merge(adj, on="unit", how="outer"), info
 
 
+def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
+    """The gamma cost model (case_mix/cost.yaml) on all claims, or without some products."""
+    import saz_geboortezorg as sg
+
+    if not exclude:
+        return sg.casemix(data, "cost", unit=by, random_effects=False)
+    from saz_geboortezorg.derive.costs import _population, cost_per_pregnancy
+    from saz_geboortezorg.model.spec import load_spec
+
+    table = cost_per_pregnancy(data).table
+    columns = {f"product_{code.lower()}": code for code in exclude}
+    unknown = [code for col, code in columns.items() if col not in table.columns]
+    if unknown:
+        known = sorted(c[len("product_") :].upper() for c in table if c.startswith("product_"))
+        raise SpecError(
+            f"no claims for care product(s) {', '.join(unknown)}; products in the data: "
+            + ", ".join(known)
+        )
+    women = data.women.reset_index(drop=True)
+    women = women.assign(
+        cost_value=women["cost_total"].to_numpy() - table[list(columns)].sum(axis=1).to_numpy()
+    )
+    women = _population(women)
+    raw = dict(load_spec("cost").raw)
+    raw["outcome"] = "cost_value"
+    return sg.casemix(women, raw, unit=by, random_effects=False)
+
+
 def value_view(
-    data: Any, outcome: str = "uncomplicated_birth", by: str | None = "hospital"
+    data: Any,
+    outcome: str = "uncomplicated_birth",
+    by: str | None = "hospital",
+    *,
+    exclude_products: Sequence[str] = (),
 ) -> ValueView:
     """Per unit: the adjusted outcome against the case-mix adjusted cost per pregnancy.
 
@@ -176,6 +212,10 @@ def value_view(
         its case-mix spec when it has one, crude otherwise (``outcome_method`` says).
     by : str
         ``hospital``, ``region``, ``practice`` or a column.
+    exclude_products : sequence of str
+        Care products (zorgproduct codes, e.g. ``ZH_NEONATOLOGIE``) left out of the
+        cost, for example to compare hospitals without the neonatal intensive care
+        that only some of them provide. Default: all claims.
 
     Returns
     -------
@@ -197,7 +237,6 @@ def value_view(
     True
     >>> tmp.cleanup()
     """
-    import saz_geboortezorg as sg
     from saz_geboortezorg.indicators import get
 
     indicator = get(outcome)
@@ -210,7 +249,7 @@ def value_view(
         raise SpecError("the value view compares units: pass by='hospital', 'region' or 'practice'")
     out_table, info = _outcome_table(data, indicator, by)
 
-    cost = sg.casemix(data, "cost", unit=by, random_effects=False)
+    cost = _cost_model(data, by, tuple(exclude_products))
     t = cost.table
     cost_table = pd.DataFrame(
         {
@@ -245,4 +284,5 @@ def value_view(
         unit_type=by if by in UNIT_COLUMNS else str(by),
         outcome_model=info["model"],
         cost_model=cost,
+        cost_excluded=tuple(exclude_products),
     )

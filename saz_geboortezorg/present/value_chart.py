@@ -156,6 +156,9 @@ def value_chart(
     how = "case-mix adjusted" if view.outcome_adjusted else "crude, not adjusted"
     y_title = f"{_short(view.outcome_label)} ({suffix}, {how})"
     x_title = "Case-mix adjusted cost per pregnancy (EUR)"
+    excluded = getattr(view, "cost_excluded", ())
+    if excluded:
+        x_title = f"Case-mix adjusted cost per pregnancy (EUR, without {', '.join(excluded)})"
 
     # Axis ranges cover the dots, the quadrant lines and the intervals drawn.
     iv = data[data["show_interval"]]

@@ -139,3 +139,32 @@ def test_errors(dataset):
         value_view(dataset, "cost_per_pregnancy")
     with pytest.raises(SpecError, match="compares units"):
         value_view(dataset, "cs", by=None)
+
+
+def test_cost_without_a_product_agrees_with_statsmodels_gamma(dataset):
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    claims = dataset.sources["dbc_declaraties"]
+    nicu = claims[claims["zorgproduct"] == "ZH_NEONATOLOGIE"]
+    nicu_cost = nicu.groupby("zwangerschap_id")["tarief"].sum()
+    women = dataset.women.copy()
+    women["cost_total"] = women["cost_total"] - women["pregnancy_id"].map(nicu_cost).fillna(0.0)
+    d = _gamma_design(women)
+    fit = smf.glm(
+        "y ~ C(age_band) + C(parity_group) + C(prev_cs) + C(multiple) + C(bmi_band)"
+        " + C(ses_quintile)",
+        data=d,
+        family=sm.families.Gamma(sm.families.links.Log()),
+    ).fit()
+    d["mu"] = fit.fittedvalues
+    per = d.groupby("hospital").agg(o=("y", "sum"), e=("mu", "sum"))
+    oe = per["o"] / per["e"]
+    v = value_view(dataset, "nicu", exclude_products=["ZH_NEONATOLOGIE"])
+    t = v.table.set_index("unit")
+    np.testing.assert_allclose(t["cost_oe"], oe.loc[t.index], rtol=1e-6)
+    np.testing.assert_allclose(t["adjusted_cost"], (oe * d["y"].mean()).loc[t.index], rtol=1e-6)
+    assert v.cost_excluded == ("ZH_NEONATOLOGIE",)
+    assert v.overall_cost == pytest.approx(d["y"].mean())
+    with pytest.raises(SpecError, match="no claims for care product"):
+        value_view(dataset, "nicu", exclude_products=["ZH_NOTHING"])

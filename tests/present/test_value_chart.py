@@ -162,3 +162,10 @@ def test_label_placement_avoids_overlaps_in_a_cluster():
         for j in range(i + 1, 5):
             a, b = boxes[i], boxes[j]
             assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1])
+
+
+def test_value_chart_names_excluded_products():
+    view = _view(adjusted=True)
+    view.cost_excluded = ("ZH_NEONATOLOGIE",)
+    spec = value_chart(view).to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["title"].endswith("without ZH_NEONATOLOGIE)")
