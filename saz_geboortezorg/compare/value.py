@@ -35,8 +35,9 @@ def assign_quadrants(
 
     Lower cost is better. ``better`` says which outcome direction is good
     (``higher``, ``lower``, or ``neither`` for process measures, which are then
-    labelled ``higher rate`` / ``lower rate``). A unit exactly on a line counts as
-    not above it; a unit with a missing value gets ``unknown``.
+    labelled ``higher rate`` / ``lower rate``). A unit exactly on the outcome line
+    counts as not better (``worse outcome``; ``lower rate`` for ``neither``), one
+    exactly on the cost line as ``lower cost``; a missing value gives ``unknown``.
 
     Examples
     --------

@@ -24,6 +24,7 @@ __all__ = [
     "cost_per_pregnancy",
     "cost_summary",
     "cost_drivers",
+    "driver_flags",
     "DRIVERS",
     "LINE_COLUMNS",
     "PHASE_COLUMNS",
@@ -37,7 +38,7 @@ PHASE_COLUMNS = {
     "kraambed": "cost_postpartum",
 }
 
-#: Cost drivers (kostendrijvers): name -> (label, how the 0/1 flag is made per woman).
+#: Cost drivers (kostendrijvers): name -> label (flags made by :func:`driver_flags`).
 DRIVERS: dict[str, str] = {
     "caesarean": "Caesarean section",
     "induction": "Induction of labour",
