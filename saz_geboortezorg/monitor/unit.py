@@ -7,7 +7,8 @@
    so that the charts show *change* rather than a steady difference from the standard;
 4. from ``baseline_end`` on: VLAD (cumulative observed minus expected) and one CUSUM
    per odds ratio, each with its threshold calibrated to ``false_alarm / len(odds_ratios)``
-   over the monitoring period (so the charts together have the stated rate).
+   over the monitoring period (so the charts together have the stated rate), by
+   default including the uncertainty of the baseline recalibration.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def monitor_unit(
     date: str = "birth_date",
     odds_ratios: Sequence[float] = (2.0, 0.5),
     false_alarm: float = 0.05,
+    account_for_baseline: bool = True,
     n_sim: int = 2000,
     seed: int = 20261123,
 ) -> UnitMonitor:
@@ -94,6 +96,10 @@ def monitor_unit(
     false_alarm : float
         Probability that an in-control unit signals on any of the charts over the
         monitoring period (split equally over the charts).
+    account_for_baseline : bool
+        Calibrate the thresholds for the baseline's estimation error too (default;
+        see :func:`~.risk_adjusted.calibrate_threshold`); ``False`` treats the
+        recalibrated risks as known, which gives more false alarms than stated.
     n_sim, seed
         Threshold simulation.
 
@@ -173,7 +179,12 @@ def monitor_unit(
     charts = {}
     for ratio in odds_ratios:
         h = calibrate_threshold(
-            out.recalibrated, odds_ratio=ratio, false_alarm=each, n_sim=n_sim, seed=seed
+            out.recalibrated,
+            odds_ratio=ratio,
+            false_alarm=each,
+            baseline=q[base] if account_for_baseline else None,
+            n_sim=n_sim,
+            seed=seed,
         )
         chart = cusum(out.outcome, out.recalibrated, odds_ratio=ratio, h=h)
         chart.index = out.index
