@@ -222,6 +222,13 @@ def _unit_column(by: str | None, columns) -> str | None:
     return resolve_unit(by, columns)
 
 
+def _units(women: pd.DataFrame, column: str | None) -> pd.Series:
+    """Unit label per woman; a missing unit is ``unknown`` (as in the case-mix tables)."""
+    if column is None:
+        return pd.Series("all", index=women.index, dtype="string")
+    return women[column].astype("string").fillna("unknown")
+
+
 def _mean_ci(values: Any) -> pd.DataFrame:
     """n, mean, sd and a normal-approximation 95% interval of the mean per group."""
     from saz_geboortezorg.stats.intervals import z_value
@@ -269,7 +276,7 @@ def cost_summary(data: Any, by: str | None = "hospital") -> pd.DataFrame:
     women = data.women if hasattr(data, "women") else data
     women = _population(women)
     column = _unit_column(by, women.columns)
-    unit = women[column].astype("string") if column else pd.Series("all", index=women.index)
+    unit = _units(women, column)
     parts = {
         ("total", "total"): "cost_total",
         ("line", "first_line"): "cost_first_line",
@@ -373,7 +380,7 @@ def cost_drivers(data: Any, by: str | None = "hospital") -> pd.DataFrame:
     keep = _population(women).index
     women, flags = women.loc[keep], flags.loc[keep]
     column = _unit_column(by, women.columns)
-    unit = women[column].astype("string") if column else pd.Series("all", index=women.index)
+    unit = _units(women, column)
     cost = women["cost_total"].astype("float64")
     rows = []
     for driver in flags.columns:

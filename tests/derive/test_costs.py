@@ -225,3 +225,16 @@ def test_products_follow_the_care_path_and_the_generator_tariffs(dataset):
     assert not (w.loc[full == 1450.0, "ses_quintile"].astype(str) == "1").any()
     assert ((t["product_zh_sectio"] > 0) == (w["cs"] == 1)).all()
     assert set(t["product_verl_postnataal"].unique()) <= {0.0, 325.0}
+
+
+def test_every_woman_is_in_one_unit_missing_units_as_unknown(dataset):
+    women = dataset.women[dataset.women["ga_days"] >= 154]
+    s = cost_summary(dataset, by="practice")
+    total = s[s["part"] == "total"]
+    assert total["n"].sum() == len(women)
+    if women["practice_id"].isna().any():
+        assert "unknown" in set(total["unit"])
+    d = cost_drivers(dataset, by="practice")
+    assert d[d["driver"] == "caesarean"]["n"].sum() == len(women)
+    overall = cost_summary(dataset, by=None).set_index("part")
+    assert overall.loc["total", "mean"] == pytest.approx(women["cost_total"].mean())
