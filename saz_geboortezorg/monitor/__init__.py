@@ -5,5 +5,22 @@ Modules: :mod:`~saz_geboortezorg.monitor.periods` (monthly/quarterly rates per u
 :mod:`~saz_geboortezorg.monitor.spc` (run chart, p-chart),
 :mod:`~saz_geboortezorg.monitor.risk_adjusted` (expected risks, VLAD, CUSUM),
 :mod:`~saz_geboortezorg.monitor.its` (segmented regression) and
-:mod:`~saz_geboortezorg.monitor.unit` (all risk-adjusted steps for one unit).
+:mod:`~saz_geboortezorg.monitor.unit` (all risk-adjusted steps for one unit); charts in
+:mod:`saz_geboortezorg.present.monitor_charts`.
+
+Examples
+--------
+A typical session on a loaded dataset (an OASIS initiative in ZH09 from July 2022):
+
+>>> import saz_geboortezorg as sg                                    # doctest: +SKIP
+>>> from saz_geboortezorg.monitor import periods, spc, its, unit      # doctest: +SKIP
+>>> from saz_geboortezorg.present import monitor_charts as mc         # doctest: +SKIP
+>>> data = sg.load("synthetic_data")                                  # doctest: +SKIP
+>>> r = periods.period_rates(data, "oasis", freq="month")             # doctest: +SKIP
+>>> r = r[r.unit == "ZH09"]                                           # doctest: +SKIP
+>>> pc = spc.p_chart(r.events, r.n, baseline=r.period < "2022-07-01")  # doctest: +SKIP
+>>> mc.p_chart_plot(r.period, pc, start="2022-07-01")                  # doctest: +SKIP
+>>> m = unit.monitor_unit(data, "oasis", "ZH09", baseline_end="2022-07-01")  # doctest: +SKIP
+>>> c = m.cusums[0.5]                                                 # doctest: +SKIP
+>>> mc.cusum_plot(m.records.date, c["chart"], c["h"])                 # doctest: +SKIP
 """
