@@ -146,7 +146,7 @@ def p_chart_plot(
     ytitle = "rate (%)" if percent else "rate"
     band = (
         alt.Chart(frame)
-        .mark_area(color=PALETTE[1], opacity=0.25, interpolate="step-after")
+        .mark_area(color=PALETTE[1], opacity=0.25, interpolate="step")
         .encode(x=alt.X("period:T", title=None), y=alt.Y("lcl:Q", title=ytitle), y2="ucl:Q")
     )
     centre = (
