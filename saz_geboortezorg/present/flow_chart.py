@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.present.stacked_shares import stacked_shares_chart
 from saz_geboortezorg.present.style import PALETTE, configure
 
 __all__ = [
@@ -373,7 +374,6 @@ def referral_reasons_chart(
     >>> chart.to_dict()["mark"]["type"]
     'bar'
     """
-    import altair as alt
 
     if language not in ("en", "nl"):
         raise ValueError("language must be 'en' or 'nl'")
@@ -404,31 +404,17 @@ def referral_reasons_chart(
             "eenheid",
         ),
     }[language]
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("unit_label:N", title=texts[3], sort=None),
-            x=alt.X("pct:Q", title=texts[1], scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color(
-                f"{lab}:N",
-                title=texts[2],
-                scale=alt.Scale(
-                    domain=[labels[r] for r in reasons], range=[colour_of[r] for r in reasons]
-                ),
-                legend=alt.Legend(orient="right", labelLimit=320),
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("unit:N", title=texts[3]),
-                alt.Tooltip(f"{lab}:N", title=texts[2]),
-                alt.Tooltip("n:Q", title="n"),
-                alt.Tooltip("pct:Q", title="%", format=".1f"),
-            ],
-        )
-        .properties(title=title or texts[0], width=520, height=alt.Step(22))
+    return stacked_shares_chart(
+        data,
+        label=lab,
+        domain=[labels[r] for r in reasons],
+        colours=[colour_of[r] for r in reasons],
+        x_title=texts[1],
+        y_title=texts[3],
+        legend_title=texts[2],
+        title=title or texts[0],
+        legend_label_limit=320,
     )
-    return configure(chart)
 
 
 _MOMENT_TEXTS = {
@@ -563,7 +549,6 @@ def flow_shares_chart(
     >>> chart.to_dict()["mark"]["type"]
     'bar'
     """
-    import altair as alt
 
     from saz_geboortezorg.derive.flows import STAGES
 
@@ -590,29 +575,14 @@ def flow_shares_chart(
         "nl": ("aandeel vrouwen (%)", "eenheid"),
     }[language]
     stage_name = STAGES[stage][language]
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("unit_label:N", title=texts[1], sort=None),
-            x=alt.X("pct:Q", title=texts[0], scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color(
-                f"{lab}:N",
-                title=stage_name,
-                scale=alt.Scale(
-                    domain=[labels[c] for c in categories],
-                    range=[_colour(stage, c) for c in categories],
-                ),
-                legend=alt.Legend(orient="right", labelLimit=320),
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("unit:N", title=texts[1]),
-                alt.Tooltip(f"{lab}:N", title=stage_name),
-                alt.Tooltip("n:Q", title="n"),
-                alt.Tooltip("pct:Q", title="%", format=".1f"),
-            ],
-        )
-        .properties(title=title or stage_name, width=520, height=alt.Step(22))
+    return stacked_shares_chart(
+        data,
+        label=lab,
+        domain=[labels[c] for c in categories],
+        colours=[_colour(stage, c) for c in categories],
+        x_title=texts[0],
+        y_title=texts[1],
+        legend_title=stage_name,
+        title=title or stage_name,
+        legend_label_limit=320,
     )
-    return configure(chart)

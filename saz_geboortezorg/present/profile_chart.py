@@ -6,7 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from saz_geboortezorg.present.style import PALETTE, configure
+from saz_geboortezorg.present.stacked_shares import stacked_shares_chart
+from saz_geboortezorg.present.style import PALETTE
 
 __all__ = ["place_of_birth_chart"]
 
@@ -57,8 +58,6 @@ def place_of_birth_chart(
     >>> chart.to_dict()["mark"]["type"]
     'bar'
     """
-    import altair as alt
-
     if language not in ("en", "nl"):
         raise ValueError("language must be 'en' or 'nl'")
     label_col = f"label_{language}"
@@ -77,25 +76,13 @@ def place_of_birth_chart(
             "eenheid",
         ),
     }[language]
-    bars = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("unit_label:N", title=texts[3], sort=None),
-            x=alt.X("pct:Q", title=texts[1], scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color(
-                f"{label_col}:N",
-                title=texts[2],
-                scale=alt.Scale(domain=order, range=[_colour(p) for p in places]),
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("unit:N", title=texts[3]),
-                alt.Tooltip(f"{label_col}:N", title=texts[2]),
-                alt.Tooltip("n:Q", title="n"),
-                alt.Tooltip("pct:Q", title="%", format=".1f"),
-            ],
-        )
+    return stacked_shares_chart(
+        data,
+        label=label_col,
+        domain=order,
+        colours=[_colour(p) for p in places],
+        x_title=texts[1],
+        y_title=texts[3],
+        legend_title=texts[2],
+        title=title or texts[0],
     )
-    chart = bars.properties(title=title or texts[0], width=520, height=alt.Step(22))
-    return configure(chart)
