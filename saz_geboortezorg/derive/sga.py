@@ -27,7 +27,7 @@ import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
 
-__all__ = ["load_reference", "sga", "DEFAULT_REFERENCE"]
+__all__ = ["load_reference", "check_reference", "sga", "DEFAULT_REFERENCE"]
 
 DEFAULT_REFERENCE = "synthetic/birthweight_reference.csv"
 _PARITY = {"0": "0", "nulliparous": "0", "1+": "1+", "multiparous": "1+", "1": "1+"}
@@ -53,13 +53,26 @@ def load_reference(path: str | Path | None = None) -> pd.DataFrame:
                     f"the default birth-weight reference {DEFAULT_REFERENCE} is missing"
                 )
             ref = pd.read_csv(p, dtype={"parity_group": "string"})
-        name = DEFAULT_REFERENCE
-    else:
-        name = str(path)
-        try:
-            ref = pd.read_csv(path, dtype={"parity_group": "string"})
-        except (OSError, ValueError) as exc:
-            raise SpecError(f"cannot read the birth-weight reference {name}: {exc}") from None
+        return check_reference(ref, DEFAULT_REFERENCE)
+    try:
+        ref = pd.read_csv(path, dtype={"parity_group": "string"})
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"cannot read the birth-weight reference {path}: {exc}") from None
+    return check_reference(ref, str(path))
+
+
+def check_reference(ref: pd.DataFrame, name: str = "reference") -> pd.DataFrame:
+    """Check a birth-weight reference given as a table and normalise it (format and
+    result as in :func:`load_reference`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ref = pd.DataFrame({"sex": ["male"], "parity_group": [0], "ga_weeks": [40], "p10": [3000]})
+    >>> row = check_reference(ref).iloc[0]
+    >>> row["parity_group"], int(row["ga_days"]), int(row["ga_days_end"])
+    ('0', 280, 286)
+    """
     needed = {"sex", "parity_group", "p10"}
     lacking = sorted(needed - set(ref.columns))
     if not {"ga_weeks", "ga_days"} & set(ref.columns):
@@ -70,6 +83,7 @@ def load_reference(path: str | Path | None = None) -> pd.DataFrame:
             "expected sex, parity_group, ga_weeks (or ga_days), p10"
         )
     ref = ref.copy()
+    ref["parity_group"] = ref["parity_group"].astype("string")
     ref["sex"] = ref["sex"].astype("string").str.lower()
     ref["parity_group"] = ref["parity_group"].astype("string").str.lower().map(_PARITY)
     if ref["parity_group"].isna().any() or not ref["sex"].isin(["male", "female"]).all():
@@ -121,7 +135,7 @@ def sga(births: pd.DataFrame, reference: pd.DataFrame | str | Path | None = None
     if reference is None or isinstance(reference, str | Path):
         ref = load_reference(reference)
     else:
-        ref = load_reference_frame(reference)
+        ref = check_reference(reference)
     parity = pd.to_numeric(births["parity"], errors="coerce")
     frame = pd.DataFrame(
         {
@@ -145,13 +159,3 @@ def sga(births: pd.DataFrame, reference: pd.DataFrame | str | Path | None = None
         flags = np.where(inside, (rows["weight"].to_numpy() < p10).astype(float), np.nan)
         result.loc[rows.index] = flags
     return result
-
-
-def load_reference_frame(ref: pd.DataFrame) -> pd.DataFrame:
-    """Check a reference given as a DataFrame (same format as the CSV)."""
-    import io
-
-    buffer = io.StringIO()
-    ref.to_csv(buffer, index=False)
-    buffer.seek(0)
-    return load_reference(buffer)
