@@ -37,7 +37,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from saz_geboortezorg.commands.rates import load_table_or_dataset
+    from saz_geboortezorg.commands.inputs import load_table_or_dataset
     from saz_geboortezorg.model import CaseMixModel
 
     model = CaseMixModel(args.spec, unit=args.unit, strict=not args.lenient)  # spec errors first

@@ -68,7 +68,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from saz_geboortezorg.commands.rates import load_table_or_dataset
+    from saz_geboortezorg.commands.inputs import load_table_or_dataset
     from saz_geboortezorg.compare.funnel import funnel
     from saz_geboortezorg.errors import SazError
 

@@ -29,27 +29,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def load_table_or_dataset(path: Path):
-    """A folder of extracts becomes a linked Dataset; a file is read as an analysis table."""
-    from saz_geboortezorg.errors import SazError
-
-    if path.is_dir():
-        from saz_geboortezorg.io import load
-
-        return load(path)
-    if not path.exists():
-        raise SazError(f"{path}: no such file or folder")
-    import pandas as pd
-
-    try:
-        if path.suffix.lower() == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, sep=None, engine="python")
-    except (OSError, ValueError) as exc:
-        raise SazError(f"{path}: cannot read it as a table: {exc}") from None
-
-
 def run(args: argparse.Namespace) -> int:
+    from saz_geboortezorg.commands.inputs import load_table_or_dataset
     from saz_geboortezorg.indicators import compute, get
 
     definition = get(args.indicator)  # fail fast on an unknown id, before loading data

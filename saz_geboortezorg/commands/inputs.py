@@ -1,0 +1,27 @@
+"""Reading the DATA argument that several commands share (rates, casemix, funnel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["load_table_or_dataset"]
+
+
+def load_table_or_dataset(path: Path):
+    """A folder of extracts becomes a linked Dataset; a file is read as an analysis table."""
+    from saz_geboortezorg.errors import SazError
+
+    if path.is_dir():
+        from saz_geboortezorg.io import load
+
+        return load(path)
+    if not path.exists():
+        raise SazError(f"{path}: no such file or folder")
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, sep=None, engine="python")
+    except (OSError, ValueError) as exc:
+        raise SazError(f"{path}: cannot read it as a table: {exc}") from None
