@@ -8,9 +8,10 @@ Examples
 --------
 >>> import altair as alt, pandas as pd
 >>> pane = ChartPane()
->>> pane.update(alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x"))
 >>> pane.widget.__class__.__name__
 'Output'
+>>> chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x")
+>>> pane.update(chart)  # in a notebook or dashboard: the pane now shows the chart  # doctest: +SKIP
 """
 
 from __future__ import annotations
