@@ -1,0 +1,519 @@
+"""Small-number protection (statistical disclosure control) for tables that leave the analysis.
+
+Counts of women or babies from 1 to ``threshold - 1`` (default 1-9) are never shown: a reader
+who knows a woman in a small group could learn something about her. Three steps:
+
+1. **Primary suppression.** A count from 1 to 9 is hidden ("small"). So is a count whose
+   complement within a shown denominator is 1 to 9 (``observed = n - 3`` reveals that three
+   women did *not* have the outcome: "complement"), and every count of a row whose
+   population (denominator) is itself hidden ("population").
+2. **Secondary suppression.** Totals are assumed known (the all-regions row of one table, the
+   regional total in another report, or the sum over all 17 reports). Within every *line*
+   (a set of cells whose sum is known: one indicator across regions, one region across Robson
+   groups, ...) a single hidden cell could be recovered as total minus the shown cells, so
+   more cells are hidden: always the smallest shown non-zero cell of the line, until (a) every
+   line with a hidden cell has at least two, and (b) an audit by linear programming finds that
+   no primary cell can be narrowed to fewer than ``min_range`` possible values, given the
+   totals, the shown cells and what a reader knows about hidden cells (a small cell is 1-9, a
+   cell hidden to protect another is at least 10, a complement lies within 9 of its
+   denominator).
+3. **Derived values.** Every rate, percentage, ratio or interval computed from a hidden count
+   is hidden too: a rate with a known denominator reveals its numerator.
+
+Zero is not suppressed: "no woman in this group had a third-degree tear" discloses nothing
+about an individual that the group size does not, and hiding zeros would hide the good news a
+mirror meeting is for. Known limits: protection is per table and per count column; cells that
+appear in two tables must be suppressed consistently by the caller (pass them as ``force``);
+the audit protects against exact recovery and narrow ranges from linear relations (sums),
+not against outside knowledge of individual women.
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"unit": ["A", "B", "C", "D"], "n": [120, 80, 45, 60],
+...                   "events": [14, 3, 11, 25]})
+>>> t["rate"] = 100 * t.events / t.n
+>>> p = suppress(t, counts=["events"], derived={"rate": ["events"]}, label=["unit"])
+>>> p.table.events.tolist()
+[14.0, nan, nan, 25.0]
+>>> [(d.row, d.column, d.kind) for d in p.log if d.column == "events"]
+[('B', 'events', 'small'), ('C', 'events', 'secondary')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Disclosure",
+    "Protected",
+    "primary_small",
+    "protect_cells",
+    "suppress",
+    "line_ranges",
+]
+
+#: Counts below this value (and above zero) are never shown.
+DEFAULT_THRESHOLD = 10
+
+#: Why a cell is hidden, in words a clinician understands (``{t}`` is the threshold).
+REASONS = {
+    "small": "fewer than {t} women or babies (1 to {tm1}): too few to show without a risk of "
+    "recognising individual women",
+    "complement": "all but 1 to {tm1} of the group: the number shown would reveal the small "
+    "group without the outcome",
+    "population": "the group itself has fewer than {t} women or babies",
+    "secondary": "not small itself, but hidden too so that a hidden small number cannot be "
+    "worked out by subtracting the shown numbers from the total",
+    "forced": "hidden because the same number is hidden in a linked table",
+    "derived": "a rate, percentage, ratio or interval computed from a hidden number (rate x "
+    "denominator = number), so it is hidden too",
+    "unprotected": "the small number could not be protected by hiding other cells (too few "
+    "cells in its row or column); the whole line is withheld",
+}
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One hidden value: in which table, row and column, and why (never the value itself).
+
+    Examples
+    --------
+    >>> d = Disclosure("Robson table", "R01, group 9", "cs", "small")
+    >>> d.reason(10)[:24]
+    'fewer than 10 women or b'
+    """
+
+    table: str
+    row: str
+    column: str
+    kind: str
+
+    def reason(self, threshold: int = DEFAULT_THRESHOLD) -> str:
+        """The reason in plain words."""
+        return REASONS[self.kind].format(t=threshold, tm1=threshold - 1)
+
+
+@dataclass
+class Protected:
+    """A table after small-number protection, with the record of what was hidden.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The protected table: hidden values are NaN, or ``"<10"`` / ``"x"`` when banded.
+    hidden : DataFrame of bool
+        True where a value was hidden (same shape and labels as ``table``).
+    log : list of Disclosure
+        One record per hidden value.
+    threshold : int
+        Counts from 1 to ``threshold - 1`` were treated as small.
+    name : str
+        The table's name, used in the log.
+
+    Examples
+    --------
+    >>> p = suppress(pd.DataFrame({"n": [50, 4, 60]}), counts=["n"], name="demo")
+    >>> p.describe()
+    'demo: 2 values hidden (1 small count, 1 to protect a small count).'
+    """
+
+    table: pd.DataFrame
+    hidden: pd.DataFrame
+    log: list[Disclosure] = field(default_factory=list)
+    threshold: int = DEFAULT_THRESHOLD
+    name: str = "table"
+
+    def describe(self) -> str:
+        """One sentence for a report: how many values were hidden, and of which kind."""
+        if not self.log:
+            return f"{self.name}: nothing hidden (no count from 1 to {self.threshold - 1})."
+        kinds = pd.Series([d.kind for d in self.log]).value_counts()
+        words = {
+            "small": ("small count", "small counts"),
+            "complement": ("count close to its total", "counts close to their total"),
+            "population": ("count in a small group", "counts in small groups"),
+            "secondary": ("to protect a small count", "to protect small counts"),
+            "forced": ("hidden in a linked table", "hidden in linked tables"),
+            "derived": (
+                "rate or interval of a hidden count",
+                "rates or intervals of hidden counts",
+            ),
+            "unprotected": ("line withheld", "lines withheld"),
+        }
+        parts = [
+            f"{kinds[k]} {words[k][0] if kinds[k] == 1 else words[k][1]}"
+            for k in REASONS
+            if k in kinds
+        ]
+        total = len(self.log)
+        return f"{self.name}: {total} value{'s' if total != 1 else ''} hidden ({', '.join(parts)})."
+
+    def log_frame(self) -> pd.DataFrame:
+        """The log as a table: table, row, column, kind, reason (plain words)."""
+        return pd.DataFrame(
+            [
+                {
+                    "table": d.table,
+                    "row": d.row,
+                    "column": d.column,
+                    "kind": d.kind,
+                    "reason": d.reason(self.threshold),
+                }
+                for d in self.log
+            ],
+            columns=["table", "row", "column", "kind", "reason"],
+        )
+
+
+def primary_small(values: Sequence[float], threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
+    """True for counts from 1 to ``threshold - 1`` (zero and missing are not small).
+
+    Examples
+    --------
+    >>> primary_small([0, 1, 9, 10, float("nan")]).tolist()
+    [False, True, True, False, False]
+    """
+    v = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(v) & (v >= 1) & (v < threshold)
+
+
+def _attacker_bounds(
+    values: np.ndarray,
+    kind: np.ndarray,
+    threshold: int,
+    known_upper: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a reader knows about each hidden cell, assuming they know the rules."""
+    lo = np.zeros(len(values))
+    hi = np.full(len(values), np.inf)
+    small = kind == "small"
+    lo[small], hi[small] = 1, threshold - 1
+    sec = kind == "secondary"
+    lo[sec] = np.where(values[sec] >= threshold, threshold, 1)
+    comp = kind == "complement"
+    lo[comp] = np.maximum(known_upper[comp] - (threshold - 1), 0)
+    hi[comp] = known_upper[comp] - 1
+    hi = np.minimum(hi, known_upper)
+    return lo, hi
+
+
+def line_ranges(
+    values: Sequence[float],
+    hidden: Sequence[bool],
+    lines: Sequence[Sequence[int]],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    cells: Sequence[int] | None = None,
+) -> dict[int, tuple[float, float]]:
+    """The range a reader can deduce for hidden cells from the line totals (linear programming).
+
+    Each line's total is assumed known; the shown cells are subtracted, leaving an equation
+    over the hidden cells, which lie within ``lower``/``upper``. For every cell in ``cells``
+    (default: all hidden cells) the minimum and maximum over all solutions are returned.
+    With line constraints of a one- or two-way table the LP vertices are integers, so the
+    range equals what a reader could deduce by integer reasoning.
+
+    Examples
+    --------
+    A row 3 + 12 + 40 = 55 with the first two cells hidden; a reader knows the first is 1-9
+    and the second at least 10:
+
+    >>> line_ranges([3, 12, 40], [True, True, False], [[0, 1, 2]], [1, 10, 0], [9, 1e9, 1e9])
+    {0: (1.0, 5.0), 1: (10.0, 14.0)}
+    """
+    from scipy.optimize import linprog
+
+    v = np.asarray(values, dtype=float)
+    h = np.asarray(hidden, dtype=bool)
+    idx = np.flatnonzero(h)
+    pos = {c: i for i, c in enumerate(idx)}
+    a_rows, b = [], []
+    for line in lines:
+        line = list(line)
+        hid = [c for c in line if h[c]]
+        if not hid:
+            continue
+        row = np.zeros(len(idx))
+        row[[pos[c] for c in hid]] = 1
+        a_rows.append(row)
+        b.append(float(np.sum(v[hid])))  # = the known total minus the shown cells
+    bounds = [
+        (float(lower[c]), None if not np.isfinite(upper[c]) else float(upper[c])) for c in idx
+    ]
+    a_eq = np.array(a_rows) if a_rows else None
+    out = {}
+    for c in idx if cells is None else cells:
+        cost = np.zeros(len(idx))
+        cost[pos[c]] = 1
+        lo = linprog(cost, A_eq=a_eq, b_eq=b or None, bounds=bounds, method="highs")
+        hi = linprog(-cost, A_eq=a_eq, b_eq=b or None, bounds=bounds, method="highs")
+        lo_v = lo.fun if lo.status == 0 else float("nan")
+        hi_v = -hi.fun if hi.status == 0 else float("inf") if hi.status == 3 else float("nan")
+        out[int(c)] = (float(lo_v), float(hi_v))
+    return out
+
+
+def protect_cells(
+    values: Sequence[float],
+    lines: Sequence[Sequence[int]],
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    kind: Sequence[str] | None = None,
+    known_upper: Sequence[float] | None = None,
+    min_range: int = 2,
+) -> np.ndarray:
+    """Primary and secondary suppression of one column of counts with known line totals.
+
+    Parameters
+    ----------
+    values : sequence of float
+        The counts (NaN: not shown anyway, e.g. not applicable).
+    lines : sequence of sequences of int
+        Positions of cells whose sum is known (a row or column of a table with its total).
+    threshold : int
+        Counts from 1 to ``threshold - 1`` are small.
+    kind : sequence of str, optional
+        A reason already decided per cell ("" for none), e.g. "complement" or "population";
+        small counts are found here.
+    known_upper : sequence of float, optional
+        An upper bound a reader knows per cell (its denominator); default infinity.
+    min_range : int
+        A reader must not be able to narrow any small (or complement) cell to fewer than this
+        many possible values; 2 means "not recoverable exactly".
+
+    Returns
+    -------
+    numpy.ndarray of str
+        Per cell "" (shown) or the reason it is hidden: small, complement, population,
+        forced, secondary or unprotected.
+
+    Examples
+    --------
+    One line 3 + 12 + 40 (total known): 3 is small, 12 (the next smallest) is hidden too.
+
+    >>> protect_cells([3, 12, 40], [[0, 1, 2]]).tolist()
+    ['small', 'secondary', '']
+    """
+    v = np.asarray(values, dtype=float)
+    n = len(v)
+    k = np.array(list(kind), dtype=object) if kind is not None else np.full(n, "", dtype=object)
+    k = k.astype(object)
+    small = primary_small(v, threshold) & (k == "")
+    k[small] = "small"
+    upper = (
+        np.full(n, np.inf) if known_upper is None else np.asarray(known_upper, dtype=float).copy()
+    )
+    upper[~np.isfinite(upper)] = np.inf
+    lines = [np.asarray(line, dtype=int) for line in lines if len(line)]
+    line_of: dict[int, list[int]] = {}
+    for j, line in enumerate(lines):
+        for c in line:
+            line_of.setdefault(int(c), []).append(j)
+    protect = {"small", "complement"}
+
+    def candidate(line: np.ndarray) -> int | None:
+        free = [c for c in line if k[c] == "" and np.isfinite(v[c]) and v[c] > 0]
+        if not free:
+            return None
+        return int(min(free, key=lambda c: (v[c], c)))
+
+    for _ in range(4 * n + 10):
+        changed = False
+        # (a) no line with exactly one hidden cell
+        for line in lines:
+            hid = [c for c in line if k[c] != ""]
+            if len(hid) == 1:
+                c = candidate(line)
+                if c is None:
+                    if k[hid[0]] in protect:
+                        k[hid[0]] = "unprotected"
+                    continue
+                k[c] = "secondary"
+                changed = True
+        if changed:
+            continue
+        # (b) audit: no protected cell narrowed to fewer than min_range values
+        hidden = k != ""
+        targets = [c for c in np.flatnonzero(hidden) if k[c] in protect]
+        if not targets:
+            break
+        lo, hi = _attacker_bounds(v, k, threshold, upper)
+        ranges = line_ranges(v, hidden, lines, lo, hi, cells=targets)
+        for c, (a, b) in ranges.items():
+            if not (b - a < min_range - 1 - 1e-9):
+                continue
+            options = [candidate(lines[j]) for j in line_of.get(c, [])]
+            options = [o for o in options if o is not None]
+            if not options:
+                k[c] = "unprotected"
+                continue
+            best = min(options, key=lambda o: (v[o], o))
+            k[best] = "secondary"
+            changed = True
+            break  # re-audit after each added cell: one may fix several
+        if not changed:
+            break
+    return k.astype(str)
+
+
+def _row_labels(table: pd.DataFrame, label: Sequence[str] | None) -> list[str]:
+    if not label:
+        return [str(i) for i in table.index]
+    return [", ".join(str(x) for x in row) for row in table[list(label)].itertuples(index=False)]
+
+
+def suppress(
+    table: pd.DataFrame,
+    counts: Sequence[str],
+    *,
+    lines: Sequence[Sequence[str]] | None = None,
+    denominators: Mapping[str, str] | None = None,
+    derived: Mapping[str, Sequence[str]] | None = None,
+    force: pd.DataFrame | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    band: bool = False,
+    name: str = "table",
+    label: Sequence[str] | None = None,
+    min_range: int = 2,
+) -> Protected:
+    """Apply small-number protection to a table of counts and the values derived from them.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per cell group (e.g. one row per region and indicator).
+    counts : list of str
+        Columns holding counts of women or babies.
+    lines : list of tuples of str, optional
+        Key columns defining the lines whose totals are known: rows with equal values of the
+        keys form one line, per count column. ``[()]`` (the default) means the whole column is
+        one line (a one-way table with a known total); ``[("indicator",)]`` one line per
+        indicator; ``[("unit",), ("group",)]`` a two-way table with both margins known.
+    denominators : dict, optional
+        ``{count: denominator}``: the count is part of the denominator (events of n). A count
+        whose complement (denominator minus count) is small is hidden, and every count of a
+        row whose denominator is hidden as small is hidden too.
+    derived : dict, optional
+        ``{column: [counts it is computed from]}``: hidden wherever one of those counts is.
+    force : DataFrame of bool, optional
+        Cells (count columns) that must be hidden, e.g. because they are hidden in a linked
+        table; they take part in the secondary suppression like any hidden cell.
+    threshold : int
+        Counts from 1 to ``threshold - 1`` are hidden (default 10: 1-9).
+    band : bool
+        Show hidden small counts as ``"<10"`` and other hidden values as ``"x"`` (object
+        columns) instead of NaN.
+    name : str
+        Table name for the log.
+    label : list of str, optional
+        Columns that name a row in the log (e.g. ``["unit", "indicator"]``).
+    min_range : int
+        See :func:`protect_cells`.
+
+    Returns
+    -------
+    Protected
+        ``.table``, ``.hidden``, ``.log`` (one :class:`Disclosure` per hidden value).
+
+    Examples
+    --------
+    A rate with a known denominator reveals its numerator, so it goes with it:
+
+    >>> t = pd.DataFrame({"unit": list("ABC"), "n": [40, 200, 150], "k": [2, 30, 41]})
+    >>> t["pct"] = 100 * t.k / t.n
+    >>> p = suppress(t, ["n", "k"], denominators={"k": "n"}, derived={"pct": ["k", "n"]},
+    ...              band=True, label=["unit"])
+    >>> p.table[["unit", "k", "pct"]].to_dict("list")
+    {'unit': ['A', 'B', 'C'], 'k': ['<10', 'x', 41], 'pct': ['x', 'x', 27.333333333333332]}
+    """
+    from saz_geboortezorg.errors import SpecError
+
+    if threshold < 2:
+        raise SpecError(f"threshold must be at least 2, not {threshold}")
+    denominators = dict(denominators or {})
+    derived = {k: list(v) for k, v in (derived or {}).items()}
+    missing = [
+        c
+        for c in [
+            *counts,
+            *denominators.values(),
+            *derived,
+            *[x for d in derived.values() for x in d],
+        ]
+        if c not in table.columns
+    ]
+    if missing:
+        raise SpecError(f"{name}: no column(s) {', '.join(sorted(set(missing)))} to protect")
+    t = table.reset_index(drop=True).copy()
+    n = len(t)
+    line_keys = [tuple(x) for x in (lines if lines is not None else [()])]
+    groups: list[np.ndarray] = []
+    for keys in line_keys:
+        if not keys:
+            groups.append(np.arange(n))
+        else:
+            for _, idx in t.groupby(list(keys), sort=False, dropna=False).indices.items():
+                groups.append(np.asarray(idx))
+    kinds: dict[str, np.ndarray] = {}
+    # denominators first (they decide "population" for their numerators)
+    order = [c for c in counts if c not in denominators] + [c for c in counts if c in denominators]
+    for col in order:
+        v = pd.to_numeric(t[col], errors="coerce").to_numpy(dtype=float)
+        k = np.full(n, "", dtype=object)
+        upper = np.full(n, np.inf)
+        if force is not None and col in force.columns:
+            k[force[col].reset_index(drop=True).to_numpy(dtype=bool)] = "forced"
+        den = denominators.get(col)
+        if den is not None:
+            d = pd.to_numeric(t[den], errors="coerce").to_numpy(dtype=float)
+            den_hidden = kinds[den] != "" if den in kinds else np.zeros(n, dtype=bool)
+            upper = np.where(np.isfinite(d) & ~den_hidden, d, np.inf)
+            if den in kinds:
+                k[den_hidden & (kinds[den] != "secondary") & (k == "")] = "population"
+            with np.errstate(invalid="ignore"):
+                comp = primary_small(d - v, threshold) & (k == "") & ~primary_small(v, threshold)
+            k[comp] = "complement"
+        kinds[col] = protect_cells(
+            v, groups, threshold=threshold, kind=k, known_upper=upper, min_range=min_range
+        )
+    hidden = pd.DataFrame(False, index=t.index, columns=t.columns)
+    for col, k in kinds.items():
+        hidden[col] = k != ""
+    for col, k in kinds.items():  # a line that could not be protected is withheld whole
+        for g in groups:
+            if (k[g] == "unprotected").any():
+                hidden.loc[g, col] = True
+    for col, deps in derived.items():
+        hidden[col] = hidden[col] | hidden[deps].any(axis=1)
+
+    rows = _row_labels(t, label)
+    log: list[Disclosure] = []
+    for col in t.columns:
+        for i in np.flatnonzero(hidden[col].to_numpy()):
+            kind = str(kinds[col][i]) if col in kinds and kinds[col][i] else "derived"
+            if col in kinds and not kinds[col][i]:
+                kind = "unprotected"
+            log.append(Disclosure(name, rows[i], str(col), kind))
+
+    out = t.copy()
+    for col in t.columns:
+        mask = hidden[col].to_numpy()
+        if not mask.any():
+            continue
+        if band:
+            values = out[col].astype(object).to_numpy().copy()
+            small = np.array([col in kinds and kinds[col][i] == "small" for i in range(n)])
+            values[mask & small] = f"<{threshold}"
+            values[mask & ~small] = "x"
+            out[col] = pd.Series(values, index=out.index, dtype=object)
+        else:
+            numeric = pd.to_numeric(out[col], errors="coerce").astype(float)
+            out[col] = numeric.mask(mask)
+    return Protected(out, hidden, log, threshold, name)
