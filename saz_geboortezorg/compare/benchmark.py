@@ -1,0 +1,889 @@
+"""The open benchmark: every unit on every indicator, flagged by its funnel plot.
+
+How a unit's expected count is found (indirect standardisation with a fixed model)
+----------------------------------------------------------------------------------
+For an indicator with a case-mix model (the catalogue's ``case_mix`` spec), the model is
+fitted **once**, on every record of the indicator's population (fixed effects only, no
+unit term). Each record then gets its expected value under that national standard: its
+expected risk of the event (logistic model,
+:func:`saz_geboortezorg.monitor.risk_adjusted.expected_risks`) or its expected cost
+(gamma model with log link). A unit's expected count is the **sum** of its records'
+expected values, exactly as :func:`saz_geboortezorg.casemix` computes it; O/E compares the
+unit with what the standard predicts for the women it served.
+
+Because the model is fixed, any selection is a group-by sum: another level (hospital,
+region, practice), a period, or a theme filter (SES quintile, migration background,
+parity, Robson group) only changes which records are summed. Nothing is refitted. The
+price: within a selection the coefficients are those of the whole population, not of
+the selection (for example, the model is not refitted for nulliparous women only). This
+is the usual indirect standardisation against one reference population.
+
+Within a selection the expected counts are scaled by one factor so that the selection's
+overall O/E equals the whole population's (``calibrate=True``, the default). For a
+logistic model with an intercept that overall O/E is 1, so the expected counts add up to
+the selection's observed total: units are compared with the selection's own average
+(the funnel target O/E = 1 is the selection's rate), which is what a benchmark inside a
+theme or period asks. (A gamma model with log link does not reproduce the total exactly;
+its whole-population O/E, as in :func:`saz_geboortezorg.casemix`, is kept.) On the whole
+population the factor is 1. With ``calibrate=False`` units are compared with the whole
+population's standard.
+
+The standardised rate is O/E times the selection's overall (crude) rate; for an
+indicator without a model (``case_mix: null``) or with ``adjusted=False`` the crude rate
+is shown and the funnel uses proportions (``data_type="PR"``).
+
+Cost per pregnancy (an amount, gamma model)
+-------------------------------------------
+Observed is the total claimed, expected the sum of the model's expected cost per
+pregnancy (crude: the number of pregnancies times the selection's mean cost). A funnel
+plot's Poisson limits do not fit amounts, so the O/E ratio is put on the funnel as
+**equivalent events**: ``E* = E^2 / V`` with ``V`` the variance of the unit's total cost
+under the standard (gamma model: dispersion times the sum of squared expected costs;
+crude: n times the records' variance), and ``O* = (O/E) E*``. Then ``O*/E* = O/E`` and its
+Poisson variance ``1/E*`` equals the model's ``V/E^2``, so the SR funnel's limits (and
+its overdispersion adjustment) apply.
+
+A :class:`BenchmarkCache` keeps the per-record outcomes and expected values per
+(dataset, indicator): changing the level, period, filters, limits or overdispersion
+never refits; ``cache.fits`` counts the model fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.errors import SazError, SpecError
+
+__all__ = [
+    "BenchmarkCache",
+    "BenchmarkResult",
+    "IndicatorRecords",
+    "benchmark",
+    "unit_table",
+    "funnel_for",
+    "assess",
+    "THEME_COLUMNS",
+    "DATE_COLUMN",
+    "ASSESSMENTS",
+]
+
+#: Columns the theme filters use (``robson_main``: Robson group 1-10 without a/b split;
+#: derived from the data when it is not a column).
+THEME_COLUMNS = ("ses_quintile", "migration", "parity_group", "robson_main")
+#: The date a record belongs to for period selections.
+DATE_COLUMN = "birth_date"
+#: Assessment of a unit on an indicator (``not_assessed``: no funnel could be drawn).
+ASSESSMENTS = ("better", "worse", "within", "no_direction", "not_assessed")
+
+_DERIVED = {"robson", "robson_main"}
+
+
+@dataclass
+class IndicatorRecords:
+    """The records in one indicator's denominator with outcome and expected value.
+
+    Attributes
+    ----------
+    indicator : Indicator
+    table : DataFrame
+        The analysis table (with derived columns such as ``robson_main``).
+    rows : ndarray of int
+        Positions in ``table`` of the denominator's records.
+    y : ndarray
+        Outcome per record (0/1, or the amount for cost indicators).
+    expected : ndarray or None
+        Expected value per record under the fixed case-mix model; None when crude.
+    family : str
+        ``binomial`` or ``gamma`` (amounts).
+    dispersion : float
+        Gamma dispersion of the model (NaN otherwise).
+    method : str
+        In words: the case-mix spec used or why the indicator is crude.
+    model : CaseMixResult or None
+    fitted : bool
+        Whether the case-mix model was fitted (it is fitted on the first adjusted
+        request, :meth:`BenchmarkCache.fit`).
+    """
+
+    indicator: Any
+    table: pd.DataFrame
+    rows: np.ndarray
+    y: np.ndarray
+    expected: np.ndarray | None
+    family: str
+    dispersion: float
+    method: str
+    model: Any = field(default=None, repr=False)
+    fitted: bool = False
+
+    @property
+    def adjustable(self) -> bool:
+        """Whether a case-mix model gives expected values."""
+        return self.expected is not None
+
+
+class BenchmarkCache:
+    """Fitted case-mix models and per-record values, per (dataset, indicator).
+
+    Pass the same cache to :func:`unit_table` and :func:`benchmark` calls on the same
+    data: the indicator's outcome is derived and its model fitted once, and every later
+    selection (level, period, filters) is a group-by sum. The cache holds a reference to
+    the data it has seen, so a dataset is recognised by identity.
+
+    Parameters
+    ----------
+    random_effects : bool
+        Fit the random-intercept model too (not needed for O/E; off for speed).
+
+    Attributes
+    ----------
+    fits : int
+        Number of case-mix models fitted so far.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> women = pd.DataFrame({"region_id": rng.choice(["R1", "R2"], 500),
+    ...                       "ga_days": 280, "mode": rng.choice(["spontaneous", "intrapartum_cs"], 500)})
+    >>> cache = BenchmarkCache()
+    >>> t = unit_table(women, "cs", adjusted=False, cache=cache)
+    >>> t = unit_table(women, "cs", unit="all", adjusted=False, cache=cache)
+    >>> t[["unit", "n"]].values.tolist(), cache.fits, len(cache)
+    ([['all', 500]], 0, 1)
+    """
+
+    def __init__(self, *, random_effects: bool = False) -> None:
+        self.random_effects = random_effects
+        self.fits = 0
+        self._tables: dict[int, tuple[Any, pd.DataFrame]] = {}
+        self._records: dict[tuple[int, str], IndicatorRecords] = {}
+        self._codes: dict[tuple[int, str], tuple[np.ndarray, list[str]]] = {}
+        self._strings: dict[tuple[int, str], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def clear(self) -> None:
+        """Forget every table, fit and derived column."""
+        self._tables.clear()
+        self._records.clear()
+        self._codes.clear()
+        self._strings.clear()
+
+    # -- tables ---------------------------------------------------------------------
+    def table(self, data: Any, indicator: Any) -> pd.DataFrame:
+        """The indicator's analysis table with the derived columns it (and the theme
+        filters) need; derived once per table."""
+        from saz_geboortezorg.indicators.compute import _enrich
+
+        source = _source_table(data, indicator)
+        key = id(source)
+        entry = self._tables.get(key)
+        enriched = entry[1] if entry is not None else source
+        needed = set(indicator.columns())
+        if _robson_possible(enriched):
+            needed |= _DERIVED
+        missing = {c for c in needed if c not in enriched.columns}
+        if missing:
+            enriched = _enrich(enriched, missing, None)
+        self._tables[key] = (source, enriched)
+        return enriched
+
+    def records(self, data: Any, indicator: Any) -> IndicatorRecords:
+        """Outcome and expected value of every record in the indicator's denominator."""
+        from saz_geboortezorg.indicators import get
+
+        indicator = get(indicator)
+        source = _source_table(data, indicator)
+        key = (id(source), indicator.id)
+        if key not in self._records:
+            self._records[key] = self._build(data, indicator)
+        return self._records[key]
+
+    def codes(self, table: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+        """Sorted unit labels of a column and each record's code (missing: ``unknown``)."""
+        key = (id(table), column)
+        if key not in self._codes:
+            from saz_geboortezorg.model.design import factorize_units
+
+            self._codes[key] = factorize_units(table[column])
+        return self._codes[key]
+
+    def strings(self, table: pd.DataFrame, column: str) -> np.ndarray:
+        """A column as text (missing: ``unknown``), for the theme filters."""
+        key = (id(table), column)
+        if key not in self._strings:
+            values = table[column].astype("string").fillna("unknown")
+            self._strings[key] = values.to_numpy(dtype=object)
+        return self._strings[key]
+
+    # -- fitting ----------------------------------------------------------------------
+    def _build(self, data: Any, indicator: Any) -> IndicatorRecords:
+        from saz_geboortezorg.indicators.compute import indicator_outcome
+
+        table = self.table(data, indicator)
+        keep, y = indicator_outcome(table, indicator)
+        rows = np.flatnonzero(keep.to_numpy(bool))
+        y = y.to_numpy(float)[rows]
+        family = "gamma" if indicator.is_mean else "binomial"
+        method = (
+            "crude: the catalogue gives no case-mix model for this indicator"
+            if not indicator.case_mix
+            else "case-mix model not fitted yet"
+        )
+        return IndicatorRecords(
+            indicator=indicator,
+            table=table,
+            rows=rows,
+            y=y,
+            expected=None,
+            family=family,
+            dispersion=float("nan"),
+            method=method,
+            fitted=not indicator.case_mix,
+        )
+
+    def fit(self, rec: IndicatorRecords) -> IndicatorRecords:
+        """Fit the indicator's case-mix model once and store per-record expected values."""
+        if not rec.fitted:
+            expected, dispersion, model, method = self._fit(rec.table, rec.indicator, rec.rows)
+            rec.expected, rec.dispersion, rec.model, rec.method = (
+                expected,
+                dispersion,
+                model,
+                method,
+            )
+            rec.fitted = True
+        return rec
+
+    def _fit(self, table, indicator, rows):
+        from saz_geboortezorg.model import casemix, load_spec
+
+        spec = load_spec(indicator.case_mix)
+        if spec.missing != "unknown":
+            return (
+                None,
+                float("nan"),
+                None,
+                f"crude: case-mix spec {spec.name!r} uses missing: {spec.missing}; "
+                "per-record expected values need missing: unknown",
+            )
+        if spec.population:
+            return (
+                None,
+                float("nan"),
+                None,
+                f"crude: case-mix spec {spec.name!r} restricts the population further "
+                "than the indicator; its expected values do not cover every record",
+            )
+        self.fits += 1
+        result = casemix(table, spec, unit="all", random_effects=self.random_effects, strict=False)
+        values = _expected_values(result, table)[rows]
+        if np.isnan(values).any():
+            raise SpecError(
+                f"indicator {indicator.id!r}: the case-mix model {spec.name!r} gives no "
+                "expected value for some records of the indicator's denominator"
+            )
+        method = f"case-mix model {spec.name!r} (indirect standardisation)"
+        if result.problems:
+            method += "; problems: " + "; ".join(result.problems)
+        return values, float(result.model["scale"]), result, method
+
+
+def _robson_possible(table: pd.DataFrame) -> bool:
+    from saz_geboortezorg.derive.robson import REQUIRED
+
+    return all(c in table.columns for c in REQUIRED)
+
+
+def _source_table(data: Any, indicator: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    name = "women" if indicator.level == "woman" else "births"
+    table = getattr(data, name, None)
+    if not isinstance(table, pd.DataFrame):
+        raise SpecError(
+            f"indicator {indicator.id!r} needs the {name} table: pass a loaded Dataset or "
+            "a DataFrame"
+        )
+    return table
+
+
+def _expected_values(result: Any, table: pd.DataFrame) -> np.ndarray:
+    """Per-record expected value: risk (binomial) or amount (gamma) for every row."""
+    if result.family == "binomial":
+        from saz_geboortezorg.monitor.risk_adjusted import expected_risks
+
+        return expected_risks(result, table).to_numpy(float)
+    # Gamma (log link): the same steps as expected_risks, with exp instead of expit.
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import indicator_outcome
+    from saz_geboortezorg.model.fit import prepare
+
+    fitted = result.model
+    keep, _ = indicator_outcome(table, get(result.spec.outcome))
+    keep = keep.to_numpy(bool)
+    design = prepare(table, result.spec, "all", allow_empty_units=True).design
+    if design.n != keep.sum():
+        raise SpecError("per-record expected costs need missing: unknown")
+    terms = []
+    for new, old in zip(design.terms, fitted["terms"], strict=True):
+        lookup = {lv: i for i, lv in enumerate(old.levels)}
+        remap = np.array([lookup[lv] for lv in new.levels], dtype=np.int64)
+        terms.append(type(old)(old.covariate, old.levels, old.basis, old.columns, remap[new.codes]))
+    design.terms = terms
+    out = np.full(len(table), np.nan)
+    out[keep] = np.exp(design.matrix(design.code_matrix()) @ fitted["params"])
+    return out
+
+
+# ------------------------------------------------------------------------- selection
+def _selection(
+    cache: BenchmarkCache,
+    rec: IndicatorRecords,
+    where: Mapping[str, Any] | None,
+    period: Sequence[Any] | None,
+) -> np.ndarray:
+    """Boolean mask over the denominator's records."""
+    table = rec.table
+    keep = np.ones(len(rec.rows), dtype=bool)
+    for column, allowed in (where or {}).items():
+        if column not in table.columns:
+            known = ", ".join(c for c in THEME_COLUMNS if c in table.columns)
+            raise SpecError(
+                f"cannot filter on {column!r}: the data has no such column "
+                f"(theme filters: {known}, or any column of the analysis table)"
+            )
+        if allowed is None:
+            continue
+        if isinstance(allowed, str | int | float) or not isinstance(allowed, Iterable):
+            allowed = [allowed]
+        wanted = {str(v) for v in allowed}
+        if not wanted:
+            raise SpecError(f"filter on {column!r}: choose at least one value")
+        values = cache.strings(table, column)[rec.rows]
+        keep &= np.isin(values, list(wanted))
+    if period is not None:
+        if DATE_COLUMN not in table.columns:
+            raise SpecError(f"a period needs the column {DATE_COLUMN!r}, which the data lacks")
+        try:
+            start, end = period
+        except (TypeError, ValueError):
+            raise SpecError(f"period must be (start, end), not {period!r}") from None
+        dates = pd.to_datetime(table[DATE_COLUMN]).to_numpy()[rec.rows]
+        if start is not None:
+            keep &= dates >= np.datetime64(pd.Timestamp(start))
+        if end is not None:
+            keep &= dates <= np.datetime64(pd.Timestamp(end))
+    return keep
+
+
+def unit_table(
+    data: Any,
+    indicator: Any,
+    *,
+    unit: str = "region",
+    adjusted: bool = True,
+    where: Mapping[str, Any] | None = None,
+    period: Sequence[Any] | None = None,
+    cache: BenchmarkCache | None = None,
+    calibrate: bool = True,
+) -> pd.DataFrame:
+    """One indicator per unit: observed, expected, crude and standardised rate.
+
+    The case-mix model is fitted once per (data, indicator) and kept in ``cache``; this
+    function only sums per-record values (see the module docstring).
+
+    Parameters
+    ----------
+    data : Dataset or DataFrame
+        A loaded dataset (the indicator's level picks ``women`` or ``births``) or an
+        analysis table.
+    indicator : str or Indicator
+        An id of the catalogue.
+    unit : str
+        ``hospital``, ``region``, ``practice``, ``all`` or a column; records without a
+        unit count as ``unknown``.
+    adjusted : bool
+        Standardise with the indicator's case-mix model (crude when it has none).
+    where : dict, optional
+        Theme filters ``{column: allowed values}``, e.g. ``{"ses_quintile": ["1", "2"],
+        "robson_main": ["1"]}``; values are compared as text.
+    period : (start, end), optional
+        Birth dates from ``start`` to ``end`` inclusive (either may be None).
+    cache : BenchmarkCache, optional
+        Reuse fits across calls (a new cache per call otherwise).
+    calibrate : bool
+        Scale expected counts so that the selection's overall O/E is that of the whole
+        population (1 for logistic models; see the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        One row per unit with records in the selection, sorted by unit: ``unit``, ``n``,
+        ``observed`` (events or total amount), ``expected`` (NaN when crude), ``rate``
+        (crude proportion or mean), ``ratio`` (O/E, NaN when crude), ``value`` (what is
+        plotted: O/E x the selection's overall rate when adjusted, else ``rate``),
+        ``lower``/``upper`` (95% interval of ``value``: exact Poisson for O/E, Wilson for
+        crude proportions, normal for amounts), ``variance`` (variance of ``observed``
+        under the standard) and ``adjusted``. ``attrs`` holds ``indicator``,
+        ``unit_type``, ``adjusted``, ``method`` (in words), ``family``, ``overall``
+        (the selection's rate or mean), ``multiplier`` (to percent, per 1,000) and
+        ``calibration`` (the factor applied to the expected counts).
+
+    Raises
+    ------
+    SpecError
+        Unknown indicator, unit or filter column, or an empty selection.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> women = pd.DataFrame({"region_id": ["A", "A", "B", "B"], "ga_days": 280,
+    ...                       "parity_group": ["0", "1", "0", "1"],
+    ...                       "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "spontaneous"]})
+    >>> t = unit_table(women, "cs", adjusted=False)
+    >>> t[["unit", "n", "observed", "rate", "value"]]
+      unit  n  observed  rate  value
+    0    A  2       1.0   0.5    0.5
+    1    B  2       0.0   0.0    0.0
+    >>> unit_table(women, "cs", where={"parity_group": ["0"]}, adjusted=False)["n"].tolist()
+    [1, 1]
+    """
+    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, resolve_unit
+    from saz_geboortezorg.stats.intervals import poisson_exact, wilson, z_value
+
+    cache = cache if cache is not None else BenchmarkCache()
+    rec = cache.records(data, indicator)
+    ind = rec.indicator
+    table = rec.table
+    unit_col = resolve_unit(unit, table.columns)
+    keep = _selection(cache, rec, where, period)
+    if not keep.any():
+        raise SpecError(
+            f"indicator {ind.id!r}: no records in the selection (filters {dict(where or {})}, "
+            f"period {period}); widen the selection"
+        )
+    if unit_col is None:
+        codes, labels = np.zeros(len(table), dtype=np.int64), ["all"]
+    else:
+        codes, labels = cache.codes(table, unit_col)
+    c = codes[rec.rows][keep]
+    y = rec.y[keep]
+    J = len(labels)
+    n = np.bincount(c, minlength=J).astype(float)
+    obs = np.bincount(c, weights=y, minlength=J)
+    present = n > 0
+    overall = obs.sum() / n.sum()
+    if adjusted:
+        cache.fit(rec)
+    use_model = adjusted and rec.adjustable
+    z = z_value(0.95)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = obs / n
+        if use_model:
+            e_rec = rec.expected[keep]
+            reference = rec.y.sum() / rec.expected.sum()  # overall O/E of the whole population
+            factor = (
+                float(y.sum() / e_rec.sum() / reference) if calibrate and e_rec.sum() > 0 else 1.0
+            )
+            e_rec = e_rec * factor
+            exp = np.bincount(c, weights=e_rec, minlength=J)
+            ratio = obs / exp
+            value = ratio * overall
+            if rec.family == "binomial":
+                var = np.bincount(c, weights=e_rec * (1 - e_rec), minlength=J)
+                lo, hi = poisson_exact(obs)
+                lower, upper = lo / exp * overall, hi / exp * overall
+            else:
+                var = rec.dispersion * np.bincount(c, weights=e_rec**2, minlength=J)
+                half = z * np.sqrt(var) / exp * overall
+                lower, upper = np.maximum(value - half, 0), value + half
+        else:
+            factor = 1.0
+            exp = np.full(J, np.nan)
+            ratio = np.full(J, np.nan)
+            value = rate
+            if rec.family == "binomial":
+                var = n * rate * (1 - rate)
+                lower, upper = wilson(obs, n)
+            else:
+                ss = np.bincount(c, weights=y**2, minlength=J)
+                var = np.maximum(ss - n * rate**2, 0) / np.maximum(n - 1, 1) * n
+                half = z * np.sqrt(var) / n
+                lower, upper = rate - half, rate + half
+    out = pd.DataFrame(
+        {
+            "unit": np.asarray(labels, dtype=object),
+            "n": n.astype(int),
+            "observed": obs,
+            "expected": exp,
+            "rate": rate,
+            "ratio": ratio,
+            "value": value,
+            "lower": lower,
+            "upper": upper,
+            "variance": var,
+            "adjusted": use_model,
+        }
+    )[present].reset_index(drop=True)
+    if unit_col is None:
+        unit_type = "all"
+    else:
+        unit_type = unit if unit in UNIT_COLUMNS else unit_col
+    if adjusted or not rec.indicator.case_mix:
+        method = rec.method
+    else:
+        method = "crude (adjustment switched off)"
+    out.attrs.update(
+        indicator=ind.id,
+        unit_type=unit_type,
+        adjusted=use_model,
+        method=method,
+        family=rec.family,
+        overall=float(overall),
+        multiplier=float(ind.multiplier),
+        calibration=factor,
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- funnel
+def funnel_for(
+    table: pd.DataFrame,
+    *,
+    limits: Sequence[float] = (95, 99.8),
+    overdispersion: bool = True,
+) -> Any:
+    """The funnel analysis of a :func:`unit_table` (SR when adjusted, PR when crude).
+
+    Adjusted proportions: observed against expected (``data_type="SR"``). Crude
+    proportions: events against cases (``"PR"``). Amounts (cost): the O/E ratio as
+    equivalent events (``"SR"``, see the module docstring), crude ones against the
+    selection's mean.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`unit_table`.
+    limits : sequence of float
+        Limit levels in percent.
+    overdispersion : bool
+        Widen the limits for between-unit variation beyond chance when phi > 1.
+
+    Returns
+    -------
+    FunnelResult
+        Its ``table["group"]`` are the units; values are O/E (SR) or proportions (PR).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"unit": list("ABCDEFGHIJ"), "n": 100,
+    ...                   "observed": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+    ...                   "expected": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> t.attrs.update(adjusted=True, family="binomial")
+    >>> funnel_for(t).data_type
+    'SR'
+    """
+    from saz_geboortezorg.compare.funnel import funnel
+
+    adjusted = bool(table.attrs.get("adjusted", False))
+    family = table.attrs.get("family", "binomial")
+    if family == "binomial":
+        if adjusted:
+            return funnel(
+                table,
+                "observed",
+                "expected",
+                "unit",
+                data_type="SR",
+                limits=limits,
+                overdispersion=overdispersion,
+            )
+        return funnel(
+            table,
+            "observed",
+            "n",
+            "unit",
+            data_type="PR",
+            limits=limits,
+            overdispersion=overdispersion,
+        )
+    expected = table["expected"] if adjusted else table["n"] * table.attrs["overall"]
+    ratio = table["observed"] / expected
+    equivalent = expected**2 / table["variance"]
+    frame = pd.DataFrame(
+        {"unit": table["unit"], "observed": ratio * equivalent, "expected": equivalent}
+    )
+    return funnel(
+        frame,
+        "observed",
+        "expected",
+        "unit",
+        data_type="SR",
+        limits=limits,
+        overdispersion=overdispersion,
+        shmi_rounding=False,
+    )
+
+
+def assess(flag: Any, better: str) -> np.ndarray:
+    """Funnel flags ('higher', 'lower', 'within') as better/worse given the direction.
+
+    Parameters
+    ----------
+    flag : array-like of str
+    better : {"lower", "higher", "neither"}
+        The indicator's good direction; ``neither`` (process measures) gives
+        ``no_direction`` for units outside the limits.
+
+    Examples
+    --------
+    >>> assess(["higher", "lower", "within"], "lower").tolist()
+    ['worse', 'better', 'within']
+    >>> assess(["higher", "within"], "neither").tolist()
+    ['no_direction', 'within']
+    """
+    f = np.asarray(flag, dtype=object)
+    if better not in ("lower", "higher", "neither"):
+        raise SpecError(f"better must be 'lower', 'higher' or 'neither', not {better!r}")
+    out = np.full(f.shape, "within", dtype=object)
+    outside = (f == "higher") | (f == "lower")
+    if better == "neither":
+        out[outside] = "no_direction"
+    else:
+        good = "lower" if better == "lower" else "higher"
+        out[f == good] = "better"
+        out[outside & (f != good)] = "worse"
+    return out
+
+
+# ------------------------------------------------------------------------ benchmark
+@dataclass
+class BenchmarkResult:
+    """Every unit on every indicator.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Long format, one row per indicator and unit: ``indicator``, ``name_en``,
+        ``name_nl``, ``domain``, ``measure`` (percent, per_1000, euro), ``better``,
+        ``unit``, ``n``, ``observed``, ``expected``, ``value`` (standardised or crude
+        rate **in the indicator's unit**: percent, per 1,000, euro), ``target`` (the
+        selection's overall rate, same unit), ``ratio`` (O/E), ``adjusted``,
+        ``data_type`` (SR or PR), one ``flag<tag>`` per limit (``flag95``,
+        ``flag998``: higher/lower/within), ``assessment`` (better, worse, within,
+        no_direction, not_assessed; against the narrowest limits) and ``outside``
+        (the widest limit crossed, e.g. ``"99.8%"``, or ``""``).
+    unit_type : str
+    limits : tuple of float
+    overdispersion : bool
+    adjusted : bool
+        Adjustment requested (per indicator see ``table.adjusted``).
+    methods : dict
+        Indicator id -> method in words.
+    funnels : dict
+        Indicator id -> FunnelResult.
+    notes : list of str
+        Indicators that could not be assessed, and why.
+    """
+
+    table: pd.DataFrame
+    unit_type: str
+    limits: tuple[float, ...]
+    overdispersion: bool
+    adjusted: bool
+    methods: dict[str, str] = field(default_factory=dict)
+    funnels: dict[str, Any] = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)
+
+    def flags(self, *, label: str = "indicator") -> pd.DataFrame:
+        """Wide table of assessments: one row per indicator, one column per unit.
+
+        Cells: ``+`` better, ``-`` worse, ``!`` outside the limits without a direction,
+        ``.`` within, ``?`` not assessed; doubled (``++``, ``--``, ``!!``) beyond the
+        widest limits.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"indicator": ["a", "a"], "unit": ["X", "Y"],
+        ...                   "assessment": ["worse", "within"], "outside": ["99.8%", ""]})
+        >>> BenchmarkResult(t, "region", (95, 99.8), True, True).flags()
+        unit        X  Y
+        indicator
+        a          --  .
+        """
+        symbol = {
+            "better": "+",
+            "worse": "-",
+            "no_direction": "!",
+            "within": ".",
+            "not_assessed": "?",
+        }
+        widest = f"{max(self.limits):g}%"
+        cells = self.table["assessment"].map(symbol)
+        doubled = (self.table["outside"] == widest) & cells.isin(["+", "-", "!"])
+        cells = cells.where(~doubled, cells + cells)
+        wide = (
+            self.table.assign(cell=cells)
+            .pivot(index=label, columns="unit", values="cell")
+            .reindex(pd.unique(self.table[label]))
+        )
+        wide.columns.name = "unit"
+        wide.index.name = label
+        return wide
+
+    def chart(self, highlight: str | None = None, language: str = "en", **options: Any) -> Any:
+        """Heat table of the assessments; see
+        :func:`saz_geboortezorg.present.benchmark_chart.benchmark_chart`."""
+        from saz_geboortezorg.present.benchmark_chart import benchmark_chart
+
+        return benchmark_chart(self, highlight=highlight, language=language, **options)
+
+
+def _indicator_list(indicators: Any) -> list[Any]:
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.definitions import load_catalogue
+
+    if indicators is None:
+        return list(load_catalogue().values())
+    if isinstance(indicators, str):
+        indicators = [indicators]
+    return [get(i) for i in indicators]
+
+
+def benchmark(
+    data: Any,
+    indicators: Iterable[Any] | str | None = None,
+    *,
+    unit: str = "region",
+    adjusted: bool = True,
+    limits: Sequence[float] = (95, 99.8),
+    overdispersion: bool = True,
+    where: Mapping[str, Any] | None = None,
+    period: Sequence[Any] | None = None,
+    cache: BenchmarkCache | None = None,
+) -> BenchmarkResult:
+    """The open benchmark: every unit's position on every indicator.
+
+    Per indicator: :func:`unit_table` (case-mix standardised when the catalogue gives a
+    model and ``adjusted``, crude otherwise), its funnel analysis (:func:`funnel_for`)
+    and an assessment of each unit from the funnel flag and the indicator's ``better``
+    direction.
+
+    Parameters
+    ----------
+    data : Dataset or DataFrame
+    indicators : iterable of str, optional
+        Indicator ids (default: the whole catalogue, in catalogue order).
+    unit : str
+        ``hospital``, ``region`` or ``practice`` (or a column).
+    adjusted : bool
+        Case-mix adjustment where a model exists.
+    limits : sequence of float
+        Funnel limits in percent (alert 95, alarm 99.8).
+    overdispersion : bool
+        Overdispersion-adjusted limits (Spiegelhalter 2005) when phi > 1.
+    where, period
+        Selection, as in :func:`unit_table`.
+    cache : BenchmarkCache, optional
+
+    Returns
+    -------
+    BenchmarkResult
+
+    Raises
+    ------
+    SpecError
+        Unknown indicator or unit. An indicator whose funnel cannot be computed (too
+        few units, no records in the selection) is listed in ``notes`` and its units
+        are ``not_assessed``.
+
+    Examples
+    --------
+    >>> import saz_geboortezorg as sg
+    >>> data = sg.load(sg.synthetic.default_dataset())             # doctest: +SKIP
+    >>> res = benchmark(data, ["cs", "oasis"], unit="region")       # doctest: +SKIP
+    >>> res.flags()                                                 # doctest: +SKIP
+    """
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
+    chosen = _indicator_list(indicators)
+    cache = cache if cache is not None else BenchmarkCache()
+    levels = tuple(sorted(float(x) for x in limits))
+    tags = [level_tag(x) for x in levels]
+    frames, methods, funnels, notes = [], {}, {}, []
+    unit_type = unit
+    for ind in chosen:
+        try:
+            ut = unit_table(
+                data, ind, unit=unit, adjusted=adjusted, where=where, period=period, cache=cache
+            )
+        except SpecError as exc:
+            if "no records in the selection" not in str(exc):
+                raise
+            notes.append(f"{ind.id}: {exc}")
+            continue
+        unit_type = ut.attrs["unit_type"]
+        methods[ind.id] = ut.attrs["method"]
+        m = ut.attrs["multiplier"]
+        rows = pd.DataFrame(
+            {
+                "indicator": ind.id,
+                "name_en": ind.name_en,
+                "name_nl": ind.name_nl,
+                "domain": ind.domain,
+                "measure": ind.unit,
+                "better": ind.better,
+                "unit": ut["unit"],
+                "n": ut["n"],
+                "observed": ut["observed"],
+                "expected": ut["expected"],
+                "value": ut["value"] * m,
+                "target": ut.attrs["overall"] * m,
+                "ratio": ut["ratio"],
+                "adjusted": ut["adjusted"],
+            }
+        )
+        try:
+            fr = funnel_for(ut, limits=levels, overdispersion=overdispersion)
+        except SazError as exc:
+            notes.append(f"{ind.id}: not assessed ({exc})")
+            rows["data_type"] = ""
+            for tag in tags:
+                rows[f"flag{tag}"] = ""
+            rows["assessment"] = "not_assessed"
+            rows["outside"] = ""
+        else:
+            funnels[ind.id] = fr
+            flags = fr.table.set_index("group").reindex(ut["unit"])
+            rows["data_type"] = fr.data_type
+            for tag in tags:
+                rows[f"flag{tag}"] = flags[f"flag{tag}"].to_numpy()
+            rows["assessment"] = assess(rows[f"flag{tags[0]}"], ind.better)
+            outside = np.full(len(rows), "", dtype=object)
+            for level, tag in zip(levels, tags, strict=True):
+                outside[rows[f"flag{tag}"].to_numpy() != "within"] = f"{level:g}%"
+            rows["outside"] = outside
+        frames.append(rows)
+    if not frames:
+        raise SpecError("no indicator has records in the selection; widen the selection")
+    table = pd.concat(frames, ignore_index=True)
+    return BenchmarkResult(
+        table=table,
+        unit_type=unit_type,
+        limits=levels,
+        overdispersion=bool(overdispersion),
+        adjusted=bool(adjusted),
+        methods=methods,
+        funnels=funnels,
+        notes=notes,
+    )
