@@ -1,7 +1,9 @@
-# Two commands for a fresh machine (Python 3.11, nothing installed):
+# Commands for a fresh machine (Python 3.11, nothing installed):
 #   make lab    set up .venv, build the synthetic data, print the linkage report, open JupyterLab
 #   make test   set up .venv, then ruff, pytest and every notebook under nbval
-# Both are idempotent: the venv is (re)installed only when pyproject.toml changes.
+#   make dashboard  set up .venv and the data, serve notebooks/dashboard.ipynb with Voila
+#               on http://127.0.0.1:8866 (code hidden, charts offline); Ctrl-C stops it
+# All are idempotent: the venv is (re)installed only when pyproject.toml changes.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,10 +11,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= synthetic_data
 LAB_ARGS ?=
+DASHBOARD_PORT ?= 8866
+# Voila template without CDN links (share/jupyter/voila/templates/saz-offline); the venv's
+# own share/jupyter (labextensions) is always searched as well
+DASHBOARD_ENV := JUPYTER_PATH=$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}
 # JupyterLab refuses to start as root unless told to (containers and CI machines run as root)
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test data lint bench dashboard clean
+.PHONY: lab test data lint bench dashboard chromium clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %d.%d)" % sys.version_info[:2])'
@@ -28,11 +34,29 @@ lab: data
 	$(BIN)/saz-geboortezorg validate $(DATA)
 	$(BIN)/jupyter lab notebooks/00_start_hier.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
+dashboard: data
+	$(DASHBOARD_ENV) $(BIN)/voila notebooks/dashboard.ipynb --no-browser --Voila.ip=127.0.0.1 \
+		--port=$(DASHBOARD_PORT) --template=saz-offline --strip_sources=True
+
+# The browser test (tests/dashboard) drives Debian's chromium; never a downloaded browser
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser test (apt-get)"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; \
+	  else \
+	    echo "The browser test needs /usr/bin/chromium: install Debian's chromium (as root: apt-get install chromium)" >&2; \
+	    exit 1; \
+	  fi; }
+	@test -x /usr/bin/chromium || { echo "apt-get did not install /usr/bin/chromium" >&2; exit 1; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest
 	$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/
 

@@ -9,7 +9,9 @@ anywidget) that stays in place; :meth:`ChartPane.update` swaps its chart, so the
 browser redraws without rebuilding the widget tree. The widget runs in offline mode:
 its JavaScript carries Vega, Vega-Lite and vega-embed (bundled by vl-convert-python), so
 nothing is fetched from a CDN, which hospital networks often block. Tooltips keep
-working. This does not depend on the active altair renderer, so a notebook does not
+working. Charts are drawn as SVG (sharp on a projector; text a test can read), and
+the chart menu offers only "Save as SVG/PNG": "Open in Vega Editor" would send the
+chart with its data to an outside website. This does not depend on the active altair renderer, so a notebook does not
 have to call :func:`saz_geboortezorg.present.notebook.setup` first. Anything else
 IPython can display (a DataFrame, a message) goes into an ``ipywidgets.Output``.
 
@@ -30,6 +32,13 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = ["ChartPane"]
+
+#: vega-embed options: SVG output; menu with downloads only (no "Open in Vega Editor",
+#: which posts the chart and its data to vega.github.io)
+EMBED_OPTIONS = {
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
 
 
 class ChartPane:
@@ -64,7 +73,8 @@ class ChartPane:
     def __init__(self) -> None:
         import ipywidgets as widgets
 
-        self.widget = widgets.VBox()
+        # flex-start: the chart keeps its own width (its menu sits beside it, not far right)
+        self.widget = widgets.VBox(layout=widgets.Layout(align_items="flex-start"))
         self.chart: Any = None
         self._jupyter_chart: Any = None
         self._output: Any = None
@@ -109,7 +119,7 @@ class ChartPane:
             import altair as alt
 
             alt.JupyterChart.enable_offline(True)
-            self._jupyter_chart = alt.JupyterChart(None)
+            self._jupyter_chart = alt.JupyterChart(None, embed_options=EMBED_OPTIONS)
         return self._jupyter_chart
 
     def _output_widget(self) -> Any:
