@@ -268,6 +268,7 @@ def protect_cells(
     kind: Sequence[str] | None = None,
     known_upper: Sequence[float] | None = None,
     min_range: int = 2,
+    max_lp: int = 60,
 ) -> np.ndarray:
     """Primary and secondary suppression of one column of counts with known line totals.
 
@@ -287,6 +288,10 @@ def protect_cells(
     min_range : int
         A reader must not be able to narrow any small (or complement) cell to fewer than this
         many possible values; 2 means "not recoverable exactly".
+    max_lp : int
+        Blocks of linked hidden cells up to this size are audited by linear programming
+        (exact for sums); larger blocks line by line (each line's bounds on its own), which
+        is fast but can miss a deduction that combines several lines.
 
     Returns
     -------
@@ -339,28 +344,81 @@ def protect_cells(
                 changed = True
         if changed:
             continue
-        # (b) audit: no protected cell narrowed to fewer than min_range values
+        # (b) audit: no protected cell narrowed to fewer than min_range values; each
+        # connected block of hidden cells (linked through lines) is its own small LP
         hidden = k != ""
-        targets = [c for c in np.flatnonzero(hidden) if k[c] in protect]
-        if not targets:
-            break
         lo, hi = _attacker_bounds(v, k, threshold, upper)
-        ranges = line_ranges(v, hidden, lines, lo, hi, cells=targets)
-        for c, (a, b) in ranges.items():
-            if not (b - a < min_range - 1 - 1e-9):
+        exposed = []
+        for block_cells, block_lines in _blocks(hidden, lines):
+            targets = [c for c in block_cells if k[c] in protect]
+            if not targets:
                 continue
-            options = [candidate(lines[j]) for j in line_of.get(c, [])]
-            options = [o for o in options if o is not None]
+            if len(block_cells) <= max_lp:
+                in_block = np.zeros(n, dtype=bool)
+                in_block[block_cells] = True
+                ranges = line_ranges(v, in_block, block_lines, lo, hi, cells=targets)
+            else:  # large blocks: the bounds each line gives on its own (documented limit)
+                ranges = _line_bounds(v, hidden, block_lines, lo, hi, targets)
+            exposed += [c for c, (a, b) in ranges.items() if b - a < min_range - 1 - 1e-9]
+        touched: set[int] = set()
+        for c in exposed:
+            if touched & set(line_of.get(c, [])):
+                continue  # a cell added in this pass may already protect it: re-audit first
+            options = [(candidate(lines[j]), j) for j in line_of.get(c, [])]
+            options = [(o, j) for o, j in options if o is not None]
             if not options:
                 k[c] = "unprotected"
                 continue
-            best = min(options, key=lambda o: (v[o], o))
+            best, _ = min(options, key=lambda oj: (v[oj[0]], oj[0]))
             k[best] = "secondary"
+            touched |= set(line_of.get(best, []))
             changed = True
-            break  # re-audit after each added cell: one may fix several
         if not changed:
             break
     return k.astype(str)
+
+
+def _line_bounds(v, hidden, lines, lo, hi, targets) -> dict[int, tuple[float, float]]:
+    """Per target, the tightest range any single line gives (sum of hidden cells known)."""
+    out = {int(c): (float(lo[c]), float(hi[c])) for c in targets}
+    for line in lines:
+        hid = [int(c) for c in line if hidden[c]]
+        total = float(np.sum(v[hid]))
+        for c in hid:
+            if c not in out:
+                continue
+            others = [o for o in hid if o != c]
+            a = max(out[c][0], total - float(np.sum(hi[others])))
+            b = min(out[c][1], total - float(np.sum(lo[others])))
+            out[c] = (a, b)
+    return out
+
+
+def _blocks(hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[list[int], list]]:
+    """Hidden cells grouped into blocks that share lines (union-find), with their lines."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    hidden_lines = []
+    for line in lines:
+        hid = [int(c) for c in line if hidden[c]]
+        if not hid:
+            continue
+        hidden_lines.append((line, hid))
+        for c in hid[1:]:
+            parent[find(c)] = find(hid[0])
+        find(hid[0])
+    blocks: dict[int, tuple[list[int], list]] = {}
+    for c in np.flatnonzero(hidden):
+        blocks.setdefault(find(int(c)), ([], []))[0].append(int(c))
+    for line, hid in hidden_lines:
+        blocks[find(hid[0])][1].append(line)
+    return list(blocks.values())
 
 
 def _row_labels(table: pd.DataFrame, label: Sequence[str] | None) -> list[str]:
@@ -513,7 +571,8 @@ def suppress(
             values[mask & small] = f"<{threshold}"
             values[mask & ~small] = "x"
             out[col] = pd.Series(values, index=out.index, dtype=object)
-        else:
-            numeric = pd.to_numeric(out[col], errors="coerce").astype(float)
-            out[col] = numeric.mask(mask)
+        elif pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].astype(float).mask(mask)
+        else:  # text, flags: hidden as missing
+            out[col] = out[col].astype(object).mask(mask, None)
     return Protected(out, hidden, log, threshold, name)

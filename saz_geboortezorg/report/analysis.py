@@ -1,0 +1,233 @@
+"""Everything a mirror-meeting report shows, computed ONCE for all units by library functions.
+
+The report is presentation: this module only calls the analysis layers (the open benchmark
+with its funnel analyses, the Robson table, indicator rates per SES quintile, the value view,
+rates per quarter with p-charts) and keeps their results for every unit, so that rendering
+17 regional reports refits nothing. Small-number protection of these tables happens next
+(:mod:`saz_geboortezorg.report.protect`), before anything is drawn.
+
+Examples
+--------
+>>> import saz_geboortezorg as sg
+>>> from saz_geboortezorg.report.analysis import analyse
+>>> a = analyse(sg.load(sg.synthetic.default_dataset()))      # doctest: +SKIP
+>>> a.units[:3]                                                # doctest: +SKIP
+['R01', 'R02', 'R03']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "Analysis",
+    "analyse",
+    "FUNNEL_INDICATORS",
+    "PAIN_INDICATORS",
+    "VULNERABLE_INDICATORS",
+    "TREND_INDICATORS",
+    "UNIT_COLUMNS",
+]
+
+#: Indicators with a case-mix model: one funnel plot each in the report.
+FUNNEL_INDICATORS = (
+    "cs",
+    "cs_robson_1",
+    "instrumental",
+    "epidural",
+    "oasis",
+    "pph",
+    "low_apgar",
+    "perinatal_mortality",
+    "nicu",
+    "big4",
+    "cost_per_pregnancy",
+)
+#: Pain relief (pijnbestrijding) by socio-economic status.
+PAIN_INDICATORS = ("pain_relief", "epidural", "epidural_wanted_not_received")
+#: Outcomes looked at for vulnerable women (kwetsbare zwangeren), by SES quintile.
+VULNERABLE_INDICATORS = ("preterm", "sga", "big4", "cs")
+#: Indicators followed per quarter (p-chart with signal rules).
+TREND_INDICATORS = ("cs", "epidural", "oasis", "pph")
+#: Robson groups 2-10 are shown in the Robson table, not as separate benchmark rows (the
+#: same counts in two tables would need one joint suppression pattern).
+BENCHMARK_SKIP = tuple(f"cs_robson_{g}" for g in range(2, 11))
+#: Unit type -> column in the analysis tables.
+UNIT_COLUMNS = {"region": "region_id", "hospital": "hospital_id", "practice": "practice_id"}
+
+
+@dataclass
+class Analysis:
+    """All-unit results behind the reports (nothing protected yet).
+
+    Attributes
+    ----------
+    unit_type : str
+    units : list of str
+    benchmark : BenchmarkResult
+        Every unit on every indicator, with one FunnelResult per indicator (``.funnels``).
+    robson : DataFrame
+        :func:`~saz_geboortezorg.derive.robson.robson_table` by unit, without total rows.
+    groups : DataFrame
+        Indicator rates per unit and SES quintile (``unit`` is ``"all"`` for all units):
+        indicator, theme (pain or vulnerable), unit, group, denominator, numerator, rate,
+        wilson_lcl, wilson_ucl.
+    value : ValueView
+        Case-mix adjusted outcome against adjusted cost per unit.
+    trends : DataFrame
+        indicator, unit, period, n, events, rate, centre, lcl, ucl, signal, rules (p-chart
+        per unit and indicator, quarterly).
+    period : tuple of Timestamp
+        First and last birth date.
+    linkage : DataFrame
+        The linkage report (records in, linked, excluded by reason).
+    exclusions : DataFrame
+        Excluded records by source and reason (counts).
+    """
+
+    unit_type: str
+    units: list[str]
+    benchmark: Any
+    robson: pd.DataFrame
+    groups: pd.DataFrame
+    value: Any
+    trends: pd.DataFrame
+    period: tuple[Any, Any]
+    linkage: pd.DataFrame
+    exclusions: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit_col: str) -> pd.DataFrame:
+    """Indicator rates per unit x SES quintile and per SES quintile overall (sg.compute)."""
+    from saz_geboortezorg.indicators import compute, get
+
+    parts = []
+    for ind_id in ids:
+        ind = get(ind_id)
+        table = data.women if ind.level == "woman" else data.births
+        cell = (
+            table[unit_col].astype("string").fillna("unknown")
+            + "|"
+            + table["ses_quintile"].astype("string").fillna("unknown")
+        )
+        by_cell = compute(table.assign(_cell=cell), ind, by="_cell")
+        split = by_cell["unit"].str.split("|", n=1, expand=True)
+        by_cell = by_cell.assign(unit=split[0], group=split[1])
+        overall = compute(table, ind, by="ses_quintile").rename(columns={"unit": "group"})
+        overall["unit"] = "all"
+        cols = [
+            "indicator",
+            "unit",
+            "group",
+            "denominator",
+            "numerator",
+            "rate",
+            "wilson_lcl",
+            "wilson_ucl",
+        ]
+        parts += [by_cell[cols], overall[cols]]
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(1, "theme", theme)
+    return out[out["group"] != "unknown"].reset_index(drop=True)
+
+
+def _trends(data: Any, unit: str) -> pd.DataFrame:
+    from saz_geboortezorg.monitor.periods import period_rates
+    from saz_geboortezorg.monitor.spc import p_chart
+
+    parts = []
+    for ind_id in TREND_INDICATORS:
+        rates = period_rates(data, ind_id, unit=unit, freq="quarter")
+        for u, r in rates.groupby("unit", sort=True):
+            r = r.sort_values("period").reset_index(drop=True)
+            pc = p_chart(r["events"], r["n"])
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "indicator": ind_id,
+                        "unit": str(u),
+                        "period": r["period"],
+                        "n": r["n"].to_numpy(),
+                        "events": r["events"].to_numpy(),
+                        "rate": pc["rate"].to_numpy(),
+                        "centre": pc["centre"].to_numpy(),
+                        "lcl": pc["lcl"].to_numpy(),
+                        "ucl": pc["ucl"].to_numpy(),
+                        "signal": pc["signal"].to_numpy(),
+                        "rules": pc["rules"].to_numpy(),
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True)
+
+
+def analyse(data: Any, *, unit: str = "region") -> Analysis:
+    """Compute every table the reports show, for all units at once.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded dataset (``sg.load``).
+    unit : str
+        ``region`` (default), ``hospital`` or ``practice``.
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> import saz_geboortezorg as sg
+    >>> a = analyse(sg.load(sg.synthetic.default_dataset()))      # doctest: +SKIP
+    >>> sorted(a.benchmark.funnels)[:2]                           # doctest: +SKIP
+    ['big4', 'cost_per_pregnancy']
+    """
+    from saz_geboortezorg.compare.benchmark import benchmark
+    from saz_geboortezorg.compare.value import value_view
+    from saz_geboortezorg.derive.robson import robson_table
+    from saz_geboortezorg.errors import SpecError
+    from saz_geboortezorg.indicators import catalogue
+
+    if unit not in UNIT_COLUMNS:
+        raise SpecError(f"unit must be one of {', '.join(UNIT_COLUMNS)}, not {unit!r}")
+    unit_col = UNIT_COLUMNS[unit]
+    ids = [i for i in catalogue()["id"] if i not in BENCHMARK_SKIP]
+    bench = benchmark(data, ids, unit=unit)
+    robson = robson_table(data.women, by=unit_col)
+    robson = robson[robson["group"] != "total"].reset_index(drop=True)
+    groups = pd.concat(
+        [
+            _rates_by_group(data, PAIN_INDICATORS, "pain", unit_col),
+            _rates_by_group(data, VULNERABLE_INDICATORS, "vulnerable", unit_col),
+        ],
+        ignore_index=True,
+    )
+    value = value_view(data, by=unit)
+    trends = _trends(data, unit)
+    units = sorted(str(u) for u in data.women[unit_col].dropna().unique())
+    dates = pd.to_datetime(data.women["birth_date"])
+    exclusions = (
+        data.excluded.groupby(["source", "reason"], sort=True)
+        .size()
+        .rename("records")
+        .reset_index()
+        if len(data.excluded)
+        else pd.DataFrame(columns=["source", "reason", "records"])
+    )
+    return Analysis(
+        unit_type=unit,
+        units=units,
+        benchmark=bench,
+        robson=robson,
+        groups=groups,
+        value=value,
+        trends=trends,
+        period=(dates.min(), dates.max()),
+        linkage=data.linkage.copy(),
+        exclusions=exclusions,
+        notes=list(bench.notes),
+    )

@@ -1,0 +1,221 @@
+"""Small-number protection of the all-unit report tables, once, before any report is drawn.
+
+Each table is protected across **all** units at once (a region's report shows its own row
+next to every other region, and all 17 reports are shared), so a hidden cell is hidden in
+every report and the secondary cells are the same everywhere. Lines whose totals are known:
+
+- benchmark: per indicator, the units (the all-units total is the target rate's base);
+- Robson table: per unit across groups and per group across units (two-way);
+- rates by SES quintile: per indicator and unit across quintiles, and per indicator and
+  quintile across units (two-way; the all-units row is the margin and is shown);
+- value view: the units; trends: per indicator and unit across quarters, and per indicator
+  and quarter across units (two-way).
+
+Funnel plots and charts only get what survived: a unit whose count is hidden is left out of
+the funnel plot's points (the limits do not depend on it being shown).
+
+Examples
+--------
+>>> from saz_geboortezorg.report.protect import protect          # doctest: +SKIP
+>>> shared = protect(analysis, threshold=10)                      # doctest: +SKIP
+>>> shared.summary()[:1]                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from saz_geboortezorg.disclosure import Protected, suppress
+
+__all__ = ["Shared", "protect"]
+
+_RATE_COLS = ("rate", "wilson_lcl", "wilson_ucl")
+
+
+@dataclass
+class Shared:
+    """The protected tables every report draws from (see :func:`protect`)."""
+
+    threshold: int
+    benchmark: pd.DataFrame
+    funnels: dict[str, Any]
+    robson: pd.DataFrame
+    groups: pd.DataFrame
+    value: Any
+    trends: pd.DataFrame
+    exclusions: pd.DataFrame
+    protected: list[Protected] = field(default_factory=list)
+
+    def summary(self) -> list[str]:
+        """One plain-words sentence per protected table."""
+        return [p.describe() for p in self.protected]
+
+    def log(self) -> pd.DataFrame:
+        """Every hidden value (table, row, column, kind, reason), never the value itself."""
+        frames = [p.log_frame() for p in self.protected]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _benchmark(table: pd.DataFrame, threshold: int) -> list[Protected]:
+    derived_cols = ["value", "ratio", "flag95", "flag998", "assessment", "outside"]
+    derived_cols = [c for c in derived_cols if c in table.columns]
+    counts = table[table["measure"] != "euro"]
+    euros = table[table["measure"] == "euro"]
+    out = [
+        suppress(
+            counts,
+            ["n", "observed"],
+            lines=[("indicator",)],
+            denominators={"observed": "n"},
+            derived={c: ["observed", "n"] for c in derived_cols},
+            threshold=threshold,
+            name="benchmark table",
+            label=["unit", "indicator"],
+        )
+    ]
+    if len(euros):
+        out.append(
+            suppress(
+                euros,
+                ["n"],
+                lines=[("indicator",)],
+                derived={c: ["n"] for c in [*derived_cols, "observed"]},
+                threshold=threshold,
+                name="benchmark table (costs)",
+                label=["unit", "indicator"],
+            )
+        )
+    return out
+
+
+def protect(analysis: Any, threshold: int = 10) -> Shared:
+    """Protect every table of an :class:`~saz_geboortezorg.report.analysis.Analysis`.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    threshold : int
+        Counts from 1 to ``threshold - 1`` are hidden.
+
+    Returns
+    -------
+    Shared
+        Protected tables, funnel results without hidden units, and the suppression log.
+
+    Examples
+    --------
+    >>> shared = protect(analysis, threshold=10)                      # doctest: +SKIP
+    """
+    protected: list[Protected] = []
+    bench = _benchmark(analysis.benchmark.table, threshold)
+    protected += bench
+    bench_table = pd.concat([p.table for p in bench], ignore_index=True)
+    hidden_obs = pd.concat([p.hidden for p in bench], ignore_index=True)
+    hidden_pairs = set(
+        zip(
+            bench_table.loc[hidden_obs["observed"].to_numpy(), "indicator"],
+            bench_table.loc[hidden_obs["observed"].to_numpy(), "unit"],
+            strict=True,
+        )
+    )
+    funnels = {}
+    for ind, result in analysis.benchmark.funnels.items():
+        keep = [(ind, str(g)) not in hidden_pairs for g in result.table["group"]]
+        funnels[ind] = dataclasses.replace(result, table=result.table[keep].reset_index(drop=True))
+
+    robson = suppress(
+        analysis.robson,
+        ["women", "cs"],
+        lines=[("unit",), ("group",)],
+        denominators={"cs": "women"},
+        derived={
+            "relative_size_pct": ["women"],
+            "cs_rate_pct": ["cs", "women"],
+            "contribution_pct": ["cs"],
+            "share_of_cs_pct": ["cs"],
+        },
+        threshold=threshold,
+        name="Robson table",
+        label=["unit", "group"],
+    )
+    protected.append(robson)
+
+    group_tables = []
+    for theme, part in analysis.groups.groupby("theme", sort=False):
+        p = suppress(
+            part,
+            ["denominator", "numerator"],
+            lines=[("indicator", "unit"), ("indicator", "group")],
+            denominators={"numerator": "denominator"},
+            derived={c: ["numerator", "denominator"] for c in _RATE_COLS},
+            threshold=threshold,
+            name={"pain": "pain relief by SES quintile"}.get(
+                theme, "outcomes by SES quintile (vulnerable women)"
+            ),
+            label=["unit", "indicator", "group"],
+        )
+        protected.append(p)
+        group_tables.append(p.table)
+
+    view = analysis.value
+    vt = view.table
+    value_derived = {
+        c: ["outcome_events", "outcome_n"]
+        for c in vt.columns
+        if c.startswith("outcome_") and c not in ("outcome_n", "outcome_events")
+    }
+    value_derived.update(
+        {c: ["cost_n"] for c in vt.columns if c.startswith(("cost_", "adjusted_"))}
+    )
+    value_derived.pop("cost_n", None)
+    value_derived["quadrant"] = ["outcome_events", "outcome_n", "cost_n"]
+    pv = suppress(
+        vt,
+        ["outcome_n", "outcome_events", "cost_n"],
+        denominators={"outcome_events": "outcome_n"},
+        derived=value_derived,
+        threshold=threshold,
+        name="outcomes against costs",
+        label=["unit"],
+    )
+    protected.append(pv)
+    shown = ~pv.hidden[["outcome_events", "outcome_n", "cost_n"]].any(axis=1).to_numpy()
+    value = dataclasses.replace(view, table=pv.table[shown].reset_index(drop=True))
+
+    trends = suppress(
+        analysis.trends,
+        ["n", "events"],
+        lines=[("indicator", "unit"), ("indicator", "period")],
+        denominators={"events": "n"},
+        derived={"rate": ["events", "n"], "z": ["events", "n"]}
+        if "z" in analysis.trends
+        else {"rate": ["events", "n"]},
+        threshold=threshold,
+        name="trends per quarter",
+        label=["unit", "indicator", "period"],
+    )
+    protected.append(trends)
+
+    exclusions = suppress(
+        analysis.exclusions,
+        ["records"],
+        threshold=threshold,
+        name="records excluded at linkage",
+        label=["source", "reason"],
+    )
+    protected.append(exclusions)
+    return Shared(
+        threshold=threshold,
+        benchmark=bench_table,
+        funnels=funnels,
+        robson=robson.table,
+        groups=pd.concat(group_tables, ignore_index=True),
+        value=value,
+        trends=trends.table,
+        exclusions=exclusions.table,
+        protected=protected,
+    )
