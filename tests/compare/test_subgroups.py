@@ -1,0 +1,85 @@
+"""Indicator per unit x group and indicators as flags (hand-made tables)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from saz_geboortezorg.compare.subgroups import group_rates, indicator_flag
+from saz_geboortezorg.errors import SpecError
+
+
+def _women() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "pregnancy_id": ["p1", "p2", "p3", "p4", "p5"],
+            "region_id": ["R1", "R1", "R1", "R2", "R2"],
+            "ses_quintile": ["1", "1", "5", "1", None],
+            "ga_days": [280, 280, 280, 280, 150],
+            "mode": ["prelabour_cs", "spontaneous", "intrapartum_cs", "unknown", "spontaneous"],
+            "cs_indication": ["maternal_request", None, None, None, None],
+        }
+    )
+
+
+def test_counts_per_unit_and_group():
+    r = group_rates(_women(), "cs", by=["region", "ses_quintile"])
+    assert list(r.columns[:4]) == ["indicator", "region", "ses_quintile", "measure"]
+    got = r.set_index(["region", "ses_quintile"])[["denominator", "numerator"]]
+    # R1/1: 2 women, 1 CS; R1/5: 1 of 1; R2/1: mode unknown (excluded);
+    # R2/unknown: before 22 weeks (outside the population)
+    assert got.loc[("R1", "1")].tolist() == [2, 1]
+    assert got.loc[("R1", "5")].tolist() == [1, 1]
+    assert got.loc[("R2", "1")].tolist() == [0, 0]
+    assert got.loc[("R2", "unknown")].tolist() == [0, 0]
+    assert r.loc[r["region"] == "R1", "rate"].tolist() == [50.0, 100.0]
+    assert np.isnan(r.loc[r["region"] == "R2", "rate"]).all()
+
+
+def test_wilson_interval_and_per_1000():
+    r = group_rates(_women(), "cs_maternal_request", by="region")
+    row = r[r["region"] == "R1"].iloc[0]
+    # 1 of 3 per 1,000; Wilson 95% for 1/3 is 0.0615 to 0.7923
+    assert row["rate"] == pytest.approx(1000 / 3)
+    assert row["wilson_lcl"] == pytest.approx(61.5, abs=0.1)
+    assert row["wilson_ucl"] == pytest.approx(792.3, abs=0.1)
+
+
+def test_robson_groups_are_derived_and_sorted():
+    n = 12
+    women = pd.DataFrame(
+        {
+            "parity": [0] * 6 + [1] * 6,
+            "prev_cs": [0] * 12,
+            "n_babies": [1] * 12,
+            "presentation": ["cephalic"] * 12,
+            "ga_days": [280] * 10 + [250] * 2,
+            "onset": ["spontaneous", "induced"] * 6,
+            "mode": ["spontaneous"] * n,
+        }
+    )
+    r = group_rates(women, "cs", by="robson")
+    assert r["robson"].tolist() == ["1", "2a", "3", "4a", "10"]
+    assert r["denominator"].tolist() == [3, 3, 2, 2, 2]
+
+
+def test_errors():
+    with pytest.raises(SpecError, match="no column"):
+        group_rates(_women(), "cs", by=["hospital"])
+    with pytest.raises(SpecError, match="mean"):
+        group_rates(_women(), "cost_per_pregnancy", by="region")
+
+
+def test_flag_on_women_and_copied_to_babies():
+    women = _women()
+    flag = indicator_flag(women, "cs_maternal_request")
+    assert flag.tolist() == ["yes", "no", "no", "not in population", "not in population"]
+    births = pd.DataFrame({"pregnancy_id": ["p1", "p1", "p2", "p9"]})
+    data = SimpleNamespace(women=women, births=births)
+    baby = indicator_flag(data, "cs_maternal_request", level="baby")
+    assert baby.tolist() == ["yes", "yes", "no", "not in population"]
+    with pytest.raises(SpecError):
+        indicator_flag(women, "cs_maternal_request", level="baby")
