@@ -1,0 +1,308 @@
+"""Heat table of the open benchmark: every unit (column) on every indicator (row).
+
+Rows are grouped by domain (mother, child, process, care path, cost); each cell is
+coloured by the unit's funnel-plot assessment and shows its value (standardised or
+crude rate in the indicator's unit). Colours are Okabe-Ito: blue for better, orange and
+vermillion for worse (darker beyond the wider limits), reddish purple for outside the
+limits on a process measure that has no better direction. The chart draws what
+:func:`saz_geboortezorg.compare.benchmark.benchmark` computed; it computes no statistics.
+Labels are English or Dutch (``language="nl"``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.present.style import FONT_SIZE, NEUTRAL, PALETTE, configure
+
+__all__ = ["benchmark_chart", "CATEGORIES", "TEXT", "DOMAIN_ORDER", "format_value"]
+
+#: Domains in the order the heat table shows them.
+DOMAIN_ORDER = ("mother", "child", "process", "care_path", "cost")
+
+#: Colour categories: key -> (fill, text colour).
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "better_wide": (PALETTE[4], "white"),  # blue
+    "better": (PALETTE[1], "black"),  # sky blue
+    "within": ("#EEEEEE", "black"),
+    "worse": (PALETTE[0], "black"),  # orange
+    "worse_wide": (PALETTE[5], "white"),  # vermillion
+    "no_direction": (PALETTE[6], "black"),  # reddish purple
+    "not_assessed": ("#FFFFFF", NEUTRAL),
+}
+
+#: Words of the chart in English and Dutch.
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "better_wide": "better (outside {wide} limits)",
+        "better": "better (outside {narrow} limits)",
+        "within": "within the limits",
+        "worse": "worse (outside {narrow} limits)",
+        "worse_wide": "worse (outside {wide} limits)",
+        "no_direction": "outside the limits, no better direction",
+        "not_assessed": "not assessed",
+        "mother": "Mother",
+        "child": "Child",
+        "process": "Process",
+        "care_path": "Care path",
+        "cost": "Cost",
+        "hospital": "hospital",
+        "region": "region",
+        "practice": "practice",
+        "title": "The open benchmark: every {unit} on every indicator",
+        "subtitle": "{adjusted}; funnel limits {limits}{od}; value in the cell",
+        "adjusted": "case-mix adjusted where a model exists",
+        "crude": "crude rates",
+        "od": ", widened for overdispersion",
+        "legend": "Funnel plot",
+        "indicator": "indicator",
+        "unit": "unit",
+        "value": "value",
+        "target": "overall",
+        "n": "n",
+    },
+    "nl": {
+        "better_wide": "beter (buiten {wide}-grenzen)",
+        "better": "beter (buiten {narrow}-grenzen)",
+        "within": "binnen de grenzen",
+        "worse": "slechter (buiten {narrow}-grenzen)",
+        "worse_wide": "slechter (buiten {wide}-grenzen)",
+        "no_direction": "buiten de grenzen, geen betere richting",
+        "not_assessed": "niet beoordeeld",
+        "mother": "Moeder",
+        "child": "Kind",
+        "process": "Proces",
+        "care_path": "Zorgpad",
+        "cost": "Kosten",
+        "hospital": "ziekenhuis",
+        "region": "regio",
+        "practice": "praktijk",
+        "title": "De open benchmark: elke {unit} op elke indicator",
+        "subtitle": "{adjusted}; trechtergrenzen {limits}{od}; waarde in de cel",
+        "adjusted": "gecorrigeerd voor case-mix waar een model is",
+        "crude": "ruwe cijfers",
+        "od": ", verbreed voor overdispersie",
+        "legend": "Trechterplot",
+        "indicator": "indicator",
+        "unit": "eenheid",
+        "value": "waarde",
+        "target": "totaal",
+        "n": "n",
+    },
+}
+
+LABEL_WIDTH = 500  # pixels for the indicator names (the same in every panel)
+
+_MEASURE = {"percent": "%", "per_1000": "‰", "euro": "€"}
+
+
+def format_value(value: float, measure: str) -> str:
+    """A cell's text: one decimal for rates, whole euros with a thousands separator.
+
+    Examples
+    --------
+    >>> format_value(16.94, "percent"), format_value(7.25, "per_1000"), format_value(3612.4, "euro")
+    ('16.9', '7.2', '3,612')
+    >>> format_value(float("nan"), "percent")
+    ''
+    """
+    if value is None or not np.isfinite(value):
+        return ""
+    if measure == "euro":
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
+
+
+def _category(assessment: str, outside: str, wide: str) -> str:
+    if assessment in ("better", "worse"):
+        return assessment + ("_wide" if outside == wide else "")
+    return assessment if assessment in CATEGORIES else "not_assessed"
+
+
+def benchmark_chart(
+    result: Any,
+    *,
+    highlight: str | None = None,
+    language: str = "en",
+    title: str | None = None,
+    cell_width: int | None = None,
+    cell_height: int = 24,
+) -> Any:
+    """Heat table: indicators (rows, grouped by domain) by units (columns).
+
+    Parameters
+    ----------
+    result : BenchmarkResult
+        From :func:`saz_geboortezorg.compare.benchmark.benchmark` (its ``table``,
+        ``limits``, ``overdispersion``, ``unit_type``).
+    highlight : str, optional
+        A unit ('my region') drawn with a black frame and a bold label.
+    language : {"en", "nl"}
+        Indicator names, domains and legend in English or Dutch.
+    title : str, optional
+        Override the title.
+    cell_width, cell_height : int, optional
+        Cell size in pixels (width default: 46, or 40 with more than 30 units).
+
+    Returns
+    -------
+    altair.VConcatChart
+        One panel per domain; save with ``chart.save("benchmark.png")``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.compare.benchmark import BenchmarkResult
+    >>> t = pd.DataFrame({"indicator": ["oasis"] * 2 + ["cs"] * 2, "unit": ["R1", "R2"] * 2,
+    ...     "name_en": ["OASIS"] * 2 + ["Caesarean"] * 2, "name_nl": ["Totaalruptuur"] * 2 + ["Sectio"] * 2,
+    ...     "domain": ["mother"] * 2 + ["process"] * 2, "measure": "percent",
+    ...     "value": [3.1, 1.2, 16.0, 22.5], "target": [2.0] * 2 + [17.0] * 2, "n": 100,
+    ...     "assessment": ["worse", "within", "within", "no_direction"],
+    ...     "outside": ["99.8%", "", "", "95%"]})
+    >>> chart = benchmark_chart(BenchmarkResult(t, "region", (95, 99.8), True, True),
+    ...                         highlight="R2", language="nl")
+    >>> spec = chart.to_dict()
+    >>> [panel["title"]["text"] for panel in spec["vconcat"]]
+    ['Moeder', 'Proces']
+    >>> [layer["mark"]["type"] for layer in spec["vconcat"][0]["layer"]]
+    ['rect', 'text', 'text', 'rect']
+    """
+    import altair as alt
+
+    if language not in TEXT:
+        raise ValueError(f"language must be one of {', '.join(TEXT)}, not {language!r}")
+    words = TEXT[language]
+    table = result.table
+    needed = ["indicator", "unit", "domain", "measure", "value", "assessment", "outside"]
+    lacking = [c for c in needed + ["name_" + language] if c not in table.columns]
+    if lacking:
+        raise ValueError(f"benchmark_chart needs column(s) {', '.join(lacking)}")
+    units = sorted({str(u) for u in table["unit"]})
+    if highlight is not None and str(highlight) not in units:
+        raise ValueError(f"highlight: unit {highlight!r} is not in the benchmark")
+    levels = sorted(result.limits)
+    narrow, wide = f"{levels[0]:g}%", f"{levels[-1]:g}%"
+    labels = {k: words[k].format(narrow=narrow, wide=wide) for k in CATEGORIES}
+
+    frame = pd.DataFrame(
+        {
+            "indicator": table["indicator"].astype(str),
+            "unit": table["unit"].astype(str),
+            "domain": table["domain"].astype(str),
+            "name": [
+                f"{name} ({_MEASURE.get(m, m)})"
+                for name, m in zip(table["name_" + language], table["measure"], strict=True)
+            ],
+            "text": [
+                format_value(v, m) for v, m in zip(table["value"], table["measure"], strict=True)
+            ],
+            "value": table["value"].astype(float),
+            "target": table["target"].astype(float) if "target" in table else np.nan,
+            "n": table["n"] if "n" in table else np.nan,
+            "assessment": table["assessment"].astype(str),
+        }
+    )
+    categories = [
+        _category(a, o, wide) for a, o in zip(table["assessment"], table["outside"], strict=True)
+    ]
+    frame["category"] = [labels[c] for c in categories]
+    frame["ink"] = [CATEGORIES[c][1] for c in categories]
+    frame["bold"] = (table["outside"] == wide).to_numpy()
+    frame["is_highlight"] = frame["unit"] == str(highlight)
+
+    colour = alt.Color(
+        "category:N",
+        title=words["legend"],
+        scale=alt.Scale(
+            domain=[labels[k] for k in CATEGORIES], range=[v[0] for v in CATEGORIES.values()]
+        ),
+        legend=alt.Legend(
+            orient="bottom", columns=2, labelLimit=0, symbolStrokeColor=NEUTRAL, symbolSize=300
+        ),
+    )
+    width = cell_width or (40 if len(units) > 30 else 46)
+    tooltip = [
+        alt.Tooltip("name:N", title=words["indicator"]),
+        alt.Tooltip("unit:N", title=words["unit"]),
+        alt.Tooltip("value:Q", title=words["value"], format=",.2f"),
+        alt.Tooltip("target:Q", title=words["target"], format=",.2f"),
+        alt.Tooltip("n:Q", title=words["n"], format=","),
+        alt.Tooltip("category:N", title=words["legend"]),
+    ]
+    bold_expr = (
+        f"datum.value == {str(highlight)!r} ? 'bold' : 'normal'" if highlight else "'normal'"
+    )
+    domains = [d for d in DOMAIN_ORDER if d in set(frame["domain"])]
+    domains += [d for d in pd.unique(frame["domain"]) if d not in domains]
+    panels = []
+    for i, domain in enumerate(domains):
+        part = frame[frame["domain"] == domain]
+        order = list(pd.unique(part["name"]))
+        x = alt.X(
+            "unit:N",
+            sort=units,
+            title=None,
+            scale=alt.Scale(domain=units),
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=-90 if max(len(u) for u in units) > 4 else 0,
+                labelFontWeight=alt.ExprRef(bold_expr),
+                labels=i == 0,
+                ticks=False,
+                domain=False,
+            ),
+        )
+        y = alt.Y(
+            "name:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(
+                labelLimit=LABEL_WIDTH,
+                minExtent=LABEL_WIDTH,
+                maxExtent=LABEL_WIDTH,
+                ticks=False,
+                domain=False,
+                labelFontSize=FONT_SIZE - 1,
+            ),
+        )
+        base = alt.Chart(part).encode(x=x, y=y)
+        cells = base.mark_rect(stroke="white", strokeWidth=1).encode(color=colour, tooltip=tooltip)
+        size = 11 if len(units) > 30 else 12
+        texts = [
+            base.transform_filter(test)
+            .mark_text(fontSize=size, fontWeight=weight)
+            .encode(text="text:N", color=alt.Color("ink:N", scale=None), tooltip=tooltip)
+            for test, weight in (("!datum.bold", "normal"), ("datum.bold", "bold"))
+        ]
+        layers = [cells, *texts]
+        if highlight is not None:
+            frame_marks = (
+                alt.Chart(part[part["is_highlight"]])
+                .mark_rect(fill=None, stroke="black", strokeWidth=2.5)
+                .encode(x=x, y=y)
+            )
+            layers.append(frame_marks)
+        panels.append(
+            alt.layer(*layers).properties(
+                width=alt.Step(width),
+                height=alt.Step(cell_height),
+                title=alt.TitleParams(
+                    words.get(domain, domain), anchor="start", fontSize=FONT_SIZE
+                ),
+            )
+        )
+    unit_word = words.get(result.unit_type, result.unit_type)
+    subtitle = words["subtitle"].format(
+        adjusted=words["adjusted"] if result.adjusted else words["crude"],
+        limits=f"{narrow} / {wide}",
+        od=words["od"] if result.overdispersion else "",
+    )
+    chart = alt.vconcat(*panels, spacing=6).properties(
+        title=alt.TitleParams(
+            title or words["title"].format(unit=unit_word), subtitle=subtitle, anchor="start"
+        )
+    )
+    return configure(chart.resolve_scale(color="shared"))

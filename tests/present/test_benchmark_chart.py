@@ -1,0 +1,98 @@
+"""The benchmark heat table: colours follow the assessment, grouping, language, highlight."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from saz_geboortezorg.compare.benchmark import BenchmarkResult
+from saz_geboortezorg.present.benchmark_chart import benchmark_chart, format_value
+
+
+def _result() -> BenchmarkResult:
+    rows = [
+        # indicator, domain, unit, value, assessment, outside
+        ("cost_per_pregnancy", "cost", "R1", 3612.4, "worse", "95%"),
+        ("cost_per_pregnancy", "cost", "R2", 2999.6, "within", ""),
+        ("oasis", "mother", "R1", 1.04, "better", "99.8%"),
+        ("oasis", "mother", "R2", 3.25, "worse", "99.8%"),
+        ("cs", "process", "R1", 16.0, "no_direction", "95%"),
+        ("cs", "process", "R2", 17.0, "not_assessed", ""),
+        ("nicu", "child", "R1", 4.44, "better", "95%"),
+        ("nicu", "child", "R2", 5.0, "within", ""),
+    ]
+    t = pd.DataFrame(
+        rows, columns=["indicator", "domain", "unit", "value", "assessment", "outside"]
+    )
+    names = {
+        "cost_per_pregnancy": ("Cost", "Kosten per zwangerschap", "euro"),
+        "oasis": ("OASIS", "Totaalruptuur", "percent"),
+        "cs": ("Caesarean", "Sectio", "percent"),
+        "nicu": ("NICU", "Opname NICU", "per_1000"),
+    }
+    t["name_en"] = [names[i][0] for i in t["indicator"]]
+    t["name_nl"] = [names[i][1] for i in t["indicator"]]
+    t["measure"] = [names[i][2] for i in t["indicator"]]
+    t["target"] = 1.0
+    t["n"] = 100
+    return BenchmarkResult(t, "region", (95.0, 99.8), True, True)
+
+
+def _records(spec: dict) -> list[dict]:
+    rows = []
+    for panel in spec["vconcat"]:
+        data = panel["layer"][0].get("data") or panel.get("data")
+        rows += spec["datasets"][data["name"]]
+    return rows
+
+
+def test_domains_in_the_fixed_order_and_colours_by_assessment():
+    spec = benchmark_chart(_result()).to_dict()
+    assert [p["title"]["text"] for p in spec["vconcat"]] == ["Mother", "Child", "Process", "Cost"]
+    scale = spec["vconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    fill = dict(zip(scale["domain"], scale["range"], strict=True))
+    cells = {(r["indicator"], r["unit"]): r for r in _records(spec)}
+    # Okabe-Ito: blue better beyond 99.8%, sky blue beyond 95%, orange / vermillion worse.
+    assert fill[cells[("oasis", "R1")]["category"]] == "#0072B2"
+    assert fill[cells[("nicu", "R1")]["category"]] == "#56B4E9"
+    assert fill[cells[("cost_per_pregnancy", "R1")]["category"]] == "#E69F00"
+    assert fill[cells[("oasis", "R2")]["category"]] == "#D55E00"
+    assert fill[cells[("cs", "R1")]["category"]] == "#CC79A7"
+    assert cells[("cs", "R2")]["category"] == "not assessed"
+    assert cells[("oasis", "R1")]["category"] == "better (outside 99.8% limits)"
+    # Cell text in the indicator's unit; bold beyond the widest limits.
+    assert cells[("cost_per_pregnancy", "R1")]["text"] == "3,612"
+    assert cells[("nicu", "R1")]["text"] == "4.4"
+    assert cells[("oasis", "R2")]["bold"] and not cells[("nicu", "R1")]["bold"]
+    # Dark fills get white text.
+    assert cells[("oasis", "R1")]["ink"] == "white" and cells[("nicu", "R1")]["ink"] == "black"
+
+
+def test_dutch_labels():
+    spec = benchmark_chart(_result(), language="nl").to_dict()
+    assert [p["title"]["text"] for p in spec["vconcat"]] == ["Moeder", "Kind", "Proces", "Kosten"]
+    names = {r["name"] for r in _records(spec)}
+    assert "Totaalruptuur (%)" in names and "Opname NICU (‰)" in names
+    assert spec["title"]["text"] == "De open benchmark: elke regio op elke indicator"
+    with pytest.raises(ValueError, match="language"):
+        benchmark_chart(_result(), language="de")
+
+
+def test_highlight_frames_only_my_unit():
+    spec = benchmark_chart(_result(), highlight="R2").to_dict()
+    for panel in spec["vconcat"]:
+        frame = panel["layer"][-1]
+        assert frame["mark"]["stroke"] == "black"
+        rows = spec["datasets"][frame["data"]["name"]]
+        assert {r["unit"] for r in rows} == {"R2"}
+    axis = spec["vconcat"][0]["layer"][0]["encoding"]["x"]["axis"]
+    assert "'R2'" in axis["labelFontWeight"]["expr"]
+    without = benchmark_chart(_result()).to_dict()
+    assert len(without["vconcat"][0]["layer"]) == 3
+    with pytest.raises(ValueError, match="not in the benchmark"):
+        benchmark_chart(_result(), highlight="R9")
+
+
+def test_format_value():
+    assert format_value(0.05, "percent") == "0.1"
+    assert format_value(12345.5, "euro") == "12,346"
