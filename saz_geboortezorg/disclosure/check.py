@@ -14,7 +14,9 @@ written and reports:
 
 :func:`check_chart` applies the same to every dataset embedded in a Vega-Lite spec
 (``datasets`` and inline ``data.values``, at any depth), :func:`check_html` to every spec
-embedded in a report. :func:`assert_safe` raises :class:`DisclosureError` on any finding.
+embedded in a report (control-limit curves, datasets with a ``limit`` column and no unit,
+are a grid of sizes rather than counts and are checked without their size column).
+:func:`assert_safe` raises :class:`DisclosureError` on any finding.
 
 Examples
 --------
@@ -92,7 +94,12 @@ _COUNT_NAMES = {
 _COUNT_WORDS = ("count", "women", "babies", "births", "records", "events", "numerator")
 _DERIVED = re.compile(r"rate|pct|percent|share|contribution|relative|oe|lcl|ucl|lower|upper")
 _POINT_RATE = re.compile(r"(^|_)(rate|pct|percent|value|crude)($|_)")
-_NOT_POINT = re.compile(r"lcl|ucl|lower|upper|std|standardised|limit|target|overall|contribution")
+_NOT_POINT = re.compile(
+    r"lcl|ucl|lower|upper|std|standardised|limit|target|overall|contribution|relative|share"
+)
+#: Shares of a unit's total (relative size of a group) depend on the group size only.
+_SIZE_SHARE = re.compile(r"relative|size")
+_SIZE_COUNTS = {"n", "women", "babies", "births", "denominator", "outcome_n", "cost_n"}
 _DENOMINATOR_NAMES = ("n", "denominator", "women", "outcome_n")
 _SCALE = {"percent": 100.0, "per_1000": 1000.0, "proportion": 1.0}
 
@@ -203,10 +210,14 @@ def check_table(
             found.append(Finding(where, int(i), c, f"small count (1 to {threshold - 1})"))
     derived = [c for c in columns if c not in count_cols and _DERIVED.search(c.lower())]
     if count_cols and derived:
-        hidden_row = np.zeros(len(t), dtype=bool)
-        for c in count_cols:
-            hidden_row |= t[c].map(is_hidden).to_numpy(dtype=bool)
+        hidden = {c: t[c].map(is_hidden).to_numpy(dtype=bool) for c in count_cols}
         for c in derived:
+            deps = count_cols
+            if _SIZE_SHARE.search(c.lower()):
+                deps = [d for d in count_cols if d.lower() in _SIZE_COUNTS] or count_cols
+            hidden_row = np.zeros(len(t), dtype=bool)
+            for d in deps:
+                hidden_row |= hidden[d]
             shown = ~t[c].map(is_hidden).to_numpy(dtype=bool)
             for i in np.flatnonzero(hidden_row & shown):
                 found.append(
@@ -280,8 +291,13 @@ def check_chart(
     found = []
     for path, values in _datasets(spec):
         records = [v for v in values if isinstance(v, dict)]
-        if records:
-            found += check_table(pd.DataFrame(records), threshold, where=f"{where}: {path}")
+        if not records:
+            continue
+        frame = pd.DataFrame(records)
+        if "limit" in frame.columns and "group" not in frame.columns and "unit" not in frame.columns:
+            # control-limit curves: a grid of sizes, computed from the target, not from units
+            frame = frame.drop(columns=[c for c in frame.columns if is_count_column(c)])
+        found += check_table(frame, threshold, where=f"{where}: {path}")
     return found
 
 

@@ -1,0 +1,387 @@
+"""One mirror-meeting (spiegelbijeenkomst) report per unit: analyse once, protect once, render each.
+
+:func:`build_reports` runs the pipeline: :func:`~saz_geboortezorg.report.analysis.analyse`
+(all fitting, once) → :func:`~saz_geboortezorg.report.protect.protect` (small-number
+protection across all units, once) → per unit :func:`region_report` (charts and tables from
+the protected tables only) → the disclosure verifier on every table and every embedded chart
+→ write ``<unit>.html`` (and, with ``exports=True``, PNG/SVG/CSV/XLSX files).
+
+Examples
+--------
+>>> import saz_geboortezorg as sg
+>>> from saz_geboortezorg.report import build_reports
+>>> data = sg.load(sg.synthetic.default_dataset())                       # doctest: +SKIP
+>>> summary = build_reports(data, ["R05"], "reports/")                    # doctest: +SKIP
+>>> summary["reports"][0]["html"]                                         # doctest: +SKIP
+'reports/R05.html'
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from saz_geboortezorg.disclosure import assert_safe, check_chart, check_table
+from saz_geboortezorg.report import charts, methods
+from saz_geboortezorg.report.analysis import (
+    FUNNEL_INDICATORS,
+    PAIN_INDICATORS,
+    TREND_INDICATORS,
+    VULNERABLE_INDICATORS,
+)
+from saz_geboortezorg.report.html import Page, table_html
+
+__all__ = ["RegionReport", "base_specs", "region_report", "build_reports", "SECTIONS"]
+
+#: Section headings every report has, in order.
+SECTIONS = (
+    "Position on every indicator",
+    "Funnel plots",
+    "Robson table",
+    "Pain relief",
+    "Vulnerable women",
+    "Costs against outcomes",
+    "Trends and signals",
+    "Methods",
+)
+
+
+@dataclass
+class RegionReport:
+    """One unit's report: the page, its charts (name → Vega-Lite spec) and tables (name → DataFrame)."""
+
+    unit: str
+    page: Page
+    charts: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def check(self, threshold: int) -> list:
+        """Verifier findings over every table and every chart's embedded data."""
+        found = []
+        for name, t in self.tables.items():
+            found += check_table(t, threshold, where=f"{self.unit} table {name}")
+        for spec in self.page.specs:
+            found += check_chart(spec, threshold, where=f"{self.unit} chart")
+        return found
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _names() -> dict[str, str]:
+    from saz_geboortezorg.indicators import catalogue
+
+    cat = catalogue()
+    return dict(zip(cat["id"], cat["name_en"], strict=True))
+
+
+def _add_chart(rep: RegionReport, name: str, chart: Any) -> None:
+    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
+    rep.charts[name] = spec
+    rep.page.chart(spec)
+
+
+def base_specs(shared: Any) -> dict[str, dict]:
+    """The all-unit charts every report shares, as Vega-Lite specs, built once.
+
+    Each report adds its own unit with :func:`saz_geboortezorg.report.charts.highlight`.
+
+    Examples
+    --------
+    >>> specs = base_specs(shared)                                     # doctest: +SKIP
+    >>> sorted(specs)[:2]                                              # doctest: +SKIP
+    ['funnel_big4', 'funnel_cost_per_pregnancy']
+    """
+    names = _names()
+    out = {"position": charts.position_chart(shared.benchmark)}
+    for ind in FUNNEL_INDICATORS:
+        result = shared.funnels.get(ind)
+        if result is not None and len(result.table) >= 3:
+            out[f"funnel_{ind}"] = result.chart(
+                labels="none", title=names.get(ind, ind), width=560, height=360
+            )
+    out["robson"] = charts.robson_chart(shared.robson)
+    for ind in (*PAIN_INDICATORS, *VULNERABLE_INDICATORS):
+        out[f"group_{ind}"] = charts.group_chart(shared.groups, ind, names[ind])
+    return {k: v.to_dict(validate=False) for k, v in out.items()}
+
+
+def _add_table(rep: RegionReport, name: str, table: pd.DataFrame, **options: Any) -> None:
+    rep.tables[name] = table.reset_index(drop=True)
+    rep.page.raw(table_html(table.reset_index(drop=True), **options))
+
+
+def region_report(
+    shared: Any, analysis: Any, unit: str, bases: dict[str, dict] | None = None
+) -> RegionReport:
+    """Assemble one unit's report from the protected tables (no statistics computed here).
+
+    Parameters
+    ----------
+    shared : Shared
+        From :func:`saz_geboortezorg.report.protect.protect`.
+    analysis : Analysis
+        For the settings the methods appendix describes (specs, period, linkage).
+    unit : str
+    bases : dict, optional
+        :func:`base_specs` (built here when not given; pass it when building many reports).
+
+    Returns
+    -------
+    RegionReport
+
+    Examples
+    --------
+    >>> rep = region_report(shared, analysis, "R05")                    # doctest: +SKIP
+    >>> rep.check(10)                                                     # doctest: +SKIP
+    []
+    """
+    names = _names()
+    bases = base_specs(shared) if bases is None else bases
+    t = shared.threshold
+    kind = analysis.unit_type
+    start, end = analysis.period
+    page = Page(f"Mirror meeting report (spiegelbijeenkomst): {kind} {unit}")
+    rep = RegionReport(unit, page)
+    page.paragraph(
+        f"Births from {start:%d %B %Y} to {end:%d %B %Y}; every {kind} on every indicator, "
+        f"this {kind} ({unit}) highlighted in vermillion. Counts from 1 to {t - 1} are hidden "
+        "(·); see Methods."
+    )
+    page.raw(f'<p class="box">{methods.suppression_text(t)}</p>')
+
+    # 1. position on every indicator
+    bench = shared.benchmark
+    page.heading(SECTIONS[0])
+    page.paragraph(
+        "The open benchmark: observed against expected (case-mix adjusted where a model "
+        "exists, otherwise crude). A ratio above 1 means more events than expected for the "
+        "women this unit served; whether that is better or worse depends on the indicator."
+    )
+    _add_chart(rep, "position", charts.highlight(bases["position"], unit))
+    mine = bench[bench["unit"] == unit]
+    cols = ["indicator", "name_en", "name_nl", "measure", "n", "observed", "expected", "value"]
+    cols += ["target", "ratio", "assessment"]
+    page.heading(f"{unit} on every indicator", level=3)
+    _add_table(rep, "position", mine[cols])
+    wide = bench.pivot(index="indicator", columns="unit", values="value").reindex(
+        pd.unique(bench["indicator"])
+    )
+    wide = wide.reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    page.heading("The open benchmark table: value per unit (same unit as the indicator)", 3)
+    _add_table(rep, "benchmark", wide, highlight_column=unit)
+
+    # 2. funnel plots
+    page.heading(SECTIONS[1])
+    page.paragraph(
+        "Each dot is a unit; the lines are the 95% and 99.8% control limits. A unit outside "
+        "the limits differs from the average by more than chance explains. Units with a "
+        "hidden count are not drawn."
+    )
+    for ind in FUNNEL_INDICATORS:
+        if f"funnel_{ind}" not in bases:
+            continue
+        if unit not in set(shared.funnels[ind].table["group"].astype(str)):
+            page.paragraph(f"{names.get(ind, ind)}: {unit} not drawn (count hidden).", "note")
+        _add_chart(rep, f"funnel_{ind}", charts.highlight(bases[f"funnel_{ind}"], unit))
+
+    # 3. Robson
+    page.heading(SECTIONS[2])
+    page.paragraph(
+        "Robson Ten Group Classification (WHO): group size, caesarean rate and each group's "
+        "contribution to the overall caesarean rate; groups 1, 2 and 5 usually drive it."
+    )
+    rob = shared.robson
+    _add_table(rep, "robson", rob[rob["unit"] == unit])
+    _add_chart(rep, "robson", charts.highlight(bases["robson"], unit))
+
+    # 4/5. pain relief, vulnerable women
+    groups = shared.groups
+    for section, ids, intro in (
+        (
+            SECTIONS[3],
+            PAIN_INDICATORS,
+            "Pain relief during labour (pijnbestrijding) by socio-economic status (SES "
+            "quintile of the postcode area; 1 = lowest). Black tick: all units together.",
+        ),
+        (
+            SECTIONS[4],
+            VULNERABLE_INDICATORS,
+            "Vulnerable pregnant women (kwetsbare zwangeren): outcomes by socio-economic "
+            "status. Black tick: all units together.",
+        ),
+    ):
+        page.heading(section)
+        page.paragraph(intro)
+        for ind in ids:
+            _add_chart(
+                rep, f"{_slug(section)}_{ind}", charts.highlight(bases[f"group_{ind}"], unit)
+            )
+        part = groups[groups["indicator"].isin(ids) & groups["unit"].isin([unit, "all"])]
+        _add_table(rep, _slug(section), part.drop(columns=["theme"]))
+
+    # 6. costs against outcomes
+    page.heading(SECTIONS[5])
+    view = shared.value
+    page.paragraph(
+        f"{view.outcome_label} against the case-mix adjusted cost per pregnancy; quadrant "
+        "lines at the overall means."
+    )
+    if len(view.table) >= 2:
+        from saz_geboortezorg.present.value_chart import value_chart
+
+        hl = unit if unit in set(view.table["unit"].astype(str)) else None
+        _add_chart(rep, "value", value_chart(view, highlight=hl))
+    vcols = [
+        c
+        for c in (
+            "unit",
+            "outcome_n",
+            "outcome_events",
+            "outcome_rate",
+            "cost_n",
+            "adjusted_cost",
+            "quadrant",
+        )
+        if c in view.table.columns
+    ]
+    _add_table(rep, "value", view.table[vcols], highlight_rows=view.table["unit"] == unit)
+
+    # 7. trends and signals
+    page.heading(SECTIONS[6])
+    page.paragraph(
+        "Quarterly rates with 3-sigma limits (p-chart). A signal (diamond) is a point outside "
+        "the limits or a run the signal rules flag. Quarters with a hidden count are left out."
+    )
+    tr = shared.trends
+    for ind in TREND_INDICATORS:
+        _add_chart(rep, f"trend_{ind}", charts.trend_chart(tr, ind, names[ind], unit))
+    sig = tr[(tr["unit"] == unit) & tr["signal"].fillna(False).astype(bool) & tr["rate"].notna()]
+    if len(sig):
+        page.bullets(
+            [
+                f"{names[r.indicator]}: signal in the quarter starting {r.period:%B %Y} "
+                f"(rule {r.rules})"
+                for r in sig.itertuples()
+            ]
+        )
+    else:
+        page.paragraph("No signal in these indicators.")
+
+    # 8. methods
+    page.heading(SECTIONS[7])
+    page.heading("Case-mix adjustment", 3)
+    specs = sorted(
+        {s for s in analysis.benchmark.methods.values() for s in re.findall(r"model '([^']+)'", s)}
+    )
+    for spec in specs:
+        page.raw("<pre>" + "\n".join(methods.casemix_lines(spec)) + "</pre>")
+    page.heading("Funnel plots", 3)
+    page.bullets(methods.funnel_lines(analysis.benchmark))
+    page.heading("Data period and exclusions", 3)
+    page.paragraph(
+        f"Births from {start:%Y-%m-%d} to {end:%Y-%m-%d}. Records excluded when the three "
+        "sources were linked (counts protected as everything else):"
+    )
+    _add_table(rep, "exclusions", shared.exclusions)
+    page.heading("What was hidden and why", 3)
+    page.bullets(shared.summary())
+    log = shared.log()
+    if len(log):
+        here = log[log["row"].astype(str).str.split(", ").str[0] == unit]
+        page.paragraph(f"Hidden values in rows of {unit}, with the reason in plain words:")
+        page.raw(table_html(here.drop(columns=["kind"]).head(400)))
+    return rep
+
+
+def build_reports(
+    data: Any,
+    units: list[str] | None,
+    out: str | Path,
+    *,
+    threshold: int = 10,
+    exports: bool = False,
+    unit: str = "region",
+) -> dict:
+    """Build one report per unit (``units=None``: all) into ``out``; return a JSON-able summary.
+
+    Parameters
+    ----------
+    data : Dataset
+    units : list of str or None
+    out : path
+        Folder; ``<unit>.html`` and (exports) ``<unit>/`` with the charts and tables.
+    threshold : int
+        Counts from 1 to ``threshold - 1`` are hidden.
+    exports : bool
+        Also write every chart as PNG and SVG, every table as CSV and Excel.
+    unit : str
+        Unit type (``region``).
+
+    Returns
+    -------
+    dict
+        ``threshold``, ``seconds`` (analyse, protect, render), ``suppressed`` (per table, in
+        words) and per unit the files written.
+
+    Raises
+    ------
+    SpecError
+        An unknown unit; DisclosureError if the verifier finds anything (nothing written).
+
+    Examples
+    --------
+    >>> build_reports(data, ["R05"], "reports/")                          # doctest: +SKIP
+    """
+    from saz_geboortezorg.errors import SpecError
+    from saz_geboortezorg.report.analysis import analyse
+    from saz_geboortezorg.report.html import javascript_bundle
+    from saz_geboortezorg.report.protect import protect
+
+    t0 = time.perf_counter()
+    analysis = analyse(data, unit=unit)
+    units = list(analysis.units if units is None else units)
+    unknown = [u for u in units if u not in analysis.units]
+    if unknown:
+        raise SpecError(
+            f"unknown {unit}(s) {', '.join(unknown)}; known: {', '.join(analysis.units)}"
+        )
+    t1 = time.perf_counter()
+    shared = protect(analysis, threshold=threshold)
+    t2 = time.perf_counter()
+    out = Path(out)
+    js = javascript_bundle()
+    bases = base_specs(shared)
+    reports = []
+    for u in units:
+        rep = region_report(shared, analysis, u, bases)
+        assert_safe(rep.check(threshold), f"report {u}")
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"{u}.html"
+        path.write_text(rep.page.render(js), encoding="utf-8")
+        entry = {"unit": u, "html": str(path), "charts": len(rep.charts), "tables": len(rep.tables)}
+        if exports:
+            from saz_geboortezorg.report.export import export_report
+
+            entry["exports"] = export_report(rep, out / u, threshold=threshold)
+        reports.append(entry)
+    t3 = time.perf_counter()
+    return {
+        "unit_type": unit,
+        "threshold": threshold,
+        "seconds": {
+            "analyse": round(t1 - t0, 2),
+            "protect": round(t2 - t1, 2),
+            "render": round(t3 - t2, 2),
+            "total": round(t3 - t0, 2),
+        },
+        "suppressed": shared.summary(),
+        "reports": reports,
+    }

@@ -1,0 +1,253 @@
+"""The charts of one unit's report, drawn from the protected tables only.
+
+Each function takes a protected table (:class:`~saz_geboortezorg.report.protect.Shared`)
+and the unit to highlight and returns an altair chart; hidden values are simply absent. The
+funnel plots and the value chart are the library's own (``present``); the position strips
+below are the report's one extra chart type: every unit as a grey dot, the highlighted unit
+as a vermillion diamond, the all-units value as a black tick.
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"category": ["a", "a", "b"], "unit": ["X", "Y", "X"], "value": [1, 2, 3]})
+>>> c = strip_chart(t, "category", "value", title="demo", x_title="value")
+>>> sorted(c.to_dict()["datasets"])[:1] != []
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, configure
+
+__all__ = [
+    "highlight",
+    "strip_chart",
+    "position_chart",
+    "robson_chart",
+    "group_chart",
+    "trend_chart",
+]
+
+
+def highlight(spec: dict, unit: str, field: str = "unit", label: bool = True) -> dict:
+    """A copy of a layered spec with one unit drawn on top as a vermillion diamond (and label).
+
+    The first point layer is repeated with a filter on ``field`` (so the spec's data is
+    reused, nothing recomputed): the chart of all units is built once and each report only
+    adds its own unit.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"g": ["1", "1"], "unit": ["A", "B"], "v": [10.0, 12.0]})
+    >>> base = strip_chart(t, "g", "v", title="t", x_title="%").to_dict()
+    >>> spec = highlight(base, "B")
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['point', 'point', 'text']
+    >>> spec["layer"][1]["transform"]
+    [{'filter': {'field': 'unit', 'equal': 'B'}}]
+    """
+    import copy
+
+    out = dict(spec)
+    layers = list(spec["layer"])
+    base = next(
+        layer
+        for layer in layers
+        if (
+            layer.get("mark", {}).get("type")
+            if isinstance(layer.get("mark"), dict)
+            else layer.get("mark")
+        )
+        == "point"
+    )
+    mark = copy.deepcopy(base)
+    mark["mark"] = {
+        "type": "point",
+        "shape": "diamond",
+        "filled": True,
+        "color": HIGHLIGHT,
+        "size": 260,
+        "opacity": 1,
+        "stroke": "black",
+        "strokeWidth": 1,
+    }
+    mark["transform"] = [*mark.get("transform", []), {"filter": {"field": field, "equal": unit}}]
+    enc = {k: v for k, v in mark.get("encoding", {}).items() if k in ("x", "y", "tooltip")}
+    mark["encoding"] = enc
+    layers.append(mark)
+    if label:
+        text = copy.deepcopy(mark)
+        text["mark"] = {
+            "type": "text",
+            "align": "left",
+            "dx": 12,
+            "dy": -12,
+            "fontSize": 15,
+            "fontWeight": "bold",
+            "color": HIGHLIGHT,
+        }
+        text["encoding"] = {**enc, "text": {"field": field, "type": "nominal"}}
+        text["encoding"].pop("tooltip", None)
+        layers.append(text)
+    out["layer"] = layers
+    title = out.get("title")
+    if isinstance(title, dict):
+        out["title"] = {**title, "subtitle": f"{unit}: vermillion diamond; other units: grey"}
+    return out
+
+
+def strip_chart(
+    table: pd.DataFrame,
+    category: str,
+    value: str,
+    *,
+    title: str,
+    x_title: str,
+    overall: pd.DataFrame | None = None,
+    log: bool = False,
+    sort: list[str] | None = None,
+) -> Any:
+    """Every unit as a grey dot per category (highlight one with :func:`highlight`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``category``, ``unit`` and ``value`` (hidden values NaN: not drawn).
+    category, value : str
+        Column names.
+    title, x_title : str
+    overall : DataFrame, optional
+        ``category`` and ``value`` of all units together (black tick).
+    log : bool
+        Logarithmic x axis (ratios).
+    sort : list of str, optional
+        Order of the categories.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"g": ["1", "1"], "unit": ["A", "B"], "v": [10.0, 12.0]})
+    >>> strip_chart(t, "g", "v", title="t", x_title="%").to_dict()["layer"][0]["mark"]["type"]
+    'point'
+    """
+    import altair as alt
+
+    t = table[[category, "unit", value]].dropna(subset=[value]).copy()
+    t[category] = t[category].astype(str)
+    t["unit"] = t["unit"].astype(str)
+    order = sort or list(dict.fromkeys(table[category].astype(str)))
+    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    y = alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))
+    x = alt.X(f"{value}:Q", title=x_title, scale=scale)
+    others = (
+        alt.Chart(t)
+        .mark_point(color="#999999", opacity=0.7, size=60)
+        .encode(x=x, y=y, tooltip=["unit:N", alt.Tooltip(f"{value}:Q", format=".2f")])
+    )
+    layers = [others]
+    if overall is not None and len(overall):
+        o = overall[[category, value]].dropna().copy()
+        o[category] = o[category].astype(str)
+        layers.append(
+            alt.Chart(o)
+            .mark_tick(color=NEUTRAL, thickness=3, size=22)
+            .encode(x=x, y=y, tooltip=[alt.Tooltip(f"{value}:Q", format=".2f")])
+        )
+    chart = alt.layer(*layers).properties(
+        title=alt.TitleParams(title, subtitle="units: grey dots (add one with highlight())"),
+        width=560,
+        height=alt.Step(26),
+    )
+    return configure(chart)
+
+
+def position_chart(benchmark: pd.DataFrame) -> Any:
+    """Observed / expected of every unit on every indicator (log scale), the unit highlighted.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"name_en": ["CS", "CS"], "unit": ["A", "B"], "ratio": [0.9, 1.2]})
+    >>> position_chart(t).to_dict()["title"]["text"]
+    'Position on every indicator: observed / expected (1 = as expected)'
+    """
+    return strip_chart(
+        benchmark,
+        "name_en",
+        "ratio",
+        title="Position on every indicator: observed / expected (1 = as expected)",
+        x_title="observed / expected (log scale)",
+        log=True,
+    )
+
+
+def robson_chart(robson: pd.DataFrame) -> Any:
+    """Caesarean rate per Robson group: every unit, the unit highlighted.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["1", "1"], "unit": ["A", "B"], "cs_rate_pct": [9.0, 12.0]})
+    >>> robson_chart(t).to_dict()["title"]["text"]
+    'Caesarean rate per Robson group (%)'
+    """
+    return strip_chart(
+        robson,
+        "group",
+        "cs_rate_pct",
+        title="Caesarean rate per Robson group (%)",
+        x_title="caesarean sections (%)",
+    )
+
+
+def group_chart(groups: pd.DataFrame, indicator: str, name: str) -> Any:
+    """One indicator by SES quintile (1 = lowest): every unit, the unit, all units.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": ["x"] * 3, "unit": ["A", "B", "all"],
+    ...                   "group": ["1", "1", "1"], "rate": [10.0, 12.0, 11.0]})
+    >>> len(group_chart(t, "x", "X").to_dict()["layer"])
+    2
+    """
+    t = groups[groups["indicator"] == indicator].copy()
+    t["quintile"] = "SES quintile " + t["group"].astype(str)
+    return strip_chart(
+        t[t["unit"] != "all"],
+        "quintile",
+        "rate",
+        title=f"{name} by socio-economic status (quintile 1 = lowest)",
+        x_title="rate",
+        overall=t[t["unit"] == "all"],
+        sort=[f"SES quintile {q}" for q in sorted(t["group"].astype(str).unique())],
+    )
+
+
+def trend_chart(trends: pd.DataFrame, indicator: str, name: str, highlight: str) -> Any:
+    """Quarterly p-chart of one indicator for the unit (hidden quarters left out).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": "x", "unit": "A", "period": pd.to_datetime(
+    ...     ["2021-01-01", "2021-04-01"]), "n": [100.0, 120.0], "events": [12.0, 15.0],
+    ...     "rate": [0.12, 0.125], "centre": 0.12, "lcl": 0.03, "ucl": 0.21,
+    ...     "signal": False, "rules": ""})
+    >>> trend_chart(t, "x", "X", "A").to_dict()["layer"][0]["mark"]["type"]
+    'area'
+    """
+    from saz_geboortezorg.present.monitor_charts import p_chart_plot
+
+    t = trends[(trends["indicator"] == indicator) & (trends["unit"] == highlight)]
+    # a quarter with a hidden count is left out entirely: its limits would reveal n
+    t = t.dropna(subset=["n", "events", "rate"]).sort_values("period").reset_index(drop=True)
+    chart = p_chart_plot(
+        t["period"],
+        t[["n", "events", "rate", "centre", "lcl", "ucl", "rules", "signal"]],
+        title=f"{name}: {highlight} per quarter (p-chart)",
+    )
+    return chart

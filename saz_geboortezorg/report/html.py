@@ -1,0 +1,190 @@
+"""A self-contained HTML page: inline Vega/Vega-Lite/vega-embed (once per file), specs as JSON.
+
+No network access is needed to open a report: the JavaScript bundle of vl-convert (Vega,
+Vega-Lite and vega-embed) is inlined once, and each chart is a
+``<script type="application/json" data-vega-lite>`` block rendered by one small loader.
+The same blocks are what :func:`saz_geboortezorg.disclosure.check.check_html` scans.
+
+Examples
+--------
+>>> page = Page("Demo")
+>>> page.heading("Section")
+>>> page.paragraph("Text with <b>tags</b> escaped.")
+>>> "&lt;b&gt;" in page.render(javascript="")
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Page", "javascript_bundle", "table_html", "HIDDEN_MARK"]
+
+#: What a hidden value looks like in a report table.
+HIDDEN_MARK = "·"
+
+_CSS = """
+body{font-family:Helvetica,Arial,sans-serif;font-size:16px;color:#222;max-width:1100px;
+margin:0 auto;padding:24px;line-height:1.45}
+h1{font-size:28px;margin-bottom:4px}h2{font-size:22px;border-bottom:2px solid #0072B2;
+padding-bottom:4px;margin-top:40px}h3{font-size:18px;margin-top:24px}
+table{border-collapse:collapse;margin:12px 0;font-size:14px}
+th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}
+th{background:#f0f0f0}td.text,th.text{text-align:left}
+.mine{background:#fbe3d3;font-weight:bold}.note{color:#555;font-size:14px}
+.chart{margin:16px 0}.box{background:#f6f6f6;border-left:4px solid #D55E00;padding:8px 14px}
+nav a{margin-right:12px}
+"""
+
+_LOADER = """
+document.querySelectorAll('script[data-vega-lite]').forEach(function (s) {
+  var target = document.getElementById(s.dataset.target);
+  window.vegaEmbed(target, JSON.parse(s.textContent), {actions: false, renderer: 'svg'})
+    .catch(function (e) { target.textContent = 'chart failed: ' + e; });
+});
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed in one script (vl-convert's bundle; ~0.9 MB, cached).
+
+    Examples
+    --------
+    >>> "vegaEmbed" in javascript_bundle()                       # doctest: +SKIP
+    True
+    """
+    import vl_convert
+
+    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+
+
+def _cell(value: Any, digits: int) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return HIDDEN_MARK
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if float(value).is_integer() and abs(value) < 1e12 and digits == 0:
+            return f"{int(value):,}"
+        return f"{float(value):,.{digits}f}"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return html.escape(str(value))
+
+
+def table_html(
+    table: pd.DataFrame,
+    *,
+    highlight_rows: Any = None,
+    highlight_column: str | None = None,
+    digits: dict[str, int] | None = None,
+) -> str:
+    """An HTML table; hidden values show as ``·``; a row mask or a column can be highlighted.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"unit": ["A", "B"], "n": [120, float("nan")]})
+    >>> "<td>·</td>" in table_html(t, highlight_rows=[True, False])
+    True
+    """
+    digits = digits or {}
+    mask = (
+        np.zeros(len(table), dtype=bool)
+        if highlight_rows is None
+        else np.asarray(highlight_rows, dtype=bool)
+    )
+    text = {
+        c
+        for c in table.columns
+        if not pd.api.types.is_numeric_dtype(table[c]) or pd.api.types.is_bool_dtype(table[c])
+    }
+    out = ["<table><thead><tr>"]
+    for c in table.columns:
+        cls = ["text"] if c in text else []
+        if c == highlight_column:
+            cls.append("mine")
+        out.append(f'<th class="{" ".join(cls)}">{html.escape(str(c))}</th>')
+    out.append("</tr></thead><tbody>")
+    for i, row in enumerate(table.itertuples(index=False)):
+        out.append('<tr class="mine">' if mask[i] else "<tr>")
+        for c, v in zip(table.columns, row, strict=True):
+            cls = ["text"] if c in text else []
+            if c == highlight_column:
+                cls.append("mine")
+            d = digits.get(c, 0 if c in ("n", "observed", "women", "cs") else 2)
+            attr = f' class="{" ".join(cls)}"' if cls else ""
+            out.append(f"<td{attr}>{_cell(v, d)}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+class Page:
+    """Collects the parts of one report and renders them as one HTML string.
+
+    Examples
+    --------
+    >>> p = Page("T")
+    >>> p.chart({"mark": "point", "data": {"values": [{"x": 1}]}})
+    >>> p.render(javascript="").count("data-vega-lite")
+    1
+    """
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.parts: list[str] = []
+        self.specs: list[dict] = []
+        self.sections: list[tuple[str, str]] = []
+
+    def heading(self, text: str, level: int = 2, anchor: str | None = None) -> None:
+        """Add a heading (level 2 headings are listed in the contents)."""
+        anchor = anchor or f"s{len(self.sections) + 1}"
+        if level == 2:
+            self.sections.append((anchor, text))
+        self.parts.append(f'<h{level} id="{anchor}">{html.escape(text)}</h{level}>')
+
+    def paragraph(self, text: str, css: str | None = None) -> None:
+        """Add a paragraph of plain text (escaped)."""
+        cls = f' class="{css}"' if css else ""
+        self.parts.append(f"<p{cls}>{html.escape(text)}</p>")
+
+    def bullets(self, items: list[str]) -> None:
+        """Add a bulleted list of plain-text items."""
+        self.parts.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+
+    def raw(self, fragment: str) -> None:
+        """Add an HTML fragment built by this package (tables)."""
+        self.parts.append(fragment)
+
+    def chart(self, spec: dict) -> None:
+        """Add a chart from a Vega-Lite spec (dict)."""
+        self.specs.append(spec)
+        i = len(self.specs)
+        text = json.dumps(spec, default=str).replace("</", "<\\/")
+        self.parts.append(
+            f'<div class="chart" id="chart-{i}"></div>'
+            f'<script type="application/json" data-vega-lite data-target="chart-{i}">'
+            f"{text}</script>"
+        )
+
+    def render(self, javascript: str | None = None) -> str:
+        """The whole page; ``javascript`` defaults to the inlined vl-convert bundle."""
+        js = javascript_bundle() if javascript is None else javascript
+        nav = " ".join(f'<a href="#{a}">{html.escape(t)}</a>' for a, t in self.sections)
+        return (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(self.title)}</title><style>{_CSS}</style>"
+            f'<script type="module">{js}</script></head><body>'
+            f"<h1>{html.escape(self.title)}</h1><nav>{nav}</nav>"
+            + "\n".join(self.parts)
+            + f'<script type="module">{_LOADER}</script></body></html>\n'
+        )

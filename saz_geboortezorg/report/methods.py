@@ -1,0 +1,83 @@
+"""The methods appendix of a report, generated from the specs and the analysis settings.
+
+Examples
+--------
+>>> lines = casemix_lines("caesarean")
+>>> lines[0].startswith("caesarean")
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["casemix_lines", "funnel_lines", "suppression_text"]
+
+
+def casemix_lines(spec_name: str) -> list[str]:
+    """One line per case-mix variable of a spec (name and rationale), plus what is not adjusted for.
+
+    Examples
+    --------
+    >>> any("prev_cs" in line for line in casemix_lines("caesarean"))
+    True
+    """
+    from saz_geboortezorg.model import load_spec
+
+    spec = load_spec(spec_name)
+    out = [f"{spec.name}: {spec.title or spec.outcome} — {' '.join(spec.rationale.split())}"]
+    for cov in spec.covariates:
+        out.append(f"  adjusted for {cov.name}: {cov.rationale or 'no rationale given'}")
+    for name, why in spec.not_adjusted_for:
+        out.append(f"  not adjusted for {name}: {why}")
+    return out
+
+
+def funnel_lines(benchmark: Any) -> list[str]:
+    """Per indicator: method (adjusted or crude), dispersion ratio phi and tau², in words.
+
+    Examples
+    --------
+    >>> funnel_lines(type("B", (), {"funnels": {}, "methods": {}, "limits": (95, 99.8),
+    ...                             "overdispersion": True})())[0][:30]
+    'Funnel limits 95% and 99.8%; o'
+    """
+    lims = " and ".join(f"{x:g}%" for x in benchmark.limits)
+    out = [
+        f"Funnel limits {lims}; overdispersion "
+        + (
+            "adjusted (Spiegelhalter 2005: dispersion ratio phi from 10%-trimmed z-scores, "
+            "additive random-effects tau² when phi > 1)"
+            if benchmark.overdispersion
+            else "not adjusted"
+        )
+        + "."
+    ]
+    for ind, f in benchmark.funnels.items():
+        method = benchmark.methods.get(ind, "")
+        out.append(
+            f"{ind}: {method}; phi = {f.phi:.2f}, tau² = {f.tau2:.4g}"
+            + (" (limits widened for overdispersion)" if f.overdispersed else "")
+        )
+    return out
+
+
+def suppression_text(threshold: int) -> str:
+    """The disclosure-control paragraph in plain words.
+
+    Examples
+    --------
+    >>> "1 to 9" in suppression_text(10)
+    True
+    """
+    return (
+        f"Small-number protection: counts of women or babies from 1 to {threshold - 1} are not "
+        "shown (·), nor is any rate, percentage, ratio or interval computed from them, because "
+        "a rate with a known number of women reveals the count. Where a hidden number could be "
+        "worked out by subtracting the other numbers from a total, one or more other numbers are "
+        "hidden as well (always the next smallest), and a check by linear programming makes sure "
+        "no hidden small number can be narrowed down to one value. Zero is shown. Tables are "
+        "protected across all regions at once, so every report hides the same cells; a region "
+        "whose count is hidden is left out of that funnel plot. No table leaves the analysis "
+        "with one row per woman or baby."
+    )
