@@ -19,7 +19,7 @@ import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
 
-__all__ = ["group_rates", "indicator_flag", "analysis_table"]
+__all__ = ["group_rates", "indicator_flag", "outcomes_by_flag", "analysis_table"]
 
 _DERIVED = {"robson", "robson_main"}
 
@@ -231,3 +231,98 @@ def indicator_flag(
         index=births.index,
         dtype="string",
     )
+
+
+def outcomes_by_flag(
+    data: Any,
+    flag: str,
+    outcomes: Sequence[str],
+    *,
+    where: str | None = None,
+    labels: tuple[str, str] = ("no", "yes"),
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Outcome indicators for records with and without a flag indicator.
+
+    For example the outcomes of babies whose mother planned a home birth with a
+    second-line risk status (flag ``yes``) against the other babies of women with that
+    risk status (flag ``no``). Records outside the flag's population are left out.
+
+    Parameters
+    ----------
+    data : Dataset
+        A loaded Dataset (baby-level outcomes of a woman-level flag are matched through
+        ``pregnancy_id``).
+    flag : str
+        The indicator that defines the groups (typically a 'care outside the
+        guidelines' proxy).
+    outcomes : sequence of str
+        Outcome indicators (event indicators, woman or baby level).
+    where : str, optional
+        An extra restriction in the catalogue's expression language, applied to the
+        outcome's table, e.g. ``"ga_days >= 287"`` (from 41+0 weeks) to compare like
+        with like.
+    labels : (str, str)
+        Labels for 'flag not met' and 'flag met'.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        Per outcome and flag value: ``outcome``, ``flag``, ``measure``,
+        ``denominator``, ``numerator``, ``rate``, ``wilson_lcl``, ``wilson_ucl``; and on
+        the ``yes`` rows the ``difference`` from ``no`` (same measure) with the
+        Newcombe interval ``difference_lcl``/``difference_ucl``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> women = pd.DataFrame({"pregnancy_id": ["a", "b", "c", "d"], "ga_days": [280] * 4,
+    ...     "risk_status_before_labour": ["second_line"] * 3 + ["first_line"],
+    ...     "intended_place": ["home", "hospital", "hospital", "home"],
+    ...     "blood_loss": [1200, 300, 500, 400]})
+    >>> data = SimpleNamespace(women=women, births=women.assign(baby_no=1))
+    >>> r = outcomes_by_flag(data, "planned_home_birth_high_risk", ["pph"])
+    >>> r[["outcome", "flag", "denominator", "numerator", "rate"]]
+      outcome flag  denominator  numerator   rate
+    0     pph   no            2          0    0.0
+    1     pph  yes            1          1  100.0
+    """
+    from saz_geboortezorg.compare.equity import newcombe_difference
+    from saz_geboortezorg.derive.expressions import evaluate
+    from saz_geboortezorg.indicators import get
+
+    outside = "not in population"
+    frames = []
+    for outcome in outcomes:
+        definition = get(outcome)
+        table = analysis_table(data, definition.level)
+        groups = indicator_flag(data, flag, level=definition.level, labels=labels, outside=outside)
+        table = table.assign(_flag=groups.to_numpy())
+        table = table[table["_flag"] != outside]
+        if where:
+            table = table[evaluate(where, table).to_numpy(bool)]
+        rates = group_rates(table, definition, by="_flag", level=level)
+        rates = rates.rename(columns={"_flag": "flag", "indicator": "outcome"})
+        rates = rates.set_index("flag").reindex(list(labels)).reset_index()
+        rates["outcome"] = definition.id
+        rates["measure"] = definition.unit
+        rates[["denominator", "numerator"]] = (
+            rates[["denominator", "numerator"]].fillna(0).astype(int)
+        )
+        c = rates.set_index("flag")
+        d, lo, hi = newcombe_difference(
+            c.loc[labels[1], "numerator"],
+            c.loc[labels[1], "denominator"],
+            c.loc[labels[0], "numerator"],
+            c.loc[labels[0], "denominator"],
+            level,
+        )
+        m = definition.multiplier
+        rates["difference"] = [np.nan, m * float(d)]
+        rates["difference_lcl"] = [np.nan, m * float(lo)]
+        rates["difference_ucl"] = [np.nan, m * float(hi)]
+        frames.append(rates[["outcome", "flag", *rates.columns.drop(["outcome", "flag"])]])
+    return pd.concat(frames, ignore_index=True)

@@ -83,3 +83,32 @@ def test_flag_on_women_and_copied_to_babies():
     assert baby.tolist() == ["yes", "yes", "no", "not in population"]
     with pytest.raises(SpecError):
         indicator_flag(women, "cs_maternal_request", level="baby")
+
+
+def test_outcomes_by_flag_with_restriction_and_difference():
+    from saz_geboortezorg.compare.subgroups import outcomes_by_flag
+
+    women = pd.DataFrame(
+        {
+            "pregnancy_id": ["a", "b", "c", "d", "e", "f"],
+            "n_babies": 1,
+            "ga_days": [296, 296, 290, 290, 250, 296],
+            "onset": [
+                "spontaneous",
+                "spontaneous",
+                "induced",
+                "spontaneous",
+                "spontaneous",
+                "induced",
+            ],
+            "blood_loss": [1500, 200, 1100, 300, 2000, 400],
+        }
+    )
+    data = SimpleNamespace(women=women, births=women.assign(baby_no=1))
+    # flag: >= 42+0 weeks without induction: a, b; others: c, d, e (preterm), f
+    r = outcomes_by_flag(data, "post_term_no_induction", ["pph"], where="ga_days >= 287")
+    assert r["flag"].tolist() == ["no", "yes"]
+    assert r["denominator"].tolist() == [3, 2]  # e (preterm) is restricted away
+    assert r["numerator"].tolist() == [1, 1]
+    assert r.loc[1, "difference"] == pytest.approx(50 - 100 / 3)
+    assert np.isnan(r.loc[0, "difference"])
