@@ -65,6 +65,7 @@ __all__ = [
     "IndicatorRecords",
     "benchmark",
     "unit_table",
+    "trend_table",
     "funnel_for",
     "assess",
     "THEME_COLUMNS",
@@ -213,6 +214,16 @@ class BenchmarkCache:
             from saz_geboortezorg.model.design import factorize_units
 
             self._codes[key] = factorize_units(table[column])
+        return self._codes[key]
+
+    def periods(self, table: pd.DataFrame, freq: str) -> tuple[np.ndarray, Any]:
+        """Each record's calendar period (code, -1 without a date) and the periods."""
+        key = (id(table), "period:" + freq)
+        if key not in self._codes:
+            dates = pd.to_datetime(table[DATE_COLUMN])
+            periods = pd.PeriodIndex(dates, freq=TREND_FREQUENCIES[freq])
+            codes, uniques = pd.factorize(periods, sort=True)
+            self._codes[key] = (np.asarray(codes, dtype=np.int64), uniques)
         return self._codes[key]
 
     def strings(self, table: pd.DataFrame, column: str) -> np.ndarray:
@@ -457,30 +468,57 @@ def unit_table(
     [1, 1]
     """
     from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, resolve_unit
-    from saz_geboortezorg.stats.intervals import poisson_exact, wilson, z_value
 
     cache = cache if cache is not None else BenchmarkCache()
     rec = cache.records(data, indicator)
-    ind = rec.indicator
     table = rec.table
     unit_col = resolve_unit(unit, table.columns)
     keep = _selection(cache, rec, where, period)
-    if not keep.any():
-        raise SpecError(
-            f"indicator {ind.id!r}: no records in the selection (filters {dict(where or {})}, "
-            f"period {period}); widen the selection"
-        )
+    _check_not_empty(rec, keep, where, period)
     if unit_col is None:
         codes, labels = np.zeros(len(table), dtype=np.int64), ["all"]
     else:
         codes, labels = cache.codes(table, unit_col)
-    c = codes[rec.rows][keep]
-    y = rec.y[keep]
+    out = _summarise(cache, rec, keep, codes[rec.rows], labels, adjusted, calibrate)
+    out.attrs["unit_type"] = (
+        "all" if unit_col is None else (unit if unit in UNIT_COLUMNS else unit_col)
+    )
+    return out
+
+
+def _check_not_empty(rec, keep, where, period) -> None:
+    if not keep.any():
+        raise SpecError(
+            f"indicator {rec.indicator.id!r}: no records in the selection (filters "
+            f"{dict(where or {})}, period {period}); widen the selection"
+        )
+
+
+def _summarise(
+    cache: BenchmarkCache,
+    rec: IndicatorRecords,
+    keep: np.ndarray,
+    codes: np.ndarray,
+    labels: Sequence[Any],
+    adjusted: bool,
+    calibrate: bool,
+    *,
+    groups: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Per-group sums over the selected records (``codes``: group of every denominator
+    record; ``groups``: a subset of the selected records to summarise, by default all;
+    the calibration and overall rate always come from the whole selection)."""
+    from saz_geboortezorg.stats.intervals import poisson_exact, wilson, z_value
+
+    y_sel = rec.y[keep]
+    overall = y_sel.sum() / keep.sum()
+    part = keep if groups is None else keep & groups
+    c = codes[part]
+    y = rec.y[part]
     J = len(labels)
     n = np.bincount(c, minlength=J).astype(float)
     obs = np.bincount(c, weights=y, minlength=J)
     present = n > 0
-    overall = obs.sum() / n.sum()
     if adjusted:
         cache.fit(rec)
     use_model = adjusted and rec.adjustable
@@ -488,12 +526,14 @@ def unit_table(
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = obs / n
         if use_model:
-            e_rec = rec.expected[keep]
+            e_sel = rec.expected[keep]
             reference = rec.y.sum() / rec.expected.sum()  # overall O/E of the whole population
             factor = (
-                float(y.sum() / e_rec.sum() / reference) if calibrate and e_rec.sum() > 0 else 1.0
+                float(y_sel.sum() / e_sel.sum() / reference)
+                if calibrate and e_sel.sum() > 0
+                else 1.0
             )
-            e_rec = e_rec * factor
+            e_rec = rec.expected[part] * factor
             exp = np.bincount(c, weights=e_rec, minlength=J)
             ratio = obs / exp
             value = ratio * overall
@@ -533,24 +573,112 @@ def unit_table(
             "adjusted": use_model,
         }
     )[present].reset_index(drop=True)
-    if unit_col is None:
-        unit_type = "all"
-    else:
-        unit_type = unit if unit in UNIT_COLUMNS else unit_col
     if adjusted or not rec.indicator.case_mix:
         method = rec.method
     else:
         method = "crude (adjustment switched off)"
     out.attrs.update(
-        indicator=ind.id,
-        unit_type=unit_type,
+        indicator=rec.indicator.id,
         adjusted=use_model,
         method=method,
         family=rec.family,
         overall=float(overall),
-        multiplier=float(ind.multiplier),
+        multiplier=float(rec.indicator.multiplier),
         calibration=factor,
     )
+    return out
+
+
+#: Trend periods and their pandas period codes.
+TREND_FREQUENCIES = {"year": "Y", "quarter": "Q", "month": "M"}
+
+
+def trend_table(
+    data: Any,
+    indicator: Any,
+    *,
+    unit: str = "region",
+    highlight: str | None = None,
+    freq: str = "quarter",
+    adjusted: bool = True,
+    where: Mapping[str, Any] | None = None,
+    period: Sequence[Any] | None = None,
+    cache: BenchmarkCache | None = None,
+    calibrate: bool = True,
+) -> pd.DataFrame:
+    """An indicator per calendar period, for everybody and for one unit ('my unit').
+
+    Expected counts come from the same fixed model as :func:`unit_table`, calibrated
+    once over the whole selection, so a line that moves shows a change beyond what the
+    case mix of each period predicts.
+
+    Parameters
+    ----------
+    data, indicator, adjusted, where, period, cache, calibrate
+        As in :func:`unit_table`.
+    unit : str
+        The level ``highlight`` belongs to (``hospital``, ``region``, ``practice``).
+    highlight : str, optional
+        A unit to add as a second series.
+    freq : {"year", "quarter", "month"}
+
+    Returns
+    -------
+    DataFrame
+        ``series`` (``"all"`` or the unit), ``period`` (Timestamp of the first day),
+        ``label`` (e.g. ``2022Q3``) and the columns of :func:`unit_table` (``n``,
+        ``observed``, ``expected``, ``rate``, ``ratio``, ``value``, ``lower``,
+        ``upper``); periods without records are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> women = pd.DataFrame({"region_id": ["A", "A", "B", "B"], "ga_days": 280,
+    ...                       "birth_date": pd.to_datetime(["2022-01-05", "2022-04-01",
+    ...                                                     "2022-01-09", "2022-05-05"]),
+    ...                       "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "spontaneous"]})
+    >>> t = trend_table(women, "cs", highlight="A", adjusted=False)
+    >>> t[["series", "label", "n", "value"]].values.tolist()
+    [['all', '2022Q1', 2, 0.5], ['all', '2022Q2', 2, 0.0], ['A', '2022Q1', 1, 1.0], ['A', '2022Q2', 1, 0.0]]
+    """
+    from saz_geboortezorg.indicators.compute import resolve_unit
+
+    if freq not in TREND_FREQUENCIES:
+        raise SpecError(f"freq must be one of {', '.join(TREND_FREQUENCIES)}, not {freq!r}")
+    cache = cache if cache is not None else BenchmarkCache()
+    rec = cache.records(data, indicator)
+    table = rec.table
+    if DATE_COLUMN not in table.columns:
+        raise SpecError(f"a trend needs the column {DATE_COLUMN!r}, which the data lacks")
+    keep = _selection(cache, rec, where, period)
+    _check_not_empty(rec, keep, where, period)
+    all_codes, uniques = cache.periods(table, freq)
+    codes = all_codes[rec.rows]
+    dated = codes >= 0
+    keep = keep & dated
+    codes = np.where(dated, codes, 0)
+    labels = [str(p) for p in uniques]
+    frames = []
+    series = [("all", None)]
+    if highlight is not None:
+        unit_col = resolve_unit(unit, table.columns)
+        if unit_col is None:
+            raise SpecError("highlight a unit of a level (hospital, region, practice), not 'all'")
+        unit_codes, unit_labels = cache.codes(table, unit_col)
+        if str(highlight) not in unit_labels:
+            raise SpecError(f"unit {highlight!r} is not a {unit} in the data")
+        mine = unit_codes[rec.rows] == unit_labels.index(str(highlight))
+        series.append((str(highlight), mine))
+    for name, groups in series:
+        part = _summarise(cache, rec, keep, codes, labels, adjusted, calibrate, groups=groups)
+        part.insert(0, "series", name)
+        part.insert(1, "period", [uniques[labels.index(u)].start_time for u in part["unit"]])
+        part = part.rename(columns={"unit": "label"})
+        attrs = part.attrs
+        frames.append(part)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs.update(attrs, freq=freq)
+    out.attrs["unit_type"] = unit
     return out
 
 

@@ -13,6 +13,7 @@ from saz_geboortezorg.compare.benchmark import (
     assess,
     benchmark,
     funnel_for,
+    trend_table,
     unit_table,
 )
 from saz_geboortezorg.errors import SpecError
@@ -294,3 +295,40 @@ def test_clear_errors(dataset, cache):
         unit_table(dataset, "cs", period="2022", cache=cache)
     with pytest.raises(SpecError, match="unknown indicator"):
         benchmark(dataset, ["cs", "nope"], cache=cache)
+
+
+# ---------------------------------------------------------------------------- trend
+def test_trend_by_hand():
+    w = _women()
+    t = trend_table(w, "cs", freq="year", highlight="B", adjusted=False)
+    # 2021: A women 1, 2 (one CS), B women 6, 7 (one CS); 2022: A 3 (CS), 4; B 8 (9 excl.)
+    got = t[["series", "label", "n", "observed"]].values.tolist()
+    assert got == [
+        ["all", "2021", 4, 2.0],
+        ["all", "2022", 3, 1.0],
+        ["all", "2023", 2, 0.0],
+        ["B", "2021", 2, 1.0],
+        ["B", "2022", 1, 0.0],
+        ["B", "2023", 1, 0.0],
+    ]
+    assert t["period"].iloc[1] == pd.Timestamp("2022-01-01")
+    with pytest.raises(SpecError, match="not a region"):
+        trend_table(w, "cs", highlight="Z", adjusted=False)
+    with pytest.raises(SpecError, match="freq must be"):
+        trend_table(w, "cs", freq="week", adjusted=False)
+
+
+def test_trend_sums_agree_with_unit_tables(dataset, cache):
+    t = trend_table(dataset, "oasis", highlight="R05", freq="quarter", cache=cache, calibrate=False)
+    mine = t[(t.series == "R05") & (t.label == "2022Q2")].iloc[0]
+    direct = unit_table(
+        dataset, "oasis", period=("2022-04-01", "2022-06-30"), cache=cache, calibrate=False
+    ).set_index("unit")
+    assert mine["n"] == direct.loc["R05", "n"]
+    assert mine["observed"] == direct.loc["R05", "observed"]
+    assert mine["expected"] == pytest.approx(direct.loc["R05", "expected"], rel=1e-12)
+    everybody = t[t.series == "all"]
+    whole = unit_table(dataset, "oasis", unit="all", cache=cache)
+    assert everybody["n"].sum() == whole["n"].iloc[0]
+    assert everybody["expected"].sum() == pytest.approx(whole["expected"].iloc[0], rel=1e-10)
+    assert len(everybody) == 12  # 2021-2023 by quarter
