@@ -13,9 +13,8 @@ case-mix expected log odds (e.g. ``logit`` of
 :func:`saz_geboortezorg.monitor.risk_adjusted.expected_risks`), so the effects are
 adjusted for case mix. Intervals are Wald 95% intervals from statsmodels.
 
-:func:`change_point` estimates *when* a level change happened: the step model
-(``b0 + b1 t + b2 step(tau)``) is fitted at every candidate start and the one with the
-smallest deviance is the estimate.
+*When* a change happened (the start month, with a confidence set) is estimated by
+:func:`saz_geboortezorg.monitor.change_point.change_point`.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
 
-__all__ = ["ITSResult", "segmented_regression", "change_point"]
+__all__ = ["ITSResult", "segmented_regression"]
 
 DAYS_PER_MONTH = 30.4375
 Z95 = 1.959963984540054
@@ -194,59 +193,3 @@ def segmented_regression(
         n=len(y),
     )
 
-
-def change_point(
-    records: pd.DataFrame,
-    candidates: Any,
-    *,
-    date: str = "birth_date",
-    outcome: str = "outcome",
-    offset: Any = None,
-    trend: bool = True,
-) -> tuple[pd.Timestamp, pd.DataFrame]:
-    """The start date of a step change that fits best (smallest deviance).
-
-    Parameters
-    ----------
-    records : DataFrame
-    candidates : sequence of date-like
-        Candidate start dates (e.g. every month start away from the ends).
-    date, outcome, offset
-        As in :func:`segmented_regression`.
-    trend : bool
-        Include a linear time trend.
-
-    Returns
-    -------
-    (best, table)
-        ``best`` is the candidate with the smallest deviance; ``table`` has
-        ``start``, ``deviance``, ``level_change`` (log odds ratio) per candidate.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(1)
-    >>> d = pd.DataFrame({"birth_date": pd.Timestamp("2021-01-01")
-    ...                   + pd.to_timedelta(rng.integers(0, 1095, 30000), unit="D")})
-    >>> d["outcome"] = rng.binomial(1, np.where(d.birth_date >= "2022-07-01", 0.05, 0.10))
-    >>> best, tab = change_point(d, pd.date_range("2021-07-01", "2023-07-01", freq="MS"))
-    >>> str(best.date())
-    '2022-07-01'
-    """
-    import statsmodels.api as sm
-
-    dates, y, off = _inputs(records, date, outcome, offset)
-    origin = dates.min().normalize()
-    t = _months(dates, origin)
-    rows = []
-    for c in pd.to_datetime(list(candidates)):
-        step = (dates >= c).to_numpy(float)
-        if step.all() or not step.any():
-            continue
-        cols = [np.ones(len(y)), step] + ([t] if trend else [])
-        fit = sm.GLM(y, np.column_stack(cols), family=sm.families.Binomial(), offset=off).fit()
-        rows.append({"start": c, "deviance": float(fit.deviance), "level_change": fit.params[1]})
-    if not rows:
-        raise SpecError("no candidate start date falls inside the data's dates")
-    table = pd.DataFrame(rows)
-    return pd.Timestamp(table.start[table.deviance.idxmin()]), table

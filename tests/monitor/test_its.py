@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from saz_geboortezorg.errors import SpecError
-from saz_geboortezorg.monitor.its import change_point, segmented_regression
+from saz_geboortezorg.monitor.its import segmented_regression
 
 
 @pytest.fixture
@@ -78,18 +78,6 @@ def test_before_after_is_log_odds_ratio_of_two_proportions():
     se = np.sqrt(1 / 20 + 1 / 80 + 1 / 10 + 1 / 90)
     assert r.level_change["estimate"] == pytest.approx(want, rel=1e-6)
     assert r.level_change["se"] == pytest.approx(se, rel=1e-5)
-
-
-def test_change_point_finds_the_step():
-    rng = np.random.default_rng(2)
-    n = 12000
-    d = pd.DataFrame(
-        {"birth_date": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 1095, n), "D")}
-    )
-    d["outcome"] = rng.binomial(1, np.where(d.birth_date >= "2022-03-01", 0.05, 0.12))
-    best, tab = change_point(d, pd.date_range("2021-04-01", "2023-09-01", freq="MS"))
-    assert best == pd.Timestamp("2022-03-01")
-    assert tab.set_index("start").loc[best, "level_change"] < 0
 
 
 def test_errors(records):
