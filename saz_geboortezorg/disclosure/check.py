@@ -294,7 +294,11 @@ def check_chart(
         if not records:
             continue
         frame = pd.DataFrame(records)
-        if "limit" in frame.columns and "group" not in frame.columns and "unit" not in frame.columns:
+        if (
+            "limit" in frame.columns
+            and "group" not in frame.columns
+            and "unit" not in frame.columns
+        ):
             # control-limit curves: a grid of sizes, computed from the target, not from units
             frame = frame.drop(columns=[c for c in frame.columns if is_count_column(c)])
         found += check_table(frame, threshold, where=f"{where}: {path}")

@@ -164,7 +164,7 @@ def region_report(
         "exists, otherwise crude). A ratio above 1 means more events than expected for the "
         "women this unit served; whether that is better or worse depends on the indicator."
     )
-    _add_chart(rep, "position", charts.highlight(bases["position"], unit))
+    _add_chart(rep, "position", charts.highlight(bases["position"], unit, label=False))
     mine = bench[bench["unit"] == unit]
     cols = ["indicator", "name_en", "name_nl", "measure", "n", "observed", "expected", "value"]
     cols += ["target", "ratio", "assessment"]
@@ -200,7 +200,7 @@ def region_report(
     )
     rob = shared.robson
     _add_table(rep, "robson", rob[rob["unit"] == unit])
-    _add_chart(rep, "robson", charts.highlight(bases["robson"], unit))
+    _add_chart(rep, "robson", charts.highlight(bases["robson"], unit, label=False))
 
     # 4/5. pain relief, vulnerable women
     groups = shared.groups
@@ -222,7 +222,9 @@ def region_report(
         page.paragraph(intro)
         for ind in ids:
             _add_chart(
-                rep, f"{_slug(section)}_{ind}", charts.highlight(bases[f"group_{ind}"], unit)
+                rep,
+                f"{_slug(section)}_{ind}",
+                charts.highlight(bases[f"group_{ind}"], unit, label=False),
             )
         part = groups[groups["indicator"].isin(ids) & groups["unit"].isin([unit, "all"])]
         _add_table(rep, _slug(section), part.drop(columns=["theme"]))

@@ -142,6 +142,8 @@ def strip_chart(
     t = table[[category, "unit", value]].dropna(subset=[value]).copy()
     t[category] = t[category].astype(str)
     t["unit"] = t["unit"].astype(str)
+    if log:  # a ratio of 0 has no place on a log scale
+        t = t[t[value] > 0]
     order = sort or list(dict.fromkeys(table[category].astype(str)))
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     y = alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))

@@ -77,10 +77,8 @@ def export_report(report: Any, folder: str | Path, *, threshold: int = 10) -> di
     """
     folder = Path(folder)
     counts = {"png": 0, "svg": 0, "csv": 0, "xlsx": 0}
-    for name, chart in report.charts.items():
-        for p in export_chart(
-            chart.to_dict(validate=False), folder / "charts" / name, threshold=threshold
-        ):
+    for name, spec in report.charts.items():
+        for p in export_chart(spec, folder / "charts" / name, threshold=threshold):
             counts[p.suffix[1:]] += 1
     for name, table in report.tables.items():
         for p in export_table(table, folder / "tables" / name, threshold=threshold):
