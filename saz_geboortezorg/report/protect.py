@@ -135,8 +135,8 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         derived={
             "relative_size_pct": ["women"],
             "cs_rate_pct": ["cs", "women"],
-            "contribution_pct": ["cs"],
-            "share_of_cs_pct": ["cs"],
+            "contribution_pct": ["cs", "women"],
+            "share_of_cs_pct": ["cs", "women"],
         },
         threshold=threshold,
         name="Robson table",
