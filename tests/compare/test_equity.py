@@ -1,12 +1,15 @@
 """Equity measures: Newcombe difference, log-ratio interval, ridits, SII/RII.
 
 Expected values are published (Newcombe 1998, table II) or computed by hand in the
-comments; the SII is also checked against a record-level regression (statsmodels OLS).
+comments; the SII and RII are also checked against a record-level regression
+(statsmodels OLS) and against base R (tests/compare/reference/make_equity_reference.R,
+values in equity_sii.csv; CI reads the CSV and does not need R).
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -194,3 +197,24 @@ def test_equity_table_on_records():
     # two equal groups at ridits 0.25 and 0.75: SII is twice the gap
     assert t["sii"].tolist() == pytest.approx([75.0, 100.0, 50.0])
     assert np.isnan(t.loc[2, "ratio"])  # no event in R2's least deprived group
+
+
+REFERENCE = Path(__file__).parent / "reference" / "equity_sii.csv"
+
+
+@pytest.mark.parametrize("case", ["five_groups", "with_empty_and_zero", "falling_gradient"])
+def test_slope_index_against_r(case):
+    """Values from tests/compare/reference/make_equity_reference.R (lm on records)."""
+    ref = pd.read_csv(REFERENCE).set_index("case").loc[case]
+    x = [int(v) for v in ref["x"].split(";")]
+    n = [int(v) for v in ref["n"].split(";")]
+    groups = [str(i) for i in range(1, len(x) + 1)]
+    rates = pd.DataFrame({"q": groups, "numerator": x, "denominator": n})
+    s = slope_index(rates, group="q", order=groups, unit=None).iloc[0]
+    for column in ("sii", "sii_lcl", "sii_ucl"):
+        assert s[column] == pytest.approx(ref[column], rel=1e-9, abs=1e-12)
+    if ref["rii"] > 0:
+        for column in ("rii", "rii_lcl", "rii_ucl"):
+            assert s[column] == pytest.approx(ref[column], rel=1e-9)
+    else:  # fitted rate at the most deprived end below 0: RII undefined
+        assert np.isnan(s["rii"]) and np.isnan(s["rii_lcl"])
