@@ -192,4 +192,3 @@ def segmented_regression(
         start=start,
         n=len(y),
     )
-

@@ -44,6 +44,7 @@ __all__ = [
     "vlad",
     "cusum_weights",
     "cusum",
+    "cusum_change_start",
     "calibrate_threshold",
 ]
 
@@ -271,6 +272,52 @@ def cusum(
             continue
         s[t] = cur
     return pd.DataFrame({"weight": w, "s": s, "signal": sig})
+
+
+def cusum_change_start(chart: pd.DataFrame, *, reset: bool = True) -> np.ndarray:
+    """Estimated start of the change behind each CUSUM signal (positions).
+
+    For a CUSUM the maximum-likelihood estimate of when the change began, given a
+    signal, is the first record after the chart was last at zero before the signal
+    (Page 1954; Nishina 1992, *J Qual Technol* 24:154-160): the start of the excursion
+    that crossed ``h``. With restarts after a signal, each signal's excursion starts
+    after the previous zero or restart.
+
+    Parameters
+    ----------
+    chart : DataFrame
+        Output of :func:`cusum` (columns ``s`` and ``signal``).
+    reset : bool
+        As given to :func:`cusum` (without restarts, later signals of one excursion
+        share its start).
+
+    Returns
+    -------
+    ndarray of int
+        For each signal in order, the position (0-based row number) of the first
+        record of its excursion.
+
+    Examples
+    --------
+    >>> c = cusum([0, 1, 0, 1, 1, 0, 1, 1], [0.2] * 8, odds_ratio=2, h=1.2)
+    >>> c.s.round(2).tolist(), c.signal.tolist()        # doctest: +NORMALIZE_WHITESPACE
+    ([0.0, 0.51, 0.33, 0.84, 1.35, 0.0, 0.51, 1.02],
+     [False, False, False, False, True, False, False, False])
+    >>> cusum_change_start(c).tolist()
+    [1]
+    """
+    s = chart["s"].to_numpy(float)
+    sig = chart["signal"].to_numpy(bool)
+    out = []
+    start = 0
+    for t in range(len(s)):
+        if sig[t]:
+            out.append(start)
+            if reset:
+                start = t + 1
+        elif s[t] <= 0:
+            start = t + 1
+    return np.asarray(out, dtype=np.int64)
 
 
 def calibrate_threshold(

@@ -36,7 +36,10 @@ class UnitMonitor:
         with the recalibrated risks).
     cusums : dict
         Per odds ratio: ``{"h": threshold, "chart": DataFrame from cusum(),
-        "first_signal": Timestamp or None}``.
+        "first_signal": Timestamp or None, "change_start": Timestamp or None}``;
+        ``change_start`` is the CUSUM's estimate of when the change behind the first
+        signal began (:func:`~.risk_adjusted.cusum_change_start`): a second timing
+        estimate beside :func:`~saz_geboortezorg.monitor.change_point.change_point`.
     baseline : dict
         ``n``, ``observed``, ``expected`` (model) in the baseline.
     false_alarm : float
@@ -130,6 +133,7 @@ def monitor_unit(
     from saz_geboortezorg.monitor.risk_adjusted import (
         calibrate_threshold,
         cusum,
+        cusum_change_start,
         expected_risks,
         recalibrate,
         vlad,
@@ -189,10 +193,12 @@ def monitor_unit(
         chart = cusum(out.outcome, out.recalibrated, odds_ratio=ratio, h=h)
         chart.index = out.index
         hits = out.date[chart.signal.to_numpy()]
+        starts = cusum_change_start(chart)
         charts[ratio] = {
             "h": h,
             "chart": chart,
             "first_signal": pd.Timestamp(hits.iloc[0]) if len(hits) else None,
+            "change_start": pd.Timestamp(out.date.iloc[starts[0]]) if len(starts) else None,
         }
     return UnitMonitor(
         records=out,

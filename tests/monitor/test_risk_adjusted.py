@@ -213,3 +213,22 @@ def test_baseline_aware_threshold_keeps_the_stated_rate():
     # binomial SE at 5% with 200 runs is 1.5% (seen: naive 9%, baseline-aware 5%)
     assert 0.015 < aware / reps < 0.09
     assert naive > aware
+
+
+def test_cusum_change_start_is_the_last_zero_before_each_signal():
+    from saz_geboortezorg.monitor.risk_adjusted import cusum_change_start
+
+    # weights at p = 0.2, R = 2: event +0.5108, no event -0.1823
+    y = [0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1]
+    c = cusum(y, [0.2] * len(y), odds_ratio=2, h=1.2)
+    # s: 0, 0, .51, .33, .84, 1.35 (signal, restart) | 0, 0, 0, 0, 0, .51, 1.02, 1.53 (signal)
+    assert np.flatnonzero(c.signal).tolist() == [5, 13]
+    assert cusum_change_start(c).tolist() == [2, 11]
+    # without restarts s falls from 1.35 to 0.44 (5 x -0.1823), never to 0, and rises
+    # to 0.95, 1.46, 1.97: all three signals belong to the excursion from record 2
+    c2 = cusum(y, [0.2] * len(y), odds_ratio=2, h=1.2, reset=False)
+    assert np.flatnonzero(c2.signal).tolist() == [5, 12, 13]
+    assert cusum_change_start(c2, reset=False).tolist() == [2, 2, 2]
+    c3 = cusum([1, 1, 1, 1], [0.2] * 4, odds_ratio=2, h=1.0, reset=False)
+    assert c3.signal.tolist() == [False, True, True, True]
+    assert cusum_change_start(c3, reset=False).tolist() == [0, 0, 0]
