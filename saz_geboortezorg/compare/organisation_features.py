@@ -40,9 +40,13 @@ def hospital_features(data: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import saz_geboortezorg as sg  # doctest: +SKIP
-    >>> hospital_features(sg.load(sg.synthetic.default_dataset())).columns[:3].tolist()  # doctest: +SKIP
-    ['hospital_id', 'region_id', 'epiduraal_24_7']
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> org = pd.DataFrame({"organisatie_id": ["ZH01", "VP001"], "organisatie_type": ["ZH", "VP"],
+    ...                     "regio_id": ["R01", "R01"], "epiduraal_24_7": [0, None]})
+    >>> hospital_features(SimpleNamespace(sources={"organisaties": org}))
+      hospital_id region_id  epiduraal_24_7
+    0        ZH01       R01             0.0
     """
     sources = getattr(data, "sources", None) or {}
     org = sources.get("organisaties")
