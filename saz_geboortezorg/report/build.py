@@ -60,13 +60,27 @@ class RegionReport:
     charts: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    def check(self, threshold: int) -> list:
-        """Verifier findings over every table and every chart's embedded data."""
+    def check(self, threshold: int, seen: dict | None = None) -> list:
+        """Verifier findings over every table and every chart's embedded data.
+
+        ``seen`` (optional) remembers findings per embedded dataset object, so that data
+        shared by all reports (the all-unit charts) is scanned once per build.
+        """
         found = []
         for name, t in self.tables.items():
             found += check_table(t, threshold, where=f"{self.unit} table {name}")
         for spec in self.page.specs:
-            found += check_chart(spec, threshold, where=f"{self.unit} chart")
+            datasets = spec.get("datasets")
+            key = (id(datasets), threshold) if datasets else None
+            if seen is not None and key is not None and key in seen:
+                found += seen[key]
+                rest = {k: v for k, v in spec.items() if k != "datasets"}
+                found += check_chart(rest, threshold, where=f"{self.unit} chart")
+                continue
+            result = check_chart(spec, threshold, where=f"{self.unit} chart")
+            if seen is not None and key is not None:
+                seen[key] = result
+            found += result
         return found
 
 
@@ -79,6 +93,14 @@ def _names() -> dict[str, str]:
 
     cat = catalogue()
     return dict(zip(cat["id"], cat["name_en"], strict=True))
+
+
+def _measures() -> dict[str, str]:
+    from saz_geboortezorg.indicators import catalogue
+
+    cat = catalogue()
+    words = {"percent": "% of the population", "per_1000": "per 1,000", "euro": "EUR"}
+    return {i: words.get(u, u) for i, u in zip(cat["id"], cat["unit"], strict=True)}
 
 
 def _add_chart(rep: RegionReport, name: str, chart: Any) -> None:
@@ -107,14 +129,30 @@ def base_specs(shared: Any) -> dict[str, dict]:
                 labels="none", title=names.get(ind, ind), width=560, height=360
             )
     out["robson"] = charts.robson_chart(shared.robson)
+    for ind in TREND_INDICATORS:
+        out[f"trend_{ind}"] = charts.trend_chart(shared.trends, ind, names[ind])
+    if len(shared.value.table) >= 2:
+        from saz_geboortezorg.present.value_chart import value_chart
+
+        out["value"] = value_chart(shared.value)
     for ind in (*PAIN_INDICATORS, *VULNERABLE_INDICATORS):
-        out[f"group_{ind}"] = charts.group_chart(shared.groups, ind, names[ind])
+        out[f"group_{ind}"] = charts.group_chart(shared.groups, ind, names[ind], _measures()[ind])
     return {k: v.to_dict(validate=False) for k, v in out.items()}
 
 
-def _add_table(rep: RegionReport, name: str, table: pd.DataFrame, **options: Any) -> None:
+def _add_table(
+    rep: RegionReport,
+    name: str,
+    table: pd.DataFrame,
+    hidden: pd.DataFrame | None = None,
+    **options: Any,
+) -> None:
+    """Add a table; ``hidden`` is the protection mask of the table it was taken from."""
     rep.tables[name] = table.reset_index(drop=True)
-    rep.page.raw(table_html(table.reset_index(drop=True), **options))
+    mask = None
+    if hidden is not None:
+        mask = hidden.loc[table.index].reset_index(drop=True)
+    rep.page.raw(table_html(table.reset_index(drop=True), hidden=mask, **options))
 
 
 def region_report(
@@ -162,14 +200,16 @@ def region_report(
     page.paragraph(
         "The open benchmark: observed against expected (case-mix adjusted where a model "
         "exists, otherwise crude). A ratio above 1 means more events than expected for the "
-        "women this unit served; whether that is better or worse depends on the indicator."
+        "women this unit served; whether that is better or worse depends on the indicator. "
+        "The chart shows the indicators with a case-mix model; the table has all of them "
+        "(· hidden to protect small numbers, – does not apply)."
     )
     _add_chart(rep, "position", charts.highlight(bases["position"], unit, label=False))
     mine = bench[bench["unit"] == unit]
     cols = ["indicator", "name_en", "name_nl", "measure", "n", "observed", "expected", "value"]
     cols += ["target", "ratio", "assessment"]
     page.heading(f"{unit} on every indicator", level=3)
-    _add_table(rep, "position", mine[cols])
+    _add_table(rep, "position", mine[cols], shared.hidden.get("benchmark"))
     wide = bench.pivot(index="indicator", columns="unit", values="value").reindex(
         pd.unique(bench["indicator"])
     )
@@ -199,7 +239,7 @@ def region_report(
         "contribution to the overall caesarean rate; groups 1, 2 and 5 usually drive it."
     )
     rob = shared.robson
-    _add_table(rep, "robson", rob[rob["unit"] == unit])
+    _add_table(rep, "robson", rob[rob["unit"] == unit], shared.hidden.get("robson"))
     _add_chart(rep, "robson", charts.highlight(bases["robson"], unit, label=False))
 
     # 4/5. pain relief, vulnerable women
@@ -227,7 +267,7 @@ def region_report(
                 charts.highlight(bases[f"group_{ind}"], unit, label=False),
             )
         part = groups[groups["indicator"].isin(ids) & groups["unit"].isin([unit, "all"])]
-        _add_table(rep, _slug(section), part.drop(columns=["theme"]))
+        _add_table(rep, _slug(section), part.drop(columns=["theme"]), shared.hidden.get("groups"))
 
     # 6. costs against outcomes
     page.heading(SECTIONS[5])
@@ -236,11 +276,8 @@ def region_report(
         f"{view.outcome_label} against the case-mix adjusted cost per pregnancy; quadrant "
         "lines at the overall means."
     )
-    if len(view.table) >= 2:
-        from saz_geboortezorg.present.value_chart import value_chart
-
-        hl = unit if unit in set(view.table["unit"].astype(str)) else None
-        _add_chart(rep, "value", value_chart(view, highlight=hl))
+    if "value" in bases:
+        _add_chart(rep, "value", charts.highlight(bases["value"], unit, label=False))
     vcols = [
         c
         for c in (
@@ -254,7 +291,13 @@ def region_report(
         )
         if c in view.table.columns
     ]
-    _add_table(rep, "value", view.table[vcols], highlight_rows=view.table["unit"] == unit)
+    _add_table(
+        rep,
+        "value",
+        view.table[vcols],
+        shared.hidden.get("value"),
+        highlight_rows=view.table["unit"] == unit,
+    )
 
     # 7. trends and signals
     page.heading(SECTIONS[6])
@@ -264,7 +307,16 @@ def region_report(
     )
     tr = shared.trends
     for ind in TREND_INDICATORS:
-        _add_chart(rep, f"trend_{ind}", charts.trend_chart(tr, ind, names[ind], unit))
+        mine = tr[(tr["indicator"] == ind) & (tr["unit"] == unit) & tr["rate"].notna()]
+        rules = sorted({r for rs in mine["rules"].fillna("") for r in str(rs).split(",") if r})
+        spec = charts.for_unit(
+            bases[f"trend_{ind}"],
+            unit,
+            title=f"{names[ind]}: {unit} per quarter (p-chart)",
+            subtitle="band: 3-sigma limits (vary with n); dashed: centre line; diamonds: "
+            f"signal (rules fired: {', '.join(rules) or 'none'})",
+        )
+        _add_chart(rep, f"trend_{ind}", spec)
     sig = tr[(tr["unit"] == unit) & tr["signal"].fillna(False).astype(bool) & tr["rate"].notna()]
     if len(sig):
         page.bullets(
@@ -292,7 +344,7 @@ def region_report(
         f"Births from {start:%Y-%m-%d} to {end:%Y-%m-%d}. Records excluded when the three "
         "sources were linked (counts protected as everything else):"
     )
-    _add_table(rep, "exclusions", shared.exclusions)
+    _add_table(rep, "exclusions", shared.exclusions, shared.hidden.get("exclusions"))
     page.heading("What was hidden and why", 3)
     page.bullets(shared.summary())
     log = shared.log()
@@ -343,18 +395,18 @@ def build_reports(
     >>> build_reports(data, ["R05"], "reports/")                          # doctest: +SKIP
     """
     from saz_geboortezorg.errors import SpecError
-    from saz_geboortezorg.report.analysis import analyse
+    from saz_geboortezorg.report.analysis import UNIT_COLUMNS, analyse
     from saz_geboortezorg.report.html import javascript_bundle
     from saz_geboortezorg.report.protect import protect
 
     t0 = time.perf_counter()
+    if unit in UNIT_COLUMNS and units is not None:  # fail fast, before any fitting
+        known = sorted(str(u) for u in data.women[UNIT_COLUMNS[unit]].dropna().unique())
+        unknown = [u for u in units if u not in known]
+        if unknown:
+            raise SpecError(f"unknown {unit}(s) {', '.join(unknown)}; known: {', '.join(known)}")
     analysis = analyse(data, unit=unit)
     units = list(analysis.units if units is None else units)
-    unknown = [u for u in units if u not in analysis.units]
-    if unknown:
-        raise SpecError(
-            f"unknown {unit}(s) {', '.join(unknown)}; known: {', '.join(analysis.units)}"
-        )
     t1 = time.perf_counter()
     shared = protect(analysis, threshold=threshold)
     t2 = time.perf_counter()
@@ -362,9 +414,10 @@ def build_reports(
     js = javascript_bundle()
     bases = base_specs(shared)
     reports = []
+    seen: dict = {}
     for u in units:
         rep = region_report(shared, analysis, u, bases)
-        assert_safe(rep.check(threshold), f"report {u}")
+        assert_safe(rep.check(threshold, seen), f"report {u}")
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"{u}.html"
         path.write_text(rep.page.render(js), encoding="utf-8")

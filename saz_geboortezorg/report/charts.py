@@ -96,7 +96,7 @@ def highlight(spec: dict, unit: str, field: str = "unit", label: bool = True) ->
     out["layer"] = layers
     title = out.get("title")
     if isinstance(title, dict):
-        out["title"] = {**title, "subtitle": f"{unit}: vermillion diamond; other units: grey"}
+        out["title"] = {**title, "subtitle": f"{unit}: vermillion diamond"}
     return out
 
 
@@ -207,7 +207,7 @@ def robson_chart(robson: pd.DataFrame) -> Any:
     )
 
 
-def group_chart(groups: pd.DataFrame, indicator: str, name: str) -> Any:
+def group_chart(groups: pd.DataFrame, indicator: str, name: str, x_title: str = "rate") -> Any:
     """One indicator by SES quintile (1 = lowest): every unit, the unit, all units.
 
     Examples
@@ -224,32 +224,72 @@ def group_chart(groups: pd.DataFrame, indicator: str, name: str) -> Any:
         "quintile",
         "rate",
         title=f"{name} by socio-economic status (quintile 1 = lowest)",
-        x_title="rate",
+        x_title=x_title,
         overall=t[t["unit"] == "all"],
         sort=[f"SES quintile {q}" for q in sorted(t["group"].astype(str).unique())],
     )
 
 
-def trend_chart(trends: pd.DataFrame, indicator: str, name: str, highlight: str) -> Any:
-    """Quarterly p-chart of one indicator for the unit (hidden quarters left out).
+def trend_chart(trends: pd.DataFrame, indicator: str, name: str) -> Any:
+    """Quarterly p-charts of one indicator for every unit in one spec (hidden quarters left out).
+
+    Each report shows its own unit with :func:`for_unit`; the limits, centre line and
+    signals are those :func:`saz_geboortezorg.monitor.spc.p_chart` computed per unit.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"indicator": "x", "unit": "A", "period": pd.to_datetime(
-    ...     ["2021-01-01", "2021-04-01"]), "n": [100.0, 120.0], "events": [12.0, 15.0],
-    ...     "rate": [0.12, 0.125], "centre": 0.12, "lcl": 0.03, "ucl": 0.21,
-    ...     "signal": False, "rules": ""})
-    >>> trend_chart(t, "x", "X", "A").to_dict()["layer"][0]["mark"]["type"]
-    'area'
+    >>> t = pd.DataFrame({"indicator": "x", "unit": ["A", "A", "B"], "period": pd.to_datetime(
+    ...     ["2021-01-01", "2021-04-01", "2021-01-01"]), "n": [100.0, 120.0, 90.0],
+    ...     "events": [12.0, 15.0, 11.0], "rate": [0.12, 0.125, 0.12], "centre": 0.12,
+    ...     "lcl": 0.03, "ucl": 0.21, "signal": False, "rules": ""})
+    >>> spec = for_unit(trend_chart(t, "x", "X").to_dict(), "A")
+    >>> spec["layer"][0]["transform"][-1]
+    {'filter': {'field': 'unit', 'equal': 'A'}}
     """
     from saz_geboortezorg.present.monitor_charts import p_chart_plot
 
-    t = trends[(trends["indicator"] == indicator) & (trends["unit"] == highlight)]
+    t = trends[trends["indicator"] == indicator]
     # a quarter with a hidden count is left out entirely: its limits would reveal n
-    t = t.dropna(subset=["n", "events", "rate"]).sort_values("period").reset_index(drop=True)
-    chart = p_chart_plot(
-        t["period"],
-        t[["n", "events", "rate", "centre", "lcl", "ucl", "rules", "signal"]],
-        title=f"{name}: {highlight} per quarter (p-chart)",
-    )
-    return chart
+    t = t.dropna(subset=["n", "events", "rate"]).sort_values(["unit", "period"])
+    t = t.reset_index(drop=True)
+    cols = ["unit", "n", "events", "rate", "centre", "lcl", "ucl", "rules", "signal"]
+    frame = t[cols].assign(signal=t["signal"].astype(bool), rules=t["rules"].fillna(""))
+    return p_chart_plot(t["period"], frame, title=f"{name} per quarter (p-chart)")
+
+
+def for_unit(
+    spec: dict,
+    unit: str,
+    field: str = "unit",
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> dict:
+    """A copy of a layered spec showing only one unit's rows (a filter on every layer).
+
+    Examples
+    --------
+    >>> spec = {"layer": [{"mark": "line"}], "title": {"text": "T"}}
+    >>> for_unit(spec, "R01", title="T: R01")["title"]["text"]
+    'T: R01'
+    """
+    out = dict(spec)
+    out["layer"] = [
+        {
+            **layer,
+            "transform": [*layer.get("transform", []), {"filter": {"field": field, "equal": unit}}],
+        }
+        for layer in spec["layer"]
+    ]
+    if title is not None or subtitle is not None:
+        old = (
+            spec.get("title")
+            if isinstance(spec.get("title"), dict)
+            else {"text": spec.get("title")}
+        )
+        new = dict(old)
+        if title is not None:
+            new["text"] = title
+        if subtitle is not None:
+            new["subtitle"] = subtitle
+        out["title"] = new
+    return out

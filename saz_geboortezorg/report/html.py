@@ -28,6 +28,21 @@ __all__ = ["Page", "javascript_bundle", "table_html", "HIDDEN_MARK"]
 
 #: What a hidden value looks like in a report table.
 HIDDEN_MARK = "·"
+#: What a value that does not apply (not computed) looks like.
+NA_MARK = "–"
+_COUNT_COLUMNS = {
+    "n",
+    "observed",
+    "women",
+    "cs",
+    "numerator",
+    "denominator",
+    "events",
+    "outcome_n",
+    "outcome_events",
+    "cost_n",
+    "records",
+}
 
 _CSS = """
 body{font-family:Helvetica,Arial,sans-serif;font-size:16px;color:#222;max-width:1100px;
@@ -39,7 +54,7 @@ th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}
 th{background:#f0f0f0}td.text,th.text{text-align:left}
 .mine{background:#fbe3d3;font-weight:bold}.note{color:#555;font-size:14px}
 .chart{margin:16px 0}.box{background:#f6f6f6;border-left:4px solid #D55E00;padding:8px 14px}
-nav a{margin-right:12px}
+nav a{margin-right:12px}pre{white-space:pre-wrap;font-size:14px}
 """
 
 _LOADER = """
@@ -65,9 +80,9 @@ def javascript_bundle() -> str:
     return vl_convert.javascript_bundle().replace("</script", "<\\/script")
 
 
-def _cell(value: Any, digits: int) -> str:
+def _cell(value: Any, digits: int, hidden: bool = True) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return HIDDEN_MARK
+        return HIDDEN_MARK if hidden else NA_MARK
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):
@@ -87,8 +102,13 @@ def table_html(
     highlight_rows: Any = None,
     highlight_column: str | None = None,
     digits: dict[str, int] | None = None,
+    hidden: pd.DataFrame | None = None,
 ) -> str:
     """An HTML table; hidden values show as ``·``; a row mask or a column can be highlighted.
+
+    With ``hidden`` (a boolean frame of the same shape, True where small-number protection
+    hid a value) other missing values show as ``–`` (does not apply); without it every
+    missing value shows as ``·``.
 
     Examples
     --------
@@ -114,15 +134,17 @@ def table_html(
             cls.append("mine")
         out.append(f'<th class="{" ".join(cls)}">{html.escape(str(c))}</th>')
     out.append("</tr></thead><tbody>")
+    hid = None if hidden is None else hidden.reindex(columns=table.columns, fill_value=False)
     for i, row in enumerate(table.itertuples(index=False)):
         out.append('<tr class="mine">' if mask[i] else "<tr>")
         for c, v in zip(table.columns, row, strict=True):
             cls = ["text"] if c in text else []
             if c == highlight_column:
                 cls.append("mine")
-            d = digits.get(c, 0 if c in ("n", "observed", "women", "cs") else 2)
+            d = digits.get(c, 0 if c in _COUNT_COLUMNS else 2)
             attr = f' class="{" ".join(cls)}"' if cls else ""
-            out.append(f"<td{attr}>{_cell(v, d)}</td>")
+            is_hidden = True if hid is None else bool(hid[c].iloc[i])
+            out.append(f"<td{attr}>{_cell(v, d, is_hidden)}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -135,7 +157,7 @@ class Page:
     --------
     >>> p = Page("T")
     >>> p.chart({"mark": "point", "data": {"values": [{"x": 1}]}})
-    >>> p.render(javascript="").count("data-vega-lite")
+    >>> p.render(javascript="").count("data-target=")
     1
     """
 
@@ -147,7 +169,7 @@ class Page:
 
     def heading(self, text: str, level: int = 2, anchor: str | None = None) -> None:
         """Add a heading (level 2 headings are listed in the contents)."""
-        anchor = anchor or f"s{len(self.sections) + 1}"
+        anchor = anchor or (f"s{len(self.sections) + 1}" if level == 2 else f"p{len(self.parts)}")
         if level == 2:
             self.sections.append((anchor, text))
         self.parts.append(f'<h{level} id="{anchor}">{html.escape(text)}</h{level}>')

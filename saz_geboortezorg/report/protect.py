@@ -49,6 +49,7 @@ class Shared:
     trends: pd.DataFrame
     exclusions: pd.DataFrame
     protected: list[Protected] = field(default_factory=list)
+    hidden: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def summary(self) -> list[str]:
         """One plain-words sentence per protected table."""
@@ -114,7 +115,8 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
     bench = _benchmark(analysis.benchmark.table, threshold)
     protected += bench
     bench_table = pd.concat([p.table for p in bench], ignore_index=True)
-    hidden_obs = pd.concat([p.hidden for p in bench], ignore_index=True)
+    hidden_bench = pd.concat([p.hidden for p in bench], ignore_index=True)
+    hidden_obs = hidden_bench
     hidden_pairs = set(
         zip(
             bench_table.loc[hidden_obs["observed"].to_numpy(), "indicator"],
@@ -144,7 +146,7 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
     )
     protected.append(robson)
 
-    group_tables = []
+    group_tables, group_hidden = [], []
     for theme, part in analysis.groups.groupby("theme", sort=False):
         p = suppress(
             part,
@@ -160,6 +162,7 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         )
         protected.append(p)
         group_tables.append(p.table)
+        group_hidden.append(p.hidden)
 
     view = analysis.value
     vt = view.table
@@ -218,4 +221,12 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         trends=trends.table,
         exclusions=exclusions.table,
         protected=protected,
+        hidden={
+            "benchmark": hidden_bench,
+            "robson": robson.hidden,
+            "groups": pd.concat(group_hidden, ignore_index=True),
+            "value": pv.hidden[shown].reset_index(drop=True),
+            "trends": trends.hidden,
+            "exclusions": exclusions.hidden,
+        },
     )

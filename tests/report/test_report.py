@@ -110,3 +110,49 @@ def test_unknown_region_exit_2(built, capsys):
 def test_report_check_on_a_chart_with_small_counts_fails():
     # sanity: the verifier used above does catch a small count in chart data
     assert check_chart({"datasets": {"d": [{"unit": "A", "observed": 4}]}})
+
+
+@pytest.mark.skipif(
+    not __import__("pathlib").Path("/usr/bin/chromium").exists(), reason="no chromium"
+)
+def test_report_renders_offline_in_headless_chromium(built):
+    """Every chart draws with all network requests blocked (about 5 s)."""
+    from playwright.sync_api import sync_playwright
+
+    _, out, _ = built
+    path = out / f"{REGION}.html"
+    requests, errors = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+
+            def route(r):
+                if r.request.url.startswith("file:"):
+                    r.continue_()
+                else:
+                    requests.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_function(
+                "document.querySelectorAll('.chart svg').length >= "
+                "document.querySelectorAll('script[data-vega-lite]').length",
+                timeout=30000,
+            )
+            failed = page.evaluate(
+                "[...document.querySelectorAll('.chart')]"
+                ".filter(d => d.textContent.includes('chart failed')).length"
+            )
+            marks = page.evaluate(
+                "document.querySelectorAll('.chart svg path, .chart svg text').length"
+            )
+        finally:
+            browser.close()
+    assert requests == [] and errors == [] and failed == 0
+    assert marks > 500
