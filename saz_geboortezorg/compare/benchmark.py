@@ -688,6 +688,7 @@ def funnel_for(
     *,
     limits: Sequence[float] = (95, 99.8),
     overdispersion: bool = True,
+    multiplier: float = 1.0,
 ) -> Any:
     """The funnel analysis of a :func:`unit_table` (SR when adjusted, PR when crude).
 
@@ -704,6 +705,8 @@ def funnel_for(
         Limit levels in percent.
     overdispersion : bool
         Widen the limits for between-unit variation beyond chance when phi > 1.
+    multiplier : float
+        Scale of crude proportions (100: percent); ratios (SR) are never scaled.
 
     Returns
     -------
@@ -743,6 +746,7 @@ def funnel_for(
             data_type="PR",
             limits=limits,
             overdispersion=overdispersion,
+            multiplier=multiplier,
         )
     expected = table["expected"] if adjusted else table["n"] * table.attrs["overall"]
     ratio = table["observed"] / expected

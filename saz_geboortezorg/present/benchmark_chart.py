@@ -7,6 +7,10 @@ vermillion for worse (darker beyond the wider limits), reddish purple for outsid
 limits on a process measure that has no better direction. The chart draws what
 :func:`saz_geboortezorg.compare.benchmark.benchmark` computed; it computes no statistics.
 Labels are English or Dutch (``language="nl"``).
+
+The explorer's other benchmark charts are here too: :func:`trend_chart` (an indicator
+over time for everybody and 'my unit') and :func:`message_chart` (a chart that says why
+another cannot be drawn).
 """
 
 from __future__ import annotations
@@ -16,9 +20,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.present.style import FONT_SIZE, NEUTRAL, PALETTE, configure
+from saz_geboortezorg.present.style import FONT_SIZE, HIGHLIGHT, NEUTRAL, PALETTE, configure
 
-__all__ = ["benchmark_chart", "CATEGORIES", "TEXT", "DOMAIN_ORDER", "format_value"]
+__all__ = [
+    "benchmark_chart",
+    "trend_chart",
+    "message_chart",
+    "CATEGORIES",
+    "TEXT",
+    "DOMAIN_ORDER",
+    "format_value",
+]
 
 #: Domains in the order the heat table shows them.
 DOMAIN_ORDER = ("mother", "child", "process", "care_path", "cost")
@@ -274,7 +286,7 @@ def benchmark_chart(
         texts = [
             base.transform_filter(test)
             .mark_text(fontSize=size, fontWeight=weight)
-            .encode(text="text:N", color=alt.Color("ink:N", scale=None), tooltip=tooltip)
+            .encode(text=alt.Text("text:N"), color=alt.Color("ink:N", scale=None), tooltip=tooltip)
             for test, weight in (("!datum.bold", "normal"), ("datum.bold", "bold"))
         ]
         layers = [cells, *texts]
@@ -306,3 +318,117 @@ def benchmark_chart(
         )
     )
     return configure(chart.resolve_scale(color="shared"))
+
+
+def trend_chart(
+    trend: pd.DataFrame,
+    *,
+    multiplier: float = 100.0,
+    title: str | None = None,
+    y_title: str = "rate (%)",
+    series_labels: dict[str, str] | None = None,
+    interval_label: str = "95% interval",
+    width: int = 640,
+    height: int = 280,
+) -> Any:
+    """Lines of an indicator per period: everybody (grey) and 'my unit' (vermillion).
+
+    Parameters
+    ----------
+    trend : DataFrame
+        From :func:`saz_geboortezorg.compare.benchmark.trend_table` (``series``,
+        ``period``, ``value``, ``lower``, ``upper``, ``n``); the first series is drawn
+        as the reference, any other in the highlight colour.
+    multiplier : float
+        Scale of the values on the axis (100 for percent, 1000 per 1,000, 1 for euro).
+    title, y_title : str, optional
+    series_labels : dict, optional
+        Legend text per series (e.g. ``{"all": "all regions"}``).
+    interval_label : str
+        Legend text of the shaded band.
+    width, height : int
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"series": ["all", "all", "R1", "R1"],
+    ...                   "period": pd.to_datetime(["2022-01-01", "2022-04-01"] * 2),
+    ...                   "value": [0.16, 0.17, 0.2, 0.18], "lower": [0.15, 0.16, 0.15, 0.13],
+    ...                   "upper": [0.17, 0.18, 0.25, 0.23], "n": [500, 510, 50, 52]})
+    >>> spec = trend_chart(t, series_labels={"all": "all regions"}).to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['area', 'line', 'point']
+    >>> spec["layer"][1]["encoding"]["color"]["scale"]["range"]
+    ['#4D4D4D', '#D55E00']
+    """
+    import altair as alt
+
+    needed = ["series", "period", "value", "lower", "upper"]
+    lacking = [c for c in needed if c not in trend.columns]
+    if lacking:
+        raise ValueError(f"trend_chart needs column(s) {', '.join(lacking)}")
+    names = series_labels or {}
+    order = list(pd.unique(trend["series"].astype(str)))
+    frame = pd.DataFrame(
+        {
+            "series": [names.get(s, s) for s in trend["series"].astype(str)],
+            "period": pd.to_datetime(trend["period"]),
+            "value": trend["value"].astype(float) * multiplier,
+            "lower": trend["lower"].astype(float) * multiplier,
+            "upper": trend["upper"].astype(float) * multiplier,
+            "n": trend["n"] if "n" in trend else np.nan,
+        }
+    )
+    domain = [names.get(s, s) for s in order]
+    colours = [NEUTRAL] + [HIGHLIGHT] * (len(domain) - 1)
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=domain, range=colours),
+        legend=alt.Legend(orient="top", symbolStrokeWidth=3),
+    )
+    base = alt.Chart(frame).encode(x=alt.X("period:T", title=None))
+    tooltip = [
+        alt.Tooltip("series:N"),
+        alt.Tooltip("period:T", format="%Y-%m"),
+        alt.Tooltip("value:Q", format=",.2f"),
+        alt.Tooltip("lower:Q", format=",.2f"),
+        alt.Tooltip("upper:Q", format=",.2f"),
+        alt.Tooltip("n:Q", format=","),
+    ]
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("lower:Q", title=y_title, scale=alt.Scale(zero=False)),
+        y2=alt.Y2("upper:Q"),
+        color=colour,
+    )
+    line = base.mark_line(strokeWidth=2.5).encode(y=alt.Y("value:Q"), color=colour)
+    points = base.mark_point(filled=True, size=60).encode(
+        y=alt.Y("value:Q"), color=colour, shape=alt.Shape("series:N", legend=None), tooltip=tooltip
+    )
+    chart = alt.layer(band, line, points).properties(
+        title=alt.TitleParams(
+            title or "", subtitle=f"line: value; band: {interval_label}", anchor="start"
+        ),
+        width=width,
+        height=height,
+    )
+    return configure(chart)
+
+
+def message_chart(text: str, *, width: int = 640, height: int = 60) -> Any:
+    """A chart that only shows a message (e.g. why a funnel plot cannot be drawn).
+
+    Examples
+    --------
+    >>> message_chart("Not available: too few units").to_dict()["mark"]["type"]
+    'text'
+    """
+    import altair as alt
+
+    chart = (
+        alt.Chart(pd.DataFrame({"text": [text]}))
+        .mark_text(fontSize=FONT_SIZE + 2, color=NEUTRAL, align="left", x=5)
+        .encode(text=alt.Text("text:N"))
+        .properties(width=width, height=height)
+    )
+    return configure(chart)

@@ -1,0 +1,36 @@
+"""The benchmark explorer: one view that redraws when a control changes.
+
+Controls (:mod:`.controls`): indicator (grouped by mother, child, process, care path,
+cost; English and Dutch names), level (hospital, region, practice), period, crude or
+case-mix adjusted, overdispersion on or off, 95/99.8% limits, 'my unit' to highlight,
+theme filters (SES quintile, migration background, parity, Robson group) and a switch
+for Dutch labels (:mod:`.labels`). The view (:mod:`.view`) is plain functions from the
+controls' state to a funnel plot, a caterpillar plot, a trend and a table; the widget
+(:mod:`.widgets`, :class:`Explorer`) only wires controls to it.
+
+Examples
+--------
+>>> import saz_geboortezorg as sg
+>>> from saz_geboortezorg.explore import Explorer
+>>> data = sg.load(sg.synthetic.default_dataset())        # doctest: +SKIP
+>>> Explorer(data, my_unit="R05").widget                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Explorer", "ExplorerState", "View", "explorer_view"]
+
+
+def __getattr__(name: str) -> Any:
+    # ipywidgets is imported only when the widget is used.
+    if name == "Explorer":
+        from saz_geboortezorg.explore.widgets import Explorer
+
+        return Explorer
+    if name in ("ExplorerState", "View", "explorer_view"):
+        from saz_geboortezorg.explore import view
+
+        return getattr(view, name)
+    raise AttributeError(f"module 'saz_geboortezorg.explore' has no attribute {name!r}")

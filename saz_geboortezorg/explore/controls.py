@@ -1,0 +1,231 @@
+"""The explorer's option lists, as plain data (no widgets).
+
+Each function returns ``[(label, value), ...]`` pairs, the form ipywidgets' ``options``
+take, so the same lists serve the widgets, scripts and tests. Values are stable ids
+(indicator ids, level names, ``"2022"``); labels follow the language
+(:mod:`saz_geboortezorg.explore.labels`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.explore.labels import indicator_label, label, value_label
+
+__all__ = [
+    "LEVELS",
+    "THEMES",
+    "LIMITS",
+    "indicator_options",
+    "level_options",
+    "period_options",
+    "period_bounds",
+    "adjustment_options",
+    "overdispersion_options",
+    "limit_options",
+    "language_options",
+    "unit_options",
+    "theme_options",
+]
+
+#: Levels of comparison, in the order the control lists them.
+LEVELS = ("hospital", "region", "practice")
+#: Theme filters (columns of the analysis tables; ``robson_main`` is derived).
+THEMES = ("ses_quintile", "migration", "parity_group", "robson_main")
+#: Limit choices: key -> levels in percent.
+LIMITS = {"both": (95.0, 99.8), "95": (95.0,), "998": (99.8,)}
+
+_ROBSON = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "unclassifiable"]
+
+
+def _women(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    women = getattr(data, "women", None)
+    if not isinstance(women, pd.DataFrame):
+        raise SpecError("the explorer needs a loaded Dataset (with a women table) or a DataFrame")
+    return women
+
+
+def indicator_options(language: str = "en") -> list[tuple[str, str]]:
+    """Every catalogue indicator, grouped by domain (mother, child, process, care path,
+    cost), labelled ``"<Domain> · <name>"``.
+
+    Examples
+    --------
+    >>> options = indicator_options()
+    >>> options[0]
+    ('Mother · Episiotomy (Episiotomie)', 'episiotomy')
+    >>> options[-1][1], len(options)
+    ('cost_per_pregnancy', 33)
+    >>> indicator_options("nl")[-1][0]
+    'Kosten · Kosten per zwangerschap'
+    """
+    from saz_geboortezorg.indicators.definitions import load_catalogue
+    from saz_geboortezorg.present.benchmark_chart import DOMAIN_ORDER
+
+    indicators = list(load_catalogue().values())
+    rank = {d: i for i, d in enumerate(DOMAIN_ORDER)}
+    indicators.sort(key=lambda ind: rank.get(ind.domain, len(rank)))  # stable: catalogue order
+    return [
+        (f"{label(ind.domain, language)} · {indicator_label(ind, language)}", ind.id)
+        for ind in indicators
+    ]
+
+
+def level_options(data: Any = None, language: str = "en") -> list[tuple[str, str]]:
+    """Hospital, region and practice (only those the data has a column for).
+
+    Examples
+    --------
+    >>> level_options(language="nl")
+    [('Ziekenhuis', 'hospital'), ('Regio', 'region'), ('Verloskundigenpraktijk', 'practice')]
+    >>> import pandas as pd
+    >>> level_options(pd.DataFrame({"region_id": ["R1"]}))
+    [('Region (regio)', 'region')]
+    """
+    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS
+
+    columns = None if data is None else set(_women(data).columns)
+    return [
+        (label(lv, language), lv) for lv in LEVELS if columns is None or UNIT_COLUMNS[lv] in columns
+    ]
+
+
+def period_options(data: Any, language: str = "en") -> list[tuple[str, str]]:
+    """All years together, then each calendar year in the data (by birth date).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"birth_date": pd.to_datetime(["2022-03-01", "2021-12-31"])})
+    >>> period_options(w)
+    [('All years', 'all'), ('Year 2021', '2021'), ('Year 2022', '2022')]
+    """
+    from saz_geboortezorg.compare.benchmark import DATE_COLUMN
+
+    women = _women(data)
+    options = [(label("all_periods", language), "all")]
+    if DATE_COLUMN in women.columns:
+        years = sorted(pd.to_datetime(women[DATE_COLUMN]).dt.year.dropna().unique())
+        options += [(label("year", language, year=int(y)), str(int(y))) for y in years]
+    return options
+
+
+def period_bounds(key: str) -> tuple[str, str] | None:
+    """The (start, end) dates of a period key (``None`` for all years).
+
+    Examples
+    --------
+    >>> period_bounds("2022"), period_bounds("all")
+    (('2022-01-01', '2022-12-31'), None)
+    """
+    if key in (None, "all"):
+        return None
+    if not (isinstance(key, str) and key.isdigit() and len(key) == 4):
+        raise SpecError(f"period must be 'all' or a year such as '2022', not {key!r}")
+    return (f"{key}-01-01", f"{key}-12-31")
+
+
+def adjustment_options(language: str = "en") -> list[tuple[str, bool]]:
+    """Case-mix adjusted or crude.
+
+    Examples
+    --------
+    >>> adjustment_options()
+    [('Case-mix adjusted (gecorrigeerd)', True), ('Crude (ruw)', False)]
+    """
+    return [(label("adjusted", language), True), (label("crude", language), False)]
+
+
+def overdispersion_options(language: str = "en") -> list[tuple[str, bool]]:
+    """Overdispersion-adjusted funnel limits on or off.
+
+    Examples
+    --------
+    >>> [value for _, value in overdispersion_options()]
+    [True, False]
+    """
+    return [
+        (label("overdispersion_on", language), True),
+        (label("overdispersion_off", language), False),
+    ]
+
+
+def limit_options(language: str = "en") -> list[tuple[str, tuple[float, ...]]]:
+    """Funnel limits: 95% and 99.8%, or one of them.
+
+    Examples
+    --------
+    >>> limit_options()[0]
+    ('95% and 99.8%', (95.0, 99.8))
+    """
+    return [(label(f"limits_{key}", language), levels) for key, levels in LIMITS.items()]
+
+
+def language_options() -> list[tuple[str, str]]:
+    """English or Dutch labels.
+
+    Examples
+    --------
+    >>> language_options()
+    [('English', 'en'), ('Nederlands (Dutch)', 'nl')]
+    """
+    return [(label("language_en"), "en"), (label("language_nl"), "nl")]
+
+
+def unit_options(data: Any, level: str, language: str = "en") -> list[tuple[str, str | None]]:
+    """'My unit' choices at a level: none, then every unit in the data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> unit_options(pd.DataFrame({"region_id": ["R2", "R1", "R2"]}), "region")
+    [('(none)', None), ('R1', 'R1'), ('R2', 'R2')]
+    """
+    from saz_geboortezorg.indicators.compute import resolve_unit
+
+    women = _women(data)
+    column = resolve_unit(level, women.columns)
+    units = [] if column is None else sorted(women[column].dropna().astype(str).unique())
+    return [(label("no_unit", language), None)] + [(u, u) for u in units]
+
+
+def theme_options(data: Any, language: str = "en") -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Theme filters: column -> (title, [(label, value), ...]).
+
+    Values are as in the data (SES quintile ``"1"`` ... ``"5"``, ``"unknown"``);
+    Robson groups are 1-10 and unclassifiable. Choosing nothing means everybody.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"ses_quintile": ["2", "1", "unknown"], "migration": ["dutch"] * 3,
+    ...                   "parity_group": ["0", "1", "2+"]})
+    >>> themes = theme_options(w)
+    >>> themes["ses_quintile"]
+    ('SES quintile', [('SES quintile 1', '1'), ('SES quintile 2', '2'), ('unknown', 'unknown')])
+    >>> themes["robson_main"][1][4]
+    ('Robson group 5', '5')
+    """
+    women = _women(data)
+    out = {}
+    for column in THEMES:
+        if column == "robson_main":
+            values = _ROBSON
+        elif column in women.columns:
+            values = sorted(women[column].dropna().astype(str).unique(), key=_order)
+        else:
+            continue
+        out[column] = (
+            label(column, language),
+            [(value_label(column, v, language), v) for v in values],
+        )
+    return out
+
+
+def _order(value: str) -> tuple[int, str]:
+    return (1, value) if value == "unknown" else (0, value)

@@ -1,0 +1,375 @@
+"""From the explorer's state to what it shows: plain functions, no widgets.
+
+:class:`ExplorerState` holds every control's value; :func:`explorer_view` turns a state
+into a :class:`View`: the unit table, the funnel analysis, caterpillar and trend data,
+a display table, and the four charts (drawn by :mod:`saz_geboortezorg.present`). The
+widgets (:mod:`saz_geboortezorg.explore.widgets`) only call it.
+
+Speed: the indicator's case-mix model is fitted once per dataset and indicator and
+kept in the :class:`~saz_geboortezorg.compare.benchmark.BenchmarkCache`; a change of
+level, period, adjustment, limits, overdispersion, 'my unit', language or theme filter
+is a group-by sum and a redraw (see ``benchmarks/bench_explorer.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.explore.labels import check_language, indicator_label, label
+
+__all__ = ["ExplorerState", "View", "explorer_view", "display_table", "CHARTS", "INDEPENDENT"]
+
+#: The charts of a view, in the order the explorer shows them.
+CHARTS = ("funnel", "caterpillar", "trend")
+
+#: Controls a chart does NOT depend on: a change of only these reuses the chart of the
+#: previous view (the funnel depends on everything; the caterpillar plot not on the
+#: funnel limits; the trend, which spans every period, not on the period either).
+INDEPENDENT = {
+    "funnel": frozenset(),
+    "caterpillar": frozenset({"limits", "overdispersion"}),
+    "trend": frozenset({"limits", "overdispersion", "period"}),
+}
+
+_SYMBOL = {"percent": "%", "per_1000": "per 1,000", "euro": "EUR"}
+
+
+@dataclass(frozen=True)
+class ExplorerState:
+    """The value of every control.
+
+    Attributes
+    ----------
+    indicator : str
+        Indicator id.
+    level : str
+        ``hospital``, ``region`` or ``practice``.
+    period : str
+        ``"all"`` or a year (``"2022"``).
+    adjusted : bool
+        Case-mix adjusted (where the indicator has a model) or crude.
+    overdispersion : bool
+        Funnel limits widened for overdispersion.
+    limits : tuple of float
+        Funnel limits in percent.
+    my_unit : str or None
+        The unit to highlight.
+    language : str
+        ``"en"`` or ``"nl"``.
+    filters : tuple
+        Theme filters as ``((column, (value, ...)), ...)``; see :meth:`with_filter`.
+
+    Examples
+    --------
+    >>> s = ExplorerState().with_filter("ses_quintile", ["1", "2"])
+    >>> s.where()
+    {'ses_quintile': ['1', '2']}
+    >>> s.with_filter("ses_quintile", []).where() is None
+    True
+    >>> s.replace(level="hospital").level
+    'hospital'
+    """
+
+    indicator: str = "cs"
+    level: str = "region"
+    period: str = "all"
+    adjusted: bool = True
+    overdispersion: bool = True
+    limits: tuple[float, ...] = (95.0, 99.8)
+    my_unit: str | None = None
+    language: str = "en"
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+
+    def replace(self, **changes: Any) -> ExplorerState:
+        """A copy with some controls changed."""
+        return dataclasses.replace(self, **changes)
+
+    def with_filter(self, column: str, values: Any) -> ExplorerState:
+        """A copy with the theme filter on ``column`` set (empty: no filter)."""
+        rest = tuple((c, v) for c, v in self.filters if c != column)
+        values = tuple(str(v) for v in (values or ()))
+        return self.replace(filters=rest + ((column, values),) if values else rest)
+
+    def where(self) -> dict[str, list[str]] | None:
+        """The theme filters as :func:`~saz_geboortezorg.compare.benchmark.unit_table`
+        takes them (None: everybody)."""
+        return {c: list(v) for c, v in self.filters} or None
+
+
+@dataclass
+class View:
+    """Everything the explorer shows for one state.
+
+    Attributes
+    ----------
+    state : ExplorerState
+    table : DataFrame
+        :func:`~saz_geboortezorg.compare.benchmark.unit_table` with ``flag`` (the
+        narrowest limits') and ``assessment`` added.
+    funnel : FunnelResult or None
+        None when no funnel can be computed (the reason is in ``notes``).
+    caterpillar : DataFrame
+        ``unit``, ``estimate``, ``lower``, ``upper`` in the indicator's unit.
+    trend : DataFrame
+        :func:`~saz_geboortezorg.compare.benchmark.trend_table` per quarter (all
+        periods, same filters).
+    method : str
+        How the values were computed, in words.
+    notes : list of str
+    charts : dict
+        ``funnel``, ``caterpillar``, ``trend``: altair charts.
+    data_id : int
+        Identity of the data the view was computed from.
+    reused : tuple of str
+        Charts taken over from the previous view (their controls did not change).
+    """
+
+    state: ExplorerState
+    table: pd.DataFrame
+    funnel: Any
+    caterpillar: pd.DataFrame
+    trend: pd.DataFrame
+    method: str
+    notes: list[str]
+    charts: dict[str, Any]
+    data_id: int = 0
+    reused: tuple[str, ...] = ()
+
+    def display(self) -> pd.DataFrame:
+        """The unit table for people: translated headers, rounded (see
+        :func:`display_table`)."""
+        return display_table(self)
+
+
+def _unchanged(old: ExplorerState, new: ExplorerState, chart: str) -> bool:
+    skip = INDEPENDENT[chart]
+    return all(
+        getattr(old, f.name) == getattr(new, f.name)
+        for f in dataclasses.fields(ExplorerState)
+        if f.name not in skip
+    )
+
+
+def explorer_view(
+    data: Any, state: ExplorerState, cache: Any = None, previous: View | None = None
+) -> View:
+    """Compute and draw everything for one state of the controls.
+
+    Parameters
+    ----------
+    data : Dataset or DataFrame
+    state : ExplorerState
+    cache : BenchmarkCache, optional
+        Keep it between calls: the model is then fitted once per indicator.
+    previous : View, optional
+        The view shown before this change: charts whose controls did not change are
+        taken over instead of redrawn (see :data:`INDEPENDENT`).
+
+    Returns
+    -------
+    View
+
+    Raises
+    ------
+    SpecError
+        Unknown indicator, level, filter column or language; an empty selection.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> w = pd.DataFrame({"region_id": rng.choice([f"R{i}" for i in range(8)], 2000),
+    ...                   "ga_days": 280, "birth_date": pd.Timestamp("2022-05-01"),
+    ...                   "onset": rng.choice(["spontaneous", "induced"], 2000)})
+    >>> v = explorer_view(w, ExplorerState(indicator="induction", my_unit="R3"))
+    >>> v.funnel.data_type, len(v.table), sorted(v.charts)
+    ('PR', 8, ['caterpillar', 'funnel', 'trend'])
+    """
+    from saz_geboortezorg.compare.benchmark import (
+        BenchmarkCache,
+        assess,
+        funnel_for,
+        trend_table,
+        unit_table,
+    )
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+    from saz_geboortezorg.explore.controls import period_bounds
+    from saz_geboortezorg.indicators import get
+
+    language = check_language(state.language)
+    cache = cache if cache is not None else BenchmarkCache()
+    ind = get(state.indicator)
+    where = state.where()
+    table = unit_table(
+        data,
+        ind.id,
+        unit=state.level,
+        adjusted=state.adjusted,
+        where=where,
+        period=period_bounds(state.period),
+        cache=cache,
+    )
+    m = table.attrs["multiplier"]
+    notes: list[str] = []
+    highlight = state.my_unit
+    if highlight is not None and highlight not in set(table["unit"]):
+        notes.append(f"{highlight} has no records in this selection")
+        highlight = None
+    fr = None
+    try:
+        fr = funnel_for(
+            table,
+            limits=state.limits,
+            overdispersion=state.overdispersion,
+            multiplier=m,
+        )
+    except SazError as exc:
+        notes.append(f"no funnel plot: {exc}")
+    table = table.copy()
+    if fr is not None:
+        tag = level_tag(min(state.limits))
+        flags = fr.table.set_index("group").reindex(table["unit"])[f"flag{tag}"]
+        table["flag"] = flags.to_numpy()
+        table["assessment"] = assess(table["flag"], ind.better)
+    else:
+        table["flag"] = ""
+        table["assessment"] = "not_assessed"
+    caterpillar = pd.DataFrame(
+        {
+            "unit": table["unit"],
+            "estimate": table["value"] * m,
+            "lower": table["lower"] * m,
+            "upper": table["upper"] * m,
+        }
+    )
+    same = previous is not None and previous.data_id == id(data)
+    reuse = [c for c in CHARTS if same and _unchanged(previous.state, state, c)]
+    if "trend" in reuse:
+        trend = previous.trend
+    else:
+        trend = trend_table(
+            data,
+            ind.id,
+            unit=state.level,
+            highlight=highlight,
+            freq="quarter",
+            adjusted=state.adjusted,
+            where=where,
+            cache=cache,
+        )
+    view = View(
+        state=state,
+        table=table,
+        funnel=fr,
+        caterpillar=caterpillar,
+        trend=trend,
+        method=table.attrs["method"],
+        notes=notes,
+        charts={},
+        data_id=id(data),
+        reused=tuple(reuse),
+    )
+    view.charts = _charts(view, ind, highlight, language, {c: previous.charts[c] for c in reuse})
+    return view
+
+
+def _charts(
+    view: View, ind: Any, highlight: str | None, language: str, reuse: dict[str, Any]
+) -> dict[str, Any]:
+    """The charts of a view, drawn by saz_geboortezorg.present (``reuse``: kept ones)."""
+    from saz_geboortezorg.present.benchmark_chart import message_chart, trend_chart
+    from saz_geboortezorg.present.caterpillar import caterpillar_chart
+
+    state, table = view.state, view.table
+    m = table.attrs["multiplier"]
+    name = indicator_label(ind, language)
+    level = label(f"{state.level}_short", language)
+    adjusted = bool(table.attrs["adjusted"])
+    symbol = _SYMBOL.get(ind.unit, ind.unit)
+    rate_title = f"{label('standardised_rate' if adjusted else 'crude_rate', language)} ({symbol})"
+    charts: dict[str, Any] = dict(reuse)
+    if "funnel" not in charts and view.funnel is None:
+        reason = next((n for n in view.notes if n.startswith("no funnel")), "")
+        charts["funnel"] = message_chart(label("not_available", language, reason=reason))
+    elif "funnel" not in charts:
+        sr = view.funnel.data_type == "SR"
+        how = label("how_adjusted" if adjusted else "how_crude", language)
+        charts["funnel"] = view.funnel.chart(
+            highlight=highlight,
+            title=label("funnel_title", language, indicator=name, level=level, how=how),
+            x_title=label("expected_events" if sr else "cases", language),
+            y_title=(
+                label("observed_expected", language)
+                if sr
+                else f"{label('proportion', language)} ({symbol})"
+            ),
+        )
+    if "caterpillar" not in charts:
+        charts["caterpillar"] = caterpillar_chart(
+            view.caterpillar,
+            reference=table.attrs["overall"] * m,
+            highlight=highlight,
+            log_scale=False,
+            title=label("caterpillar_title", language, indicator=name, level=level),
+            x_title=rate_title,
+            interval_label=label("interval", language),
+        )
+    if "trend" not in charts:
+        charts["trend"] = trend_chart(
+            view.trend,
+            multiplier=m,
+            title=label("trend_title", language, indicator=name),
+            y_title=rate_title,
+            series_labels={"all": label("all_units", language, units=level)},
+            interval_label=label("interval", language),
+        )
+    return {c: charts[c] for c in CHARTS}
+
+
+def display_table(view: View) -> pd.DataFrame:
+    """The unit table with translated headers and values rounded for reading.
+
+    Rates are in the indicator's unit (%, per 1,000, euro); observed and expected are
+    counts (euro totals for cost).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> w = pd.DataFrame({"region_id": rng.choice(list("ABCDEF"), 600), "ga_days": 280,
+    ...                   "birth_date": pd.Timestamp("2022-05-01"),
+    ...                   "onset": rng.choice(["spontaneous", "induced"], 600)})
+    >>> t = display_table(explorer_view(w, ExplorerState(indicator="induction", language="nl")))
+    >>> list(t.columns)
+    ['eenheid', 'n', 'waargenomen', 'waarde', 'onder 95%', 'boven 95%', 'trechter', 'beoordeling']
+    """
+    language = view.state.language
+    t = view.table
+    m = t.attrs["multiplier"]
+    decimals = 0 if t.attrs["family"] == "gamma" else 2
+    flag_words = {
+        "higher": label("higher", language),
+        "lower": label("lower_flag", language),
+        "within": label("within", language),
+        "": "",
+    }
+    out = pd.DataFrame(
+        {
+            label("unit", language): t["unit"],
+            label("n", language): t["n"],
+            label("observed", language): t["observed"].round(0),
+        }
+    )
+    if t.attrs["adjusted"]:
+        out[label("expected", language)] = t["expected"].round(1)
+    out[label("value", language)] = (t["value"] * m).round(decimals)
+    out[label("lower", language)] = (t["lower"] * m).round(decimals)
+    out[label("upper", language)] = (t["upper"] * m).round(decimals)
+    out[label("flag", language)] = [flag_words.get(f, f) for f in t["flag"].fillna("")]
+    out[label("assessment", language)] = [label(a, language) for a in t["assessment"]]
+    return out

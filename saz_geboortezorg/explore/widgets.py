@@ -1,0 +1,242 @@
+"""The explorer widget: ipywidgets controls wired to :func:`~.view.explorer_view`.
+
+No statistics here: every control change updates an :class:`~.view.ExplorerState` and
+calls the view function; the charts go to :class:`~saz_geboortezorg.present.chart_pane.ChartPane`
+panes (only those the change affects), the table to an HTML widget. Control
+descriptions are fixed English words ("Indicator", "Level", "Period", "Adjustment",
+"Overdispersion", "Limits", "My unit", "Language", "SES quintile", "Migration",
+"Parity", "Robson group") so that scripts and browser tests find them in either
+language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.explore import controls as opts
+from saz_geboortezorg.explore.labels import check_language
+from saz_geboortezorg.explore.view import CHARTS, ExplorerState, explorer_view
+
+__all__ = ["Explorer", "DESCRIPTIONS"]
+
+#: Control name -> the widget's description (stable, not translated).
+DESCRIPTIONS = {
+    "indicator": "Indicator",
+    "level": "Level",
+    "period": "Period",
+    "adjusted": "Adjustment",
+    "overdispersion": "Overdispersion",
+    "limits": "Limits",
+    "my_unit": "My unit",
+    "language": "Language",
+    "ses_quintile": "SES quintile",
+    "migration": "Migration",
+    "parity_group": "Parity",
+    "robson_main": "Robson group",
+}
+
+
+class Explorer:
+    """Funnel plot, caterpillar plot, trend and table of one indicator, redrawn when a
+    control changes.
+
+    Parameters
+    ----------
+    data : Dataset or DataFrame
+        A loaded dataset (``sg.load(...)``).
+    my_unit : str, optional
+        The unit to highlight (at the starting level).
+    language : {"en", "nl"}
+        Labels in English (with the Dutch terms) or Dutch.
+    indicator : str
+        The indicator shown first.
+    level : str
+        ``hospital``, ``region`` or ``practice``.
+    cache : BenchmarkCache, optional
+        Share fitted models with other explorers or benchmarks on the same data.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        Display this (the last expression of a notebook cell, or in Voila).
+    controls : dict
+        Control name -> widget (see :data:`DESCRIPTIONS`).
+    panes : dict
+        Chart name (``funnel``, ``caterpillar``, ``trend``) -> ChartPane.
+    state : ExplorerState
+    view : View or None
+        The latest view (None after an error; the message is in ``status``).
+    view_function : callable
+        ``(data, state, cache, previous) -> View``; :func:`explorer_view` by default.
+
+    Examples
+    --------
+    >>> import saz_geboortezorg as sg
+    >>> from saz_geboortezorg.explore import Explorer
+    >>> data = sg.load(sg.synthetic.default_dataset())            # doctest: +SKIP
+    >>> ex = Explorer(data, my_unit="R05")                          # doctest: +SKIP
+    >>> ex.controls["level"].value = "hospital"   # redraws         # doctest: +SKIP
+    >>> ex.widget                                                   # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        my_unit: str | None = None,
+        language: str = "en",
+        indicator: str = "cs",
+        level: str = "region",
+        cache: Any = None,
+        view_function: Any = None,
+    ) -> None:
+        import ipywidgets as widgets
+
+        from saz_geboortezorg.compare.benchmark import BenchmarkCache
+        from saz_geboortezorg.present.chart_pane import ChartPane
+
+        self.data = data
+        self.cache = cache if cache is not None else BenchmarkCache()
+        self.view_function = view_function or explorer_view
+        self.state = ExplorerState(
+            indicator=indicator, level=level, my_unit=my_unit, language=check_language(language)
+        )
+        self.view: Any = None
+        self._quiet = False
+        self.controls = self._make_controls(widgets)
+        for name, control in self.controls.items():
+            control.observe(self._handler(name), names="value")
+        self.panes = {name: ChartPane() for name in CHARTS}
+        self.status = widgets.HTML()
+        self.table = widgets.HTML()
+        self.widget = self._layout(widgets)
+        self.refresh()
+
+    # -- controls -----------------------------------------------------------------
+    def _make_controls(self, widgets: Any) -> dict[str, Any]:
+        s, lang = self.state, self.state.language
+        wide = {"description_width": "initial"}
+        layout = widgets.Layout(width="auto")
+        made = {
+            "indicator": widgets.Dropdown(
+                options=opts.indicator_options(lang), value=s.indicator, layout=layout
+            ),
+            "level": widgets.ToggleButtons(
+                options=opts.level_options(self.data, lang), value=s.level
+            ),
+            "period": widgets.Dropdown(
+                options=opts.period_options(self.data, lang), value=s.period
+            ),
+            "adjusted": widgets.ToggleButtons(
+                options=opts.adjustment_options(lang), value=s.adjusted
+            ),
+            "overdispersion": widgets.ToggleButtons(
+                options=opts.overdispersion_options(lang), value=s.overdispersion
+            ),
+            "limits": widgets.Dropdown(options=opts.limit_options(lang), value=s.limits),
+            "my_unit": widgets.Dropdown(
+                options=opts.unit_options(self.data, s.level, lang), value=s.my_unit
+            ),
+            "language": widgets.ToggleButtons(options=opts.language_options(), value=lang),
+        }
+        for column, (_, options) in opts.theme_options(self.data, lang).items():
+            made[column] = widgets.SelectMultiple(options=options, value=(), rows=4)
+        for name, control in made.items():
+            control.description = DESCRIPTIONS[name]
+            control.style = wide
+        return made
+
+    def _layout(self, widgets: Any) -> Any:
+        c = self.controls
+        row = widgets.HBox
+        top = [
+            c["indicator"],
+            row([c["level"], c["period"]]),
+            row([c["adjusted"], c["limits"]]),
+            row([c["overdispersion"], c["my_unit"]]),
+            c["language"],
+        ]
+        themes = [c[t] for t in opts.THEMES if t in c]
+        charts = [self.panes[name].widget for name in CHARTS]
+        return widgets.VBox(
+            [*top, row(themes), self.status, charts[0], row(charts[1:]), self.table]
+        )
+
+    def _handler(self, name: str):
+        def changed(change: dict) -> None:
+            if not self._quiet:
+                self.set(name, change["new"])
+
+        return changed
+
+    def set(self, name: str, value: Any) -> None:
+        """Change one control's value in the state and redraw (what a widget change does).
+
+        Theme filters take a sequence of values (empty: everybody).
+        """
+        if name in opts.THEMES:
+            self.state = self.state.with_filter(name, value)
+        elif name == "level":
+            self.state = self.state.replace(level=value)
+            self._relabel()  # 'my unit' choices belong to the level
+        elif name == "language":
+            self.state = self.state.replace(language=check_language(value))
+            self._relabel()
+        else:
+            self.state = self.state.replace(**{name: value})
+        self.refresh()
+
+    def _relabel(self) -> None:
+        """Option lists in the current language and level, keeping every value."""
+        s, lang = self.state, self.state.language
+        fresh = {
+            "indicator": opts.indicator_options(lang),
+            "level": opts.level_options(self.data, lang),
+            "period": opts.period_options(self.data, lang),
+            "adjusted": opts.adjustment_options(lang),
+            "overdispersion": opts.overdispersion_options(lang),
+            "limits": opts.limit_options(lang),
+            "my_unit": opts.unit_options(self.data, s.level, lang),
+        }
+        for column, (_, options) in opts.theme_options(self.data, lang).items():
+            fresh[column] = options
+        units = {v for _, v in fresh["my_unit"]}
+        if s.my_unit not in units:
+            self.state = s = s.replace(my_unit=None)
+        self._quiet = True
+        try:
+            for name, options in fresh.items():
+                control = self.controls.get(name)
+                if control is None:
+                    continue
+                value = control.value
+                control.options = options
+                if name == "my_unit":
+                    value = s.my_unit
+                control.value = value
+        finally:
+            self._quiet = False
+
+    # -- drawing --------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Compute the view for the current state and show what changed."""
+        try:
+            view = self.view_function(self.data, self.state, self.cache, self.view)
+        except SazError as exc:
+            self.status.value = f"<b>{_escape(str(exc))}</b>"
+            return
+        reused = set(getattr(view, "reused", ()))
+        for name, pane in self.panes.items():
+            if name not in reused or pane.chart is None:
+                pane.update(view.charts[name])
+        self.table.value = view.display().to_html(index=False, na_rep="")
+        notes = [view.method, *view.notes]
+        self.status.value = "<br>".join(_escape(n) for n in notes if n)
+        self.view = view
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
