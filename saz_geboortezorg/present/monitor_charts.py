@@ -1,4 +1,5 @@
-"""Charts for monitoring over time: run chart, p-chart, VLAD, CUSUM and ITS.
+"""Charts for monitoring over time: run chart, p-chart, VLAD, CUSUM, ITS and the
+change-point profile.
 
 Each function draws what :mod:`saz_geboortezorg.monitor` computed; nothing is
 recalculated here. Signals are marked twice (colour and a larger diamond) so they
@@ -14,16 +15,23 @@ import pandas as pd
 
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, PALETTE, configure
 
-__all__ = ["run_chart_plot", "p_chart_plot", "vlad_plot", "cusum_plot", "its_plot"]
+__all__ = [
+    "run_chart_plot",
+    "p_chart_plot",
+    "vlad_plot",
+    "cusum_plot",
+    "its_plot",
+    "change_point_plot",
+]
 
 LINE = PALETTE[4]  # blue
 WIDTH, HEIGHT = 640, 300
 
 
-def _start_rule(start: Any) -> Any:
+def _start_rule(start: Any, label: str = "start") -> Any:
     import altair as alt
 
-    frame = pd.DataFrame({"start": [pd.Timestamp(start)], "label": ["start"]})
+    frame = pd.DataFrame({"start": [pd.Timestamp(start)], "label": [label]})
     rule = alt.Chart(frame).mark_rule(color=PALETTE[2], strokeWidth=2).encode(x="start:T")
     text = (
         alt.Chart(frame)
@@ -340,5 +348,88 @@ def its_plot(result: Any, *, title: str = "Interrupted time series", percent: bo
         ),
         width=WIDTH,
         height=HEIGHT,
+    )
+    return configure(out)
+
+
+def change_point_plot(
+    result: Any,
+    *,
+    truth: Any = None,
+    title: str = "When did the change start? Profile deviance per start month",
+) -> Any:
+    """Likelihood-ratio profile of a change point: the confidence set and the estimate.
+
+    Parameters
+    ----------
+    result : ChangePoint
+        Output of :func:`saz_geboortezorg.monitor.change_point.change_point`.
+    truth : date-like, optional
+        A known start (synthetic data only), drawn as a vertical line.
+    title : str
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from saz_geboortezorg.monitor.change_point import change_point
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"birth_date": pd.Timestamp("2021-01-01")
+    ...                   + pd.to_timedelta(rng.integers(0, 1095, 5000), unit="D")})
+    >>> d["outcome"] = rng.binomial(1, np.where(d.birth_date >= "2022-07-01", 0.06, 0.1))
+    >>> c = change_point_plot(change_point(d, test=False), truth="2022-07-01")
+    >>> len(c.to_dict()["layer"])
+    5
+    """
+    import altair as alt
+
+    frame = result.table.assign(
+        where=np.where(result.table.in_set, "in the confidence set", "outside")
+    )
+    x = alt.X("start:T", title="candidate start month")
+    line = (
+        alt.Chart(frame)
+        .mark_line(color=NEUTRAL, strokeWidth=1)
+        .encode(x=x, y=alt.Y("lr:Q", title="deviance above the minimum (LR)"))
+    )
+    dots = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=70)
+        .encode(
+            x="start:T",
+            y="lr:Q",
+            color=alt.Color(
+                "where:N",
+                scale=alt.Scale(
+                    domain=["in the confidence set", "outside"], range=[LINE, PALETTE[7]]
+                ),
+                legend=alt.Legend(title=None, orient="top-left"),
+            ),
+            tooltip=[
+                alt.Tooltip("start:T", format="%Y-%m"),
+                alt.Tooltip("lr:Q", format=".2f"),
+                alt.Tooltip("level_change:Q", format=".2f", title="log OR of the step"),
+            ],
+        )
+    )
+    cut = (
+        alt.Chart(pd.DataFrame({"c": [result.critical]}))
+        .mark_rule(color=HIGHLIGHT, strokeDash=[6, 4], strokeWidth=2)
+        .encode(y="c:Q")
+    )
+    best = _signals(frame[frame.start == result.estimate], "start", "lr", "estimate")
+    layers = [line, dots, cut, best]
+    if truth is not None:
+        layers.append(_start_rule(truth, "true start"))
+    else:
+        layers.append(_start_rule(result.estimate, "estimate"))
+    s = result.confidence_set
+    subtitle = [
+        f"dashed: cut-off {result.critical:.2f} ({result.level:.0%} set: "
+        f"{min(s):%Y-%m} to {max(s):%Y-%m}, {len(s)} of {len(frame)} months); "
+        f"diamond: estimate {result.estimate:%Y-%m}",
+        "step-and-trend model" if result.trend else "step-only model",
+    ]
+    out = alt.layer(*layers).properties(
+        title=alt.TitleParams(title, subtitle=subtitle), width=WIDTH, height=HEIGHT
     )
     return configure(out)

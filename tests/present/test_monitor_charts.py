@@ -9,6 +9,7 @@ from saz_geboortezorg.monitor.its import segmented_regression
 from saz_geboortezorg.monitor.risk_adjusted import cusum, vlad
 from saz_geboortezorg.monitor.spc import p_chart, run_chart
 from saz_geboortezorg.present.monitor_charts import (
+    change_point_plot,
     cusum_plot,
     its_plot,
     p_chart_plot,
@@ -69,3 +70,28 @@ def test_its_plot_shows_effect():
     spec = its_plot(r).to_dict()
     assert "level change OR" in spec["title"]["subtitle"][1]
     assert len(_rows(spec, spec["layer"][0])) == 12
+
+
+def test_change_point_plot_shows_set_cut_off_and_estimate():
+    from saz_geboortezorg.monitor.change_point import change_point
+
+    # a hand-made profile: 2 months, the step at 2022-02 fits (4/10 then 0/10 events)
+    d = pd.DataFrame(
+        {
+            "birth_date": pd.to_datetime(
+                ["2022-01-10"] * 10 + ["2022-02-10"] * 10 + ["2022-03-10"] * 10
+            ),
+            "outcome": [1] * 4 + [0] * 6 + [0] * 10 + [1] * 4 + [0] * 6,
+        }
+    )
+    cp = change_point(d, ["2022-02-01", "2022-03-01"], test=False, critical=1.0)
+    spec = change_point_plot(cp, truth="2022-02-01").to_dict()
+    line, dots, cut, best, truth = spec["layer"]
+    rows = _rows(spec, dots)
+    assert [r["where"] for r in rows] == [
+        "in the confidence set" if x else "outside" for x in cp.table.in_set
+    ]
+    assert _rows(spec, cut) == [{"c": 1.0}]
+    assert len(_rows(spec, best)) == 1
+    assert "step-only" in spec["title"]["subtitle"][1]
+    assert f"estimate {cp.estimate:%Y-%m}" in spec["title"]["subtitle"][0]
