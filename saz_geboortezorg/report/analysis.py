@@ -75,6 +75,10 @@ class Analysis:
         Indicator rates per unit and SES quintile (``unit`` is ``"all"`` for all units):
         indicator, theme (pain or vulnerable), unit, group, denominator, numerator, rate,
         wilson_lcl, wilson_ucl.
+    equity : DataFrame
+        Gap between the most and least deprived SES quintile and slope index of inequality
+        per unit and indicator (:func:`saz_geboortezorg.compare.equity.equity_table`), with a
+        ``theme`` column.
     value : ValueView
         Case-mix adjusted outcome against adjusted cost per unit.
     trends : DataFrame
@@ -93,6 +97,7 @@ class Analysis:
     benchmark: Any
     robson: pd.DataFrame
     groups: pd.DataFrame
+    equity: pd.DataFrame
     value: Any
     trends: pd.DataFrame
     period: tuple[Any, Any]
@@ -187,6 +192,7 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
     ['big4', 'cost_per_pregnancy']
     """
     from saz_geboortezorg.compare.benchmark import benchmark
+    from saz_geboortezorg.compare.equity import equity_table
     from saz_geboortezorg.compare.value import value_view
     from saz_geboortezorg.derive.robson import robson_table
     from saz_geboortezorg.errors import SpecError
@@ -203,6 +209,14 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
         [
             _rates_by_group(data, PAIN_INDICATORS, "pain", unit_col),
             _rates_by_group(data, VULNERABLE_INDICATORS, "vulnerable", unit_col),
+        ],
+        ignore_index=True,
+    )
+    equity = pd.concat(
+        [
+            equity_table(data, ind, unit=unit).assign(theme=theme)
+            for theme, ids in (("pain", PAIN_INDICATORS), ("vulnerable", VULNERABLE_INDICATORS))
+            for ind in ids
         ],
         ignore_index=True,
     )
@@ -224,6 +238,7 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
         benchmark=bench,
         robson=robson,
         groups=groups,
+        equity=equity,
         value=value,
         trends=trends,
         period=(dates.min(), dates.max()),

@@ -268,6 +268,17 @@ def region_report(
             )
         part = groups[groups["indicator"].isin(ids) & groups["unit"].isin([unit, "all"])]
         _add_table(rep, _slug(section), part.drop(columns=["theme"]), shared.hidden.get("groups"))
+        eq = shared.equity
+        part = eq[eq["indicator"].isin(ids) & eq["unit"].isin([unit, "all"])]
+        ecols = ["indicator", "unit", "n_most", "rate_most", "n_least", "rate_least"]
+        ecols += ["difference", "difference_lcl", "difference_ucl", "sii", "sii_lcl", "sii_ucl"]
+        page.paragraph(
+            "Gap between the most (quintile 1) and least deprived (quintile 5), and the "
+            "slope index of inequality (SII: the difference across the whole SES range, from "
+            "a weighted regression on the quintiles' ridits), in percentage points. Hidden "
+            "when any quintile count of the unit is hidden (the indices would reveal it)."
+        )
+        _add_table(rep, f"{_slug(section)}_gap", part[ecols], shared.hidden.get("equity"))
 
     # 6. costs against outcomes
     page.heading(SECTIONS[5])

@@ -45,6 +45,7 @@ class Shared:
     funnels: dict[str, Any]
     robson: pd.DataFrame
     groups: pd.DataFrame
+    equity: pd.DataFrame
     value: Any
     trends: pd.DataFrame
     exclusions: pd.DataFrame
@@ -91,6 +92,59 @@ def _benchmark(table: pd.DataFrame, threshold: int) -> list[Protected]:
             )
         )
     return out
+
+
+def _protect_equity(equity: pd.DataFrame, groups: pd.DataFrame, hidden: pd.DataFrame) -> Protected:
+    """Hide the gap and inequality indices of a unit whose quintile table has a hidden cell.
+
+    The gap, SII and RII are computed from all quintile rates of a unit: with the other
+    rates shown, one hidden rate could be solved from them. So they go whenever any cell of
+    that unit and indicator is hidden; ``n_most`` / ``n_least`` (group sizes) whenever
+    that group's size is hidden.
+    """
+    from saz_geboortezorg.disclosure import Disclosure
+
+    groups = groups.reset_index(drop=True)
+    hidden = hidden.reset_index(drop=True)
+    any_hidden = hidden[["denominator", "numerator"]].any(axis=1)
+    touched = set(
+        zip(groups.loc[any_hidden, "indicator"], groups.loc[any_hidden, "unit"], strict=True)
+    )
+    size_hidden = set(
+        zip(
+            groups.loc[hidden["denominator"], "indicator"],
+            groups.loc[hidden["denominator"], "unit"],
+            groups.loc[hidden["denominator"], "group"].astype(str),
+            strict=True,
+        )
+    )
+    t = equity.reset_index(drop=True).copy()
+    mask = pd.DataFrame(False, index=t.index, columns=t.columns)
+    derived = [
+        c
+        for c in t.columns
+        if c.startswith(("rate_", "difference", "ratio", "sii", "rii", "mean_rate"))
+    ]
+    log = []
+    for i, row in t.iterrows():
+        if (row["indicator"], row["unit"]) in touched:
+            mask.loc[i, derived] = True
+        for col, g in (("n_most", "1"), ("n_least", "5")):
+            if col in t.columns and (row["indicator"], row["unit"], g) in size_hidden:
+                mask.loc[i, col] = True
+        for col in mask.columns[mask.loc[i]]:
+            log.append(
+                Disclosure(
+                    "gap and slope index by SES",
+                    f"{row['unit']}, {row['indicator']}",
+                    col,
+                    "forced" if col.startswith("n_") else "derived",
+                )
+            )
+    for col in mask.columns:
+        if mask[col].any():
+            t[col] = t[col].astype(float).mask(mask[col])
+    return Protected(t, mask, log, name="gap and slope index by SES")
 
 
 def protect(analysis: Any, threshold: int = 10) -> Shared:
@@ -164,6 +218,9 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         group_tables.append(p.table)
         group_hidden.append(p.hidden)
 
+    equity = _protect_equity(analysis.equity, analysis.groups, pd.concat(group_hidden))
+    protected.append(equity)
+
     view = analysis.value
     vt = view.table
     value_derived = {
@@ -217,6 +274,7 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         funnels=funnels,
         robson=robson.table,
         groups=pd.concat(group_tables, ignore_index=True),
+        equity=equity.table,
         value=value,
         trends=trends.table,
         exclusions=exclusions.table,
@@ -226,6 +284,7 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
             "robson": robson.hidden,
             "groups": pd.concat(group_hidden, ignore_index=True),
             "value": pv.hidden[shown].reset_index(drop=True),
+            "equity": equity.hidden,
             "trends": trends.hidden,
             "exclusions": exclusions.hidden,
         },
