@@ -558,6 +558,8 @@ def _summarise(
                 var = np.maximum(ss - n * rate**2, 0) / np.maximum(n - 1, 1) * n
                 half = z * np.sqrt(var) / n
                 lower, upper = rate - half, rate + half
+        # rounding can put an interval end a hair on the wrong side of 0% or 100%
+        lower, upper = np.fmin(lower, value), np.fmax(upper, value)
     out = pd.DataFrame(
         {
             "unit": np.asarray(labels, dtype=object),

@@ -198,7 +198,8 @@ def theme_options(data: Any, language: str = "en") -> dict[str, tuple[str, list[
     """Theme filters: column -> (title, [(label, value), ...]).
 
     Values are as in the data (SES quintile ``"1"`` ... ``"5"``, ``"unknown"``);
-    Robson groups are 1-10 and unclassifiable. Choosing nothing means everybody.
+    Robson groups are 1-10 and unclassifiable (offered when the data has the columns
+    to classify women). Choosing nothing means everybody.
 
     Examples
     --------
@@ -208,13 +209,17 @@ def theme_options(data: Any, language: str = "en") -> dict[str, tuple[str, list[
     >>> themes = theme_options(w)
     >>> themes["ses_quintile"]
     ('SES quintile', [('SES quintile 1', '1'), ('SES quintile 2', '2'), ('unknown', 'unknown')])
-    >>> themes["robson_main"][1][4]
-    ('Robson group 5', '5')
+    >>> list(themes)
+    ['ses_quintile', 'migration', 'parity_group']
     """
     women = _women(data)
     out = {}
     for column in THEMES:
         if column == "robson_main":
+            from saz_geboortezorg.derive.robson import REQUIRED
+
+            if column not in women.columns and not set(REQUIRED) <= set(women.columns):
+                continue  # the Robson group cannot be derived from this data
             values = _ROBSON
         elif column in women.columns:
             values = sorted(women[column].dropna().astype(str).unique(), key=_order)

@@ -1,0 +1,68 @@
+"""Option lists and the English/Dutch label switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.explore import controls
+from saz_geboortezorg.explore.labels import WORDS, indicator_label, label, value_label
+from saz_geboortezorg.indicators import catalogue
+
+
+def test_every_english_label_has_a_dutch_one():
+    assert set(WORDS["en"]) == set(WORDS["nl"])
+    assert all(WORDS["nl"][k] for k in WORDS["nl"])
+
+
+def test_indicators_grouped_by_domain_in_both_languages():
+    cat = catalogue()
+    en = controls.indicator_options("en")
+    nl = controls.indicator_options("nl")
+    assert [v for _, v in en] == [v for _, v in nl]
+    assert sorted(v for _, v in en) == sorted(cat["id"])
+    order = ["mother", "child", "process", "care_path", "cost"]
+    domains = cat.set_index("id")["domain"]
+    ranks = [order.index(domains[v]) for _, v in en]
+    assert ranks == sorted(ranks)  # grouped by domain, mother first
+    names = cat.set_index("id")
+    oasis_nl = dict((v, k) for k, v in nl)["oasis"]
+    assert oasis_nl == f"Moeder · {names.loc['oasis', 'name_nl']}"
+    oasis_en = dict((v, k) for k, v in en)["oasis"]
+    assert names.loc["oasis", "name_en"] in oasis_en and names.loc["oasis", "name_nl"] in oasis_en
+
+
+def test_english_labels_carry_the_dutch_term():
+    assert label("region") == "Region (regio)"
+    assert label("practice") == "Midwifery practice (verloskundigenpraktijk)"
+    assert label("adjusted", "nl") == "Gecorrigeerd voor case-mix"
+    assert indicator_label("preterm", "nl") == "Vroeggeboorte (< 37 weken)"
+    assert value_label("migration", "non_european", "nl") == "niet-Europees"
+    with pytest.raises(SpecError, match="language"):
+        label("region", "fr")
+
+
+def test_levels_periods_units_and_themes(women):
+    assert [v for _, v in controls.level_options(women)] == ["hospital", "region", "practice"]
+    assert controls.period_options(women) == [
+        ("All years", "all"),
+        ("Year 2021", "2021"),
+        ("Year 2022", "2022"),
+        ("Year 2023", "2023"),
+    ]
+    assert controls.period_bounds("2023") == ("2023-01-01", "2023-12-31")
+    with pytest.raises(SpecError, match="period must be"):
+        controls.period_bounds("2023-Q1")
+    units = controls.unit_options(women, "hospital")
+    assert units[0] == ("(none)", None) and units[1] == ("H1", "H1") and len(units) == 9
+    themes = controls.theme_options(women, "nl")
+    assert list(themes) == ["ses_quintile", "migration", "parity_group"]  # no Robson columns
+    robson = women.assign(parity=0, prev_cs=0, n_babies=1, presentation="cephalic")
+    themes = controls.theme_options(robson, "nl")
+    assert list(themes) == ["ses_quintile", "migration", "parity_group", "robson_main"]
+    assert themes["migration"] == (
+        "Migratieachtergrond",
+        [("Nederlands", "dutch"), ("niet-Europees", "non_european")],
+    )
+    assert [v for _, v in themes["robson_main"][1]][-2:] == ["10", "unclassifiable"]
+    assert [v for _, v in controls.limit_options()] == [(95.0, 99.8), (95.0,), (99.8,)]
