@@ -238,3 +238,75 @@ def test_every_woman_is_in_one_unit_missing_units_as_unknown(dataset):
     assert d[d["driver"] == "caesarean"]["n"].sum() == len(women)
     overall = cost_summary(dataset, by=None).set_index("part")
     assert overall.loc["total", "mean"] == pytest.approx(women["cost_total"].mean())
+
+
+# ---------------------------------------------------------------- precomputed costs, speed
+
+
+def test_z_constant_is_the_normal_quantile():
+    from saz_geboortezorg.derive.costs import _Z95
+    from saz_geboortezorg.stats.intervals import z_value
+
+    assert _Z95 == z_value(0.95)
+    assert _Z95 == pytest.approx(1.959964, abs=1e-6)
+
+
+def test_precomputed_costs_give_the_same_tables(dataset, monkeypatch):
+    import saz_geboortezorg.derive.costs as module
+
+    costs = cost_per_pregnancy(dataset)
+    expected = {
+        by: (cost_summary(dataset, by=by), cost_drivers(dataset, by=by))
+        for by in ("hospital", None)
+    }
+
+    def no_recompute(data):
+        raise AssertionError("cost_per_pregnancy was computed again")
+
+    monkeypatch.setattr(module, "cost_per_pregnancy", no_recompute)
+    for by, (summary, drivers) in expected.items():
+        pd.testing.assert_frame_equal(
+            cost_summary(dataset, by=by, costs=costs), summary, check_exact=True
+        )
+        pd.testing.assert_frame_equal(
+            cost_drivers(dataset, by=by, costs=costs), drivers, check_exact=True
+        )
+
+
+def test_precomputed_costs_by_hand():
+    data = handmade()
+    costs = cost_per_pregnancy(data)
+    d = cost_drivers(data, by="hospital", costs=costs).set_index(["unit", "driver"])
+    assert d.loc[("A", "postpartum_admission"), "count"] == 1  # P1's admission claims
+    s = cost_summary(data, by="hospital", costs=costs).set_index(["unit", "part"])
+    assert s.loc[("A", "total"), "mean"] == pytest.approx((TOTAL["P1"] + TOTAL["P2"]) / 2)
+
+
+def test_costs_of_other_data_are_an_error():
+    data = handmade()
+    costs = cost_per_pregnancy(data)
+    other = handmade()
+    other.women = other.women.iloc[::-1].reset_index(drop=True)  # another order
+    with pytest.raises(SazError, match="do not belong"):
+        cost_drivers(other, costs=costs)
+    with pytest.raises(SazError, match="do not belong"):
+        cost_summary(other.women.iloc[:2], costs=costs)
+
+
+def test_cost_summary_does_not_import_scipy_stats():
+    """scipy.stats takes about 3 s to import: cost_summary (normal intervals only) must
+    not need it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd\n"
+        "from saz_geboortezorg.derive.costs import cost_summary\n"
+        "w = pd.DataFrame({'hospital_id': ['A', 'A'], 'ga_days': [280, 280],\n"
+        "    **{c: [1.0, 3.0] for c in ['cost_first_line', 'cost_second_line',\n"
+        "       'cost_pregnancy', 'cost_birth', 'cost_postpartum', 'cost_total']}})\n"
+        "cost_summary(w)\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
