@@ -1,0 +1,240 @@
+"""The dashboard in a real browser, offline.
+
+Starts Voila on notebooks/dashboard.ipynb (as ``make dashboard`` does), opens it in
+Debian's Chromium through Playwright, changes the "Indicator" dropdown and checks that a
+chart is redrawn. Every request that does not go to the local Voila server is blocked
+and counted (hospital networks often block CDNs), and the browser console must show
+no errors. Screenshots before and after the change are kept in
+``tests/dashboard/artifacts/`` (git-ignored); their paths are printed.
+
+Chromium is never downloaded: ``make test`` installs Debian's ``chromium`` when it is
+missing. Without ``/usr/bin/chromium`` this test fails (it is not skipped).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
+#: Voila template without CDN links (share/jupyter/voila/templates/saz-offline)
+TEMPLATE_ROOT = ROOT / "share" / "jupyter"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+#: Chromium in containers: no sandbox (root), no GPU, no background traffic to Google
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-sync",
+    "--no-first-run",
+    "--metrics-recording-only",
+]
+#: the control the test changes (the explorer's indicator dropdown)
+CONTROL_LABEL = "Indicator"
+#: generous: the first page view runs every cell (loading 60,000 births) on a shared machine
+STARTUP_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Return once Voila accepts connections; fail with its log if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"Voila exited with code {proc.returncode}:\n{log.read_text()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.25)
+    pytest.fail(f"Voila did not start within {timeout} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    """Voila serving the dashboard on a free port; yields (url, log path)."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's chromium "
+            "(`apt-get install chromium`; `make test` does this when run as root). "
+            "The browser test never downloads a browser."
+        )
+    tmp = tmp_path_factory.mktemp("voila")
+    port = free_port()
+    env = dict(os.environ)
+    # nothing written to the home directory ...
+    for var, sub in [
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+    ]:
+        env[var] = str(tmp / sub)
+    # ... while the venv's labextensions (sys.prefix/share/jupyter, always searched) stay
+    # visible, and the repository's Voila template is found first
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in [str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH", "")] if p
+    )
+    log = tmp / "voila.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(NOTEBOOK),
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        f"--port={port}",
+        "--template=saz-offline",
+        "--strip_sources=True",
+        "--show_tracebacks=True",  # a failing cell shows its traceback (the test fails on it)
+    ]
+    with open(log, "w") as log_file:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: Voila and its kernel stop together
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_port(port, proc, log, STARTUP_TIMEOUT_S)
+        yield url, log
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def code_lines(notebook: Path) -> list[str]:
+    """The notebook's code lines (without comments and blank lines)."""
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    lines = ("".join(c["source"]).splitlines() for c in cells if c["cell_type"] == "code")
+    return [line.strip() for cell in lines for line in cell if line.strip()[:1] not in ("", "#")]
+
+
+ALL_CHARTS_DRAWN_JS = """() => {
+    const embeds = Array.from(document.querySelectorAll('.vega-embed'));
+    return embeds.length > 0 && embeds.every(e => e.querySelector('svg.marks g.role-mark > *'));
+}"""
+CHARTS_JS = """() => Array.from(document.querySelectorAll('.vega-embed svg.marks')).map(svg => ({
+    text: svg.textContent,
+    marks: svg.querySelectorAll('g.role-mark > *').length,
+}))"""
+
+
+def test_dashboard_in_chromium_offline(voila):
+    from playwright.sync_api import sync_playwright
+
+    url, log = voila
+    origin = url.rstrip("/")
+    ARTIFACTS.mkdir(exist_ok=True)
+    console_errors: list[str] = []
+    outside_requests: list[str] = []
+    started = time.monotonic()
+
+    def route(route_):
+        request_url = route_.request.url
+        if request_url.startswith((origin, "data:", "blob:")):
+            route_.continue_()
+        else:
+            outside_requests.append(request_url)
+            route_.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            page.on(
+                "console",
+                lambda m: (
+                    console_errors.append(f"console: {m.text}") if m.type == "error" else None
+                ),
+            )
+            page.on("pageerror", lambda e: console_errors.append(f"page error: {e}"))
+            page.route("**/*", route)
+
+            page.goto(url, timeout=STARTUP_TIMEOUT_S * 1000)
+            timings = {"page": time.monotonic() - started}
+            # Voila shows the page once every cell has run; then the widgets render
+            dropdown = page.get_by_label(CONTROL_LABEL, exact=True)
+            dropdown.wait_for(state="visible", timeout=STARTUP_TIMEOUT_S * 1000)
+            timings["controls"] = time.monotonic() - started
+            # every chart drawn: each vega-embed holds an SVG with marks
+            page.wait_for_function(ALL_CHARTS_DRAWN_JS, timeout=30_000)
+            timings["charts"] = time.monotonic() - started
+            before = page.evaluate(CHARTS_JS)
+            shot_before = ARTIFACTS / "dashboard_before.png"
+            page.screenshot(path=str(shot_before), full_page=True)
+
+            # code is hidden: no input areas, no line of the notebook's code in the page
+            assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor").count() == 0
+            shown = page.inner_text("body")
+            leaked = [line for line in code_lines(NOTEBOOK) if line in shown]
+            assert not leaked, f"code visible in the dashboard: {leaked}"
+            assert all(chart["marks"] > 0 for chart in before), before
+
+            # change the control to another option
+            options = dropdown.locator("option").all_inner_texts()
+            current = dropdown.evaluate("el => el.options[el.selectedIndex].text")
+            assert len(options) > 1, options
+            new_choice = options[(options.index(current) + 1) % len(options)]
+            dropdown.select_option(label=new_choice)
+
+            # wait until a chart's text (title, axes, labels) differs and every chart is drawn
+            page.wait_for_function(
+                f"""(before) => ({ALL_CHARTS_DRAWN_JS})() &&
+                    JSON.stringify(({CHARTS_JS})().map(c => c.text)) !== JSON.stringify(before)""",
+                arg=[chart["text"] for chart in before],
+                timeout=30_000,
+            )
+            timings["redrawn"] = time.monotonic() - started
+            page.wait_for_timeout(500)  # let the other charts finish too
+            page.wait_for_function(ALL_CHARTS_DRAWN_JS, timeout=30_000)
+            after = page.evaluate(CHARTS_JS)
+            shot_after = ARTIFACTS / "dashboard_after.png"
+            page.screenshot(path=str(shot_after), full_page=True)
+            # Python errors and warnings printed by the notebook's cells
+            stderr_texts = page.locator(
+                '[data-mime-type="application/vnd.jupyter.stderr"], '
+                '[data-mime-type="application/vnd.jupyter.error"]'
+            ).all_inner_texts()
+            body_text = page.inner_text("body")
+        finally:
+            browser.close()
+
+    steps = ", ".join(f"{step} {t:.1f} s" for step, t in timings.items())
+    print(f"\nafter Voila started: {steps}\nscreenshots: {shot_before} {shot_after}")
+    changed = [a for a, b in zip(after, before, strict=False) if a["text"] != b["text"]]
+    assert changed, f"no chart changed after choosing {new_choice!r} in {CONTROL_LABEL!r}"
+    assert all(chart["marks"] > 0 for chart in after), after
+    assert not outside_requests, f"the page tried to reach the internet: {outside_requests}"
+    assert not console_errors, "\n".join(console_errors)
+    assert not stderr_texts, "\n".join(stderr_texts)
+    assert "There was an error when executing cell" not in body_text
+    server_log = log.read_text()
+    assert "Traceback" not in server_log, server_log
