@@ -52,6 +52,15 @@ def test_widget_javascript_loads_nothing_from_the_internet():
     assert len(esm) > 300_000
 
 
+def test_svg_and_no_vega_editor_link():
+    pane = ChartPane()
+    pane.update(bar("x"))
+    options = pane.widget.children[0].embed_options
+    assert options["renderer"] == "svg"
+    assert options["actions"]["editor"] is False
+    assert options["actions"]["export"] is True
+
+
 def test_update_redraws_in_the_same_widget():
     pane = ChartPane()
     pane.update(bar("first"))
