@@ -230,7 +230,14 @@ def region_report(
             continue
         if unit not in set(shared.funnels[ind].table["group"].astype(str)):
             page.paragraph(f"{names.get(ind, ind)}: {unit} not drawn (count hidden).", "note")
-        _add_chart(rep, f"funnel_{ind}", charts.highlight(bases[f"funnel_{ind}"], unit))
+        row = bench[(bench["indicator"] == ind) & (bench["unit"] == unit)]
+        note = None
+        if len(row) and isinstance(row["assessment"].iloc[0], str):
+            outside = row["outside"].iloc[0]
+            where = f"outside the {outside} limits" if outside else "within the limits"
+            note = f"{where} ({row['assessment'].iloc[0].replace('_', ' ')})"
+        spec = charts.highlight(bases[f"funnel_{ind}"], unit, note=note)
+        _add_chart(rep, f"funnel_{ind}", spec)
 
     # 3. Robson
     page.heading(SECTIONS[2])

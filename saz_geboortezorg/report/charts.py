@@ -33,7 +33,9 @@ __all__ = [
 ]
 
 
-def highlight(spec: dict, unit: str, field: str = "unit", label: bool = True) -> dict:
+def highlight(
+    spec: dict, unit: str, field: str = "unit", label: bool = True, note: str | None = None
+) -> dict:
     """A copy of a layered spec with one unit drawn on top as a vermillion diamond (and label).
 
     The first point layer is repeated with a filter on ``field`` (so the spec's data is
@@ -96,7 +98,8 @@ def highlight(spec: dict, unit: str, field: str = "unit", label: bool = True) ->
     out["layer"] = layers
     title = out.get("title")
     if isinstance(title, dict):
-        out["title"] = {**title, "subtitle": f"{unit}: vermillion diamond"}
+        sub = f"{unit}: vermillion diamond" + (f"; {note}" if note else "")
+        out["title"] = {**title, "subtitle": sub}
     return out
 
 

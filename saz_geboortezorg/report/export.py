@@ -38,8 +38,9 @@ def export_chart(spec: dict, path: str | Path, *, threshold: int = 10) -> list[P
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     png, svg = path.with_suffix(".png"), path.with_suffix(".svg")
-    png.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
-    svg.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
+    text = vl_convert.vegalite_to_svg(spec)  # render once; the PNG is rasterised from it
+    svg.write_text(text, encoding="utf-8")
+    png.write_bytes(vl_convert.svg_to_png(text, scale=2))
     return [png, svg]
 
 
