@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.present.stacked_shares import stacked_shares_chart
+from saz_geboortezorg.present.stacked_shares import level_name, marked, stacked_shares_chart
 from saz_geboortezorg.present.style import PALETTE, configure
 
 __all__ = [
@@ -340,12 +340,34 @@ def flow_chart(
     return configure(chart)
 
 
+def _check_language(language: str) -> None:
+    if language not in ("en", "nl"):
+        raise ValueError("language must be 'en' or 'nl'")
+
+
+def _check_moment(moment: str | None) -> None:
+    from saz_geboortezorg.errors import SpecError
+
+    if moment is not None and moment not in _MOMENT_WORDS:
+        raise SpecError(f"moment must be one of {', '.join(_MOMENT_WORDS)}, not {moment!r}")
+
+
+#: When a referral happened, as it reads in a title.
+_MOMENT_WORDS = {
+    "labour": {"en": "during labour", "nl": "durante partu"},
+    "pregnancy": {"en": "in pregnancy", "nl": "in de zwangerschap"},
+    "postpartum": {"en": "after birth", "nl": "post partum"},
+}
+
+
 def referral_reasons_chart(
     table: pd.DataFrame,
     *,
     language: str = "en",
     highlight: str | None = None,
     title: str | None = None,
+    moment: str | None = None,
+    level: str | None = None,
 ) -> Any:
     """Stacked horizontal bars: the reasons for referral as shares per unit.
 
@@ -356,9 +378,17 @@ def referral_reasons_chart(
     language : {"en", "nl"}
         Language of the labels.
     highlight : str, optional
-        A unit to mark with an arrow.
+        A unit to mark (bold label with a ► in front).
     title : str, optional
-        Chart title; a default in the chosen language.
+        Chart title; default: "Reasons for referral <moment>, per <level>" in the
+        chosen language.
+    moment : {"labour", "pregnancy", "postpartum"}, optional
+        The referral moment of ``table`` (for the title); default
+        ``table.attrs["moment"]`` when set, else the title names no moment.
+    level : str, optional
+        The unit level of ``table`` (``"region"``, ``"hospital"``, ``"practice"`` or
+        their ``*_id`` columns) for the axis title and the title; default
+        ``table.attrs["by"]`` when set, else "unit".
 
     Returns
     -------
@@ -370,13 +400,17 @@ def referral_reasons_chart(
     >>> from saz_geboortezorg.derive.flows import referral_reasons
     >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2"], "referral_labour": [1, 1, 1],
     ...     "referral_labour_reason": ["failure_to_progress", "meconium", "bleeding"]})
-    >>> chart = referral_reasons_chart(referral_reasons(w), highlight="R2")
-    >>> chart.to_dict()["mark"]["type"]
-    'bar'
+    >>> chart = referral_reasons_chart(referral_reasons(w), highlight="R2",
+    ...     moment="labour", level="region_id")
+    >>> spec = chart.to_dict()
+    >>> spec["mark"]["type"], spec["title"], spec["encoding"]["y"]["title"]
+    ('bar', 'Reasons for referral during labour, per region', 'region')
     """
 
-    if language not in ("en", "nl"):
-        raise ValueError("language must be 'en' or 'nl'")
+    _check_language(language)
+    moment = moment if moment is not None else table.attrs.get("moment")
+    _check_moment(moment)
+    level = level if level is not None else table.attrs.get("by")
     lab = f"label_{language}"
     # reasons ordered by their overall share, with 'other' and 'unknown' last
     overall = table.groupby("reason", sort=False)["n"].sum()
@@ -387,21 +421,25 @@ def referral_reasons_chart(
     colour_of = dict(zip(head, colours, strict=False))
     colour_of.update({"other": _GREY, "unknown": "#DDDDDD"})
     labels = table.drop_duplicates("reason").set_index("reason")[lab]
-    n_word = "n" if language == "en" else "n"
     data = table.assign(
         unit_label=[
-            f"{'▶ ' if u == highlight else ''}{u} ({n_word}={r})"
+            f"{marked(u, highlight)} (n={r})"
             for u, r in zip(table["unit"], table["referred"], strict=True)
         ],
         order=table["reason"].map({r: i for i, r in enumerate(reasons)}),
     )
+    unit_name = level_name(level, language)
+    when = f" {_MOMENT_WORDS[moment][language]}" if moment else ""
     texts = {
-        "en": ("Reasons for referral, per unit", "share of referred women (%)", "reason", "unit"),
+        "en": (
+            f"Reasons for referral{when}, per {unit_name}",
+            "share of referred women (%)",
+            "reason",
+        ),
         "nl": (
-            "Redenen van verwijzing per eenheid",
+            f"Redenen van verwijzing{when} per {unit_name}",
             "aandeel van verwezen vrouwen (%)",
             "reden",
-            "eenheid",
         ),
     }[language]
     return stacked_shares_chart(
@@ -410,50 +448,34 @@ def referral_reasons_chart(
         domain=[labels[r] for r in reasons],
         colours=[colour_of[r] for r in reasons],
         x_title=texts[1],
-        y_title=texts[3],
+        y_title=unit_name,
         legend_title=texts[2],
         title=title or texts[0],
         legend_label_limit=320,
+        highlight=highlight,
     )
 
 
-_MOMENT_TEXTS = {
+#: Who could be referred (the funnel's denominator), per moment.
+_DENOMINATORS = {
     "labour": {
-        "en": (
-            "Referral during labour per midwifery practice",
-            "referred during labour (%)",
-            "women whose labour started in the first line",
-        ),
-        "nl": (
-            "Verwijzing durante partu per verloskundigenpraktijk",
-            "verwezen durante partu (%)",
-            "vrouwen met baring begonnen in de eerste lijn",
-        ),
+        "en": "women whose labour started in the first line",
+        "nl": "vrouwen met baring begonnen in de eerste lijn",
     },
     "pregnancy": {
-        "en": (
-            "Referral in pregnancy per midwifery practice",
-            "referred in pregnancy (%)",
-            "women whose care started in the first line",
-        ),
-        "nl": (
-            "Verwijzing in de zwangerschap per verloskundigenpraktijk",
-            "verwezen in de zwangerschap (%)",
-            "vrouwen met zorg begonnen in de eerste lijn",
-        ),
+        "en": "women whose care started in the first line",
+        "nl": "vrouwen met zorg begonnen in de eerste lijn",
     },
     "postpartum": {
-        "en": (
-            "Referral after birth per midwifery practice",
-            "referred after birth (%)",
-            "women who gave birth in the first line",
-        ),
-        "nl": (
-            "Verwijzing post partum per verloskundigenpraktijk",
-            "verwezen post partum (%)",
-            "vrouwen bevallen in de eerste lijn",
-        ),
+        "en": "women who gave birth in the first line",
+        "nl": "vrouwen bevallen in de eerste lijn",
     },
+}
+
+#: The women of a parity group (nulliparae: first birth; multiparae: a later birth).
+_PARITY_WORDS = {
+    "nulliparous": {"en": "nulliparous women", "nl": "nulliparae"},
+    "multiparous": {"en": "multiparous women", "nl": "multiparae"},
 }
 
 
@@ -463,6 +485,8 @@ def referral_funnel_chart(
     *,
     language: str = "en",
     highlight: str | list[str] | None = None,
+    parity: str | None = None,
+    level: str = "practice",
     **options: Any,
 ) -> Any:
     """The funnel plot of :func:`~saz_geboortezorg.derive.flows.referral_funnel` with
@@ -478,6 +502,12 @@ def referral_funnel_chart(
         Language of the titles.
     highlight : str or list of str, optional
         Practice(s) to mark.
+    parity : {None, "all", "nulliparous", "multiparous"}
+        The ``parity`` the result was restricted to, named in the titles
+        (nulliparous: first birth; multiparous: a later birth).
+    level : str
+        The unit level of the result (``"practice"``, ``"region"``, ``"hospital"`` or
+        their ``*_id`` columns), named in the title.
     **options
         Passed to :func:`saz_geboortezorg.present.funnel_chart.funnel_chart`
         (``title``, ``x_title`` and ``y_title`` override the defaults).
@@ -497,15 +527,37 @@ def referral_funnel_chart(
     >>> chart = referral_funnel_chart(referral_funnel(w), language="nl", highlight="C")
     >>> chart.to_dict()["title"]["text"]
     'Verwijzing durante partu per verloskundigenpraktijk'
+    >>> w["parity"] = rng.integers(0, 3, 800)
+    >>> result = referral_funnel(w, parity="nulliparous")
+    >>> referral_funnel_chart(result, parity="nulliparous").to_dict()["title"]["text"]
+    'Referral during labour of nulliparous women, per midwifery practice'
     """
+    from saz_geboortezorg.errors import SpecError
     from saz_geboortezorg.present.funnel_chart import funnel_chart
 
-    if language not in ("en", "nl"):
-        raise ValueError("language must be 'en' or 'nl'")
-    if moment not in _MOMENT_TEXTS:
-        raise ValueError(f"moment must be one of {', '.join(_MOMENT_TEXTS)}")
-    title, y_title, x_title = _MOMENT_TEXTS[moment][language]
-    options = {"title": title, "x_title": x_title, "y_title": y_title, **options}
+    _check_language(language)
+    if moment not in _MOMENT_WORDS:
+        raise ValueError(f"moment must be one of {', '.join(_MOMENT_WORDS)}")
+    if parity == "all":
+        parity = None
+    if parity is not None and parity not in _PARITY_WORDS:
+        raise SpecError(
+            f"parity must be None, 'all', 'nulliparous' or 'multiparous', not {parity!r}"
+        )
+    when = _MOMENT_WORDS[moment][language]
+    unit_name = level_name(level, language)
+    denominator = _DENOMINATORS[moment][language]
+    if parity is None:
+        title = {"en": "Referral {} per {}", "nl": "Verwijzing {} per {}"}[language]
+        title = title.format(when, unit_name)
+    else:
+        who = _PARITY_WORDS[parity][language]
+        title = {"en": "Referral {} of {}, per {}", "nl": "Verwijzing {} van {} per {}"}
+        title = title[language].format(when, who, unit_name)
+        women = {"en": "women", "nl": "vrouwen"}[language]
+        denominator = denominator.replace(women, who, 1)
+    y_title = {"en": "referred {} (%)", "nl": "verwezen {} (%)"}[language].format(when)
+    options = {"title": title, "x_title": denominator, "y_title": y_title, **options}
     return funnel_chart(result, highlight=highlight, **options)
 
 
@@ -516,6 +568,7 @@ def flow_shares_chart(
     language: str = "en",
     highlight: str | None = None,
     title: str | None = None,
+    level: str | None = None,
 ) -> Any:
     """Stacked horizontal bars: the categories of one stage of the care path, per unit.
 
@@ -532,9 +585,13 @@ def flow_shares_chart(
     language : {"en", "nl"}
         Language of the labels.
     highlight : str, optional
-        A unit to mark with an arrow.
+        A unit to mark (bold label with a ► in front).
     title : str, optional
         Chart title; default: the stage name.
+    level : str, optional
+        The unit level of ``flows`` (``"region"``, ``"hospital"``, ``"practice"`` or
+        their ``*_id`` columns) for the axis title; default ``flows.attrs["by"]``
+        when set, else "unit".
 
     Returns
     -------
@@ -545,15 +602,15 @@ def flow_shares_chart(
     >>> import pandas as pd
     >>> from saz_geboortezorg.derive.flows import care_flows
     >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2"], "start_line": [1, 2, 1]})
-    >>> chart = flow_shares_chart(care_flows(w, stages=["start"]), "start")
-    >>> chart.to_dict()["mark"]["type"]
-    'bar'
+    >>> chart = flow_shares_chart(care_flows(w, stages=["start"]), "start", level="region_id")
+    >>> spec = chart.to_dict()
+    >>> spec["mark"]["type"], spec["encoding"]["y"]["title"]
+    ('bar', 'region')
     """
 
     from saz_geboortezorg.derive.flows import STAGES
 
-    if language not in ("en", "nl"):
-        raise ValueError("language must be 'en' or 'nl'")
+    _check_language(language)
     if stage not in set(flows["stage"]):
         raise ValueError(f"the flows table has no stage {stage!r}")
     lab = f"label_{language}"
@@ -565,24 +622,23 @@ def flow_shares_chart(
     labels = table.drop_duplicates("category").set_index("category")[lab]
     data = table.assign(
         unit_label=[
-            f"{'▶ ' if u == highlight else ''}{u} (n={w:,})".replace(",", thousands)
+            f"{marked(u, highlight)} (n={w:,})".replace(",", thousands)
             for u, w in zip(table["unit"], table["women"], strict=True)
         ],
         order=table["category"].map({c: i for i, c in enumerate(categories)}),
     )
-    texts = {
-        "en": ("share of women (%)", "unit"),
-        "nl": ("aandeel vrouwen (%)", "eenheid"),
-    }[language]
+    x_title = {"en": "share of women (%)", "nl": "aandeel vrouwen (%)"}[language]
+    unit_name = level_name(level if level is not None else flows.attrs.get("by"), language)
     stage_name = STAGES[stage][language]
     return stacked_shares_chart(
         data,
         label=lab,
         domain=[labels[c] for c in categories],
         colours=[_colour(stage, c) for c in categories],
-        x_title=texts[0],
-        y_title=texts[1],
+        x_title=x_title,
+        y_title=unit_name,
         legend_title=stage_name,
         title=title or stage_name,
         legend_label_limit=320,
+        highlight=highlight,
     )

@@ -125,7 +125,7 @@ def test_reasons_chart_embeds_the_table(women):
     spec = referral_reasons_chart(table, highlight="R1", language="nl").to_dict()
     rows = next(iter(spec["datasets"].values()))
     assert len(rows) == len(table)
-    assert {r["unit_label"] for r in rows} == {"▶ R1 (n=2)"}
+    assert {r["unit_label"] for r in rows} == {"► R1 (n=2)"}
     colour = spec["encoding"]["color"]
     assert colour["field"] == "label_nl"
     assert colour["scale"]["domain"][-2:] == ["overig", "onbekend"]  # always last
@@ -142,7 +142,7 @@ def test_shares_chart_draws_one_stage_of_the_flows(women):
     assert "unknown" not in set(rows.category)  # empty everywhere: no legend entry
     # by hand: R1 has 5 women, 2 referred during labour = 40%
     r1 = rows[(rows.unit == "R1") & (rows.category == "referred")].iloc[0]
-    assert (r1.n, r1.pct, r1.unit_label) == (2, 40.0, "▶ R1 (n=5)")
+    assert (r1.n, r1.pct, r1.unit_label) == (2, 40.0, "► R1 (n=5)")
     assert rows.groupby("unit")["pct"].sum().round(9).eq(100).all()
     assert spec["encoding"]["color"]["scale"]["range"][1] == PALETTE[0]  # referral orange
     with pytest.raises(ValueError, match="delivery"):
@@ -191,3 +191,124 @@ def test_bands_follow_the_labour_groups(women):
         "vacuum or forceps": 1,  # row 1
         "caesarean in labour": 1,  # row 0
     }
+
+
+# ------------------------------------------------------- highlight, level and titles
+
+
+def test_highlight_marker_renders_in_the_chart_font(women):
+    """U+25B6 (▶) is missing from the fonts of vl-convert and common sans-serif fonts:
+    PNG export drew the whole label in a serif fallback. U+25BA (►) is in WGL4."""
+    from saz_geboortezorg.present.flow_chart import flow_shares_chart
+    from saz_geboortezorg.present.stacked_shares import HIGHLIGHT_MARKER
+
+    assert HIGHLIGHT_MARKER == "\u25ba "
+    specs = [
+        referral_reasons_chart(referral_reasons(women), highlight="R1").to_dict(),
+        flow_shares_chart(care_flows(women), "labour", highlight="R1").to_dict(),
+    ]
+    for spec in specs:
+        labels = {r["unit_label"] for r in next(iter(spec["datasets"].values()))}
+        assert not any("\u25b6" in label for label in labels)
+        marked = [label for label in labels if label.startswith(HIGHLIGHT_MARKER)]
+        assert len(marked) == 1 and marked[0].startswith("► R1 (n=")
+        # and the label is bold, which needs no special glyph at all
+        weight = spec["encoding"]["y"]["axis"]["labelFontWeight"]
+        assert weight["condition"]["value"] == "bold" and weight["value"] == "normal"
+        assert marked[0] in weight["condition"]["test"]
+
+
+def test_no_highlight_no_bold_axis(women):
+    spec = referral_reasons_chart(referral_reasons(women)).to_dict()
+    assert "axis" not in spec["encoding"]["y"]
+
+
+def test_axis_title_is_the_level(women):
+    from saz_geboortezorg.present.flow_chart import flow_shares_chart
+
+    flows = care_flows(women, by="region_id")
+    reasons = referral_reasons(women, by="region_id")
+    cases = [
+        (flow_shares_chart(flows, "labour", level="region_id"), "region"),
+        (flow_shares_chart(flows, "labour", level="hospital", language="nl"), "ziekenhuis"),
+        (referral_reasons_chart(reasons, level="practice_id"), "midwifery practice"),
+        (referral_reasons_chart(reasons, level="region", language="nl"), "regio"),
+        (flow_shares_chart(flows, "labour"), "unit"),  # level unknown: as before
+    ]
+    for chart, expected in cases:
+        assert chart.to_dict()["encoding"]["y"]["title"] == expected
+    # a table that says its level and moment (DataFrame.attrs) needs no arguments
+    flows.attrs["by"] = "region_id"
+    reasons.attrs.update(by="region_id", moment="labour")
+    assert flow_shares_chart(flows, "labour").to_dict()["encoding"]["y"]["title"] == "region"
+    spec = referral_reasons_chart(reasons, language="nl").to_dict()
+    assert spec["encoding"]["y"]["title"] == "regio"
+    assert spec["title"] == "Redenen van verwijzing durante partu per regio"
+
+
+def test_reasons_title_names_the_moment(women):
+    from saz_geboortezorg.errors import SpecError
+
+    table = referral_reasons(women)
+    titles = {
+        ("labour", "en"): "Reasons for referral during labour, per region",
+        ("pregnancy", "en"): "Reasons for referral in pregnancy, per region",
+        ("postpartum", "nl"): "Redenen van verwijzing post partum per regio",
+    }
+    for (moment, language), expected in titles.items():
+        spec = referral_reasons_chart(
+            table, moment=moment, level="region", language=language
+        ).to_dict()
+        assert spec["title"] == expected
+    given = referral_reasons_chart(table, moment="labour", title="Mine").to_dict()
+    assert given["title"] == "Mine"
+    with pytest.raises(SpecError, match="moment"):
+        referral_reasons_chart(table, moment="birth")
+
+
+def _practice_funnel(parity: str | None = None):
+    import numpy as np
+
+    from saz_geboortezorg.derive.flows import referral_funnel
+
+    rng = np.random.default_rng(5)
+    n = 1_500
+    w = pd.DataFrame(
+        {
+            "practice_id": rng.choice([f"P{i}" for i in range(15)], n),
+            "start_line": 1,
+            "referral_pregnancy": 0,
+            "onset": "spontaneous",
+            "referral_labour": rng.binomial(1, 0.4, n),
+            "parity": rng.integers(0, 3, n),
+        }
+    )
+    return referral_funnel(w, parity=parity)
+
+
+def test_referral_funnel_title_names_the_parity():
+    from saz_geboortezorg.errors import SpecError
+    from saz_geboortezorg.present.flow_chart import referral_funnel_chart
+
+    result = _practice_funnel("nulliparous")
+    spec = referral_funnel_chart(result, parity="nulliparous").to_dict()
+    assert spec["title"]["text"] == (
+        "Referral during labour of nulliparous women, per midwifery practice"
+    )
+    assert "nulliparous women whose labour started in the first line" in str(spec)
+    nl = referral_funnel_chart(result, parity="nulliparous", language="nl").to_dict()
+    assert (
+        nl["title"]["text"] == "Verwijzing durante partu van nulliparae per verloskundigenpraktijk"
+    )
+    assert "nulliparae met baring begonnen in de eerste lijn" in str(nl)
+    multi = referral_funnel_chart(_practice_funnel("multiparous"), "labour", parity="multiparous")
+    assert "of multiparous women" in multi.to_dict()["title"]["text"]
+    # all women (parity None or 'all') and another level
+    every = _practice_funnel()
+    for parity in (None, "all"):
+        title = referral_funnel_chart(every, parity=parity).to_dict()["title"]["text"]
+        assert title == "Referral during labour per midwifery practice"
+    by_region = referral_funnel_chart(every, "pregnancy", level="region_id").to_dict()
+    assert by_region["title"]["text"] == "Referral in pregnancy per region"
+    with pytest.raises(SpecError, match="parity"):
+        referral_funnel_chart(every, parity="first")
