@@ -150,3 +150,10 @@ def test_property_two_way_no_small_cell_recoverable(case):
     if "unprotected" in kinds:
         return
     assert _recoverable(values, kinds, rows + cols, 10) == []
+
+
+def test_line_bounds_path_matches_lp_on_one_way_lines():
+    # one line: per-line bounds are exact, so the fast path (max_lp=0) chooses the same cells
+    values = [1, 10, 25, 30, 3, 0, 44]
+    lines = [list(range(len(values)))]
+    assert protect_cells(values, lines, max_lp=0).tolist() == protect_cells(values, lines).tolist()
