@@ -216,19 +216,47 @@ class CaseMixResult:
 
         return calibration_chart(self.diagnostics["deciles"], title=self.spec.name)
 
-    def caterpillar(self):
-        """Shrunken unit odds ratios with 95% intervals (altair chart)."""
+    def caterpillar(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
+        """Shrunken unit odds ratios with 95% intervals (altair chart).
+
+        Parameters
+        ----------
+        highlight : str or list of str, optional
+            Unit(s) drawn in the highlight colour ('my region'), as in
+            :meth:`FunnelResult.chart <saz_geboortezorg.compare.funnel.result.FunnelResult.chart>`.
+        **options
+            Passed to :func:`saz_geboortezorg.present.caterpillar.caterpillar_chart`
+            (e.g. ``title``, ``x_title``, ``horizontal``); they override the defaults.
+
+        Returns
+        -------
+        altair.LayerChart
+
+        Raises
+        ------
+        ValueError
+            When the model has no random effects (``random_effects: false``).
+
+        Examples
+        --------
+        >>> import saz_geboortezorg as sg  # doctest: +SKIP
+        >>> result = sg.casemix(sg.load(sg.synthetic.default_dataset()), "caesarean",
+        ...                     unit="region")  # doctest: +SKIP
+        >>> result.caterpillar(highlight="R05", title="Caesarean")  # doctest: +SKIP
+        """
         from saz_geboortezorg.present.caterpillar import caterpillar_chart
 
         if self.random_effects is None:
             raise ValueError("this result has no random effects (random_effects: false)")
+        defaults = {
+            "estimate": "odds_ratio",
+            "lower": "or_lcl95",
+            "upper": "or_ucl95",
+            "title": f"{self.spec.name}: shrunken {self.unit_type} odds ratios",
+            "x_title": "odds ratio (case-mix adjusted, shrunken)",
+        }
         return caterpillar_chart(
-            self.random_effects.table,
-            estimate="odds_ratio",
-            lower="or_lcl95",
-            upper="or_ucl95",
-            title=f"{self.spec.name}: shrunken {self.unit_type} odds ratios",
-            x_title="odds ratio (case-mix adjusted, shrunken)",
+            self.random_effects.table, highlight=highlight, **{**defaults, **options}
         )
 
 
