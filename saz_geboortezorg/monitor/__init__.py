@@ -24,4 +24,8 @@ A typical session on a loaded dataset (an OASIS initiative in ZH09 from July 202
 >>> m = unit.monitor_unit(data, "oasis", "ZH09", baseline_end="2022-07-01")  # doctest: +SKIP
 >>> c = m.cusums[0.5]                                                 # doctest: +SKIP
 >>> mc.cusum_plot(m.records.date, c["chart"], c["h"])                 # doctest: +SKIP
+>>> from saz_geboortezorg.monitor.change_point import change_point       # doctest: +SKIP
+>>> rec = periods.indicator_records(data, "oasis")                    # doctest: +SKIP
+>>> cp = change_point(rec[rec.hospital_id == "ZH09"])                 # doctest: +SKIP
+>>> cp.summary()          # estimate, 95% confidence set of months, test  # doctest: +SKIP
 """

@@ -27,7 +27,7 @@ walk going back in time, one forward), and Ville's inequality gives
     P(LR(tau_true) > c) <= 1 - (1 - exp(-c/2))**2,
 
 which is also the exact limit for small changes (Brownian motion with drift;
-Siegmund 1988, Int Stat Rev 56:53-62). Solving for 95% gives
+Siegmund 1988, Int Stat Rev 56:31-48). Solving for 95% gives
 ``c = -2 log(1 - sqrt(0.95)) = 7.35`` (the default). The familiar chi-squared(1)
 cut-off 3.84 (``critical="chi2"``) covers the true start only about 73% of the time
 for small changes (tests/monitor/test_change_point.py checks both by simulation). The

@@ -279,7 +279,7 @@ def cusum_change_start(chart: pd.DataFrame, *, reset: bool = True) -> np.ndarray
 
     For a CUSUM the maximum-likelihood estimate of when the change began, given a
     signal, is the first record after the chart was last at zero before the signal
-    (Page 1954; Nishina 1992, *J Qual Technol* 24:154-160): the start of the excursion
+    (Page 1954, *Biometrika* 41:100-115): the start of the excursion
     that crossed ``h``. With restarts after a signal, each signal's excursion starts
     after the previous zero or restart.
 
