@@ -294,8 +294,12 @@ class BenchmarkCache:
                 "than the indicator; its expected values do not cover every record",
             )
         self.fits += 1
-        result = casemix(table, spec, unit="all", random_effects=self.random_effects, strict=False)
-        values = _expected_values(result, table)[rows]
+        # Only the columns the outcome and the covariates read: copying a wide table's
+        # population subset is most of the time a fit takes.
+        used = (set(indicator.columns()) | spec.columns() | _DERIVED) & set(table.columns)
+        slim = table[[c for c in table.columns if c in used]]
+        result = casemix(slim, spec, unit="all", random_effects=self.random_effects, strict=False)
+        values = _expected_values(result, slim)[rows]
         if np.isnan(values).any():
             raise SpecError(
                 f"indicator {indicator.id!r}: the case-mix model {spec.name!r} gives no "

@@ -161,8 +161,8 @@ def benchmark_chart(
 
     Returns
     -------
-    altair.VConcatChart
-        One panel per domain; save with ``chart.save("benchmark.png")``.
+    altair.FacetChart
+        One row of panels per domain; save with ``chart.save("benchmark.png")``.
 
     Examples
     --------
@@ -177,9 +177,9 @@ def benchmark_chart(
     >>> chart = benchmark_chart(BenchmarkResult(t, "region", (95, 99.8), True, True),
     ...                         highlight="R2", language="nl")
     >>> spec = chart.to_dict()
-    >>> [panel["title"]["text"] for panel in spec["vconcat"]]
+    >>> spec["facet"]["row"]["sort"]
     ['Moeder', 'Proces']
-    >>> [layer["mark"]["type"] for layer in spec["vconcat"][0]["layer"]]
+    >>> [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
     ['rect', 'text', 'text', 'rect']
     """
     import altair as alt
@@ -249,75 +249,79 @@ def benchmark_chart(
     )
     domains = [d for d in DOMAIN_ORDER if d in set(frame["domain"])]
     domains += [d for d in pd.unique(frame["domain"]) if d not in domains]
-    panels = []
-    for i, domain in enumerate(domains):
-        part = frame[frame["domain"] == domain]
-        order = list(pd.unique(part["name"]))
-        x = alt.X(
-            "unit:N",
-            sort=units,
-            title=None,
-            scale=alt.Scale(domain=units),
-            axis=alt.Axis(
-                orient="top",
-                labelAngle=-90 if max(len(u) for u in units) > 4 else 0,
-                labelFontWeight=alt.ExprRef(bold_expr),
-                labels=i == 0,
-                ticks=False,
-                domain=False,
-            ),
-        )
-        y = alt.Y(
-            "name:N",
-            sort=order,
-            title=None,
-            axis=alt.Axis(
-                labelLimit=LABEL_WIDTH,
-                minExtent=LABEL_WIDTH,
-                maxExtent=LABEL_WIDTH,
-                ticks=False,
-                domain=False,
-                labelFontSize=FONT_SIZE - 1,
-            ),
-        )
-        base = alt.Chart(part).encode(x=x, y=y)
-        cells = base.mark_rect(stroke="white", strokeWidth=1).encode(color=colour, tooltip=tooltip)
-        size = 11 if len(units) > 30 else 12
-        texts = [
-            base.transform_filter(test)
-            .mark_text(fontSize=size, fontWeight=weight)
-            .encode(text=alt.Text("text:N"), color=alt.Color("ink:N", scale=None), tooltip=tooltip)
-            for test, weight in (("!datum.bold", "normal"), ("datum.bold", "bold"))
-        ]
-        layers = [cells, *texts]
-        if highlight is not None:
-            frame_marks = (
-                alt.Chart(part[part["is_highlight"]])
-                .mark_rect(fill=None, stroke="black", strokeWidth=2.5)
-                .encode(x=x, y=y)
-            )
-            layers.append(frame_marks)
-        panels.append(
-            alt.layer(*layers).properties(
-                width=alt.Step(width),
-                height=alt.Step(cell_height),
-                title=alt.TitleParams(
-                    words.get(domain, domain), anchor="start", fontSize=FONT_SIZE
-                ),
+    frame["group"] = [words.get(d, d) for d in frame["domain"]]
+    frame = frame.drop(columns=["indicator", "domain", "assessment"])
+    x = alt.X(
+        "unit:N",
+        sort=units,
+        title=None,
+        scale=alt.Scale(domain=units),
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=-90 if max(len(u) for u in units) > 4 else 0,
+            labelFontWeight=alt.ExprRef(bold_expr),
+            ticks=False,
+            domain=False,
+        ),
+    )
+    y = alt.Y(
+        "name:N",
+        sort=list(pd.unique(frame["name"])),
+        title=None,
+        axis=alt.Axis(
+            labelLimit=LABEL_WIDTH,
+            minExtent=LABEL_WIDTH,
+            maxExtent=LABEL_WIDTH,
+            ticks=False,
+            domain=False,
+            labelFontSize=FONT_SIZE - 1,
+        ),
+    )
+    base = alt.Chart().encode(x=x, y=y)
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(color=colour, tooltip=tooltip)
+    size = 11 if len(units) > 30 else 12
+    texts = [
+        base.transform_filter(test)
+        .mark_text(fontSize=size, fontWeight=weight)
+        .encode(text=alt.Text("text:N"), color=alt.Color("ink:N", scale=None), tooltip=tooltip)
+        for test, weight in (("!datum.bold", "normal"), ("datum.bold", "bold"))
+    ]
+    layers = [cells, *texts]
+    if highlight is not None:
+        layers.append(
+            base.transform_filter("datum.is_highlight").mark_rect(
+                fill=None, stroke="black", strokeWidth=2.5
             )
         )
+    header = alt.Header(
+        title=None,
+        labelAngle=0,
+        labelAlign="left",
+        labelAnchor="start",
+        labelOrient="top",
+        labelFontSize=FONT_SIZE,
+        labelFontWeight="bold",
+        labelPadding=4,
+    )
+    panels = (
+        alt.layer(*layers, data=frame)
+        .properties(width=alt.Step(width), height=alt.Step(cell_height))
+        .facet(row=alt.Row("group:N", sort=[words.get(d, d) for d in domains], header=header))
+        .resolve_scale(y="independent")
+    )
     unit_word = words.get(result.unit_type, result.unit_type)
     subtitle = words["subtitle"].format(
         adjusted=words["adjusted"] if result.adjusted else words["crude"],
         limits=f"{narrow} / {wide}",
         od=words["od"] if result.overdispersion else "",
     )
-    chart = alt.vconcat(*panels, spacing=6).properties(
+    chart = panels.properties(
+        spacing=6,
         title=alt.TitleParams(
             title or words["title"].format(unit=unit_word), subtitle=subtitle, anchor="start"
-        )
+        ),
     )
-    return configure(chart.resolve_scale(color="shared"))
+    return configure(chart)
 
 
 def trend_chart(

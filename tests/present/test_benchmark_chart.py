@@ -39,19 +39,17 @@ def _result() -> BenchmarkResult:
 
 
 def _records(spec: dict) -> list[dict]:
-    rows = []
-    for panel in spec["vconcat"]:
-        data = panel["layer"][0].get("data") or panel.get("data")
-        rows += spec["datasets"][data["name"]]
-    return rows
+    return spec["datasets"][spec["data"]["name"]]
 
 
 def test_domains_in_the_fixed_order_and_colours_by_assessment():
     spec = benchmark_chart(_result()).to_dict()
-    assert [p["title"]["text"] for p in spec["vconcat"]] == ["Mother", "Child", "Process", "Cost"]
-    scale = spec["vconcat"][0]["layer"][0]["encoding"]["color"]["scale"]
+    assert spec["facet"]["row"]["sort"] == ["Mother", "Child", "Process", "Cost"]
+    scale = spec["spec"]["layer"][0]["encoding"]["color"]["scale"]
     fill = dict(zip(scale["domain"], scale["range"], strict=True))
-    cells = {(r["indicator"], r["unit"]): r for r in _records(spec)}
+    ids = {"Cost": "cost_per_pregnancy", "OASIS": "oasis", "Caesarean": "cs", "NICU": "nicu"}
+    cells = {(ids[r["name"].split(" (")[0]], r["unit"]): r for r in _records(spec)}
+    assert cells[("oasis", "R1")]["group"] == "Mother"
     # Okabe-Ito: blue better beyond 99.8%, sky blue beyond 95%, orange / vermillion worse.
     assert fill[cells[("oasis", "R1")]["category"]] == "#0072B2"
     assert fill[cells[("nicu", "R1")]["category"]] == "#56B4E9"
@@ -70,7 +68,7 @@ def test_domains_in_the_fixed_order_and_colours_by_assessment():
 
 def test_dutch_labels():
     spec = benchmark_chart(_result(), language="nl").to_dict()
-    assert [p["title"]["text"] for p in spec["vconcat"]] == ["Moeder", "Kind", "Proces", "Kosten"]
+    assert spec["facet"]["row"]["sort"] == ["Moeder", "Kind", "Proces", "Kosten"]
     names = {r["name"] for r in _records(spec)}
     assert "Totaalruptuur (%)" in names and "Opname NICU (‰)" in names
     assert spec["title"]["text"] == "De open benchmark: elke regio op elke indicator"
@@ -80,15 +78,15 @@ def test_dutch_labels():
 
 def test_highlight_frames_only_my_unit():
     spec = benchmark_chart(_result(), highlight="R2").to_dict()
-    for panel in spec["vconcat"]:
-        frame = panel["layer"][-1]
-        assert frame["mark"]["stroke"] == "black"
-        rows = spec["datasets"][frame["data"]["name"]]
-        assert {r["unit"] for r in rows} == {"R2"}
-    axis = spec["vconcat"][0]["layer"][0]["encoding"]["x"]["axis"]
+    frame = spec["spec"]["layer"][-1]
+    assert frame["mark"]["stroke"] == "black"
+    assert frame["transform"] == [{"filter": "datum.is_highlight"}]
+    highlighted = {r["unit"] for r in _records(spec) if r["is_highlight"]}
+    assert highlighted == {"R2"}
+    axis = spec["spec"]["layer"][0]["encoding"]["x"]["axis"]
     assert "'R2'" in axis["labelFontWeight"]["expr"]
     without = benchmark_chart(_result()).to_dict()
-    assert len(without["vconcat"][0]["layer"]) == 3
+    assert len(without["spec"]["layer"]) == 3
     with pytest.raises(ValueError, match="not in the benchmark"):
         benchmark_chart(_result(), highlight="R9")
 
