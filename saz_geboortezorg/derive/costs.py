@@ -216,6 +216,11 @@ def _population_mask(women: pd.DataFrame) -> np.ndarray:
     return mask.to_numpy(bool)
 
 
+def _population(women: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``women`` in the cost indicator's population (used by compare.value)."""
+    return women.loc[_population_mask(women)]
+
+
 def _unit_column(by: str | None, columns) -> str | None:
     from saz_geboortezorg.indicators.compute import resolve_unit
 
