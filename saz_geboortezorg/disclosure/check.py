@@ -69,8 +69,10 @@ PATIENT_COLUMNS = frozenset(
         "birth_weight",
         "ga_days",
         "postcode",
-        "name",
+        "patient_name",
+        "naam",
         "address",
+        "adres",
     }
 )
 

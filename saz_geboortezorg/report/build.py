@@ -122,6 +122,9 @@ def base_specs(shared: Any) -> dict[str, dict]:
     """
     names = _names()
     out = {"position": charts.position_chart(shared.benchmark)}
+    if shared.benchmark_result is not None:  # a template: any unit, re-pointed per report
+        first = str(shared.benchmark["unit"].iloc[0])
+        out["benchmark"] = shared.benchmark_result.chart(highlight=first)
     for ind in FUNNEL_INDICATORS:
         result = shared.funnels.get(ind)
         if result is not None and len(result.table) >= 3:
@@ -215,7 +218,16 @@ def region_report(
     )
     wide = wide.reset_index()
     wide.columns = [str(c) for c in wide.columns]
-    page.heading("The open benchmark table: value per unit (same unit as the indicator)", 3)
+    page.heading("The open benchmark table: every unit on every indicator", 3)
+    if "benchmark" in bases:
+        spec = charts.benchmark_for_unit(bases["benchmark"], unit)
+        if spec is None:  # the heat table changed shape: draw it for this unit
+            spec = shared.benchmark_result.chart(highlight=unit).to_dict(validate=False)
+        _add_chart(rep, "benchmark", spec)
+    page.paragraph(
+        "The same values as a table (the indicator's unit: %, per 1,000 or EUR), with this "
+        f"{kind}'s column highlighted:"
+    )
     _add_table(rep, "benchmark", wide, highlight_column=unit)
 
     # 2. funnel plots

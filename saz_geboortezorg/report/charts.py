@@ -296,3 +296,46 @@ def for_unit(
             new["subtitle"] = subtitle
         out["title"] = new
     return out
+
+
+def benchmark_for_unit(spec: dict, unit: str) -> dict | None:
+    """The open-benchmark heat table (built once, for any unit) framing another unit.
+
+    :meth:`BenchmarkResult.chart` marks its unit with a frame layer filtered on
+    ``datum.is_highlight`` and a bold column label; both are pointed at ``unit`` here, so
+    the chart of 24 indicators x 17 units is drawn once, not once per report. Returns None
+    when the spec does not have that structure (the caller then draws the chart itself).
+
+    Examples
+    --------
+    >>> spec = {"spec": {"layer": [{"mark": "rect", "transform": [{"filter": "datum.is_highlight"}]}],
+    ...         "encoding": {"x": {"axis": {"labelFontWeight": {"expr": "x"}}}}}}
+    >>> out = benchmark_for_unit(spec, "R05")
+    >>> out["spec"]["layer"][0]["transform"]
+    [{'filter': "datum.unit == 'R05'"}]
+    >>> out["spec"]["encoding"]["x"]["axis"]["labelFontWeight"]["expr"]
+    "datum.value == 'R05' ? 'bold' : 'normal'"
+    """
+    found = []
+    quoted = "'" + str(unit).replace("'", "\\'") + "'"
+
+    def walk(x):
+        if isinstance(x, dict):
+            out = {}
+            for k, v in x.items():
+                if k == "datasets":
+                    out[k] = v  # shared, never copied
+                elif k == "filter" and v == "datum.is_highlight":
+                    out[k] = f"datum.unit == {quoted}"
+                    found.append(k)
+                elif k == "labelFontWeight" and isinstance(v, dict) and "expr" in v:
+                    out[k] = {"expr": f"datum.value == {quoted} ? 'bold' : 'normal'"}
+                else:
+                    out[k] = walk(v)
+            return out
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        return x
+
+    result = walk(spec)
+    return result if found else None

@@ -51,6 +51,7 @@ class Shared:
     exclusions: pd.DataFrame
     protected: list[Protected] = field(default_factory=list)
     hidden: dict[str, pd.DataFrame] = field(default_factory=dict)
+    benchmark_result: Any = None
 
     def summary(self) -> list[str]:
         """One plain-words sentence per protected table."""
@@ -268,7 +269,9 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         label=["source", "reason"],
     )
     protected.append(exclusions)
+    result = dataclasses.replace(analysis.benchmark, table=bench_table, funnels=funnels)
     return Shared(
+        benchmark_result=result,
         threshold=threshold,
         benchmark=bench_table,
         funnels=funnels,

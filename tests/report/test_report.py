@@ -156,3 +156,11 @@ def test_report_renders_offline_in_headless_chromium(built):
             browser.close()
     assert requests == [] and errors == [] and failed == 0
     assert marks > 500
+
+
+def test_open_benchmark_heat_table_frames_this_region(built):
+    _, out, _ = built
+    html = (out / f"{REGION}.html").read_text(encoding="utf-8")
+    text = json.dumps(embedded_specs(html))
+    assert f"datum.unit == '{REGION}'" in text
+    assert "datum.is_highlight" not in text  # every template reference was re-pointed
