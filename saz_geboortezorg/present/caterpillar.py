@@ -8,6 +8,7 @@ the effects and intervals come from the model.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,8 @@ def caterpillar_chart(
     reference : float or None
         Value drawn as a reference line (1 for odds ratios, 0 for log-odds); None for none.
     highlight : str or list of str, optional
-        Unit(s) drawn in the highlight colour ('my hospital').
+        Unit(s) drawn in the highlight colour, as a diamond, with a bold axis label
+        ('my hospital').
     log_scale : bool, optional
         Logarithmic effect axis; default: on when every value is positive and the
         reference is 1 (ratios).
@@ -94,12 +96,20 @@ def caterpillar_chart(
     V2 = alt.Y2 if horizontal else alt.X2
     U = alt.X if horizontal else alt.Y
     colour = alt.condition(alt.datum.is_highlight, alt.value(HIGHLIGHT), alt.value(PALETTE[4]))
+    axis_options: dict[str, Any] = {}
+    if highlights:  # the highlighted unit's label in bold, too
+        test = f"indexof({json.dumps(sorted(highlights))}, datum.value) >= 0"
+        axis_options["labelFontWeight"] = alt.condition(
+            test, alt.value("bold"), alt.value("normal")
+        )
     unit_enc = U(
         "unit:N",
         sort=order,
         title=None,
         axis=alt.Axis(
-            labelAngle=-90 if horizontal else 0, labelFontSize=12 if len(order) > 40 else 14
+            labelAngle=-90 if horizontal else 0,
+            labelFontSize=12 if len(order) > 40 else 14,
+            **axis_options,
         ),
     )
     tooltip = [

@@ -58,3 +58,15 @@ def test_bad_input(effects):
     bad.loc[0, "upper"] = 1.0
     with pytest.raises(ValueError, match="within its interval"):
         caterpillar_chart(bad)
+
+
+def test_highlighted_label_is_bold(effects):
+    spec = caterpillar_chart(
+        effects, unit="hospital", estimate="or", lower="lo", upper="hi", highlight=["D", "A"]
+    ).to_dict()
+    axis = spec["layer"][1]["encoding"]["y"]["axis"]
+    weight = axis["labelFontWeight"]
+    assert weight["condition"]["test"] == 'indexof(["A", "D"], datum.value) >= 0'
+    assert (weight["condition"]["value"], weight["value"]) == ("bold", "normal")
+    plain = caterpillar_chart(effects, unit="hospital", estimate="or", lower="lo", upper="hi")
+    assert "labelFontWeight" not in plain.to_dict()["layer"][1]["encoding"]["y"]["axis"]
