@@ -73,8 +73,8 @@ REASONS = {
     "forced": "hidden because the same number is hidden in a linked table",
     "derived": "a rate, percentage, ratio or interval computed from a hidden number (rate x "
     "denominator = number), so it is hidden too",
-    "unprotected": "the small number could not be protected by hiding other cells (too few "
-    "cells in its row or column); the whole line is withheld",
+    "unprotected": "withheld with its whole row or column: a small number there could not be "
+    "protected by hiding other numbers (too few of them)",
 }
 
 

@@ -380,8 +380,13 @@ def region_report(
     log = shared.log()
     if len(log):
         here = log[log["row"].astype(str).str.split(", ").str[0] == unit]
-        page.paragraph(f"Hidden values in rows of {unit}, with the reason in plain words:")
-        page.raw(table_html(here.drop(columns=["kind"]).head(400)))
+        counts = here[here["kind"] != "derived"]
+        page.paragraph(
+            f"Hidden numbers in rows of {unit}, with the reason in plain words (and "
+            f"{int((here['kind'] == 'derived').sum())} rates, percentages or intervals "
+            "computed from them, hidden too):"
+        )
+        page.raw(table_html(counts.drop(columns=["kind"]).head(400)))
     return rep
 
 
