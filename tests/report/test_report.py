@@ -170,3 +170,23 @@ def test_open_benchmark_heat_table_frames_this_region(built):
     text = json.dumps({k: v for k, v in heat[0].items() if k != "datasets"})
     assert f"datum.unit == '{REGION}'" in text
     assert "datum.is_highlight" not in text  # every template reference was re-pointed
+
+
+def test_command_options_are_the_public_contract():
+    from saz_geboortezorg.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["report", "DATA", "--region", "R01", "--out", "x/"])
+    assert (args.region, str(args.out), args.threshold, args.exports, args.json) == (
+        ["R01"],
+        "x",
+        10,
+        False,
+        False,
+    )
+    args = parser.parse_args(
+        ["report", "DATA", "--all-regions", "--threshold", "5", "--exports", "--json"]
+    )
+    assert args.all_regions and args.threshold == 5 and args.exports and args.json
+    with pytest.raises(SystemExit):  # one of --region / --all-regions is required
+        parser.parse_args(["report", "DATA"])
