@@ -58,7 +58,7 @@ def indicator_options(language: str = "en") -> list[tuple[str, str]]:
     --------
     >>> options = indicator_options()
     >>> options[0]
-    ('Mother · Episiotomy (Episiotomie)', 'episiotomy')
+    ('Mother · Episiotomy – Episiotomie', 'episiotomy')
     >>> options[-1][1], len(options)
     ('cost_per_pregnancy', 33)
     >>> indicator_options("nl")[-1][0]

@@ -185,7 +185,7 @@ def indicator_label(indicator: Any, language: str = "en") -> str:
     --------
     >>> from saz_geboortezorg.indicators import get
     >>> indicator_label(get("pph"))
-    'Postpartum haemorrhage of 1,000 ml or more (Fluxus postpartum (>= 1000 ml))'
+    'Postpartum haemorrhage of 1,000 ml or more – Fluxus postpartum (>= 1000 ml)'
     >>> indicator_label(get("pph"), "nl")
     'Fluxus postpartum (>= 1000 ml)'
     """
@@ -196,7 +196,7 @@ def indicator_label(indicator: Any, language: str = "en") -> str:
         return ind.name_nl
     if ind.name_nl.lower() == ind.name_en.lower():
         return ind.name_en
-    return f"{ind.name_en} ({ind.name_nl})"
+    return f"{ind.name_en} – {ind.name_nl}"
 
 
 def value_label(column: str, value: Any, language: str = "en") -> str:

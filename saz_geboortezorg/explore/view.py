@@ -156,7 +156,12 @@ def _unchanged(old: ExplorerState, new: ExplorerState, chart: str) -> bool:
 
 
 def explorer_view(
-    data: Any, state: ExplorerState, cache: Any = None, previous: View | None = None
+    data: Any,
+    state: ExplorerState,
+    cache: Any = None,
+    previous: View | None = None,
+    *,
+    draw: bool = True,
 ) -> View:
     """Compute and draw everything for one state of the controls.
 
@@ -169,6 +174,8 @@ def explorer_view(
     previous : View, optional
         The view shown before this change: charts whose controls did not change are
         taken over instead of redrawn (see :data:`INDEPENDENT`).
+    draw : bool
+        Build the charts (False: numbers only, ``charts`` is empty).
 
     Returns
     -------
@@ -272,9 +279,11 @@ def explorer_view(
         notes=notes,
         charts={},
         data_id=id(data),
-        reused=tuple(reuse),
     )
-    view.charts = _charts(view, ind, highlight, language, {c: previous.charts[c] for c in reuse})
+    if draw:
+        kept = {c: previous.charts[c] for c in reuse if c in previous.charts}
+        view.charts = _charts(view, ind, highlight, language, kept)
+        view.reused = tuple(c for c in CHARTS if c in kept)
     return view
 
 

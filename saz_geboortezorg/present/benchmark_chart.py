@@ -361,7 +361,7 @@ def trend_chart(
     ...                   "upper": [0.17, 0.18, 0.25, 0.23], "n": [500, 510, 50, 52]})
     >>> spec = trend_chart(t, series_labels={"all": "all regions"}).to_dict()
     >>> [layer["mark"]["type"] for layer in spec["layer"]]
-    ['area', 'line', 'point']
+    ['area', 'line']
     >>> spec["layer"][1]["encoding"]["color"]["scale"]["range"]
     ['#4D4D4D', '#D55E00']
     """
@@ -405,11 +405,10 @@ def trend_chart(
         y2=alt.Y2("upper:Q"),
         color=colour,
     )
-    line = base.mark_line(strokeWidth=2.5).encode(y=alt.Y("value:Q"), color=colour)
-    points = base.mark_point(filled=True, size=60).encode(
-        y=alt.Y("value:Q"), color=colour, shape=alt.Shape("series:N", legend=None), tooltip=tooltip
+    line = base.mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=60)).encode(
+        y=alt.Y("value:Q"), color=colour, tooltip=tooltip
     )
-    chart = alt.layer(band, line, points).properties(
+    chart = alt.layer(band, line).properties(
         title=alt.TitleParams(
             title or "", subtitle=f"line: value; band: {interval_label}", anchor="start"
         ),

@@ -142,3 +142,11 @@ def test_errors_are_clear(women):
         explorer_view(women, BASE.with_filter("ses_quintile", ["9"]))
     with pytest.raises(SpecError, match="period must be"):
         explorer_view(women, BASE.replace(period="last year"))
+
+
+def test_numbers_only(women):
+    v = explorer_view(women, BASE, draw=False)
+    assert v.charts == {} and v.reused == ()
+    drawn = explorer_view(women, BASE.replace(limits=(95.0,)), previous=v)
+    assert drawn.reused == () and sorted(drawn.charts) == ["caterpillar", "funnel", "trend"]
+    assert drawn.table["n"].tolist() == v.table["n"].tolist()

@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from saz_geboortezorg.compare.benchmark import BenchmarkResult
-from saz_geboortezorg.present.benchmark_chart import benchmark_chart, format_value
+from saz_geboortezorg.present.benchmark_chart import (
+    benchmark_chart,
+    format_value,
+    message_chart,
+    trend_chart,
+)
 
 
 def _result() -> BenchmarkResult:
@@ -94,3 +99,29 @@ def test_highlight_frames_only_my_unit():
 def test_format_value():
     assert format_value(0.05, "percent") == "0.1"
     assert format_value(12345.5, "euro") == "12,346"
+
+
+def test_trend_chart_scales_and_names_the_series():
+    t = pd.DataFrame(
+        {
+            "series": ["all", "all", "R1", "R1"],
+            "period": pd.to_datetime(["2022-01-01", "2022-04-01"] * 2),
+            "value": [0.004, 0.005, 0.006, 0.002],
+            "lower": [0.003, 0.004, 0.001, 0.0],
+            "upper": [0.005, 0.006, 0.012, 0.008],
+            "n": [4000, 4100, 300, 310],
+        }
+    )
+    spec = trend_chart(t, multiplier=1000, series_labels={"all": "alle regio's"}).to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert [r["series"] for r in rows] == ["alle regio's", "alle regio's", "R1", "R1"]
+    assert [round(r["value"], 6) for r in rows] == [4.0, 5.0, 6.0, 2.0]  # per 1,000
+    colour = spec["layer"][1]["encoding"]["color"]["scale"]
+    assert colour == {"domain": ["alle regio's", "R1"], "range": ["#4D4D4D", "#D55E00"]}
+    with pytest.raises(ValueError, match="needs column"):
+        trend_chart(t.drop(columns="upper"))
+
+
+def test_message_chart_shows_the_text():
+    spec = message_chart("Not available: too few units").to_dict()
+    assert spec["datasets"][spec["data"]["name"]] == [{"text": "Not available: too few units"}]
