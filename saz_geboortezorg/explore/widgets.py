@@ -159,8 +159,16 @@ class Explorer:
         ]
         themes = [c[t] for t in opts.THEMES if t in c]
         charts = [self.panes[name].widget for name in CHARTS]
+        wrap = widgets.Layout(flex_flow="row wrap")
         return widgets.VBox(
-            [*top, row(themes), self.status, charts[0], row(charts[1:]), self.table]
+            [
+                *top,
+                row(themes, layout=wrap),
+                self.status,
+                charts[0],
+                row(charts[1:], layout=wrap),
+                self.table,
+            ]
         )
 
     def _handler(self, name: str):
