@@ -18,7 +18,16 @@ from saz_geboortezorg import __version__
 from saz_geboortezorg.errors import SazError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ["synth", "validate", "completeness", "indicators", "rates", "casemix", "funnel", "report"]
+COMMANDS = [
+    "synth",
+    "validate",
+    "completeness",
+    "indicators",
+    "rates",
+    "casemix",
+    "funnel",
+    "report",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -374,7 +374,9 @@ def care_flows(
     # rows in unit order, then stage order, then category order
     order = {u: i for i, u in enumerate(unit_order)}
     out = out.sort_values("unit", key=lambda u: u.map(order), kind="stable")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["by"] = by  # charts name the level ("region") from this
+    return out
 
 
 def flow_links(
@@ -571,6 +573,7 @@ def referral_reasons(
     out.insert(3, "label_nl", out["reason"].map(lambda r: labels[r]["nl"]))
     out["referred"] = out.groupby("unit")["n"].transform("sum").astype(int)
     out["pct"] = (100 * out["n"] / out["referred"]).astype(float)
+    out.attrs.update(by=by, moment=moment)  # charts name the level and moment from these
     return out
 
 

@@ -134,4 +134,5 @@ def place_of_birth(women: pd.DataFrame, by: str = "region_id") -> pd.DataFrame:
     tidy["pct"] = (100 * tidy["n"] / totals).round(2)
     tidy.insert(2, "label_en", tidy["place"].map(lambda p: PLACE_LABELS[p]["en"]))
     tidy.insert(3, "label_nl", tidy["place"].map(lambda p: PLACE_LABELS[p]["nl"]))
+    tidy.attrs["by"] = by  # charts name the level ("region") from this
     return tidy

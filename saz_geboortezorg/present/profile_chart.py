@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from saz_geboortezorg.present.stacked_shares import stacked_shares_chart
+from saz_geboortezorg.present.stacked_shares import level_name, marked, stacked_shares_chart
 from saz_geboortezorg.present.style import PALETTE
 
 __all__ = ["place_of_birth_chart"]
@@ -39,7 +39,7 @@ def place_of_birth_chart(
     table : DataFrame
         Output of :func:`saz_geboortezorg.derive.profile.place_of_birth`.
     highlight : str, optional
-        A unit to mark (its label gets an arrow), e.g. 'my region'.
+        A unit to mark (a bold label with ► in front), e.g. 'my region'.
     language : {"en", "nl"}
         Language of the labels.
     title : str, optional
@@ -64,7 +64,7 @@ def place_of_birth_chart(
     order = list(dict.fromkeys(table[label_col]))
     places = list(dict.fromkeys(table["place"]))
     data = table.assign(
-        unit_label=table["unit"].map(lambda u: f"▶ {u}" if u == highlight else str(u)),
+        unit_label=table["unit"].map(lambda u: marked(u, highlight)),
         order=table["place"].map({p: i for i, p in enumerate(dict.fromkeys(table["place"]))}),
     )
     texts = {
@@ -82,7 +82,8 @@ def place_of_birth_chart(
         domain=order,
         colours=[_colour(p) for p in places],
         x_title=texts[1],
-        y_title=texts[3],
+        y_title=level_name(table.attrs["by"], language) if table.attrs.get("by") else texts[3],
         legend_title=texts[2],
         title=title or texts[0],
+        highlight=highlight,
     )

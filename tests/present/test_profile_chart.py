@@ -25,7 +25,7 @@ def test_chart_embeds_the_table_and_marks_the_highlight(table):
     spec = place_of_birth_chart(table, highlight="R2").to_dict()
     rows = _data(spec)
     assert len(rows) == len(table)
-    assert {r["unit_label"] for r in rows} == {"R1", "▶ R2"}
+    assert {r["unit_label"] for r in rows} == {"R1", "► R2"}
     assert sum(r["n"] for r in rows) == 3
 
 
