@@ -44,6 +44,35 @@ _COUNT_COLUMNS = {
     "records",
 }
 
+#: Column headers a clinician reads; the column's own name stays in the header's tooltip
+#: (and is what the CSV and Excel exports use).
+_HEADERS = {
+    "unit": "unit",
+    "n": "n",
+    "cs": "caesareans",
+    "oe": "O/E",
+    "relative_size_pct": "share of women (%)",
+    "cs_rate_pct": "caesarean rate (%)",
+    "contribution_pct": "contribution to the overall rate (%)",
+    "share_of_cs_pct": "share of all caesareans (%)",
+}
+_WORDS = {"pct": "(%)", "lcl95": "lower 95%", "ucl95": "upper 95%", "cs": "caesarean", "n": "n"}
+
+
+def header(column: Any) -> str:
+    """A readable header for a table column.
+
+    Examples
+    --------
+    >>> header("cs_rate_pct"), header("oe_lcl95"), header("expected")
+    ('caesarean rate (%)', 'oe lower 95%', 'expected')
+    """
+    name = str(column)
+    if name in _HEADERS:
+        return _HEADERS[name]
+    return " ".join(_WORDS.get(w, w) for w in name.split("_"))
+
+
 _CSS = """
 body{font-family:Helvetica,Arial,sans-serif;font-size:16px;color:#222;max-width:1100px;
 margin:0 auto;padding:24px;line-height:1.45}
@@ -132,7 +161,10 @@ def table_html(
         cls = ["text"] if c in text else []
         if c == highlight_column:
             cls.append("mine")
-        out.append(f'<th class="{" ".join(cls)}">{html.escape(str(c))}</th>')
+        out.append(
+            f'<th class="{" ".join(cls)}" title="{html.escape(str(c))}">'
+            f"{html.escape(header(c))}</th>"
+        )
     out.append("</tr></thead><tbody>")
     hid = None if hidden is None else hidden.reindex(columns=table.columns, fill_value=False)
     for i, row in enumerate(table.itertuples(index=False)):
