@@ -15,6 +15,7 @@ another cannot be drawn).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "trend_chart",
     "message_chart",
     "CATEGORIES",
+    "TREND_TEXT",
     "TEXT",
     "DOMAIN_ORDER",
     "format_value",
@@ -324,6 +326,42 @@ def benchmark_chart(
     return configure(chart)
 
 
+#: Words of the trend chart in English and Dutch (``language=``); English tooltips show
+#: the column names.
+TREND_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "subtitle": "line: value; band: {interval}",
+        "interval": "95% interval",
+        "series": "",
+        "period": "",
+        "value": "",
+        "lower": "",
+        "upper": "",
+        "n": "",
+    },
+    "nl": {
+        "subtitle": "lijn: waarde; band: {interval}",
+        "interval": "95%-interval",
+        "series": "reeks",
+        "period": "periode",
+        "value": "waarde",
+        "lower": "ondergrens",
+        "upper": "bovengrens",
+        "n": "n",
+    },
+}
+
+
+@functools.cache
+def _style() -> Any:
+    """The toolkit's chart config (:func:`~saz_geboortezorg.present.style.configure`'s),
+    made once; given to the constructor it saves ``configure``'s four copies of the
+    whole chart on every redraw."""
+    import altair as alt
+
+    return configure(alt.Chart()).config
+
+
 def trend_chart(
     trend: pd.DataFrame,
     *,
@@ -331,9 +369,10 @@ def trend_chart(
     title: str | None = None,
     y_title: str = "rate (%)",
     series_labels: dict[str, str] | None = None,
-    interval_label: str = "95% interval",
+    interval_label: str | None = None,
     width: int = 640,
     height: int = 280,
+    language: str = "en",
 ) -> Any:
     """Lines of an indicator per period: everybody (grey) and 'my unit' (vermillion).
 
@@ -348,9 +387,11 @@ def trend_chart(
     title, y_title : str, optional
     series_labels : dict, optional
         Legend text per series (e.g. ``{"all": "all regions"}``).
-    interval_label : str
-        Legend text of the shaded band.
+    interval_label : str, optional
+        Legend text of the shaded band (default "95% interval", Dutch "95%-interval").
     width, height : int
+    language : {"en", "nl"}
+        Subtitle and tooltips in English or Dutch.
 
     Examples
     --------
@@ -364,9 +405,14 @@ def trend_chart(
     ['area', 'line']
     >>> spec["layer"][1]["encoding"]["color"]["scale"]["range"]
     ['#4D4D4D', '#D55E00']
+    >>> trend_chart(t, language="nl").to_dict()["title"]["subtitle"]
+    'lijn: waarde; band: 95%-interval'
     """
     import altair as alt
 
+    if language not in TREND_TEXT:
+        raise ValueError(f"language must be one of {', '.join(TREND_TEXT)}, not {language!r}")
+    words = TREND_TEXT[language]
     needed = ["series", "period", "value", "lower", "upper"]
     lacking = [c for c in needed if c not in trend.columns]
     if lacking:
@@ -385,37 +431,47 @@ def trend_chart(
     )
     domain = [names.get(s, s) for s in order]
     colours = [NEUTRAL] + [HIGHLIGHT] * (len(domain) - 1)
+    # typed channels with field and type spelled out: the quickest for altair to build
     colour = alt.Color(
-        "series:N",
+        field="series",
+        type="nominal",
         title=None,
         scale=alt.Scale(domain=domain, range=colours),
         legend=alt.Legend(orient="top", symbolStrokeWidth=3),
     )
-    base = alt.Chart(frame).encode(x=alt.X("period:T", title=None))
+    base = alt.Chart(frame).encode(x=alt.X(field="period", type="temporal", title=None))
+
+    def tip(field: str, kind: str, **options: Any) -> Any:
+        if words[field]:
+            options["title"] = words[field]
+        return alt.Tooltip(field=field, type=kind, **options)
+
     tooltip = [
-        alt.Tooltip("series:N"),
-        alt.Tooltip("period:T", format="%Y-%m"),
-        alt.Tooltip("value:Q", format=",.2f"),
-        alt.Tooltip("lower:Q", format=",.2f"),
-        alt.Tooltip("upper:Q", format=",.2f"),
-        alt.Tooltip("n:Q", format=","),
+        tip("series", "nominal"),
+        tip("period", "temporal", format="%Y-%m"),
+        tip("value", "quantitative", format=",.2f"),
+        tip("lower", "quantitative", format=",.2f"),
+        tip("upper", "quantitative", format=",.2f"),
+        tip("n", "quantitative", format=","),
     ]
     band = base.mark_area(opacity=0.18).encode(
-        y=alt.Y("lower:Q", title=y_title, scale=alt.Scale(zero=False)),
-        y2=alt.Y2("upper:Q"),
+        y=alt.Y(field="lower", type="quantitative", title=y_title, scale=alt.Scale(zero=False)),
+        y2=alt.Y2(field="upper"),
         color=colour,
     )
     line = base.mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=60)).encode(
-        y=alt.Y("value:Q"), color=colour, tooltip=tooltip
+        y=alt.Y(field="value", type="quantitative"), color=colour, tooltip=tooltip
     )
-    chart = alt.layer(band, line).properties(
+    interval = words["interval"] if interval_label is None else interval_label
+    return alt.LayerChart(
+        layer=[band, line],
         title=alt.TitleParams(
-            title or "", subtitle=f"line: value; band: {interval_label}", anchor="start"
+            title or "", subtitle=words["subtitle"].format(interval=interval), anchor="start"
         ),
         width=width,
         height=height,
+        config=_style().copy(),
     )
-    return configure(chart)
 
 
 def message_chart(text: str, *, width: int = 640, height: int = 60) -> Any:
@@ -428,10 +484,13 @@ def message_chart(text: str, *, width: int = 640, height: int = 60) -> Any:
     """
     import altair as alt
 
-    chart = (
-        alt.Chart(pd.DataFrame({"text": [text]}))
+    return (
+        alt.Chart(
+            pd.DataFrame({"text": [text]}),
+            width=width,
+            height=height,
+            config=_style().copy(),
+        )
         .mark_text(fontSize=FONT_SIZE + 2, color=NEUTRAL, align="left", x=5)
-        .encode(text=alt.Text("text:N"))
-        .properties(width=width, height=height)
+        .encode(text=alt.Text(field="text", type="nominal"))
     )
-    return configure(chart)

@@ -15,6 +15,14 @@ chart with its data to an outside website. This does not depend on the active al
 have to call :func:`saz_geboortezorg.present.notebook.setup` first. Anything else
 IPython can display (a DataFrame, a message) goes into an ``ipywidgets.Output``.
 
+Speed: a chart without selections or parameters is sent as its Vega-Lite spec without
+validating it against the schema again (``to_dict(validate=False)``): the charts of
+:mod:`saz_geboortezorg.present` are validated by their tests, and validation is most
+of the time altair needs to serialise a chart (the explorer redraws on every control
+change). ``update(chart, validate=True)`` validates; a chart with selections goes
+through ``JupyterChart.chart``, which validates and makes the selections readable
+from Python.
+
 Examples
 --------
 >>> import altair as alt, pandas as pd
@@ -79,7 +87,7 @@ class ChartPane:
         self._jupyter_chart: Any = None
         self._output: Any = None
 
-    def update(self, chart: Any) -> None:
+    def update(self, chart: Any, *, validate: bool = False) -> None:
         """Show ``chart`` instead of the current one.
 
         Parameters
@@ -88,6 +96,11 @@ class ChartPane:
             An altair chart (``Chart``, ``LayerChart``, ``HConcatChart`` ...) is drawn by
             the pane's ``JupyterChart`` widget, offline. Any other object is displayed
             with IPython's ``display`` inside an ``ipywidgets.Output``.
+        validate : bool
+            Validate the chart's spec against the Vega-Lite schema before sending it
+            (always done for charts with selections or parameters). Off by default:
+            the toolkit's charts are validated by their tests, and validating takes
+            longer than building the spec.
 
         Examples
         --------
@@ -102,7 +115,14 @@ class ChartPane:
         self.chart = chart
         if isinstance(chart, alt.TopLevelMixin):
             view = self._chart_widget()
-            view.chart = chart
+            if _interactive(chart):
+                view.chart = chart  # JupyterChart wires up the selections (and validates)
+            else:
+                spec = chart.to_dict(validate=validate)
+                with view.hold_sync():  # one message to the browser
+                    if view.chart is not None:
+                        view.chart = None  # forget an earlier chart's selections
+                    view.spec = spec
         else:
             from IPython.display import display
 
@@ -129,3 +149,18 @@ class ChartPane:
 
             self._output = widgets.Output()
         return self._output
+
+
+def _interactive(chart: Any) -> bool:
+    """Whether ``chart`` has parameters (selections, bindings), at the top level (where
+    altair lifts those of layers and panels) or made by transforms, or is drawn through
+    VegaFusion: then ``JupyterChart`` has to set it up itself."""
+    import altair as alt
+    from altair.jupyter.jupyter_chart import collect_transform_params
+
+    params = getattr(chart, "params", alt.Undefined)
+    if params is not alt.Undefined and len(params) > 0:
+        return True
+    if alt.data_transformers.active == "vegafusion":
+        return True
+    return bool(collect_transform_params(chart))

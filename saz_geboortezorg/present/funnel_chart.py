@@ -8,6 +8,8 @@ for a projector.
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,23 +31,80 @@ STATUS_COLOURS = {
 }
 LABELS = ("outliers", "highlight", "all", "none")
 
-_AXES = {
-    "SR": ("expected events", "observed / expected"),
-    "PR": ("number of cases", "proportion"),
-    "RC": ("denominator", "ratio"),
-}
-_COUNTS = {
-    "SR": ("observed", "expected"),
-    "PR": ("events", "n"),
-    "RC": ("numerator", "denominator"),
+#: Words of the chart in English and Dutch (``language=``).
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "limits": "limits",
+        "limit": "{level} limits",
+        "unadjusted": " (unadjusted)",
+        "units": "units",
+        "within": "within limits",
+        "outside": "outside {level} limits",
+        "unit": "unit",
+        "z": "z-score",
+        "position": "position",
+        "od": "limits adjusted for overdispersion: phi = {phi}, tau\u00b2 = {tau2}",
+        "no_od": "no overdispersion (phi = {phi}): unadjusted limits",
+        "plain": "unadjusted limits",
+        "target": "; line: target {target}",
+        "title": "Funnel plot: {y}{method}, {n} units",
+        "per": " (per {m})",
+        "SR": "expected events|observed / expected|observed|expected",
+        "PR": "number of cases|proportion|events|n",
+        "RC": "denominator|ratio|numerator|denominator",
+    },
+    "nl": {
+        "limits": "grenzen",
+        "limit": "{level}-grenzen",
+        "unadjusted": " (niet gecorrigeerd)",
+        "units": "eenheden",
+        "within": "binnen de grenzen",
+        "outside": "buiten {level}-grenzen",
+        "unit": "eenheid",
+        "z": "z-score",
+        "position": "positie",
+        "od": "grenzen verbreed voor overdispersie: phi = {phi}, tau\u00b2 = {tau2}",
+        "no_od": "geen overdispersie (phi = {phi}): niet-gecorrigeerde grenzen",
+        "plain": "niet-gecorrigeerde grenzen",
+        "target": "; lijn: referentie {target}",
+        "title": "Trechterplot: {y}{method}, {n} eenheden",
+        "per": " (per {m})",
+        "SR": "verwacht aantal|waargenomen / verwacht|waargenomen|verwacht",
+        "PR": "aantal|proportie|gebeurtenissen|n",
+        "RC": "noemer|ratio|teller|noemer",
+    },
 }
 
+#: The point layer's columns (what the marks and tooltips read; the browser gets no more).
+_POINT_COLUMNS = [
+    "unit",
+    "numerator",
+    "denominator",
+    "value",
+    "z",
+    "status",
+    "is_highlight",
+    "label",
+]
 
-def _pct(level: float) -> str:
-    return f"{level:g}%"
+
+@functools.cache
+def _style() -> Any:
+    """The toolkit's chart config (:func:`~saz_geboortezorg.present.style.configure`'s),
+    made once. Given to the chart's constructor, it saves the four copies of the whole
+    chart that ``configure`` makes (a third of a redraw's building time)."""
+    import altair as alt
+
+    return configure(alt.Chart()).config
+
+
+def _pct(level: float, language: str = "en") -> str:
+    text = f"{level:g}%"
+    return text.replace(".", ",") if language == "nl" else text
 
 
 def _status(table: pd.DataFrame, levels: tuple[float, ...]) -> pd.Series:
+    """English status key per unit (``within limits``, ``outside 95% limits`` ...)."""
     from saz_geboortezorg.compare.funnel.limits import level_tag
 
     status = pd.Series("within limits", index=table.index, dtype=object)
@@ -67,6 +126,7 @@ def funnel_chart(
     y_title: str | None = None,
     width: int = 640,
     height: int = 420,
+    language: str = "en",
 ) -> Any:
     """An altair funnel plot of a :class:`~saz_geboortezorg.compare.funnel.FunnelResult`.
 
@@ -88,11 +148,21 @@ def funnel_chart(
         Override the default titles.
     width, height : int
         Size in pixels.
+    language : {"en", "nl"}
+        Legends, tooltips, subtitle and default titles in English or Dutch
+        (``"nl"``: *trechterplot*, *grenzen* = limits, *eenheden* = units).
 
     Returns
     -------
     altair.LayerChart
         Save with ``chart.save("funnel.png")`` (or ``.svg``, ``.html``).
+
+    Notes
+    -----
+    Built for quick redraws (the explorer draws a funnel on every control change):
+    every encoding is a typed channel object (altair rebuilds a schema for each
+    shorthand dict it has to recognise), and the browser gets only the columns the
+    marks and tooltips read.
 
     Examples
     --------
@@ -102,6 +172,9 @@ def funnel_chart(
     >>> chart = sg.funnel(d, "o", "e", "h").chart(highlight="B")
     >>> [layer["mark"]["type"] for layer in chart.to_dict()["layer"]]
     ['rule', 'line', 'point', 'text', 'text']
+    >>> spec = sg.funnel(d, "o", "e", "h").chart(language="nl").to_dict()
+    >>> spec["layer"][1]["encoding"]["color"]["title"], spec["layer"][1]["encoding"]["x"]["title"]
+    ('grenzen', 'verwacht aantal')
     """
     import altair as alt
 
@@ -109,26 +182,45 @@ def funnel_chart(
 
     if labels not in LABELS:
         raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")
+    if language not in TEXT:
+        raise ValueError(f"language must be one of {', '.join(TEXT)}, not {language!r}")
+    words = TEXT[language]
     highlights = {str(h) for h in ([highlight] if isinstance(highlight, str) else highlight or [])}
-    table = result.table.copy()
+    table = result.table
+    units = table["group"].astype(str)
+    unknown = highlights - set(units)
+    if unknown:
+        raise ValueError(f"highlight: unit(s) {', '.join(sorted(unknown))} not in the result")
     if log_x is None:
         sizes = table["denominator"].to_numpy(dtype=float)
         log_x = bool(sizes.max() > 100 * sizes.min())
-    table["unit"] = table["group"].astype(str)
-    unknown = highlights - set(table["unit"])
-    if unknown:
-        raise ValueError(f"highlight: unit(s) {', '.join(sorted(unknown))} not in the result")
     levels = result.levels
-    table["status"] = _status(table, levels)
-    table["is_highlight"] = table["unit"].isin(highlights)
-    outlier = table["status"] != "within limits"
+    status = _status(table, levels)  # English keys; the words shown follow the language
+    shown_status = {"within limits": words["within"]}
+    for level in levels:
+        shown_status[f"outside {_pct(level)} limits"] = words["outside"].format(
+            level=_pct(level, language)
+        )
+    is_highlight = units.isin(highlights)
+    outlier = status != "within limits"
     show_label = {
-        "outliers": outlier | table["is_highlight"],
-        "highlight": table["is_highlight"],
+        "outliers": outlier | is_highlight,
+        "highlight": is_highlight,
         "all": pd.Series(True, index=table.index),
         "none": pd.Series(False, index=table.index),
     }[labels]
-    table["label"] = np.where(show_label, table["unit"], "")
+    points_data = pd.DataFrame(
+        {
+            "unit": units,
+            "numerator": table["numerator"],
+            "denominator": table["denominator"],
+            "value": table["value"],
+            "z": table["z"],
+            "status": status.map(shown_status),
+            "is_highlight": is_highlight,
+            "label": np.where(show_label, units, ""),
+        }
+    )[_POINT_COLUMNS]
 
     # y range as FunnelPlotR (at least 0.7-1.3 x target, and the units with a margin),
     # widened to show the widest limits of a typical (median) unit
@@ -144,154 +236,159 @@ def funnel_chart(
     if y_max <= y_min:
         y_max = y_min + 1
 
-    # limit curves, long format
+    # limit curves: one row per grid denominator, one column per curve (c0, c1, ...);
+    # the chart folds them into lines (a quarter of the long format's payload)
     smallest = float(table["denominator"].min())
     curve = result.limits(result.default_grid(start=0.7 * smallest if log_x else None))
     x_lo = float(curve["denominator"].min())
     x_hi = float(curve["denominator"].max())
-    rows = []
+    span = y_max - y_min
     suffixes = [""]  # the limits in force
     if show_unadjusted and result.overdispersed:
         suffixes.append("_unadj")
+    wide: dict[str, Any] = {"denominator": curve["denominator"].to_numpy(dtype=float)}
+    series_of, side_of = {}, {}
     for suffix in suffixes:
         for level in levels:
             tag = level_tag(level)
-            name = f"{_pct(level)} limits" + (" (unadjusted)" if suffix else "")
+            name = words["limit"].format(level=_pct(level, language)) + (
+                words["unadjusted"] if suffix else ""
+            )
             for side in ("lcl", "ucl"):
-                part = pd.DataFrame(
-                    {
-                        "denominator": curve["denominator"].to_numpy(),
-                        "limit": curve[f"{side}{tag}{suffix}"].to_numpy(),
-                        "series": name,
-                        "side": side,
-                    }
-                )
-                rows.append(part)
-    lines = pd.concat(rows, ignore_index=True)
-    # drop what is far outside the frame (the marks clip the rest at the frame's edge)
-    span = y_max - y_min
-    lines = lines[np.isfinite(lines["limit"]) & lines["limit"].between(y_min - span, y_max + span)]
+                limit = curve[f"{side}{tag}{suffix}"].to_numpy(dtype=float)
+                # drop what is far outside the frame (the marks clip the rest at its edge)
+                keep = np.isfinite(limit) & (limit >= y_min - span) & (limit <= y_max + span)
+                if keep.any():
+                    column = f"c{len(series_of)}"
+                    wide[column] = np.where(keep, limit, np.nan)
+                    series_of[column], side_of[column] = name, side
+    lines = pd.DataFrame(wide)
+    lines = lines[lines[list(series_of)].notna().any(axis=1)]
+    series = list(dict.fromkeys(series_of.values()))
 
-    dash_for = {}
+    dash_for, colour_for = {}, {}
     for i, level in enumerate(sorted(levels)):
-        dash_for[f"{_pct(level)} limits"] = [8, 5] if i < len(levels) - 1 else [1, 0]
-        dash_for[f"{_pct(level)} limits (unadjusted)"] = [2, 3]
-    series = list(dict.fromkeys(lines["series"]))
-    colour_for = {s: UNADJUSTED_COLOUR if "unadjusted" in s else LIMIT_COLOUR for s in series}
+        name = words["limit"].format(level=_pct(level, language))
+        dash_for[name] = [8, 5] if i < len(levels) - 1 else [1, 0]
+        dash_for[name + words["unadjusted"]] = [2, 3]
+        colour_for[name] = LIMIT_COLOUR
+        colour_for[name + words["unadjusted"]] = UNADJUSTED_COLOUR
 
-    x_default, y_default = _AXES[result.data_type]
+    x_default, y_default, observed, expected = words[result.data_type].split("|")
     if m != 1:
-        y_default += f" (per {m:,.0f})"
+        y_default += words["per"].format(m=f"{m:,.0f}")
     x_scale = (
         alt.Scale(type="log", domain=[x_lo, x_hi], nice=False)
         if log_x
         else alt.Scale(domain=[0, x_hi], nice=False)
     )
-    x = alt.X("denominator:Q", title=x_title or x_default, scale=x_scale)
+    x = alt.X(field="denominator", type="quantitative", title=x_title or x_default, scale=x_scale)
     y_scale = alt.Scale(domain=[y_min, y_max], nice=False, zero=False)
+    y_value = alt.Y(field="value", type="quantitative", scale=y_scale)
+    highlighted = "datum.is_highlight"
 
     target_rule = (
         alt.Chart(pd.DataFrame({"target": [target]}))
         .mark_rule(color=NEUTRAL, strokeWidth=1.5)
-        .encode(y=alt.Y("target:Q", scale=y_scale))
+        .encode(y=alt.Y(field="target", type="quantitative", scale=y_scale))
     )
     legend = alt.Legend(orient="right", symbolStrokeWidth=3, symbolSize=500)
     limit_lines = (
         alt.Chart(lines)
+        .transform_fold(list(series_of), as_=["curve", "limit"])
+        .transform_filter("isValid(datum.limit)")
+        .transform_calculate(
+            series=f"{json.dumps(series_of)}[datum.curve]",
+            side=f"{json.dumps(side_of)}[datum.curve]",
+        )
         .mark_line(strokeWidth=2, clip=True)
         .encode(
             x=x,
-            y=alt.Y("limit:Q", title=y_title or y_default, scale=y_scale),
-            detail="side:N",
+            y=alt.Y(field="limit", type="quantitative", title=y_title or y_default, scale=y_scale),
+            detail=alt.Detail(field="side", type="nominal"),
             color=alt.Color(
-                "series:N",
-                title="limits",
+                field="series",
+                type="nominal",
+                title=words["limits"],
                 scale=alt.Scale(domain=series, range=[colour_for[s] for s in series]),
                 legend=legend,
             ),
             strokeDash=alt.StrokeDash(
-                "series:N",
-                title="limits",
+                field="series",
+                type="nominal",
+                title=words["limits"],
                 scale=alt.Scale(domain=series, range=[dash_for[s] for s in series]),
                 legend=legend,
             ),
         )
     )
-    observed, expected = _COUNTS[result.data_type]
     value_format = ".3f" if m == 1 else ".1f"
     tooltip = [
-        alt.Tooltip("unit:N", title="unit"),
-        alt.Tooltip("numerator:Q", title=observed, format=",.4~g"),
-        alt.Tooltip("denominator:Q", title=expected, format=",.4~g"),
-        alt.Tooltip("value:Q", title=y_default, format=value_format),
-        alt.Tooltip("z:Q", title="z-score", format=".2f"),
-        alt.Tooltip("status:N", title="position"),
+        alt.Tooltip(field="unit", type="nominal", title=words["unit"]),
+        alt.Tooltip(field="numerator", type="quantitative", title=observed, format=",.4~g"),
+        alt.Tooltip(field="denominator", type="quantitative", title=expected, format=",.4~g"),
+        alt.Tooltip(field="value", type="quantitative", title=y_default, format=value_format),
+        alt.Tooltip(field="z", type="quantitative", title=words["z"], format=".2f"),
+        alt.Tooltip(field="status", type="nominal", title=words["position"]),
     ]
-    status_domain = ["within limits"] + [
-        f"outside {_pct(level)} limits" for level in sorted(levels)
-    ]
+    status_keys = ["within limits"] + [f"outside {_pct(level)} limits" for level in sorted(levels)]
     status_range = [
-        STATUS_COLOURS.get(s, STATUS_COLOURS["outside 99.8% limits"]) for s in status_domain
+        STATUS_COLOURS.get(s, STATUS_COLOURS["outside 99.8% limits"]) for s in status_keys
     ]
     points = (
-        alt.Chart(table)
+        alt.Chart(points_data)
         .mark_point(filled=True, stroke="#333333", strokeWidth=0.8, opacity=0.95, color="#333333")
         .encode(
             x=x,
-            y=alt.Y("value:Q", scale=y_scale),
-            fill=alt.condition(
-                alt.datum.is_highlight,
-                alt.value(HIGHLIGHT),
-                alt.Fill(
-                    "status:N",
-                    title="units",
-                    scale=alt.Scale(domain=status_domain, range=status_range),
-                    legend=alt.Legend(orient="right", symbolSize=150),
-                ),
+            y=y_value,
+            fill=alt.Fill(
+                field="status",
+                type="nominal",
+                title=words["units"],
+                scale=alt.Scale(domain=[shown_status[s] for s in status_keys], range=status_range),
+                legend=alt.Legend(orient="right", symbolSize=150),
+                condition={"test": highlighted, "value": HIGHLIGHT},
             ),
-            shape=alt.condition(alt.datum.is_highlight, alt.value("diamond"), alt.value("circle")),
-            size=alt.condition(alt.datum.is_highlight, alt.value(260), alt.value(90)),
-            order=alt.Order("is_highlight:O"),
+            shape=alt.ShapeValue("circle", condition={"test": highlighted, "value": "diamond"}),
+            size=alt.SizeValue(90, condition={"test": highlighted, "value": 260}),
+            order=alt.Order(field="is_highlight", type="ordinal"),
             tooltip=tooltip,
         )
     )
     # stagger labels of neighbouring units above and below their points, so fewer overlap;
     # near the bottom (top) of the frame a label always goes above (below) its point
-    labelled = table[table["label"] != ""].sort_values("denominator").copy()
+    labelled = points_data[points_data["label"] != ""].sort_values("denominator")
     above = np.arange(len(labelled)) % 2 == 0
     margin = 0.06 * (y_max - y_min)
     above = np.where(labelled["value"] < y_min + margin, True, above)
     above = np.where(labelled["value"] > y_max - margin, False, above)
+    label_colour = alt.ColorValue("#333333", condition={"test": highlighted, "value": HIGHLIGHT})
     text_layers = []
     for is_above, dy in ((True, -10), (False, 10)):
-        part = labelled[above == is_above]
+        part = labelled[above == is_above][["denominator", "value", "label", "is_highlight"]]
         text_layers.append(
             alt.Chart(part)
             .mark_text(align="left", baseline="middle", dx=8, dy=dy, fontSize=14, fontWeight="bold")
             .encode(
                 x=x,
-                y=alt.Y("value:Q", scale=y_scale),
-                text="label:N",
-                color=alt.condition(
-                    alt.datum.is_highlight, alt.value(HIGHLIGHT), alt.value("#333333")
-                ),
+                y=y_value,
+                text=alt.Text(field="label", type="nominal"),
+                color=label_colour,
             )
         )
     if result.overdispersed:
-        subtitle = (
-            f"limits adjusted for overdispersion: phi = {result.phi:.2f}, "
-            f"tau\u00b2 = {result.tau2:.3g}"
-        )
+        subtitle = words["od"].format(phi=f"{result.phi:.2f}", tau2=f"{result.tau2:.3g}")
     elif result.overdispersion and np.isfinite(result.phi):
-        subtitle = f"no overdispersion (phi = {result.phi:.2f}): unadjusted limits"
+        subtitle = words["no_od"].format(phi=f"{result.phi:.2f}")
     else:
-        subtitle = "unadjusted limits"
-    subtitle += f"; line: target {target:.3g}"
+        subtitle = words["plain"]
+    subtitle += words["target"].format(target=f"{target:.3g}")
     method = f" ({result.sr_method})" if result.data_type == "SR" else ""
-    default_title = f"Funnel plot: {y_default}{method}, {len(table)} units"
-    chart = alt.layer(target_rule, limit_lines, points, *text_layers).properties(
+    default_title = words["title"].format(y=y_default, method=method, n=len(table))
+    return alt.LayerChart(
+        layer=[target_rule, limit_lines, points, *text_layers],
         title=alt.TitleParams(title or default_title, subtitle=subtitle, anchor="start"),
         width=width,
         height=height,
+        config=_style().copy(),
     )
-    return configure(chart)

@@ -125,3 +125,34 @@ def test_trend_chart_scales_and_names_the_series():
 def test_message_chart_shows_the_text():
     spec = message_chart("Not available: too few units").to_dict()
     assert spec["datasets"][spec["data"]["name"]] == [{"text": "Not available: too few units"}]
+
+
+def test_trend_chart_in_dutch():
+    t = pd.DataFrame(
+        {
+            "series": ["all", "R1"],
+            "period": pd.to_datetime(["2022-01-01"] * 2),
+            "value": [0.2, 0.3],
+            "lower": [0.1, 0.2],
+            "upper": [0.3, 0.4],
+            "n": [100, 10],
+        }
+    )
+    english = trend_chart(t).to_dict()
+    assert english["title"]["subtitle"] == "line: value; band: 95% interval"
+    assert all("title" not in tip for tip in english["layer"][1]["encoding"]["tooltip"])
+    dutch = trend_chart(t, language="nl").to_dict()
+    assert dutch["title"]["subtitle"] == "lijn: waarde; band: 95%-interval"
+    titles = [tip["title"] for tip in dutch["layer"][1]["encoding"]["tooltip"]]
+    assert titles == ["reeks", "periode", "waarde", "ondergrens", "bovengrens", "n"]
+    custom = trend_chart(t, language="nl", interval_label="99%-interval").to_dict()
+    assert custom["title"]["subtitle"] == "lijn: waarde; band: 99%-interval"
+    with pytest.raises(ValueError, match="language"):
+        trend_chart(t, language="fr")
+
+
+def test_message_chart_uses_the_toolkit_fonts():
+    spec = message_chart("x").to_dict()
+    assert spec["config"]["axis"]["labelFontSize"] == 14
+    assert spec["config"]["view"]["strokeWidth"] == 0
+    assert (spec["width"], spec["height"]) == (640, 60)

@@ -70,3 +70,40 @@ def test_highlighted_label_is_bold(effects):
     assert (weight["condition"]["value"], weight["value"]) == ("bold", "normal")
     plain = caterpillar_chart(effects, unit="hospital", estimate="or", lower="lo", upper="hi")
     assert "labelFontWeight" not in plain.to_dict()["layer"][1]["encoding"]["y"]["axis"]
+
+
+def test_words_in_english_and_dutch(effects):
+    columns = {"unit": "hospital", "estimate": "or", "lower": "lo", "upper": "hi"}
+    english = caterpillar_chart(effects, **columns).to_dict()
+    assert english["title"] == {
+        "text": "Unit effects",
+        "subtitle": "dot: estimate; bar: 95% interval; sorted; dashed line: 1",
+        "anchor": "start",
+    }
+    assert [t["field"] for t in english["layer"][1]["encoding"]["tooltip"]] == [
+        "unit", "estimate", "lower", "upper",
+    ]  # fmt: skip
+    dutch = caterpillar_chart(effects, **columns, language="nl").to_dict()
+    assert dutch["title"] == {
+        "text": "Effecten per eenheid",
+        "subtitle": "punt: schatting; balk: 95%-interval; gesorteerd; stippellijn: 1",
+        "anchor": "start",
+    }
+    assert [t["title"] for t in dutch["layer"][1]["encoding"]["tooltip"]] == [
+        "eenheid", "schatting", "ondergrens", "bovengrens",
+    ]  # fmt: skip
+    own = caterpillar_chart(
+        effects, **columns, language="nl", title=None, interval_label="90%-interval"
+    ).to_dict()
+    assert own["title"]["text"] == "" and "balk: 90%-interval;" in own["title"]["subtitle"]
+    with pytest.raises(ValueError, match="language"):
+        caterpillar_chart(effects, **columns, language="de")
+
+
+def test_fonts_and_size(effects):
+    spec = caterpillar_chart(
+        effects, unit="hospital", estimate="or", lower="lo", upper="hi"
+    ).to_dict()
+    assert spec["config"]["axis"]["labelFontSize"] == 14
+    assert spec["config"]["title"]["fontSize"] == 16
+    assert (spec["width"], spec["height"]) == (520, {"step": 22})

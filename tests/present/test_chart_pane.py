@@ -9,6 +9,7 @@ import re
 import altair as alt
 import ipywidgets as widgets
 import pandas as pd
+import pytest
 
 from saz_geboortezorg.present.chart_pane import ChartPane
 
@@ -99,3 +100,31 @@ def test_selections_are_readable_from_python():
     view = pane.widget.children[0]
     assert "unit_pick" in view.selections.trait_names()
     assert view.selections.unit_pick.value == []
+
+
+def test_plain_chart_is_sent_as_its_spec_without_validating_again():
+    chart = bar("Robson 1")
+    pane = ChartPane()
+    pane.update(chart)
+    view = pane.widget.children[0]
+    assert view.spec == chart.to_dict()  # the same spec the validating path gives
+    # not validated again: a spec the schema rejects still goes to the browser ...
+    broken = bar("broken")
+    broken.mark = {"type": "bar", "no_such_property": 1}
+    pane.update(broken)
+    assert view.spec["mark"]["no_such_property"] == 1
+    # ... unless asked for
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        pane.update(broken, validate=True)
+
+
+def test_plain_chart_after_a_selection_chart_forgets_the_selections():
+    select = alt.selection_point(name="unit_pick", fields=["unit"])
+    pane = ChartPane()
+    pane.update(bar("with selection").add_params(select))
+    view = pane.widget.children[0]
+    assert view.chart is not None and "unit_pick" in view._vl_selections
+    pane.update(bar("plain"))
+    assert pane.widget.children == (view,)
+    assert view.chart is None and view._vl_selections == {} and view._params == {}
+    assert view.spec["title"] == "plain" and "params" not in view.spec

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,8 +22,22 @@ def result():
 
 
 def layers(chart):
-    spec = chart.to_dict()
+    spec = chart.to_dict()  # validates against the Vega-Lite schema
     return spec, {i: layer for i, layer in enumerate(spec["layer"])}
+
+
+def limit_lines(spec, layer) -> pd.DataFrame:
+    """The limit curves in long form (denominator, limit, series, side), read from the
+    wide data and the fold and calculate transforms the browser applies."""
+    wide = pd.DataFrame(spec["datasets"][layer["data"]["name"]])
+    fold, valid, calculate_series, calculate_side = layer["transform"]
+    assert valid == {"filter": "isValid(datum.limit)"}
+    assert fold["as"] == ["curve", "limit"]
+    series = json.loads(calculate_series["calculate"].removesuffix("[datum.curve]"))
+    side = json.loads(calculate_side["calculate"].removesuffix("[datum.curve]"))
+    long = wide.melt("denominator", fold["fold"], var_name="curve", value_name="limit")
+    long = long[long["limit"].notna()]
+    return long.assign(series=long["curve"].map(series), side=long["curve"].map(side))
 
 
 def test_layers_and_data(result):
@@ -32,13 +48,20 @@ def test_layers_and_data(result):
     points = spec["datasets"][layer[2]["data"]["name"]]
     assert len(points) == 30
     assert {p["unit"] for p in points if p["is_highlight"]} == {"H03"}
+    # the browser gets only the columns the marks and tooltips read
+    assert set(points[0]) == {
+        "unit", "numerator", "denominator", "value", "z", "status", "is_highlight", "label",
+    }  # fmt: skip
     tooltips = [t["title"] for t in layer[2]["encoding"]["tooltip"]]
     assert tooltips[:4] == ["unit", "observed", "expected", "observed / expected"]
     # the limit lines are the result's limits in force, at the result's grid
-    lines = pd.DataFrame(spec["datasets"][layer[1]["data"]["name"]])
-    upper = lines[(lines.series == "99.8% limits") & (lines.side == "ucl")]
-    expected = result.limits(upper["denominator"].to_numpy())["ucl998"].to_numpy()
-    np.testing.assert_allclose(upper["limit"], expected)
+    lines = limit_lines(spec, layer[1])
+    assert set(lines["series"]) == {"95% limits", "99.8% limits"}
+    for series, side, column in [("99.8% limits", "ucl", "ucl998"), ("95% limits", "lcl", "lcl95")]:
+        curve = lines[(lines.series == series) & (lines.side == side)]
+        assert len(curve) > 100
+        expected = result.limits(curve["denominator"].to_numpy())[column].to_numpy()
+        np.testing.assert_allclose(curve["limit"], expected)
     assert spec["datasets"][layer[0]["data"]["name"]] == [{"target": 1.0}]
     assert "phi = " in spec["title"]["subtitle"]
 
@@ -62,7 +85,9 @@ def test_labels_modes(result):
 def test_status_colours_follow_flags(result):
     spec, layer = layers(result.chart())
     points = spec["datasets"][layer[2]["data"]["name"]]
+    flags = result.table.set_index("group")
     for p in points:
+        p = {**p, **flags.loc[p["unit"], ["flag95", "flag998"]].to_dict()}
         if p["flag998"] != "within":
             assert p["status"] == "outside 99.8% limits"
         elif p["flag95"] != "within":
@@ -74,7 +99,7 @@ def test_status_colours_follow_flags(result):
 def test_log_axis_unadjusted_and_pr(result):
     spec, layer = layers(funnel_chart(result, log_x=True, show_unadjusted=True))
     assert layer[1]["encoding"]["x"]["scale"]["type"] == "log"
-    series = {r["series"] for r in spec["datasets"][layer[1]["data"]["name"]]}
+    series = set(limit_lines(spec, layer[1])["series"])
     assert "99.8% limits (unadjusted)" in series
     d = pd.DataFrame(
         {"u": list("ABCDEF"), "x": [0, 3, 10, 25, 40, 5], "n": [10, 30, 80, 120, 200, 9]}
@@ -101,3 +126,58 @@ def test_log_axis_is_automatic_for_wide_size_ranges(result):
     assert layer[1]["encoding"]["x"]["scale"]["type"] == "log"
     spec, layer = layers(funnel(d, "o", "e", "u", overdispersion=False).chart(log_x=False))
     assert "type" not in layer[1]["encoding"]["x"]["scale"]
+
+
+def test_dutch_words(result):
+    spec, layer = layers(result.chart(highlight="H03", language="nl", show_unadjusted=True))
+    lines = layer[1]["encoding"]
+    assert lines["color"]["title"] == lines["strokeDash"]["title"] == "grenzen"
+    assert lines["color"]["scale"]["domain"] == [
+        "95%-grenzen", "99,8%-grenzen", "95%-grenzen (niet gecorrigeerd)",
+        "99,8%-grenzen (niet gecorrigeerd)",
+    ]  # fmt: skip
+    assert set(limit_lines(spec, layer[1])["series"]) == set(lines["color"]["scale"]["domain"])
+    assert (lines["x"]["title"], lines["y"]["title"]) == (
+        "verwacht aantal",
+        "waargenomen / verwacht",
+    )
+    fill = layer[2]["encoding"]["fill"]
+    assert fill["title"] == "eenheden"
+    assert fill["scale"]["domain"] == [
+        "binnen de grenzen",
+        "buiten 95%-grenzen",
+        "buiten 99,8%-grenzen",
+    ]
+    # the points carry the Dutch status words, unit by unit the English ones translated
+    words = {
+        "within limits": "binnen de grenzen",
+        "outside 95% limits": "buiten 95%-grenzen",
+        "outside 99.8% limits": "buiten 99,8%-grenzen",
+    }
+    dutch = {p["unit"]: p["status"] for p in spec["datasets"][layer[2]["data"]["name"]]}
+    english_spec, english_layer = layers(result.chart(highlight="H03"))
+    english = english_spec["datasets"][english_layer[2]["data"]["name"]]
+    assert dutch == {p["unit"]: words[p["status"]] for p in english}
+    assert [t["title"] for t in layer[2]["encoding"]["tooltip"]] == [
+        "eenheid", "waargenomen", "verwacht", "waargenomen / verwacht", "z-score", "positie",
+    ]  # fmt: skip
+    assert spec["title"] == {
+        "text": "Trechterplot: waargenomen / verwacht (SHMI), 30 eenheden",
+        "subtitle": "grenzen verbreed voor overdispersie: phi = 6.22, tau\u00b2 = 0.0408; "
+        "lijn: referentie 1",
+        "anchor": "start",
+    }
+
+
+def test_dutch_proportion_funnel_and_unknown_language():
+    d = pd.DataFrame(
+        {"u": list("ABCDEF"), "x": [0, 3, 10, 25, 40, 5], "n": [10, 30, 80, 120, 200, 9]}
+    )
+    pr = funnel(d, "x", "n", "u", data_type="PR", multiplier=100, overdispersion=False)
+    spec, layer = layers(pr.chart(language="nl"))
+    enc = layer[1]["encoding"]
+    assert (enc["x"]["title"], enc["y"]["title"]) == ("aantal", "proportie (per 100)")
+    assert spec["title"]["subtitle"].startswith("niet-gecorrigeerde grenzen")
+    assert [t["title"] for t in layer[2]["encoding"]["tooltip"]][1:3] == ["gebeurtenissen", "n"]
+    with pytest.raises(ValueError, match="language"):
+        pr.chart(language="de")
