@@ -12,12 +12,21 @@ The heat table's own words (domains, assessments) live with its chart
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.present.benchmark_chart import TEXT as CHART_TEXT
 
-__all__ = ["LANGUAGES", "WORDS", "label", "indicator_label", "value_label", "check_language"]
+__all__ = [
+    "LANGUAGES",
+    "WORDS",
+    "label",
+    "indicator_label",
+    "value_label",
+    "method_label",
+    "check_language",
+]
 
 LANGUAGES = ("en", "nl")
 
@@ -51,7 +60,12 @@ WORDS: dict[str, dict[str, str]] = {
         # charts and table
         "funnel_title": "{indicator}: {level} compared ({how})",
         "caterpillar_title": "{indicator} per {level}, sorted",
-        "trend_title": "{indicator} over time",
+        "trend_title": "{indicator} per {freq}, {period}",
+        "quarter": "quarter",
+        "month": "month",
+        "all_years": "all years",
+        "no_records": "{unit} has no records in this selection",
+        "no_funnel": "no funnel plot: {reason}",
         "how_adjusted": "case-mix adjusted",
         "how_crude": "crude",
         "expected_events": "expected events",
@@ -110,7 +124,12 @@ WORDS: dict[str, dict[str, str]] = {
         "language_nl": "Nederlands",
         "funnel_title": "{indicator}: {level} vergeleken ({how})",
         "caterpillar_title": "{indicator} per {level}, gesorteerd",
-        "trend_title": "{indicator} in de tijd",
+        "trend_title": "{indicator} per {freq}, {period}",
+        "quarter": "kwartaal",
+        "month": "maand",
+        "all_years": "alle jaren",
+        "no_records": "{unit} heeft geen gegevens in deze selectie",
+        "no_funnel": "geen trechterplot: {reason}",
         "how_adjusted": "gecorrigeerd voor case-mix",
         "how_crude": "ruw",
         "expected_events": "verwacht aantal",
@@ -216,3 +235,57 @@ def value_label(column: str, value: Any, language: str = "en") -> str:
     if column in ("ses_quintile", "robson_main", "parity_group"):
         return f"{words[column]} {text}"
     return text
+
+
+#: The benchmark engine's method notes
+#: (:func:`saz_geboortezorg.compare.benchmark.unit_table`, ``attrs["method"]``) in Dutch:
+#: English pattern -> Dutch text (``{spec}``: the case-mix spec's name).
+METHODS_NL: list[tuple[str, str]] = [
+    (
+        r"case-mix model '(?P<spec>[^']+)' \(indirect standardisation\)",
+        "case-mixmodel '{spec}' (indirecte standaardisatie)",
+    ),
+    (
+        r"crude: the catalogue gives no case-mix model for this indicator",
+        "ruw: de catalogus geeft geen case-mixmodel voor deze indicator",
+    ),
+    (r"crude \(adjustment switched off\)", "ruw (correctie voor case-mix uitgezet)"),
+    (
+        r"crude: case-mix spec '(?P<spec>[^']+)' uses missing: .*",
+        "ruw: case-mixspecificatie '{spec}' laat records met ontbrekende waarden weg; "
+        "verwachte waarden per record vragen missing: unknown",
+    ),
+    (
+        r"crude: case-mix spec '(?P<spec>[^']+)' restricts the population .*",
+        "ruw: case-mixspecificatie '{spec}' beperkt de populatie verder dan de indicator; "
+        "haar verwachte waarden dekken niet elk record",
+    ),
+    (r"case-mix model not fitted yet", "case-mixmodel nog niet geschat"),
+]
+
+
+def method_label(method: str, language: str = "en") -> str:
+    """The benchmark engine's note on how the values were computed, in the language.
+
+    The engine writes English; in Dutch the known notes are translated, a list of
+    model problems after ``"; problems: "`` keeps its (technical) English, and an
+    unknown note is shown as it is.
+
+    Examples
+    --------
+    >>> method_label("case-mix model 'caesarean' (indirect standardisation)", "nl")
+    "case-mixmodel 'caesarean' (indirecte standaardisatie)"
+    >>> method_label("crude (adjustment switched off)", "nl")
+    'ruw (correctie voor case-mix uitgezet)'
+    >>> method_label("crude (adjustment switched off)")
+    'crude (adjustment switched off)'
+    """
+    if check_language(language) == "en" or not method:
+        return method
+    head, sep, problems = method.partition("; problems: ")
+    for pattern, dutch in METHODS_NL:
+        match = re.fullmatch(pattern, head)
+        if match:
+            head = dutch.format(**match.groupdict())
+            break
+    return head + ("; problemen: " + problems if sep else "")

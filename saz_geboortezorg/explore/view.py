@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from saz_geboortezorg.errors import SazError
-from saz_geboortezorg.explore.labels import check_language, indicator_label, label
+from saz_geboortezorg.explore.labels import check_language, indicator_label, label, method_label
 
 __all__ = ["ExplorerState", "View", "explorer_view", "display_table", "CHARTS", "INDEPENDENT"]
 
@@ -28,13 +28,16 @@ __all__ = ["ExplorerState", "View", "explorer_view", "display_table", "CHARTS", 
 CHARTS = ("funnel", "caterpillar", "trend")
 
 #: Controls a chart does NOT depend on: a change of only these reuses the chart of the
-#: previous view (the funnel depends on everything; the caterpillar plot not on the
-#: funnel limits; the trend, which spans every period, not on the period either).
+#: previous view (the funnel depends on everything; the caterpillar plot and the trend
+#: not on the funnel limits).
 INDEPENDENT = {
     "funnel": frozenset(),
     "caterpillar": frozenset({"limits", "overdispersion"}),
-    "trend": frozenset({"limits", "overdispersion", "period"}),
+    "trend": frozenset({"limits", "overdispersion"}),
 }
+
+#: Trend periods: per quarter over all years, per month within one year.
+TREND_FREQ = {True: "quarter", False: "month"}
 
 _SYMBOL = {"percent": "%", "per_1000": "per 1,000", "euro": "EUR"}
 
@@ -116,10 +119,10 @@ class View:
     caterpillar : DataFrame
         ``unit``, ``estimate``, ``lower``, ``upper`` in the indicator's unit.
     trend : DataFrame
-        :func:`~saz_geboortezorg.compare.benchmark.trend_table` per quarter (all
-        periods, same filters).
+        :func:`~saz_geboortezorg.compare.benchmark.trend_table` over the selected
+        period (same filters): per quarter for all years, per month for one year.
     method : str
-        How the values were computed, in words.
+        How the values were computed, in words (in the state's language).
     notes : list of str
     charts : dict
         ``funnel``, ``caterpillar``, ``trend``: altair charts.
@@ -209,6 +212,7 @@ def explorer_view(
     from saz_geboortezorg.indicators import get
 
     language = check_language(state.language)
+    period = period_bounds(state.period)
     cache = cache if cache is not None else BenchmarkCache()
     ind = get(state.indicator)
     where = state.where()
@@ -218,16 +222,16 @@ def explorer_view(
         unit=state.level,
         adjusted=state.adjusted,
         where=where,
-        period=period_bounds(state.period),
+        period=period,
         cache=cache,
     )
     m = table.attrs["multiplier"]
     notes: list[str] = []
     highlight = state.my_unit
     if highlight is not None and highlight not in set(table["unit"]):
-        notes.append(f"{highlight} has no records in this selection")
+        notes.append(label("no_records", language, unit=highlight))
         highlight = None
-    fr = None
+    fr, no_funnel = None, ""
     try:
         fr = funnel_for(
             table,
@@ -236,7 +240,8 @@ def explorer_view(
             multiplier=m,
         )
     except SazError as exc:
-        notes.append(f"no funnel plot: {exc}")
+        no_funnel = str(exc)
+        notes.append(label("no_funnel", language, reason=no_funnel))
     table = table.copy()
     if fr is not None:
         tag = level_tag(min(state.limits))
@@ -264,9 +269,10 @@ def explorer_view(
             ind.id,
             unit=state.level,
             highlight=highlight,
-            freq="quarter",
+            freq=TREND_FREQ[period is None],
             adjusted=state.adjusted,
             where=where,
+            period=period,
             cache=cache,
         )
     view = View(
@@ -275,22 +281,28 @@ def explorer_view(
         funnel=fr,
         caterpillar=caterpillar,
         trend=trend,
-        method=table.attrs["method"],
+        method=method_label(table.attrs["method"], language),
         notes=notes,
         charts={},
         data_id=id(data),
     )
     if draw:
         kept = {c: previous.charts[c] for c in reuse if c in previous.charts}
-        view.charts = _charts(view, ind, highlight, language, kept)
+        view.charts = _charts(view, ind, highlight, language, kept, no_funnel)
         view.reused = tuple(c for c in CHARTS if c in kept)
     return view
 
 
 def _charts(
-    view: View, ind: Any, highlight: str | None, language: str, reuse: dict[str, Any]
+    view: View,
+    ind: Any,
+    highlight: str | None,
+    language: str,
+    reuse: dict[str, Any],
+    no_funnel: str = "",
 ) -> dict[str, Any]:
-    """The charts of a view, drawn by saz_geboortezorg.present (``reuse``: kept ones)."""
+    """The charts of a view, drawn by saz_geboortezorg.present (``reuse``: kept ones;
+    ``no_funnel``: why there is no funnel plot)."""
     from saz_geboortezorg.present.benchmark_chart import message_chart, trend_chart
     from saz_geboortezorg.present.caterpillar import caterpillar_chart
 
@@ -303,8 +315,7 @@ def _charts(
     rate_title = f"{label('standardised_rate' if adjusted else 'crude_rate', language)} ({symbol})"
     charts: dict[str, Any] = dict(reuse)
     if "funnel" not in charts and view.funnel is None:
-        reason = next((n for n in view.notes if n.startswith("no funnel")), "")
-        charts["funnel"] = message_chart(label("not_available", language, reason=reason))
+        charts["funnel"] = message_chart(label("not_available", language, reason=no_funnel))
     elif "funnel" not in charts:
         sr = view.funnel.data_type == "SR"
         how = label("how_adjusted" if adjusted else "how_crude", language)
@@ -317,6 +328,7 @@ def _charts(
                 if sr
                 else f"{label('proportion', language)} ({symbol})"
             ),
+            language=language,
         )
     if "caterpillar" not in charts:
         charts["caterpillar"] = caterpillar_chart(
@@ -327,15 +339,23 @@ def _charts(
             title=label("caterpillar_title", language, indicator=name, level=level),
             x_title=rate_title,
             interval_label=label("interval", language),
+            language=language,
         )
     if "trend" not in charts:
         charts["trend"] = trend_chart(
             view.trend,
             multiplier=m,
-            title=label("trend_title", language, indicator=name),
+            title=label(
+                "trend_title",
+                language,
+                indicator=name,
+                freq=label(TREND_FREQ[state.period == "all"], language),
+                period=label("all_years", language) if state.period == "all" else state.period,
+            ),
             y_title=rate_title,
             series_labels={"all": label("all_units", language, units=level)},
             interval_label=label("interval", language),
+            language=language,
         )
     return {c: charts[c] for c in CHARTS}
 

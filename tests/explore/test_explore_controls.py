@@ -66,3 +66,30 @@ def test_levels_periods_units_and_themes(women):
     )
     assert [v for _, v in themes["robson_main"][1]][-2:] == ["10", "unclassifiable"]
     assert [v for _, v in controls.limit_options()] == [(95.0, 99.8), (95.0,), (99.8,)]
+
+
+def test_method_notes_in_dutch():
+    from saz_geboortezorg.explore.labels import method_label
+
+    notes = {
+        "case-mix model 'caesarean' (indirect standardisation)": (
+            "case-mixmodel 'caesarean' (indirecte standaardisatie)"
+        ),
+        "case-mix model 'pph' (indirect standardisation); problems: separation in parity": (
+            "case-mixmodel 'pph' (indirecte standaardisatie); problemen: separation in parity"
+        ),
+        "crude (adjustment switched off)": "ruw (correctie voor case-mix uitgezet)",
+        "crude: the catalogue gives no case-mix model for this indicator": (
+            "ruw: de catalogus geeft geen case-mixmodel voor deze indicator"
+        ),
+    }
+    for english, dutch in notes.items():
+        assert method_label(english, "nl") == dutch
+        assert method_label(english, "en") == english
+    restricted = method_label(
+        "crude: case-mix spec 'x' restricts the population further than the indicator; "
+        "its expected values do not cover every record",
+        "nl",
+    )
+    assert restricted.startswith("ruw: case-mixspecificatie 'x' beperkt de populatie")
+    assert method_label("something new", "nl") == "something new"  # shown as it is

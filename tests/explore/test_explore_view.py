@@ -19,7 +19,7 @@ def _induced(women: pd.DataFrame) -> pd.Series:
 def _highlighted(chart) -> set[str]:
     spec = chart.to_dict()
     rows = [r for data in spec.get("datasets", {}).values() for r in data]
-    return {r["unit"] for r in rows if r.get("is_highlight")}
+    return {r.get("unit", r.get("label")) for r in rows if r.get("is_highlight")}
 
 
 def test_base_view_counts_by_hand(women):
@@ -62,8 +62,10 @@ def test_every_control_changes_the_view(women):
     assert _highlighted(base.charts["funnel"]) == set()
 
     v = explorer_view(women, BASE.replace(language="nl"), cache)
-    assert v.charts["trend"].to_dict()["title"]["text"] == "Inleiding van de baring in de tijd"
-    assert base.charts["trend"].to_dict()["title"]["text"].startswith("Induction of labour")
+    title = v.charts["trend"].to_dict()["title"]["text"]
+    assert title == "Inleiding van de baring per kwartaal, alle jaren"
+    title = base.charts["trend"].to_dict()["title"]["text"]
+    assert title == "Induction of labour – Inleiding van de baring per quarter, all years"
 
     v = explorer_view(women, BASE.with_filter("ses_quintile", ["1", "2"]), cache)
     assert v.table["n"].sum() == women["ses_quintile"].isin(["1", "2"]).sum()
@@ -94,7 +96,7 @@ def test_unchanged_charts_are_reused(women):
     assert limits.charts["caterpillar"] is first.charts["caterpillar"]
     assert limits.charts["funnel"] is not first.charts["funnel"]
     period = explorer_view(women, limits.state.replace(period="2021"), cache, limits)
-    assert period.reused == ("trend",)
+    assert period.reused == ()  # the trend follows the period too
     level = explorer_view(women, period.state.replace(level="hospital"), cache, period)
     assert level.reused == ()
     other = explorer_view(women.copy(), level.state, cache, level)
@@ -104,14 +106,22 @@ def test_unchanged_charts_are_reused(women):
 def test_my_unit_outside_the_selection_is_noted(women):
     v = explorer_view(women, BASE.replace(my_unit="R9"))
     assert v.notes == ["R9 has no records in this selection"]
+    v = explorer_view(women, BASE.replace(my_unit="R9", language="nl"))
+    assert v.notes == ["R9 heeft geen gegevens in deze selectie"]
     assert set(v.trend["series"]) == {"all"}
 
 
 def test_no_funnel_gives_a_message_chart(women):
     one = women[women["region_id"] == "R1"]
     v = explorer_view(one, BASE)
-    assert v.funnel is None and v.notes[0].startswith("no funnel plot")
-    assert v.charts["funnel"].to_dict()["mark"]["type"] == "text"
+    assert v.funnel is None and v.notes[0].startswith("no funnel plot: ")
+    reason = v.notes[0].removeprefix("no funnel plot: ")
+    text = v.charts["funnel"].to_dict()["datasets"]
+    assert list(text.values()) == [[{"text": f"Not available: {reason}"}]]
+    dutch = explorer_view(one, BASE.replace(language="nl"))
+    assert dutch.notes == [f"geen trechterplot: {reason}"]
+    text = dutch.charts["funnel"].to_dict()["datasets"]
+    assert list(text.values()) == [[{"text": f"Niet beschikbaar: {reason}"}]]
     assert v.table["assessment"].tolist() == ["not_assessed"]
 
 
@@ -150,3 +160,54 @@ def test_numbers_only(women):
     drawn = explorer_view(women, BASE.replace(limits=(95.0,)), previous=v)
     assert drawn.reused == () and sorted(drawn.charts) == ["caterpillar", "funnel", "trend"]
     assert drawn.table["n"].tolist() == v.table["n"].tolist()
+
+
+def test_period_narrows_the_trend(women):
+    cache = BenchmarkCache()
+    every = explorer_view(women, BASE.replace(my_unit="R3"), cache)
+    assert every.trend["period"].dt.year.unique().tolist() == [2021, 2022, 2023]
+    assert (every.trend["period"].dt.month.isin([1, 4, 7, 10])).all()  # quarters
+    one = explorer_view(women, BASE.replace(my_unit="R3", period="2022"), cache, every)
+    assert "trend" not in one.reused
+    everybody = one.trend[one.trend["series"] == "all"]
+    in_2022 = women[women["birth_date"].dt.year == 2022]
+    # per month of 2022, counted by hand
+    by_month = _induced(in_2022).groupby(in_2022["birth_date"].dt.month).agg(["size", "sum"])
+    assert everybody["period"].dt.month.tolist() == by_month.index.tolist()
+    assert (everybody["period"].dt.year == 2022).all()
+    assert everybody["n"].tolist() == by_month["size"].tolist()
+    assert everybody["observed"].tolist() == by_month["sum"].tolist()
+    r3 = in_2022[in_2022["region_id"] == "R3"]
+    mine = one.trend[one.trend["series"] == "R3"]
+    assert mine["n"].sum() == len(r3)
+    title = one.charts["trend"].to_dict()["title"]["text"]
+    assert title.endswith("per month, 2022")
+    dutch = explorer_view(women, one.state.replace(language="nl"), cache, one)
+    assert dutch.charts["trend"].to_dict()["title"]["text"].endswith("per maand, 2022")
+
+
+def test_dutch_charts_and_method_note(dataset):
+    cache = BenchmarkCache()
+    state = ExplorerState(indicator="cs", level="region", my_unit="R05")
+    english = explorer_view(dataset, state, cache)
+    assert english.method.startswith("case-mix model '")
+    dutch = explorer_view(dataset, state.replace(language="nl"), cache, english)
+    assert (
+        dutch.method.startswith("case-mixmodel '") and "indirecte standaardisatie" in dutch.method
+    )
+    assert "indirect standardisation" not in dutch.method
+    funnel = dutch.charts["funnel"].to_dict()
+    lines, points = funnel["layer"][1]["encoding"], funnel["layer"][2]["encoding"]
+    assert lines["color"]["title"] == "grenzen" and points["fill"]["title"] == "eenheden"
+    assert lines["color"]["scale"]["domain"] == ["95%-grenzen", "99,8%-grenzen"]
+    assert funnel["title"]["subtitle"].startswith("grenzen verbreed voor overdispersie")
+    caterpillar = dutch.charts["caterpillar"].to_dict()
+    assert caterpillar["title"]["subtitle"].startswith("punt: schatting; balk: 95%-interval")
+    trend = dutch.charts["trend"].to_dict()
+    assert trend["title"]["subtitle"] == "lijn: waarde; band: 95%-interval"
+    crude = explorer_view(dataset, state.replace(language="nl", adjusted=False), cache)
+    assert crude.method == "ruw (correctie voor case-mix uitgezet)"
+    # the English charts keep their English words
+    funnel = english.charts["funnel"].to_dict()
+    assert funnel["layer"][1]["encoding"]["color"]["title"] == "limits"
+    assert funnel["title"]["subtitle"].startswith("limits adjusted for overdispersion")

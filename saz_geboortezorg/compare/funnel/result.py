@@ -168,12 +168,17 @@ class FunnelResult:
 
     # ---- presentation -------------------------------------------------------------
     def chart(
-        self, highlight: str | list[str] | None = None, labels: str = "outliers", **kwargs: Any
+        self,
+        highlight: str | list[str] | None = None,
+        labels: str = "outliers",
+        language: str = "en",
+        **kwargs: Any,
     ) -> Any:
-        """An altair funnel plot; see :func:`saz_geboortezorg.present.funnel_chart.funnel_chart`."""
+        """An altair funnel plot (``language="nl"``: Dutch legends and subtitle); see
+        :func:`saz_geboortezorg.present.funnel_chart.funnel_chart`."""
         from saz_geboortezorg.present.funnel_chart import funnel_chart
 
-        return funnel_chart(self, highlight=highlight, labels=labels, **kwargs)
+        return funnel_chart(self, highlight=highlight, labels=labels, language=language, **kwargs)
 
     def outliers(self, level: float | None = None) -> pd.DataFrame:
         """Units outside the limits in force at ``level`` (default: the widest)."""
