@@ -8,7 +8,11 @@ widgets (:mod:`saz_geboortezorg.explore.widgets`) only call it.
 Speed: the indicator's case-mix model is fitted once per dataset and indicator and
 kept in the :class:`~saz_geboortezorg.compare.benchmark.BenchmarkCache`; a change of
 level, period, adjustment, limits, overdispersion, 'my unit', language or theme filter
-is a group-by sum and a redraw (see ``benchmarks/bench_explorer.py``).
+is a group-by sum and a redraw (see ``benchmarks/bench_explorer.py``). Only the charts
+whose controls changed are redrawn (:data:`INDEPENDENT`); the chart functions build
+quickly (typed altair channels, small data) and the explorer's
+:class:`~saz_geboortezorg.present.chart_pane.ChartPane` sends their specs without
+validating them again (the chart tests validate each chart type).
 """
 
 from __future__ import annotations
@@ -353,7 +357,9 @@ def _charts(
                 period=label("all_years", language) if state.period == "all" else state.period,
             ),
             y_title=rate_title,
-            series_labels={"all": label("all_units", language, units=level)},
+            series_labels={
+                "all": label("all_units", language, units=label(f"{state.level}_plural", language))
+            },
             interval_label=label("interval", language),
             language=language,
         )

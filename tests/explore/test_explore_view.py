@@ -211,3 +211,16 @@ def test_dutch_charts_and_method_note(dataset):
     funnel = english.charts["funnel"].to_dict()
     assert funnel["layer"][1]["encoding"]["color"]["title"] == "limits"
     assert funnel["title"]["subtitle"].startswith("limits adjusted for overdispersion")
+
+
+def test_trend_legend_names_every_unit_of_the_level(women):
+    cache = BenchmarkCache()
+    for level, language, words in [
+        ("region", "en", "all regions"),
+        ("hospital", "en", "all hospitals"),
+        ("region", "nl", "alle regio's"),
+        ("practice", "nl", "alle praktijken"),
+    ]:
+        v = explorer_view(women, BASE.replace(level=level, language=language), cache)
+        colour = v.charts["trend"].to_dict()["layer"][1]["encoding"]["color"]["scale"]
+        assert colour["domain"] == [words]
