@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.present.inline_data import inline_data
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, configure
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -288,13 +289,13 @@ def funnel_chart(
     highlighted = "datum.is_highlight"
 
     target_rule = (
-        alt.Chart(pd.DataFrame({"target": [target]}))
+        alt.Chart(inline_data(pd.DataFrame({"target": [target]})))
         .mark_rule(color=NEUTRAL, strokeWidth=1.5)
         .encode(y=alt.Y(field="target", type="quantitative", scale=y_scale))
     )
     legend = alt.Legend(orient="right", symbolStrokeWidth=3, symbolSize=500)
     limit_lines = (
-        alt.Chart(lines)
+        alt.Chart(inline_data(lines))
         .transform_fold(list(series_of), as_=["curve", "limit"])
         .transform_filter("isValid(datum.limit)")
         .transform_calculate(
@@ -336,7 +337,7 @@ def funnel_chart(
         STATUS_COLOURS.get(s, STATUS_COLOURS["outside 99.8% limits"]) for s in status_keys
     ]
     points = (
-        alt.Chart(points_data)
+        alt.Chart(inline_data(points_data))
         .mark_point(filled=True, stroke="#333333", strokeWidth=0.8, opacity=0.95, color="#333333")
         .encode(
             x=x,
@@ -367,7 +368,7 @@ def funnel_chart(
     for is_above, dy in ((True, -10), (False, 10)):
         part = labelled[above == is_above][["denominator", "value", "label", "is_highlight"]]
         text_layers.append(
-            alt.Chart(part)
+            alt.Chart(inline_data(part))
             .mark_text(align="left", baseline="middle", dx=8, dy=dy, fontSize=14, fontWeight="bold")
             .encode(
                 x=x,
