@@ -9,7 +9,6 @@ for a projector.
 from __future__ import annotations
 
 import functools
-import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -237,18 +236,17 @@ def funnel_chart(
     if y_max <= y_min:
         y_max = y_min + 1
 
-    # limit curves: one row per grid denominator, one column per curve (c0, c1, ...);
-    # the chart folds them into lines (a quarter of the long format's payload)
+    # limit curves, long format (one row per curve and grid size; the disclosure check
+    # recognises limit curves by their `limit` column and no unit)
     smallest = float(table["denominator"].min())
     curve = result.limits(result.default_grid(start=0.7 * smallest if log_x else None))
-    x_lo = float(curve["denominator"].min())
-    x_hi = float(curve["denominator"].max())
+    grid = curve["denominator"].to_numpy(dtype=float)
+    x_lo, x_hi = float(grid.min()), float(grid.max())
     span = y_max - y_min
     suffixes = [""]  # the limits in force
     if show_unadjusted and result.overdispersed:
         suffixes.append("_unadj")
-    wide: dict[str, Any] = {"denominator": curve["denominator"].to_numpy(dtype=float)}
-    series_of, side_of = {}, {}
+    sizes, limits, names, sides = [], [], [], []
     for suffix in suffixes:
         for level in levels:
             tag = level_tag(level)
@@ -259,13 +257,19 @@ def funnel_chart(
                 limit = curve[f"{side}{tag}{suffix}"].to_numpy(dtype=float)
                 # drop what is far outside the frame (the marks clip the rest at its edge)
                 keep = np.isfinite(limit) & (limit >= y_min - span) & (limit <= y_max + span)
-                if keep.any():
-                    column = f"c{len(series_of)}"
-                    wide[column] = np.where(keep, limit, np.nan)
-                    series_of[column], side_of[column] = name, side
-    lines = pd.DataFrame(wide)
-    lines = lines[lines[list(series_of)].notna().any(axis=1)]
-    series = list(dict.fromkeys(series_of.values()))
+                sizes.append(grid[keep])
+                limits.append(limit[keep])
+                names += [name] * int(keep.sum())
+                sides += [side] * int(keep.sum())
+    lines = pd.DataFrame(
+        {
+            "denominator": np.concatenate(sizes),
+            "limit": np.concatenate(limits),
+            "series": names,
+            "side": sides,
+        }
+    )
+    series = list(dict.fromkeys(names))
 
     dash_for, colour_for = {}, {}
     for i, level in enumerate(sorted(levels)):
@@ -296,12 +300,6 @@ def funnel_chart(
     legend = alt.Legend(orient="right", symbolStrokeWidth=3, symbolSize=500)
     limit_lines = (
         alt.Chart(inline_data(lines))
-        .transform_fold(list(series_of), as_=["curve", "limit"])
-        .transform_filter("isValid(datum.limit)")
-        .transform_calculate(
-            series=f"{json.dumps(series_of)}[datum.curve]",
-            side=f"{json.dumps(side_of)}[datum.curve]",
-        )
         .mark_line(strokeWidth=2, clip=True)
         .encode(
             x=x,
