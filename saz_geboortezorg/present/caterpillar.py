@@ -206,7 +206,7 @@ def caterpillar_chart(
     interval = words["interval"] if interval_label is None else interval_label
     subtitle = words["subtitle"].format(interval=interval)
     if reference is not None:
-        subtitle += words["reference"].format(reference=f"{reference:g}")
+        subtitle += words["reference"].format(reference=f"{reference:.4g}")
     if title == "":
         title = words["title"]
     step = alt.Step(14 if len(order) > 40 else 22)

@@ -107,3 +107,15 @@ def test_fonts_and_size(effects):
     assert spec["config"]["axis"]["labelFontSize"] == 14
     assert spec["config"]["title"]["fontSize"] == 16
     assert (spec["width"], spec["height"]) == (520, {"step": 22})
+
+
+def test_reference_line_value_is_rounded_in_the_subtitle():
+    import pandas as pd
+
+    from saz_geboortezorg.present.caterpillar import caterpillar_chart
+
+    table = pd.DataFrame(
+        {"unit": ["A", "B"], "estimate": [9.0, 12.0], "lower": [8.0, 11.0], "upper": [10.0, 13.0]}
+    )
+    spec = caterpillar_chart(table, reference=10.48771).to_dict()
+    assert spec["title"]["subtitle"].endswith("dashed line: 10.49")
