@@ -234,6 +234,14 @@ class Explorer:
         except SazError as exc:
             self.status.value = f"<b>{_escape(str(exc))}</b>"
             return
+        except Exception as exc:
+            # A bug, not a user error: say so on screen (Voila shows callback errors
+            # nowhere else), keep the previous charts, and let the error propagate.
+            self.status.value = (
+                f"<b>Internal error ({_escape(type(exc).__name__)}: {_escape(str(exc))}); "
+                "the charts still show the previous choice. Please report this.</b>"
+            )
+            raise
         reused = set(getattr(view, "reused", ()))
         for name, pane in self.panes.items():
             if name not in reused or pane.chart is None:

@@ -107,3 +107,19 @@ def test_an_error_shows_a_message_and_keeps_the_last_view(women, shown):
     assert "needs column(s) mode" in ex.status.value
     assert ex.view is view
     assert "robson_main" not in ex.controls  # Robson groups cannot be derived here
+
+
+def test_an_unexpected_error_is_shown_on_screen_and_not_swallowed(women, shown):
+    import pytest
+
+    ex = Explorer(women, indicator="induction")
+    view = ex.view
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    ex.view_function = broken
+    with pytest.raises(RuntimeError, match="boom"):
+        ex.refresh()
+    assert "Internal error (RuntimeError: boom)" in ex.status.value
+    assert ex.view is view
