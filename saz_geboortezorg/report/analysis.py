@@ -107,33 +107,18 @@ class Analysis:
 
 
 def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit_col: str) -> pd.DataFrame:
-    """Indicator rates per unit x SES quintile and per SES quintile overall (sg.compute)."""
-    from saz_geboortezorg.indicators import compute, get
+    """Indicator rates per unit x SES quintile (compare.subgroups.group_rates) and per SES
+    quintile overall (``unit`` is ``"all"``)."""
+    from saz_geboortezorg.compare.subgroups import group_rates
 
+    cols = ["indicator", "unit", "group", "denominator", "numerator", "rate", "wilson_lcl"]
+    cols.append("wilson_ucl")
     parts = []
     for ind_id in ids:
-        ind = get(ind_id)
-        table = data.women if ind.level == "woman" else data.births
-        cell = (
-            table[unit_col].astype("string").fillna("unknown")
-            + "|"
-            + table["ses_quintile"].astype("string").fillna("unknown")
-        )
-        by_cell = compute(table.assign(_cell=cell), ind, by="_cell")
-        split = by_cell["unit"].str.split("|", n=1, expand=True)
-        by_cell = by_cell.assign(unit=split[0], group=split[1])
-        overall = compute(table, ind, by="ses_quintile").rename(columns={"unit": "group"})
-        overall["unit"] = "all"
-        cols = [
-            "indicator",
-            "unit",
-            "group",
-            "denominator",
-            "numerator",
-            "rate",
-            "wilson_lcl",
-            "wilson_ucl",
-        ]
+        by_cell = group_rates(data, ind_id, by=[unit_col, "ses_quintile"])
+        by_cell = by_cell.rename(columns={unit_col: "unit", "ses_quintile": "group"})
+        overall = group_rates(data, ind_id, by="ses_quintile")
+        overall = overall.rename(columns={"ses_quintile": "group"}).assign(unit="all")
         parts += [by_cell[cols], overall[cols]]
     out = pd.concat(parts, ignore_index=True)
     out.insert(1, "theme", theme)
