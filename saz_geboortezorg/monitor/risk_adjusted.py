@@ -40,6 +40,7 @@ from saz_geboortezorg.errors import SpecError
 
 __all__ = [
     "expected_risks",
+    "expected_log_odds",
     "recalibrate",
     "vlad",
     "cusum_weights",
@@ -141,6 +142,30 @@ def expected_risks(result: Any, data: Any) -> pd.Series:
     out = np.full(len(table), np.nan)
     out[keep] = _expit(lp)
     return pd.Series(out, index=table.index, name="expected")
+
+
+def expected_log_odds(result: Any, data: Any) -> pd.Series:
+    """Each record's expected log odds: the case-mix offset for the models in
+    :mod:`saz_geboortezorg.monitor.its` and :mod:`saz_geboortezorg.monitor.change_point`.
+
+    ``logit`` of :func:`expected_risks` (NaN where that is NaN).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from saz_geboortezorg.model import casemix
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"prev_cs": rng.integers(0, 2, 4000)})
+    >>> df["y"] = rng.binomial(1, np.where(df.prev_cs == 1, 0.3, 0.1))
+    >>> res = casemix(df, {"name": "d", "outcome": "y", "random_effects": False,
+    ...                    "covariates": {"prev_cs": "binary"}}, unit="all")
+    >>> lo = expected_log_odds(res, df)
+    >>> p = df.groupby("prev_cs").y.transform("mean")
+    >>> bool(np.allclose(lo, np.log(p / (1 - p))))
+    True
+    """
+    risk = expected_risks(result, data)
+    return np.log(risk / (1.0 - risk)).rename("expected_log_odds")
 
 
 def recalibrate(
