@@ -41,7 +41,8 @@ def catalogue(path: str | Path | None = None) -> pd.DataFrame:
     DataFrame
         ``id``, ``name_nl``, ``name_en``, ``domain``, ``level``, ``population_text``,
         ``population``, ``numerator`` (or ``value``), ``exclusions`` (reasons),
-        ``unit``, ``better``, ``case_mix``, ``source``.
+        ``unit``, ``better``, ``case_mix``, ``attribution`` (booking or birth),
+        ``source``.
     """
     rows = []
     for ind in load_catalogue(path).values():
@@ -60,6 +61,7 @@ def catalogue(path: str | Path | None = None) -> pd.DataFrame:
                 "unit": ind.unit,
                 "better": ind.better,
                 "case_mix": ind.case_mix or "",
+                "attribution": ind.attribution,
                 "source": ind.source,
             }
         )
@@ -90,6 +92,7 @@ def compute(
     level: float = 0.95,
     sga_reference: Any = None,
     catalogue_path: str | Path | None = None,
+    attribution: str | None = None,
 ) -> pd.DataFrame:
     """Compute an indicator per unit.
 
@@ -106,11 +109,17 @@ def compute(
         Confidence level of the intervals.
     sga_reference : DataFrame or path, optional
         Birth-weight reference for SGA (default: the shipped one).
+    attribution : {"booking", "birth"}, optional
+        Who an outcome is counted against: the unit where care started (``booking``,
+        intention to treat) or the unit responsible at birth (``birth``). Default: the
+        indicator's own rule in the catalogue (population outcomes such as preterm
+        birth and perinatal mortality: booking; outcomes of care during birth: birth).
 
     Returns
     -------
     DataFrame
         One row per unit: ``indicator``, ``unit``, ``unit_type``, ``measure``,
+        ``attribution`` (the rule used; empty for ``all``),
         ``denominator``, ``numerator``, ``rate`` (in the indicator's unit: %, per
         1,000), Wilson (``wilson_lcl``, ``wilson_ucl``) and exact Clopper-Pearson
         (``exact_lcl``, ``exact_ucl``) intervals, ``outside_population`` and one
@@ -141,4 +150,6 @@ def compute(
             raise SpecError(
                 f"compute needs a DataFrame or a loaded Dataset with a {attribute!r} table"
             )
-    return compute_indicator(frame, definition, by, level=level, sga_reference=sga_reference)
+    return compute_indicator(
+        frame, definition, by, level=level, sga_reference=sga_reference, attribution=attribution
+    )

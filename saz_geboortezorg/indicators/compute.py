@@ -16,18 +16,81 @@ __all__ = [
     "indicator_outcome",
     "prepare_table",
     "resolve_unit",
+    "attribution_for",
     "UNIT_COLUMNS",
+    "BOOKING_COLUMNS",
+    "ATTRIBUTION_TEXT",
 ]
 
-#: Friendly unit names and the analysis-table columns they stand for.
+#: Friendly unit names and the analysis-table columns they stand for (attribution
+#: ``birth``: the unit responsible at birth).
 UNIT_COLUMNS = {"hospital": "hospital_id", "region": "region_id", "practice": "practice_id"}
+#: The same under attribution ``booking`` (where care started; the practice is where a
+#: first-line start booked in either case).
+BOOKING_COLUMNS = {
+    "hospital": "booking_hospital_id",
+    "region": "booking_region_id",
+    "practice": "practice_id",
+}
+#: Attribution rules in words, for tables, charts, reports and the methods text.
+ATTRIBUTION_TEXT = {
+    "booking": "attributed to where care started (booking, intention to treat)",
+    "birth": "attributed to the unit responsible at birth",
+}
+ATTRIBUTION_TEXT_NL = {
+    "booking": "toegerekend aan waar de zorg begon (boeking, intention to treat)",
+    "birth": "toegerekend aan de eenheid verantwoordelijk bij de geboorte",
+}
 
 
-def resolve_unit(by: str | None, columns) -> str | None:
-    """The column for a unit name (``hospital`` -> ``hospital_id``); ``None``/``all`` -> overall."""
+def attribution_for(indicator: Indicator | None, attribution: str | None = None) -> str:
+    """The attribution rule to use: ``attribution`` if given, else the indicator's own.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.indicators import get
+    >>> attribution_for(get("preterm")), attribution_for(get("cs"))
+    ('booking', 'birth')
+    >>> attribution_for(get("preterm"), "birth")
+    'birth'
+    """
+    from saz_geboortezorg.indicators.definitions import ATTRIBUTIONS
+
+    if attribution is None:
+        return indicator.attribution if indicator is not None else "birth"
+    if attribution not in ATTRIBUTIONS:
+        raise SpecError(
+            f"attribution must be one of {', '.join(ATTRIBUTIONS)} (or None: the "
+            f"indicator's own), not {attribution!r}"
+        )
+    return attribution
+
+
+def resolve_unit(by: str | None, columns, attribution: str = "birth") -> str | None:
+    """The column for a unit name (``hospital`` -> ``hospital_id``); ``None``/``all`` -> overall.
+
+    With ``attribution="booking"`` a level names the unit where care started
+    (``hospital`` -> ``booking_hospital_id``). A table without the booking columns (an
+    analysis table made before they existed, a hand-made frame) falls back to the birth
+    columns only where the two cannot differ: never silently for a real dataset, whose
+    loader always adds them.
+
+    Examples
+    --------
+    >>> resolve_unit("hospital", ["hospital_id", "booking_hospital_id"], "booking")
+    'booking_hospital_id'
+    >>> resolve_unit("region", ["region_id"])
+    'region_id'
+    """
     if by in (None, "all"):
         return None
-    column = UNIT_COLUMNS.get(by, by)
+    names = BOOKING_COLUMNS if attribution == "booking" else UNIT_COLUMNS
+    column = names.get(by, by)
+    if column not in columns and attribution == "booking" and UNIT_COLUMNS.get(by) in columns:
+        raise SpecError(
+            f"cannot attribute by booking: the data has no column {column!r} "
+            f"(load the extracts with this version, or pass attribution='birth')"
+        )
     if column not in columns:
         raise SpecError(
             f"cannot compare by {by!r}: the data has no column {column!r} "
@@ -116,11 +179,13 @@ def compute_indicator(
     *,
     level: float = 0.95,
     sga_reference: Any = None,
+    attribution: str | None = None,
 ) -> pd.DataFrame:
     """Compute one indicator on one analysis table (see :func:`saz_geboortezorg.compute`)."""
     from saz_geboortezorg.stats.intervals import clopper_pearson, wilson
 
-    unit_col = resolve_unit(by, table.columns)
+    rule = attribution_for(indicator, attribution)
+    unit_col = resolve_unit(by, table.columns, rule)
     table = prepare_table(table, indicator, sga_reference)
     units = (
         table[unit_col].astype("string").fillna("unknown")
@@ -178,4 +243,6 @@ def compute_indicator(
     out.insert(0, "indicator", indicator.id)
     out.insert(2, "unit_type", by if unit_col else "all")
     out.insert(3, "measure", indicator.unit)
+    out.insert(4, "attribution", rule if unit_col else "")
+    out.attrs["attribution"] = rule
     return out

@@ -11,12 +11,24 @@ from typing import Any
 from saz_geboortezorg.derive.expressions import columns_used
 from saz_geboortezorg.errors import SpecError
 
-__all__ = ["Indicator", "Exclusion", "load_catalogue", "DOMAINS", "LEVELS", "UNITS", "BETTER"]
+__all__ = [
+    "Indicator",
+    "Exclusion",
+    "load_catalogue",
+    "DOMAINS",
+    "LEVELS",
+    "UNITS",
+    "BETTER",
+    "ATTRIBUTIONS",
+]
 
 DOMAINS = ("mother", "child", "process", "care_path", "cost")
 LEVELS = ("woman", "baby")
 UNITS = {"percent": 100.0, "per_1000": 1000.0, "euro": 1.0}
 BETTER = ("lower", "higher", "neither")
+#: Who an outcome is counted against: the unit where care started (``booking``, intention
+#: to treat) or the unit responsible at birth (``birth``); see catalogue.yaml.
+ATTRIBUTIONS = ("booking", "birth")
 REQUIRED = ("id", "name_nl", "name_en", "domain", "level", "population", "unit", "better", "source")
 
 
@@ -46,6 +58,7 @@ class Indicator:
     population_text: str = ""
     exclusions: tuple[Exclusion, ...] = field(default_factory=tuple)
     case_mix: str | None = None
+    attribution: str = "birth"
 
     @property
     def multiplier(self) -> float:
@@ -86,8 +99,9 @@ def parse(entry: dict[str, Any], where: str = "catalogue") -> Indicator:
         ("level", LEVELS),
         ("unit", UNITS),
         ("better", BETTER),
+        ("attribution", ATTRIBUTIONS),
     ):
-        if entry[name] not in allowed:
+        if entry.get(name, "birth") not in allowed:
             raise SpecError(
                 f"{where}: indicator {ident!r} has {name} {entry[name]!r}; "
                 f"expected one of {', '.join(allowed)}"

@@ -153,6 +153,11 @@ def _birth_frame(
     u1["_source"] = pd.Series(np.ones(len(sub), dtype="int8"))
     u1["n_babies_raw"] = u1["aantal_foetussen"]
     u1["indicatie_primaire_sectio"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="Int64"))
+    # the booking hospital of a second-line start (optional LVR-2 item); LVR-1 births
+    # book with their practice
+    u1["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="str"))
+    if "ziekenhuis_aanvang_zorg" not in u2:
+        u2["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(l2), dtype="str"))
     keep = [c for c in u2 if c in u1]
     return pd.concat(
         [pd.DataFrame({c: u2[c] for c in keep}), pd.DataFrame({c: u1[c] for c in keep})],
@@ -174,6 +179,14 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     practice_hosp = practice.map(org_hosp).fillna(u["l1_ziekenhuis_id"])
     hospital = u["ziekenhuis_id"].where(~lvr1, practice_hosp)
     region = hospital.map(org_region)
+    # Attribution 'booking' (intention to treat): where care started. A first-line start
+    # books with its practice's hospital; a second-line start with its booking hospital
+    # (the birth hospital when the extract does not say).
+    booked_l2 = u["ziekenhuis_aanvang_zorg"].astype("object").where(
+        u["ziekenhuis_aanvang_zorg"].notna(), u["ziekenhuis_id"].astype("object")
+    )
+    booking = practice_hosp.astype("object").where(has_l1, booked_l2)
+    booking = booking.where(booking.notna(), hospital.astype("object"))
 
     b = pd.DataFrame(index=u.index)
     b["pregnancy_id"] = u["zwangerschap_id"].astype("str")
@@ -183,6 +196,11 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     b["hospital_id"] = hospital.astype("str")
     b["region_id"] = region.astype("str")
     b["practice_id"] = practice.astype("str")
+    b["booking_hospital_id"] = booking.astype("str")
+    b["booking_region_id"] = booking.map(org_region).astype("str")
+    b["in_utero_transfer"] = (
+        (~lvr1) & (booking.astype("str") != u["ziekenhuis_id"].astype("str"))
+    ).astype("int64")
     date = pd.to_datetime(u["datum_baring"])
     b["birth_date"] = date
     b["year"] = _num(date.dt.year)

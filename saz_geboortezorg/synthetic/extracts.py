@@ -136,6 +136,7 @@ def lvr2_frame(
         "zwangerschap_id": prefixed("ZW", ids[rows]),
         "kind_rangnummer": nullable_int(gb("order")),
         "ziekenhuis_id": labels(g("birth_hospital"), list(orgs.hospital_ids)),
+        "ziekenhuis_aanvang_zorg": labels(g("hospital"), list(orgs.hospital_ids)),
         **_maternal(w, rows),
         "aantal_geboren_kinderen": nullable_int(g("n_fetuses")),
         "voorgenomen_plaats_baring": nullable_int(g("intended_place")),
@@ -166,7 +167,7 @@ def lvr2_frame(
         "nicu_opname": nullable_int(gb("nicu")),
     }
     frame = _ordered(pd.DataFrame(out), "perined_lvr2")
-    for c in ("zwangerschap_id", "ziekenhuis_id"):
+    for c in ("zwangerschap_id", "ziekenhuis_id", "ziekenhuis_aanvang_zorg"):
         frame[c] = frame[c].astype("str")
     return frame.sort_values(["zwangerschap_id", "kind_rangnummer"], kind="stable").reset_index(
         drop=True
