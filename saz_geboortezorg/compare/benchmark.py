@@ -409,6 +409,7 @@ def unit_table(
     period: Sequence[Any] | None = None,
     cache: BenchmarkCache | None = None,
     calibrate: bool = True,
+    attribution: str | None = None,
 ) -> pd.DataFrame:
     """One indicator per unit: observed, expected, crude and standardised rate.
 
@@ -437,6 +438,10 @@ def unit_table(
     calibrate : bool
         Scale expected counts so that the selection's overall O/E is that of the whole
         population (1 for logistic models; see the module docstring).
+    attribution : {"booking", "birth"}, optional
+        Count each record against the unit where care started (``booking``) or the
+        unit responsible at birth (``birth``); default: the indicator's own rule
+        (catalogue ``attribution``). Recorded in ``attrs["attribution"]``.
 
     Returns
     -------
@@ -471,12 +476,13 @@ def unit_table(
     >>> unit_table(women, "cs", where={"parity_group": ["0"]}, adjusted=False)["n"].tolist()
     [1, 1]
     """
-    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, resolve_unit
+    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, attribution_for, resolve_unit
 
     cache = cache if cache is not None else BenchmarkCache()
     rec = cache.records(data, indicator)
     table = rec.table
-    unit_col = resolve_unit(unit, table.columns)
+    rule = attribution_for(rec.indicator, attribution)
+    unit_col = resolve_unit(unit, table.columns, rule)
     keep = _selection(cache, rec, where, period)
     _check_not_empty(rec, keep, where, period)
     if unit_col is None:
@@ -487,6 +493,7 @@ def unit_table(
     out.attrs["unit_type"] = (
         "all" if unit_col is None else (unit if unit in UNIT_COLUMNS else unit_col)
     )
+    out.attrs["attribution"] = rule
     return out
 
 
@@ -611,6 +618,7 @@ def trend_table(
     period: Sequence[Any] | None = None,
     cache: BenchmarkCache | None = None,
     calibrate: bool = True,
+    attribution: str | None = None,
 ) -> pd.DataFrame:
     """An indicator per calendar period, for everybody and for one unit ('my unit').
 
@@ -620,7 +628,7 @@ def trend_table(
 
     Parameters
     ----------
-    data, indicator, adjusted, where, period, cache, calibrate
+    data, indicator, adjusted, where, period, cache, calibrate, attribution
         As in :func:`unit_table`.
     unit : str
         The level ``highlight`` belongs to (``hospital``, ``region``, ``practice``).
@@ -647,13 +655,14 @@ def trend_table(
     >>> t[["series", "label", "n", "value"]].values.tolist()
     [['all', '2022Q1', 2, 0.5], ['all', '2022Q2', 2, 0.0], ['A', '2022Q1', 1, 1.0], ['A', '2022Q2', 1, 0.0]]
     """
-    from saz_geboortezorg.indicators.compute import resolve_unit
+    from saz_geboortezorg.indicators.compute import attribution_for, resolve_unit
 
     if freq not in TREND_FREQUENCIES:
         raise SpecError(f"freq must be one of {', '.join(TREND_FREQUENCIES)}, not {freq!r}")
     cache = cache if cache is not None else BenchmarkCache()
     rec = cache.records(data, indicator)
     table = rec.table
+    rule = attribution_for(rec.indicator, attribution)
     if DATE_COLUMN not in table.columns:
         raise SpecError(f"a trend needs the column {DATE_COLUMN!r}, which the data lacks")
     keep = _selection(cache, rec, where, period)
@@ -667,7 +676,7 @@ def trend_table(
     frames = []
     series = [("all", None)]
     if highlight is not None:
-        unit_col = resolve_unit(unit, table.columns)
+        unit_col = resolve_unit(unit, table.columns, rule)
         if unit_col is None:
             raise SpecError("highlight a unit of a level (hospital, region, practice), not 'all'")
         unit_codes, unit_labels = cache.codes(table, unit_col)
@@ -683,7 +692,7 @@ def trend_table(
         attrs = part.attrs
         frames.append(part)
     out = pd.concat(frames, ignore_index=True)
-    out.attrs.update(attrs, freq=freq)
+    out.attrs.update(attrs, freq=freq, attribution=rule)
     out.attrs["unit_type"] = unit
     return out
 
@@ -813,7 +822,8 @@ class BenchmarkResult:
     table : DataFrame
         Long format, one row per indicator and unit: ``indicator``, ``name_en``,
         ``name_nl``, ``domain``, ``measure`` (percent, per_1000, euro), ``better``,
-        ``unit``, ``n``, ``observed``, ``expected``, ``value`` (standardised or crude
+        ``attribution`` (booking: where care started; birth: the unit responsible at
+        birth), ``unit``, ``n``, ``observed``, ``expected``, ``value`` (standardised or crude
         rate **in the indicator's unit**: percent, per 1,000, euro), ``target`` (the
         selection's overall rate, same unit), ``ratio`` (O/E), ``adjusted``,
         ``data_type`` (SR or PR), one ``flag<tag>`` per limit (``flag95``,
@@ -909,6 +919,7 @@ def benchmark(
     where: Mapping[str, Any] | None = None,
     period: Sequence[Any] | None = None,
     cache: BenchmarkCache | None = None,
+    attribution: str | None = None,
 ) -> BenchmarkResult:
     """The open benchmark: every unit's position on every indicator.
 
@@ -933,6 +944,11 @@ def benchmark(
     where, period
         Selection, as in :func:`unit_table`.
     cache : BenchmarkCache, optional
+    attribution : {"booking", "birth"}, optional
+        One rule for every indicator; default: each indicator's own (catalogue
+        ``attribution``: population outcomes to where care started, outcomes of care
+        during birth to the unit responsible at birth). The table's ``attribution``
+        column names the rule per row.
 
     Returns
     -------
@@ -963,7 +979,14 @@ def benchmark(
     for ind in chosen:
         try:
             ut = unit_table(
-                data, ind, unit=unit, adjusted=adjusted, where=where, period=period, cache=cache
+                data,
+                ind,
+                unit=unit,
+                adjusted=adjusted,
+                where=where,
+                period=period,
+                cache=cache,
+                attribution=attribution,
             )
         except SpecError as exc:
             if "no records in the selection" not in str(exc):
@@ -981,6 +1004,7 @@ def benchmark(
                 "domain": ind.domain,
                 "measure": ind.unit,
                 "better": ind.better,
+                "attribution": ut.attrs["attribution"],
                 "unit": ut["unit"],
                 "n": ut["n"],
                 "observed": ut["observed"],
