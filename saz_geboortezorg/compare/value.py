@@ -170,9 +170,12 @@ def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFr
 def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
     """The gamma cost model (case_mix/cost.yaml) on all claims, or without some products."""
     import saz_geboortezorg as sg
+    from saz_geboortezorg.indicators import get
 
+    # costs count against the unit where care started (the cost indicator's attribution)
+    rule = get("cost_per_pregnancy").attribution
     if not exclude:
-        return sg.casemix(data, "cost", unit=by, random_effects=False)
+        return sg.casemix(data, "cost", unit=by, random_effects=False, attribution=rule)
     from saz_geboortezorg.derive.costs import _population, cost_per_pregnancy
     from saz_geboortezorg.model.spec import load_spec
 
@@ -192,7 +195,7 @@ def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
     women = _population(women)
     raw = dict(load_spec("cost").raw)
     raw["outcome"] = "cost_value"
-    return sg.casemix(women, raw, unit=by, random_effects=False)
+    return sg.casemix(women, raw, unit=by, random_effects=False, attribution=rule)
 
 
 def value_view(

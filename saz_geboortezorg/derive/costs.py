@@ -221,10 +221,13 @@ def _population(women: pd.DataFrame) -> pd.DataFrame:
     return women.loc[_population_mask(women)]
 
 
-def _unit_column(by: str | None, columns) -> str | None:
-    from saz_geboortezorg.indicators.compute import resolve_unit
+def _unit_column(by: str | None, columns, attribution: str | None = None) -> str | None:
+    """The unit column of costs: by default the cost indicator's attribution (booking:
+    a pregnancy's costs count against the unit where its care started)."""
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import attribution_for, resolve_unit
 
-    return resolve_unit(by, columns)
+    return resolve_unit(by, columns, attribution_for(get("cost_per_pregnancy"), attribution))
 
 
 def _units(women: pd.DataFrame, column: str | None) -> pd.Series:

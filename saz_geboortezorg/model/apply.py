@@ -60,7 +60,13 @@ def apply_model(result, data: Any, unit: str | None = None):
     fitted = result.model
     if fitted is None:
         raise SpecError("this result cannot be applied to other data (multiple imputation)")
-    prep = prepare(data, result.spec, unit or result.unit_type, allow_empty_units=True)
+    prep = prepare(
+        data,
+        result.spec,
+        unit or result.unit_type,
+        allow_empty_units=True,
+        attribution=result.attribution,
+    )
     design = prep.design
     terms = []
     for new, old in zip(design.terms, fitted["terms"], strict=True):
@@ -93,6 +99,7 @@ def apply_model(result, data: Any, unit: str | None = None):
         spec=result.spec,
         indicator=prep.label,
         unit_type=prep.unit_type,
+        attribution=prep.attribution,
         family=prep.family,
         n=design.n,
         overall_rate=overall,

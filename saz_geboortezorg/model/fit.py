@@ -36,7 +36,8 @@ Z95 = 1.959963984540054
 class Prepared:
     """Records of the analysis with their outcome, units and design."""
 
-    def __init__(self, spec, design, label, unit_type, better, family, notes):
+    def __init__(self, spec, design, label, unit_type, better, family, notes, attribution="birth"):
+        self.attribution = attribution
         self.spec = spec
         self.design = design
         self.label = label
@@ -122,10 +123,27 @@ def _outcome(table: pd.DataFrame, spec: CaseMixSpec, family: str | None):
     return mask, y, spec.outcome, spec.better, fam
 
 
-def prepare(data: Any, spec: Any, unit: str | None = None, *, allow_empty_units: bool = False):
-    """Outcome, population, units and design of a spec on data (no fitting)."""
+def prepare(
+    data: Any,
+    spec: Any,
+    unit: str | None = None,
+    *,
+    allow_empty_units: bool = False,
+    attribution: str | None = None,
+):
+    """Outcome, population, units and design of a spec on data (no fitting).
+
+    ``attribution`` (``booking``/``birth``) picks the unit columns; default: the rule of
+    the spec's outcome indicator (``birth`` for an outcome that is a plain column).
+    """
     from saz_geboortezorg.derive.expressions import check, columns_used, evaluate
-    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, _enrich, resolve_unit
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import (
+        UNIT_COLUMNS,
+        _enrich,
+        attribution_for,
+        resolve_unit,
+    )
     from saz_geboortezorg.model.design import build_design, factorize_units
 
     spec = load_spec(spec)
@@ -140,7 +158,12 @@ def prepare(data: Any, spec: Any, unit: str | None = None, *, allow_empty_units:
         check(spec.population, enriched.columns, what="the population of the case-mix spec")
         mask = mask & evaluate(spec.population, enriched).to_numpy(bool)
     unit_name = unit or spec.unit
-    unit_col = resolve_unit(unit_name, table.columns)
+    try:
+        outcome_indicator = get(spec.outcome)
+    except SpecError:
+        outcome_indicator = None
+    rule = attribution_for(outcome_indicator, attribution)
+    unit_col = resolve_unit(unit_name, table.columns, rule)
     if unit_col is None:
         units_all = pd.Series(np.zeros(len(table), dtype=np.int8), index=table.index).map(
             {0: "all"}
@@ -179,7 +202,7 @@ def prepare(data: Any, spec: Any, unit: str | None = None, *, allow_empty_units:
         design.counts = pd.concat([design.counts, extra])
         notes.append(f"{unit_type} without records in the population: {', '.join(empty)}")
     notes += design.notes
-    return Prepared(spec, design, label, unit_type, better, family, notes)
+    return Prepared(spec, design, label, unit_type, better, family, notes, rule)
 
 
 def _unit_table(design, pats, fitted, family, scale, level_z=Z95) -> tuple[pd.DataFrame, float]:
@@ -254,6 +277,10 @@ class CaseMixModel:
         List units without records in the population instead of raising an error.
     seed : int
         Seed of the rank simulation and of multiple imputation.
+    attribution : {"booking", "birth"}, optional
+        Count each record against the unit where care started (``booking``) or the
+        unit responsible at birth (``birth``); default: the rule of the spec's outcome
+        indicator in the catalogue (``birth`` for a plain column).
 
     Examples
     --------
@@ -283,7 +310,9 @@ class CaseMixModel:
         max_iter: int = 100,
         allow_empty_units: bool = False,
         seed: int = 20261123,
+        attribution: str | None = None,
     ):
+        self.attribution = attribution
         self.spec = load_spec(spec)
         self.unit = unit
         self.random_effects = self.spec.random_effects if random_effects is None else random_effects
@@ -296,7 +325,13 @@ class CaseMixModel:
         """Fit to a DataFrame or a loaded Dataset; returns a :class:`CaseMixResult`."""
         from saz_geboortezorg.model.threads import small_blas
 
-        prep = prepare(data, self.spec, self.unit, allow_empty_units=self.allow_empty_units)
+        prep = prepare(
+            data,
+            self.spec,
+            self.unit,
+            allow_empty_units=self.allow_empty_units,
+            attribution=self.attribution,
+        )
         # The collapsed problems are small; see saz_geboortezorg.model.threads.
         with small_blas(0, 0):
             if self.spec.missing == "impute":
@@ -423,6 +458,7 @@ class CaseMixModel:
             spec=self.spec,
             indicator=prep.label,
             unit_type=prep.unit_type,
+            attribution=prep.attribution,
             family=prep.family,
             n=design.n,
             overall_rate=overall,
@@ -454,7 +490,8 @@ def casemix(
     unit : str, optional
         ``hospital``, ``region``, ``practice``, a column or ``all`` (default: the spec's).
     **options
-        Passed to :class:`CaseMixModel` (``random_effects``, ``strict``, ``seed``, ...).
+        Passed to :class:`CaseMixModel` (``random_effects``, ``strict``, ``seed``,
+        ``attribution``, ...).
 
     Returns
     -------

@@ -256,6 +256,7 @@ def fit_imputed(model, prep):
         spec=model.spec,
         indicator=prep.label,
         unit_type=prep.unit_type,
+        attribution=prep.attribution,
         family=prep.family,
         n=design.n,
         overall_rate=overall,

@@ -51,6 +51,9 @@ class CaseMixResult:
         The outcome (indicator id or column).
     unit_type : str
         ``hospital``, ``region``, ``practice`` or a column name.
+    attribution : str
+        Who a record is counted against: ``booking`` (where care started) or ``birth``
+        (the unit responsible at birth).
     family : str
         ``binomial`` or ``gamma``.
     n : int
@@ -90,6 +93,7 @@ class CaseMixResult:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     model: dict[str, Any] | None = field(default=None, repr=False)
+    attribution: str = "birth"
 
     def apply(self, data: Any, unit: str | None = None) -> CaseMixResult:
         """Expected counts, O/E and calibration of this model on other data.
@@ -114,6 +118,7 @@ class CaseMixResult:
             "indicator": self.indicator,
             "spec": self.spec.name,
             "unit_type": self.unit_type,
+            "attribution": self.attribution,
             "family": self.family,
             "n": int(self.n),
             "overall_rate": num(self.overall_rate),
@@ -167,9 +172,12 @@ class CaseMixResult:
 
     def summary(self) -> str:
         """A plain-text summary for a notebook or the terminal."""
+        from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT
+
         lines = [
             f"Case-mix model {self.spec.name!r}: outcome {self.indicator!r}, "
-            f"{self.family} model, {self.n:,} records, {len(self.table)} units ({self.unit_type})",
+            f"{self.family} model, {self.n:,} records, {len(self.table)} units ({self.unit_type}, "
+            f"{ATTRIBUTION_TEXT.get(self.attribution, self.attribution)})",
             f"Overall {'rate' if self.family == 'binomial' else 'mean'}: {self.overall_rate:.4g}",
         ]
         c = self.diagnostics.get("c_statistic")

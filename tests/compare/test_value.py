@@ -52,7 +52,8 @@ def _gamma_design(women: pd.DataFrame) -> pd.DataFrame:
     design["prev_cs"] = design["prev_cs"].astype(str)
     design["multiple"] = np.where(w["n_babies"] >= 2, "2+", "1")
     design["y"] = w["cost_total"].astype(float)
-    design["hospital"] = w["hospital_id"].astype(str)
+    # cost per pregnancy is attributed to where care started (catalogue: booking)
+    design["hospital"] = w["booking_hospital_id"].astype(str)
     return design
 
 

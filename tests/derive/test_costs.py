@@ -52,7 +52,7 @@ def handmade(break_cost: bool = False) -> SimpleNamespace:
     women = pd.DataFrame(
         {
             "pregnancy_id": ids,
-            "hospital_id": ["A", "A", "B"],
+            "booking_hospital_id": ["A", "A", "B"],
             "region_id": ["R1", "R1", "R1"],
             "practice_id": ["V1", "V2", "V2"],
             "ga_days": [280, 275, 290],
@@ -194,7 +194,7 @@ def test_summary_on_synthetic_matches_plain_groupby(dataset):
     women = dataset.women[dataset.women["ga_days"] >= 154]
     s = cost_summary(dataset, by="hospital")
     total = s[s["part"] == "total"].set_index("unit")
-    expected = women.groupby("hospital_id")["cost_total"].agg(["mean", "size"])
+    expected = women.groupby("booking_hospital_id")["cost_total"].agg(["mean", "size"])
     np.testing.assert_allclose(total["mean"], expected["mean"].loc[total.index])
     assert total["n"].tolist() == expected["size"].loc[total.index].tolist()
     assert (total["lcl95"] < total["mean"]).all() and (total["mean"] < total["ucl95"]).all()
@@ -204,9 +204,9 @@ def test_drivers_on_synthetic(dataset):
     d = cost_drivers(dataset, by="hospital")
     women = dataset.women[dataset.women["ga_days"] >= 154]
     cs = d[d["driver"] == "caesarean"].set_index("unit")
-    by_hand = women.groupby("hospital_id")["cs"].mean()
+    by_hand = women.groupby("booking_hospital_id")["cs"].mean()
     np.testing.assert_allclose(cs["share"], by_hand.loc[cs.index])
-    with_cs = women[women["cs"] == 1].groupby("hospital_id")["cost_total"].mean()
+    with_cs = women[women["cs"] == 1].groupby("booking_hospital_id")["cost_total"].mean()
     np.testing.assert_allclose(cs["mean_cost_with"], with_cs.loc[cs.index])
     # A caesarean costs more than a vaginal birth everywhere.
     assert (cs["mean_cost_with"] > cs["mean_cost_without"]).all()
@@ -302,7 +302,7 @@ def test_cost_summary_does_not_import_scipy_stats():
     code = (
         "import sys, pandas as pd\n"
         "from saz_geboortezorg.derive.costs import cost_summary\n"
-        "w = pd.DataFrame({'hospital_id': ['A', 'A'], 'ga_days': [280, 280],\n"
+        "w = pd.DataFrame({'booking_hospital_id': ['A', 'A'], 'ga_days': [280, 280],\n"
         "    **{c: [1.0, 3.0] for c in ['cost_first_line', 'cost_second_line',\n"
         "       'cost_pregnancy', 'cost_birth', 'cost_postpartum', 'cost_total']}})\n"
         "cost_summary(w)\n"
