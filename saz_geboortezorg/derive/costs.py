@@ -61,7 +61,8 @@ class PregnancyCosts:
     ----------
     table : DataFrame
         One row per pregnancy (the rows of ``women``, same order): ``pregnancy_id``,
-        ``hospital_id``, ``region_id``, ``practice_id``, ``n_claims``, the loader's
+        ``hospital_id``, ``region_id``, ``practice_id``, ``booking_hospital_id``,
+        ``booking_region_id``, ``n_claims``, the loader's
         cost columns (``cost_first_line``, ``cost_second_line``, ``cost_pregnancy``,
         ``cost_birth``, ``cost_postpartum``, ``cost_total``) and one column per care
         product group, ``product_<zorgproduct>`` (lower case).
@@ -164,7 +165,15 @@ def cost_per_pregnancy(data: Any) -> PregnancyCosts:
                 "were women or the claims changed after loading? Load the data again."
             )
 
-    keep = [c for c in ("pregnancy_id", "hospital_id", "region_id", "practice_id") if c in women]
+    ids = (
+        "pregnancy_id",
+        "hospital_id",
+        "region_id",
+        "practice_id",
+        "booking_hospital_id",
+        "booking_region_id",
+    )
+    keep = [c for c in ids if c in women]
     table = women[keep].reset_index(drop=True).copy()
     table["n_claims"] = np.bincount(idx, minlength=n).astype("int64")
     for column in [*LINE_COLUMNS.values(), *PHASE_COLUMNS.values(), "cost_total"]:
@@ -300,7 +309,7 @@ def cost_summary(
     Examples
     --------
     >>> import pandas as pd
-    >>> w = pd.DataFrame({"hospital_id": ["A", "A", "B"], "ga_days": [280, 280, 280],
+    >>> w = pd.DataFrame({"booking_hospital_id": ["A", "A", "B"], "ga_days": [280, 280, 280],
     ...     "cost_first_line": [100.0, 300.0, 0.0], "cost_second_line": [0.0, 200.0, 900.0],
     ...     "cost_pregnancy": [100.0, 100.0, 300.0], "cost_birth": [0.0, 300.0, 600.0],
     ...     "cost_postpartum": [0.0, 100.0, 0.0], "cost_total": [100.0, 500.0, 900.0]})

@@ -182,8 +182,10 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     # Attribution 'booking' (intention to treat): where care started. A first-line start
     # books with its practice's hospital; a second-line start with its booking hospital
     # (the birth hospital when the extract does not say).
-    booked_l2 = u["ziekenhuis_aanvang_zorg"].astype("object").where(
-        u["ziekenhuis_aanvang_zorg"].notna(), u["ziekenhuis_id"].astype("object")
+    booked_l2 = (
+        u["ziekenhuis_aanvang_zorg"]
+        .astype("object")
+        .where(u["ziekenhuis_aanvang_zorg"].notna(), u["ziekenhuis_id"].astype("object"))
     )
     booking = practice_hosp.astype("object").where(has_l1, booked_l2)
     booking = booking.where(booking.notna(), hospital.astype("object"))

@@ -61,6 +61,8 @@ def data_dictionary() -> str:
             empty = "yes" if c.get("nullable") else "no"
             if c.get("required_when"):
                 empty += f"; required when `{c['required_when']}`"
+            if c.get("optional"):
+                empty += "; the column may be absent"
             out.append(
                 f"| {col} | {c['type']} | {codes} | {_cell(empty)} | {_cell(c.get('nl', ''))} | {_cell(c.get('en', ''))} |"
             )

@@ -19,6 +19,9 @@ def women() -> pd.DataFrame:
         {
             "region_id": region,
             "hospital_id": np.char.replace(region.astype(str), "R", "H"),
+            # nobody moved between booking and birth in this table
+            "booking_region_id": region,
+            "booking_hospital_id": np.char.replace(region.astype(str), "R", "H"),
             "practice_id": rng.choice(["P1", "P2", "P3", "P4", "P5"], n),
             "birth_date": pd.Timestamp("2021-01-01")
             + pd.to_timedelta(rng.integers(0, 3 * 365, n), unit="D"),
