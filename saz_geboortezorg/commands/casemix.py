@@ -27,6 +27,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="a spec file (case_mix/caesarean.yaml) or the name of a shipped spec",
     )
     p.add_argument("--unit", default=None, help="hospital, region, practice, all or a column")
+    p.add_argument(
+        "--attribution",
+        choices=["booking", "birth"],
+        default=None,
+        help=(
+            "count outcomes against where care started (booking, intention to treat) or the "
+            "unit responsible at birth (birth); default: the rule of the spec's outcome indicator"
+        ),
+    )
     p.add_argument("--json", action="store_true", help="print JSON (fields: case_mix/README.md)")
     p.add_argument(
         "--lenient",
@@ -40,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     from saz_geboortezorg.commands.inputs import load_table_or_dataset
     from saz_geboortezorg.model import CaseMixModel
 
-    model = CaseMixModel(args.spec, unit=args.unit, strict=not args.lenient)  # spec errors first
+    model = CaseMixModel(  # spec errors first
+        args.spec, unit=args.unit, strict=not args.lenient, attribution=args.attribution
+    )
     result = model.fit(load_table_or_dataset(args.data))
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))

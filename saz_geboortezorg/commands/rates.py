@@ -25,6 +25,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--by", default="hospital", help="hospital (default), region, practice, all, or a column"
     )
+    p.add_argument(
+        "--attribution",
+        choices=["booking", "birth"],
+        default=None,
+        help=(
+            "count outcomes against where care started (booking, intention to treat) or the "
+            "unit responsible at birth (birth); default: the indicator's own rule"
+        ),
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return p
 
@@ -34,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     from saz_geboortezorg.indicators import compute, get
 
     definition = get(args.indicator)  # fail fast on an unknown id, before loading data
-    table = compute(load_table_or_dataset(args.data), definition, by=args.by)
+    table = compute(
+        load_table_or_dataset(args.data), definition, by=args.by, attribution=args.attribution
+    )
     if args.json:
         records = [
             {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
@@ -42,16 +53,25 @@ def run(args: argparse.Namespace) -> int:
         ]
         print(
             json.dumps(
-                {"indicator": definition.id, "unit": definition.unit, "rows": records},
+                {
+                    "indicator": definition.id,
+                    "unit": definition.unit,
+                    "attribution": table.attrs["attribution"],
+                    "rows": records,
+                },
                 indent=2,
                 default=lambda o: o.item() if hasattr(o, "item") else str(o),
             )
         )
         return 0
     unit = {"percent": "%", "per_1000": "per 1,000", "euro": "EUR"}[definition.unit]
+    from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT
+
     print(
         f"{definition.name_en} ({definition.name_nl}), {unit}; population: {definition.population_text}"
     )
-    shown = table.drop(columns=["indicator", "unit_type", "measure"]).round(2)
+    if args.by not in (None, "all"):
+        print(f"Outcomes {ATTRIBUTION_TEXT[table.attrs['attribution']]}.")
+    shown = table.drop(columns=["indicator", "unit_type", "measure", "attribution"]).round(2)
     print(shown.to_string(index=False))
     return 0

@@ -829,7 +829,9 @@ class BenchmarkResult:
         ``data_type`` (SR or PR), one ``flag<tag>`` per limit (``flag95``,
         ``flag998``: higher/lower/within), ``assessment`` (better, worse, within,
         no_direction, not_assessed; against the narrowest limits) and ``outside``
-        (the widest limit crossed, e.g. ``"99.8%"``, or ``""``).
+        (the widest limit crossed, e.g. ``"99.8%"``, or ``""``) and ``note`` (why a
+        clinician would find the unit different, e.g. a NICU centre that receives
+        in-utero transfers; ``""`` otherwise).
     unit_type : str
     limits : tuple of float
     overdispersion : bool
@@ -1039,6 +1041,14 @@ def benchmark(
     if not frames:
         raise SpecError("no indicator has records in the selection; widen the selection")
     table = pd.concat(frames, ignore_index=True)
+    # units a clinician will ask about (NICU centres receive in-utero transfers)
+    from saz_geboortezorg.compare.attribution import unit_notes
+
+    by_rule = {rule: unit_notes(data, unit_type, rule) for rule in ("booking", "birth")}
+    table["note"] = [
+        by_rule[rule].get(str(u), "")
+        for rule, u in zip(table["attribution"], table["unit"], strict=True)
+    ]
     return BenchmarkResult(
         table=table,
         unit_type=unit_type,

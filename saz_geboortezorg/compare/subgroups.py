@@ -43,9 +43,14 @@ def analysis_table(data: Any, level: str) -> pd.DataFrame:
     return frame
 
 
-def _columns(table: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Resolve friendly unit names and add Robson groups when asked for."""
-    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS
+def _columns(
+    table: pd.DataFrame, by: Sequence[str], attribution: str = "birth"
+) -> tuple[pd.DataFrame, list[str]]:
+    """Resolve friendly unit names (by the attribution rule) and add Robson groups when
+    asked for."""
+    from saz_geboortezorg.indicators.compute import BOOKING_COLUMNS, UNIT_COLUMNS
+
+    names = BOOKING_COLUMNS if attribution == "booking" else UNIT_COLUMNS
 
     if _DERIVED & set(by) and not _DERIVED <= set(table.columns):
         from saz_geboortezorg.derive.robson import classify
@@ -53,7 +58,7 @@ def _columns(table: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, list
         table = table.assign(**classify(table)[["robson", "robson_main"]].to_dict("series"))
     columns = []
     for name in by:
-        column = UNIT_COLUMNS.get(name, name)
+        column = names.get(name, name)
         if column not in table.columns:
             raise SpecError(
                 f"cannot group by {name!r}: the data has no column {column!r} "
@@ -100,7 +105,8 @@ def group_rates(
         An id from the catalogue (event indicators only, not cost).
     by : str or sequence of str
         Columns to group by; ``hospital``, ``region`` and ``practice`` stand for
-        their id columns, ``robson`` / ``robson_main`` are derived when absent.
+        their id columns under the indicator's attribution (``booking``: where care
+        started, e.g. ``booking_hospital_id``; ``birth``: ``hospital_id``), ``robson`` / ``robson_main`` are derived when absent.
         Missing values become the group ``unknown``.
     level : float
         Confidence level of the Wilson interval.
@@ -141,7 +147,7 @@ def group_rates(
     names = [by] if isinstance(by, str) else list(by)
     if not names:
         raise SpecError("group_rates needs at least one column in by=")
-    table, columns = _columns(analysis_table(data, definition.level), names)
+    table, columns = _columns(analysis_table(data, definition.level), names, definition.attribution)
     keep, outcome = indicator_outcome(table, definition, sga_reference=sga_reference)
     keys = {
         name: table[column].astype("string").fillna("unknown")

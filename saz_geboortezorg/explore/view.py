@@ -132,6 +132,9 @@ class View:
         ``funnel``, ``caterpillar``, ``trend``: altair charts.
     data_id : int
         Identity of the data the view was computed from.
+    unit_notes : dict
+        Unit -> note for units a clinician would ask about (NICU centres), shown in
+        the funnel tooltip.
     reused : tuple of str
         Charts taken over from the previous view (their controls did not change).
     """
@@ -146,6 +149,7 @@ class View:
     charts: dict[str, Any]
     data_id: int = 0
     reused: tuple[str, ...] = ()
+    unit_notes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def display(self) -> pd.DataFrame:
         """The unit table for people: translated headers, rounded (see
@@ -279,6 +283,8 @@ def explorer_view(
             period=period,
             cache=cache,
         )
+    from saz_geboortezorg.compare.attribution import unit_notes
+
     view = View(
         state=state,
         table=table,
@@ -289,12 +295,22 @@ def explorer_view(
         notes=notes,
         charts={},
         data_id=id(data),
+        unit_notes=unit_notes(data, state.level, table.attrs["attribution"], language),
     )
     if draw:
         kept = {c: previous.charts[c] for c in reuse if c in previous.charts}
         view.charts = _charts(view, ind, highlight, language, kept, no_funnel)
         view.reused = tuple(c for c in CHARTS if c in kept)
     return view
+
+
+def _attribution_caption(table: pd.DataFrame, language: str) -> str:
+    """The attribution rule of a unit table in words (a chart subtitle line)."""
+    from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT, ATTRIBUTION_TEXT_NL
+
+    words = ATTRIBUTION_TEXT_NL if language == "nl" else ATTRIBUTION_TEXT
+    text = words.get(table.attrs.get("attribution", ""), "")
+    return text[:1].upper() + text[1:]
 
 
 def _charts(
@@ -333,6 +349,8 @@ def _charts(
                 else f"{label('proportion', language)} ({symbol})"
             ),
             language=language,
+            notes=view.unit_notes,
+            caption=_attribution_caption(view.table, language),
         )
     if "caterpillar" not in charts:
         charts["caterpillar"] = caterpillar_chart(

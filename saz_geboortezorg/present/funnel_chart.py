@@ -43,6 +43,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unit": "unit",
         "z": "z-score",
         "position": "position",
+        "note": "note",
         "od": "limits adjusted for overdispersion: phi = {phi}, tau\u00b2 = {tau2}",
         "no_od": "no overdispersion (phi = {phi}): unadjusted limits",
         "plain": "unadjusted limits",
@@ -63,6 +64,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unit": "eenheid",
         "z": "z-score",
         "position": "positie",
+        "note": "opmerking",
         "od": "grenzen verbreed voor overdispersie: phi = {phi}, tau\u00b2 = {tau2}",
         "no_od": "geen overdispersie (phi = {phi}): niet-gecorrigeerde grenzen",
         "plain": "niet-gecorrigeerde grenzen",
@@ -127,6 +129,8 @@ def funnel_chart(
     width: int = 640,
     height: int = 420,
     language: str = "en",
+    notes: dict[str, str] | None = None,
+    caption: str | None = None,
 ) -> Any:
     """An altair funnel plot of a :class:`~saz_geboortezorg.compare.funnel.FunnelResult`.
 
@@ -151,6 +155,11 @@ def funnel_chart(
     language : {"en", "nl"}
         Legends, tooltips, subtitle and default titles in English or Dutch
         (``"nl"``: *trechterplot*, *grenzen* = limits, *eenheden* = units).
+    notes : dict of str, optional
+        Unit -> a note shown in the tooltip (e.g. that a hospital is a NICU centre; see
+        :func:`saz_geboortezorg.compare.attribution.unit_notes`).
+    caption : str, optional
+        An extra subtitle line, e.g. the attribution rule of the indicator.
 
     Returns
     -------
@@ -221,6 +230,8 @@ def funnel_chart(
             "label": np.where(show_label, units, ""),
         }
     )[_POINT_COLUMNS]
+    if notes:
+        points_data["note"] = units.map(lambda u: notes.get(u, "")).to_numpy()
 
     # y range as FunnelPlotR (at least 0.7-1.3 x target, and the units with a margin),
     # widened to show the widest limits of a typical (median) unit
@@ -330,6 +341,8 @@ def funnel_chart(
         alt.Tooltip(field="z", type="quantitative", title=words["z"], format=".2f"),
         alt.Tooltip(field="status", type="nominal", title=words["position"]),
     ]
+    if notes:
+        tooltip.append(alt.Tooltip(field="note", type="nominal", title=words["note"]))
     status_keys = ["within limits"] + [f"outside {_pct(level)} limits" for level in sorted(levels)]
     status_range = [
         STATUS_COLOURS.get(s, STATUS_COLOURS["outside 99.8% limits"]) for s in status_keys
@@ -382,6 +395,8 @@ def funnel_chart(
     else:
         subtitle = words["plain"]
     subtitle += words["target"].format(target=f"{target:.3g}")
+    if caption:
+        subtitle = [subtitle, caption]
     method = f" ({result.sr_method})" if result.data_type == "SR" else ""
     default_title = words["title"].format(y=y_default, method=method, n=len(table))
     return alt.LayerChart(

@@ -106,15 +106,18 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
 
 
-def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit_col: str) -> pd.DataFrame:
+def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit: str) -> pd.DataFrame:
     """Indicator rates per unit x SES quintile (compare.subgroups.group_rates) and per SES
-    quintile overall (``unit`` is ``"all"``)."""
+    quintile overall (``unit`` is ``"all"``); each indicator by its own attribution."""
     from saz_geboortezorg.compare.subgroups import group_rates
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import resolve_unit
 
     cols = ["indicator", "unit", "group", "denominator", "numerator", "rate", "wilson_lcl"]
     cols.append("wilson_ucl")
     parts = []
     for ind_id in ids:
+        unit_col = resolve_unit(unit, data.women.columns, get(ind_id).attribution)
         by_cell = group_rates(data, ind_id, by=[unit_col, "ses_quintile"])
         by_cell = by_cell.rename(columns={unit_col: "unit", "ses_quintile": "group"})
         overall = group_rates(data, ind_id, by="ses_quintile")
@@ -192,8 +195,8 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
     robson = robson[robson["group"] != "total"].reset_index(drop=True)
     groups = pd.concat(
         [
-            _rates_by_group(data, PAIN_INDICATORS, "pain", unit_col),
-            _rates_by_group(data, VULNERABLE_INDICATORS, "vulnerable", unit_col),
+            _rates_by_group(data, PAIN_INDICATORS, "pain", unit),
+            _rates_by_group(data, VULNERABLE_INDICATORS, "vulnerable", unit),
         ],
         ignore_index=True,
     )

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from saz_geboortezorg.disclosure import assert_safe, check_chart, check_table
+from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT
 from saz_geboortezorg.report import charts, methods
 from saz_geboortezorg.report.analysis import (
     FUNNEL_INDICATORS,
@@ -125,11 +126,21 @@ def base_specs(shared: Any) -> dict[str, dict]:
     if shared.benchmark_result is not None:  # a template: any unit, re-pointed per report
         first = str(shared.benchmark["unit"].iloc[0])
         out["benchmark"] = shared.benchmark_result.chart(highlight=first)
+    bench = shared.benchmark
     for ind in FUNNEL_INDICATORS:
         result = shared.funnels.get(ind)
         if result is not None and len(result.table) >= 3:
+            rows = bench[bench["indicator"] == ind]
+            notes = {str(u): n for u, n in zip(rows["unit"], rows.get("note", []), strict=False)}
+            rule = rows["attribution"].iloc[0] if "attribution" in rows and len(rows) else ""
+            caption = ATTRIBUTION_TEXT.get(rule, "")
             out[f"funnel_{ind}"] = result.chart(
-                labels="none", title=names.get(ind, ind), width=560, height=360
+                labels="none",
+                title=names.get(ind, ind),
+                width=560,
+                height=360,
+                notes={u: n for u, n in notes.items() if n} or None,
+                caption=caption[:1].upper() + caption[1:] if caption else None,
             )
     out["robson"] = charts.robson_chart(shared.robson)
     for ind in TREND_INDICATORS:
@@ -250,6 +261,8 @@ def region_report(
             note = f"{where} ({row['assessment'].iloc[0].replace('_', ' ')})"
         spec = charts.highlight(bases[f"funnel_{ind}"], unit, note=note)
         _add_chart(rep, f"funnel_{ind}", spec)
+        if len(row) and "note" in row and row["note"].iloc[0]:
+            page.paragraph(f"{names.get(ind, ind)}: {unit} is a {row['note'].iloc[0]}.", "note")
 
     # 3. Robson
     page.heading(SECTIONS[2])
@@ -367,6 +380,8 @@ def region_report(
     )
     for spec in specs:
         page.raw("<pre>" + "\n".join(methods.casemix_lines(spec)) + "</pre>")
+    page.heading("Who an outcome is counted against (attribution)", 3)
+    page.bullets(methods.attribution_text(analysis.benchmark))
     page.heading("Funnel plots", 3)
     page.bullets(methods.funnel_lines(analysis.benchmark))
     page.heading("Data period and exclusions", 3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["casemix_lines", "funnel_lines", "suppression_text"]
+__all__ = ["casemix_lines", "funnel_lines", "attribution_text", "suppression_text"]
 
 
 def casemix_lines(spec_name: str) -> list[str]:
@@ -59,6 +59,27 @@ def funnel_lines(benchmark: Any) -> list[str]:
             f"{ind}: {method}; phi = {f.phi:.2f}, tau² = {f.tau2:.4g}"
             + (" (limits widened for overdispersion)" if f.overdispersed else "")
         )
+    return out
+
+
+def attribution_text(benchmark: Any) -> list[str]:
+    """Who each indicator's outcome is counted against, from the benchmark's rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"indicator": ["preterm", "cs"], "attribution": ["booking", "birth"]})
+    >>> [line[:30] for line in attribution_text(type("B", (), {"table": t})())]
+    ['Population outcomes (preterm) ', 'Outcomes of care during birth ']
+    """
+    from saz_geboortezorg.compare.attribution import attribution_lines
+    from saz_geboortezorg.indicators import get
+
+    rules = benchmark.table.drop_duplicates("indicator")
+    out: list[str] = []
+    for rule in ("booking", "birth"):
+        ids = rules.loc[rules["attribution"] == rule, "indicator"]
+        out += attribution_lines([get(i) for i in ids], attribution=rule)
     return out
 
 

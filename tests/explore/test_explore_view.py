@@ -200,7 +200,10 @@ def test_dutch_charts_and_method_note(dataset):
     lines, points = funnel["layer"][1]["encoding"], funnel["layer"][2]["encoding"]
     assert lines["color"]["title"] == "grenzen" and points["fill"]["title"] == "eenheden"
     assert lines["color"]["scale"]["domain"] == ["95%-grenzen", "99,8%-grenzen"]
-    assert funnel["title"]["subtitle"].startswith("grenzen verbreed voor overdispersie")
+    first, rule = funnel["title"]["subtitle"]
+    assert first.startswith("grenzen verbreed voor overdispersie")
+    # the attribution rule is named under the chart, in Dutch
+    assert rule.startswith("Toegerekend aan")
     caterpillar = dutch.charts["caterpillar"].to_dict()
     assert caterpillar["title"]["subtitle"].startswith("punt: schatting; balk: 95%-interval")
     trend = dutch.charts["trend"].to_dict()
@@ -210,7 +213,8 @@ def test_dutch_charts_and_method_note(dataset):
     # the English charts keep their English words
     funnel = english.charts["funnel"].to_dict()
     assert funnel["layer"][1]["encoding"]["color"]["title"] == "limits"
-    assert funnel["title"]["subtitle"].startswith("limits adjusted for overdispersion")
+    assert funnel["title"]["subtitle"][0].startswith("limits adjusted for overdispersion")
+    assert funnel["title"]["subtitle"][1].startswith("Attributed to")
 
 
 def test_trend_legend_names_every_unit_of_the_level(women):
