@@ -90,7 +90,8 @@ def period_rates(
         A 0/1 indicator (``"oasis"``, ``"cs_robson_1"``, ...).
     unit : str or None
         ``hospital``, ``region``, ``practice``, a column, or ``None``/``"all"`` for
-        everybody together (unit ``"all"``).
+        everybody together (unit ``"all"``). A level is resolved by the indicator's
+        attribution (catalogue: ``booking`` or ``birth``).
     freq : {"month", "quarter"}
     date : str
         The date column that decides the period.
@@ -114,12 +115,13 @@ def period_rates(
      ['A', Timestamp('2022-02-01 00:00:00'), 0, 0.0, nan],
      ['A', Timestamp('2022-03-01 00:00:00'), 1, 0.0, 0.0]]
     """
+    from saz_geboortezorg.indicators import get
     from saz_geboortezorg.indicators.compute import resolve_unit
 
     if freq not in FREQUENCIES:
         raise SpecError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
     rec = indicator_records(data, indicator, date=date)
-    column = resolve_unit(unit, rec.columns)
+    column = resolve_unit(unit, rec.columns, get(indicator).attribution)
     units = (
         pd.Series("all", index=rec.index, dtype=object)
         if column is None

@@ -150,7 +150,13 @@ def monitor_unit(
         table = _table_for(data, get(spec.outcome))
     if date not in table.columns:
         raise SpecError(f"the data has no date column {date!r}")
-    column = resolve_unit(unit, table.columns)
+    try:  # a level is resolved by the outcome indicator's attribution
+        from saz_geboortezorg.indicators import get
+
+        rule = get(spec.outcome).attribution
+    except SpecError:  # the outcome is a plain column
+        rule = "birth"
+    column = resolve_unit(unit, table.columns, rule)
     if column is None:
         raise SpecError("monitor_unit needs a unit (hospital, region, practice or a column)")
     before = table[table[date] < start]
