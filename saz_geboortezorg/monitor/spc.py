@@ -543,7 +543,7 @@ def p_chart_false_alarm(
     True
     """
     nn = np.asarray(n, float)
-    if not 0 < p < 1:
+    if not 0 <= p <= 1:
         raise SpecError(f"p must be between 0 and 1, not {p}")
     if (nn < 0).any() or nn.sum() <= 0:
         raise SpecError("the denominators must be non-negative with at least one record")
