@@ -4,8 +4,14 @@ Outcome: an indicator of the catalogue (default the uncomplicated-birth composit
 case-mix adjusted with the indicator's own case-mix spec (standardised rate = O/E x
 overall rate), or crude when the indicator has no spec; the result says which.
 Cost: the gamma model ``case_mix/cost.yaml`` (adjusted mean = O/E x overall mean
-cost per pregnancy, with its interval). The overall means split the plane into four
-quadrants; each unit gets a quadrant label.
+cost per pregnancy, with its interval). Two lines split the plane into four quadrants:
+by default the medians of the units' adjusted outcome and adjusted cost (``cut="median"``),
+or the overall means (``cut="mean"``). The mean cost is pulled up by the few hospitals
+with a neonatal intensive care unit (NICU): on the default synthetic data 15 of the 17
+hospitals fall below it, so "lower cost" says little; the median halves the units (or
+use the mean with ``exclude_products=["ZH_NEONATOLOGIE"]``). A unit whose 95% interval of
+the outcome or of the cost contains its line is ``uncertain``: the data do not say on
+which side it lies, so it is put in no quadrant.
 
 Outcome and cost each keep their own indicator population (e.g. singleton term births
 for the uncomplicated-birth composite, all births from 22+0 weeks for cost), so
@@ -29,15 +35,25 @@ __all__ = ["ValueView", "value_view", "assign_quadrants"]
 
 
 def assign_quadrants(
-    outcome: Any, cost: Any, outcome_mean: float, cost_mean: float, better: str = "higher"
+    outcome: Any,
+    cost: Any,
+    outcome_line: float,
+    cost_line: float,
+    better: str = "higher",
+    *,
+    outcome_ci: tuple[Any, Any] | None = None,
+    cost_ci: tuple[Any, Any] | None = None,
 ) -> np.ndarray:
-    """Quadrant label per unit from its outcome and cost against the overall means.
+    """Quadrant label per unit from its outcome and cost against the two lines.
 
     Lower cost is better. ``better`` says which outcome direction is good
     (``higher``, ``lower``, or ``neither`` for process measures, which are then
     labelled ``higher rate`` / ``lower rate``). A unit exactly on the outcome line
     counts as not better (``worse outcome``; ``lower rate`` for ``neither``), one
     exactly on the cost line as ``lower cost``; a missing value gives ``unknown``.
+    With ``outcome_ci`` and/or ``cost_ci`` (lower and upper 95% limits per unit), a
+    unit whose interval contains its line (limits included), or lacks a limit, is
+    ``uncertain``.
 
     Examples
     --------
@@ -45,19 +61,33 @@ def assign_quadrants(
     ['better outcome, lower cost', 'worse outcome, lower cost', 'better outcome, higher cost', 'worse outcome, higher cost']
     >>> assign_quadrants([1.0], [100.0], 2.0, 50.0, better="lower").tolist()
     ['better outcome, higher cost']
+    >>> assign_quadrants([40, 40], [2000, 2000], 35, 3000,
+    ...                  outcome_ci=([36, 33], [44, 47])).tolist()
+    ['better outcome, lower cost', 'uncertain']
     """
     o = np.asarray(outcome, dtype="float64")
     c = np.asarray(cost, dtype="float64")
     if better not in ("higher", "lower", "neither"):
         raise SpecError(f"better must be 'higher', 'lower' or 'neither', not {better!r}")
-    above = o > outcome_mean
+    above = o > outcome_line
     if better == "neither":
         first = np.where(above, "higher rate", "lower rate")
     else:
-        good = above if better == "higher" else o < outcome_mean
+        good = above if better == "higher" else o < outcome_line
         first = np.where(good, "better outcome", "worse outcome")
-    second = np.where(c > cost_mean, "higher cost", "lower cost")
+    second = np.where(c > cost_line, "higher cost", "lower cost")
     labels = np.char.add(np.char.add(first.astype(str), ", "), second.astype(str)).astype(object)
+    uncertain = np.zeros(len(labels), bool)
+    for ci, line in ((outcome_ci, outcome_line), (cost_ci, cost_line)):
+        if ci is None:
+            continue
+        lo = np.asarray(ci[0], dtype="float64")
+        hi = np.asarray(ci[1], dtype="float64")
+        if lo.shape != labels.shape or hi.shape != labels.shape:
+            raise SpecError("an interval needs a lower and an upper limit for every unit")
+        # a missing limit: the side is not known either
+        uncertain |= np.isnan(lo) | np.isnan(hi) | ((lo <= line) & (line <= hi))
+    labels[uncertain] = "uncertain"
     labels[np.isnan(o) | np.isnan(c)] = "unknown"
     return labels
 
@@ -75,7 +105,9 @@ class ValueView:
         ``outcome_lcl95``, ``outcome_ucl95``, ``outcome_oe``; cost ``cost_n``,
         ``cost_crude`` (mean), ``cost_oe`` with ``cost_oe_lcl95``/``cost_oe_ucl95``,
         ``adjusted_cost`` (O/E x overall mean) with ``adjusted_cost_lcl95``/
-        ``adjusted_cost_ucl95``; ``quadrant``.
+        ``adjusted_cost_ucl95``; ``quadrant`` (against ``outcome_line`` and
+        ``cost_line``; ``uncertain`` when either 95% interval contains its line,
+        ``unknown`` when a value is missing).
     outcome, outcome_label, outcome_unit, better : str
         Indicator id, its English name, its unit (``percent``, ``per_1000``) and which
         direction is good.
@@ -83,12 +115,16 @@ class ValueView:
     outcome_method : str
         In words: the case-mix spec used, or why the outcome is crude.
     overall_outcome, overall_cost : float
-        The quadrant lines: overall outcome rate (indicator unit) and overall mean cost
-        per pregnancy (euro).
+        Overall outcome rate (indicator unit) and overall mean cost per pregnancy (euro).
     unit_type : str
     outcome_model, cost_model : CaseMixResult or None
     cost_excluded : tuple of str
         Care products left out of the cost (empty: all claims).
+    cut : str
+        Where the quadrant lines are: ``median`` (of the units' adjusted outcome and
+        adjusted cost) or ``mean`` (the overall means).
+    outcome_line, cost_line : float
+        The quadrant lines (default: the overall means).
     """
 
     table: pd.DataFrame
@@ -104,6 +140,23 @@ class ValueView:
     outcome_model: Any = field(default=None, repr=False)
     cost_model: Any = field(default=None, repr=False)
     cost_excluded: tuple[str, ...] = ()
+    cut: str = "mean"
+    outcome_line: float | None = None
+    cost_line: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome_line is None:
+            self.outcome_line = self.overall_outcome
+        if self.cost_line is None:
+            self.cost_line = self.overall_cost
+
+    @property
+    def cut_text(self) -> str:
+        """Where the quadrant lines are, in words (for titles and report text)."""
+        if self.cut == "median":
+            outcome = "adjusted outcome" if self.outcome_adjusted else "outcome"
+            return f"the medians of the {self.unit_type}s' {outcome} and adjusted cost"
+        return "the overall means"
 
     def chart(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
         """The value scatter (see :func:`saz_geboortezorg.present.value_chart.value_chart`;
@@ -204,6 +257,7 @@ def value_view(
     by: str | None = "hospital",
     *,
     exclude_products: Sequence[str] = (),
+    cut: str = "median",
 ) -> ValueView:
     """Per unit: the adjusted outcome against the case-mix adjusted cost per pregnancy.
 
@@ -220,6 +274,11 @@ def value_view(
         Care products (zorgproduct codes, e.g. ``ZH_NEONATOLOGIE``) left out of the
         cost, for example to compare hospitals without the neonatal intensive care
         that only some of them provide. Default: all claims.
+    cut : str
+        Quadrant lines at the ``median`` of the units' adjusted outcome and adjusted
+        cost (default; each line has as many units on either side), or at the overall
+        ``mean`` (pulled towards the few hospitals with neonatal intensive care).
+        Either way a unit whose 95% interval contains a line is ``uncertain``.
 
     Returns
     -------
@@ -237,7 +296,9 @@ def value_view(
     (False, 'percent')
     >>> list(v.table.columns[:2])
     ['unit', 'outcome_n']
-    >>> bool(v.overall_cost > 0)
+    >>> bool(v.overall_cost > 0), v.cut
+    (True, 'median')
+    >>> bool(v.cost_line == v.table["adjusted_cost"].median())
     True
     >>> tmp.cleanup()
     """
@@ -249,6 +310,8 @@ def value_view(
             f"outcome {outcome!r} is an amount, not a rate; choose a rate indicator such "
             "as 'uncomplicated_birth', 'cs' or 'nicu'"
         )
+    if cut not in ("median", "mean"):
+        raise SpecError(f"cut must be 'median' or 'mean', not {cut!r}")
     if by in (None, "all"):
         raise SpecError("the value view compares units: pass by='hospital', 'region' or 'practice'")
     out_table, info = _outcome_table(data, indicator, by)
@@ -270,8 +333,19 @@ def value_view(
     )
     table = out_table.merge(cost_table, on="unit", how="outer").sort_values("unit")
     better = indicator.better if indicator.better in ("higher", "lower") else "neither"
+    if cut == "median":
+        outcome_line = float(table["outcome_rate"].median())
+        cost_line = float(table["adjusted_cost"].median())
+    else:
+        outcome_line, cost_line = float(info["overall"]), float(cost.overall_rate)
     table["quadrant"] = assign_quadrants(
-        table["outcome_rate"], table["adjusted_cost"], info["overall"], cost.overall_rate, better
+        table["outcome_rate"],
+        table["adjusted_cost"],
+        outcome_line,
+        cost_line,
+        better,
+        outcome_ci=(table["outcome_lcl95"], table["outcome_ucl95"]),
+        cost_ci=(table["adjusted_cost_lcl95"], table["adjusted_cost_ucl95"]),
     )
     from saz_geboortezorg.indicators.compute import UNIT_COLUMNS
 
@@ -289,4 +363,7 @@ def value_view(
         outcome_model=info["model"],
         cost_model=cost,
         cost_excluded=tuple(exclude_products),
+        cut=cut,
+        outcome_line=outcome_line,
+        cost_line=cost_line,
     )

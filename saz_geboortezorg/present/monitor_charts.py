@@ -71,7 +71,10 @@ def run_chart_plot(
     title: str = "Run chart",
     y_title: str = "value",
 ) -> Any:
-    """Run chart: values over time, the median, and points in a shift or trend marked.
+    """Run chart: values over time, the median, and points in a shift (or trend) marked.
+
+    The subtitle gives the longest run and the number of crossings with their limits,
+    the rules applied and the signals.
 
     Parameters
     ----------
@@ -102,12 +105,25 @@ def run_chart_plot(
         .encode(x="period:T", y="median:Q")
     )
     sig = _signals(frame[frame.signal], "period", "value")
-    runs = f"runs {summary['runs']} (expected {summary['runs_lower']}-{summary['runs_upper']})"
-    flags = [k for k in ("shift", "trend", "too_few_runs", "too_many_runs") if summary[k]]
-    subtitle = (
-        f"dashed: median {summary['median']:.4g}; diamonds: points in a shift or trend; {runs}; "
-        f"signals: {', '.join(f.replace('_', ' ') for f in flags) or 'none'}"
+    crossings = (
+        f"longest run {summary['longest_run']} (signal above {summary['longest_run_limit']}); "
+        f"crossings {summary['crossings']} (signal below {summary['crossings_limit']})"
     )
+    flags = [
+        label
+        for key, label in (
+            ("shift", "shift"),
+            ("too_few_crossings", "too few crossings"),
+            ("trend", "trend"),
+        )
+        if summary[key]
+    ]
+    marked = "points in a shift or trend" if summary.get("trend_rule") else "points in a shift"
+    rules = "shift, crossings" + (", trend" if summary.get("trend_rule") else "")
+    subtitle = [
+        f"dashed: median {summary['median']:.4g}; diamonds: {marked}; {crossings}",
+        f"rules: {rules} (Anhøj); signals: {', '.join(flags) or 'none'}",
+    ]
     chart = alt.layer(line, dots, median, sig).properties(
         title=alt.TitleParams(title, subtitle=subtitle), width=WIDTH, height=HEIGHT
     )
@@ -121,8 +137,14 @@ def p_chart_plot(
     title: str = "p-chart",
     percent: bool = True,
     start: Any = None,
+    adjusted: bool | None = None,
+    false_alarm: float | None = None,
 ) -> Any:
     """p-chart: rate per period, centre line, 3-sigma limits and signals.
+
+    The subtitle says which limits were drawn (binomial, or Laney's p' with its
+    ``sigma_z``), whether the rates are case-mix adjusted (when ``adjusted`` is given)
+    and the chart's false-alarm rate (when ``false_alarm`` is given).
 
     Parameters
     ----------
@@ -134,6 +156,11 @@ def p_chart_plot(
         Show rates as percentages.
     start : date-like, optional
         An initiative's start, drawn as a vertical line.
+    adjusted : bool, optional
+        True: risk-adjusted (observed/expected-based) rates; False: crude rates.
+    false_alarm : float, optional
+        Probability that this chart signals with no change at all
+        (:func:`saz_geboortezorg.monitor.spc.p_chart_false_alarm`).
 
     Examples
     --------
@@ -168,10 +195,25 @@ def p_chart_plot(
     if start is not None:
         layers.append(_start_rule(start))
     rules = sorted({r for rs in chart.rules for r in rs.split(",") if r})
+    sigma_z = float(chart["sigma_z"].iloc[0]) if "sigma_z" in chart and len(chart) else 1.0
+    laney = "Laney" in str(chart.attrs.get("method", ""))
+    band = (
+        f"Laney p' limits (3 sigma x sigma_z {sigma_z:.2f}, vary with n)"
+        if laney
+        else "3-sigma limits (vary with n)"
+    )
     subtitle = (
-        "band: 3-sigma limits (vary with n); dashed: centre line; diamonds: signal "
+        f"band: {band}; dashed: centre line; diamonds: signal "
         f"(rules fired: {', '.join(rules) or 'none'})"
     )
+    if adjusted is not None:
+        subtitle += "; " + (
+            "risk-adjusted (observed/expected)"
+            if adjusted
+            else "crude rates, not case-mix adjusted"
+        )
+    if false_alarm is not None:
+        subtitle += f"; false-alarm rate of this chart in control {false_alarm:.0%}"
     out = alt.layer(*layers).properties(
         title=alt.TitleParams(title, subtitle=subtitle), width=WIDTH, height=HEIGHT
     )

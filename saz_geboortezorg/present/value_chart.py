@@ -1,8 +1,10 @@
 """Value charts: adjusted outcome against adjusted cost, and cost drivers per unit.
 
 They draw only what :mod:`saz_geboortezorg.compare.value` and
-:mod:`saz_geboortezorg.derive.costs` computed: the quadrant lines are the overall
-means of the value view, the shares and mean costs come from the drivers table.
+:mod:`saz_geboortezorg.derive.costs` computed: the quadrant lines are the value view's
+``outcome_line`` and ``cost_line`` (medians of the units by default, or the overall
+means), the quadrant of each unit (``uncertain`` included) is its ``quadrant`` column,
+the shares and mean costs come from the drivers table.
 """
 
 from __future__ import annotations
@@ -102,9 +104,11 @@ def value_chart(
 ) -> Any:
     """Scatter of adjusted outcome (y) against adjusted cost per pregnancy (x).
 
-    Dashed lines at the overall means split the plane into quadrants, each unit is
-    labelled, thin bars show the 95% intervals, and ``highlight`` units are drawn in
-    the highlight colour.
+    Dashed lines at the view's quadrant lines (``view.cut``: the units' medians or the
+    overall means, said in the subtitle) split the plane into quadrants, each unit is
+    labelled, thin bars show the 95% intervals, units whose quadrant is ``uncertain``
+    (an interval contains a line) are drawn hollow, and ``highlight`` units are drawn
+    in the highlight colour.
 
     Parameters
     ----------
@@ -162,8 +166,13 @@ def value_chart(
 
     # Axis ranges cover the dots, the quadrant lines and the intervals drawn.
     iv = data[data["show_interval"]]
-    xs = [*data["cost"], *iv["cost_lcl95"], *iv["cost_ucl95"], view.overall_cost]
-    ys = [*data["outcome"], *iv["outcome_lcl95"], *iv["outcome_ucl95"], view.overall_outcome]
+    outcome_line, cost_line = view.outcome_line, view.cost_line
+    data["is_uncertain"] = data["quadrant"] == "uncertain"
+    data["fill"] = np.where(
+        data["is_uncertain"], "white", np.where(data["is_highlight"], HIGHLIGHT, PALETTE[4])
+    )
+    xs = [*data["cost"], *iv["cost_lcl95"], *iv["cost_ucl95"], cost_line]
+    ys = [*data["outcome"], *iv["outcome_lcl95"], *iv["outcome_ucl95"], outcome_line]
     xpad, ypad = 0.04 * (max(xs) - min(xs) or 1), 0.06 * (max(ys) - min(ys) or 1)
     xdom = [min(xs) - xpad, max(xs) + xpad]
     ydom = [min(ys) - ypad, max(ys) + ypad]
@@ -180,8 +189,8 @@ def value_chart(
         height,
         show=data["show_label"].tolist(),
         lines=(
-            (view.overall_cost - xdom[0]) / (xdom[1] - xdom[0]) * width,
-            (ydom[1] - view.overall_outcome) / (ydom[1] - ydom[0]) * height,
+            (cost_line - xdom[0]) / (xdom[1] - xdom[0]) * width,
+            (ydom[1] - outcome_line) / (ydom[1] - ydom[0]) * height,
         ),
     )
     dx, dy = np.asarray(dx), np.asarray(dy)
@@ -204,10 +213,12 @@ def value_chart(
     base = alt.Chart(data)
     x = alt.X("cost:Q", title=x_title, scale=xscale, axis=alt.Axis(format=",.0f", tickCount=8))
     y = alt.Y("outcome:Q", title=y_title, scale=yscale)
-    points = base.mark_point(filled=True, opacity=1).encode(
+    points = base.mark_point(filled=True, opacity=1, strokeWidth=2).encode(
         x=x,
         y=y,
         color=colour,
+        stroke=colour,
+        fill=alt.Fill("fill:N", scale=None, legend=None),
         size=alt.condition(alt.datum.is_highlight, alt.value(260), alt.value(110)),
         shape=alt.condition(alt.datum.is_highlight, alt.value("diamond"), alt.value("circle")),
         tooltip=tooltip,
@@ -242,18 +253,16 @@ def value_chart(
                     text="unit:N",
                 )
             )
-    lines = pd.DataFrame(
-        {"overall_cost": [view.overall_cost], "overall_outcome": [view.overall_outcome]}
-    )
+    lines = pd.DataFrame({"cost_line": [cost_line], "outcome_line": [outcome_line]})
     vline = (
         alt.Chart(lines)
         .mark_rule(color=NEUTRAL, strokeDash=[6, 4], strokeWidth=1.5)
-        .encode(x=alt.X("overall_cost:Q", scale=xscale))
+        .encode(x=alt.X("cost_line:Q", scale=xscale))
     )
     hline = (
         alt.Chart(lines)
         .mark_rule(color=NEUTRAL, strokeDash=[6, 4], strokeWidth=1.5)
-        .encode(y=alt.Y("overall_outcome:Q", scale=yscale))
+        .encode(y=alt.Y("outcome_line:Q", scale=yscale))
     )
     # Corner captions: which quadrant is which (cost: lower is better).
     if view.better == "neither":
@@ -285,11 +294,14 @@ def value_chart(
         for a in ("left", "right")
         for b in ("top", "bottom")
     ]
+    n_uncertain = int(data["is_uncertain"].sum())
     subtitle = [
-        f"Dashed lines: overall means ({view.overall_outcome:.1f}"
+        f"Dashed lines: {view.cut_text} ({outcome_line:.1f}"
         f"{suffix if suffix == '%' else ' ' + suffix}; "
-        f"EUR {view.overall_cost:,.0f}). Bars: 95% intervals"
+        f"EUR {cost_line:,.0f}). Bars: 95% intervals"
         + ("." if data["show_interval"].all() else " (highlighted units)."),
+        f"Hollow: uncertain, a 95% interval crosses a line ({n_uncertain} of {len(data)} "
+        f"{view.unit_type}s); no quadrant is claimed for them.",
         f"Outcome: {view.outcome_method}.",
     ]
     chart = alt.layer(points, xbars, ybars, vline, hline, *corner_layers, *text_layers).properties(

@@ -83,13 +83,20 @@ class Analysis:
         Case-mix adjusted outcome against adjusted cost per unit.
     trends : DataFrame
         indicator, unit, period, n, events, rate, centre, lcl, ucl, signal, rules (p-chart
-        per unit and indicator, quarterly).
+        per unit and indicator, quarterly), ``adjustment`` (``crude``: the rates are not
+        case-mix adjusted) and ``false_alarm`` (probability that the chart, with its own
+        denominators and centre, signals with no change at all; simulated).
     period : tuple of Timestamp
         First and last birth date.
     linkage : DataFrame
         The linkage report (records in, linked, excluded by reason).
     exclusions : DataFrame
         Excluded records by source and reason (counts).
+    trend_false_alarm : dict
+        The p-charts as a family: ``charts`` (number of charts), ``all`` (probability of
+        at least one false alarm among all of them) and ``per_unit`` (unit -> the same
+        over that unit's charts), from the per-chart rates, assuming independent charts;
+        ``median_chart``: the median per-chart rate.
     """
 
     unit_type: str
@@ -104,6 +111,7 @@ class Analysis:
     linkage: pd.DataFrame
     exclusions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    trend_false_alarm: dict = field(default_factory=dict)
 
 
 def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit: str) -> pd.DataFrame:
@@ -130,7 +138,7 @@ def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit: str) -> p
 
 def _trends(data: Any, unit: str) -> pd.DataFrame:
     from saz_geboortezorg.monitor.periods import period_rates
-    from saz_geboortezorg.monitor.spc import p_chart
+    from saz_geboortezorg.monitor.spc import p_chart, p_chart_false_alarm
 
     parts = []
     for ind_id in TREND_INDICATORS:
@@ -138,6 +146,8 @@ def _trends(data: Any, unit: str) -> pd.DataFrame:
         for u, r in rates.groupby("unit", sort=True):
             r = r.sort_values("period").reset_index(drop=True)
             pc = p_chart(r["events"], r["n"])
+            # how often this chart signals with no change: its own n per quarter and centre
+            alarm = p_chart_false_alarm(r["n"], float(pc["centre"].iloc[0]), n_sim=4000, seed=0)
             parts.append(
                 pd.DataFrame(
                     {
@@ -152,10 +162,26 @@ def _trends(data: Any, unit: str) -> pd.DataFrame:
                         "ucl": pc["ucl"].to_numpy(),
                         "signal": pc["signal"].to_numpy(),
                         "rules": pc["rules"].to_numpy(),
+                        "adjustment": "crude",
+                        "false_alarm": alarm,
                     }
                 )
             )
     return pd.concat(parts, ignore_index=True)
+
+
+def _trend_family(trends: pd.DataFrame) -> dict:
+    """Family false-alarm probabilities of the p-charts: all charts, and per unit."""
+    from saz_geboortezorg.monitor.spc import family_false_alarm
+
+    charts = trends.groupby(["indicator", "unit"], sort=True)["false_alarm"].first()
+    per_unit = charts.groupby(level="unit").apply(lambda a: family_false_alarm(a.to_numpy()))
+    return {
+        "charts": int(len(charts)),
+        "all": family_false_alarm(charts.to_numpy()),
+        "per_unit": {str(u): float(a) for u, a in per_unit.items()},
+        "median_chart": float(charts.median()),
+    }
 
 
 def analyse(data: Any, *, unit: str = "region") -> Analysis:
@@ -233,4 +259,5 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
         linkage=data.linkage.copy(),
         exclusions=exclusions,
         notes=list(bench.notes),
+        trend_false_alarm=_trend_family(trends),
     )

@@ -317,7 +317,9 @@ def region_report(
     view = shared.value
     page.paragraph(
         f"{view.outcome_label} against the case-mix adjusted cost per pregnancy; quadrant "
-        "lines at the overall means."
+        f"lines at {view.cut_text}. A {kind} whose 95% interval of the outcome or of the "
+        "cost crosses a line is 'uncertain' (drawn hollow): the data do not say on which "
+        "side it lies, so it is placed in no quadrant."
     )
     if "value" in bases:
         _add_chart(rep, "value", charts.highlight(bases["value"], unit, label=False))
@@ -344,20 +346,58 @@ def region_report(
 
     # 7. trends and signals
     page.heading(SECTIONS[6])
-    page.paragraph(
-        "Quarterly rates with 3-sigma limits (p-chart). A signal (diamond) is a point outside "
-        "the limits or a run the signal rules flag. Quarters with a hidden count are left out."
-    )
     tr = shared.trends
+    alarms = analysis.trends
+    family = analysis.trend_false_alarm
+    crude = "adjustment" not in alarms or (alarms["adjustment"] == "crude").all()
+    page.paragraph(
+        "Quarterly rates with 3-sigma limits (p-chart), "
+        + (
+            "crude: not case-mix adjusted, so a change in the women a unit serves moves them "
+            "as much as a change in care. "
+            if crude
+            else "risk-adjusted (observed/expected). "
+        )
+        + "A signal (diamond) is a point outside the limits or a pattern the Western Electric "
+        "rules 1-4 flag. Quarters with a hidden count are left out."
+    )
+    if family:
+        here = family["per_unit"].get(str(unit))
+        page.paragraph(
+            "False alarms: with no change at all, each of these charts still signals with "
+            f"a probability of about {family['median_chart']:.0%} (median over all charts; "
+            "simulated with each chart's own numbers of women per quarter). Taken together, "
+            + (
+                f"the {kind}'s {len(TREND_INDICATORS)} charts give at least one false alarm "
+                f"with a probability of {here:.0%}, and "
+                if here is not None
+                else ""
+            )
+            + f"the {family['charts']} charts of all {kind}s together "
+            f"{family['all']:.0%} (1 - product of (1 - a) over the charts, assuming "
+            "independent charts). A single signal is a reason to look, not a verdict."
+        )
     for ind in TREND_INDICATORS:
         mine = tr[(tr["indicator"] == ind) & (tr["unit"] == unit) & tr["rate"].notna()]
         rules = sorted({r for rs in mine["rules"].fillna("") for r in str(rs).split(",") if r})
+        chart_rows = alarms[(alarms["indicator"] == ind) & (alarms["unit"] == unit)]
+        adjustment = (
+            "crude rates, not case-mix adjusted"
+            if "adjustment" not in chart_rows or (chart_rows["adjustment"] == "crude").all()
+            else "risk-adjusted (observed/expected)"
+        )
+        alarm = ""
+        if "false_alarm" in chart_rows and len(chart_rows):
+            alarm = (
+                f"; false-alarm rate of this chart in control "
+                f"{chart_rows['false_alarm'].iloc[0]:.0%}"
+            )
         spec = charts.for_unit(
             bases[f"trend_{ind}"],
             unit,
-            title=f"{names[ind]}: {unit} per quarter (p-chart)",
+            title=f"{names[ind]}: {unit} per quarter (p-chart, {adjustment.split(',')[0]})",
             subtitle="band: 3-sigma limits (vary with n); dashed: centre line; diamonds: "
-            f"signal (rules fired: {', '.join(rules) or 'none'})",
+            f"signal (rules fired: {', '.join(rules) or 'none'}); {adjustment}{alarm}",
         )
         _add_chart(rep, f"trend_{ind}", spec)
     sig = tr[(tr["unit"] == unit) & tr["signal"].fillna(False).astype(bool) & tr["rate"].notna()]

@@ -237,7 +237,8 @@ def trend_chart(trends: pd.DataFrame, indicator: str, name: str) -> Any:
     """Quarterly p-charts of one indicator for every unit in one spec (hidden quarters left out).
 
     Each report shows its own unit with :func:`for_unit`; the limits, centre line and
-    signals are those :func:`saz_geboortezorg.monitor.spc.p_chart` computed per unit.
+    signals are those :func:`saz_geboortezorg.monitor.spc.p_chart` computed per unit. The
+    subtitle says whether the rates are crude or risk-adjusted (column ``adjustment``).
 
     Examples
     --------
@@ -257,7 +258,12 @@ def trend_chart(trends: pd.DataFrame, indicator: str, name: str) -> Any:
     t = t.reset_index(drop=True)
     cols = ["unit", "n", "events", "rate", "centre", "lcl", "ucl", "rules", "signal"]
     frame = t[cols].assign(signal=t["signal"].astype(bool), rules=t["rules"].fillna(""))
-    return p_chart_plot(t["period"], frame, title=f"{name} per quarter (p-chart)")
+    adjusted = None
+    if "adjustment" in t and len(t):
+        adjusted = bool((t["adjustment"] != "crude").all())
+    return p_chart_plot(
+        t["period"], frame, title=f"{name} per quarter (p-chart)", adjusted=adjusted
+    )
 
 
 def for_unit(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -40,6 +42,44 @@ def test_quadrants_on_a_handmade_table():
     assert neither[:2].tolist() == ["higher rate, lower cost", "lower rate, lower cost"]
     with pytest.raises(SpecError, match="better"):
         assign_quadrants([1.0], [1.0], 1.0, 1.0, better="up")
+
+
+def test_uncertain_when_an_interval_contains_its_line():
+    # Lines: outcome 35, cost 3000. Each unit's intervals written so the answer is known.
+    t = pd.DataFrame(
+        {
+            "outcome": [40.0, 40.0, 30.0, 30.0, 40.0, 38.0, 30.0],
+            "o_lo": [36.0, 34.0, 25.0, 25.0, 35.0, 36.0, np.nan],
+            "o_hi": [44.0, 46.0, 34.0, 34.0, 45.0, 40.0, 34.0],
+            "cost": [2000.0, 2000.0, 4000.0, 3500.0, 2000.0, 2900.0, 4000.0],
+            "c_lo": [1800.0, 1800.0, 3100.0, 2990.0, 1900.0, 2700.0, 3500.0],
+            "c_hi": [2200.0, 2200.0, 4900.0, 4000.0, 2100.0, 3000.0, 4500.0],
+        }
+    )
+    got = assign_quadrants(
+        t["outcome"],
+        t["cost"],
+        35.0,
+        3000.0,
+        outcome_ci=(t["o_lo"], t["o_hi"]),
+        cost_ci=(t["c_lo"], t["c_hi"]),
+    )
+    assert got.tolist() == [
+        "better outcome, lower cost",  # both intervals clear of their lines
+        "uncertain",  # outcome interval 34-46 contains 35
+        "worse outcome, higher cost",
+        "uncertain",  # cost interval 2990-4000 contains 3000
+        "uncertain",  # outcome interval starts exactly on the line
+        "uncertain",  # cost interval ends exactly on the line
+        "uncertain",  # lower outcome limit missing: the side is not known
+    ]
+    # Only the cost interval given: unit 2 is placed again.
+    only_cost = assign_quadrants(
+        t["outcome"], t["cost"], 35.0, 3000.0, cost_ci=(t["c_lo"], t["c_hi"])
+    )
+    assert only_cost[1] == "better outcome, lower cost" and only_cost[3] == "uncertain"
+    with pytest.raises(SpecError, match="every unit"):
+        assign_quadrants([1.0, 2.0], [1.0, 2.0], 1.0, 1.0, cost_ci=([0.5], [1.5]))
 
 
 def _gamma_design(women: pd.DataFrame) -> pd.DataFrame:
@@ -114,11 +154,45 @@ def test_crude_outcome_is_said_and_counted_by_hand(dataset, view):
     rate = 100 * g["num"].sum() / g["pop"].sum()
     np.testing.assert_allclose(t["outcome_rate"], rate.loc[t.index])
     assert view.overall_outcome == pytest.approx(100 * num[pop].mean())
-    # Quadrants follow the overall means (higher is better for this outcome).
-    expected = assign_quadrants(
-        t["outcome_rate"], t["adjusted_cost"], view.overall_outcome, view.overall_cost
-    )
-    assert t["quadrant"].tolist() == expected.tolist()
+    # Default: quadrant lines at the medians of the 17 units' values.
+    assert view.cut == "median"
+    assert view.outcome_line == pytest.approx(statistics.median(rate.tolist()))
+    assert view.cost_line == pytest.approx(statistics.median(t["adjusted_cost"].tolist()))
+    assert t["quadrant"].tolist() == _by_hand(t, view.outcome_line, view.cost_line)
+
+
+def _by_hand(t, outcome_line, cost_line):
+    """Quadrants written out: uncertain when an interval holds its line; higher is better."""
+    out = []
+    for _, r in t.iterrows():
+        if r["outcome_lcl95"] <= outcome_line <= r["outcome_ucl95"]:
+            out.append("uncertain")
+        elif r["adjusted_cost_lcl95"] <= cost_line <= r["adjusted_cost_ucl95"]:
+            out.append("uncertain")
+        else:
+            first = "better outcome" if r["outcome_rate"] > outcome_line else "worse outcome"
+            second = "higher cost" if r["adjusted_cost"] > cost_line else "lower cost"
+            out.append(f"{first}, {second}")
+    return out
+
+
+def test_cut_at_the_median_or_the_mean(dataset, view):
+    mean = value_view(dataset, "uncomplicated_birth", by="hospital", cut="mean")
+    assert mean.cut == "mean" and "overall means" in mean.cut_text
+    assert mean.cost_line == mean.overall_cost and mean.outcome_line == mean.overall_outcome
+    t = mean.table.set_index("unit")
+    assert t["quadrant"].tolist() == _by_hand(t, mean.overall_outcome, mean.overall_cost)
+    # The median puts as many units on either side of each line (17 units: 8, 1 on it, 8).
+    v = view.table
+    assert (v["adjusted_cost"] < view.cost_line).sum() == (
+        v["adjusted_cost"] > view.cost_line
+    ).sum()
+    assert "median" in view.cut_text
+    # The NICU hospitals pull the mean cost above the median.
+    assert mean.cost_line > view.cost_line
+    assert (v["adjusted_cost"] < mean.cost_line).sum() > (v["adjusted_cost"] < view.cost_line).sum()
+    with pytest.raises(SpecError, match="cut"):
+        value_view(dataset, "cs", cut="mode")
 
 
 def test_adjusted_outcome_uses_the_indicator_spec(dataset):
@@ -132,7 +206,7 @@ def test_adjusted_outcome_uses_the_indicator_spec(dataset):
     # Standardised rate = O/E x overall rate, in percent.
     np.testing.assert_allclose(t["outcome_rate"], t["outcome_oe"] * v.overall_outcome)
     assert v.overall_outcome == pytest.approx(100 * women["cs"].mean())
-    assert set(t["quadrant"].str.split(",").str[0]) <= {"higher rate", "lower rate"}
+    assert set(t["quadrant"].str.split(",").str[0]) <= {"higher rate", "lower rate", "uncertain"}
 
 
 def test_errors(dataset):

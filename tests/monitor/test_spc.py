@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from saz_geboortezorg.errors import SpecError
-from saz_geboortezorg.monitor.spc import p_chart, run_chart
+from saz_geboortezorg.monitor.spc import (
+    RUN_CHART_LIMITS,
+    family_false_alarm,
+    p_chart,
+    p_chart_false_alarm,
+    run_chart,
+    run_chart_false_alarm,
+    run_limits,
+)
 
 
 def test_p_chart_limits_by_hand():
@@ -89,22 +97,189 @@ def test_run_chart_shift_skips_points_on_median():
 
 
 def test_run_chart_trend_ties_ignored():
-    pts, s = run_chart([1, 2, 2, 3, 4, 5, 1, 1, 1], trend_length=5)
+    pts, s = run_chart([1, 2, 2, 3, 4, 5, 1, 1, 1], trend=True, trend_length=5)
     assert pts["trend"].tolist() == [True] * 6 + [False] * 3
-    pts, s = run_chart([1, 2, 2, 3, 4, 1, 1, 1], trend_length=5)
+    pts, s = run_chart([1, 2, 2, 3, 4, 1, 1, 1], trend=True, trend_length=5)
     assert not s["trend"]
 
 
-def test_runs_limits():
-    # 20 useful points; crossings ~ Binomial(19, 1/2); 5% lower quantile is 6
-    # (P(X <= 5) = 0.0318, P(X <= 6) = 0.0835), upper 13 (P(X >= 14) = 0.0318).
-    alternating = [1, 2] * 10
-    _, s = run_chart(alternating)
-    assert s["runs"] == 20 and s["runs_lower"] == 7 and s["runs_upper"] == 14
-    assert s["too_many_runs"] and not s["too_few_runs"]
+def test_trend_rule_is_off_by_default():
+    rising = list(range(1, 13))
+    pts, s = run_chart(rising)
+    assert not s["trend_rule"] and not s["trend"] and not pts["trend"].any()
+    assert "trend" not in s["rules"]
+    _, s = run_chart(rising, trend=True)
+    assert s["trend_rule"] and s["trend"] and "trend" in s["rules"]
+
+
+def _crossing_limit(n):
+    """qbinom(0.05, n - 1, 0.5) from the binomial probabilities summed by hand."""
+    total, x = 0.0, 0
+    while True:
+        total += math.comb(n - 1, x) / 2 ** (n - 1)
+        if total >= 0.05 - 1e-12:
+            return x
+        x += 1
+
+
+def test_anhoej_limits_table():
+    from scipy.stats import binom
+
+    assert sorted(RUN_CHART_LIMITS) == list(range(10, 41))
+    for n, (longest, crossings) in RUN_CHART_LIMITS.items():
+        assert longest == math.floor(math.log2(n) + 3 + 0.5)
+        assert crossings == _crossing_limit(n) == int(binom.ppf(0.05, n - 1, 0.5))
+        assert run_limits(n) == (longest, crossings)
+    # Published: qicharts2 output (n.useful, longest.run.max, n.crossings.min):
+    # (24, 8, 8), (23, 8, 7), (43, 8, 16); a published longest-run table: 6 for n = 10-11,
+    # 7 for 12-22, 8 for 23-40; Anhøj: with 13 points, fewer than 3 crossings signal.
+    assert RUN_CHART_LIMITS[24] == (8, 8) and RUN_CHART_LIMITS[23] == (8, 7)
+    assert run_limits(43) == (8, 16)
+    assert RUN_CHART_LIMITS[13][1] == 3
+    assert [RUN_CHART_LIMITS[n][0] for n in range(10, 41)] == [6] * 2 + [7] * 11 + [8] * 18
+    # n = 36: a run of 9 or more, or 12 or fewer crossings (P(X <= 12) = 0.045 for
+    # Binomial(35, 1/2); P(X <= 13) = 0.088), signal.
+    assert RUN_CHART_LIMITS[36] == (8, 13)
+
+
+def _series(sides):
+    """Values 1 (below) / 3 (above); with 18 of each the median is 2."""
+    return [3.0 if x > 0 else 1.0 for x in sides]
+
+
+def test_anhoej_shift_rule_on_36_points():
+    nine = [1] * 9 + [-1] * 9 + [1, -1] * 9  # a run of 9 above, 9 below, then alternating
+    pts, s = run_chart(_series(nine))
+    assert s["useful"] == 36 and s["longest_run"] == 9 and s["longest_run_limit"] == 8
+    assert s["shift"] and s["signal"] and not s["too_few_crossings"]
+    assert pts["shift"].tolist() == [True] * 18 + [False] * 18
+    eight = [1] * 8 + [-1] * 8 + [1, -1] * 10
+    _, s = run_chart(_series(eight))
+    assert s["longest_run"] == 8 and not s["shift"] and not s["signal"]
+
+
+def test_anhoej_crossings_rule_on_36_points():
+    twelve = [1, 1, 1, -1, -1, -1] * 5 + [1, 1, -1, -1, -1, 1]  # 13 runs
+    _, s = run_chart(_series(twelve))
+    assert s["useful"] == 36 and s["crossings"] == 12 and s["crossings_limit"] == 13
+    assert s["too_few_crossings"] and s["signal"] and not s["shift"]
+    thirteen = [1, 1, 1, -1, -1, -1] * 5 + [1, 1, -1, 1, -1, -1]  # 14 runs
+    _, s = run_chart(_series(thirteen))
+    assert s["crossings"] == 13 and not s["too_few_crossings"] and not s["signal"]
+
+
+def test_runs_count_skips_points_on_the_median():
     blocks = [1] * 5 + [2] * 5 + [1] * 5 + [2] * 5  # 3 crossings, 4 runs
     _, s = run_chart(blocks)
-    assert s["runs"] == 4 and s["too_few_runs"]
+    assert s["runs"] == 4 and s["crossings"] == 3 and s["too_few_crossings"]
+    assert s["crossings_limit"] == 6  # n = 20: P(X <= 5) = 0.0318, P(X <= 6) = 0.0835
+    _, s = run_chart([1, 2, 1.5, 1, 2], baseline=[True, True, True, False, False])
+    assert s["useful"] == 4 and s["crossings"] == 3  # the 1.5 on the median is skipped
+
+
+def test_run_chart_false_alarm_by_simulation():
+    """In-control 36-point series: the Anhøj rules signal on about 4% (<= 10%); the old
+    rules (8 in a row, two-sided runs test, trend of 5) far more often."""
+    from scipy.stats import binom
+
+    rng = np.random.default_rng(2024)
+    reps, n = 2000, 36
+    new = shift = crossings = trend = old_runs = old_shift = 0
+    lo, hi = int(binom.ppf(0.05, n - 1, 0.5)), int(binom.isf(0.05, n - 1, 0.5))
+    for _ in range(reps):
+        x = rng.standard_normal(n)
+        _, s = run_chart(x, trend=True)
+        new += s["shift"] or s["too_few_crossings"]
+        shift += s["shift"]
+        crossings += s["too_few_crossings"]
+        trend += s["trend"]
+        # the old rules, written out here: a run of 8 or more, too few OR too many runs
+        side = np.sign(x - np.median(x))
+        c = int((side[1:] != side[:-1]).sum())
+        old_runs += c < lo or c > hi
+        lengths = np.diff(np.flatnonzero(np.diff(np.r_[0, side, 0]) != 0))
+        old_shift += lengths.max() >= 8
+    rate = new / reps
+    print(
+        f"36 points, {reps} series: Anhoej {rate:.3f} (shift {shift / reps:.3f}, crossings "
+        f"{crossings / reps:.3f}); old: trend {trend / reps:.3f}, two-sided runs "
+        f"{old_runs / reps:.3f}, 8 in a row {old_shift / reps:.3f}"
+    )
+    assert 0.02 < rate <= 0.10
+    assert shift / reps < 0.04 and crossings / reps < 0.05
+    assert 0.33 < trend / reps < 0.43  # the trend rule alone: about 38%
+    assert 0.06 < old_runs / reps < 0.12  # the old two-sided runs test: about 9%
+    assert 0.035 < old_shift / reps < 0.07  # 8 in a row: about 5%
+    # the library's vectorised simulation agrees (independent streams, within 4 SE)
+    lib = run_chart_false_alarm(n, n_sim=20_000, seed=7)
+    se = math.sqrt(rate * (1 - rate) / reps)
+    assert abs(lib["any"] - rate) < 4 * se
+    assert abs(lib["trend"] - trend / reps) < 0.045
+    with_trend = run_chart_false_alarm(n, trend=True, n_sim=20_000, seed=7)
+    assert with_trend["any"] > 0.35 and lib["any"] < 0.10
+
+
+def test_laney_p_prime_by_hand():
+    ev, n = [500, 600, 430, 530, 620], [10_000, 10_000, 10_000, 10_000, 12_000]
+    pbar = sum(ev) / sum(n)
+    se = [math.sqrt(pbar * (1 - pbar) / ni) for ni in n]
+    z = [(e / ni - pbar) / s for e, ni, s in zip(ev, n, se, strict=True)]
+    mr = [abs(z[i] - z[i - 1]) for i in range(1, len(z))]
+    sigma_z = sum(mr) / len(mr) / 1.128
+    pc = p_chart(ev, n, laney=True)
+    assert pc["sigma_z"].iloc[0] == pytest.approx(sigma_z)
+    for i in range(len(ev)):
+        assert pc.ucl[i] == pytest.approx(pbar + 3 * se[i] * sigma_z)
+        assert pc.lcl[i] == pytest.approx(pbar - 3 * se[i] * sigma_z)
+        assert pc.z[i] == pytest.approx(z[i] / sigma_z)
+    assert "Laney" in pc.attrs["method"]
+    # The binomial chart flags points that the Laney chart, with sigma_z > 2, does not.
+    plain = p_chart(ev, n)
+    assert plain.signal.any() and not pc.signal.any()
+    assert plain["sigma_z"].eq(1.0).all() and "binomial" in plain.attrs["method"]
+
+
+def test_laney_with_a_baseline_uses_baseline_moving_ranges():
+    ev, n = [50, 60, 40, 200], [1000] * 4
+    pc = p_chart(ev, n, laney=True, baseline=[True, True, True, False])
+    pbar = 150 / 3000
+    se = math.sqrt(pbar * (1 - pbar) / 1000)
+    z = [(e / 1000 - pbar) / se for e in ev[:3]]
+    sigma_z = (abs(z[1] - z[0]) + abs(z[2] - z[1])) / 2 / 1.128
+    assert pc["sigma_z"].iloc[0] == pytest.approx(sigma_z)
+    assert pc.rules.iloc[3] == "1"
+    with pytest.raises(SpecError, match="two baseline"):
+        p_chart(ev, n, laney=True, baseline=[True, False, False, False])
+
+
+def test_p_chart_false_alarm_agrees_with_charts_drawn_one_by_one():
+    rng = np.random.default_rng(11)
+    n = np.array([400, 500, 450, 600, 550, 500, 480, 520, 610, 390, 500, 450])
+    reps = 1500
+    for laney in (False, True):
+        hits = 0
+        for _ in range(reps):
+            ev = rng.binomial(n, 0.15)
+            hits += p_chart(ev, n, laney=laney).signal.any()
+        direct = hits / reps
+        sim = p_chart_false_alarm(n, 0.15, laney=laney, n_sim=20_000, seed=3)
+        se = math.sqrt(direct * (1 - direct) / reps)
+        assert abs(sim - direct) < 4 * se + 0.005, (laney, sim, direct)
+    # Rule 1 alone on 36 in-control periods: about 1 - (1 - 0.0027)^36 = 9%, a bit less
+    # because the centre line comes from the same points.
+    a = p_chart_false_alarm([2000] * 36, 0.2, rules=["1"], n_sim=20_000, seed=4)
+    assert 0.06 < a < 0.10
+    assert p_chart_false_alarm([2000] * 36, 0.2, n_sim=20_000, seed=4) > 0.15  # rules 1-4
+
+
+def test_family_false_alarm():
+    assert family_false_alarm(0.05, 17) == pytest.approx(1 - 0.95**17)
+    assert family_false_alarm([0.1, 0.2, 0.3]) == pytest.approx(1 - 0.9 * 0.8 * 0.7)
+    assert family_false_alarm(0.05, 0) == 0.0
+    with pytest.raises(SpecError):
+        family_false_alarm([0.1, float("nan")])
+    with pytest.raises(SpecError):
+        family_false_alarm(1.5, 3)
 
 
 def test_p_chart_false_alarm_rate_rule_1():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from saz_geboortezorg.monitor.its import segmented_regression
 from saz_geboortezorg.monitor.risk_adjusted import cusum, vlad
@@ -38,10 +39,36 @@ def test_p_chart_plot_marks_signals_and_limits():
 
 
 def test_run_chart_plot():
-    pts, s = run_chart([1, 2, 3, 4, 5, 6, 3, 2, 3, 2, 3, 2])
+    # 12 points, median 1.5 from the first 4: a run of 8 above (limit 7), 4 crossings
+    values = [2, 1, 2, 1, 3, 3, 3, 3, 3, 3, 3, 3]
+    pts, s = run_chart(values, baseline=[True] * 4 + [False] * 8)
+    assert s["longest_run"] == 8 and s["shift"] and not s["too_few_crossings"]
     spec = run_chart_plot(MONTHS, pts, s).to_dict()
+    assert len(_rows(spec, spec["layer"][3])) == int(pts.signal.sum()) == 8
+    first, second = spec["title"]["subtitle"]
+    assert "longest run 8 (signal above 7)" in first
+    assert "crossings 4 (signal below 3)" in first
+    assert second == "rules: shift, crossings (Anhøj); signals: shift"
+    pts, s = run_chart([1, 2, 3, 4, 5, 6, 3, 2, 3, 2, 3, 2], trend=True)
+    spec = run_chart_plot(MONTHS, pts, s).to_dict()
+    assert "trend" in spec["title"]["subtitle"][1]
     assert len(_rows(spec, spec["layer"][3])) == int(pts.signal.sum()) == 6
-    assert "trend" in spec["title"]["subtitle"]
+
+
+def test_p_chart_plot_says_laney_adjustment_and_false_alarm_rate():
+    ev = [500, 600, 430, 530, 620, 510, 560, 480, 520, 590, 450, 540]
+    n = [10_000] * 12
+    pc = p_chart(ev, n, laney=True)
+    spec = p_chart_plot(MONTHS, pc, adjusted=False, false_alarm=0.034).to_dict()
+    sub = spec["title"]["subtitle"]
+    assert f"sigma_z {pc.sigma_z.iloc[0]:.2f}" in sub and "Laney p'" in sub
+    assert "crude rates, not case-mix adjusted" in sub
+    assert "false-alarm rate of this chart in control 3%" in sub
+    band = _rows(spec, spec["layer"][0])
+    assert [r["ucl"] for r in band] == pytest.approx((100 * pc.ucl).tolist())
+    spec = p_chart_plot(MONTHS, p_chart(ev, n), adjusted=True).to_dict()
+    assert "3-sigma limits" in spec["title"]["subtitle"]
+    assert "risk-adjusted (observed/expected)" in spec["title"]["subtitle"]
 
 
 def test_vlad_and_cusum_plots():

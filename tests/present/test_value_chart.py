@@ -56,7 +56,8 @@ def test_value_chart_embeds_the_table_and_the_quadrant_lines():
         assert rows[r["unit"]]["quadrant"] == r["quadrant"]
     assert {u for u, r in rows.items() if r["is_highlight"]} == {"B"}
     lines = [r for layer in spec["layer"] if "data" in layer for r in _rows(spec, layer)]
-    assert {"overall_cost": 3050.0, "overall_outcome": 35.0} in lines
+    assert {"cost_line": 3050.0, "outcome_line": 35.0} in lines  # no cut given: the means
+    assert "Dashed lines: the overall means (35.0%; EUR 3,050)" in spec["title"]["subtitle"][0]
     assert "adjusted" in points["encoding"]["x"]["title"]
     assert "case-mix adjusted" in points["encoding"]["y"]["title"]
     # Every unit is labelled.
@@ -169,3 +170,36 @@ def test_value_chart_names_excluded_products():
     view.cost_excluded = ("ZH_NEONATOLOGIE",)
     spec = value_chart(view).to_dict()
     assert spec["layer"][0]["encoding"]["x"]["title"].endswith("without ZH_NEONATOLOGIE)")
+
+
+def test_value_chart_draws_the_median_lines_and_marks_uncertain_units_hollow():
+    view = _view(adjusted=False)
+    view.table = view.table.assign(
+        quadrant=["better outcome, lower cost", "uncertain", "uncertain"]
+    )
+    view.cut, view.outcome_line, view.cost_line = "median", 36.0, 3100.0
+    spec = value_chart(view, highlight="A").to_dict()
+    lines = [r for layer in spec["layer"] if "data" in layer for r in _rows(spec, layer)]
+    assert {"cost_line": 3100.0, "outcome_line": 36.0} in lines
+    title = spec["title"]["subtitle"]
+    assert title[0].startswith("Dashed lines: the medians of the hospitals' outcome and adjusted")
+    assert "(36.0%; EUR 3,100)" in title[0]
+    assert "Hollow: uncertain" in title[1] and "(2 of 3 hospitals)" in title[1]
+    rows = {r["unit"]: r for r in _rows(spec, spec["layer"][0])}
+    assert rows["B"]["fill"] == rows["C"]["fill"] == "white"
+    assert rows["A"]["fill"] != "white" and not rows["A"]["is_uncertain"]
+    assert spec["layer"][0]["encoding"]["fill"]["field"] == "fill"
+
+
+def test_value_view_median_cut_reaches_the_chart(dataset):
+    from saz_geboortezorg.compare.value import value_view
+
+    view = value_view(dataset, "uncomplicated_birth")
+    spec = view.chart().to_dict()
+    lines = [r for layer in spec["layer"] if "data" in layer for r in _rows(spec, layer)]
+    line = next(r for r in lines if "cost_line" in r)
+    assert line["cost_line"] == pytest.approx(view.table["adjusted_cost"].median())
+    assert line["outcome_line"] == pytest.approx(view.table["outcome_rate"].median())
+    rows = _rows(spec, spec["layer"][0])
+    hollow = {r["unit"] for r in rows if r["fill"] == "white"}
+    assert hollow == set(view.table.loc[view.table["quadrant"] == "uncertain", "unit"])

@@ -190,3 +190,32 @@ def test_command_options_are_the_public_contract():
     assert args.all_regions and args.threshold == 5 and args.exports and args.json
     with pytest.raises(SystemExit):  # one of --region / --all-regions is required
         parser.parse_args(["report", "DATA"])
+
+
+def test_trend_charts_say_crude_and_the_family_false_alarm_rate(built):
+    """Each p-chart says it is crude and how often it signals in control; the text gives
+    the family rate, 1 - prod(1 - a), which is recomputed here from the charts' rates."""
+    import math
+
+    _, out, _ = built
+    html = (out / f"{REGION}.html").read_text(encoding="utf-8")
+    titles = [s.get("title") for s in embedded_specs(html)]
+    subs = [t["subtitle"] for t in titles if isinstance(t, dict) and "p-chart" in t["text"]]
+    assert len(subs) == 4
+    assert all("crude rates, not case-mix adjusted" in s for s in subs)
+    rates = [
+        int(re.search(r"false-alarm rate of this chart in control (\d+)%", s).group(1)) / 100
+        for s in subs
+    ]
+    family = re.search(r"charts give at least one false alarm with a probability of (\d+)%", html)
+    expected = 1 - math.prod(1 - a for a in rates)
+    assert abs(int(family.group(1)) / 100 - expected) <= 0.03  # the rates shown are rounded
+    assert re.search(r"the \d+ charts of all regions together \d+%", html)
+    assert "crude: not case-mix adjusted" in html
+
+
+def test_value_section_states_the_cut_and_uncertain(built):
+    _, out, _ = built
+    html = (out / f"{REGION}.html").read_text(encoding="utf-8")
+    assert "quadrant lines at the medians of the regions" in html
+    assert "placed in no quadrant" in html
