@@ -60,7 +60,7 @@ def _print_seed(run, baseline: str) -> None:
         s.set_index("indicator").reindex(list(OUTLIER_INDICATORS.values()))["found_verdict"].sum()
     )
     print(
-        f"{run.seed:>6}  {t['generate']:6.1f} s  {t['load']:6.1f} s  {t['benchmark']:6.1f} s"
+        f"{run.seed:>6}  {t['generate']:6.1f} s  {t['load']:8.1f} s  {t['benchmark']:6.1f} s"
         f"  {t['baseline']:6.1f} s   {s.false_verdicts.sum():3d} / {s.null_judged.sum():3d}"
         f"   ({b.false_verdicts.sum():3d} / {b.null_judged.sum():3d} {baseline})"
         f"      {own['found95']:2d} / {own['outliers']:2d}   {found_verdict:2d} / {own['outliers']:2d}",
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
         f"every indicator. Load average {load} on {os.cpu_count()} cores."
     )
     print(
-        f"\n{'seed':>6}  {'generate':>8}  {'load':>8}  {'benchmark':>9}  {'baseline':>8}"
+        f"\n{'seed':>6}  {'generate':>8}  {'write+load':>10}  {'benchmark':>9}  {'baseline':>8}"
         f"   false verdicts / null cells (baseline)   outliers found: 95%   verdict"
     )
     runs = []
