@@ -33,9 +33,10 @@ through a covariate of another model: episiotomy rises with instrumental birth, 
 with caesarean and instrumental birth, NICU admission with low Apgar, induction and
 epidural with hospital policies (``hospital_features``). The only such path into an
 indicator the map calls null is NICU admission of term babies through low Apgar (hospital
-sd 0.2, odds ratio exp(2.5)): about a tenth of term NICU admissions follow a low Apgar, so a
-hospital two standard deviations from the mean has about 5% higher NICU odds, far inside
-the funnel's limits for the 10 to 40 admissions a hospital has.
+sd 0.2, odds ratio exp(2.5)): about a tenth of term NICU admissions follow a low Apgar
+(10.5% in the default dataset), so a hospital two standard deviations from the mean has
+about 5% more term NICU admissions, far inside the funnel's limits for the 5 to 40
+admissions a hospital has in 60,000 births.
 
 Truth effects are those of the **birth** hospital (where the generator adds them). Under
 booking attribution a cell is the booking hospital; for the null outcomes that does not
@@ -151,6 +152,25 @@ def _not_judged(assessment: pd.Series) -> np.ndarray:
     ).to_numpy(bool)
 
 
+_NO = ("", "false", "0", "no", "within", "none", "nan", "<na>")
+
+
+def _as_flag(values: pd.Series) -> np.ndarray:
+    """An alert column as bool: True/False, or a label (``higher``, ``alert``) vs empty.
+
+    Examples
+    --------
+    >>> _as_flag(pd.Series([True, False, None])).tolist()
+    [True, False, False]
+    >>> _as_flag(pd.Series(["higher", "", "within", None])).tolist()
+    [True, False, False, False]
+    """
+    if pd.api.types.is_bool_dtype(values):
+        return values.fillna(False).to_numpy(bool)
+    text = values.astype("string").fillna("").str.strip().str.lower()
+    return (~text.isin(_NO)).to_numpy(bool)
+
+
 def truth_status(
     indicator: str, hospital: str | None, truth: Mapping[str, Any]
 ) -> tuple[str, float]:
@@ -259,7 +279,7 @@ def score_cells(result: Any, truth: Mapping[str, Any]) -> pd.DataFrame:
             out[f"flag{tag}"] = table[f"flag{tag}"].to_numpy()
     out["outside95"] = table["flag95"].isin(_DIRECTIONS).to_numpy()
     if "alert" in table.columns:
-        out["alert"] = table["alert"].fillna(False).astype(bool).to_numpy()
+        out["alert"] = _as_flag(table["alert"])
     else:
         out["alert"] = np.nan
     # Deliberate outliers: the cell of (indicator counting the outcome, its hospital).

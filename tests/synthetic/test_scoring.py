@@ -138,6 +138,8 @@ def test_score_cells_reads_an_alert_column_and_unknown_verdict_labels():
     result.table["alert"] = [True, False]
     cells = score_cells(result, _truth())
     assert cells["alert"].tolist() == [True, False]
+    result.table["alert"] = ["higher", ""]  # an alert given as its direction
+    assert score_cells(result, _truth())["alert"].tolist() == [True, False]
     # a label the scorer does not know is counted as a verdict, never ignored
     assert cells["verdict"].tolist() == [False, True]
 
