@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/run.py            # every benchmark
     python benchmarks/run.py synth io   # only these (bench_synth.py, bench_io.py)
+    python benchmarks/run.py truth --seeds 3   # options after the names go to main(argv)
 
 Each ``benchmarks/bench_<name>.py`` has a ``main()`` that prints its own figures,
 with ratios against a baseline measured in the same run. Timings are not asserted
@@ -28,7 +29,9 @@ def _benchmarks() -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     available = _benchmarks()
-    chosen = argv or list(available)
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    names, options = argv[:first_option], argv[first_option:]
+    chosen = names or list(available)
     unknown = [n for n in chosen if n not in available]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available)}")
@@ -40,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         start = time.perf_counter()
-        module.main()
+        if options:
+            module.main(options)
+        else:
+            module.main()
         print(f"({name} took {time.perf_counter() - start:.1f} s in all)", flush=True)
     return 0
 
