@@ -35,6 +35,8 @@ SHIPPED = [
     "epidural",
     "nicu",
     "cost",
+    "preterm",
+    "sga",
 ]
 
 
