@@ -1025,7 +1025,9 @@ class BenchmarkResult:
         Returns
         -------
         dict
-            ``cells``, ``judged``, ``too_few``, ``not_assessed``, ``verdict_level``,
+            ``cells``, ``judged`` (cells with a verdict or ``within``; an assessment
+            hidden by disclosure control is not counted), ``too_few``,
+            ``not_assessed``, ``verdict_level``,
             ``alert_level``, ``fdr``, ``min_expected``, ``verdicts`` and ``alerts``
             (counted), ``expected_false_verdicts`` and ``expected_false_alerts``.
 
@@ -1042,7 +1044,8 @@ class BenchmarkResult:
         """
         t = self.table
         a = t["assessment"]
-        judged = ~a.isin(["too_few", "not_assessed"])
+        verdicts = a.isin(["better", "worse", "different"])
+        judged = verdicts | (a == "within")  # a hidden (missing) assessment is not counted
         n = int(judged.sum())
         alerts = t["alert"] if "alert" in t else pd.Series("", index=t.index)
         verdict = float(self.verdict_level)
@@ -1063,7 +1066,7 @@ class BenchmarkResult:
             "alert_level": alert,
             "fdr": self.fdr,
             "min_expected": float(self.min_expected),
-            "verdicts": int((judged & (a != "within")).sum()),
+            "verdicts": int(verdicts.sum()),
             "alerts": int((judged & (alerts != "")).sum()),
             "expected_false_verdicts": float(false_verdicts),
             "expected_false_alerts": float(false_alerts),

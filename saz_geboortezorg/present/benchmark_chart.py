@@ -55,6 +55,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "different": (PALETTE[6], "black"),  # reddish purple
     "too_few": ("#FFFFFF", PALETTE[7]),
     "not_assessed": ("#FFFFFF", NEUTRAL),
+    "hidden": ("#FFFFFF", NEUTRAL),  # disclosure control hid the assessment
 }
 #: Assessments that are a verdict.
 VERDICTS = ("better", "worse", "different")
@@ -71,6 +72,7 @@ TEXT: dict[str, dict[str, str]] = {
         "different": "different, no better direction (verdict: {rule})",
         "too_few": "too few to judge (under {min_expected} expected)",
         "not_assessed": "not assessed",
+        "hidden": "hidden (small numbers)",
         "rule_limits": "outside {verdict} limits",
         "rule_fdr": "Benjamini-Hochberg, FDR {fdr}",
         "mother": "Mother",
@@ -110,6 +112,7 @@ TEXT: dict[str, dict[str, str]] = {
         "different": "afwijkend, geen betere richting (oordeel: {rule})",
         "too_few": "te weinig om te beoordelen (minder dan {min_expected} verwacht)",
         "not_assessed": "niet beoordeeld",
+        "hidden": "verborgen (kleine aantallen)",
         "rule_limits": "buiten {verdict}-grenzen",
         "rule_fdr": "Benjamini-Hochberg, FDR {fdr}",
         "mother": "Moeder",
@@ -165,7 +168,9 @@ def format_value(value: float, measure: str) -> str:
     return f"{value:.1f}"
 
 
-def _category(assessment: str, alert: str) -> str:
+def _category(assessment: Any, alert: str) -> str:
+    if assessment is None or (isinstance(assessment, float) and np.isnan(assessment)):
+        return "hidden"  # missing only where disclosure control hid it
     if assessment == "within" and alert:
         key = alert + "_alert"
     else:
@@ -289,6 +294,8 @@ def benchmark_chart(
     )
     alerts = table["alert"].fillna("") if "alert" in table else [""] * len(table)
     categories = [_category(a, al) for a, al in zip(table["assessment"], alerts, strict=True)]
+    if "hidden" not in categories:
+        shown = [k for k in shown if k != "hidden"]
     frame["category"] = [labels[c] for c in categories]
     frame["ink"] = [CATEGORIES[c][1] for c in categories]
     frame["bold"] = table["assessment"].isin(VERDICTS).to_numpy()

@@ -190,3 +190,14 @@ def test_command_options_are_the_public_contract():
     assert args.all_regions and args.threshold == 5 and args.exports and args.json
     with pytest.raises(SystemExit):  # one of --region / --all-regions is required
         parser.parse_args(["report", "DATA"])
+
+
+def test_report_names_the_verdict_and_alert_levels(built):
+    _, out, _ = built
+    html = (out / f"{REGION}.html").read_text(encoding="utf-8")
+    assert "is given outside the 99.8% limits; outside only the 95% limits a unit gets an " in html
+    assert "false verdicts and" in html and "judged cells" in html
+    assert "Verdict (better, worse, different) outside the 99.8% limits" in html
+    heat = [s for s in embedded_specs(html) if "facet" in s]
+    subtitle = json.dumps(heat[0]["title"]["subtitle"])
+    assert "verdict outside 99.8% limits, alert at 95%" in subtitle
