@@ -45,14 +45,15 @@ DOMAIN_ORDER = ("mother", "child", "process", "care_path", "cost")
 
 #: Colour categories: key -> (fill, text colour). A verdict has the assessment's name,
 #: an alert ``<direction>_alert``.
+#: In this order the two-column legend pairs each verdict with its alert.
 CATEGORIES: dict[str, tuple[str, str]] = {
     "better": (PALETTE[4], "white"),  # blue
     "better_alert": (PALETTE[1], "black"),  # sky blue
-    "within": ("#EEEEEE", "black"),
-    "worse_alert": (PALETTE[0], "black"),  # orange
     "worse": (PALETTE[5], "white"),  # vermillion
-    "different_alert": ("#EBC9DD", "black"),  # reddish purple, light
+    "worse_alert": (PALETTE[0], "black"),  # orange
     "different": (PALETTE[6], "black"),  # reddish purple
+    "different_alert": ("#EBC9DD", "black"),  # reddish purple, light
+    "within": ("#EEEEEE", "black"),
     "too_few": ("#FFFFFF", PALETTE[7]),
     "not_assessed": ("#FFFFFF", NEUTRAL),
     "hidden": ("#FFFFFF", NEUTRAL),  # disclosure control hid the assessment
