@@ -73,6 +73,7 @@ __all__ = [
     "ALERTS",
     "expected_events",
     "benjamini_hochberg",
+    "funnel_p_values",
     "THEME_COLUMNS",
     "DATE_COLUMN",
     "ASSESSMENTS",
@@ -933,11 +934,55 @@ def benjamini_hochberg(p: Any) -> np.ndarray:
     return q
 
 
-def _two_sided_p(z: np.ndarray) -> np.ndarray:
-    from scipy.special import erfc
+def funnel_p_values(fr: Any) -> pd.DataFrame:
+    """Two-sided p-value of every unit of a funnel, consistent with its limits.
 
-    with np.errstate(invalid="ignore"):
-        return erfc(np.abs(np.asarray(z, dtype=float)) / np.sqrt(2.0))
+    A unit is outside the funnel's two-sided ``L``% limits exactly when its p-value is
+    below ``1 - L/100`` (up to FunnelPlotR's 6-decimal normal quantiles):
+
+    * limits widened for overdispersion, or proportions (arcsine): from the z-score in
+      force, ``p = 2 (1 - Phi(|z|))``;
+    * SR without overdispersion (exact Poisson limits, continuous in ``E``): with
+      ``O`` observed and ``E`` expected, ``p = 2 min(F(2O; 2E), 1 - F(2O; 2(E + 1)))``,
+      ``F`` the chi-square distribution function; the lower and upper limits of
+      :mod:`saz_geboortezorg.compare.funnel.limits` are where these tails equal
+      ``(1 - L/100)/2``. (The log-scale z-score would overstate small units: 1 event
+      where 5.6 are expected has z = -4.1, p = 0.00005, but sits inside the 99.8%
+      Poisson limits.)
+
+    A log-scale funnel (SR) gives a unit with no events z = -inf and p = 0, as its
+    limits flag it outside every level; the volume rule keeps such units small in
+    number.
+
+    Returns
+    -------
+    DataFrame
+        ``group`` and ``p_value``, in the funnel table's order.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.compare.funnel import funnel
+    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+    ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
+    >>> p = funnel_p_values(fr)["p_value"]
+    >>> bool(((p < 0.05) == (fr.table["flag95"] != "within")).all())
+    True
+    """
+    from scipy.special import erfc
+    from scipy.stats import chi2
+
+    t = fr.table
+    if fr.data_type == "SR" and not fr.overdispersed:
+        o = t["numerator"].to_numpy(dtype=float)
+        e = t["denominator"].to_numpy(dtype=float)
+        low = chi2.cdf(2 * o, 2 * e)
+        high = chi2.sf(2 * o, 2 * (e + 1))
+        p = np.minimum(1.0, 2 * np.minimum(low, high))
+    else:
+        with np.errstate(invalid="ignore"):
+            p = erfc(np.abs(t["z"].to_numpy(dtype=float)) / np.sqrt(2.0))
+    return pd.DataFrame({"group": t["group"].to_numpy(), "p_value": p})
 
 
 # ------------------------------------------------------------------------ benchmark
@@ -959,8 +1004,8 @@ class BenchmarkResult:
         ``flag998``: higher/lower/within, the funnel's facts),
         ``expected_events`` (what the volume rule reads, :func:`expected_events`),
         ``judged`` (a funnel was drawn and ``expected_events >= min_expected``),
-        ``p_value`` (two-sided, from the funnel's z-score in force: overdispersion-
-        adjusted where the funnel widened its limits), ``q_value`` (Benjamini-Hochberg
+        ``p_value`` (two-sided and consistent with the funnel's limits,
+        :func:`funnel_p_values`), ``q_value`` (Benjamini-Hochberg
         over the judged cells of this benchmark), ``assessment`` (the verdict: better,
         worse, different, within, too_few, not_assessed; see :data:`ASSESSMENTS`),
         ``alert`` (better, worse or different outside the alert limits only, else
@@ -1248,12 +1293,11 @@ def benchmark(
     fdr : float, optional
         Instead of the verdict limits, give a verdict where the Benjamini-Hochberg
         q-value over all judged cells of this benchmark is at most ``fdr`` (e.g.
-        0.05: at most 5% of the verdicts expected false). p-values are two-sided from
-        each funnel's z-score in force (overdispersion-adjusted where its limits were
-        widened; a log-scale funnel gives a unit with no events z = -inf, as its limits
-        flag it); the direction is the sign of z. Alerts stay: outside the alert limits
-        without a verdict. Where the limits are exact Poisson ones (no overdispersion),
-        the normal z can put a unit a hair on the other side of a limit.
+        0.05: at most 5% of the verdicts expected false). p-values are two-sided and
+        agree with each funnel's limits (:func:`funnel_p_values`: from the z-score in
+        force, overdispersion-adjusted where the limits were widened, or exact Poisson);
+        the direction is the sign of z. Alerts stay: outside the alert limits without
+        a verdict.
     overdispersion : bool
         Overdispersion-adjusted limits (Spiegelhalter 2005) when phi > 1.
     where, period
@@ -1381,7 +1425,7 @@ def benchmark(
                 rows[f"flag{tag}"] = ""
             rows["outside"] = ""
             rows["judged"] = False
-            z = np.full(len(rows), np.nan)
+            z = p = np.full(len(rows), np.nan)
         else:
             funnels[ind.id] = fr
             flags = fr.table.set_index("group").reindex(ut["unit"])
@@ -1395,7 +1439,8 @@ def benchmark(
             # NaN expected events (no expected count) is never enough to judge
             rows["judged"] = rows["expected_events"].to_numpy() >= min_expected
             z = flags["z"].to_numpy(dtype=float)
-        rows["p_value"] = np.where(rows["judged"], _two_sided_p(z), np.nan)
+            p = funnel_p_values(fr).set_index("group").reindex(ut["unit"])["p_value"]
+        rows["p_value"] = np.where(rows["judged"], p, np.nan)
         frames.append(rows)
         z_scores.append(z)
     if not frames:

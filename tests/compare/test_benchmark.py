@@ -15,6 +15,7 @@ from saz_geboortezorg.compare.benchmark import (
     benchmark,
     benjamini_hochberg,
     funnel_for,
+    funnel_p_values,
     pooled_period,
     trend_table,
     unit_table,
@@ -531,3 +532,33 @@ def test_tier_options_fail_clearly():
         benchmark(w, ["induction"], fdr=5)
     with pytest.raises(SpecError, match="pool_rare"):
         benchmark(w, ["induction"], pool_rare=0)
+
+
+@pytest.mark.parametrize("overdispersion", [True, False])
+def test_p_values_agree_with_the_funnel_limits(dataset, cache, overdispersion):
+    """p < 1 - L/100 exactly when outside the L% limits (exact Poisson, arcsine or
+    overdispersion-adjusted), at four levels, for every judged cell."""
+    levels = (90, 95, 99, 99.8)
+    res = benchmark(
+        dataset,
+        ["oasis", "nicu", "induction", "cost_per_pregnancy", "perinatal_mortality"],
+        unit="hospital",
+        limits=levels,
+        overdispersion=overdispersion,
+        cache=cache,
+    )
+    t = res.table[res.table.judged]
+    assert len(t) > 60 and t["p_value"].notna().all()
+    for level, tag in zip(levels, ["90", "95", "99", "998"], strict=True):
+        alpha = 1 - level / 100
+        outside = t[f"flag{tag}"] != "within"
+        differ = outside != (t["p_value"] < alpha)
+        # only where the 6-decimal normal quantile of the limits decides
+        assert (abs(t.loc[differ, "p_value"] - alpha) < 1e-5).all(), t[differ]
+    # one small unit by hand: 1 event where 5.6 are expected sits inside the 99.8% Poisson
+    # limits, although its log-scale z is -4.1
+    tiny = pd.DataFrame({"u": list("ABCDEFGHIJ"), "o": [1] + [20] * 9, "e": [5.6] + [20] * 9})
+    fr = sg.funnel(tiny, "o", "e", "u", overdispersion=False)
+    assert fr.table.loc[0, "flag998"] == "within" and fr.table.loc[0, "z"] < -4
+    p = funnel_p_values(fr)["p_value"].iloc[0]
+    assert 0.002 < p < 0.01
