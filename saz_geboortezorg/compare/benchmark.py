@@ -943,7 +943,8 @@ def funnel_p_values(fr: Any) -> pd.DataFrame:
     * limits widened for overdispersion, or proportions (arcsine): from the z-score in
       force, ``p = 2 (1 - Phi(|z|))``;
     * SR without overdispersion (exact Poisson limits, continuous in ``E``): with
-      ``O`` observed and ``E`` expected, ``p = 2 min(F(2O; 2E), 1 - F(2O; 2(E + 1)))``,
+      ``O`` observed and ``E`` expected (``O = (O/E) E`` with the funnel's ``E``, which
+      the SHMI method rounds to 2 decimals), ``p = 2 min(F(2O; 2E), 1 - F(2O; 2(E + 1)))``,
       ``F`` the chi-square distribution function; the lower and upper limits of
       :mod:`saz_geboortezorg.compare.funnel.limits` are where these tails equal
       ``(1 - L/100)/2``. (The log-scale z-score would overstate small units: 1 event
@@ -974,8 +975,9 @@ def funnel_p_values(fr: Any) -> pd.DataFrame:
 
     t = fr.table
     if fr.data_type == "SR" and not fr.overdispersed:
-        o = t["numerator"].to_numpy(dtype=float)
         e = t["denominator"].to_numpy(dtype=float)
+        # the ratio the limits are compared with (its expected count may be rounded)
+        o = t["value"].to_numpy(dtype=float) / fr.multiplier * e
         low = chi2.cdf(2 * o, 2 * e)
         high = chi2.sf(2 * o, 2 * (e + 1))
         p = np.minimum(1.0, 2 * np.minimum(low, high))
