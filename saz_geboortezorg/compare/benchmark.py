@@ -46,6 +46,17 @@ its overdispersion adjustment) apply.
 A :class:`BenchmarkCache` keeps the per-record outcomes and expected values per
 (dataset, indicator): changing the level, period, filters, limits or overdispersion
 never refits; ``cache.fits`` counts the model fits.
+
+Verdicts, alerts and the family of cells
+----------------------------------------
+Some 33 indicators for 17 hospitals are 561 cells; at 95% limits chance alone puts
+about 28 of them outside. :func:`benchmark` therefore judges in two tiers, as UK
+national audits do: a **verdict** (``assessment``) outside the 99.8% limits, an
+**alert** (``alert``) outside only the 95% limits, never a verdict. A unit with fewer
+than 5 expected events (or non-events) is shown but not judged (``too_few``).
+:meth:`BenchmarkResult.family` states how many false verdicts and alerts chance alone
+gives among the judged cells; ``fdr=`` gives verdicts by Benjamini-Hochberg instead, on
+p-values that agree with the funnel limits (:func:`funnel_p_values`).
 """
 
 from __future__ import annotations
@@ -1441,7 +1452,7 @@ def benchmark(
             # NaN expected events (no expected count) is never enough to judge
             rows["judged"] = rows["expected_events"].to_numpy() >= min_expected
             z = flags["z"].to_numpy(dtype=float)
-            p = funnel_p_values(fr).set_index("group").reindex(ut["unit"])["p_value"]
+            p = funnel_p_values(fr).set_index("group").reindex(ut["unit"])["p_value"].to_numpy()
         rows["p_value"] = np.where(rows["judged"], p, np.nan)
         frames.append(rows)
         z_scores.append(z)
