@@ -46,6 +46,17 @@ its overdispersion adjustment) apply.
 A :class:`BenchmarkCache` keeps the per-record outcomes and expected values per
 (dataset, indicator): changing the level, period, filters, limits or overdispersion
 never refits; ``cache.fits`` counts the model fits.
+
+Verdicts, alerts and the family of cells
+----------------------------------------
+Some 33 indicators for 17 hospitals are 561 cells; at 95% limits chance alone puts
+about 28 of them outside. :func:`benchmark` therefore judges in two tiers, as UK
+national audits do: a **verdict** (``assessment``) outside the 99.8% limits, an
+**alert** (``alert``) outside only the 95% limits, never a verdict. A unit with fewer
+than 5 expected events (or non-events) is shown but not judged (``too_few``).
+:meth:`BenchmarkResult.family` states how many false verdicts and alerts chance alone
+gives among the judged cells; ``fdr=`` gives verdicts by Benjamini-Hochberg instead, on
+p-values that agree with the funnel limits (:func:`funnel_p_values`).
 """
 
 from __future__ import annotations
@@ -68,6 +79,12 @@ __all__ = [
     "trend_table",
     "funnel_for",
     "assess",
+    "tiers",
+    "pooled_period",
+    "ALERTS",
+    "expected_events",
+    "benjamini_hochberg",
+    "funnel_p_values",
     "THEME_COLUMNS",
     "DATE_COLUMN",
     "ASSESSMENTS",
@@ -78,8 +95,18 @@ __all__ = [
 THEME_COLUMNS = ("ses_quintile", "migration", "parity_group", "robson_main")
 #: The date a record belongs to for period selections.
 DATE_COLUMN = "birth_date"
-#: Assessment of a unit on an indicator (``not_assessed``: no funnel could be drawn).
-ASSESSMENTS = ("better", "worse", "within", "no_direction", "not_assessed")
+#: Assessment (the verdict) of a unit on an indicator: ``better``/``worse`` (outside the
+#: verdict limits in the indicator's good/bad direction), ``different`` (outside them on a
+#: process measure without a better direction), ``within``, ``too_few`` (shown, not
+#: judged: too few expected events) and ``not_assessed`` (no funnel could be drawn).
+ASSESSMENTS = ("better", "worse", "different", "within", "too_few", "not_assessed")
+#: Values of the ``alert`` column: outside the alert limits only (never a verdict), or ``""``.
+ALERTS = ("better", "worse", "different", "")
+#: Default verdict and alert levels (percent): the 'alarm' and 'alert' of UK national audits.
+VERDICT_LEVEL = 99.8
+ALERT_LEVEL = 95.0
+#: Default volume rule: a unit with fewer expected events (or non-events) is not judged.
+MIN_EXPECTED = 5.0
 
 _DERIVED = {"robson", "robson_main"}
 
@@ -789,14 +816,14 @@ def assess(flag: Any, better: str) -> np.ndarray:
     flag : array-like of str
     better : {"lower", "higher", "neither"}
         The indicator's good direction; ``neither`` (process measures) gives
-        ``no_direction`` for units outside the limits.
+        ``different`` for units outside the limits.
 
     Examples
     --------
     >>> assess(["higher", "lower", "within"], "lower").tolist()
     ['worse', 'better', 'within']
     >>> assess(["higher", "within"], "neither").tolist()
-    ['no_direction', 'within']
+    ['different', 'within']
     """
     f = np.asarray(flag, dtype=object)
     if better not in ("lower", "higher", "neither"):
@@ -804,7 +831,7 @@ def assess(flag: Any, better: str) -> np.ndarray:
     out = np.full(f.shape, "within", dtype=object)
     outside = (f == "higher") | (f == "lower")
     if better == "neither":
-        out[outside] = "no_direction"
+        out[outside] = "different"
     else:
         good = "lower" if better == "lower" else "higher"
         out[f == good] = "better"
@@ -812,10 +839,169 @@ def assess(flag: Any, better: str) -> np.ndarray:
     return out
 
 
+def tiers(
+    verdict_flag: Any,
+    alert_flag: Any,
+    better: str,
+    judged: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two tiers of a funnel: the verdict (``assessment``) and the ``alert``.
+
+    A unit outside the verdict limits (99.8% by default, the 'alarm' of UK national
+    audits) gets a verdict: better, worse or, without a better direction, different. A
+    unit outside only the alert limits (95%) gets no verdict (``within``) but an alert
+    in the same words; everyone else gets the alert ``""``. A unit that is not judged
+    (too few expected events, see :func:`expected_events`) is ``too_few`` with no alert.
+
+    Parameters
+    ----------
+    verdict_flag, alert_flag : array-like of str
+        Funnel flags ('higher', 'lower', 'within') at the verdict and the alert level;
+        ``alert_flag=None``: no alert tier.
+    better : {"lower", "higher", "neither"}
+    judged : array-like of bool, optional
+        Default: every unit is judged.
+
+    Returns
+    -------
+    (assessment, alert) : two arrays of str
+
+    Examples
+    --------
+    >>> a, al = tiers(["higher", "within", "within", "lower"],
+    ...               ["higher", "higher", "within", "lower"], "lower",
+    ...               judged=[True, True, True, False])
+    >>> a.tolist(), al.tolist()
+    (['worse', 'within', 'within', 'too_few'], ['', 'worse', '', ''])
+    """
+    assessment = assess(verdict_flag, better)
+    alert = np.full(assessment.shape, "", dtype=object)
+    judged = (
+        np.ones(assessment.shape, dtype=bool) if judged is None else np.asarray(judged, dtype=bool)
+    )
+    if alert_flag is not None:
+        outside = assess(alert_flag, better)
+        show = judged & (assessment == "within") & (outside != "within")
+        alert[show] = outside[show]
+    assessment[~judged] = "too_few"
+    return assessment, alert
+
+
+def expected_events(table: pd.DataFrame) -> np.ndarray:
+    """The count the volume rule reads: expected events under the standard, per unit.
+
+    * Events (binomial): the smaller of the expected events and the expected non-events,
+      ``min(E, n - E)``; ``E`` is the case-mix expected count, or ``n`` times the
+      selection's overall rate when crude. A proportion near 100% is as hard to judge
+      with few non-events as a rare one with few events.
+    * Amounts (cost): the equivalent events ``E^2 / V`` the funnel uses (see the module
+      docstring), i.e. the count whose Poisson noise equals the amount's.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`unit_table`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"unit": ["A", "B"], "n": [40, 400], "observed": [1.0, 9.0],
+    ...                   "expected": [float("nan")] * 2, "variance": [0.0, 0.0]})
+    >>> t.attrs.update(adjusted=False, family="binomial", overall=10 / 440)
+    >>> expected_events(t).round(2).tolist()       # 40 x 2.27% and 400 x 2.27%
+    [0.91, 9.09]
+    """
+    n = table["n"].to_numpy(dtype=float)
+    adjusted = bool(table.attrs.get("adjusted", False))
+    overall = float(table.attrs["overall"])
+    e = table["expected"].to_numpy(dtype=float) if adjusted else n * overall
+    if table.attrs.get("family", "binomial") == "binomial":
+        return np.minimum(e, n - e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return e**2 / table["variance"].to_numpy(dtype=float)
+
+
+def benjamini_hochberg(p: Any) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values); NaN is left out and stays NaN.
+
+    ``q_(i) = min over j >= i of m p_(j) / j`` (sorted p, ``m`` the finite ones), capped
+    at 1: a cell is a discovery at false discovery rate ``alpha`` when ``q <= alpha``.
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.01, 0.04, 0.03, float("nan"), 0.5]).round(4).tolist()
+    [0.04, 0.0533, 0.0533, nan, 0.5]
+    """
+    p = np.asarray(p, dtype=float)
+    q = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if not len(ok):
+        return q
+    if (p[ok] < 0).any() or (p[ok] > 1).any():
+        raise SpecError("p-values must lie between 0 and 1")
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    q[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    return q
+
+
+def funnel_p_values(fr: Any) -> pd.DataFrame:
+    """Two-sided p-value of every unit of a funnel, consistent with its limits.
+
+    A unit is outside the funnel's two-sided ``L``% limits exactly when its p-value is
+    below ``1 - L/100`` (up to FunnelPlotR's 6-decimal normal quantiles):
+
+    * limits widened for overdispersion, or proportions (arcsine): from the z-score in
+      force, ``p = 2 (1 - Phi(|z|))``;
+    * SR without overdispersion (exact Poisson limits, continuous in ``E``): with
+      ``O`` observed and ``E`` expected (``O = (O/E) E`` with the funnel's ``E``, which
+      the SHMI method rounds to 2 decimals), ``p = 2 min(F(2O; 2E), 1 - F(2O; 2(E + 1)))``,
+      ``F`` the chi-square distribution function; the lower and upper limits of
+      :mod:`saz_geboortezorg.compare.funnel.limits` are where these tails equal
+      ``(1 - L/100)/2``. (The log-scale z-score would overstate small units: 1 event
+      where 5.6 are expected has z = -4.1, p = 0.00005, but sits inside the 99.8%
+      Poisson limits.)
+
+    A log-scale funnel (SR) gives a unit with no events z = -inf and p = 0, as its
+    limits flag it outside every level; the volume rule keeps such units small in
+    number.
+
+    Returns
+    -------
+    DataFrame
+        ``group`` and ``p_value``, in the funnel table's order.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.compare.funnel import funnel
+    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+    ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
+    >>> p = funnel_p_values(fr)["p_value"]
+    >>> bool(((p < 0.05) == (fr.table["flag95"] != "within")).all())
+    True
+    """
+    from scipy.special import erfc
+    from scipy.stats import chi2
+
+    t = fr.table
+    if fr.data_type == "SR" and not fr.overdispersed:
+        e = t["denominator"].to_numpy(dtype=float)
+        # the ratio the limits are compared with (its expected count may be rounded)
+        o = t["value"].to_numpy(dtype=float) / fr.multiplier * e
+        low = chi2.cdf(2 * o, 2 * e)
+        high = chi2.sf(2 * o, 2 * (e + 1))
+        p = np.minimum(1.0, 2 * np.minimum(low, high))
+    else:
+        with np.errstate(invalid="ignore"):
+            p = erfc(np.abs(t["z"].to_numpy(dtype=float)) / np.sqrt(2.0))
+    return pd.DataFrame({"group": t["group"].to_numpy(), "p_value": p})
+
+
 # ------------------------------------------------------------------------ benchmark
 @dataclass
 class BenchmarkResult:
-    """Every unit on every indicator.
+    """Every unit on every indicator, in two tiers: verdicts and alerts.
 
     Attributes
     ----------
@@ -823,15 +1009,23 @@ class BenchmarkResult:
         Long format, one row per indicator and unit: ``indicator``, ``name_en``,
         ``name_nl``, ``domain``, ``measure`` (percent, per_1000, euro), ``better``,
         ``attribution`` (booking: where care started; birth: the unit responsible at
-        birth), ``unit``, ``n``, ``observed``, ``expected``, ``value`` (standardised or crude
+        birth), ``window`` (the birth dates the row covers: ``all`` or ``start to end``),
+        ``unit``, ``n``, ``observed``, ``expected``, ``value`` (standardised or crude
         rate **in the indicator's unit**: percent, per 1,000, euro), ``target`` (the
         selection's overall rate, same unit), ``ratio`` (O/E), ``adjusted``,
         ``data_type`` (SR or PR), one ``flag<tag>`` per limit (``flag95``,
-        ``flag998``: higher/lower/within), ``assessment`` (better, worse, within,
-        no_direction, not_assessed; against the narrowest limits) and ``outside``
-        (the widest limit crossed, e.g. ``"99.8%"``, or ``""``) and ``note`` (why a
-        clinician would find the unit different, e.g. a NICU centre that receives
-        in-utero transfers; ``""`` otherwise).
+        ``flag998``: higher/lower/within, the funnel's facts),
+        ``expected_events`` (what the volume rule reads, :func:`expected_events`),
+        ``judged`` (a funnel was drawn and ``expected_events >= min_expected``),
+        ``p_value`` (two-sided and consistent with the funnel's limits,
+        :func:`funnel_p_values`), ``q_value`` (Benjamini-Hochberg
+        over the judged cells of this benchmark), ``assessment`` (the verdict: better,
+        worse, different, within, too_few, not_assessed; see :data:`ASSESSMENTS`),
+        ``alert`` (better, worse or different outside the alert limits only, else
+        ``""``; never a verdict) and ``outside`` (the widest limit crossed, e.g.
+        ``"99.8%"``, or ``""``) and ``note`` (why a clinician would find the unit
+        different, e.g. a NICU centre that receives in-utero transfers; ``""``
+        otherwise).
     unit_type : str
     limits : tuple of float
     overdispersion : bool
@@ -843,6 +1037,16 @@ class BenchmarkResult:
         Indicator id -> FunnelResult.
     notes : list of str
         Indicators that could not be assessed, and why.
+    verdict_level : float
+        Limits (percent) of a verdict; default the widest of ``limits``.
+    alert_level : float or None
+        Limits (percent) of an alert; default the narrowest of ``limits`` when it is
+        narrower than the verdict's, else None (no alert tier).
+    min_expected : float
+        The volume rule: fewer expected events than this is ``too_few``.
+    fdr : float or None
+        Verdicts by Benjamini-Hochberg at this false discovery rate instead of the
+        verdict limits.
     """
 
     table: pd.DataFrame
@@ -853,35 +1057,109 @@ class BenchmarkResult:
     methods: dict[str, str] = field(default_factory=dict)
     funnels: dict[str, Any] = field(default_factory=dict, repr=False)
     notes: list[str] = field(default_factory=list)
+    verdict_level: float | None = None
+    alert_level: float | None = None
+    min_expected: float = MIN_EXPECTED
+    fdr: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.verdict_level is None:
+            self.verdict_level = float(max(self.limits))
+            if self.alert_level is None and min(self.limits) < self.verdict_level:
+                self.alert_level = float(min(self.limits))
+
+    def family(self) -> dict[str, Any]:
+        """The family of judged cells and how many false verdicts and alerts chance gives.
+
+        If no unit differed beyond chance (beyond the between-unit spread the
+        overdispersion adjustment allows, where it widened the limits), each judged
+        cell would fall outside two-sided limits at level ``L`` with probability
+        ``1 - L/100``: outside the verdict limits with ``1 - verdict/100`` (0.002 at
+        99.8%) and in the alert band between them with ``verdict/100 - alert/100``
+        (0.048 for 95% and 99.8%). Summed over the ``judged`` cells these are the
+        expected false verdicts and false alerts. With ``fdr`` (Benjamini-Hochberg), the
+        chance of one or more false verdicts under no true differences is at most
+        ``fdr``, which is then the number given (a bound, not an expectation), and false
+        alerts are at most ``judged x (1 - alert/100)``.
+
+        Returns
+        -------
+        dict
+            ``cells``, ``judged`` (cells with a verdict or ``within``; an assessment
+            hidden by disclosure control is not counted), ``too_few``,
+            ``not_assessed``, ``verdict_level``,
+            ``alert_level``, ``fdr``, ``min_expected``, ``verdicts`` and ``alerts``
+            (counted), ``expected_false_verdicts`` and ``expected_false_alerts``.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"indicator": "a", "unit": list("WXYZ"),
+        ...                   "assessment": ["worse", "within", "within", "too_few"],
+        ...                   "alert": ["", "better", "", ""], "outside": ["99.8%", "95%", "", ""]})
+        >>> f = BenchmarkResult(t, "hospital", (95, 99.8), True, True).family()
+        >>> f["judged"], f["verdicts"], f["alerts"], round(f["expected_false_verdicts"], 3)
+        (3, 1, 1, 0.006)
+        >>> round(f["expected_false_alerts"], 3)
+        0.144
+        """
+        t = self.table
+        a = t["assessment"]
+        verdicts = a.isin(["better", "worse", "different"])
+        judged = verdicts | (a == "within")  # a hidden (missing) assessment is not counted
+        n = int(judged.sum())
+        alerts = t["alert"] if "alert" in t else pd.Series("", index=t.index)
+        verdict = float(self.verdict_level)
+        alert = None if self.alert_level is None else float(self.alert_level)
+        tail_alert = 0.0 if alert is None else (100 - alert) / 100
+        if self.fdr is None:
+            false_verdicts = n * (100 - verdict) / 100
+            false_alerts = n * max(tail_alert - (100 - verdict) / 100, 0.0)
+        else:
+            false_verdicts = float(self.fdr) if n else 0.0
+            false_alerts = n * tail_alert
+        return {
+            "cells": len(t),
+            "judged": n,
+            "too_few": int((a == "too_few").sum()),
+            "not_assessed": int((a == "not_assessed").sum()),
+            "verdict_level": verdict,
+            "alert_level": alert,
+            "fdr": self.fdr,
+            "min_expected": float(self.min_expected),
+            "verdicts": int(verdicts.sum()),
+            "alerts": int((judged & (alerts != "")).sum()),
+            "expected_false_verdicts": float(false_verdicts),
+            "expected_false_alerts": float(false_alerts),
+        }
 
     def flags(self, *, label: str = "indicator") -> pd.DataFrame:
         """Wide table of assessments: one row per indicator, one column per unit.
 
-        Cells: ``+`` better, ``-`` worse, ``!`` outside the limits without a direction,
-        ``.`` within, ``?`` not assessed; doubled (``++``, ``--``, ``!!``) beyond the
-        widest limits.
+        Cells: a verdict doubled (``++`` better, ``--`` worse, ``!!`` different), an
+        alert single (``+``, ``-``, ``!``), ``.`` within, ``~`` too few to judge, ``?``
+        not assessed.
 
         Examples
         --------
         >>> import pandas as pd
-        >>> t = pd.DataFrame({"indicator": ["a", "a"], "unit": ["X", "Y"],
-        ...                   "assessment": ["worse", "within"], "outside": ["99.8%", ""]})
-        >>> BenchmarkResult(t, "region", (95, 99.8), True, True).flags()
-        unit        X  Y
+        >>> t = pd.DataFrame({"indicator": ["a", "a", "a"], "unit": ["X", "Y", "Z"],
+        ...                   "assessment": ["worse", "within", "too_few"],
+        ...                   "alert": ["", "better", ""]})
+        >>> BenchmarkResult(t, "region", (95, 99.8), True, True).flags()  # doctest: +NORMALIZE_WHITESPACE
+        unit        X  Y  Z
         indicator
-        a          --  .
+        a          --  +  ~
         """
-        symbol = {
-            "better": "+",
-            "worse": "-",
-            "no_direction": "!",
-            "within": ".",
-            "not_assessed": "?",
-        }
-        widest = f"{max(self.limits):g}%"
-        cells = self.table["assessment"].map(symbol)
-        doubled = (self.table["outside"] == widest) & cells.isin(["+", "-", "!"])
-        cells = cells.where(~doubled, cells + cells)
+        single = {"better": "+", "worse": "-", "different": "!"}
+        other = {"within": ".", "too_few": "~", "not_assessed": "?"}
+        unknown = set(self.table["assessment"]) - set(single) - set(other)
+        if unknown:
+            raise SpecError(f"unknown assessment(s) {sorted(unknown)}; known: {ASSESSMENTS}")
+        alerts = self.table["alert"] if "alert" in self.table else [""] * len(self.table)
+        cells = [
+            single[a] * 2 if a in single else (single[al] if al else other[a])
+            for a, al in zip(self.table["assessment"], alerts, strict=True)
+        ]
         wide = (
             self.table.assign(cell=cells)
             .pivot(index=label, columns="unit", values="cell")
@@ -910,6 +1188,68 @@ def _indicator_list(indicators: Any) -> list[Any]:
     return [get(i) for i in indicators]
 
 
+def _level(value: Any, levels: tuple[float, ...], name: str) -> float:
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
+    try:
+        level = float(value)
+    except (TypeError, ValueError):
+        raise SpecError(f"{name} must be a limit level in percent, not {value!r}") from None
+    if level_tag(level) not in {level_tag(x) for x in levels}:
+        raise SpecError(
+            f"{name}={value!r} is not one of the funnel limits {[f'{x:g}' for x in levels]}; "
+            "add it to limits="
+        )
+    return level
+
+
+def _window_text(period: Sequence[Any] | None) -> str:
+    if period is None:
+        return "all"
+    start, end = period
+
+    def day(x: Any, word: str) -> str:
+        return word if x is None else f"{pd.Timestamp(x):%Y-%m-%d}"
+
+    return f"{day(start, 'start')} to {day(end, 'end')}"
+
+
+def _check_years(years: Any) -> None:
+    if not (isinstance(years, int) and not isinstance(years, bool) and years >= 1):
+        raise SpecError(f"pool_rare must be a whole number of years (1 or more), not {years!r}")
+
+
+def pooled_period(
+    data: Any, indicator: Any, period: Sequence[Any], years: int, *, cache: Any = None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """A pooled window for a rare indicator: ``years`` calendar years ending where
+    ``period`` ends (or at the data's last birth when it is open-ended).
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"region_id": "A", "ga_days": 280, "mode": "spontaneous",
+    ...                   "birth_date": pd.to_datetime(["2021-03-01", "2023-12-30"])})
+    >>> pooled_period(w, "cs", ("2023-01-01", "2023-12-31"), 3)
+    (Timestamp('2021-01-01 00:00:00'), Timestamp('2023-12-31 00:00:00'))
+    """
+    _check_years(years)
+    try:
+        _, end = period
+    except (TypeError, ValueError):
+        raise SpecError(f"period must be (start, end), not {period!r}") from None
+    if end is None:
+        cache = cache if cache is not None else BenchmarkCache()
+        rec = cache.records(data, indicator)
+        if DATE_COLUMN not in rec.table.columns:
+            raise SpecError(f"a period needs the column {DATE_COLUMN!r}, which the data lacks")
+        end = pd.to_datetime(rec.table[DATE_COLUMN]).iloc[rec.rows].max()
+        if pd.isna(end):
+            raise SpecError("no birth dates to end a pooled window at")
+    end = pd.Timestamp(end).normalize()
+    start = end - pd.DateOffset(years=years) + pd.Timedelta(days=1)
+    return pd.Timestamp(start), end
+
+
 def benchmark(
     data: Any,
     indicators: Iterable[Any] | str | None = None,
@@ -917,18 +1257,35 @@ def benchmark(
     unit: str = "region",
     adjusted: bool = True,
     limits: Sequence[float] = (95, 99.8),
+    verdict: float | None = None,
+    alert: float | None = None,
+    min_expected: float = MIN_EXPECTED,
+    fdr: float | None = None,
     overdispersion: bool = True,
     where: Mapping[str, Any] | None = None,
     period: Sequence[Any] | None = None,
+    pool_rare: int | None = None,
     cache: BenchmarkCache | None = None,
     attribution: str | None = None,
 ) -> BenchmarkResult:
-    """The open benchmark: every unit's position on every indicator.
+    """The open benchmark: every unit's position on every indicator, in two tiers.
 
     Per indicator: :func:`unit_table` (case-mix standardised when the catalogue gives a
     model and ``adjusted``, crude otherwise), its funnel analysis (:func:`funnel_for`)
-    and an assessment of each unit from the funnel flag and the indicator's ``better``
+    and an assessment of each unit from the funnel flags and the indicator's ``better``
     direction.
+
+    Two tiers, as UK national audits use them (:func:`tiers`). About 33 indicators for
+    17 hospitals are several hundred cells: at 95% limits chance alone puts about 1 in
+    20 outside. So the **verdict** (``assessment``: better, worse, different) is given
+    at the ``verdict`` limits (99.8%, the 'alarm' level, by default), and outside only
+    the ``alert`` limits (95%) a unit gets an **alert** (column ``alert``), never a
+    verdict. :meth:`BenchmarkResult.family` gives the number of false verdicts and
+    alerts chance alone would give among the judged cells.
+
+    A **volume rule**: a unit with fewer than ``min_expected`` expected events (or
+    non-events, :func:`expected_events`) is shown but not judged (``too_few``). It stays
+    in the funnel (and its dispersion estimate).
 
     Parameters
     ----------
@@ -940,11 +1297,33 @@ def benchmark(
     adjusted : bool
         Case-mix adjustment where a model exists.
     limits : sequence of float
-        Funnel limits in percent (alert 95, alarm 99.8).
+        Funnel limits in percent (the flags ``flag95``, ``flag998``...).
+    verdict : float, optional
+        The limits of a verdict, one of ``limits`` (default: the widest, 99.8).
+    alert : float, optional
+        The limits of an alert, one of ``limits`` and narrower than ``verdict``
+        (default: the narrowest when narrower than the verdict's; else no alert tier).
+    min_expected : float
+        The volume rule (default 5; 0 judges every unit).
+    fdr : float, optional
+        Instead of the verdict limits, give a verdict where the Benjamini-Hochberg
+        q-value over all judged cells of this benchmark is at most ``fdr`` (e.g.
+        0.05: at most 5% of the verdicts expected false). p-values are two-sided and
+        agree with each funnel's limits (:func:`funnel_p_values`: from the z-score in
+        force, overdispersion-adjusted where the limits were widened, or exact Poisson);
+        the direction is the sign of z. Alerts stay: outside the alert limits without
+        a verdict.
     overdispersion : bool
         Overdispersion-adjusted limits (Spiegelhalter 2005) when phi > 1.
     where, period
-        Selection, as in :func:`unit_table`.
+        Selection, as in :func:`unit_table`. Without a period every indicator pools all
+        births in the data (three years in the synthetic data).
+    pool_rare : int, optional
+        For rare indicators (measured per 1,000: perinatal mortality, NICU admission,
+        ...) use a pooled window of this many calendar years ending where ``period``
+        ends (:func:`pooled_period`), e.g. a 2023 benchmark judging perinatal
+        mortality on 2021-2023. No effect without a ``period``: everything is pooled
+        then. The ``window`` column names each row's dates.
     cache : BenchmarkCache, optional
     attribution : {"booking", "birth"}, optional
         One rule for every indicator; default: each indicator's own (catalogue
@@ -959,9 +1338,10 @@ def benchmark(
     Raises
     ------
     SpecError
-        Unknown indicator or unit. An indicator whose funnel cannot be computed (too
-        few units, no records in the selection) is listed in ``notes`` and its units
-        are ``not_assessed``.
+        Unknown indicator or unit, a verdict or alert level not among ``limits``, bad
+        ``min_expected``, ``fdr`` or ``pool_rare``. An indicator whose funnel cannot be
+        computed (too few units, no records in the selection) is listed in ``notes``
+        and its units are ``not_assessed``.
 
     Examples
     --------
@@ -969,16 +1349,48 @@ def benchmark(
     >>> data = sg.load(sg.synthetic.default_dataset())             # doctest: +SKIP
     >>> res = benchmark(data, ["cs", "oasis"], unit="region")       # doctest: +SKIP
     >>> res.flags()                                                 # doctest: +SKIP
+    >>> res.family()["expected_false_verdicts"]                     # doctest: +SKIP
     """
     from saz_geboortezorg.compare.funnel.limits import level_tag
 
     chosen = _indicator_list(indicators)
     cache = cache if cache is not None else BenchmarkCache()
     levels = tuple(sorted(float(x) for x in limits))
+    if not levels:
+        raise SpecError("limits: give at least one level, e.g. (95, 99.8)")
+    verdict_level = _level(levels[-1] if verdict is None else verdict, levels, "verdict")
+    if alert is None:
+        alert_level = levels[0] if levels[0] < verdict_level else None
+    else:
+        alert_level = _level(alert, levels, "alert")
+        if alert_level >= verdict_level:
+            raise SpecError(
+                f"alert={alert!r} must be narrower than the verdict limits ({verdict_level:g})"
+            )
+    if not (
+        isinstance(min_expected, int | float)
+        and not isinstance(min_expected, bool)
+        and np.isfinite(min_expected)
+        and min_expected >= 0
+    ):
+        raise SpecError(f"min_expected must be a number >= 0, not {min_expected!r}")
+    if fdr is not None and not (
+        isinstance(fdr, int | float) and not isinstance(fdr, bool) and 0 < fdr < 1
+    ):
+        raise SpecError(
+            f"fdr must be a false discovery rate between 0 and 1 (e.g. 0.05), not {fdr!r}"
+        )
+    if pool_rare is not None:
+        _check_years(pool_rare)
     tags = [level_tag(x) for x in levels]
-    frames, methods, funnels, notes = [], {}, {}, []
+    verdict_tag = level_tag(verdict_level)
+    alert_tag = None if alert_level is None else level_tag(alert_level)
+    frames, methods, funnels, notes, z_scores = [], {}, {}, [], []
     unit_type = unit
     for ind in chosen:
+        ind_period = period
+        if pool_rare is not None and period is not None and ind.unit == "per_1000":
+            ind_period = pooled_period(data, ind, period, pool_rare, cache=cache)
         try:
             ut = unit_table(
                 data,
@@ -986,7 +1398,7 @@ def benchmark(
                 unit=unit,
                 adjusted=adjusted,
                 where=where,
-                period=period,
+                period=ind_period,
                 cache=cache,
                 attribution=attribution,
             )
@@ -1007,6 +1419,7 @@ def benchmark(
                 "measure": ind.unit,
                 "better": ind.better,
                 "attribution": ut.attrs["attribution"],
+                "window": _window_text(ind_period),
                 "unit": ut["unit"],
                 "n": ut["n"],
                 "observed": ut["observed"],
@@ -1017,6 +1430,7 @@ def benchmark(
                 "adjusted": ut["adjusted"],
             }
         )
+        rows["expected_events"] = expected_events(ut)
         try:
             fr = funnel_for(ut, limits=levels, overdispersion=overdispersion)
         except SazError as exc:
@@ -1024,22 +1438,46 @@ def benchmark(
             rows["data_type"] = ""
             for tag in tags:
                 rows[f"flag{tag}"] = ""
-            rows["assessment"] = "not_assessed"
             rows["outside"] = ""
+            rows["judged"] = False
+            z = p = np.full(len(rows), np.nan)
         else:
             funnels[ind.id] = fr
             flags = fr.table.set_index("group").reindex(ut["unit"])
             rows["data_type"] = fr.data_type
             for tag in tags:
                 rows[f"flag{tag}"] = flags[f"flag{tag}"].to_numpy()
-            rows["assessment"] = assess(rows[f"flag{tags[0]}"], ind.better)
             outside = np.full(len(rows), "", dtype=object)
             for level, tag in zip(levels, tags, strict=True):
                 outside[rows[f"flag{tag}"].to_numpy() != "within"] = f"{level:g}%"
             rows["outside"] = outside
+            # NaN expected events (no expected count) is never enough to judge
+            rows["judged"] = rows["expected_events"].to_numpy() >= min_expected
+            z = flags["z"].to_numpy(dtype=float)
+            p = funnel_p_values(fr).set_index("group").reindex(ut["unit"])["p_value"].to_numpy()
+        rows["p_value"] = np.where(rows["judged"], p, np.nan)
         frames.append(rows)
+        z_scores.append(z)
     if not frames:
         raise SpecError("no indicator has records in the selection; widen the selection")
+    q = benjamini_hochberg(np.concatenate([f["p_value"].to_numpy() for f in frames]))
+    start = 0
+    for rows, z in zip(frames, z_scores, strict=True):
+        rows["q_value"] = q[start : start + len(rows)]
+        start += len(rows)
+        if rows["data_type"].iloc[0] == "":
+            rows["assessment"], rows["alert"] = "not_assessed", ""
+            continue
+        if fdr is None:
+            verdict_flag = rows[f"flag{verdict_tag}"].to_numpy()
+        else:
+            verdict_flag = np.where(
+                rows["q_value"].to_numpy() <= fdr, np.where(z > 0, "higher", "lower"), "within"
+            )
+        alert_flag = None if alert_tag is None else rows[f"flag{alert_tag}"].to_numpy()
+        rows["assessment"], rows["alert"] = tiers(
+            verdict_flag, alert_flag, rows["better"].iloc[0], rows["judged"].to_numpy()
+        )
     table = pd.concat(frames, ignore_index=True)
     # units a clinician will ask about (NICU centres receive in-utero transfers)
     from saz_geboortezorg.compare.attribution import unit_notes
@@ -1058,4 +1496,8 @@ def benchmark(
         methods=methods,
         funnels=funnels,
         notes=notes,
+        verdict_level=verdict_level,
+        alert_level=alert_level,
+        min_expected=float(min_expected),
+        fdr=None if fdr is None else float(fdr),
     )

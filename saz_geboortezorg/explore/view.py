@@ -117,7 +117,11 @@ class View:
     state : ExplorerState
     table : DataFrame
         :func:`~saz_geboortezorg.compare.benchmark.unit_table` with ``flag`` (the
-        narrowest limits') and ``assessment`` added.
+        narrowest limits'), ``expected_events`` (what the volume rule reads),
+        ``assessment`` (the verdict, at the widest limits; ``too_few`` below
+        :data:`~saz_geboortezorg.compare.benchmark.MIN_EXPECTED` expected events) and
+        ``alert`` (outside only the narrowest limits) added, the two tiers of
+        :func:`~saz_geboortezorg.compare.benchmark.tiers`.
     funnel : FunnelResult or None
         None when no funnel can be computed (the reason is in ``notes``).
     caterpillar : DataFrame
@@ -209,9 +213,11 @@ def explorer_view(
     ('PR', 8, ['caterpillar', 'funnel', 'trend'])
     """
     from saz_geboortezorg.compare.benchmark import (
+        MIN_EXPECTED,
         BenchmarkCache,
-        assess,
+        expected_events,
         funnel_for,
+        tiers,
         trend_table,
         unit_table,
     )
@@ -251,14 +257,21 @@ def explorer_view(
         no_funnel = str(exc)
         notes.append(label("no_funnel", language, reason=no_funnel))
     table = table.copy()
+    table["expected_events"] = expected_events(table)
     if fr is not None:
-        tag = level_tag(min(state.limits))
-        flags = fr.table.set_index("group").reindex(table["unit"])[f"flag{tag}"]
-        table["flag"] = flags.to_numpy()
-        table["assessment"] = assess(table["flag"], ind.better)
+        levels = sorted(state.limits)
+        flags = fr.table.set_index("group").reindex(table["unit"])
+        table["flag"] = flags[f"flag{level_tag(levels[0])}"].to_numpy()
+        table["assessment"], table["alert"] = tiers(
+            flags[f"flag{level_tag(levels[-1])}"].to_numpy(),
+            table["flag"].to_numpy() if len(levels) > 1 else None,
+            ind.better,
+            table["expected_events"].to_numpy() >= MIN_EXPECTED,
+        )
     else:
         table["flag"] = ""
         table["assessment"] = "not_assessed"
+        table["alert"] = ""
     caterpillar = pd.DataFrame(
         {
             "unit": table["unit"],
@@ -399,7 +412,7 @@ def display_table(view: View) -> pd.DataFrame:
     ...                   "onset": rng.choice(["spontaneous", "induced"], 600)})
     >>> t = display_table(explorer_view(w, ExplorerState(indicator="induction", language="nl")))
     >>> list(t.columns)
-    ['eenheid', 'n', 'waargenomen', 'waarde', 'onder 95%', 'boven 95%', 'trechter', 'beoordeling']
+    ['eenheid', 'n', 'waargenomen', 'waarde', 'onder 95%', 'boven 95%', 'trechter', 'beoordeling', 'signaal']
     """
     language = view.state.language
     t = view.table
@@ -425,4 +438,5 @@ def display_table(view: View) -> pd.DataFrame:
     out[label("upper", language)] = (t["upper"] * m).round(decimals)
     out[label("flag", language)] = [flag_words.get(f, f) for f in t["flag"].fillna("")]
     out[label("assessment", language)] = [label(a, language) for a in t["assessment"]]
+    out[label("alert", language)] = [label(a, language) if a else "" for a in t["alert"]]
     return out

@@ -2,11 +2,16 @@
 
 Rows are grouped by domain (mother, child, process, care path, cost); each cell is
 coloured by the unit's funnel-plot assessment and shows its value (standardised or
-crude rate in the indicator's unit). Colours are Okabe-Ito: blue for better, orange and
-vermillion for worse (darker beyond the wider limits), reddish purple for outside the
-limits on a process measure that has no better direction. The chart draws what
-:func:`saz_geboortezorg.compare.benchmark.benchmark` computed; it computes no statistics.
-Labels are English or Dutch (``language="nl"``).
+crude rate in the indicator's unit). Two tiers: a **verdict** (outside the 99.8% limits
+by default) is a dark cell with bold text, an **alert** (outside only the 95% limits) a
+light one; never the other way round. Colours are Okabe-Ito: blue for better, vermillion
+for worse, reddish purple for different on a process measure without a better
+direction; the alert's lighter shades are sky blue, orange and a pale purple. A unit
+with too few expected events is shown (white, grey value) but not judged. The subtitle
+states how many false verdicts and alerts chance alone gives among the judged cells
+(:meth:`~saz_geboortezorg.compare.benchmark.BenchmarkResult.family`). The chart draws
+what :func:`saz_geboortezorg.compare.benchmark.benchmark` computed; it computes no
+statistics. Labels are English or Dutch (``language="nl"``).
 
 The explorer's other benchmark charts are here too: :func:`trend_chart` (an indicator
 over time for everybody and 'my unit') and :func:`message_chart` (a chart that says why
@@ -38,27 +43,39 @@ __all__ = [
 #: Domains in the order the heat table shows them.
 DOMAIN_ORDER = ("mother", "child", "process", "care_path", "cost")
 
-#: Colour categories: key -> (fill, text colour).
+#: Colour categories: key -> (fill, text colour). A verdict has the assessment's name,
+#: an alert ``<direction>_alert``.
+#: In this order the two-column legend pairs each verdict with its alert.
 CATEGORIES: dict[str, tuple[str, str]] = {
-    "better_wide": (PALETTE[4], "white"),  # blue
-    "better": (PALETTE[1], "black"),  # sky blue
+    "better": (PALETTE[4], "white"),  # blue
+    "better_alert": (PALETTE[1], "black"),  # sky blue
+    "worse": (PALETTE[5], "white"),  # vermillion
+    "worse_alert": (PALETTE[0], "black"),  # orange
+    "different": (PALETTE[6], "black"),  # reddish purple
+    "different_alert": ("#EBC9DD", "black"),  # reddish purple, light
     "within": ("#EEEEEE", "black"),
-    "worse": (PALETTE[0], "black"),  # orange
-    "worse_wide": (PALETTE[5], "white"),  # vermillion
-    "no_direction": (PALETTE[6], "black"),  # reddish purple
+    "too_few": ("#FFFFFF", PALETTE[7]),
     "not_assessed": ("#FFFFFF", NEUTRAL),
+    "hidden": ("#FFFFFF", NEUTRAL),  # disclosure control hid the assessment
 }
+#: Assessments that are a verdict.
+VERDICTS = ("better", "worse", "different")
 
 #: Words of the chart in English and Dutch.
 TEXT: dict[str, dict[str, str]] = {
     "en": {
-        "better_wide": "better (outside {wide} limits)",
-        "better": "better (outside {narrow} limits)",
+        "better": "better (verdict: {rule})",
+        "better_alert": "alert, better (outside {alert} limits only)",
         "within": "within the limits",
-        "worse": "worse (outside {narrow} limits)",
-        "worse_wide": "worse (outside {wide} limits)",
-        "no_direction": "outside the limits, no better direction",
+        "worse_alert": "alert, worse (outside {alert} limits only)",
+        "worse": "worse (verdict: {rule})",
+        "different_alert": "alert, different (outside {alert} limits only)",
+        "different": "different, no better direction (verdict: {rule})",
+        "too_few": "too few to judge (under {min_expected} expected)",
         "not_assessed": "not assessed",
+        "hidden": "hidden (small numbers)",
+        "rule_limits": "outside {verdict} limits",
+        "rule_fdr": "Benjamini-Hochberg, FDR {fdr}",
         "mother": "Mother",
         "child": "Child",
         "process": "Process",
@@ -68,7 +85,14 @@ TEXT: dict[str, dict[str, str]] = {
         "region": "region",
         "practice": "practice",
         "title": "The open benchmark: every {unit} on every indicator",
-        "subtitle": "{adjusted}; funnel limits {limits}{od}; value in the cell",
+        "subtitle": "{adjusted}; verdict {rule}, alert at {alert}{od}; value in the cell",
+        "subtitle_no_alert": "{adjusted}; verdict {rule}{od}; value in the cell",
+        "family": "With no true differences, about {false_verdicts} false verdicts and "
+        "{false_alerts} false alerts are expected among {judged} judged cells "
+        "(here: {verdicts} verdicts, {alerts} alerts; {too_few} too few to judge).",
+        "family_fdr": "With no true differences, at most a {fdr} chance of any false "
+        "verdict and about {false_alerts} false alerts among {judged} judged cells "
+        "(here: {verdicts} verdicts, {alerts} alerts; {too_few} too few to judge).",
         "adjusted": "case-mix adjusted where a model exists",
         "crude": "crude rates",
         "od": ", widened for overdispersion",
@@ -80,13 +104,18 @@ TEXT: dict[str, dict[str, str]] = {
         "n": "n",
     },
     "nl": {
-        "better_wide": "beter (buiten {wide}-grenzen)",
-        "better": "beter (buiten {narrow}-grenzen)",
+        "better": "beter (oordeel: {rule})",
+        "better_alert": "signaal, beter (alleen buiten {alert}-grenzen)",
         "within": "binnen de grenzen",
-        "worse": "slechter (buiten {narrow}-grenzen)",
-        "worse_wide": "slechter (buiten {wide}-grenzen)",
-        "no_direction": "buiten de grenzen, geen betere richting",
+        "worse_alert": "signaal, slechter (alleen buiten {alert}-grenzen)",
+        "worse": "slechter (oordeel: {rule})",
+        "different_alert": "signaal, afwijkend (alleen buiten {alert}-grenzen)",
+        "different": "afwijkend, geen betere richting (oordeel: {rule})",
+        "too_few": "te weinig om te beoordelen (minder dan {min_expected} verwacht)",
         "not_assessed": "niet beoordeeld",
+        "hidden": "verborgen (kleine aantallen)",
+        "rule_limits": "buiten {verdict}-grenzen",
+        "rule_fdr": "Benjamini-Hochberg, FDR {fdr}",
         "mother": "Moeder",
         "child": "Kind",
         "process": "Proces",
@@ -96,7 +125,16 @@ TEXT: dict[str, dict[str, str]] = {
         "region": "regio",
         "practice": "praktijk",
         "title": "De open benchmark: elke {unit} op elke indicator",
-        "subtitle": "{adjusted}; trechtergrenzen {limits}{od}; waarde in de cel",
+        "subtitle": "{adjusted}; oordeel {rule}, signaal bij {alert}{od}; waarde in de cel",
+        "subtitle_no_alert": "{adjusted}; oordeel {rule}{od}; waarde in de cel",
+        "family": "Zonder echte verschillen zijn ongeveer {false_verdicts} onterechte "
+        "oordelen en {false_alerts} onterechte signalen te verwachten onder {judged} "
+        "beoordeelde cellen (hier: {verdicts} oordelen, {alerts} signalen; {too_few} te "
+        "weinig om te beoordelen).",
+        "family_fdr": "Zonder echte verschillen hoogstens {fdr} kans op een onterecht "
+        "oordeel en ongeveer {false_alerts} onterechte signalen onder {judged} "
+        "beoordeelde cellen (hier: {verdicts} oordelen, {alerts} signalen; {too_few} te "
+        "weinig om te beoordelen).",
         "adjusted": "gecorrigeerd voor case-mix waar een model is",
         "crude": "ruwe cijfers",
         "od": ", verbreed voor overdispersie",
@@ -131,10 +169,29 @@ def format_value(value: float, measure: str) -> str:
     return f"{value:.1f}"
 
 
-def _category(assessment: str, outside: str, wide: str) -> str:
-    if assessment in ("better", "worse"):
-        return assessment + ("_wide" if outside == wide else "")
-    return assessment if assessment in CATEGORIES else "not_assessed"
+def _category(assessment: Any, alert: str) -> str:
+    if assessment is None or (isinstance(assessment, float) and np.isnan(assessment)):
+        return "hidden"  # missing only where disclosure control hid it
+    if assessment == "within" and alert:
+        key = alert + "_alert"
+    else:
+        key = assessment
+    if key not in CATEGORIES:
+        raise ValueError(
+            f"unknown assessment {assessment!r} or alert {alert!r}; assessments: "
+            f"{', '.join(k for k in CATEGORIES if not k.endswith('_alert'))}"
+        )
+    return key
+
+
+def _number(x: float, language: str) -> str:
+    text = f"{x:.1f}"
+    return text.replace(".", ",") if language == "nl" else text
+
+
+def _pct(x: float, language: str) -> str:
+    text = f"{x:g}%"
+    return text.replace(".", ",") if language == "nl" else text
 
 
 def benchmark_chart(
@@ -152,7 +209,9 @@ def benchmark_chart(
     ----------
     result : BenchmarkResult
         From :func:`saz_geboortezorg.compare.benchmark.benchmark` (its ``table``,
-        ``limits``, ``overdispersion``, ``unit_type``).
+        ``limits``, ``overdispersion``, ``unit_type``, the verdict and alert levels and
+        :meth:`~saz_geboortezorg.compare.benchmark.BenchmarkResult.family`, stated in
+        the subtitle). A table without an ``alert`` column has no alerts.
     highlight : str, optional
         A unit ('my region') drawn with a black frame and a bold label.
     language : {"en", "nl"}
@@ -175,8 +234,8 @@ def benchmark_chart(
     ...     "name_en": ["OASIS"] * 2 + ["Caesarean"] * 2, "name_nl": ["Totaalruptuur"] * 2 + ["Sectio"] * 2,
     ...     "domain": ["mother"] * 2 + ["process"] * 2, "measure": "percent",
     ...     "value": [3.1, 1.2, 16.0, 22.5], "target": [2.0] * 2 + [17.0] * 2, "n": 100,
-    ...     "assessment": ["worse", "within", "within", "no_direction"],
-    ...     "outside": ["99.8%", "", "", "95%"]})
+    ...     "assessment": ["worse", "within", "within", "different"],
+    ...     "alert": ["", "", "", ""], "outside": ["99.8%", "", "", "99.8%"]})
     >>> chart = benchmark_chart(BenchmarkResult(t, "region", (95, 99.8), True, True),
     ...                         highlight="R2", language="nl")
     >>> spec = chart.to_dict()
@@ -184,6 +243,8 @@ def benchmark_chart(
     ['Moeder', 'Proces']
     >>> [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
     ['rect', 'text', 'text', 'rect']
+    >>> spec["title"]["subtitle"][1][:53]
+    'Zonder echte verschillen zijn ongeveer 0,0 onterechte'
     """
     import altair as alt
 
@@ -191,16 +252,28 @@ def benchmark_chart(
         raise ValueError(f"language must be one of {', '.join(TEXT)}, not {language!r}")
     words = TEXT[language]
     table = result.table
-    needed = ["indicator", "unit", "domain", "measure", "value", "assessment", "outside"]
+    needed = ["indicator", "unit", "domain", "measure", "value", "assessment"]
     lacking = [c for c in needed + ["name_" + language] if c not in table.columns]
     if lacking:
         raise ValueError(f"benchmark_chart needs column(s) {', '.join(lacking)}")
     units = sorted({str(u) for u in table["unit"]})
     if highlight is not None and str(highlight) not in units:
         raise ValueError(f"highlight: unit {highlight!r} is not in the benchmark")
-    levels = sorted(result.limits)
-    narrow, wide = f"{levels[0]:g}%", f"{levels[-1]:g}%"
-    labels = {k: words[k].format(narrow=narrow, wide=wide) for k in CATEGORIES}
+    family = result.family()
+    alert_level = family["alert_level"]
+    fdr = family["fdr"]
+    rule = (
+        words["rule_limits"].format(verdict=_pct(family["verdict_level"], language))
+        if fdr is None
+        else words["rule_fdr"].format(fdr=_pct(100 * fdr, language))
+    )
+    alert_text = "" if alert_level is None else _pct(alert_level, language)
+    min_expected = f"{family['min_expected']:g}"
+    labels = {
+        k: words[k].format(rule=rule, alert=alert_text, min_expected=min_expected)
+        for k in CATEGORIES
+    }
+    shown = [k for k in CATEGORIES if alert_level is not None or not k.endswith("_alert")]
 
     frame = pd.DataFrame(
         {
@@ -220,20 +293,19 @@ def benchmark_chart(
             "assessment": table["assessment"].astype(str),
         }
     )
-    categories = [
-        _category(a, o, wide) for a, o in zip(table["assessment"], table["outside"], strict=True)
-    ]
+    alerts = table["alert"].fillna("") if "alert" in table else [""] * len(table)
+    categories = [_category(a, al) for a, al in zip(table["assessment"], alerts, strict=True)]
+    if "hidden" not in categories:
+        shown = [k for k in shown if k != "hidden"]
     frame["category"] = [labels[c] for c in categories]
     frame["ink"] = [CATEGORIES[c][1] for c in categories]
-    frame["bold"] = (table["outside"] == wide).to_numpy()
+    frame["bold"] = table["assessment"].isin(VERDICTS).to_numpy()
     frame["is_highlight"] = frame["unit"] == str(highlight)
 
     colour = alt.Color(
         "category:N",
         title=words["legend"],
-        scale=alt.Scale(
-            domain=[labels[k] for k in CATEGORIES], range=[v[0] for v in CATEGORIES.values()]
-        ),
+        scale=alt.Scale(domain=[labels[k] for k in shown], range=[CATEGORIES[k][0] for k in shown]),
         legend=alt.Legend(
             orient="bottom", columns=2, labelLimit=0, symbolStrokeColor=NEUTRAL, symbolSize=300
         ),
@@ -313,11 +385,20 @@ def benchmark_chart(
         .resolve_scale(y="independent")
     )
     unit_word = words.get(result.unit_type, result.unit_type)
-    subtitle = words["subtitle"].format(
+    subtitle = words["subtitle" if alert_level is not None else "subtitle_no_alert"].format(
         adjusted=words["adjusted"] if result.adjusted else words["crude"],
-        limits=f"{narrow} / {wide}",
+        rule=rule,
+        alert=alert_text,
         od=words["od"] if result.overdispersion else "",
     )
+    counts = {k: family[k] for k in ("judged", "verdicts", "alerts", "too_few")}
+    stated = words["family" if fdr is None else "family_fdr"].format(
+        false_verdicts=_number(family["expected_false_verdicts"], language),
+        false_alerts=_number(family["expected_false_alerts"], language),
+        fdr=_pct(100 * fdr, language) if fdr is not None else "",
+        **counts,
+    )
+    subtitle = [subtitle, stated]
     chart = panels.properties(
         spacing=6,
         title=alt.TitleParams(

@@ -110,6 +110,57 @@ def _add_chart(rep: RegionReport, name: str, chart: Any) -> None:
     rep.page.chart(spec)
 
 
+def _tiers_text(result: Any) -> str:
+    """The two tiers and the volume rule in words, with the expected false verdicts and
+    alerts of the benchmark's family (:meth:`BenchmarkResult.family`)."""
+    from saz_geboortezorg.present.benchmark_chart import TEXT
+
+    f = result.family()
+    rule = (
+        f"outside the {f['verdict_level']:g}% limits"
+        if f["fdr"] is None
+        else f"at a Benjamini-Hochberg false discovery rate of {100 * f['fdr']:g}%"
+    )
+    text = f"A verdict (better, worse, or different where no direction is better) is given {rule}"
+    if f["alert_level"] is not None:
+        text += (
+            f"; outside only the {f['alert_level']:g}% limits a unit gets an alert, "
+            "a reason to look, not a verdict"
+        )
+    text += (
+        f". A unit with fewer than {f['min_expected']:g} expected events is shown but not "
+        "judged (too few to judge). "
+    )
+    family = TEXT["en"]["family" if f["fdr"] is None else "family_fdr"]
+    return text + family.format(
+        false_verdicts=f"{f['expected_false_verdicts']:.1f}",
+        false_alerts=f"{f['expected_false_alerts']:.1f}",
+        fdr=f"{100 * f['fdr']:g}%" if f["fdr"] is not None else "",
+        **{k: f[k] for k in ("judged", "verdicts", "alerts", "too_few")},
+    )
+
+
+def _tier_note(row: Any, result: Any) -> str:
+    """One unit's tier on a funnel plot, naming the limits: 'verdict: worse (outside the
+    99.8% limits)', 'alert: better (outside the 95% limits only)', ..."""
+    assessment = row["assessment"]
+    alert = row.get("alert") if isinstance(row.get("alert"), str) else ""
+    if assessment in ("better", "worse", "different"):
+        rule = (
+            f"outside the {result.verdict_level:g}% limits"
+            if result.fdr is None
+            else f"Benjamini-Hochberg, FDR {100 * result.fdr:g}%"
+        )
+        return f"verdict: {assessment} ({rule})"
+    if alert:
+        return f"alert: {alert} (outside the {result.alert_level:g}% limits only; no verdict)"
+    if assessment == "within":
+        return "within the limits"
+    if assessment == "too_few":
+        return f"too few to judge (fewer than {result.min_expected:g} expected events)"
+    return assessment.replace("_", " ")
+
+
 def base_specs(shared: Any) -> dict[str, dict]:
     """The all-unit charts every report shares, as Vega-Lite specs, built once.
 
@@ -218,10 +269,11 @@ def region_report(
         "The chart shows the indicators with a case-mix model; the table has all of them "
         "(· hidden to protect small numbers, – does not apply)."
     )
+    page.paragraph(_tiers_text(shared.benchmark_result))
     _add_chart(rep, "position", charts.highlight(bases["position"], unit, label=False))
     mine = bench[bench["unit"] == unit]
     cols = ["indicator", "name_en", "name_nl", "measure", "n", "observed", "expected", "value"]
-    cols += ["target", "ratio", "assessment"]
+    cols += ["target", "ratio", "assessment", "alert"]
     page.heading(f"{unit} on every indicator", level=3)
     _add_table(rep, "position", mine[cols], shared.hidden.get("benchmark"))
     wide = bench.pivot(index="indicator", columns="unit", values="value").reindex(
@@ -245,8 +297,10 @@ def region_report(
     page.heading(SECTIONS[1])
     page.paragraph(
         "Each dot is a unit; the lines are the 95% and 99.8% control limits. A unit outside "
-        "the limits differs from the average by more than chance explains. Units with a "
-        "hidden count are not drawn."
+        "the 99.8% limits gets a verdict (it differs from the average by more than chance "
+        "explains); outside only the 95% limits an alert (chance alone puts about one or "
+        "two of a unit's 30-odd indicators outside them). Units with a hidden count are "
+        "not drawn."
     )
     for ind in FUNNEL_INDICATORS:
         if f"funnel_{ind}" not in bases:
@@ -256,9 +310,7 @@ def region_report(
         row = bench[(bench["indicator"] == ind) & (bench["unit"] == unit)]
         note = None
         if len(row) and isinstance(row["assessment"].iloc[0], str):
-            outside = row["outside"].iloc[0]
-            where = f"outside the {outside} limits" if outside else "within the limits"
-            note = f"{where} ({row['assessment'].iloc[0].replace('_', ' ')})"
+            note = _tier_note(row.iloc[0], shared.benchmark_result)
         spec = charts.highlight(bases[f"funnel_{ind}"], unit, note=note)
         _add_chart(rep, f"funnel_{ind}", spec)
         if len(row) and "note" in row and row["note"].iloc[0]:

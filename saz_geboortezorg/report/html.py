@@ -55,6 +55,7 @@ _HEADERS = {
     "cs_rate_pct": "caesarean rate (%)",
     "contribution_pct": "contribution to the overall rate (%)",
     "share_of_cs_pct": "share of all caesareans (%)",
+    "assessment": "verdict",  # the benchmark's first tier; 'alert' is the second
 }
 _WORDS = {"pct": "(%)", "lcl95": "lower 95%", "ucl95": "upper 95%", "cs": "caesarean", "n": "n"}
 

@@ -53,6 +53,23 @@ def funnel_lines(benchmark: Any) -> list[str]:
         )
         + "."
     ]
+    if getattr(benchmark, "verdict_level", None) is not None:
+        rule = (
+            f"outside the {benchmark.verdict_level:g}% limits"
+            if benchmark.fdr is None
+            else f"where the Benjamini-Hochberg q-value over all judged cells is at most "
+            f"{benchmark.fdr:g}"
+        )
+        out.append(
+            f"Verdict (better, worse, different) {rule}"
+            + (
+                f"; alert outside the {benchmark.alert_level:g}% limits only (never a verdict)"
+                if benchmark.alert_level is not None
+                else ""
+            )
+            + f"; a unit with fewer than {benchmark.min_expected:g} expected events (or "
+            "non-events) is shown but not judged."
+        )
     for ind, f in benchmark.funnels.items():
         method = benchmark.methods.get(ind, "")
         out.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import saz_geboortezorg as sg
 from saz_geboortezorg.compare.benchmark import (
@@ -12,7 +13,10 @@ from saz_geboortezorg.compare.benchmark import (
     BenchmarkResult,
     assess,
     benchmark,
+    benjamini_hochberg,
     funnel_for,
+    funnel_p_values,
+    pooled_period,
     trend_table,
     unit_table,
 )
@@ -208,15 +212,23 @@ def test_flags_agree_with_funnel_directly(dataset, cache):
 def test_assessment_follows_the_direction(dataset, cache):
     res = benchmark(dataset, ["oasis", "cs"], unit="practice", overdispersion=False, cache=cache)
     t = res.table
-    oasis = t[t.indicator == "oasis"]  # better: lower
-    assert (oasis.loc[oasis.flag95 == "higher", "assessment"] == "worse").all()
-    assert (oasis.loc[oasis.flag95 == "lower", "assessment"] == "better").all()
-    assert (oasis.loc[oasis.flag95 == "within", "assessment"] == "within").all()
-    cs = t[t.indicator == "cs"]  # better: neither
-    assert set(cs.loc[cs.flag95 != "within", "assessment"]) <= {"no_direction"}
-    assert (cs.flag95 != "within").any()  # without overdispersion some practices are flagged
+    judged = t[t.judged]
+    assert set(t.loc[~t.judged, "assessment"]) == {"too_few"}
+    assert set(t.loc[~t.judged, "alert"]) == {""}
+    oasis = judged[judged.indicator == "oasis"]  # better: lower
+    # verdicts at 99.8%, alerts outside 95% only
+    assert (oasis.loc[oasis.flag998 == "higher", "assessment"] == "worse").all()
+    assert (oasis.loc[oasis.flag998 == "lower", "assessment"] == "better").all()
+    assert (oasis.loc[oasis.flag998 == "within", "assessment"] == "within").all()
+    band = oasis[(oasis.flag998 == "within") & (oasis.flag95 != "within")]
+    assert (band["alert"] == band["flag95"].map({"higher": "worse", "lower": "better"})).all()
+    assert (oasis.loc[oasis.flag95 == "within", "alert"] == "").all()
+    cs = judged[judged.indicator == "cs"]  # better: neither
+    assert set(cs.loc[cs.flag998 != "within", "assessment"]) == {"different"}
+    assert set(cs.loc[(cs.flag998 == "within") & (cs.flag95 != "within"), "alert"]) == {"different"}
     outside = cs[cs.flag998 != "within"]
     assert (outside["outside"] == "99.8%").all()
+    assert not t["assessment"].isin(["no_direction"]).any()
 
 
 def test_assess_by_hand():
@@ -232,15 +244,20 @@ def test_assess_by_hand():
 def test_flags_table_symbols():
     t = pd.DataFrame(
         {
-            "indicator": ["a", "a", "a", "b", "b", "b"],
-            "unit": ["X", "Y", "Z", "X", "Y", "Z"],
-            "assessment": ["better", "worse", "within", "no_direction", "not_assessed", "worse"],
-            "outside": ["95%", "99.8%", "", "99.8%", "", "95%"],
+            "indicator": ["a", "a", "a", "b", "b", "b", "c", "c", "c"],
+            "unit": ["X", "Y", "Z"] * 3,
+            "assessment": ["better", "worse", "within", "different", "not_assessed", "within"]
+            + ["within", "too_few", "within"],
+            "alert": ["", "", "", "", "", "worse", "different", "", "better"],
         }
     )
     wide = BenchmarkResult(t, "region", (95.0, 99.8), True, True).flags()
-    assert wide.loc["a"].tolist() == ["+", "--", "."]
+    assert wide.loc["a"].tolist() == ["++", "--", "."]
     assert wide.loc["b"].tolist() == ["!!", "?", "-"]
+    assert wide.loc["c"].tolist() == ["!", "~", "+"]
+    t.loc[0, "assessment"] = "no_direction"  # the old word is not taken silently
+    with pytest.raises(SpecError, match="unknown assessment"):
+        BenchmarkResult(t, "region", (95.0, 99.8), True, True).flags()
 
 
 def test_an_indicator_that_cannot_be_funnelled_is_not_assessed():
@@ -332,3 +349,216 @@ def test_trend_sums_agree_with_unit_tables(dataset, cache):
     assert everybody["n"].sum() == whole["n"].iloc[0]
     assert everybody["expected"].sum() == pytest.approx(whole["expected"].iloc[0], rel=1e-10)
     assert len(everybody) == 12  # 2021-2023 by quarter
+
+
+# ------------------------------------------------- tiers, volume rule, multiplicity
+Z95, Z998 = 1.959964, 3.090232  # two-sided 95% and 99.8% normal quantiles
+
+
+def _regions(n_small: int = 20) -> pd.DataFrame:
+    """Ten regions of 2,000 women and a small R11 of ``n_small`` women, all in 2023.
+
+    Induction (crude, no better direction): 400 of 2,000 everywhere except R01 (490) and
+    R02 (460); R11 none. Preterm (< 259 days, better lower): 140 of 2,000 except R03
+    (200) and R04 (110); R11 none.
+    """
+    induced = {1: 490, 2: 460}
+    preterm = {3: 200, 4: 110}
+    parts = []
+    for i in range(1, 11):
+        k = np.arange(2000)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "region_id": f"R{i:02d}",
+                    "onset": np.where(k < induced.get(i, 400), "induced", "spontaneous"),
+                    "ga_days": np.where(k >= 2000 - preterm.get(i, 140), 250, 280),
+                }
+            )
+        )
+    parts.append(
+        pd.DataFrame({"region_id": "R11", "onset": ["spontaneous"] * n_small, "ga_days": 280})
+    )
+    w = pd.concat(parts, ignore_index=True)
+    w["booking_region_id"] = w["region_id"]
+    w["birth_date"] = pd.Timestamp("2023-05-01")
+    return w
+
+
+def _arcsine_z(events: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Unadjusted z of a proportion on the arcsine scale (Spiegelhalter 2005, table 1)."""
+    p0 = events.sum() / n.sum()
+    return (np.arcsin(np.sqrt(events / n)) - np.arcsin(np.sqrt(p0))) * 2 * np.sqrt(n)
+
+
+def _by_hand(w: pd.DataFrame) -> pd.DataFrame:
+    g = w.groupby("region_id")
+    out = []
+    for ind, event in (("induction", w["onset"] == "induced"), ("preterm", w["ga_days"] < 259)):
+        events = event.groupby(w["region_id"]).sum().to_numpy(float)
+        n = g.size().to_numpy(float)
+        p0 = events.sum() / n.sum()
+        out.append(
+            pd.DataFrame(
+                {
+                    "indicator": ind,
+                    "unit": g.size().index,
+                    "z": _arcsine_z(events, n),
+                    "e": np.minimum(n * p0, n * (1 - p0)),
+                }
+            )
+        )
+    return pd.concat(out, ignore_index=True).set_index(["indicator", "unit"])
+
+
+def test_two_tiers_and_the_volume_rule_by_hand():
+    w = _regions()
+    res = benchmark(w, ["induction", "preterm"], overdispersion=False)
+    t = res.table.set_index(["indicator", "unit"])
+    hand = _by_hand(w)
+    np.testing.assert_allclose(t["expected_events"], hand["e"], rtol=1e-12)
+    # the z-scores by hand put the cells in these tiers
+    assert hand.loc[("induction", "R01"), "z"] > Z998
+    assert Z95 < hand.loc[("induction", "R02"), "z"] < Z998
+    assert hand.loc[("preterm", "R03"), "z"] > Z998
+    assert -Z998 < hand.loc[("preterm", "R04"), "z"] < -Z95
+    assert hand.loc[("induction", "R11"), "z"] < -Z998  # no induction among 20 women ...
+    assert hand.loc[("induction", "R11"), "e"] < 5  # ... but about 4 were expected
+    expect = {
+        ("induction", "R01"): ("different", ""),
+        ("induction", "R02"): ("within", "different"),
+        ("induction", "R11"): ("too_few", ""),
+        ("preterm", "R03"): ("worse", ""),
+        ("preterm", "R04"): ("within", "better"),
+        ("preterm", "R11"): ("too_few", ""),
+    }
+    for key in t.index:
+        assert tuple(t.loc[key, ["assessment", "alert"]]) == expect.get(key, ("within", "")), key
+    # contract columns kept; the flags are the funnel's facts, R11 included
+    assert {"indicator", "unit", "assessment", "flag95", "flag998"} <= set(res.table.columns)
+    assert t.loc[("induction", "R11"), "flag998"] == "lower"
+    assert not t.loc[("induction", "R11"), "judged"] and t.loc[("induction", "R01"), "judged"]
+    np.testing.assert_allclose(
+        t.loc[t.judged, "p_value"], 2 * stats.norm.sf(np.abs(hand.loc[t.judged, "z"])), rtol=1e-9
+    )
+    assert t.loc[~t.judged, "p_value"].isna().all()
+    # the family: 2 indicators x 10 judged regions, 0.002 and 0.048 per cell
+    fam = res.family()
+    assert (fam["judged"], fam["too_few"], fam["verdicts"], fam["alerts"]) == (20, 2, 2, 2)
+    assert fam["expected_false_verdicts"] == pytest.approx(20 * 0.002)
+    assert fam["expected_false_alerts"] == pytest.approx(20 * 0.048)
+    assert (res.verdict_level, res.alert_level, res.min_expected) == (99.8, 95.0, 5.0)
+
+
+def test_volume_rule_threshold_and_one_tier():
+    w = _regions()
+    every = benchmark(w, ["induction"], overdispersion=False, min_expected=0).table
+    # judged anyway, 0 of 20 is a verdict: what the volume rule is there to prevent
+    assert every.set_index("unit").loc["R11", "assessment"] == "different"
+    one = benchmark(w, ["induction"], overdispersion=False, limits=(95,)).table.set_index("unit")
+    assert one.loc["R02", "assessment"] == "different" and set(one["alert"]) == {""}
+    assert benchmark(w, ["induction"], limits=(95,)).alert_level is None
+    at95 = benchmark(w, ["induction"], overdispersion=False, verdict=95, limits=(95, 99.8, 90))
+    t = at95.table.set_index("unit")
+    assert t.loc["R02", "assessment"] == "different"  # verdict at 95%, alert at 90%
+    assert (at95.verdict_level, at95.alert_level) == (95.0, 90.0)
+
+
+def test_benjamini_hochberg_by_hand_and_as_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
+    # p x m / rank, then the running minimum from the largest p down
+    by_hand = [0.01, 0.04, 0.084, 0.084, 0.084, 0.1, 0.074 * 10 / 7, 0.216, 0.216, 0.216]
+    np.testing.assert_allclose(benjamini_hochberg(p), by_hand)
+    shuffled = np.random.default_rng(3).permutation(np.r_[p, np.nan, 0.9])
+    q = benjamini_hochberg(shuffled)
+    ok = ~np.isnan(shuffled)
+    np.testing.assert_allclose(q[ok], multipletests(shuffled[ok], method="fdr_bh")[1])
+    assert np.isnan(q[~ok]).all()
+    with pytest.raises(SpecError, match="between 0 and 1"):
+        benjamini_hochberg([0.5, 1.5])
+
+
+def test_fdr_verdicts_by_hand():
+    from statsmodels.stats.multitest import multipletests
+
+    w = _regions()
+    res = benchmark(w, ["induction", "preterm"], overdispersion=False, fdr=0.05)
+    t = res.table.set_index(["indicator", "unit"])
+    hand = _by_hand(w).loc[t.index[t.judged]]
+    p = 2 * stats.norm.sf(np.abs(hand["z"].to_numpy()))
+    reject, q, _, _ = multipletests(p, alpha=0.05, method="fdr_bh")
+    np.testing.assert_allclose(t.loc[t.judged, "q_value"], q, rtol=1e-9)
+    verdict = hand.index[reject]
+    assert set(verdict) == set(t.index[t.judged & (t.assessment != "within")])
+    assert ("induction", "R01") in verdict and ("preterm", "R03") in verdict
+    # without a verdict, outside the 95% limits is an alert
+    for key in t.index[t.judged & (t.assessment == "within")]:
+        assert (t.loc[key, "alert"] != "") == (abs(hand.loc[key, "z"]) > Z95), key
+    fam = res.family()
+    assert fam["fdr"] == 0.05 and fam["expected_false_verdicts"] == 0.05
+    assert fam["expected_false_alerts"] == pytest.approx(20 * 0.05)
+
+
+def test_pooled_window_for_rare_indicators(dataset, cache):
+    year = ("2023-01-01", "2023-12-31")
+    res = benchmark(
+        dataset, ["preterm", "nicu"], unit="hospital", period=year, pool_rare=3, cache=cache
+    )
+    windows = res.table.groupby("indicator")["window"].unique()
+    assert windows["preterm"].tolist() == ["2023-01-01 to 2023-12-31"]  # percent: not rare
+    assert windows["nicu"].tolist() == ["2021-01-01 to 2023-12-31"]  # per 1,000: pooled
+    pooled = unit_table(dataset, "nicu", unit="hospital", period=("2021-01-01", "2023-12-31"))
+    nicu = res.table[res.table.indicator == "nicu"]
+    assert nicu["n"].tolist() == pooled["n"].tolist()
+    assert pooled_period(dataset, "nicu", ("2022-01-01", "2022-12-31"), 2) == (
+        pd.Timestamp("2021-01-01"),
+        pd.Timestamp("2022-12-31"),
+    )
+    whole = benchmark(dataset, ["nicu"], unit="hospital", pool_rare=3, cache=cache)
+    assert set(whole.table["window"]) == {"all"}  # no period: everything is pooled already
+
+
+def test_tier_options_fail_clearly():
+    w = _regions()
+    with pytest.raises(SpecError, match="verdict=99 is not one of the funnel limits"):
+        benchmark(w, ["induction"], verdict=99)
+    with pytest.raises(SpecError, match="narrower than the verdict"):
+        benchmark(w, ["induction"], alert=99.8)
+    with pytest.raises(SpecError, match="min_expected"):
+        benchmark(w, ["induction"], min_expected=-1)
+    with pytest.raises(SpecError, match="fdr"):
+        benchmark(w, ["induction"], fdr=5)
+    with pytest.raises(SpecError, match="pool_rare"):
+        benchmark(w, ["induction"], pool_rare=0)
+
+
+@pytest.mark.parametrize("overdispersion", [True, False])
+def test_p_values_agree_with_the_funnel_limits(dataset, cache, overdispersion):
+    """p < 1 - L/100 exactly when outside the L% limits (exact Poisson, arcsine or
+    overdispersion-adjusted), at four levels, for every judged cell."""
+    levels = (90, 95, 99, 99.8)
+    res = benchmark(
+        dataset,
+        ["oasis", "nicu", "induction", "cost_per_pregnancy", "perinatal_mortality"],
+        unit="hospital",
+        limits=levels,
+        overdispersion=overdispersion,
+        cache=cache,
+    )
+    t = res.table[res.table.judged]
+    assert len(t) > 60 and t["p_value"].notna().all()
+    for level, tag in zip(levels, ["90", "95", "99", "998"], strict=True):
+        alpha = 1 - level / 100
+        outside = t[f"flag{tag}"] != "within"
+        differ = outside != (t["p_value"] < alpha)
+        # only where the 6-decimal normal quantile of the limits decides
+        assert (abs(t.loc[differ, "p_value"] - alpha) < 1e-5).all(), t[differ]
+    # one small unit by hand: 1 event where 5.6 are expected sits inside the 99.8% Poisson
+    # limits, although its log-scale z is -4.1
+    tiny = pd.DataFrame({"u": list("ABCDEFGHIJ"), "o": [1] + [20] * 9, "e": [5.6] + [20] * 9})
+    fr = sg.funnel(tiny, "o", "e", "u", overdispersion=False)
+    assert fr.table.loc[0, "flag998"] == "within" and fr.table.loc[0, "z"] < -4
+    p = funnel_p_values(fr)["p_value"].iloc[0]
+    assert 0.002 < p < 0.01

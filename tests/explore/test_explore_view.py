@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,7 +30,9 @@ def test_base_view_counts_by_hand(women):
     assert v.table["n"].tolist() == expect["size"].tolist()
     assert v.table["observed"].tolist() == expect["sum"].tolist()
     assert v.funnel.data_type == "PR"
-    assert v.table.loc[v.table.unit == "R2", "assessment"].item() == "no_direction"
+    # R2 induces twice as often (45% v 22% of about 200 women): a verdict at 99.8%
+    assert v.table.loc[v.table.unit == "R2", "assessment"].item() == "different"
+    assert v.table.loc[v.table.unit == "R2", "alert"].item() == ""
     assert v.caterpillar["estimate"].tolist() == pytest.approx((v.table["value"] * 100).tolist())
     assert set(v.trend["series"]) == {"all"}
 
@@ -123,6 +126,44 @@ def test_no_funnel_gives_a_message_chart(women):
     text = dutch.charts["funnel"].to_dict()["datasets"]
     assert list(text.values()) == [[{"text": f"Niet beschikbaar: {reason}"}]]
     assert v.table["assessment"].tolist() == ["not_assessed"]
+    assert v.table["alert"].tolist() == [""]
+
+
+def _tiered(n_small: int) -> pd.DataFrame:
+    """Ten regions of 2,000 women with a 20% induction rate, except: R01 at 24.5% (z
+    4.0 on the arcsine scale against the overall 20.7%: outside 99.8%), R02 at 23% (z
+    2.5: outside 95% only) and a small R11 of ``n_small`` women without induction."""
+    rows = []
+    for i in range(1, 11):
+        induced = {1: 490, 2: 460}.get(i, 400)
+        rows += [(f"R{i:02d}", k < induced) for k in range(2000)]
+    rows += [("R11", False)] * n_small
+    region, induced = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {
+            "region_id": region,
+            "ga_days": 280,
+            "birth_date": pd.Timestamp("2022-05-01"),
+            "onset": np.where(induced, "induced", "spontaneous"),
+        }
+    )
+
+
+def test_view_has_two_tiers_and_the_volume_rule():
+    w = _tiered(20)  # 20 women x 21% is about 4 expected inductions: too few to judge
+    v = explorer_view(w, BASE.replace(overdispersion=False))
+    t = v.table.set_index("unit")
+    assert t.loc["R01", "assessment"] == "different" and t.loc["R01", "alert"] == ""
+    assert t.loc["R02", "assessment"] == "within" and t.loc["R02", "alert"] == "different"
+    assert t.loc["R03", "assessment"] == "within" and t.loc["R03", "alert"] == ""
+    assert t.loc["R11", "assessment"] == "too_few" and t.loc["R11", "alert"] == ""
+    assert t.loc["R11", "expected_events"] == pytest.approx(20 * 4150 / 20020)
+    # one level only: verdicts at that level, no alert tier
+    v95 = explorer_view(w, BASE.replace(overdispersion=False, limits=(95.0,))).table
+    assert v95.set_index("unit").loc["R02", "assessment"] == "different"
+    assert set(v95["alert"]) == {""}
+    shown = display_table(v)
+    assert shown.set_index("unit").loc["R02", "alert"] == "different (no direction)"
 
 
 def test_display_table_in_dutch(women):
@@ -137,9 +178,11 @@ def test_display_table_in_dutch(women):
         "boven 95%",
         "trechter",
         "beoordeling",
+        "signaal",
     ]
     r2 = t[t["eenheid"] == "R2"].iloc[0]
     assert r2["trechter"] == "hoger" and r2["beoordeling"] == "afwijkend (geen richting)"
+    assert r2["signaal"] == ""
     assert r2["waarde"] == round(100 * v.table.loc[v.table.unit == "R2", "value"].item(), 2)
 
 

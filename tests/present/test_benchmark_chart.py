@@ -16,24 +16,25 @@ from saz_geboortezorg.present.benchmark_chart import (
 
 def _result() -> BenchmarkResult:
     rows = [
-        # indicator, domain, unit, value, assessment, outside
-        ("cost_per_pregnancy", "cost", "R1", 3612.4, "worse", "95%"),
+        # indicator, domain, unit, value, assessment, alert
+        ("cost_per_pregnancy", "cost", "R1", 3612.4, "within", "worse"),
         ("cost_per_pregnancy", "cost", "R2", 2999.6, "within", ""),
-        ("oasis", "mother", "R1", 1.04, "better", "99.8%"),
-        ("oasis", "mother", "R2", 3.25, "worse", "99.8%"),
-        ("cs", "process", "R1", 16.0, "no_direction", "95%"),
+        ("oasis", "mother", "R1", 1.04, "better", ""),
+        ("oasis", "mother", "R2", 3.25, "worse", ""),
+        ("cs", "process", "R1", 16.0, "within", "different"),
         ("cs", "process", "R2", 17.0, "not_assessed", ""),
-        ("nicu", "child", "R1", 4.44, "better", "95%"),
-        ("nicu", "child", "R2", 5.0, "within", ""),
+        ("nicu", "child", "R1", 4.44, "within", "better"),
+        ("nicu", "child", "R2", 5.0, "too_few", ""),
+        ("epidural", "process", "R1", 20.0, "different", ""),
+        ("epidural", "process", "R2", 21.0, "within", ""),
     ]
-    t = pd.DataFrame(
-        rows, columns=["indicator", "domain", "unit", "value", "assessment", "outside"]
-    )
+    t = pd.DataFrame(rows, columns=["indicator", "domain", "unit", "value", "assessment", "alert"])
     names = {
         "cost_per_pregnancy": ("Cost", "Kosten per zwangerschap", "euro"),
         "oasis": ("OASIS", "Totaalruptuur", "percent"),
         "cs": ("Caesarean", "Sectio", "percent"),
         "nicu": ("NICU", "Opname NICU", "per_1000"),
+        "epidural": ("Epidural", "Ruggenprik", "percent"),
     }
     t["name_en"] = [names[i][0] for i in t["indicator"]]
     t["name_nl"] = [names[i][1] for i in t["indicator"]]
@@ -52,23 +53,59 @@ def test_domains_in_the_fixed_order_and_colours_by_assessment():
     assert spec["facet"]["row"]["sort"] == ["Mother", "Child", "Process", "Cost"]
     scale = spec["spec"]["layer"][0]["encoding"]["color"]["scale"]
     fill = dict(zip(scale["domain"], scale["range"], strict=True))
-    ids = {"Cost": "cost_per_pregnancy", "OASIS": "oasis", "Caesarean": "cs", "NICU": "nicu"}
+    ids = {
+        "Cost": "cost_per_pregnancy",
+        "OASIS": "oasis",
+        "Caesarean": "cs",
+        "NICU": "nicu",
+        "Epidural": "epidural",
+    }
     cells = {(ids[r["name"].split(" (")[0]], r["unit"]): r for r in _records(spec)}
     assert cells[("oasis", "R1")]["group"] == "Mother"
-    # Okabe-Ito: blue better beyond 99.8%, sky blue beyond 95%, orange / vermillion worse.
+    # Okabe-Ito: a verdict dark (blue better, vermillion worse, reddish purple different),
+    # an alert in the lighter shade (sky blue, orange, pale purple).
     assert fill[cells[("oasis", "R1")]["category"]] == "#0072B2"
     assert fill[cells[("nicu", "R1")]["category"]] == "#56B4E9"
     assert fill[cells[("cost_per_pregnancy", "R1")]["category"]] == "#E69F00"
     assert fill[cells[("oasis", "R2")]["category"]] == "#D55E00"
-    assert fill[cells[("cs", "R1")]["category"]] == "#CC79A7"
+    assert fill[cells[("epidural", "R1")]["category"]] == "#CC79A7"
+    assert fill[cells[("cs", "R1")]["category"]] == "#EBC9DD"
     assert cells[("cs", "R2")]["category"] == "not assessed"
-    assert cells[("oasis", "R1")]["category"] == "better (outside 99.8% limits)"
-    # Cell text in the indicator's unit; bold beyond the widest limits.
+    assert cells[("oasis", "R1")]["category"] == "better (verdict: outside 99.8% limits)"
+    assert cells[("nicu", "R1")]["category"] == "alert, better (outside 95% limits only)"
+    assert cells[("nicu", "R2")]["category"] == "too few to judge (under 5 expected)"
+    assert fill[cells[("nicu", "R2")]["category"]] == "#FFFFFF"
+    # Cell text in the indicator's unit; bold for a verdict only.
     assert cells[("cost_per_pregnancy", "R1")]["text"] == "3,612"
     assert cells[("nicu", "R1")]["text"] == "4.4"
     assert cells[("oasis", "R2")]["bold"] and not cells[("nicu", "R1")]["bold"]
     # Dark fills get white text.
     assert cells[("oasis", "R1")]["ink"] == "white" and cells[("nicu", "R1")]["ink"] == "black"
+
+
+def test_subtitle_states_the_expected_false_verdicts_and_alerts():
+    # 10 cells, 8 judged (not assessed and too few are not): 8 x 0.002 and 8 x 0.048
+    subtitle = benchmark_chart(_result()).to_dict()["title"]["subtitle"]
+    assert subtitle[0].startswith("case-mix adjusted where a model exists; verdict outside ")
+    assert "99.8% limits, alert at 95%" in subtitle[0]
+    assert subtitle[1] == (
+        "With no true differences, about 0.0 false verdicts and 0.4 false alerts are "
+        "expected among 8 judged cells (here: 3 verdicts, 3 alerts; 1 too few to judge)."
+    )
+    dutch = benchmark_chart(_result(), language="nl").to_dict()["title"]["subtitle"]
+    assert "0,4 onterechte signalen" in dutch[1] and "oordeel buiten 99,8%-grenzen" in dutch[0]
+    fdr = _result()
+    fdr.fdr = 0.05
+    text = benchmark_chart(fdr).to_dict()["title"]["subtitle"]
+    assert "Benjamini-Hochberg, FDR 5%" in text[0]
+    assert text[1].startswith("With no true differences, at most a 5% chance of any false")
+
+
+def test_unknown_assessment_is_an_error():
+    res = _result()
+    res.table.loc[0, "assessment"] = "no_direction"
+    with pytest.raises(ValueError, match="unknown assessment 'no_direction'"):
+        benchmark_chart(res)
 
 
 def test_dutch_labels():

@@ -219,3 +219,14 @@ def test_value_section_states_the_cut_and_uncertain(built):
     html = (out / f"{REGION}.html").read_text(encoding="utf-8")
     assert "quadrant lines at the medians of the regions" in html
     assert "placed in no quadrant" in html
+
+
+def test_report_names_the_verdict_and_alert_levels(built):
+    _, out, _ = built
+    html = (out / f"{REGION}.html").read_text(encoding="utf-8")
+    assert "is given outside the 99.8% limits; outside only the 95% limits a unit gets an " in html
+    assert "false verdicts and" in html and "judged cells" in html
+    assert "Verdict (better, worse, different) outside the 99.8% limits" in html
+    heat = [s for s in embedded_specs(html) if "facet" in s]
+    subtitle = json.dumps(heat[0]["title"]["subtitle"])
+    assert "verdict outside 99.8% limits, alert at 95%" in subtitle
