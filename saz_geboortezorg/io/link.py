@@ -9,7 +9,8 @@ Linkage is by the pseudonymous pregnancy id (``zwangerschap_id``):
   (``eindverantwoordelijke_baring`` = 1) is a birth, unless the same pregnancy is
   also in LVR-2: then the LVR-2 record wins and the LVR-1 birth items are dropped
   (its care path is still joined);
-* claims are summed per pregnancy, per line and per care phase into ``women``.
+* claims are summed per pregnancy, per line and per care phase into ``women``; a
+  pregnancy without any linked claim has unknown costs (NaN), not EUR 0.
 
 Records that do not end up in an analysis table are listed in the excluded table
 with their reason, and the linkage report reconciles for every source:
@@ -182,8 +183,10 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     # Attribution 'booking' (intention to treat): where care started. A first-line start
     # books with its practice's hospital; a second-line start with its booking hospital
     # (the birth hospital when the extract does not say).
-    booked_l2 = u["ziekenhuis_aanvang_zorg"].astype("object").where(
-        u["ziekenhuis_aanvang_zorg"].notna(), u["ziekenhuis_id"].astype("object")
+    booked_l2 = (
+        u["ziekenhuis_aanvang_zorg"]
+        .astype("object")
+        .where(u["ziekenhuis_aanvang_zorg"].notna(), u["ziekenhuis_id"].astype("object"))
     )
     booking = practice_hosp.astype("object").where(has_l1, booked_l2)
     booking = booking.where(booking.notna(), hospital.astype("object"))
@@ -315,12 +318,19 @@ def _women(
         reduced = per_woman(np.fmax, births[c])
         w[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced
     if claims is None or claim_woman is None:
+        w["n_claims"] = np.nan
         for c in _COSTS:
             w[c] = np.nan
         return w
     linked = claim_woman >= 0
     who = claim_woman[linked]
-    amount = claims["tarief"].to_numpy(dtype="float64", na_value=0.0)[linked]
+    # a claim without an amount makes the costs it belongs to unknown (NaN), never 0
+    amount = claims["tarief"].to_numpy(dtype="float64", na_value=np.nan)[linked]
+    n_claims = np.bincount(who, minlength=len(w))
+    # a pregnancy without any linked claim has unknown costs (NaN: the cost indicator
+    # excludes it as 'no claims linked'); one with claims has 0 for a line or care phase
+    # without claims
+    no_claims = n_claims == 0
 
     def total(mask: pd.Series | None = None) -> np.ndarray:
         weights = (
@@ -328,8 +338,11 @@ def _women(
             if mask is None
             else np.where(mask.fillna(False).to_numpy(dtype=bool)[linked], amount, 0.0)
         )
-        return np.bincount(who, weights=weights, minlength=len(w)).astype("float64")
+        out = np.bincount(who, weights=weights, minlength=len(w)).astype("float64")
+        out[no_claims] = np.nan
+        return out
 
+    w["n_claims"] = n_claims.astype("int64")
     w["cost_first_line"] = total(claims["lijn"].eq(1))
     w["cost_second_line"] = total(claims["lijn"].eq(2))
     w["cost_pregnancy"] = total(claims["zorgfase"].eq("zwangerschap"))

@@ -310,3 +310,47 @@ def test_cost_summary_does_not_import_scipy_stats():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- pregnancies without claims
+
+
+def _with_unclaimed_pregnancy() -> SimpleNamespace:
+    """The hand-made data plus P4 (hospital A): a birth without any claim (costs NaN)."""
+    data = handmade()
+    p4 = data.women.iloc[[1]].assign(pregnancy_id="P4")
+    for column in [c for c in p4.columns if c.startswith("cost_")]:
+        p4[column] = np.nan
+    data.women = pd.concat([data.women, p4], ignore_index=True)
+    return data
+
+
+def test_pregnancy_without_claims_keeps_unknown_costs_in_the_table():
+    t = cost_per_pregnancy(_with_unclaimed_pregnancy()).table.set_index("pregnancy_id")
+    assert t.loc["P4", "n_claims"] == 0
+    cost_columns = [c for c in t.columns if c.startswith(("cost_", "product_"))]
+    assert t.loc["P4", cost_columns].isna().all()
+    # the others are unchanged, and a product without claims is 0 for them, not NaN
+    assert t.loc[["P1", "P2", "P3"], "cost_total"].to_dict() == TOTAL
+    assert t.loc["P2", "product_zh_sectio"] == 0.0
+
+
+def test_pregnancy_with_zero_cost_instead_of_unknown_is_an_error():
+    """A women table that says EUR 0 where no claim is linked does not match the claims."""
+    data = _with_unclaimed_pregnancy()
+    for column in [c for c in data.women.columns if c.startswith("cost_")]:
+        data.women.loc[3, column] = 0.0
+    with pytest.raises(SazError, match="does not match the claims"):
+        cost_per_pregnancy(data)
+
+
+def test_summary_leaves_out_and_counts_pregnancies_without_claims():
+    data = _with_unclaimed_pregnancy()
+    s = cost_summary(data.women, by="hospital").set_index(["unit", "part"])
+    a = np.array([TOTAL["P1"], TOTAL["P2"]])  # P4 (unit A) has no claims: not a zero
+    assert s.loc[("A", "total"), "n"] == 2
+    assert s.loc[("A", "total"), "mean"] == pytest.approx(a.mean())
+    assert s.loc[("A", "total"), "n_without_claims"] == 1
+    assert s.loc[("B", "total"), "n_without_claims"] == 0
+    overall = cost_summary(data.women, by=None).set_index("part")
+    assert overall.loc["total", "n"] == 3 and overall.loc["total", "n_without_claims"] == 1

@@ -72,3 +72,23 @@ def test_per_hospital_accounts_for_every_record(dataset, indicator):
     table = dataset.women if level == "woman" else dataset.births
     accounted = per_hospital[["denominator", "outside_population", *excluded]].to_numpy().sum()
     assert accounted == len(table)
+
+
+def test_pregnancies_without_claims_are_excluded_and_the_cost_model_fits(dataset):
+    """A birth without any linked claim has an unknown cost: excluded with its reason,
+    and the gamma cost model (which needs positive amounts) fits on the others."""
+    import saz_geboortezorg as sg
+
+    women = dataset.women
+    claimed = set(dataset.sources["dbc_declaraties"]["zwangerschap_id"])
+    without = ~women["pregnancy_id"].isin(claimed)
+    assert without.sum() > 0  # the generator leaves ~0.3% of births without claims
+    assert women.loc[without, "cost_total"].isna().all()
+    assert women.loc[~without, "cost_total"].notna().all()
+    row = compute(dataset, "cost_per_pregnancy", by="all").iloc[0]
+    in_population = women["ga_days"] >= 154
+    assert row["excluded: no claims linked"] == (without & in_population).sum()
+    assert row["denominator"] == (~without & in_population).sum()
+    res = sg.casemix(dataset, "cost", random_effects=False)
+    assert res.table["n"].sum() == row["denominator"]
+    assert res.overall_rate == pytest.approx(row["rate"])

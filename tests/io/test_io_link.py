@@ -169,15 +169,38 @@ def test_women_one_row_per_pregnancy_with_costs(data):
     assert w.loc["Z002", "cost_first_line"] == pytest.approx(487.05)
     assert w.loc["Z002", "cost_birth"] == 2500
     assert w.loc["Z002", "cost_total"] == pytest.approx(2987.05)
-    assert w.loc["Z003", "cost_total"] == 0
     linked = data.sources["dbc_declaraties"]
     linked = linked[linked["zwangerschap_id"].isin(w.index)]
     assert w["cost_total"].sum() == pytest.approx(linked["tarief"].sum())
     assert (w["cost_first_line"] + w["cost_second_line"]).sum() == pytest.approx(
         w["cost_total"].sum()
     )
-    parts = w[["cost_pregnancy", "cost_birth", "cost_postpartum"]].sum(axis=1)
-    assert parts.to_numpy() == pytest.approx(w["cost_total"].to_numpy())
+    parts = w[["cost_pregnancy", "cost_birth", "cost_postpartum"]].sum(axis=1, min_count=1)
+    assert parts.to_numpy() == pytest.approx(w["cost_total"].to_numpy(), nan_ok=True)
+
+
+def test_pregnancy_without_claims_has_unknown_cost_not_zero(data):
+    """Z003 has no claim in the claims file: its cost is unknown (NaN), not EUR 0."""
+    w = data.women.set_index("pregnancy_id")
+    claims = data.sources["dbc_declaraties"]
+    without = sorted(set(w.index) - set(claims["zwangerschap_id"]))
+    assert "Z003" in without
+    for column in ("cost_total", "cost_first_line", "cost_second_line", "cost_birth"):
+        assert w.loc[without, column].isna().all(), column
+    assert (w.loc[without, "n_claims"] == 0).all()
+    counted = claims["zwangerschap_id"].value_counts()
+    with_claims = w.index.difference(without)
+    assert (w.loc[with_claims, "n_claims"] == counted.reindex(with_claims)).all()
+    assert w.loc[with_claims, "cost_total"].notna().all()
+
+
+def test_phase_without_claims_is_zero_for_a_pregnancy_with_claims(data):
+    """Z002 has first-line and birth claims but no postpartum claim: 0 there, not NaN."""
+    w = data.women.set_index("pregnancy_id")
+    claims = data.sources["dbc_declaraties"]
+    z2 = claims[claims["zwangerschap_id"] == "Z002"]
+    assert not z2["zorgfase"].eq("kraambed").any()
+    assert w.loc["Z002", "cost_postpartum"] == 0
 
 
 def test_women_lowest_gestational_age_of_the_babies(tmp_path):

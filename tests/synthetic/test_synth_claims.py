@@ -15,6 +15,9 @@ def per_pregnancy(large):
 
 
 def _has(per_pregnancy: pd.DataFrame, ids: pd.Series, product: str) -> pd.Series:
+    """Per pregnancy with claims: has it a claim for ``product``? (A few births have no
+    claim at all, linkage.pregnancies_without_claims: they are left out here.)"""
+    ids = ids[ids.isin(per_pregnancy.index)]
     col = per_pregnancy[product] if product in per_pregnancy else pd.Series(dtype=int)
     return ids.map(col).fillna(0) > 0
 

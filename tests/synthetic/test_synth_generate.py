@@ -142,6 +142,11 @@ def test_linkage_imperfections_are_counted(large):
     unknown = ~dbc["zwangerschap_id"].isin(known)
     assert unknown.sum() == t["claims_unknown_pregnancy"]
     assert 0.003 < unknown.mean() < 0.007  # ~0.5% of claims
+    # births without any claim (their cost is unknown): counted in the truth
+    births = set(l2["zwangerschap_id"]) | set(l1.loc[~no_birth, "zwangerschap_id"])
+    unclaimed = births - set(dbc["zwangerschap_id"])
+    assert len(unclaimed) == t["pregnancies_without_claims"] > 0
+    assert 0.001 < len(unclaimed) / len(births) < 0.006  # ~0.3% of births
 
 
 def test_care_start_and_line_consistency(large):
