@@ -313,7 +313,12 @@ def _women(
 
     w["ga_days"] = per_woman(np.fmin, births["ga_days"])
     w["ga_weeks"] = np.floor(w["ga_days"] / 7)
-    w["cs"] = per_woman(np.maximum, births["mode"].isin(CS_MODES).astype("float64")).astype("int64")
+    # cs: any baby by caesarean (1); 0 only when every baby's mode is known
+    mode = births["mode"].astype("object")
+    any_cs = per_woman(np.maximum, mode.isin(CS_MODES).astype("float64"))
+    mode_known = (mode.notna() & (mode != "unknown")).astype("float64")
+    all_known = per_woman(np.minimum, mode_known)
+    w["cs"] = _num(pd.Series(np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))))
     for c in ("perinatal_death", "nicu", "congenital_anomaly"):
         reduced = per_woman(np.fmax, births[c])
         w[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced

@@ -92,3 +92,51 @@ def test_pregnancies_without_claims_are_excluded_and_the_cost_model_fits(dataset
     res = sg.casemix(dataset, "cost", random_effects=False)
     assert res.table["n"].sum() == row["denominator"]
     assert res.overall_rate == pytest.approx(row["rate"])
+
+
+def _missing(series):
+    """Missing values as the analysis tables write them: empty, or a category label."""
+    values = series.astype("object")
+    return values.isna() | values.isin(["unknown", "unclassifiable"])
+
+
+@pytest.mark.parametrize("indicator", sorted(PLAUSIBLE))
+def test_every_record_is_accounted_for_with_a_reason(dataset, indicator):
+    """Every record is in the denominator, outside the population, or excluded with a
+    reason; and a record with a missing value that the population reads is outside
+    only if it would be outside whatever that value is (checked by filling in every
+    value the column takes in the data, not by the code's own three-valued logic)."""
+    import itertools
+
+    from saz_geboortezorg.derive.expressions import columns_used, evaluate
+    from saz_geboortezorg.indicators.compute import indicator_records, prepare_table
+
+    definition = indicators.get(indicator)
+    table = dataset.women if definition.level == "woman" else dataset.births
+    row = compute(dataset, indicator, by="all").iloc[0]
+    reasons = [c for c in row.index if c.startswith("excluded: ")]
+    assert row["outside_population"] + row[reasons].sum() + row["denominator"] == len(table)
+    status = indicator_records(table, definition)
+    assert (status == "outside population").sum() == row["outside_population"]
+    for reason in reasons:
+        assert (status == reason).sum() == row[reason]
+
+    prepared = prepare_table(table, definition).reset_index(drop=True)
+    columns = sorted(columns_used(definition.population))
+    missing = {c: _missing(prepared[c]).to_numpy() for c in columns}
+    outside = (status == "outside population").to_numpy()
+    for c in columns:
+        suspects = prepared[outside & missing[c]]
+        if suspects.empty:
+            continue
+        others = [o for o in columns if o != c and missing[o][suspects.index].any()]
+        choices = [list(prepared.loc[~missing[col], col].drop_duplicates()) for col in [c, *others]]
+        for values in itertools.product(*choices):
+            filled = suspects.copy()
+            for col, value in zip([c, *others], values, strict=True):
+                filled.loc[missing[col][filled.index], col] = value
+            inside = evaluate(definition.population, filled)
+            assert not inside.any(), (
+                f"{indicator}: {int(inside.sum())} records outside the population only "
+                f"because {c} is missing (filled with {values})"
+            )

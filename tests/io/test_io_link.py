@@ -270,3 +270,28 @@ def test_excluded_records_are_the_full_source_rows(data):
     lvr1 = data.excluded_records("perined_lvr1")
     assert sorted(lvr1["zwangerschap_id"]) == ["Z004", "Z005"]
     assert data.excluded_records("perined_lvr2").empty
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("177184002", "274130007", 1),  # vaginal first twin, caesarean second: a caesarean
+        ("274130007", "177184002", 1),
+        ("177184002", "61586001", 0),  # both vaginal
+        ("177184002", "99", None),  # second twin's mode unknown: cannot say 'no caesarean'
+        ("99", "274130007", 1),  # a known caesarean settles it
+    ],
+)
+def test_women_caesarean_is_any_baby_and_unknown_when_undecided(tmp_path, first, second, expected):
+    tables = handmade.tables()
+    lvr2 = tables["perined_lvr2"]
+    z10 = lvr2["zwangerschap_id"] == "Z010"
+    lvr2.loc[z10 & (lvr2["kind_rangnummer"] != "2"), "type_partus"] = first
+    lvr2.loc[z10 & (lvr2["kind_rangnummer"] == "2"), "type_partus"] = second
+    data = load(handmade.write(tmp_path / "x", tables), salt="s")
+    w = data.women.set_index("pregnancy_id")
+    if expected is None:
+        assert pd.isna(w.loc["Z010", "cs"])
+    else:
+        assert w.loc["Z010", "cs"] == expected
+    assert w.loc["Z002", "cs"] == 0  # a singleton vacuum birth
