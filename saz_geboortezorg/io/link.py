@@ -75,6 +75,7 @@ _SHARED = [
     "leeftijd_moeder",
     "pariteit",
     "eerdere_sectio",
+    "aantal_eerdere_sectio",
     "ses_kwintiel",
     "migratieachtergrond",
     "bmi",
@@ -159,6 +160,11 @@ def _birth_frame(
     u1["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="str"))
     if "ziekenhuis_aanvang_zorg" not in u2:
         u2["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(l2), dtype="str"))
+    # optional item of both extracts: the number of previous caesareans
+    for frame, size in ((u1, len(sub)), (u2, len(l2))):
+        for c in ("aantal_eerdere_sectio", "l1_aantal_eerdere_sectio"):
+            if c not in frame:
+                frame[c] = pd.Series(pd.array([pd.NA] * size, dtype="Int64"))
     keep = [c for c in u2 if c in u1]
     return pd.concat(
         [pd.DataFrame({c: u2[c] for c in keep}), pd.DataFrame({c: u1[c] for c in keep})],
@@ -218,6 +224,7 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     b["parity"] = _num(u["pariteit"])
     b["parity_group"] = band(u["pariteit"], [1, 2], ["0", "1", "2+"], "unknown")
     b["prev_cs"] = _num(u["eerdere_sectio"])
+    b["n_prev_cs"] = _num(u["aantal_eerdere_sectio"])
     b["bmi"] = _float(u["bmi"])
     b["bmi_band"] = band(
         u["bmi"], [18.5, 25, 30, 35], ["<18.5", "18.5_25", "25_30", "30_35", "35+"], "unknown"

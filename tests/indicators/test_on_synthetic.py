@@ -140,3 +140,33 @@ def test_every_record_is_accounted_for_with_a_reason(dataset, indicator):
                 f"{indicator}: {int(inside.sum())} records outside the population only "
                 f"because {c} is missing (filled with {values})"
             )
+
+
+def test_caesarean_per_woman_is_the_same_in_the_robson_table_and_the_indicators(dataset):
+    """A woman counts as a caesarean when any of her babies was born by caesarean, in the
+    Robson table and in cs / cs_robson_*; twins with a vaginal first and a caesarean
+    second baby (made by the generator) show the difference with the first baby."""
+    from saz_geboortezorg.derive.robson import robson_table
+
+    births, women = dataset.births, dataset.women
+    baby_cs = births["mode"].isin(["prelabour_cs", "intrapartum_cs"])
+    any_cs = baby_cs.groupby(births["pregnancy_id"]).any()
+    first_cs = baby_cs[births["baby_no"] == 1].groupby(births["pregnancy_id"]).any()
+    discordant = any_cs & ~first_cs.reindex(any_cs.index)
+    assert discordant.sum() > 0
+    cs = women.set_index("pregnancy_id")["cs"]
+    assert (cs.reindex(any_cs.index) == any_cs.astype(int)).all()
+
+    table = robson_table(women, split_ab=False).set_index("group")
+    for group in [str(g) for g in range(1, 11)]:
+        row = compute(dataset, f"cs_robson_{group}", by="all").iloc[0]
+        assert row["numerator"] == table.loc[group, "cs"], group
+        assert row["denominator"] == table.loc[group, "women"], group
+    overall = compute(dataset, "cs", by="all").iloc[0]
+    known_ga = women["ga_days"].notna()
+    assert overall["numerator"] == int((women["cs"] == 1)[known_ga].sum())
+    by_any_baby = int(any_cs.reindex(women.loc[known_ga, "pregnancy_id"]).sum())
+    assert overall["numerator"] == by_any_baby
+    # group 8 (multiple pregnancies) holds the discordant twins
+    in_8 = women["pregnancy_id"].isin(discordant[discordant].index)
+    assert (women.loc[in_8, "n_babies"] > 1).all()

@@ -295,3 +295,23 @@ def test_women_caesarean_is_any_baby_and_unknown_when_undecided(tmp_path, first,
     else:
         assert w.loc["Z010", "cs"] == expected
     assert w.loc["Z002", "cs"] == 0  # a singleton vacuum birth
+
+
+def test_number_of_previous_caesareans_is_an_optional_item(tmp_path, data):
+    """Without the optional item n_prev_cs is empty; with it, it is read from LVR-2 (or
+    LVR-1 for a first-line birth, or LVR-1 where the LVR-2 record leaves it empty)."""
+    assert data.births["n_prev_cs"].isna().all()
+    tables = handmade.tables()
+    lvr1, lvr2 = tables["perined_lvr1"], tables["perined_lvr2"]
+    lvr2["aantal_eerdere_sectio"] = ""
+    lvr2.loc[lvr2["zwangerschap_id"] == "Z010", "aantal_eerdere_sectio"] = "2"
+    lvr1["aantal_eerdere_sectio"] = ""
+    lvr1.loc[lvr1["zwangerschap_id"] == "Z001", "aantal_eerdere_sectio"] = "0"  # first-line birth
+    lvr1.loc[lvr1["zwangerschap_id"] == "Z002", "aantal_eerdere_sectio"] = "1"  # LVR-2 empty
+    with_item = load(handmade.write(tmp_path / "x", tables), salt="s")
+    b = with_item.births.set_index(["pregnancy_id", "baby_no"])["n_prev_cs"]
+    assert b[("Z010", 1)] == 2 and b[("Z010", 2)] == 2
+    assert b[("Z001", 1)] == 0
+    assert b[("Z002", 1)] == 1
+    assert pd.isna(b[("Z003", 1)])
+    assert with_item.women.set_index("pregnancy_id").loc["Z010", "n_prev_cs"] == 2
