@@ -185,24 +185,31 @@ def test_splits_add_up_per_pregnancy(dataset):
         t["cost_pregnancy"] + t["cost_birth"] + t["cost_postpartum"], t["cost_total"]
     )
     products = [c for c in t.columns if c.startswith("product_")]
-    np.testing.assert_allclose(t[products].sum(axis=1), t["cost_total"])
+    # pregnancies without claims: every part unknown (NaN), as the total
+    np.testing.assert_allclose(t[products].sum(axis=1, min_count=1), t["cost_total"])
     first = [c for c in products if c.startswith("product_verl_")]
-    np.testing.assert_allclose(t[first].sum(axis=1), t["cost_first_line"])
+    np.testing.assert_allclose(t[first].sum(axis=1, min_count=1), t["cost_first_line"])
+    assert (t["cost_total"].isna() == (t["n_claims"] == 0)).all()
 
 
 def test_summary_on_synthetic_matches_plain_groupby(dataset):
     women = dataset.women[dataset.women["ga_days"] >= 154]
     s = cost_summary(dataset, by="hospital")
     total = s[s["part"] == "total"].set_index("unit")
-    expected = women.groupby("hospital_id")["cost_total"].agg(["mean", "size"])
+    expected = women.groupby("hospital_id")["cost_total"].agg(["mean", "count", "size"])
     np.testing.assert_allclose(total["mean"], expected["mean"].loc[total.index])
-    assert total["n"].tolist() == expected["size"].loc[total.index].tolist()
+    # n: pregnancies with claims; those without are counted apart, never as EUR 0
+    assert total["n"].tolist() == expected["count"].loc[total.index].tolist()
+    without = (expected["size"] - expected["count"]).loc[total.index]
+    assert total["n_without_claims"].tolist() == without.tolist()
+    assert without.sum() > 0
     assert (total["lcl95"] < total["mean"]).all() and (total["mean"] < total["ucl95"]).all()
 
 
 def test_drivers_on_synthetic(dataset):
     d = cost_drivers(dataset, by="hospital")
     women = dataset.women[dataset.women["ga_days"] >= 154]
+    women = women[women["n_claims"] > 0]  # the cost population: births with claims
     cs = d[d["driver"] == "caesarean"].set_index("unit")
     by_hand = women.groupby("hospital_id")["cs"].mean()
     np.testing.assert_allclose(cs["share"], by_hand.loc[cs.index])
@@ -218,6 +225,8 @@ def test_products_follow_the_care_path_and_the_generator_tariffs(dataset):
     quintile 1); a caesarean claim exactly for caesareans; postnatal care at EUR 325."""
     t = cost_per_pregnancy(dataset).table
     w = dataset.women
+    claimed = (t["n_claims"] > 0).to_numpy()  # births without claims have no products
+    t, w = t[claimed], w[claimed]
     full = t["product_verl_volledig"]
     assert ((full > 0) == (w["line_at_birth"] == 1)).all()
     assert set(full.unique()) == {0.0, 1450.0, 1775.0}
@@ -231,6 +240,8 @@ def test_every_woman_is_in_one_unit_missing_units_as_unknown(dataset):
     women = dataset.women[dataset.women["ga_days"] >= 154]
     s = cost_summary(dataset, by="practice")
     total = s[s["part"] == "total"]
+    assert (total["n"] + total["n_without_claims"]).sum() == len(women)
+    women = women[women["n_claims"] > 0]
     assert total["n"].sum() == len(women)
     if women["practice_id"].isna().any():
         assert "unknown" in set(total["unit"])
