@@ -149,8 +149,12 @@ def prepare_table(
     table = _enrich(table, needed, sga_reference)
     lacking = sorted(needed - set(table.columns))
     if lacking:
+        named = [
+            "cs (caesarean per woman, or mode to derive it from)" if c == "cs" else c
+            for c in lacking
+        ]
         raise SpecError(
-            f"indicator {indicator.id!r} needs column(s) {', '.join(lacking)}, "
+            f"indicator {indicator.id!r} needs column(s) {', '.join(named)}, "
             "which the data does not have"
         )
     return table
