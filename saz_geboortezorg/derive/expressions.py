@@ -202,24 +202,32 @@ def evaluate(expression: str, table: pd.DataFrame) -> pd.Series:
     return pd.Series(_eval(_parse(expression), table), index=table.index, dtype=bool)
 
 
-def _present3(values, index) -> np.ndarray:
+def _present3(values, index, cache: dict | None = None) -> np.ndarray:
     """Known values of an operand: not NA, and not the label ``unknown`` of a text column."""
     if not isinstance(values, pd.Series):
         return np.ones(len(index), dtype=bool)
+    key = values.name
+    if cache is not None and key in cache:
+        return cache[key]
     known = values.notna().to_numpy(copy=True)
-    if not pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
-        values.dtype
-    ):
-        known &= ~values.astype("object").eq(UNKNOWN_LABEL).to_numpy(dtype=bool)
+    dtype = values.dtype
+    if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+        unknown = values.eq(UNKNOWN_LABEL)
+        known &= ~np.asarray(unknown.fillna(False), dtype=bool)
+    if cache is not None:
+        cache[key] = known
     return known
 
 
-def _eval3(node: ast.AST, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _eval3(
+    node: ast.AST, table: pd.DataFrame, cache: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(true, known) of a node in Kleene logic; ``true`` implies ``known``."""
+    cache = {} if cache is None else cache
     if isinstance(node, ast.Expression):
-        return _eval3(node.body, table)
+        return _eval3(node.body, table, cache)
     if isinstance(node, ast.BoolOp):
-        parts = [_eval3(v, table) for v in node.values]
+        parts = [_eval3(v, table, cache) for v in node.values]
         trues = [t for t, _ in parts]
         falses = [k & ~t for t, k in parts]
         if isinstance(node.op, ast.And):  # false if any part is false, true if all are
@@ -228,17 +236,17 @@ def _eval3(node: ast.AST, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
             true, false = np.logical_or.reduce(trues), np.logical_and.reduce(falses)
         return true, true | false
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        true, known = _eval3(node.operand, table)
+        true, known = _eval3(node.operand, table, cache)
         return known & ~true, known
     if isinstance(node, ast.Call):
         return _eval(node, table), np.ones(len(table), dtype=bool)
     if isinstance(node, ast.Name):
-        known = _present3(table[node.id], table.index)
+        known = _present3(table[node.id], table.index, cache)
         return _eval(node, table) & known, known
     if isinstance(node, ast.Compare):
         known = np.ones(len(table), dtype=bool)
         for operand in [node.left, *node.comparators]:
-            known &= _present3(_values(operand, table), table.index)
+            known &= _present3(_values(operand, table), table.index, cache)
         return _eval(node, table) & known, known
     if isinstance(node, ast.Constant) and isinstance(node.value, bool):
         return np.full(len(table), node.value), np.ones(len(table), dtype=bool)

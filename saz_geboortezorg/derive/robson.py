@@ -54,7 +54,12 @@ def main_group(group: pd.Series) -> pd.Series:
     >>> main_group(pd.Series(["2a", "5.2", "10", "unclassifiable"])).tolist()
     ['2', '5', '10', 'unclassifiable']
     """
-    return group.astype("string").str.replace(r"(?<=\d)(?:[ab]|\.\d)$", "", regex=True)
+    import re
+
+    group = group.astype("string")
+    # a dozen distinct labels: map them rather than run a regex on every row
+    mapping = {g: re.sub(r"(?<=\d)(?:[ab]|\.\d)$", "", g) for g in group.dropna().unique()}
+    return group.map(mapping).astype("string")
 
 
 def _known(series: pd.Series) -> np.ndarray:
