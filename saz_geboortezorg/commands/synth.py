@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         f"Caesarean {r['caesarean_pct']:.1f}%, induction {r['induction_pct']:.1f}%, home birth "
         f"{r['home_birth_pct']:.1f}%, perinatal mortality {r['perinatal_mortality_per_1000']:.1f} per 1,000. "
         f"Linkage imperfections: {t['linkage']['lvr1_no_birth_moved_away']:,} LVR-1 pregnancies without birth, "
-        f"{t['linkage']['claims_unknown_pregnancy']:,} claims for unknown pregnancies. Took {elapsed:.1f} s."
+        f"{t['linkage']['claims_unknown_pregnancy']:,} claims for unknown pregnancies, "
+        f"{t['linkage'].get('pregnancies_without_claims', 0):,} births without claims. Took {elapsed:.1f} s."
     )
     return 0

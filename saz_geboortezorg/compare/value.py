@@ -15,7 +15,9 @@ which side it lies, so it is put in no quadrant.
 
 Outcome and cost each keep their own indicator population (e.g. singleton term births
 for the uncomplicated-birth composite, all births from 22+0 weeks for cost), so
-``outcome_n`` and ``cost_n`` differ. The cost model does not adjust for the mode of
+``outcome_n`` and ``cost_n`` differ. A pregnancy without any linked claim has an
+unknown cost: it is not in ``cost_n`` nor in the cost model (never counted as EUR 0),
+and a baby whose composite status depends on a missing item is not in ``outcome_n``. The cost model does not adjust for the mode of
 birth or the line of care (they are the care decisions being compared), nor for a
 hospital's level of neonatal care: hospitals with a NICU carry its claims.
 """

@@ -7,6 +7,10 @@ the claims, adds the split by care product (zorgproduct group), reports the clai
 that could not be linked to a birth, and summarises cost per unit with intervals.
 Every euro of the claims file is accounted for: the total over women plus the
 unlinked claims equals the total of all claims.
+
+A pregnancy without any linked claim has unknown costs (NaN), not EUR 0: it is left
+out of the means (the cost indicator excludes it as 'no claims linked') and the
+summaries count it per unit (``n_without_claims``).
 """
 
 from __future__ import annotations
@@ -65,7 +69,8 @@ class PregnancyCosts:
         ``booking_region_id``, ``n_claims``, the loader's
         cost columns (``cost_first_line``, ``cost_second_line``, ``cost_pregnancy``,
         ``cost_birth``, ``cost_postpartum``, ``cost_total``) and one column per care
-        product group, ``product_<zorgproduct>`` (lower case).
+        product group, ``product_<zorgproduct>`` (lower case). Every cost column is
+        NaN for a pregnancy without claims (``n_claims`` 0).
     long : DataFrame
         Tidy: ``pregnancy_id``, ``line`` (1, 2), ``phase`` (zorgfase), ``product``,
         ``n_claims``, ``cost``; one row per combination a pregnancy has claims for.
@@ -138,13 +143,21 @@ def cost_per_pregnancy(data: Any) -> PregnancyCosts:
         .to_numpy(dtype="float64", na_value=np.nan)
     )
     linked = ~np.isnan(who)
-    amount = claims["tarief"].to_numpy(dtype="float64", na_value=0.0)
+    # a missing amount stays unknown in the pregnancy's costs; the reconciliation of the
+    # claims file adds up the amounts that are there
+    amount_or_nan = claims["tarief"].to_numpy(dtype="float64", na_value=np.nan)
+    amount = np.nan_to_num(amount_or_nan, nan=0.0)
     idx = who[linked].astype("int64")
     n = len(women)
+    n_claims = np.bincount(idx, minlength=n).astype("int64")
+    without_claims = n_claims == 0
 
     def total(mask: np.ndarray | None = None) -> np.ndarray:
-        w = amount[linked] if mask is None else np.where(mask[linked], amount[linked], 0.0)
-        return np.bincount(idx, weights=w, minlength=n)
+        a = amount_or_nan[linked]
+        w = a if mask is None else np.where(mask[linked], a, 0.0)
+        out = np.bincount(idx, weights=w, minlength=n)
+        out[without_claims] = np.nan  # no claim linked: cost unknown, not 0
+        return out
 
     line = claims["lijn"].to_numpy(dtype="float64", na_value=np.nan)
     phase = claims["zorgfase"].astype("string").fillna("").to_numpy(dtype=object)
@@ -157,7 +170,9 @@ def cost_per_pregnancy(data: Any) -> PregnancyCosts:
         if column not in women.columns:
             raise SazError(f"women has no column {column!r}: load the data with sg.load(...)")
         given = women[column].to_numpy(dtype="float64", na_value=np.nan)
-        bad = ~(np.abs(given - recomputed) <= _TOLERANCE)
+        bad = ~(
+            (np.abs(given - recomputed) <= _TOLERANCE) | (np.isnan(given) & np.isnan(recomputed))
+        )
         if bad.any():
             raise SazError(
                 f"{column} of {int(bad.sum())} pregnancies does not match the claims "
@@ -175,7 +190,7 @@ def cost_per_pregnancy(data: Any) -> PregnancyCosts:
     )
     keep = [c for c in ids if c in women]
     table = women[keep].reset_index(drop=True).copy()
-    table["n_claims"] = np.bincount(idx, minlength=n).astype("int64")
+    table["n_claims"] = n_claims
     for column in [*LINE_COLUMNS.values(), *PHASE_COLUMNS.values(), "cost_total"]:
         table[column] = women[column].to_numpy(dtype="float64")
     for code in sorted(set(product)):
@@ -223,6 +238,24 @@ def _population_mask(women: pd.DataFrame) -> np.ndarray:
 
     mask, _ = indicator_outcome(women, get("cost_per_pregnancy"))
     return mask.to_numpy(bool)
+
+
+def _without_claims_mask(women: pd.DataFrame) -> np.ndarray:
+    """Women of the cost indicator's population whose cost is unknown (no claims linked).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"ga_days": [280, 280, 140], "cost_total": [900.0, None, None]})
+    >>> _without_claims_mask(w).tolist()
+    [False, True, False]
+    """
+    from saz_geboortezorg.derive.expressions import evaluate
+    from saz_geboortezorg.indicators import get
+
+    population = evaluate(get("cost_per_pregnancy").population, women).to_numpy(bool)
+    unknown = pd.to_numeric(women["cost_total"], errors="coerce").isna().to_numpy()
+    return population & unknown
 
 
 def _population(women: pd.DataFrame) -> pd.DataFrame:
@@ -298,8 +331,10 @@ def cost_summary(
     DataFrame
         Tidy: ``unit``, ``split`` (``total``, ``line``, ``phase``), ``part``
         (``total``, ``first_line``, ``second_line``, ``pregnancy``, ``birth``,
-        ``postpartum``), ``n``, ``mean``, ``sd``, ``lcl95``, ``ucl95``, ``share``
-        (of the unit's mean total).
+        ``postpartum``), ``n`` (pregnancies with claims), ``n_without_claims``
+        (pregnancies of the population without any linked claim: their cost is
+        unknown, so they are not in ``n`` nor in the mean), ``mean``, ``sd``,
+        ``lcl95``, ``ucl95``, ``share`` (of the unit's mean total).
 
     Raises
     ------
@@ -325,6 +360,7 @@ def cost_summary(
     else:
         source = women
     mask = _population_mask(women)
+    no_claims = _without_claims_mask(women)
     values = pd.DataFrame(
         {c: source[c].to_numpy(dtype="float64", na_value=np.nan)[mask] for c in columns}
     )
@@ -344,7 +380,12 @@ def cost_summary(
     out = pd.concat(frames, ignore_index=True)
     totals = stats[("cost_total", "mean")]
     out["share"] = out["mean"] / out["unit"].map(totals)
-    return out[["unit", "split", "part", "n", "mean", "sd", "lcl95", "ucl95", "share"]]
+    all_units = _units(women, _unit_column(by, women.columns)).to_numpy()
+    counts = pd.Series(no_claims.astype("int64"), dtype="int64").groupby(all_units).sum()
+    out["n_without_claims"] = out["unit"].map(counts).fillna(0).astype("int64")
+    return out[
+        ["unit", "split", "part", "n", "n_without_claims", "mean", "sd", "lcl95", "ucl95", "share"]
+    ]
 
 
 def driver_flags(women: pd.DataFrame, costs: PregnancyCosts | None = None) -> pd.DataFrame:

@@ -16,6 +16,14 @@ Missing values never satisfy a comparison: ``blood_loss >= 1000`` is false where
 blood loss is missing, and so is ``blood_loss < 1000``; definitions that must treat
 missing values explicitly use ``missing(...)``. Nothing else (attribute access,
 arbitrary function calls) is allowed, so a definition cannot run code.
+
+:func:`evaluate_known` evaluates the same expressions in three-valued (Kleene) logic:
+a comparison on a missing value (NaN, or the label ``unknown`` of a categorical
+column) is *unknown*, ``not unknown`` is unknown, ``false and unknown`` is false and
+``true or unknown`` is true. Indicators use it to tell a record that is definitely
+outside a population, or definitely no event, from one whose status cannot be
+determined because a value is missing (``not blood_loss >= 1000`` is unknown, not
+true, when blood loss is missing).
 """
 
 from __future__ import annotations
@@ -29,7 +37,10 @@ import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
 
-__all__ = ["evaluate", "columns_used", "check"]
+__all__ = ["evaluate", "evaluate_known", "columns_used", "check"]
+
+#: The label categorical columns of the analysis tables use for a missing value.
+UNKNOWN_LABEL = "unknown"
 
 _COMPARE = {
     ast.Eq: operator.eq,
@@ -189,3 +200,82 @@ def evaluate(expression: str, table: pd.DataFrame) -> pd.Series:
     """
     check(expression, table.columns)
     return pd.Series(_eval(_parse(expression), table), index=table.index, dtype=bool)
+
+
+def _present3(values, index, cache: dict | None = None) -> np.ndarray:
+    """Known values of an operand: not NA, and not the label ``unknown`` of a text column."""
+    if not isinstance(values, pd.Series):
+        return np.ones(len(index), dtype=bool)
+    key = values.name
+    if cache is not None and key in cache:
+        return cache[key]
+    known = values.notna().to_numpy(copy=True)
+    dtype = values.dtype
+    if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+        unknown = values.eq(UNKNOWN_LABEL)
+        known &= ~np.asarray(unknown.fillna(False), dtype=bool)
+    if cache is not None:
+        cache[key] = known
+    return known
+
+
+def _eval3(
+    node: ast.AST, table: pd.DataFrame, cache: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(true, known) of a node in Kleene logic; ``true`` implies ``known``."""
+    cache = {} if cache is None else cache
+    if isinstance(node, ast.Expression):
+        return _eval3(node.body, table, cache)
+    if isinstance(node, ast.BoolOp):
+        parts = [_eval3(v, table, cache) for v in node.values]
+        trues = [t for t, _ in parts]
+        falses = [k & ~t for t, k in parts]
+        if isinstance(node.op, ast.And):  # false if any part is false, true if all are
+            true, false = np.logical_and.reduce(trues), np.logical_or.reduce(falses)
+        else:  # true if any part is true, false if all are
+            true, false = np.logical_or.reduce(trues), np.logical_and.reduce(falses)
+        return true, true | false
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        true, known = _eval3(node.operand, table, cache)
+        return known & ~true, known
+    if isinstance(node, ast.Call):
+        return _eval(node, table), np.ones(len(table), dtype=bool)
+    if isinstance(node, ast.Name):
+        known = _present3(table[node.id], table.index, cache)
+        return _eval(node, table) & known, known
+    if isinstance(node, ast.Compare):
+        known = np.ones(len(table), dtype=bool)
+        for operand in [node.left, *node.comparators]:
+            known &= _present3(_values(operand, table), table.index, cache)
+        return _eval(node, table) & known, known
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return np.full(len(table), node.value), np.ones(len(table), dtype=bool)
+    raise SpecError(f"cannot evaluate {ast.unparse(node)!r} as true/false")
+
+
+def evaluate_known(expression: str, table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Evaluate a filter expression in three-valued logic: ``(true, known)``.
+
+    ``known`` is False where the result depends on a missing value (NaN, or the label
+    ``unknown`` of a text column); ``true`` is True only where the expression is known
+    to hold. ``missing(...)`` and ``present(...)`` are always known.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"mode": ["vacuum", "spontaneous", "unknown", "intrapartum_cs"],
+    ...                   "blood_loss": [300, None, 300, None]})
+    >>> true, known = evaluate_known(
+    ...     "mode == 'spontaneous' and not blood_loss >= 1000", t)
+    >>> true.tolist(), known.tolist()
+    ([False, False, False, False], [True, False, False, True])
+    >>> true, known = evaluate_known("blood_loss >= 1000 or mode == 'vacuum'", t)
+    >>> true.tolist(), known.tolist()
+    ([True, False, False, False], [True, False, False, False])
+    """
+    check(expression, table.columns)
+    true, known = _eval3(_parse(expression), table)
+    return (
+        pd.Series(true & known, index=table.index, dtype=bool),
+        pd.Series(known, index=table.index, dtype=bool),
+    )

@@ -10,6 +10,7 @@ number of fetuses, presentation (lie), gestational age and onset of labour.
 4     multiparous without previous CS, singleton, cephalic, >= 37 weeks, induced (4a) or
       CS before labour (4b)
 5     multiparous with at least one previous CS, singleton, cephalic, >= 37 weeks
+      (5.1: one previous CS, 5.2: two or more, when the number is known)
 6     nulliparous, singleton breech
 7     multiparous, singleton breech (including previous CS)
 8     multiple pregnancy (including previous CS)
@@ -19,9 +20,14 @@ number of fetuses, presentation (lie), gestational age and onset of labour.
 
 "37 weeks" is 37+0 = 259 days. A woman is classified as soon as the variables the
 path to her group needs are known; when one is missing she is ``unclassifiable``
-and ``robson_missing`` names the first missing variable on that path. The WHO
-report table (:func:`robson_table`) reports group size, relative size, caesarean
-rate and each group's contribution to the overall caesarean rate.
+and ``robson_missing`` names the first missing variable on that path. A previous
+caesarean is needed only for multiparous women (a nulliparous woman has had none:
+groups 1, 2 and 6 do not read it). Where the number of previous caesareans
+(``n_prev_cs``, an optional extract item) is known, group 5 is split into 5.1 (one)
+and 5.2 (two or more), as in the WHO Implementation Manual (2017); it also stands in
+for a missing ``prev_cs``. The WHO report table (:func:`robson_table`) reports group
+size, relative size, caesarean rate and each group's contribution to the overall
+caesarean rate.
 """
 
 from __future__ import annotations
@@ -31,12 +37,29 @@ import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
 
-__all__ = ["classify", "robson_table", "GROUPS", "TERM_DAYS"]
+__all__ = ["classify", "robson_table", "main_group", "GROUPS", "TERM_DAYS"]
 
 TERM_DAYS = 259  # 37+0 weeks
-GROUPS = ["1", "2a", "2b", "3", "4a", "4b", "5", "6", "7", "8", "9", "10"]
+GROUPS = ["1", "2a", "2b", "3", "4a", "4b", "5", "5.1", "5.2", "6", "7", "8", "9", "10"]
 REQUIRED = ["parity", "prev_cs", "n_babies", "presentation", "ga_days", "onset"]
 UNCLASSIFIABLE = "unclassifiable"
+
+
+def main_group(group: pd.Series) -> pd.Series:
+    """Robson group 1-10 without the subgroups (2a/2b, 4a/4b, 5.1/5.2).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> main_group(pd.Series(["2a", "5.2", "10", "unclassifiable"])).tolist()
+    ['2', '5', '10', 'unclassifiable']
+    """
+    import re
+
+    group = group.astype("string")
+    # a dozen distinct labels: map them rather than run a regex on every row
+    mapping = {g: re.sub(r"(?<=\d)(?:[ab]|\.\d)$", "", g) for g in group.dropna().unique()}
+    return group.map(mapping).astype("string")
 
 
 def _known(series: pd.Series) -> np.ndarray:
@@ -52,14 +75,16 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     women : DataFrame
         One row per woman with ``parity`` (number), ``prev_cs`` (0/1), ``n_babies``,
         ``presentation`` (cephalic, breech, transverse, unknown), ``ga_days`` and
-        ``onset`` (spontaneous, induced, prelabour_cs, unknown).
+        ``onset`` (spontaneous, induced, prelabour_cs, unknown); optionally
+        ``n_prev_cs`` (number of previous caesareans) for groups 5.1 and 5.2.
 
     Returns
     -------
     DataFrame
-        Same index, columns ``robson`` (1, 2a, 2b, 3, 4a, 4b, 5 ... 10 or
-        unclassifiable), ``robson_main`` (1 ... 10 without the a/b split) and
-        ``robson_missing`` (the missing variable, empty when classified).
+        Same index, columns ``robson`` (1, 2a, 2b, 3, 4a, 4b, 5.1, 5.2 (or 5 when the
+        number of previous caesareans is unknown), 6 ... 10 or unclassifiable),
+        ``robson_main`` (1 ... 10 without subgroups) and ``robson_missing`` (the
+        missing variable, empty when classified).
 
     Examples
     --------
@@ -72,6 +97,15 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     ['1', '7', '10', 'unclassifiable']
     >>> r["robson_missing"].tolist()
     ['', '', '', 'ga_days']
+
+    A nulliparous woman needs no previous-caesarean item; the number of previous
+    caesareans splits group 5:
+
+    >>> w = pd.DataFrame({"parity": [0, 2, 3, 1], "prev_cs": [None, 1, 1, 1],
+    ...     "n_prev_cs": [None, 1, 2, None], "n_babies": 1, "presentation": "cephalic",
+    ...     "ga_days": 280, "onset": "spontaneous"})
+    >>> classify(w)["robson"].tolist()
+    ['1', '5.1', '5.2', '5']
     """
     missing_cols = [c for c in REQUIRED if c not in women.columns]
     if missing_cols:
@@ -83,6 +117,13 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     known = {c: _known(women[c]) for c in REQUIRED}
     parity = pd.to_numeric(women["parity"], errors="coerce").to_numpy(float)
     prev_cs = pd.to_numeric(women["prev_cs"], errors="coerce").to_numpy(float)
+    if "n_prev_cs" in women.columns:
+        n_prev = pd.to_numeric(women["n_prev_cs"], errors="coerce").to_numpy(float)
+        # the number of previous caesareans answers 'any previous caesarean?' too
+        prev_cs = np.where(np.isnan(prev_cs), np.where(n_prev >= 1, 1.0, n_prev), prev_cs)
+        known["prev_cs"] = ~np.isnan(prev_cs)
+    else:
+        n_prev = np.full(n, np.nan)
     n_babies = pd.to_numeric(women["n_babies"], errors="coerce").to_numpy(float)
     ga = pd.to_numeric(women["ga_days"], errors="coerce").to_numpy(float)
     presentation = women["presentation"].astype("object").to_numpy()
@@ -116,9 +157,15 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     # cephalic singletons from here on
     need("ga_days")
     settle(ga < TERM_DAYS, "10")
-    # term cephalic singletons
-    need("prev_cs")
-    settle(~nulli & (prev_cs == 1), "5")
+    # term cephalic singletons; a previous caesarean matters for multiparous women only
+    lacking = todo & ~nulli & ~known["prev_cs"]
+    group[lacking] = UNCLASSIFIABLE
+    missing[lacking] = "prev_cs"
+    todo &= ~lacking
+    group5 = ~nulli & (prev_cs == 1)
+    settle(group5 & (n_prev == 1), "5.1")
+    settle(group5 & (n_prev >= 2), "5.2")
+    settle(group5, "5")
     need("onset")
     spont = onset == "spontaneous"
     induced = onset == "induced"
@@ -134,7 +181,7 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     missing[todo] = "onset"
 
     out = pd.DataFrame({"robson": group, "robson_missing": missing}, index=women.index)
-    out.insert(1, "robson_main", out["robson"].str.rstrip("ab"))
+    out.insert(1, "robson_main", main_group(out["robson"]))
     return out.astype("string")
 
 
@@ -151,9 +198,13 @@ def robson_table(
     by : str, optional
         Unit column (``hospital_id``, ``region_id``); ``None`` for all women.
     cs : str
-        The caesarean column (0/1).
+        The caesarean column (0/1 per woman: any baby by caesarean, as the ``women``
+        table's ``cs``). A woman whose caesarean status is unknown (empty) cannot be
+        counted in a caesarean table: she is left out of every row, and the number
+        left out is in ``attrs["cs_unknown"]``.
     split_ab : bool
-        Report 2a/2b and 4a/4b separately (default) or as groups 2 and 4.
+        Report the subgroups 2a/2b, 4a/4b and 5.1/5.2 separately (default) or as
+        groups 2, 4 and 5.
 
     Returns
     -------
@@ -179,17 +230,17 @@ def robson_table(
     groups = women["robson"] if "robson" in women.columns else classify(women)["robson"]
     groups = groups.astype("string")
     if not split_ab:
-        groups = groups.str.rstrip("ab")
-    order = (GROUPS if split_ab else [g.rstrip("ab") for g in dict.fromkeys(GROUPS)]) + [
-        UNCLASSIFIABLE
-    ]
+        groups = main_group(groups)
+    order = (GROUPS if split_ab else list(main_group(pd.Series(GROUPS)))) + [UNCLASSIFIABLE]
     order = list(dict.fromkeys(order))
     unit = women[by].astype("string") if by else pd.Series("all", index=women.index)
     frame = pd.DataFrame(
         {"unit": unit, "group": groups, "cs": pd.to_numeric(women[cs], errors="coerce")}
     )
-    if frame["cs"].isna().any() or not frame["cs"].isin([0, 1]).all():
-        raise SpecError(f"the caesarean column {cs!r} must be 0/1 for every woman")
+    unknown = frame["cs"].isna()
+    if not frame.loc[~unknown, "cs"].isin([0, 1]).all():
+        raise SpecError(f"the caesarean column {cs!r} must be 0/1 (or empty when unknown)")
+    frame = frame.loc[~unknown]
     counts = frame.groupby(["unit", "group"], observed=True)["cs"].agg(["size", "sum"])
     counts.columns = ["women", "cs"]
     rows = []
@@ -223,4 +274,6 @@ def robson_table(
             "share_of_cs_pct",
         ]
     ]
-    return t if by else t.drop(columns="unit")
+    t = t if by else t.drop(columns="unit")
+    t.attrs["cs_unknown"] = int(unknown.sum())
+    return t

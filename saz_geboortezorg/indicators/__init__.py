@@ -123,7 +123,12 @@ def compute(
         ``denominator``, ``numerator``, ``rate`` (in the indicator's unit: %, per
         1,000), Wilson (``wilson_lcl``, ``wilson_ucl``) and exact Clopper-Pearson
         (``exact_lcl``, ``exact_ucl``) intervals, ``outside_population`` and one
-        ``excluded: <reason>`` column per exclusion with the records it removed.
+        ``excluded: <reason>`` column per exclusion with the records it removed,
+        then ``excluded: population unknown (missing data)`` and ``excluded: outcome
+        unknown (missing data)`` for records whose place still depends on a missing
+        value: every record of the table is in exactly one of ``denominator``,
+        ``outside_population`` and the ``excluded:`` columns (records outside the
+        population are those whose known values put them there).
         Cost indicators give ``total``, ``rate`` (the mean) and a t-interval
         (``mean_lcl``, ``mean_ucl``) instead.
 

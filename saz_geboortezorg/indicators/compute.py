@@ -7,13 +7,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.derive.expressions import evaluate
+from saz_geboortezorg.derive.expressions import evaluate, evaluate_known
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.definitions import Indicator
 
 __all__ = [
     "compute_indicator",
     "indicator_outcome",
+    "indicator_records",
+    "POPULATION_UNKNOWN",
+    "OUTCOME_UNKNOWN",
     "prepare_table",
     "resolve_unit",
     "attribution_for",
@@ -99,9 +102,33 @@ def resolve_unit(by: str | None, columns, attribution: str = "birth") -> str | N
     return column
 
 
+def caesarean_from_mode(mode: pd.Series) -> pd.Series:
+    """0/1 caesarean from the mode of birth of one baby per row (NaN where unknown).
+
+    The ``women`` table made by the loader has ``cs`` already (any baby by caesarean);
+    this stands in for a table of singletons without it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> caesarean_from_mode(pd.Series(["prelabour_cs", "vacuum", "unknown", None])).tolist()
+    [1.0, 0.0, nan, nan]
+    """
+    from saz_geboortezorg.io.decode import CS_MODES
+
+    m = mode.astype("object")
+    known = (m.notna() & (m != "unknown")).to_numpy()
+    return pd.Series(
+        np.where(known, m.isin(CS_MODES).to_numpy(float), np.nan), index=mode.index, dtype=float
+    )
+
+
 def _enrich(table: pd.DataFrame, needed: set[str], sga_reference: Any) -> pd.DataFrame:
-    """Add derived columns (Robson group, SGA) that a definition needs and the table lacks."""
+    """Add derived columns (Robson group, SGA, a caesarean flag from the mode of birth)
+    that a definition needs and the table lacks."""
     extra = {}
+    if "cs" in needed and "cs" not in table.columns and "mode" in table.columns:
+        extra["cs"] = caesarean_from_mode(table["mode"])
     if {"robson", "robson_main"} & needed and not {"robson", "robson_main"} <= set(table.columns):
         from saz_geboortezorg.derive.robson import classify
 
@@ -122,11 +149,100 @@ def prepare_table(
     table = _enrich(table, needed, sga_reference)
     lacking = sorted(needed - set(table.columns))
     if lacking:
+        named = [
+            "cs (caesarean per woman, or mode to derive it from)" if c == "cs" else c
+            for c in lacking
+        ]
         raise SpecError(
-            f"indicator {indicator.id!r} needs column(s) {', '.join(lacking)}, "
+            f"indicator {indicator.id!r} needs column(s) {', '.join(named)}, "
             "which the data does not have"
         )
     return table
+
+
+#: Catalogue-wide exclusion reasons for records whose place cannot be decided because a
+#: value the definition reads is missing (after the indicator's own exclusions, which
+#: name the common cases): every record is counted in the denominator, outside the
+#: population, or excluded with a reason.
+POPULATION_UNKNOWN = "population unknown (missing data)"
+OUTCOME_UNKNOWN = "outcome unknown (missing data)"
+
+
+def _accounts(table: pd.DataFrame, indicator: Indicator) -> dict[str, Any]:
+    """Where every record of a prepared table goes: outside the population, one named
+    exclusion, or the denominator (with its event or amount).
+
+    The population and the numerator are evaluated in three-valued logic
+    (:func:`~saz_geboortezorg.derive.expressions.evaluate_known`): a record is outside
+    the population only when its known values put it there. A record that may be in
+    the population is subject to the exclusions; one whose population or outcome
+    still depends on a missing value is excluded as :data:`POPULATION_UNKNOWN` or
+    :data:`OUTCOME_UNKNOWN`. The first reason that applies counts.
+    """
+    pop_true, pop_known = evaluate_known(indicator.population, table)
+    candidates = pop_true | ~pop_known
+    remaining = candidates.copy()
+    exclusions: list[tuple[str, pd.Series]] = []
+    for exclusion in indicator.exclusions:
+        hit = evaluate(exclusion.when, table) & remaining
+        exclusions.append((exclusion.reason, hit))
+        remaining &= ~hit
+    hit = remaining & ~pop_known
+    exclusions.append((POPULATION_UNKNOWN, hit))
+    remaining &= ~hit
+    if indicator.is_mean:
+        values = pd.to_numeric(table[indicator.value], errors="coerce").astype(float)
+        hit = remaining & values.isna()
+        event = None
+    else:
+        event, known = evaluate_known(indicator.numerator, table)
+        hit = remaining & ~known
+        values = None
+    exclusions.append((OUTCOME_UNKNOWN, hit))
+    remaining &= ~hit
+    return {
+        "outside": ~candidates,
+        "exclusions": exclusions,
+        "denominator": remaining,
+        "event": None if event is None else event & remaining,
+        "values": None if values is None else values.where(remaining),
+    }
+
+
+def indicator_records(
+    table: pd.DataFrame, indicator: Indicator, *, sga_reference: Any = None
+) -> pd.Series:
+    """Per record, where it goes for an indicator: the audit trail of the counts.
+
+    Returns
+    -------
+    Series
+        Same index as ``table``: ``outside population``, ``excluded: <reason>`` (the
+        first reason that applies), ``event`` / ``no event`` (rate indicators) or
+        ``counted`` (amounts).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.indicators import get
+    >>> births = pd.DataFrame({"ga_days": [280, 120, None, 250],
+    ...                        "perinatal_death": [0, 0, 0, 1]})
+    >>> indicator_records(births, get("perinatal_mortality")).tolist()
+    ['no event', 'outside population', 'excluded: gestational age unknown', 'event']
+    """
+    table = prepare_table(table, indicator, sga_reference)
+    acc = _accounts(table, indicator)
+    out = pd.Series("outside population", index=table.index, dtype="object")
+    for reason, hit in acc["exclusions"]:
+        out[hit.to_numpy()] = f"excluded: {reason}"
+    den = acc["denominator"].to_numpy()
+    if indicator.is_mean:
+        out[den] = "counted"
+    else:
+        event = acc["event"].to_numpy()
+        out[den & event] = "event"
+        out[den & ~event] = "no event"
+    return out.astype("string")
 
 
 def indicator_outcome(
@@ -161,14 +277,9 @@ def indicator_outcome(
     ([True, True, False], [1.0, 0.0])
     """
     table = prepare_table(table, indicator, sga_reference)
-    remaining = evaluate(indicator.population, table).astype(bool)
-    for exclusion in indicator.exclusions:
-        remaining &= ~evaluate(exclusion.when, table)
-    if indicator.is_mean:
-        values = pd.to_numeric(table[indicator.value], errors="coerce").astype(float)
-        remaining &= values.notna()
-    else:
-        values = evaluate(indicator.numerator, table).astype(float)
+    acc = _accounts(table, indicator)
+    remaining = acc["denominator"].astype(bool)
+    values = acc["values"] if indicator.is_mean else acc["event"].astype(float)
     return remaining, values.where(remaining)
 
 
@@ -192,23 +303,20 @@ def compute_indicator(
         if unit_col
         else pd.Series("all", index=table.index, dtype="string")
     )
-    in_population = evaluate(indicator.population, table)
-    frame = pd.DataFrame({"unit": units, "outside_population": ~in_population})
-    remaining = in_population.copy()
+    acc = _accounts(table, indicator)
+    frame = pd.DataFrame({"unit": units, "outside_population": acc["outside"]})
     excluded_cols = []
-    for exclusion in indicator.exclusions:
-        hit = evaluate(exclusion.when, table) & remaining
-        column = f"excluded: {exclusion.reason}"
+    for reason, hit in acc["exclusions"]:
+        column = f"excluded: {reason}"
         frame[column] = hit
         excluded_cols.append(column)
-        remaining &= ~hit
-    frame["denominator"] = remaining
+    frame["denominator"] = acc["denominator"]
     if indicator.is_mean:
-        values = pd.to_numeric(table[indicator.value], errors="coerce").where(remaining)
+        values = acc["values"]
         frame["_value"] = values
         frame["_sq"] = values**2
     else:
-        frame["numerator"] = evaluate(indicator.numerator, table) & remaining
+        frame["numerator"] = acc["event"]
 
     sums = frame.drop(columns=["unit"]).groupby(frame["unit"], sort=True).sum()
     out = pd.DataFrame(index=sums.index)

@@ -132,7 +132,7 @@ def load_catalogue(path: str | Path | None = None) -> dict[str, Indicator]:
     --------
     >>> pph = load_catalogue()["pph"]
     >>> pph.numerator, pph.unit, [e.reason for e in pph.exclusions]
-    ('blood_loss >= 1000', 'percent', ['blood loss not registered'])
+    ('blood_loss >= 1000', 'percent', ['gestational age unknown', 'blood loss not registered'])
     >>> sorted(pph.columns())
     ['blood_loss', 'ga_days']
     """

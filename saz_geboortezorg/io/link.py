@@ -9,7 +9,8 @@ Linkage is by the pseudonymous pregnancy id (``zwangerschap_id``):
   (``eindverantwoordelijke_baring`` = 1) is a birth, unless the same pregnancy is
   also in LVR-2: then the LVR-2 record wins and the LVR-1 birth items are dropped
   (its care path is still joined);
-* claims are summed per pregnancy, per line and per care phase into ``women``.
+* claims are summed per pregnancy, per line and per care phase into ``women``; a
+  pregnancy without any linked claim has unknown costs (NaN), not EUR 0.
 
 Records that do not end up in an analysis table are listed in the excluded table
 with their reason, and the linkage report reconciles for every source:
@@ -74,6 +75,7 @@ _SHARED = [
     "leeftijd_moeder",
     "pariteit",
     "eerdere_sectio",
+    "aantal_eerdere_sectio",
     "ses_kwintiel",
     "migratieachtergrond",
     "bmi",
@@ -158,6 +160,11 @@ def _birth_frame(
     u1["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="str"))
     if "ziekenhuis_aanvang_zorg" not in u2:
         u2["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(l2), dtype="str"))
+    # optional item of both extracts: the number of previous caesareans
+    for frame, size in ((u1, len(sub)), (u2, len(l2))):
+        for c in ("aantal_eerdere_sectio", "l1_aantal_eerdere_sectio"):
+            if c not in frame:
+                frame[c] = pd.Series(pd.array([pd.NA] * size, dtype="Int64"))
     keep = [c for c in u2 if c in u1]
     return pd.concat(
         [pd.DataFrame({c: u2[c] for c in keep}), pd.DataFrame({c: u1[c] for c in keep})],
@@ -217,6 +224,7 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     b["parity"] = _num(u["pariteit"])
     b["parity_group"] = band(u["pariteit"], [1, 2], ["0", "1", "2+"], "unknown")
     b["prev_cs"] = _num(u["eerdere_sectio"])
+    b["n_prev_cs"] = _num(u["aantal_eerdere_sectio"])
     b["bmi"] = _float(u["bmi"])
     b["bmi_band"] = band(
         u["bmi"], [18.5, 25, 30, 35], ["<18.5", "18.5_25", "25_30", "30_35", "35+"], "unknown"
@@ -312,17 +320,29 @@ def _women(
 
     w["ga_days"] = per_woman(np.fmin, births["ga_days"])
     w["ga_weeks"] = np.floor(w["ga_days"] / 7)
-    w["cs"] = per_woman(np.maximum, births["mode"].isin(CS_MODES).astype("float64")).astype("int64")
+    # cs: any baby by caesarean (1); 0 only when every baby's mode is known
+    mode = births["mode"].astype("object")
+    any_cs = per_woman(np.maximum, mode.isin(CS_MODES).astype("float64"))
+    mode_known = (mode.notna() & (mode != "unknown")).astype("float64")
+    all_known = per_woman(np.minimum, mode_known)
+    w["cs"] = _num(pd.Series(np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))))
     for c in ("perinatal_death", "nicu", "congenital_anomaly"):
         reduced = per_woman(np.fmax, births[c])
         w[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced
     if claims is None or claim_woman is None:
+        w["n_claims"] = np.nan
         for c in _COSTS:
             w[c] = np.nan
         return w
     linked = claim_woman >= 0
     who = claim_woman[linked]
-    amount = claims["tarief"].to_numpy(dtype="float64", na_value=0.0)[linked]
+    # a claim without an amount makes the costs it belongs to unknown (NaN), never 0
+    amount = claims["tarief"].to_numpy(dtype="float64", na_value=np.nan)[linked]
+    n_claims = np.bincount(who, minlength=len(w))
+    # a pregnancy without any linked claim has unknown costs (NaN: the cost indicator
+    # excludes it as 'no claims linked'); one with claims has 0 for a line or care phase
+    # without claims
+    no_claims = n_claims == 0
 
     def total(mask: pd.Series | None = None) -> np.ndarray:
         weights = (
@@ -330,8 +350,11 @@ def _women(
             if mask is None
             else np.where(mask.fillna(False).to_numpy(dtype=bool)[linked], amount, 0.0)
         )
-        return np.bincount(who, weights=weights, minlength=len(w)).astype("float64")
+        out = np.bincount(who, weights=weights, minlength=len(w)).astype("float64")
+        out[no_claims] = np.nan
+        return out
 
+    w["n_claims"] = n_claims.astype("int64")
     w["cost_first_line"] = total(claims["lijn"].eq(1))
     w["cost_second_line"] = total(claims["lijn"].eq(2))
     w["cost_pregnancy"] = total(claims["zorgfase"].eq("zwangerschap"))

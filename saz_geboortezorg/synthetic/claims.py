@@ -6,7 +6,8 @@ referral in pregnancy, or antenatal plus natal care when referred during labour,
 postnatal care after most births. Hospital (second line): antenatal care from the
 referral (or booking), one birth product (vaginal, instrumental, caesarean), induction,
 epidural, postpartum admission, a poliklinisch birth without medical indication, and
-one neonatology claim per NICU baby (tariff by length of stay). Hospital tariffs
+one neonatology claim per NICU baby (tariff by length of stay). A small share of
+births has no claim at all (``linkage.pregnancies_without_claims``). Hospital tariffs
 are multiplied by the hospital's tariff factor. All price levels: ``parameters.yaml``
 ``tariffs`` (hospital levels are assumptions).
 
@@ -87,7 +88,8 @@ def draw_claims(
     claims : DataFrame
         The ``dbc_declaraties`` extract, sorted by pregnancy id and start date.
     counts : dict
-        ``claims_unknown_pregnancy`` and ``claims_pregnancy_without_birth``.
+        ``claims_unknown_pregnancy``, ``claims_pregnancy_without_birth`` and
+        ``pregnancies_without_claims`` (births whose claims are all left out).
     """
     t = params["tariffs"]
     n = len(w["age"])
@@ -334,6 +336,11 @@ def draw_claims(
         }
         frame = {k: np.concatenate([frame[k], ghost[k]]) for k in frame}
     counts["claims_unknown_pregnancy"] = n_ghost
+    # Births without any claim in the extract (drawn last: the other claims stay as they are).
+    unclaimed = born & (rng.random(n) < params["linkage"]["pregnancies_without_claims"])
+    keep = np.concatenate([~unclaimed[woman], np.ones(n_ghost, dtype=bool)])
+    frame = {k: v[keep] for k, v in frame.items()}
+    counts["pregnancies_without_claims"] = int(unclaimed.sum())
     order = np.lexsort((frame["begin"], frame["number"]))
     f = {k: v[order] for k, v in frame.items()}
     total = len(order)

@@ -53,6 +53,9 @@ def _maternal(w: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, object]:
         "leeftijd_moeder": nullable_int(w["age"][rows]),
         "pariteit": nullable_int(w["parity"][rows]),
         "eerdere_sectio": nullable_int(w["previous_cs"][rows]),
+        "aantal_eerdere_sectio": nullable_int(
+            w["n_previous_cs"][rows], w["n_previous_cs_known"][rows]
+        ),
         "ses_kwintiel": nullable_int(w["ses_registered"][rows]),
         "migratieachtergrond": nullable_int(w["migration_registered"][rows]),
         "bmi": _float(w["bmi"][rows], w["bmi_known"][rows]),
@@ -147,7 +150,7 @@ def lvr2_frame(
         "geslacht": nullable_int(gb("sex")),
         "ligging_bij_geboorte": nullable_int(gb("presentation")),
         "wijze_begin_baring": nullable_int(g("onset")),
-        "type_partus": _modes(g("mode"), None),
+        "type_partus": _modes(gb("mode"), None),  # per baby (a twin may differ)
         "indicatie_primaire_sectio": nullable_int(
             g("cs_indication"), prelabour & (g("cs_indication") > 0)
         ),

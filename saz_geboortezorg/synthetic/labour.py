@@ -5,7 +5,9 @@ the hospital's policy effect and 24/7 availability), intrapartum caesarean (mode
 ``intrapartum_cs``, with the Robson-1 initiative), and for vaginal births the
 instrument (model ``instrumental``; vacuum or forceps), episiotomy (``episiotomy``)
 and OASIS (``oasis``, with its initiative). Postpartum haemorrhage (``pph``) applies to
-every birth. Hospital effects are those of the birth hospital.
+every birth. Hospital effects are those of the birth hospital. The mode of birth is
+the woman's for every baby, except that a later twin may be born by caesarean after a
+vaginal first twin (:func:`draw_baby_modes`).
 
 Examples
 --------
@@ -22,6 +24,7 @@ from saz_geboortezorg.synthetic.params import Parameters
 
 __all__ = [
     "draw_labour",
+    "draw_baby_modes",
     "initiative_flags",
     "MODE_CODES",
     "MODE_SPONTANEOUS",
@@ -122,3 +125,36 @@ def draw_labour(
     pph_loss = 1000.0 + np.exp(np.log(350.0) + rng.normal(0, 0.8, n))
     loss = np.where(pph, np.minimum(pph_loss, 9000.0), np.maximum(normal_loss, 50.0))
     w["blood_loss"] = (np.round(loss / 10.0) * 10).astype(np.int32)
+
+
+def draw_baby_modes(
+    rng: np.random.Generator, w: dict[str, np.ndarray], b: dict[str, np.ndarray], params: Parameters
+) -> None:
+    """Mode of birth per baby (``b["mode"]``): the woman's mode, except that a later baby
+    of a multiple birth whose first baby was born vaginally is born by intrapartum
+    caesarean with probability ``gestation.later_twin_caesarean_after_vaginal``
+    (combined vaginal-caesarean birth). The woman then counts as a caesarean
+    (``w["caesarean"]``, so her claims carry it), and ``w["combined_birth"]`` marks her.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.synthetic.params import load
+    >>> w = {"mode": np.array([0, 0, 4], dtype=np.int8), "vaginal": np.array([True, True, False]),
+    ...      "caesarean": np.array([False, False, True])}
+    >>> b = {"woman": np.array([0, 1, 1, 2, 2]), "order": np.array([1, 1, 2, 1, 2])}
+    >>> p = load()
+    >>> p.values["gestation"]["later_twin_caesarean_after_vaginal"] = 1.0
+    >>> draw_baby_modes(np.random.default_rng(0), w, b, p)
+    >>> b["mode"].tolist(), w["caesarean"].tolist()
+    ([0, 0, 4, 4, 4], [False, True, True])
+    """
+    woman = b["woman"]
+    p = params["gestation"]["later_twin_caesarean_after_vaginal"]
+    mode = w["mode"][woman].astype(np.int8)
+    switch = (b["order"] > 1) & w["vaginal"][woman] & (rng.random(len(woman)) < p)
+    mode[switch] = MODE_INTRAPARTUM_CS
+    b["mode"] = mode
+    combined = np.zeros(len(w["mode"]), dtype=bool)
+    combined[woman[switch]] = True
+    w["combined_birth"] = combined
+    w["caesarean"] = w["caesarean"] | combined

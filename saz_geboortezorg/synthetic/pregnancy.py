@@ -30,7 +30,13 @@ from saz_geboortezorg.synthetic.organisations import Organisations
 from saz_geboortezorg.synthetic.params import Parameters
 from saz_geboortezorg.synthetic.population import truncated_normal
 
-__all__ = ["draw_pregnancy", "ONSET_SPONTANEOUS", "ONSET_INDUCED", "ONSET_PRELABOUR_CS"]
+__all__ = [
+    "draw_pregnancy",
+    "draw_previous_cs_count",
+    "ONSET_SPONTANEOUS",
+    "ONSET_INDUCED",
+    "ONSET_PRELABOUR_CS",
+]
 
 ONSET_SPONTANEOUS, ONSET_INDUCED, ONSET_PRELABOUR_CS = 1, 3, 4
 _BANDS = {"22_27": (154, 196), "28_31": (196, 224), "32_33": (224, 238), "34_36": (238, 259)}
@@ -45,6 +51,27 @@ def _practice(rng: np.random.Generator, hospital: np.ndarray, orgs: Organisation
         cum[idx[-1]] = k + 1.0
     pos = np.searchsorted(cum, hospital + rng.random(len(hospital)) * 0.999999, side="right")
     return np.clip(pos, 0, len(cum) - 1).astype(np.int16)
+
+
+def draw_previous_cs_count(
+    rng: np.random.Generator, w: dict[str, np.ndarray], params: Parameters
+) -> None:
+    """Add ``n_previous_cs`` to ``w``: 0 without a previous caesarean, else 1, 2 or 3
+    (``case_mix.previous_cs_two_or_more`` / ``_three_or_more``), at most the parity.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.synthetic.params import load
+    >>> w = {"previous_cs": np.array([False, True, True]), "parity": np.array([2, 1, 4])}
+    >>> draw_previous_cs_count(np.random.default_rng(1), w, load())
+    >>> w["n_previous_cs"][:2].tolist()
+    [0, 1]
+    """
+    cm = params["case_mix"]
+    u = rng.random(len(w["previous_cs"]))
+    count = 1 + (u < cm["previous_cs_two_or_more"]) + (u < cm["previous_cs_three_or_more"])
+    count = np.minimum(count, np.maximum(w["parity"], 1))
+    w["n_previous_cs"] = np.where(w["previous_cs"], count, 0).astype(np.int8)
 
 
 def draw_pregnancy(

@@ -85,3 +85,4 @@ def register(
         arr = np.zeros(n, dtype=b[src].dtype)
         arr[idx] = b[src][first]
         w[dst] = arr
+    w["n_previous_cs_known"] = rng.random(n) >= cm["n_previous_cs_missing"]

@@ -33,8 +33,21 @@ def test_rates_on_a_folder_of_extracts(synthetic_dir, dataset, capsys):
     rows = pd.DataFrame(payload["rows"])
     assert rows["unit"].is_unique and rows["unit"].str.startswith("R").all()
     n_women = len(dataset.women)
-    excluded = rows["excluded: blood loss not registered"].sum()
+    # every record once: denominator, outside the population, or one exclusion reason
+    reasons = [c for c in rows.columns if c.startswith("excluded: ")]
+    assert reasons == [
+        "excluded: gestational age unknown",
+        "excluded: blood loss not registered",
+        "excluded: population unknown (missing data)",
+        "excluded: outcome unknown (missing data)",
+    ]
+    excluded = rows[reasons].to_numpy().sum()
     assert rows["denominator"].sum() + rows["outside_population"].sum() + excluded == n_women
+    missing_ga = int(dataset.women["ga_days"].isna().sum())
+    assert rows["excluded: gestational age unknown"].sum() == missing_ga > 0
+    assert rows["excluded: blood loss not registered"].sum() == int(
+        (dataset.women["blood_loss"].isna() & dataset.women["ga_days"].notna()).sum()
+    )
     assert main(["rates", str(synthetic_dir), "--indicator", "pph"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Postpartum haemorrhage") and "ZH01" in out

@@ -185,24 +185,31 @@ def test_splits_add_up_per_pregnancy(dataset):
         t["cost_pregnancy"] + t["cost_birth"] + t["cost_postpartum"], t["cost_total"]
     )
     products = [c for c in t.columns if c.startswith("product_")]
-    np.testing.assert_allclose(t[products].sum(axis=1), t["cost_total"])
+    # pregnancies without claims: every part unknown (NaN), as the total
+    np.testing.assert_allclose(t[products].sum(axis=1, min_count=1), t["cost_total"])
     first = [c for c in products if c.startswith("product_verl_")]
-    np.testing.assert_allclose(t[first].sum(axis=1), t["cost_first_line"])
+    np.testing.assert_allclose(t[first].sum(axis=1, min_count=1), t["cost_first_line"])
+    assert (t["cost_total"].isna() == (t["n_claims"] == 0)).all()
 
 
 def test_summary_on_synthetic_matches_plain_groupby(dataset):
     women = dataset.women[dataset.women["ga_days"] >= 154]
     s = cost_summary(dataset, by="hospital")
     total = s[s["part"] == "total"].set_index("unit")
-    expected = women.groupby("booking_hospital_id")["cost_total"].agg(["mean", "size"])
+    expected = women.groupby("booking_hospital_id")["cost_total"].agg(["mean", "count", "size"])
     np.testing.assert_allclose(total["mean"], expected["mean"].loc[total.index])
-    assert total["n"].tolist() == expected["size"].loc[total.index].tolist()
+    # n: pregnancies with claims; those without are counted apart, never as EUR 0
+    assert total["n"].tolist() == expected["count"].loc[total.index].tolist()
+    without = (expected["size"] - expected["count"]).loc[total.index]
+    assert total["n_without_claims"].tolist() == without.tolist()
+    assert without.sum() > 0
     assert (total["lcl95"] < total["mean"]).all() and (total["mean"] < total["ucl95"]).all()
 
 
 def test_drivers_on_synthetic(dataset):
     d = cost_drivers(dataset, by="hospital")
     women = dataset.women[dataset.women["ga_days"] >= 154]
+    women = women[women["n_claims"] > 0]  # the cost population: births with claims
     cs = d[d["driver"] == "caesarean"].set_index("unit")
     by_hand = women.groupby("booking_hospital_id")["cs"].mean()
     np.testing.assert_allclose(cs["share"], by_hand.loc[cs.index])
@@ -218,6 +225,8 @@ def test_products_follow_the_care_path_and_the_generator_tariffs(dataset):
     quintile 1); a caesarean claim exactly for caesareans; postnatal care at EUR 325."""
     t = cost_per_pregnancy(dataset).table
     w = dataset.women
+    claimed = (t["n_claims"] > 0).to_numpy()  # births without claims have no products
+    t, w = t[claimed], w[claimed]
     full = t["product_verl_volledig"]
     assert ((full > 0) == (w["line_at_birth"] == 1)).all()
     assert set(full.unique()) == {0.0, 1450.0, 1775.0}
@@ -231,6 +240,8 @@ def test_every_woman_is_in_one_unit_missing_units_as_unknown(dataset):
     women = dataset.women[dataset.women["ga_days"] >= 154]
     s = cost_summary(dataset, by="practice")
     total = s[s["part"] == "total"]
+    assert (total["n"] + total["n_without_claims"]).sum() == len(women)
+    women = women[women["n_claims"] > 0]
     assert total["n"].sum() == len(women)
     if women["practice_id"].isna().any():
         assert "unknown" in set(total["unit"])
@@ -310,3 +321,47 @@ def test_cost_summary_does_not_import_scipy_stats():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- pregnancies without claims
+
+
+def _with_unclaimed_pregnancy() -> SimpleNamespace:
+    """The hand-made data plus P4 (hospital A): a birth without any claim (costs NaN)."""
+    data = handmade()
+    p4 = data.women.iloc[[1]].assign(pregnancy_id="P4")
+    for column in [c for c in p4.columns if c.startswith("cost_")]:
+        p4[column] = np.nan
+    data.women = pd.concat([data.women, p4], ignore_index=True)
+    return data
+
+
+def test_pregnancy_without_claims_keeps_unknown_costs_in_the_table():
+    t = cost_per_pregnancy(_with_unclaimed_pregnancy()).table.set_index("pregnancy_id")
+    assert t.loc["P4", "n_claims"] == 0
+    cost_columns = [c for c in t.columns if c.startswith(("cost_", "product_"))]
+    assert t.loc["P4", cost_columns].isna().all()
+    # the others are unchanged, and a product without claims is 0 for them, not NaN
+    assert t.loc[["P1", "P2", "P3"], "cost_total"].to_dict() == TOTAL
+    assert t.loc["P2", "product_zh_sectio"] == 0.0
+
+
+def test_pregnancy_with_zero_cost_instead_of_unknown_is_an_error():
+    """A women table that says EUR 0 where no claim is linked does not match the claims."""
+    data = _with_unclaimed_pregnancy()
+    for column in [c for c in data.women.columns if c.startswith("cost_")]:
+        data.women.loc[3, column] = 0.0
+    with pytest.raises(SazError, match="does not match the claims"):
+        cost_per_pregnancy(data)
+
+
+def test_summary_leaves_out_and_counts_pregnancies_without_claims():
+    data = _with_unclaimed_pregnancy()
+    s = cost_summary(data.women, by="hospital").set_index(["unit", "part"])
+    a = np.array([TOTAL["P1"], TOTAL["P2"]])  # P4 (unit A) has no claims: not a zero
+    assert s.loc[("A", "total"), "n"] == 2
+    assert s.loc[("A", "total"), "mean"] == pytest.approx(a.mean())
+    assert s.loc[("A", "total"), "n_without_claims"] == 1
+    assert s.loc[("B", "total"), "n_without_claims"] == 0
+    overall = cost_summary(data.women, by=None).set_index("part")
+    assert overall.loc["total", "n"] == 3 and overall.loc["total", "n_without_claims"] == 1

@@ -45,7 +45,11 @@ CASES = [
     ({"n_babies": None}, "unclassifiable", "n_babies"),
     ({"parity": None}, "unclassifiable", "parity"),
     ({"parity": 1, "prev_cs": None}, "unclassifiable", "prev_cs"),
-    ({"prev_cs": None}, "unclassifiable", "prev_cs"),
+    # a nulliparous woman has had no caesarean: groups 1, 2 and 6 need no prev_cs
+    ({"prev_cs": None}, "1", ""),
+    ({"prev_cs": None, "onset": "induced"}, "2a", ""),
+    ({"prev_cs": None, "presentation": "breech"}, "6", ""),
+    ({"parity": 1, "prev_cs": None, "onset": "induced"}, "unclassifiable", "prev_cs"),
     ({"onset": "unknown"}, "unclassifiable", "onset"),
 ]
 
@@ -56,6 +60,46 @@ def test_classification(changes, group, missing):
     assert result["robson"] == group
     assert result["robson_missing"] == missing
     assert result["robson_main"] == group.rstrip("ab")
+
+
+#: (changes, group): the number of previous caesareans splits group 5 (WHO 2017).
+SPLIT_5 = [
+    ({"parity": 1, "prev_cs": 1, "n_prev_cs": 1}, "5.1"),
+    ({"parity": 2, "prev_cs": 1, "n_prev_cs": 2}, "5.2"),
+    ({"parity": 4, "prev_cs": 1, "n_prev_cs": 3, "onset": "prelabour_cs"}, "5.2"),
+    ({"parity": 1, "prev_cs": 1, "n_prev_cs": None}, "5"),  # number unknown: not split
+    ({"parity": 1, "prev_cs": None, "n_prev_cs": 2}, "5.2"),  # the number answers prev_cs
+    ({"parity": 1, "prev_cs": None, "n_prev_cs": 0}, "3"),
+    ({"parity": 1, "prev_cs": 0, "n_prev_cs": 0}, "3"),
+    ({"parity": 1, "prev_cs": 1, "n_prev_cs": 2, "ga_days": 250}, "10"),
+    ({"parity": 1, "prev_cs": 1, "n_prev_cs": 2, "presentation": "breech"}, "7"),
+]
+
+
+@pytest.mark.parametrize(("changes", "group"), SPLIT_5)
+def test_group_5_split_by_number_of_previous_caesareans(changes, group):
+    result = classify(pd.DataFrame([{**BASE, "n_prev_cs": None, **changes}])).iloc[0]
+    assert result["robson"] == group
+    assert result["robson_main"] == ("5" if group.startswith("5") else group)
+
+
+def test_table_keeps_5_1_and_5_2_apart_or_merges_them():
+    rows = [{**BASE, "parity": 1, "prev_cs": 1, "n_prev_cs": k, "cs": c} for k, c in
+            [(1, 0), (1, 1), (2, 1), (None, 1)]]  # fmt: skip
+    women = pd.DataFrame(rows)
+    split = robson_table(women).set_index("group")
+    assert split.loc["5.1", "women"] == 2 and split.loc["5.1", "cs"] == 1
+    assert split.loc["5.2", "women"] == 1 and split.loc["5", "women"] == 1
+    assert list(split.index) == ["5", "5.1", "5.2", "total"]
+    merged = robson_table(women, split_ab=False).set_index("group")
+    assert merged.loc["5", "women"] == 4 and merged.loc["5", "cs"] == 3
+
+
+def test_table_leaves_out_women_whose_caesarean_status_is_unknown():
+    women = pd.DataFrame([{**BASE, "cs": c} for c in (0, 1, None, 1)])
+    t = robson_table(women).set_index("group")
+    assert t.loc["total", "women"] == 3 and t.loc["total", "cs"] == 2
+    assert t.attrs["cs_unknown"] == 1
 
 
 def test_missing_column_named():

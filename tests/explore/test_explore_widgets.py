@@ -104,7 +104,7 @@ def test_an_error_shows_a_message_and_keeps_the_last_view(women, shown):
     ex = Explorer(women, indicator="induction")
     view = ex.view
     ex.controls["indicator"].value = "cs"  # this table has no mode of birth
-    assert "needs column(s) mode" in ex.status.value
+    assert "needs column(s) cs (caesarean per woman, or mode" in ex.status.value
     assert ex.view is view
     assert "robson_main" not in ex.controls  # Robson groups cannot be derived here
 

@@ -53,9 +53,14 @@ DEFAULT = {
     "congenital_anomaly": 0,
     "nicu": 0,
     "cost_total": 3000.0,
+    "n_prev_cs": None,
 }
 
 EVENT, NON_EVENT, OUTSIDE = "event", "non-event", "outside"
+GA_UNKNOWN = "gestational age unknown"
+POPULATION_UNKNOWN = "population unknown (missing data)"
+OUTCOME_UNKNOWN = "outcome unknown (missing data)"
+ROBSON_UNKNOWN = "Robson group unknown (a classification variable is missing)"
 
 CASES = [
     # caesarean section overall
@@ -65,9 +70,20 @@ CASES = [
     ("cs", {"mode": "unknown"}, "mode of birth unknown"),
     ("cs", {"ga_days": 150}, OUTSIDE),
     ("cs", {"ga_days": 154, "mode": "intrapartum_cs"}, EVENT),  # 22+0 exactly is in
+    ("cs", {"ga_days": None}, GA_UNKNOWN),  # not silently outside the population
+    # a caesarean per woman is any baby by caesarean (the women table's cs), as in the
+    # Robson table: twins with the first born vaginally and the second by caesarean
+    ("cs", {"n_babies": 2, "mode": "spontaneous", "cs": 1}, EVENT),
+    ("cs", {"mode": "spontaneous", "cs": None}, "mode of birth unknown"),
     # per Robson group
     ("cs_robson_1", {"mode": "intrapartum_cs"}, EVENT),
     ("cs_robson_1", {"onset": "induced"}, OUTSIDE),
+    ("cs_robson_1", {"prev_cs": None, "mode": "intrapartum_cs"}, EVENT),  # nullipara: not needed
+    ("cs_robson_1", {"ga_days": None}, ROBSON_UNKNOWN),
+    ("cs_robson_3", {"parity": 1, "prev_cs": None}, ROBSON_UNKNOWN),
+    ("cs_robson_5", {"parity": 1, "prev_cs": 1, "n_prev_cs": 2, "mode": "prelabour_cs"}, EVENT),
+    ("cs_robson_5", {"parity": 1, "prev_cs": 1, "n_prev_cs": 1}, NON_EVENT),
+    ("cs_robson_8", {"n_babies": 2, "mode": "spontaneous", "cs": 1}, EVENT),  # 2nd twin CS
     ("cs_robson_2", {"onset": "induced", "mode": "intrapartum_cs"}, EVENT),
     ("cs_robson_2", {"onset": "prelabour_cs", "mode": "prelabour_cs"}, EVENT),
     ("cs_robson_3", {"parity": 2}, NON_EVENT),
@@ -99,6 +115,7 @@ CASES = [
     ("episiotomy", {"episiotomy": 1}, EVENT),
     ("episiotomy", {"mode": "intrapartum_cs", "episiotomy": None}, OUTSIDE),
     ("episiotomy", {"episiotomy": None}, "episiotomy not registered"),
+    ("episiotomy", {"mode": "unknown", "episiotomy": None}, "mode of birth unknown"),
     ("oasis", {"perineum": 3}, EVENT),
     ("oasis", {"perineum": 4, "mode": "forceps"}, EVENT),
     ("oasis", {"perineum": 2}, NON_EVENT),
@@ -107,6 +124,7 @@ CASES = [
     ("pph", {"blood_loss": 1000}, EVENT),
     ("pph", {"blood_loss": 999}, NON_EVENT),
     ("pph", {"blood_loss": None}, "blood loss not registered"),
+    ("pph", {"ga_days": None, "blood_loss": None}, GA_UNKNOWN),
     # child
     ("low_apgar", {"apgar5": 6}, EVENT),
     ("low_apgar", {"apgar5": 7}, NON_EVENT),
@@ -119,9 +137,15 @@ CASES = [
     ),
     ("low_apgar", {"perinatal_death": 1, "perinatal_death_phase": "neonatal", "apgar5": 2}, EVENT),
     ("low_apgar", {"apgar5": None}, "Apgar score not registered"),
+    ("low_apgar", {"ga_days": None}, GA_UNKNOWN),
+    ("low_apgar", {"ga_days": None, "n_babies": 2}, OUTSIDE),  # a twin whatever its GA
+    # a death of unknown phase: liveborn or not cannot be told
+    ("low_apgar", {"perinatal_death": 1, "perinatal_death_phase": None}, POPULATION_UNKNOWN),
     ("perinatal_mortality", {"perinatal_death": 1, "perinatal_death_phase": "intrapartum"}, EVENT),
     ("perinatal_mortality", {}, NON_EVENT),
     ("perinatal_mortality", {"ga_days": 153, "perinatal_death": 1}, OUTSIDE),
+    ("perinatal_mortality", {"ga_days": None, "perinatal_death": 1}, GA_UNKNOWN),
+    ("preterm", {"ga_days": None}, GA_UNKNOWN),
     ("preterm", {"ga_days": 258}, EVENT),
     ("preterm", {"ga_days": 259}, NON_EVENT),
     ("sga", {"birth_weight": 2999}, EVENT),
@@ -142,6 +166,14 @@ CASES = [
     ("big4", {"birth_weight": 2500}, EVENT),
     ("big4", {"apgar5": 5}, EVENT),
     ("big4", {}, NON_EVENT),
+    # missing SGA excludes a baby only when no other component is positive
+    ("big4", {"birth_weight": None}, "SGA cannot be determined"),
+    ("big4", {"birth_weight": None, "congenital_anomaly": 1}, EVENT),
+    ("big4", {"birth_weight": None, "ga_days": 250}, EVENT),
+    ("big4", {"birth_weight": None, "apgar5": 4}, EVENT),
+    ("big4", {"apgar5": None}, OUTCOME_UNKNOWN),  # no component positive, one missing
+    ("big4", {"apgar5": None, "congenital_anomaly": 1}, EVENT),
+    ("big4", {"ga_days": None}, GA_UNKNOWN),
     ("nicu", {"nicu": 1}, EVENT),
     ("nicu", {"ga_days": 250, "nicu": 1}, OUTSIDE),
     ("nicu", {"nicu": None}, "NICU admission not registered"),
@@ -154,6 +186,27 @@ CASES = [
     ("uncomplicated_birth", {"blood_loss": 1200}, NON_EVENT),
     ("uncomplicated_birth", {"nicu": 1}, NON_EVENT),
     ("uncomplicated_birth", {"n_babies": 2}, OUTSIDE),
+    # a missing component is not 'no complication': status unknown unless another
+    # component is a complication
+    ("uncomplicated_birth", {"blood_loss": None}, OUTCOME_UNKNOWN),
+    ("uncomplicated_birth", {"apgar5": None}, OUTCOME_UNKNOWN),
+    ("uncomplicated_birth", {"nicu": None}, OUTCOME_UNKNOWN),
+    ("uncomplicated_birth", {"episiotomy": None}, OUTCOME_UNKNOWN),
+    ("uncomplicated_birth", {"perineum": None}, OUTCOME_UNKNOWN),
+    (
+        "uncomplicated_birth",
+        {"pain_relief": None, "pain_relief_method": "unknown"},
+        OUTCOME_UNKNOWN,
+    ),
+    ("uncomplicated_birth", {"blood_loss": None, "onset": "induced"}, NON_EVENT),
+    ("uncomplicated_birth", {"apgar5": None, "perineum": 3}, NON_EVENT),
+    (
+        "uncomplicated_birth",
+        {"mode": "intrapartum_cs", "episiotomy": None, "perineum": None},
+        NON_EVENT,
+    ),
+    ("uncomplicated_birth", {"ga_days": None}, GA_UNKNOWN),
+    ("uncomplicated_birth", {"mode": None}, "mode of birth or onset unknown"),
     # care path
     ("home_birth", {"actual_place": "home"}, EVENT),
     ("home_birth", {"actual_place": "unknown"}, "place of birth unknown"),
@@ -162,15 +215,23 @@ CASES = [
     ("labour_start_first_line", {"start_line": 2}, NON_EVENT),
     ("referral_labour", {"referral_labour": 1}, EVENT),
     ("referral_labour", {"start_line": 2, "referral_labour": 0}, OUTSIDE),
+    ("referral_labour", {"onset": "unknown"}, "onset of labour unknown"),
+    ("referral_labour", {"referral_pregnancy": None}, POPULATION_UNKNOWN),
     (
         "planned_home_birth_high_risk",
         {"risk_status_before_labour": "second_line", "intended_place": "home"},
         EVENT,
     ),
     ("planned_home_birth_high_risk", {"intended_place": "home"}, OUTSIDE),
+    (
+        "planned_home_birth_high_risk",
+        {"risk_status_before_labour": "unknown", "intended_place": "home"},
+        "risk status before labour unknown",
+    ),
     ("post_term_no_induction", {"ga_days": 294}, EVENT),
     ("post_term_no_induction", {"ga_days": 293}, NON_EVENT),
     ("post_term_no_induction", {"ga_days": 296, "onset": "induced"}, NON_EVENT),
+    ("post_term_no_induction", {"ga_days": None}, GA_UNKNOWN),
     (
         "cs_maternal_request",
         {"mode": "prelabour_cs", "onset": "prelabour_cs", "cs_indication": "maternal_request"},
@@ -215,7 +276,16 @@ def test_cost_per_pregnancy_is_a_mean_with_t_interval():
     table.loc[3] = {**DEFAULT, "cost_total": None}
     row = compute(table, "cost_per_pregnancy", by=None).iloc[0]
     assert row["denominator"] == 3 and row["excluded: no claims linked"] == 1
+    assert row["outside_population"] == 0
     assert row["rate"] == pytest.approx(3000.0)
     # t interval by hand: sd = 2645.751, se = 1527.525, t(0.975, 2) = 4.302653
     assert row["mean_lcl"] == pytest.approx(3000 - 4.302653 * 1527.525, rel=1e-6)
     assert row["mean_ucl"] == pytest.approx(3000 + 4.302653 * 1527.525, rel=1e-6)
+
+
+def test_cost_of_a_record_without_gestational_age_is_excluded_with_its_reason():
+    table = pd.DataFrame([{**DEFAULT, "cost_total": 1000.0}, {**DEFAULT, "ga_days": None}])
+    row = compute(table, "cost_per_pregnancy", by=None).iloc[0]
+    assert row["denominator"] == 1 and row["outside_population"] == 0
+    assert row["excluded: gestational age unknown"] == 1
+    assert row["excluded: no claims linked"] == 0

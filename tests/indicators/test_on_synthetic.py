@@ -72,3 +72,101 @@ def test_per_hospital_accounts_for_every_record(dataset, indicator):
     table = dataset.women if level == "woman" else dataset.births
     accounted = per_hospital[["denominator", "outside_population", *excluded]].to_numpy().sum()
     assert accounted == len(table)
+
+
+def test_pregnancies_without_claims_are_excluded_and_the_cost_model_fits(dataset):
+    """A birth without any linked claim has an unknown cost: excluded with its reason,
+    and the gamma cost model (which needs positive amounts) fits on the others."""
+    import saz_geboortezorg as sg
+
+    women = dataset.women
+    claimed = set(dataset.sources["dbc_declaraties"]["zwangerschap_id"])
+    without = ~women["pregnancy_id"].isin(claimed)
+    assert without.sum() > 0  # the generator leaves ~0.3% of births without claims
+    assert women.loc[without, "cost_total"].isna().all()
+    assert women.loc[~without, "cost_total"].notna().all()
+    row = compute(dataset, "cost_per_pregnancy", by="all").iloc[0]
+    in_population = women["ga_days"] >= 154
+    assert row["excluded: no claims linked"] == (without & in_population).sum()
+    assert row["denominator"] == (~without & in_population).sum()
+    res = sg.casemix(dataset, "cost", random_effects=False)
+    assert res.table["n"].sum() == row["denominator"]
+    assert res.overall_rate == pytest.approx(row["rate"])
+
+
+def _missing(series):
+    """Missing values as the analysis tables write them: empty, or a category label."""
+    values = series.astype("object")
+    return values.isna() | values.isin(["unknown", "unclassifiable"])
+
+
+@pytest.mark.parametrize("indicator", sorted(PLAUSIBLE))
+def test_every_record_is_accounted_for_with_a_reason(dataset, indicator):
+    """Every record is in the denominator, outside the population, or excluded with a
+    reason; and a record with a missing value that the population reads is outside
+    only if it would be outside whatever that value is (checked by filling in every
+    value the column takes in the data, not by the code's own three-valued logic)."""
+    import itertools
+
+    from saz_geboortezorg.derive.expressions import columns_used, evaluate
+    from saz_geboortezorg.indicators.compute import indicator_records, prepare_table
+
+    definition = indicators.get(indicator)
+    table = dataset.women if definition.level == "woman" else dataset.births
+    row = compute(dataset, indicator, by="all").iloc[0]
+    reasons = [c for c in row.index if c.startswith("excluded: ")]
+    assert row["outside_population"] + row[reasons].sum() + row["denominator"] == len(table)
+    status = indicator_records(table, definition)
+    assert (status == "outside population").sum() == row["outside_population"]
+    for reason in reasons:
+        assert (status == reason).sum() == row[reason]
+
+    prepared = prepare_table(table, definition).reset_index(drop=True)
+    columns = sorted(columns_used(definition.population))
+    missing = {c: _missing(prepared[c]).to_numpy() for c in columns}
+    outside = (status == "outside population").to_numpy()
+    for c in columns:
+        suspects = prepared[outside & missing[c]]
+        if suspects.empty:
+            continue
+        others = [o for o in columns if o != c and missing[o][suspects.index].any()]
+        choices = [list(prepared.loc[~missing[col], col].drop_duplicates()) for col in [c, *others]]
+        for values in itertools.product(*choices):
+            filled = suspects.copy()
+            for col, value in zip([c, *others], values, strict=True):
+                filled.loc[missing[col][filled.index], col] = value
+            inside = evaluate(definition.population, filled)
+            assert not inside.any(), (
+                f"{indicator}: {int(inside.sum())} records outside the population only "
+                f"because {c} is missing (filled with {values})"
+            )
+
+
+def test_caesarean_per_woman_is_the_same_in_the_robson_table_and_the_indicators(dataset):
+    """A woman counts as a caesarean when any of her babies was born by caesarean, in the
+    Robson table and in cs / cs_robson_*; twins with a vaginal first and a caesarean
+    second baby (made by the generator) show the difference with the first baby."""
+    from saz_geboortezorg.derive.robson import robson_table
+
+    births, women = dataset.births, dataset.women
+    baby_cs = births["mode"].isin(["prelabour_cs", "intrapartum_cs"])
+    any_cs = baby_cs.groupby(births["pregnancy_id"]).any()
+    first_cs = baby_cs[births["baby_no"] == 1].groupby(births["pregnancy_id"]).any()
+    discordant = any_cs & ~first_cs.reindex(any_cs.index)
+    assert discordant.sum() > 0
+    cs = women.set_index("pregnancy_id")["cs"]
+    assert (cs.reindex(any_cs.index) == any_cs.astype(int)).all()
+
+    table = robson_table(women, split_ab=False).set_index("group")
+    for group in [str(g) for g in range(1, 11)]:
+        row = compute(dataset, f"cs_robson_{group}", by="all").iloc[0]
+        assert row["numerator"] == table.loc[group, "cs"], group
+        assert row["denominator"] == table.loc[group, "women"], group
+    overall = compute(dataset, "cs", by="all").iloc[0]
+    known_ga = women["ga_days"].notna()
+    assert overall["numerator"] == int((women["cs"] == 1)[known_ga].sum())
+    by_any_baby = int(any_cs.reindex(women.loc[known_ga, "pregnancy_id"]).sum())
+    assert overall["numerator"] == by_any_baby
+    # group 8 (multiple pregnancies) holds the discordant twins
+    in_8 = women["pregnancy_id"].isin(discordant[discordant].index)
+    assert (women.loc[in_8, "n_babies"] > 1).all()

@@ -169,15 +169,38 @@ def test_women_one_row_per_pregnancy_with_costs(data):
     assert w.loc["Z002", "cost_first_line"] == pytest.approx(487.05)
     assert w.loc["Z002", "cost_birth"] == 2500
     assert w.loc["Z002", "cost_total"] == pytest.approx(2987.05)
-    assert w.loc["Z003", "cost_total"] == 0
     linked = data.sources["dbc_declaraties"]
     linked = linked[linked["zwangerschap_id"].isin(w.index)]
     assert w["cost_total"].sum() == pytest.approx(linked["tarief"].sum())
     assert (w["cost_first_line"] + w["cost_second_line"]).sum() == pytest.approx(
         w["cost_total"].sum()
     )
-    parts = w[["cost_pregnancy", "cost_birth", "cost_postpartum"]].sum(axis=1)
-    assert parts.to_numpy() == pytest.approx(w["cost_total"].to_numpy())
+    parts = w[["cost_pregnancy", "cost_birth", "cost_postpartum"]].sum(axis=1, min_count=1)
+    assert parts.to_numpy() == pytest.approx(w["cost_total"].to_numpy(), nan_ok=True)
+
+
+def test_pregnancy_without_claims_has_unknown_cost_not_zero(data):
+    """Z003 has no claim in the claims file: its cost is unknown (NaN), not EUR 0."""
+    w = data.women.set_index("pregnancy_id")
+    claims = data.sources["dbc_declaraties"]
+    without = sorted(set(w.index) - set(claims["zwangerschap_id"]))
+    assert "Z003" in without
+    for column in ("cost_total", "cost_first_line", "cost_second_line", "cost_birth"):
+        assert w.loc[without, column].isna().all(), column
+    assert (w.loc[without, "n_claims"] == 0).all()
+    counted = claims["zwangerschap_id"].value_counts()
+    with_claims = w.index.difference(without)
+    assert (w.loc[with_claims, "n_claims"] == counted.reindex(with_claims)).all()
+    assert w.loc[with_claims, "cost_total"].notna().all()
+
+
+def test_phase_without_claims_is_zero_for_a_pregnancy_with_claims(data):
+    """Z002 has first-line and birth claims but no postpartum claim: 0 there, not NaN."""
+    w = data.women.set_index("pregnancy_id")
+    claims = data.sources["dbc_declaraties"]
+    z2 = claims[claims["zwangerschap_id"] == "Z002"]
+    assert not z2["zorgfase"].eq("kraambed").any()
+    assert w.loc["Z002", "cost_postpartum"] == 0
 
 
 def test_women_lowest_gestational_age_of_the_babies(tmp_path):
@@ -247,3 +270,48 @@ def test_excluded_records_are_the_full_source_rows(data):
     lvr1 = data.excluded_records("perined_lvr1")
     assert sorted(lvr1["zwangerschap_id"]) == ["Z004", "Z005"]
     assert data.excluded_records("perined_lvr2").empty
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("177184002", "274130007", 1),  # vaginal first twin, caesarean second: a caesarean
+        ("274130007", "177184002", 1),
+        ("177184002", "61586001", 0),  # both vaginal
+        ("177184002", "99", None),  # second twin's mode unknown: cannot say 'no caesarean'
+        ("99", "274130007", 1),  # a known caesarean settles it
+    ],
+)
+def test_women_caesarean_is_any_baby_and_unknown_when_undecided(tmp_path, first, second, expected):
+    tables = handmade.tables()
+    lvr2 = tables["perined_lvr2"]
+    z10 = lvr2["zwangerschap_id"] == "Z010"
+    lvr2.loc[z10 & (lvr2["kind_rangnummer"] != "2"), "type_partus"] = first
+    lvr2.loc[z10 & (lvr2["kind_rangnummer"] == "2"), "type_partus"] = second
+    data = load(handmade.write(tmp_path / "x", tables), salt="s")
+    w = data.women.set_index("pregnancy_id")
+    if expected is None:
+        assert pd.isna(w.loc["Z010", "cs"])
+    else:
+        assert w.loc["Z010", "cs"] == expected
+    assert w.loc["Z002", "cs"] == 0  # a singleton vacuum birth
+
+
+def test_number_of_previous_caesareans_is_an_optional_item(tmp_path, data):
+    """Without the optional item n_prev_cs is empty; with it, it is read from LVR-2 (or
+    LVR-1 for a first-line birth, or LVR-1 where the LVR-2 record leaves it empty)."""
+    assert data.births["n_prev_cs"].isna().all()
+    tables = handmade.tables()
+    lvr1, lvr2 = tables["perined_lvr1"], tables["perined_lvr2"]
+    lvr2["aantal_eerdere_sectio"] = ""
+    lvr2.loc[lvr2["zwangerschap_id"] == "Z010", "aantal_eerdere_sectio"] = "2"
+    lvr1["aantal_eerdere_sectio"] = ""
+    lvr1.loc[lvr1["zwangerschap_id"] == "Z001", "aantal_eerdere_sectio"] = "0"  # first-line birth
+    lvr1.loc[lvr1["zwangerschap_id"] == "Z002", "aantal_eerdere_sectio"] = "1"  # LVR-2 empty
+    with_item = load(handmade.write(tmp_path / "x", tables), salt="s")
+    b = with_item.births.set_index(["pregnancy_id", "baby_no"])["n_prev_cs"]
+    assert b[("Z010", 1)] == 2 and b[("Z010", 2)] == 2
+    assert b[("Z001", 1)] == 0
+    assert b[("Z002", 1)] == 1
+    assert pd.isna(b[("Z003", 1)])
+    assert with_item.women.set_index("pregnancy_id").loc["Z010", "n_prev_cs"] == 2

@@ -142,6 +142,11 @@ def test_linkage_imperfections_are_counted(large):
     unknown = ~dbc["zwangerschap_id"].isin(known)
     assert unknown.sum() == t["claims_unknown_pregnancy"]
     assert 0.003 < unknown.mean() < 0.007  # ~0.5% of claims
+    # births without any claim (their cost is unknown): counted in the truth
+    births = set(l2["zwangerschap_id"]) | set(l1.loc[~no_birth, "zwangerschap_id"])
+    unclaimed = births - set(dbc["zwangerschap_id"])
+    assert len(unclaimed) == t["pregnancies_without_claims"] > 0
+    assert 0.001 < len(unclaimed) / len(births) < 0.006  # ~0.3% of births
 
 
 def test_care_start_and_line_consistency(large):
@@ -279,3 +284,34 @@ def test_default_dataset_regenerates_when_parameters_change(tmp_path, monkeypatc
     synth.default_dataset(tmp_path)
     assert store.is_complete(folder, 500, 2024)
     assert not [p for p in folder.iterdir() if p.name.startswith(".synth-")]  # temp folder removed
+
+
+def test_some_twins_have_discordant_modes_of_birth(large):
+    """A later twin may be born by caesarean after a vaginal first twin (combined birth):
+    per baby in LVR-2, and only in that direction."""
+    l2 = large.perined_lvr2
+    cs = l2["type_partus"].isin({"177141003", "274130007"})
+    per = pd.DataFrame({"id": l2["zwangerschap_id"], "order": l2["kind_rangnummer"], "cs": cs})
+    multiple = per[per["id"].duplicated(keep=False)]
+    first = multiple[multiple["order"] == 1].set_index("id")["cs"]
+    any_cs = multiple.groupby("id")["cs"].any()
+    discordant = any_cs & ~first.reindex(any_cs.index)
+    assert 5 <= discordant.sum() <= 0.15 * len(any_cs)
+    later = multiple[multiple["order"] > 1].set_index("id")
+    assert (later.loc[discordant[discordant].index, "cs"].groupby(level=0).any()).all()
+    # a caesarean first twin is never followed by a vaginal one
+    assert not (first & ~multiple.groupby("id")["cs"].all().reindex(first.index)).any()
+    # prelabour caesareans concern every baby
+    prelabour = l2["type_partus"].eq("177141003").groupby(l2["zwangerschap_id"])
+    assert (prelabour.any() == prelabour.all()).all()
+
+
+def test_number_of_previous_caesareans_agrees_with_the_flag(large):
+    for frame in (large.perined_lvr1, large.perined_lvr2):
+        n = frame["aantal_eerdere_sectio"]
+        known = n.notna()
+        assert 0.005 < (~known).mean() < 0.04  # optional item, sometimes left empty
+        flag = frame["eerdere_sectio"]
+        assert ((n[known] >= 1) == (flag[known] == 1)).all()
+        assert (n[known] <= frame.loc[known, "pariteit"]).all()
+        assert (n[known] >= 2).sum() > 0  # Robson 5.2 occurs
