@@ -37,7 +37,7 @@ import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
 
-__all__ = ["classify", "robson_table", "main_group", "GROUPS", "TERM_DAYS"]
+__all__ = ["classify", "robson_table", "main_group", "GROUPS", "TERM_DAYS", "ROBSON_POPULATIONS"]
 
 TERM_DAYS = 259  # 37+0 weeks
 GROUPS = ["1", "2a", "2b", "3", "4a", "4b", "5", "5.1", "5.2", "6", "7", "8", "9", "10"]
@@ -185,8 +185,19 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     return out.astype("string")
 
 
+#: The populations a Robson table can describe, in words (tables and reports say which).
+ROBSON_POPULATIONS = {
+    "all": "all women of the unit, first-line births included",
+    "second_line": "births under hospital responsibility (second line) only",
+}
+
+
 def robson_table(
-    women: pd.DataFrame, by: str | None = None, cs: str = "cs", split_ab: bool = True
+    women: pd.DataFrame,
+    by: str | None = None,
+    cs: str = "cs",
+    split_ab: bool = True,
+    population: str = "all",
 ) -> pd.DataFrame:
     """The WHO Robson report table, overall or per unit.
 
@@ -205,6 +216,11 @@ def robson_table(
     split_ab : bool
         Report the subgroups 2a/2b, 4a/4b and 5.1/5.2 separately (default) or as
         groups 2, 4 and 5.
+    population : {"all", "second_line"}
+        Whom a unit's table describes: all its women, first-line (midwife-led) births
+        included (``all``, the WHO's whole-population view), or only the births under
+        hospital responsibility (``second_line``: ``line_at_birth == 2``, what a
+        hospital's own register holds). Recorded in ``attrs["population"]`` in words.
 
     Returns
     -------
@@ -227,6 +243,14 @@ def robson_table(
     """
     if cs not in women.columns:
         raise SpecError(f"the Robson table needs the caesarean column {cs!r}")
+    if population not in ROBSON_POPULATIONS:
+        raise SpecError(
+            f"population must be one of {', '.join(ROBSON_POPULATIONS)}, not {population!r}"
+        )
+    if population == "second_line":
+        if "line_at_birth" not in women.columns:
+            raise SpecError("population='second_line' needs the column 'line_at_birth'")
+        women = women[pd.to_numeric(women["line_at_birth"], errors="coerce").eq(2).to_numpy()]
     groups = women["robson"] if "robson" in women.columns else classify(women)["robson"]
     groups = groups.astype("string")
     if not split_ab:
@@ -276,4 +300,5 @@ def robson_table(
     ]
     t = t if by else t.drop(columns="unit")
     t.attrs["cs_unknown"] = int(unknown.sum())
+    t.attrs["population"] = ROBSON_POPULATIONS[population]
     return t

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from saz_geboortezorg.derive.robson import ROBSON_POPULATIONS
 from saz_geboortezorg.disclosure import assert_safe, check_chart, check_table
 from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT
 from saz_geboortezorg.report import charts, methods
@@ -320,7 +321,11 @@ def region_report(
     page.heading(SECTIONS[2])
     page.paragraph(
         "Robson Ten Group Classification (WHO): group size, caesarean rate and each group's "
-        "contribution to the overall caesarean rate; groups 1, 2 and 5 usually drive it."
+        "contribution to the overall caesarean rate; groups 1, 2 and 5 usually drive it. "
+        f"Per {kind}: {ROBSON_POPULATIONS['all']}, counted where they gave birth (a "
+        "first-line birth at its practice's hospital), so the rates are those of the whole "
+        "population the hospital serves, not of its own labour ward alone. Women whose "
+        "caesarean status is unknown are left out."
     )
     rob = shared.robson
     _add_table(rep, "robson", rob[rob["unit"] == unit], shared.hidden.get("robson"))

@@ -148,3 +148,25 @@ def test_table_overall_and_merged_ab(women):
     assert t.loc["2", "women"] == 20
     with pytest.raises(SpecError, match="0/1"):
         robson_table(women.assign(cs=2))
+
+
+def test_robson_table_population_all_or_second_line():
+    """'per hospital' means either all its women or only its hospital births; both offered."""
+    w = pd.DataFrame(
+        {
+            "hospital_id": ["A", "A", "A", "B", "B"],
+            "robson": ["1", "1", "3", "1", "5.1"],
+            "cs": [0, 1, 0, 0, 1],
+            "line_at_birth": [1, 2, 1, 2, 2],
+        }
+    )
+    everyone = robson_table(w, by="hospital_id")
+    hospital = robson_table(w, by="hospital_id", population="second_line")
+    total = lambda t, u: t[(t.unit == u) & (t.group == "total")].iloc[0]  # noqa: E731
+    assert total(everyone, "A")["women"] == 3 and total(hospital, "A")["women"] == 1
+    assert total(hospital, "A")["cs_rate_pct"] == 100.0  # the one hospital birth was a CS
+    assert total(everyone, "A")["cs_rate_pct"] == round(100 / 3, 2)  # the table rounds to 2
+    assert "first-line births included" in everyone.attrs["population"]
+    assert "second line" in hospital.attrs["population"]
+    with pytest.raises(SpecError, match="population must be one of"):
+        robson_table(w, population="hospital")
