@@ -87,6 +87,12 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "The open benchmark: every {unit} on every indicator",
         "subtitle": "{adjusted}; verdict {rule}, alert at {alert}{od}; value in the cell",
         "subtitle_no_alert": "{adjusted}; verdict {rule}{od}; value in the cell",
+        "attribution": "Counted against: {rules}.",
+        "attribution_mixed": "{mark} counted against where care started (booking, intention "
+        "to treat); the others against the unit responsible at birth.",
+        "booking_all": "where care started (booking)",
+        "birth_all": "the unit responsible at birth",
+        "counted": "counted against",
         "family": "With no true differences, about {false_verdicts} false verdicts and "
         "{false_alerts} false alerts are expected among {judged} judged cells "
         "(here: {verdicts} verdicts, {alerts} alerts; {too_few} too few to judge).",
@@ -127,6 +133,12 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "De open benchmark: elke {unit} op elke indicator",
         "subtitle": "{adjusted}; oordeel {rule}, signaal bij {alert}{od}; waarde in de cel",
         "subtitle_no_alert": "{adjusted}; oordeel {rule}{od}; waarde in de cel",
+        "attribution": "Toegerekend aan: {rules}.",
+        "attribution_mixed": "{mark} toegerekend aan waar de zorg begon (boeking, intention "
+        "to treat); de overige aan de eenheid verantwoordelijk bij de geboorte.",
+        "booking_all": "waar de zorg begon (boeking)",
+        "birth_all": "de eenheid verantwoordelijk bij de geboorte",
+        "counted": "toegerekend aan",
         "family": "Zonder echte verschillen zijn ongeveer {false_verdicts} onterechte "
         "oordelen en {false_alerts} onterechte signalen te verwachten onder {judged} "
         "beoordeelde cellen (hier: {verdicts} oordelen, {alerts} signalen; {too_few} te "
@@ -281,8 +293,13 @@ def benchmark_chart(
             "unit": table["unit"].astype(str),
             "domain": table["domain"].astype(str),
             "name": [
-                f"{name} ({_MEASURE.get(m, m)})"
-                for name, m in zip(table["name_" + language], table["measure"], strict=True)
+                f"{name} ({_MEASURE.get(m, m)})" + (f" {BOOKING_MARK}" if rule == "booking" else "")
+                for name, m, rule in zip(
+                    table["name_" + language],
+                    table["measure"],
+                    table["attribution"] if "attribution" in table else [""] * len(table),
+                    strict=True,
+                )
             ],
             "text": [
                 format_value(v, m) for v, m in zip(table["value"], table["measure"], strict=True)
@@ -293,6 +310,9 @@ def benchmark_chart(
             "assessment": table["assessment"].astype(str),
         }
     )
+    if "attribution" in table:
+        rule_words = {"booking": words["booking_all"], "birth": words["birth_all"]}
+        frame["attribution"] = table["attribution"].map(rule_words).fillna("").to_numpy()
     alerts = table["alert"].fillna("") if "alert" in table else [""] * len(table)
     categories = [_category(a, al) for a, al in zip(table["assessment"], alerts, strict=True)]
     if "hidden" not in categories:
@@ -319,6 +339,8 @@ def benchmark_chart(
         alt.Tooltip("n:Q", title=words["n"], format=","),
         alt.Tooltip("category:N", title=words["legend"]),
     ]
+    if "attribution" in frame:
+        tooltip.append(alt.Tooltip("attribution:N", title=words["counted"]))
     bold_expr = (
         f"datum.value == {str(highlight)!r} ? 'bold' : 'normal'" if highlight else "'normal'"
     )
@@ -399,6 +421,8 @@ def benchmark_chart(
         **counts,
     )
     subtitle = [subtitle, stated]
+    if "attribution" in table:
+        subtitle.append(_attribution_line(table, words))
     chart = panels.properties(
         spacing=6,
         title=alt.TitleParams(
@@ -578,3 +602,16 @@ def message_chart(text: str, *, width: int = 640, height: int = 60) -> Any:
         .mark_text(fontSize=FONT_SIZE + 2, color=NEUTRAL, align="left", x=5)
         .encode(text=alt.Text(field="text", type="nominal"))
     )
+
+
+#: Marks the row of an indicator counted where care started (booking).
+BOOKING_MARK = "\u2020"
+
+
+def _attribution_line(table: pd.DataFrame, words: dict[str, str]) -> str:
+    """Who the outcomes are counted against, in one subtitle line (booking rows carry a
+    dagger after their name)."""
+    used = set(table["attribution"])
+    if used == {"booking"} or used == {"birth"}:
+        return words["attribution"].format(rules=words[f"{used.pop()}_all"])
+    return words["attribution_mixed"].format(mark=BOOKING_MARK)
