@@ -8,6 +8,8 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
+    from saz_geboortezorg.commands.inputs import add_attribution
+
     p = sub.add_parser(
         "casemix",
         help="case-mix adjusted observed/expected and shrunken unit effects",
@@ -27,15 +29,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="a spec file (case_mix/caesarean.yaml) or the name of a shipped spec",
     )
     p.add_argument("--unit", default=None, help="hospital, region, practice, all or a column")
-    p.add_argument(
-        "--attribution",
-        choices=["booking", "birth"],
-        default=None,
-        help=(
-            "count outcomes against where care started (booking, intention to treat) or the "
-            "unit responsible at birth (birth); default: the rule of the spec's outcome indicator"
-        ),
-    )
+    add_attribution(p, "the rule of the spec's outcome indicator")
     p.add_argument("--json", action="store_true", help="print JSON (fields: case_mix/README.md)")
     p.add_argument(
         "--lenient",

@@ -25,3 +25,16 @@ def load_table_or_dataset(path: Path):
         return pd.read_csv(path, sep=None, engine="python")
     except (OSError, ValueError) as exc:
         raise SazError(f"{path}: cannot read it as a table: {exc}") from None
+
+
+def add_attribution(parser, default: str = "the indicator's own rule") -> None:
+    """The ``--attribution`` option (booking or birth) of the commands that compare units."""
+    parser.add_argument(
+        "--attribution",
+        choices=["booking", "birth"],
+        default=None,
+        help=(
+            "count outcomes against where care started (booking, intention to treat) or the "
+            f"unit responsible at birth (birth); default: {default}"
+        ),
+    )

@@ -9,6 +9,8 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
+    from saz_geboortezorg.commands.inputs import add_attribution
+
     p = sub.add_parser(
         "rates",
         help="compute one indicator per hospital, region or practice",
@@ -25,15 +27,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--by", default="hospital", help="hospital (default), region, practice, all, or a column"
     )
-    p.add_argument(
-        "--attribution",
-        choices=["booking", "birth"],
-        default=None,
-        help=(
-            "count outcomes against where care started (booking, intention to treat) or the "
-            "unit responsible at birth (birth); default: the indicator's own rule"
-        ),
-    )
+    add_attribution(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return p
 
