@@ -28,23 +28,27 @@ __all__ = ["attribution_lines", "nicu_units", "unit_notes", "NICU_NOTE"]
 NICU_NOTE = {
     "en": {
         "booking": (
-            "NICU centre: receives in-utero transfers of very preterm births; these count "
+            "{who}: receives in-utero transfers of very preterm births; these count "
             "against the hospital where the woman booked"
         ),
         "birth": (
-            "NICU centre: receives in-utero transfers of very preterm births, counted here "
+            "{who}: receives in-utero transfers of very preterm births, counted here "
             "(attribution at birth)"
         ),
+        "hospital": "NICU centre",
+        "region": "NICU centre in this region",
     },
     "nl": {
         "booking": (
-            "NICU-centrum: ontvangt in-utero-overplaatsingen van zeer vroeggeboortes; die "
+            "{who}: ontvangt in-utero-overplaatsingen van zeer vroeggeboortes; die "
             "tellen bij het ziekenhuis waar de vrouw geboekt was"
         ),
         "birth": (
-            "NICU-centrum: ontvangt in-utero-overplaatsingen van zeer vroeggeboortes, hier "
+            "{who}: ontvangt in-utero-overplaatsingen van zeer vroeggeboortes, hier "
             "meegeteld (toerekening bij de geboorte)"
         ),
+        "hospital": "NICU-centrum",
+        "region": "NICU-centrum in deze regio",
     },
 }
 
@@ -125,5 +129,6 @@ def unit_notes(
     >>> unit_notes(SimpleNamespace(sources={"organisaties": org}), "hospital", "booking")
     {'ZH01': 'NICU centre: receives in-utero transfers of very preterm births; these count against the hospital where the woman booked'}
     """
-    note = NICU_NOTE[language][attribution]
+    words = NICU_NOTE[language]
+    note = words[attribution].format(who=words.get(unit, words["hospital"]))
     return {u: note for u in nicu_units(data, unit)}

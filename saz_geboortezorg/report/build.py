@@ -296,6 +296,15 @@ def region_report(
 
     # 2. funnel plots
     page.heading(SECTIONS[1])
+    if "note" in bench and ((bench["unit"] == unit) & (bench["note"] != "")).any():
+        page.paragraph(
+            f"{unit} has a NICU centre, which receives in-utero transfers of very preterm "
+            "births from other hospitals. Outcomes of care during birth (caesarean, PPH, ...) "
+            f"count these women here; population outcomes (preterm birth, perinatal mortality, "
+            "NICU admission, ...) count them at the hospital where they booked, so the "
+            "transfers do not make this unit look worse on those.",
+            "note",
+        )
     page.paragraph(
         "Each dot is a unit; the lines are the 95% and 99.8% control limits. A unit outside "
         "the 99.8% limits gets a verdict (it differs from the average by more than chance "
@@ -314,8 +323,6 @@ def region_report(
             note = _tier_note(row.iloc[0], shared.benchmark_result)
         spec = charts.highlight(bases[f"funnel_{ind}"], unit, note=note)
         _add_chart(rep, f"funnel_{ind}", spec)
-        if len(row) and "note" in row and row["note"].iloc[0]:
-            page.paragraph(f"{names.get(ind, ind)}: {unit} is a {row['note'].iloc[0]}.", "note")
 
     # 3. Robson
     page.heading(SECTIONS[2])

@@ -230,3 +230,17 @@ def test_report_names_the_verdict_and_alert_levels(built):
     heat = [s for s in embedded_specs(html) if "facet" in s]
     subtitle = json.dumps(heat[0]["title"]["subtitle"])
     assert "verdict outside 99.8% limits, alert at 95%" in subtitle
+
+
+def test_report_says_who_outcomes_are_counted_against(built):
+    """The methods name both attribution rules; a region with a NICU centre is told, once,
+    that its in-utero transfers count at the booking hospital for population outcomes."""
+    root, out, _ = built
+    html = (out / f"{REGION}.html").read_text(encoding="utf-8")
+    assert "Who an outcome is counted against (attribution)" in html
+    assert "counted against the unit where care started (booking, intention to treat)" in html
+    assert "counted against the unit responsible at birth" in html
+    truth = json.loads((root / "data" / "truth.json").read_text(encoding="utf-8"))
+    nicu_regions = {f["region_id"] for f in truth["hospital_features"].values() if f["nicu"]}
+    said = f"{REGION} has a NICU centre, which receives in-utero transfers"
+    assert (html.count(said) == 1) == (REGION in nicu_regions)
