@@ -242,5 +242,16 @@ def test_report_says_who_outcomes_are_counted_against(built):
     assert "counted against the unit responsible at birth" in html
     truth = json.loads((root / "data" / "truth.json").read_text(encoding="utf-8"))
     nicu_regions = {f["region_id"] for f in truth["hospital_features"].values() if f["nicu"]}
-    said = f"{REGION} has a NICU centre, which receives in-utero transfers"
-    assert (html.count(said) == 1) == (REGION in nicu_regions)
+    said = "has a NICU centre, which receives in-utero transfers"
+    assert (html.count(f"{REGION} {said}") == 1) == (REGION in nicu_regions)
+    # and a region with a NICU centre (the truth says which) gets the note
+    # (R11 of the two: on this small dataset R08's report is refused by the verifier, a
+    # false alarm on a standardised rate times n that predates issue 12; see issue 14)
+    nicu_region = sorted(nicu_regions - {REGION})[-1]
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["report", str(root / "data"), "--region", nicu_region, "--out", str(out)]) == 0
+    other = (out / f"{nicu_region}.html").read_text(encoding="utf-8")
+    assert other.count(f"{nicu_region} {said}") == 1
