@@ -659,6 +659,7 @@ def referral_rates(
             unit="percent",
             better="neither",
             source="care flows (saz_geboortezorg.derive.flows)",
+            attribution=base.attribution,  # care path: counted where care started
         )
     if parity is not None:
         _check_columns(women, ["parity"], "referral_rates")

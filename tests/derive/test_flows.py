@@ -200,9 +200,23 @@ def test_referral_rates_other_moments_by_hand(women):
     preg = referral_rates(women, moment="pregnancy").set_index("unit")
     assert preg.loc["P1", ["denominator", "numerator"]].tolist() == [4, 2]  # A B C J; C J
     assert preg.loc["P2", ["denominator", "numerator"]].tolist() == [3, 0]
-    pp = referral_rates(women, by="region", moment="postpartum").set_index("unit")
+    booked = women.assign(booking_region_id=women["region_id"])
+    pp = referral_rates(booked, by="region", moment="postpartum").set_index("unit")
     assert pp.loc["R1", ["denominator", "numerator"]].tolist() == [1, 1]  # B
     assert pp.loc["R2", ["denominator", "numerator"]].tolist() == [2, 0]  # E, I
+
+
+def test_referral_rates_count_where_care_started_at_every_moment(women):
+    """A care-path rate counts a woman against the region where her care started, also
+    for referral in pregnancy and after birth: C (P1, booked in R1) gave birth in R2."""
+    moved = women.assign(booking_region_id=women["region_id"])
+    moved.loc[moved["pregnancy_id"] == "C", "region_id"] = "R2"
+    for moment in ("pregnancy", "labour", "postpartum"):
+        r = referral_rates(moved, by="region", moment=moment)
+        assert set(r["attribution"]) == {"booking"}, moment
+    preg = referral_rates(moved, by="region", moment="pregnancy").set_index("unit")
+    assert preg.loc["R1", ["denominator", "numerator"]].tolist() == [4, 2]  # A B C J; C J
+    assert preg.loc["R2", ["denominator", "numerator"]].tolist() == [3, 0]  # E G I
 
 
 def test_reasons_share_of_referred(women):
