@@ -85,6 +85,8 @@ __all__ = [
     "expected_events",
     "benjamini_hochberg",
     "funnel_p_values",
+    "exact_p_values",
+    "confirmed_flags",
     "THEME_COLUMNS",
     "DATE_COLUMN",
     "ASSESSMENTS",
@@ -998,6 +1000,80 @@ def funnel_p_values(fr: Any) -> pd.DataFrame:
     return pd.DataFrame({"group": t["group"].to_numpy(), "p_value": p})
 
 
+def exact_p_values(fr: Any) -> pd.DataFrame:
+    """Two-sided exact test of every unit's count against its funnel's target.
+
+    The funnel limits of small units are only approximately right: FunnelPlotR's exact
+    Poisson limits for a ratio (SR) are confidence limits for a count *equal* to the
+    expected one, which on the low side are far narrower than the Poisson distribution
+    of the count: 1 event where 5.6 are expected lies outside the 99.8% lower limit,
+    while P(X <= 1 | 5.6) = 0.024. A log-scale or arcsine z-score (the overdispersed and
+    proportion funnels) does the same to a unit with no events (z = -inf). The
+    benchmark therefore gives a verdict or alert only when this exact test agrees
+    (:func:`benchmark`):
+
+    * SR: ``X ~ Poisson(E)`` with ``O`` observed (continuous ``O`` through the gamma
+      function): ``P(X <= O) = Q(O + 1, E)``, ``P(X >= O) = P(O, E)`` (1 when O = 0);
+    * PR: ``X ~ Binomial(n, target)``: ``P(X <= O)`` and ``P(X >= O)``;
+
+    ``p = min(1, 2 min(lower tail, upper tail))``. Other data types get 0 (no check).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` and ``p_exact``, in the funnel table's order.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.compare.funnel import funnel
+    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [9, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+    ...                   "e": [20.9, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
+    >>> fr.table.loc[0, "flag998"], round(float(exact_p_values(fr)["p_exact"][0]), 4)
+    ('lower', 0.0059)
+    """
+    from scipy.special import gammainc, gammaincc
+    from scipy.stats import binom
+
+    t = fr.table
+    o = t["numerator"].to_numpy(dtype=float)
+    n = t["denominator"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if fr.data_type == "SR":
+            lower = gammaincc(o + 1, n)
+            upper = np.where(o > 0, gammainc(np.maximum(o, 1e-300), n), 1.0)
+        elif fr.data_type == "PR":
+            k, size = np.rint(o), np.rint(n)
+            lower = binom.cdf(k, size, fr.target)
+            upper = binom.sf(k - 1, size, fr.target)
+        else:
+            lower = upper = np.zeros(len(t))
+    p = np.minimum(1.0, 2 * np.minimum(lower, upper))
+    return pd.DataFrame({"group": t["group"].to_numpy(), "p_exact": p})
+
+
+def confirmed_flags(fr: Any, units: Sequence[Any], level: float) -> np.ndarray:
+    """The funnel's flag at ``level`` per unit where the exact test on the count agrees
+    (:func:`exact_p_values`), else ``within``: what a verdict or alert is read from.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.compare.funnel import funnel
+    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [9, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+    ...                   "e": [20.9, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
+    >>> confirmed_flags(fr, ["A"], 99.8).tolist(), confirmed_flags(fr, ["A"], 95).tolist()
+    (['within'], ['lower'])
+    """
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
+    by_unit = fr.table.set_index("group")
+    p_funnel = funnel_p_values(fr).set_index("group")["p_value"].reindex(units).to_numpy()
+    p_exact = exact_p_values(fr).set_index("group")["p_exact"].reindex(units).to_numpy()
+    flag = by_unit[f"flag{level_tag(level)}"].reindex(units).to_numpy()
+    return np.where(np.fmax(p_funnel, p_exact) < (100 - level) / 100, flag, "within")
+
+
 # ------------------------------------------------------------------------ benchmark
 @dataclass
 class BenchmarkResult:
@@ -1017,8 +1093,11 @@ class BenchmarkResult:
         ``flag998``: higher/lower/within, the funnel's facts),
         ``expected_events`` (what the volume rule reads, :func:`expected_events`),
         ``judged`` (a funnel was drawn and ``expected_events >= min_expected``),
-        ``p_value`` (two-sided and consistent with the funnel's limits,
-        :func:`funnel_p_values`), ``q_value`` (Benjamini-Hochberg
+        ``p_funnel`` (two-sided, consistent with the funnel's limits,
+        :func:`funnel_p_values`), ``p_exact`` (the exact test on the count,
+        :func:`exact_p_values`), ``p_value`` (the larger of the two: a flag counts as a
+        verdict or alert only when this p-value is below the level's tail too),
+        ``q_value`` (Benjamini-Hochberg
         over the judged cells of this benchmark), ``assessment`` (the verdict: better,
         worse, different, within, too_few, not_assessed; see :data:`ASSESSMENTS`),
         ``alert`` (better, worse or different outside the alert limits only, else
@@ -1077,10 +1156,11 @@ class BenchmarkResult:
         ``1 - L/100``: outside the verdict limits with ``1 - verdict/100`` (0.002 at
         99.8%) and in the alert band between them with ``verdict/100 - alert/100``
         (0.048 for 95% and 99.8%). Summed over the ``judged`` cells these are the
-        expected false verdicts and false alerts. With ``fdr`` (Benjamini-Hochberg), the
-        chance of one or more false verdicts under no true differences is at most
-        ``fdr``, which is then the number given (a bound, not an expectation), and false
-        alerts are at most ``judged x (1 - alert/100)``.
+        expected false verdicts and false alerts. With ``fdr`` (Benjamini-Hochberg) the
+        expected *share* of false verdicts among the verdicts is at most ``fdr`` (and,
+        with no true differences at all, so is the chance of any false verdict):
+        ``false_verdict_bound`` gives it and ``expected_false_verdicts`` is NaN (BH
+        bounds no count); false alerts are at most ``judged x (1 - alert/100)``.
 
         Returns
         -------
@@ -1114,8 +1194,8 @@ class BenchmarkResult:
         if self.fdr is None:
             false_verdicts = n * (100 - verdict) / 100
             false_alerts = n * max(tail_alert - (100 - verdict) / 100, 0.0)
-        else:
-            false_verdicts = float(self.fdr) if n else 0.0
+        else:  # BH bounds a share (and, with no true differences, P(any)), not a count
+            false_verdicts = float("nan")
             false_alerts = n * tail_alert
         return {
             "cells": len(t),
@@ -1129,6 +1209,7 @@ class BenchmarkResult:
             "verdicts": int(verdicts.sum()),
             "alerts": int((judged & (alerts != "")).sum()),
             "expected_false_verdicts": float(false_verdicts),
+            "false_verdict_bound": None if self.fdr is None else float(self.fdr),
             "expected_false_alerts": float(false_alerts),
         }
 
@@ -1440,7 +1521,7 @@ def benchmark(
                 rows[f"flag{tag}"] = ""
             rows["outside"] = ""
             rows["judged"] = False
-            z = p = np.full(len(rows), np.nan)
+            z = p = p_funnel = p_exact = np.full(len(rows), np.nan)
         else:
             funnels[ind.id] = fr
             flags = fr.table.set_index("group").reindex(ut["unit"])
@@ -1454,7 +1535,13 @@ def benchmark(
             # NaN expected events (no expected count) is never enough to judge
             rows["judged"] = rows["expected_events"].to_numpy() >= min_expected
             z = flags["z"].to_numpy(dtype=float)
-            p = funnel_p_values(fr).set_index("group").reindex(ut["unit"])["p_value"].to_numpy()
+            p_funnel = funnel_p_values(fr).set_index("group").reindex(ut["unit"])["p_value"]
+            p_exact = exact_p_values(fr).set_index("group").reindex(ut["unit"])["p_exact"]
+            p_funnel, p_exact = p_funnel.to_numpy(), p_exact.to_numpy()
+            # a verdict or alert needs the funnel and the exact test on the count to agree
+            p = np.fmax(p_funnel, p_exact)
+        rows["p_funnel"] = np.where(rows["judged"], p_funnel, np.nan)
+        rows["p_exact"] = np.where(rows["judged"], p_exact, np.nan)
         rows["p_value"] = np.where(rows["judged"], p, np.nan)
         frames.append(rows)
         z_scores.append(z)
@@ -1468,13 +1555,20 @@ def benchmark(
         if rows["data_type"].iloc[0] == "":
             rows["assessment"], rows["alert"] = "not_assessed", ""
             continue
+        p_rows = rows["p_value"].to_numpy()
         if fdr is None:
-            verdict_flag = rows[f"flag{verdict_tag}"].to_numpy()
+            verdict_flag = np.where(
+                p_rows < (100 - verdict_level) / 100, rows[f"flag{verdict_tag}"], "within"
+            )
         else:
             verdict_flag = np.where(
                 rows["q_value"].to_numpy() <= fdr, np.where(z > 0, "higher", "lower"), "within"
             )
-        alert_flag = None if alert_tag is None else rows[f"flag{alert_tag}"].to_numpy()
+        alert_flag = (
+            None
+            if alert_tag is None
+            else np.where(p_rows < (100 - alert_level) / 100, rows[f"flag{alert_tag}"], "within")
+        )
         rows["assessment"], rows["alert"] = tiers(
             verdict_flag, alert_flag, rows["better"].iloc[0], rows["judged"].to_numpy()
         )

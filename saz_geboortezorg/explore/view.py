@@ -215,6 +215,7 @@ def explorer_view(
     from saz_geboortezorg.compare.benchmark import (
         MIN_EXPECTED,
         BenchmarkCache,
+        confirmed_flags,
         expected_events,
         funnel_for,
         tiers,
@@ -262,9 +263,10 @@ def explorer_view(
         levels = sorted(state.limits)
         flags = fr.table.set_index("group").reindex(table["unit"])
         table["flag"] = flags[f"flag{level_tag(levels[0])}"].to_numpy()
+        # a verdict (widest limits) or alert (narrowest) needs the exact test to agree
         table["assessment"], table["alert"] = tiers(
-            flags[f"flag{level_tag(levels[-1])}"].to_numpy(),
-            table["flag"].to_numpy() if len(levels) > 1 else None,
+            confirmed_flags(fr, table["unit"], levels[-1]),
+            confirmed_flags(fr, table["unit"], levels[0]) if len(levels) > 1 else None,
             ind.better,
             table["expected_events"].to_numpy() >= MIN_EXPECTED,
         )

@@ -65,7 +65,15 @@ class Shared:
 
 def _benchmark(table: pd.DataFrame, threshold: int) -> list[Protected]:
     derived_cols = ["value", "ratio", "flag95", "flag998", "assessment", "outside"]
-    derived_cols += ["alert", "judged", "expected_events", "p_value", "q_value"]
+    derived_cols += [
+        "alert",
+        "judged",
+        "expected_events",
+        "p_value",
+        "p_funnel",
+        "p_exact",
+        "q_value",
+    ]
     derived_cols = [c for c in derived_cols if c in table.columns]
     counts = table[table["measure"] != "euro"]
     euros = table[table["measure"] == "euro"]

@@ -14,6 +14,7 @@ from saz_geboortezorg.compare.benchmark import (
     assess,
     benchmark,
     benjamini_hochberg,
+    exact_p_values,
     funnel_for,
     funnel_p_values,
     pooled_period,
@@ -215,17 +216,27 @@ def test_assessment_follows_the_direction(dataset, cache):
     judged = t[t.judged]
     assert set(t.loc[~t.judged, "assessment"]) == {"too_few"}
     assert set(t.loc[~t.judged, "alert"]) == {""}
+    # a flag is a verdict (99.8%) or an alert (95% only) when the exact test agrees
+    verdict = (judged.flag998 != "within") & (judged.p_value < 0.002)
+    alert = ~verdict & (judged.flag95 != "within") & (judged.p_value < 0.05)
     oasis = judged[judged.indicator == "oasis"]  # better: lower
-    # verdicts at 99.8%, alerts outside 95% only
-    assert (oasis.loc[oasis.flag998 == "higher", "assessment"] == "worse").all()
-    assert (oasis.loc[oasis.flag998 == "lower", "assessment"] == "better").all()
-    assert (oasis.loc[oasis.flag998 == "within", "assessment"] == "within").all()
-    band = oasis[(oasis.flag998 == "within") & (oasis.flag95 != "within")]
-    assert (band["alert"] == band["flag95"].map({"higher": "worse", "lower": "better"})).all()
-    assert (oasis.loc[oasis.flag95 == "within", "alert"] == "").all()
+    v, a = verdict[oasis.index], alert[oasis.index]
+    assert (oasis.loc[v & (oasis.flag998 == "higher"), "assessment"] == "worse").all()
+    assert (oasis.loc[v & (oasis.flag998 == "lower"), "assessment"] == "better").all()
+    assert (oasis.loc[~v, "assessment"] == "within").all()
+    assert (
+        oasis.loc[a, "alert"] == oasis.loc[a, "flag95"].map({"higher": "worse", "lower": "better"})
+    ).all()
+    assert (oasis.loc[~a, "alert"] == "").all()
     cs = judged[judged.indicator == "cs"]  # better: neither
-    assert set(cs.loc[cs.flag998 != "within", "assessment"]) == {"different"}
-    assert set(cs.loc[(cs.flag998 == "within") & (cs.flag95 != "within"), "alert"]) == {"different"}
+    assert set(cs.loc[verdict[cs.index], "assessment"]) <= {"different"}
+    assert set(cs.loc[~verdict[cs.index], "assessment"]) == {"within"}
+    assert set(cs.loc[alert[cs.index], "alert"]) == {"different"}
+    # small practices flagged low by the funnel alone (FunnelPlotR's lower Poisson limit
+    # is narrower than the count's distribution) get no verdict: the exact test says no
+    overruled = judged[(judged.flag998 != "within") & ~verdict[judged.index]]
+    assert len(overruled) and (overruled.flag998 == "lower").all()
+    assert (overruled.assessment == "within").all()
     outside = cs[cs.flag998 != "within"]
     assert (outside["outside"] == "99.8%").all()
     assert not t["assessment"].isin(["no_direction"]).any()
@@ -405,6 +416,14 @@ def _by_hand(w: pd.DataFrame) -> pd.DataFrame:
                     "unit": g.size().index,
                     "z": _arcsine_z(events, n),
                     "e": np.minimum(n * p0, n * (1 - p0)),
+                    # the exact binomial test of the count against the overall proportion
+                    "exact": np.minimum(
+                        1,
+                        2
+                        * np.minimum(
+                            stats.binom.cdf(events, n, p0), stats.binom.sf(events - 1, n, p0)
+                        ),
+                    ),
                 }
             )
         )
@@ -438,8 +457,11 @@ def test_two_tiers_and_the_volume_rule_by_hand():
     assert {"indicator", "unit", "assessment", "flag95", "flag998"} <= set(res.table.columns)
     assert t.loc[("induction", "R11"), "flag998"] == "lower"
     assert not t.loc[("induction", "R11"), "judged"] and t.loc[("induction", "R01"), "judged"]
+    p_funnel = 2 * stats.norm.sf(np.abs(hand.loc[t.judged, "z"]))
+    np.testing.assert_allclose(t.loc[t.judged, "p_funnel"], p_funnel, rtol=1e-9)
+    np.testing.assert_allclose(t.loc[t.judged, "p_exact"], hand.loc[t.judged, "exact"], rtol=1e-9)
     np.testing.assert_allclose(
-        t.loc[t.judged, "p_value"], 2 * stats.norm.sf(np.abs(hand.loc[t.judged, "z"])), rtol=1e-9
+        t.loc[t.judged, "p_value"], np.maximum(p_funnel, hand.loc[t.judged, "exact"]), rtol=1e-9
     )
     assert t.loc[~t.judged, "p_value"].isna().all()
     # the family: 2 indicators x 10 judged regions, 0.002 and 0.048 per cell
@@ -453,8 +475,13 @@ def test_two_tiers_and_the_volume_rule_by_hand():
 def test_volume_rule_threshold_and_one_tier():
     w = _regions()
     every = benchmark(w, ["induction"], overdispersion=False, min_expected=0).table
-    # judged anyway, 0 of 20 is a verdict: what the volume rule is there to prevent
-    assert every.set_index("unit").loc["R11", "assessment"] == "different"
+    # judged anyway, 0 of 20 is outside the 99.8% arcsine limits (z = -inf) but the exact
+    # test on the count, 2 x 0.8^20 = 0.023, allows an alert only
+    r11 = every.set_index("unit").loc["R11"]
+    assert r11["flag998"] == "lower" and r11["assessment"] == "within"
+    p0 = (490 + 460 + 8 * 400) / 20_020
+    assert r11["p_exact"] == pytest.approx(2 * (1 - p0) ** 20, rel=1e-9)
+    assert r11["alert"] == "different"
     one = benchmark(w, ["induction"], overdispersion=False, limits=(95,)).table.set_index("unit")
     assert one.loc["R02", "assessment"] == "different" and set(one["alert"]) == {""}
     assert benchmark(w, ["induction"], limits=(95,)).alert_level is None
@@ -487,7 +514,7 @@ def test_fdr_verdicts_by_hand():
     res = benchmark(w, ["induction", "preterm"], overdispersion=False, fdr=0.05, adjusted=False)
     t = res.table.set_index(["indicator", "unit"])
     hand = _by_hand(w).loc[t.index[t.judged]]
-    p = 2 * stats.norm.sf(np.abs(hand["z"].to_numpy()))
+    p = np.maximum(2 * stats.norm.sf(np.abs(hand["z"].to_numpy())), hand["exact"].to_numpy())
     reject, q, _, _ = multipletests(p, alpha=0.05, method="fdr_bh")
     np.testing.assert_allclose(t.loc[t.judged, "q_value"], q, rtol=1e-9)
     verdict = hand.index[reject]
@@ -497,7 +524,8 @@ def test_fdr_verdicts_by_hand():
     for key in t.index[t.judged & (t.assessment == "within")]:
         assert (t.loc[key, "alert"] != "") == (abs(hand.loc[key, "z"]) > Z95), key
     fam = res.family()
-    assert fam["fdr"] == 0.05 and fam["expected_false_verdicts"] == 0.05
+    assert fam["fdr"] == 0.05 and fam["false_verdict_bound"] == 0.05
+    assert np.isnan(fam["expected_false_verdicts"])  # BH bounds a share, not a count
     assert fam["expected_false_alerts"] == pytest.approx(20 * 0.05)
 
 
@@ -548,17 +576,20 @@ def test_p_values_agree_with_the_funnel_limits(dataset, cache, overdispersion):
         cache=cache,
     )
     t = res.table[res.table.judged]
-    assert len(t) > 60 and t["p_value"].notna().all()
+    assert len(t) > 60 and t["p_funnel"].notna().all()
     for level, tag in zip(levels, ["90", "95", "99", "998"], strict=True):
         alpha = 1 - level / 100
         outside = t[f"flag{tag}"] != "within"
-        differ = outside != (t["p_value"] < alpha)
+        differ = outside != (t["p_funnel"] < alpha)
         # only where the 6-decimal normal quantile of the limits decides
-        assert (abs(t.loc[differ, "p_value"] - alpha) < 1e-5).all(), t[differ]
+        assert (abs(t.loc[differ, "p_funnel"] - alpha) < 1e-5).all(), t[differ]
+    assert (t["p_value"] == np.fmax(t["p_funnel"], t["p_exact"])).all()
     # one small unit by hand: 1 event where 5.6 are expected sits inside the 99.8% Poisson
     # limits, although its log-scale z is -4.1
     tiny = pd.DataFrame({"u": list("ABCDEFGHIJ"), "o": [1] + [20] * 9, "e": [5.6] + [20] * 9})
     fr = sg.funnel(tiny, "o", "e", "u", overdispersion=False)
     assert fr.table.loc[0, "flag998"] == "within" and fr.table.loc[0, "z"] < -4
     p = funnel_p_values(fr)["p_value"].iloc[0]
-    assert 0.002 < p < 0.01
+    assert 0.002 < p < 0.01  # outside the 99% limits, by the funnel ...
+    exact = exact_p_values(fr)["p_exact"].iloc[0]  # ... but the count's own distribution:
+    assert exact == pytest.approx(2 * stats.poisson.cdf(1, 5.6), rel=1e-9)  # 0.049
