@@ -166,13 +166,14 @@ CASES = [
     ("big4", {"birth_weight": 2500}, EVENT),
     ("big4", {"apgar5": 5}, EVENT),
     ("big4", {}, NON_EVENT),
-    # missing SGA excludes a baby only when no other component is positive
+    # complete cases: a missing component excludes the baby whatever the others say
+    # (keeping the determined events only would bias a unit with missing data upwards)
     ("big4", {"birth_weight": None}, "SGA cannot be determined"),
-    ("big4", {"birth_weight": None, "congenital_anomaly": 1}, EVENT),
-    ("big4", {"birth_weight": None, "ga_days": 250}, EVENT),
-    ("big4", {"birth_weight": None, "apgar5": 4}, EVENT),
-    ("big4", {"apgar5": None}, OUTCOME_UNKNOWN),  # no component positive, one missing
-    ("big4", {"apgar5": None, "congenital_anomaly": 1}, EVENT),
+    ("big4", {"birth_weight": None, "congenital_anomaly": 1}, "SGA cannot be determined"),
+    ("big4", {"birth_weight": None, "ga_days": 250}, "SGA cannot be determined"),
+    ("big4", {"apgar5": None}, "Apgar score not registered (liveborn)"),
+    ("big4", {"apgar5": None, "congenital_anomaly": 1}, "Apgar score not registered (liveborn)"),
+    ("big4", {"congenital_anomaly": None}, "congenital anomaly not registered"),
     ("big4", {"ga_days": None}, GA_UNKNOWN),
     ("nicu", {"nicu": 1}, EVENT),
     ("nicu", {"ga_days": 250, "nicu": 1}, OUTSIDE),
@@ -186,20 +187,36 @@ CASES = [
     ("uncomplicated_birth", {"blood_loss": 1200}, NON_EVENT),
     ("uncomplicated_birth", {"nicu": 1}, NON_EVENT),
     ("uncomplicated_birth", {"n_babies": 2}, OUTSIDE),
-    # a missing component is not 'no complication': status unknown unless another
-    # component is a complication
-    ("uncomplicated_birth", {"blood_loss": None}, OUTCOME_UNKNOWN),
-    ("uncomplicated_birth", {"apgar5": None}, OUTCOME_UNKNOWN),
-    ("uncomplicated_birth", {"nicu": None}, OUTCOME_UNKNOWN),
-    ("uncomplicated_birth", {"episiotomy": None}, OUTCOME_UNKNOWN),
-    ("uncomplicated_birth", {"perineum": None}, OUTCOME_UNKNOWN),
+    # a missing component is not 'no complication', and not a reason to keep only the
+    # complicated births either: complete cases of the components that apply
+    ("uncomplicated_birth", {"blood_loss": None}, "blood loss not registered"),
+    ("uncomplicated_birth", {"blood_loss": None, "onset": "induced"}, "blood loss not registered"),
+    (
+        "uncomplicated_birth",
+        {"apgar5": None},
+        "Apgar score or NICU admission not registered (liveborn)",
+    ),
+    (
+        "uncomplicated_birth",
+        {"nicu": None},
+        "Apgar score or NICU admission not registered (liveborn)",
+    ),
+    (
+        "uncomplicated_birth",
+        {"episiotomy": None},
+        "episiotomy or perineum not registered (vaginal birth)",
+    ),
+    (
+        "uncomplicated_birth",
+        {"apgar5": None, "perineum": 3},
+        "Apgar score or NICU admission not registered (liveborn)",
+    ),
     (
         "uncomplicated_birth",
         {"pain_relief": None, "pain_relief_method": "unknown"},
-        OUTCOME_UNKNOWN,
+        "pain relief not registered",
     ),
-    ("uncomplicated_birth", {"blood_loss": None, "onset": "induced"}, NON_EVENT),
-    ("uncomplicated_birth", {"apgar5": None, "perineum": 3}, NON_EVENT),
+    # components that do not apply are not required: no episiotomy item after a caesarean
     (
         "uncomplicated_birth",
         {"mode": "intrapartum_cs", "episiotomy": None, "perineum": None},
