@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["attribution_lines", "nicu_units", "unit_notes", "NICU_NOTE"]
+__all__ = ["attribution_lines", "nicu_units", "unit_notes", "booking_caveat", "NICU_NOTE"]
 
 #: The tooltip / report note for a unit with a NICU centre, by attribution and language.
 NICU_NOTE = {
@@ -86,6 +86,33 @@ def attribution_lines(indicators: Iterable[Any], attribution: str | None = None)
             "or for a first-line birth its practice's hospital."
         )
     return out
+
+
+def booking_caveat(data: Any) -> str | None:
+    """A sentence when the booking hospital of some second-line starts is not known
+    (the birth hospital stands in), else None: attribution 'booking' is then partly
+    attribution at birth, and a report must say so.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> births = pd.DataFrame({"pregnancy_id": ["a", "b", "b"],
+    ...                        "booking_from": ["practice"] + ["birth hospital (stand-in)"] * 2})
+    >>> booking_caveat(SimpleNamespace(births=births))[:46]
+    "attribution 'booking': for 1 pregnancies whose"
+    """
+    births = getattr(data, "births", None)
+    if not isinstance(births, pd.DataFrame) or "booking_from" not in births:
+        return None
+    stand_in = births["booking_from"].astype(str).str.startswith("birth hospital")
+    if not stand_in.any():
+        return None
+    n = births.loc[stand_in, "pregnancy_id"].nunique()
+    return (
+        f"attribution 'booking': for {n:,} pregnancies whose care started in the second line "
+        "the extract gives no booking hospital, so the birth hospital stands in (an in-utero "
+        "transfer among them counts at the receiving hospital)"
+    )
 
 
 def nicu_units(data: Any, unit: str = "hospital") -> list[str]:

@@ -1574,8 +1574,11 @@ def benchmark(
         )
     table = pd.concat(frames, ignore_index=True)
     # units a clinician will ask about (NICU centres receive in-utero transfers)
-    from saz_geboortezorg.compare.attribution import unit_notes
+    from saz_geboortezorg.compare.attribution import booking_caveat, unit_notes
 
+    caveat = booking_caveat(data)
+    if caveat and (table["attribution"] == "booking").any():
+        notes.append(caveat)
     by_rule = {rule: unit_notes(data, unit_type, rule) for rule in ("booking", "birth")}
     table["note"] = [
         by_rule[rule].get(str(u), "")

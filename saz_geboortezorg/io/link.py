@@ -196,6 +196,17 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     )
     booking = practice_hosp.astype("object").where(has_l1, booked_l2)
     booking = booking.where(booking.notna(), hospital.astype("object"))
+    item = (~has_l1) & u["ziekenhuis_aanvang_zorg"].notna().to_numpy()
+    booking_from = np.select(
+        [has_l1, item], ["practice", "booking item"], default="birth hospital (stand-in)"
+    )
+    # An in-utero transfer: a hospital birth elsewhere than booked, where the booking is
+    # known (the LVR-2 item) or, for a first-line start, a very preterm birth (< 32
+    # weeks) away from the practice's hospital; a practice that refers to two hospitals
+    # is not a transfer.
+    ga = pd.to_numeric(u["zwangerschapsduur"], errors="coerce").to_numpy(dtype=float)
+    elsewhere = (~lvr1) & (booking.astype("str") != u["ziekenhuis_id"].astype("str")).to_numpy()
+    transfer = elsewhere & (item | (has_l1 & (ga < 224)))
 
     b = pd.DataFrame(index=u.index)
     b["pregnancy_id"] = u["zwangerschap_id"].astype("str")
@@ -207,9 +218,8 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     b["practice_id"] = practice.astype("str")
     b["booking_hospital_id"] = booking.astype("str")
     b["booking_region_id"] = booking.map(org_region).astype("str")
-    b["in_utero_transfer"] = (
-        (~lvr1) & (booking.astype("str") != u["ziekenhuis_id"].astype("str"))
-    ).astype("int64")
+    b["booking_from"] = booking_from
+    b["in_utero_transfer"] = transfer.astype("int64")
     date = pd.to_datetime(u["datum_baring"])
     b["birth_date"] = date
     b["year"] = _num(date.dt.year)
@@ -502,6 +512,15 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     excluded["row_in_file"] = excluded["row_in_file"].astype("int64")
     _check_reconciles(linkage)
     notes += _baby_count_notes(l2, c2, k)
+    stand_in = births["booking_from"].eq("birth hospital (stand-in)").to_numpy()
+    if stand_in.any():
+        n_preg = births.loc[stand_in, "pregnancy_id"].nunique()
+        notes.append(
+            f"{n_preg:,} pregnancies whose care started in the second line have no booking "
+            "hospital (LVR-2 item ziekenhuis_aanvang_zorg absent or empty): their birth "
+            "hospital stands in, so attribution 'booking' counts any in-utero transfer "
+            "among them at the receiving hospital (column booking_from)"
+        )
     n_both = int(groups1["lvr1_both"].sum())
     if n_both:
         notes.append(f"{n_both} birth(s) registered in both LVR-1 and LVR-2: LVR-2 record used")

@@ -65,6 +65,7 @@ def test_in_utero_transfers_go_to_nicu_centres_before_32_weeks(dataset, syntheti
     b = dataset.births
     moved = b["in_utero_transfer"] == 1
     assert moved.sum() > 0
+    assert (b["booking_from"] != "birth hospital (stand-in)").all()  # the item is there
     # a transfer is a hospital birth elsewhere than booked: never a first-line birth
     assert (b.loc[moved, "line_at_birth"] == 2).all()
     assert (b.loc[moved, "hospital_id"] != b.loc[moved, "booking_hospital_id"]).all()
@@ -87,7 +88,15 @@ def test_without_the_booking_item_the_birth_hospital_stands_in(tmp_path):
     w = data.women
     second = w["start_line"] == 2
     assert (w.loc[second, "booking_hospital_id"] == w.loc[second, "hospital_id"]).all()
+    assert (w.loc[second, "booking_from"] == "birth hospital (stand-in)").all()
+    assert (w.loc[~second, "booking_from"] == "practice").all()
     assert (w.loc[second, "in_utero_transfer"] == 0).all()
+    # never silently: the dataset and every benchmark using 'booking' say so
+    n = int(second.sum())
+    assert any(note.startswith(f"{n:,} pregnancies whose care started") for note in data.notes)
+    res = benchmark(data, ["preterm", "pph"], unit="hospital")
+    assert any(f"for {n:,} pregnancies" in note for note in res.notes)
+    assert not any("stands in" in note for note in benchmark(data, ["pph"], unit="hospital").notes)
 
 
 @pytest.mark.parametrize(
