@@ -485,7 +485,14 @@ def region_report(
     for spec in specs:
         page.raw("<pre>" + "\n".join(methods.casemix_lines(spec)) + "</pre>")
     page.heading("Who an outcome is counted against (attribution)", 3)
-    page.bullets(methods.attribution_text(analysis.benchmark))
+    lines = methods.attribution_text(analysis.benchmark)
+    if any("stands in" in note for note in analysis.notes):  # no count: free text is shared
+        lines.append(
+            "For some women whose care started in the second line the extract gives no "
+            "booking hospital: their birth hospital stands in, so an in-utero transfer among "
+            "them counts at the receiving hospital."
+        )
+    page.bullets(lines)
     page.heading("Funnel plots", 3)
     page.bullets(methods.funnel_lines(analysis.benchmark))
     page.heading("Data period and exclusions", 3)
