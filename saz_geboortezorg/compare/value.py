@@ -6,10 +6,13 @@ overall rate), or crude when the indicator has no spec; the result says which.
 Cost: the gamma model ``case_mix/cost.yaml`` (adjusted mean = O/E x overall mean
 cost per pregnancy, with its interval). Two lines split the plane into four quadrants:
 by default the medians of the units' adjusted outcome and adjusted cost (``cut="median"``),
-or the overall means (``cut="mean"``). The mean cost is pulled up by the few hospitals
-with a neonatal intensive care unit (NICU): on the default synthetic data 15 of the 17
-hospitals fall below it, so "lower cost" says little; the median halves the units (or
-use the mean with ``exclude_products=["ZH_NEONATOLOGIE"]``). A unit whose 95% interval of
+or the overall means (``cut="mean"``). A few very expensive pregnancies (neonatal
+intensive care) pull the mean up: counted where the baby was born, the two NICU hospitals
+put 15 of the 17 hospitals of the default synthetic data below it, so "lower cost" said
+little; the median halves the units (or use the mean with
+``exclude_products=["ZH_NEONATOLOGIE"]``). Costs are counted where care started (the cost
+indicator's attribution ``booking``), so a transferred baby's neonatal care counts at the
+hospital where its mother booked. A unit whose 95% interval of
 the outcome or of the cost contains its line is ``uncertain``: the data do not say on
 which side it lies, so it is put in no quadrant.
 
@@ -17,9 +20,9 @@ Outcome and cost each keep their own indicator population (e.g. singleton term b
 for the uncomplicated-birth composite, all births from 22+0 weeks for cost), so
 ``outcome_n`` and ``cost_n`` differ. A pregnancy without any linked claim has an
 unknown cost: it is not in ``cost_n`` nor in the cost model (never counted as EUR 0),
-and a baby whose composite status depends on a missing item is not in ``outcome_n``. The cost model does not adjust for the mode of
-birth or the line of care (they are the care decisions being compared), nor for a
-hospital's level of neonatal care: hospitals with a NICU carry its claims.
+and a baby with a missing item of its composite is not in ``outcome_n``. The cost model
+does not adjust for the mode of birth or the line of care (they are the care decisions
+being compared), nor for a hospital's level of neonatal care.
 """
 
 from __future__ import annotations
@@ -126,7 +129,7 @@ class ValueView:
         Where the quadrant lines are: ``median`` (of the units' adjusted outcome and
         adjusted cost) or ``mean`` (the overall means).
     outcome_line, cost_line : float
-        The quadrant lines (default: the overall means).
+        The quadrant lines (default: the medians of the units' values).
     """
 
     table: pd.DataFrame
