@@ -38,8 +38,9 @@ Observed is the total claimed, expected the sum of the model's expected cost per
 pregnancy (crude: the number of pregnancies times the selection's mean cost). A funnel
 plot's Poisson limits do not fit amounts, so the O/E ratio is put on the funnel as
 **equivalent events**: ``E* = E^2 / V`` with ``V`` the variance of the unit's total cost
-under the standard (gamma model: dispersion times the sum of squared expected costs;
-crude: n times the records' variance), and ``O* = (O/E) E*``. Then ``O*/E* = O/E`` and its
+(gamma model: the robust variance n/(n-1) sum (y - mu)^2 of the unit's records, not the
+model's one dispersion, see :mod:`saz_geboortezorg.stats.variance`; crude: n times the
+records' variance), and ``O* = (O/E) E*``. Then ``O*/E* = O/E`` and its
 Poisson variance ``1/E*`` equals the model's ``V/E^2``, so the SR funnel's limits (and
 its overdispersion adjustment) apply.
 
@@ -582,7 +583,10 @@ def _summarise(
                 lo, hi = poisson_exact(obs)
                 lower, upper = lo / exp * overall, hi / exp * overall
             else:
-                var = rec.dispersion * np.bincount(c, weights=e_rec**2, minlength=J)
+                from saz_geboortezorg.stats.variance import robust_total_variance
+
+                model_var = rec.dispersion * np.bincount(c, weights=e_rec**2, minlength=J)
+                var = robust_total_variance(y, e_rec, c, J, model=model_var)
                 half = z * np.sqrt(var) / exp * overall
                 lower, upper = np.maximum(value - half, 0), value + half
         else:

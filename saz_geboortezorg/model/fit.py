@@ -222,9 +222,21 @@ def _unit_table(design, pats, fitted, family, scale, level_z=Z95) -> tuple[pd.Da
             crude = obs / n
             c_lo, c_hi = wilson(obs, n)
         else:
-            # Gamma: Var(sum y) = phi * sum mu^2 under the model (normal approximation).
-            var_o = scale * np.bincount(
+            # Gamma: the robust variance of the unit's total (residuals, not one
+            # dispersion for all units: stats.variance), normal approximation.
+            from saz_geboortezorg.stats.variance import robust_total_variance
+
+            model_var = scale * np.bincount(
                 pats.cell_unit, weights=mu_cell**2 * pats.cell_trials, minlength=J
+            )
+            var_o = robust_total_variance(
+                pats.cell_events,
+                mu_cell,
+                pats.cell_unit,
+                J,
+                model=model_var,
+                sq=pats.cell_sumsq,
+                counts=pats.cell_trials,
             )
             oe_lo = np.maximum(obs - level_z * np.sqrt(var_o), 0) / exp
             oe_hi = (obs + level_z * np.sqrt(var_o)) / exp
