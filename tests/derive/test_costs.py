@@ -127,7 +127,11 @@ def test_summary_means_and_intervals_by_hand():
     a = np.array([TOTAL["P1"], TOTAL["P2"]])
     sd = a.std(ddof=1)
     assert s.loc[("A", "total"), "mean"] == pytest.approx(a.mean())
-    assert s.loc[("A", "total"), "lcl95"] == pytest.approx(a.mean() - 1.959964 * sd / np.sqrt(2))
+    # two pregnancies: a bootstrap percentile interval (small unit), whose resampled means
+    # are a1, (a1 + a2) / 2 and a2 with probabilities 1/4, 1/2, 1/4: it spans the two
+    assert s.loc[("A", "total"), "interval"] == "bootstrap"
+    assert s.loc[("A", "total"), ["lcl95", "ucl95"]].tolist() == [a.min(), a.max()]
+    assert s.loc[("A", "total"), "sd"] == pytest.approx(sd)
     assert s.loc[("A", "first_line"), "mean"] == pytest.approx(1000.0)
     assert s.loc[("B", "birth"), "mean"] == pytest.approx(1350.0)
     # Parts of each split add up to the total, shares to 1.
@@ -365,3 +369,53 @@ def test_summary_leaves_out_and_counts_pregnancies_without_claims():
     assert s.loc[("B", "total"), "n_without_claims"] == 0
     overall = cost_summary(data.women, by=None).set_index("part")
     assert overall.loc["total", "n"] == 3 and overall.loc["total", "n_without_claims"] == 1
+
+
+def test_small_units_get_bootstrap_percentile_intervals():
+    """A skewed unit's mean cost: the bootstrap percentile interval is asymmetric (longer
+    above the mean), seeded, and covers better than the normal one; large units keep the
+    normal interval."""
+    from saz_geboortezorg.derive.costs import BOOTSTRAP_BELOW
+
+    rng = np.random.default_rng(3)
+    n_small, n_large = 150, BOOTSTRAP_BELOW + 50
+    # lognormal costs with a heavy tail (skewness far above 2)
+    cost = np.exp(rng.normal(7.5, 1.2, n_small + n_large))
+    w = pd.DataFrame(
+        {
+            "booking_hospital_id": ["S"] * n_small + ["L"] * n_large,
+            "ga_days": 280,
+            "cost_total": cost,
+            "cost_first_line": cost * 0.3,
+            "cost_second_line": cost * 0.7,
+            "cost_pregnancy": cost * 0.2,
+            "cost_birth": cost * 0.5,
+            "cost_postpartum": cost * 0.3,
+        }
+    )
+    s = cost_summary(w, by="hospital")
+    total = s[s["part"] == "total"].set_index("unit")
+    assert total.loc["S", "interval"] == "bootstrap" and total.loc["L", "interval"] == "normal"
+    small = total.loc["S"]
+    assert small["ucl95"] - small["mean"] > small["mean"] - small["lcl95"]  # skewed upwards
+    again = cost_summary(w, by="hospital").set_index(["unit", "part"])
+    assert again.loc[("S", "total"), "lcl95"] == small["lcl95"]  # seeded
+    big = total.loc["L"]
+    half = 1.959963984540054 * big["sd"] / np.sqrt(big["n"])
+    assert big["ucl95"] == pytest.approx(big["mean"] + half)
+    # coverage of the true mean exp(7.5 + 1.2^2 / 2) over repeated small units
+    truth = np.exp(7.5 + 1.2**2 / 2)
+    hits = {"bootstrap": 0, "normal": 0}
+    reps = 200
+    for k in range(reps):
+        c = np.exp(np.random.default_rng(100 + k).normal(7.5, 1.2, 60))
+        u = pd.DataFrame({"booking_hospital_id": "S", "ga_days": 280, "cost_total": c})
+        for col in ("cost_first_line", "cost_second_line", "cost_pregnancy"):
+            u[col] = c / 3
+        u["cost_birth"] = u["cost_postpartum"] = 0.0
+        row = cost_summary(u, by="hospital").iloc[0]
+        hits["bootstrap"] += row["lcl95"] <= truth <= row["ucl95"]
+        m, sd = c.mean(), c.std(ddof=1)
+        hits["normal"] += m - 1.96 * sd / np.sqrt(60) <= truth <= m + 1.96 * sd / np.sqrt(60)
+    assert hits["bootstrap"] >= hits["normal"]
+    assert hits["bootstrap"] / reps > 0.85
