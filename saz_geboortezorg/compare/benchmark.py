@@ -480,8 +480,10 @@ def unit_table(
         ``observed`` (events or total amount), ``expected`` (NaN when crude), ``rate``
         (crude proportion or mean), ``ratio`` (O/E, NaN when crude), ``value`` (what is
         plotted: O/E x the selection's overall rate when adjusted, else ``rate``),
-        ``lower``/``upper`` (95% interval of ``value``: exact Poisson for O/E, Wilson for
-        crude proportions, normal for amounts), ``variance`` (variance of ``observed``
+        ``lower``/``upper`` (95% interval of ``value``: for O/E of a binary outcome the
+        exact interval with the binomial variance sum p(1 - p),
+        :func:`~saz_geboortezorg.stats.intervals.oe_interval`; Wilson for crude
+        proportions; normal with the robust variance for amounts), ``variance`` (variance of ``observed``
         under the standard) and ``adjusted``. ``attrs`` holds ``indicator``,
         ``unit_type``, ``adjusted``, ``method`` (in words), ``family``, ``overall``
         (the selection's rate or mean), ``multiplier`` (to percent, per 1,000) and
@@ -549,7 +551,7 @@ def _summarise(
     """Per-group sums over the selected records (``codes``: group of every denominator
     record; ``groups``: a subset of the selected records to summarise, by default all;
     the calibration and overall rate always come from the whole selection)."""
-    from saz_geboortezorg.stats.intervals import poisson_exact, wilson, z_value
+    from saz_geboortezorg.stats.intervals import oe_interval, wilson, z_value
 
     y_sel = rec.y[keep]
     overall = y_sel.sum() / keep.sum()
@@ -580,8 +582,8 @@ def _summarise(
             value = ratio * overall
             if rec.family == "binomial":
                 var = np.bincount(c, weights=e_rec * (1 - e_rec), minlength=J)
-                lo, hi = poisson_exact(obs)
-                lower, upper = lo / exp * overall, hi / exp * overall
+                lo, hi = oe_interval(obs, exp, var)  # binomial variance, not Poisson
+                lower, upper = lo * overall, hi * overall
             else:
                 from saz_geboortezorg.stats.variance import robust_total_variance
 
@@ -737,10 +739,17 @@ def funnel_for(
     limits: Sequence[float] = (95, 99.8),
     overdispersion: bool = True,
     multiplier: float = 1.0,
+    variance: str = "binomial",
 ) -> Any:
     """The funnel analysis of a :func:`unit_table` (SR when adjusted, PR when crude).
 
-    Adjusted proportions: observed against expected (``data_type="SR"``). Crude
+    Adjusted proportions: observed against expected (``data_type="SR"``). With
+    ``variance="binomial"`` (default) the limits use the binomial variance of the
+    observed count under the standard, ``V = sum p (1 - p)``: the ratio is put on the
+    funnel as equivalent events ``E* = E^2 / V``, ``O* = (O/E) E*`` (as for costs), so
+    ``O*/E* = O/E`` and its Poisson variance ``1/E*`` is ``V/E^2``. ``"poisson"`` keeps
+    FunnelPlotR's SR (variance ``E``), which overstates the standard error of a common
+    outcome (caesarean: by about a quarter) and flags too few units. Crude
     proportions: events against cases (``"PR"``). Amounts (cost): the O/E ratio as
     equivalent events (``"SR"``, see the module docstring), crude ones against the
     selection's mean.
@@ -755,6 +764,8 @@ def funnel_for(
         Widen the limits for between-unit variation beyond chance when phi > 1.
     multiplier : float
         Scale of crude proportions (100: percent); ratios (SR) are never scaled.
+    variance : {"binomial", "poisson"}
+        The variance of an adjusted binary indicator's observed count (see above).
 
     Returns
     -------
@@ -775,6 +786,29 @@ def funnel_for(
 
     adjusted = bool(table.attrs.get("adjusted", False))
     family = table.attrs.get("family", "binomial")
+    if variance not in ("binomial", "poisson"):
+        raise SpecError(f"variance must be 'binomial' or 'poisson', not {variance!r}")
+    if family == "binomial" and adjusted and variance == "binomial" and "variance" in table:
+        expected = table["expected"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(table["variance"] > 0, expected / table["variance"], 1.0)
+        frame = pd.DataFrame(
+            {
+                "unit": table["unit"],
+                "observed": table["observed"].to_numpy(dtype=float) * scale,
+                "expected": expected * scale,
+            }
+        )
+        return funnel(
+            frame,
+            "observed",
+            "expected",
+            "unit",
+            data_type="SR",
+            limits=limits,
+            overdispersion=overdispersion,
+            shmi_rounding=False,
+        )
     if family == "binomial":
         if adjusted:
             return funnel(
@@ -1130,6 +1164,9 @@ class BenchmarkResult:
     fdr : float or None
         Verdicts by Benjamini-Hochberg at this false discovery rate instead of the
         verdict limits.
+    variance : str
+        The variance of an adjusted binary indicator's observed count on the funnel:
+        ``binomial`` (sum p(1 - p)) or ``poisson`` (E, FunnelPlotR's SR).
     """
 
     table: pd.DataFrame
@@ -1144,6 +1181,7 @@ class BenchmarkResult:
     alert_level: float | None = None
     min_expected: float = MIN_EXPECTED
     fdr: float | None = None
+    variance: str = "binomial"
 
     def __post_init__(self) -> None:
         if self.verdict_level is None:
@@ -1352,6 +1390,7 @@ def benchmark(
     pool_rare: int | None = None,
     cache: BenchmarkCache | None = None,
     attribution: str | None = None,
+    variance: str = "binomial",
 ) -> BenchmarkResult:
     """The open benchmark: every unit's position on every indicator, in two tiers.
 
@@ -1416,6 +1455,11 @@ def benchmark(
         during birth to the unit responsible at birth). The table's ``attribution``
         column names the rule per row.
 
+    variance : {"binomial", "poisson"}
+        The variance of an adjusted binary indicator's observed count on its funnel:
+        ``binomial`` (sum p(1 - p), default) or ``poisson`` (E: FunnelPlotR's SR, which
+        overstates the standard error of a common outcome; the ``funnel`` command keeps
+        it). Stated in the methods text.
     Returns
     -------
     BenchmarkResult
@@ -1494,6 +1538,12 @@ def benchmark(
             continue
         unit_type = ut.attrs["unit_type"]
         methods[ind.id] = ut.attrs["method"]
+        if ut.attrs["adjusted"] and ut.attrs["family"] == "binomial":
+            methods[ind.id] += (
+                "; funnel with the binomial variance sum p(1 - p)"
+                if variance == "binomial"
+                else "; funnel with the Poisson variance E (FunnelPlotR)"
+            )
         m = ut.attrs["multiplier"]
         rows = pd.DataFrame(
             {
@@ -1517,7 +1567,7 @@ def benchmark(
         )
         rows["expected_events"] = expected_events(ut)
         try:
-            fr = funnel_for(ut, limits=levels, overdispersion=overdispersion)
+            fr = funnel_for(ut, limits=levels, overdispersion=overdispersion, variance=variance)
         except SazError as exc:
             notes.append(f"{ind.id}: not assessed ({exc})")
             rows["data_type"] = ""
@@ -1601,4 +1651,5 @@ def benchmark(
         alert_level=alert_level,
         min_expected=float(min_expected),
         fdr=None if fdr is None else float(fdr),
+        variance=variance,
     )

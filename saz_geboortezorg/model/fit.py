@@ -206,7 +206,7 @@ def prepare(
 
 
 def _unit_table(design, pats, fitted, family, scale, level_z=Z95) -> tuple[pd.DataFrame, float]:
-    from saz_geboortezorg.stats.intervals import poisson_exact, wilson
+    from saz_geboortezorg.stats.intervals import oe_interval, wilson
 
     J = len(design.unit_labels)
     mu_cell = fitted[pats.cell_pattern]
@@ -217,8 +217,11 @@ def _unit_table(design, pats, fitted, family, scale, level_z=Z95) -> tuple[pd.Da
     with np.errstate(divide="ignore", invalid="ignore"):
         oe = obs / exp
         if family == "binomial":
-            lo, hi = poisson_exact(obs)
-            oe_lo, oe_hi = lo / exp, hi / exp
+            # binomial variance of O under the model, sum p (1 - p), not E (Poisson)
+            var_o = np.bincount(
+                pats.cell_unit, weights=mu_cell * (1 - mu_cell) * pats.cell_trials, minlength=J
+            )
+            oe_lo, oe_hi = oe_interval(obs, exp, var_o)
             crude = obs / n
             c_lo, c_hi = wilson(obs, n)
         else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["wilson", "clopper_pearson", "poisson_exact", "z_value"]
+__all__ = ["wilson", "clopper_pearson", "poisson_exact", "oe_interval", "z_value"]
 
 
 def z_value(level: float = 0.95) -> float:
@@ -95,4 +95,41 @@ def poisson_exact(count, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     alpha = 1 - level
     lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
     upper = chi2.ppf(1 - alpha / 2, 2 * (k + 1)) / 2
+    return lower, upper
+
+
+def oe_interval(
+    observed, expected, variance=None, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval for an observed/expected ratio of a binary outcome with the *binomial*
+    variance of O under the standard, ``V = sum p (1 - p)`` (not ``E``, Poisson).
+
+    The count is rescaled to equivalent events with Poisson variance: with
+    ``k = E / V`` (at least 1 for a binary outcome), ``O* = k O`` has mean ``E* = k E``
+    and variance ``E*`` under the standard, so the exact (Garwood) interval of ``O*``
+    divided by ``E*`` is the interval of ``O/E`` (the same scaling the funnel plot uses;
+    :func:`saz_geboortezorg.compare.benchmark.funnel_for`). ``variance=None`` (or
+    ``V = E``) gives the plain Poisson interval ``poisson_exact(O) / E``. For caesarean
+    section the Poisson variance overstates the standard error by about a quarter.
+
+    Examples
+    --------
+    >>> lo, hi = oe_interval(10, 10.0)            # Poisson: V = E
+    >>> round(float(lo), 5), round(float(hi), 5)
+    (0.47954, 1.83904)
+    >>> lo, hi = oe_interval(10, 10.0, 8.0)       # binomial: V = 8 < E = 10
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.5248, 1.7278)
+    """
+    from scipy.stats import chi2
+
+    o = np.asarray(observed, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    v = e if variance is None else np.asarray(variance, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.where(v > 0, e / v, 1.0)
+        o_star, e_star = k * o, k * e
+        alpha = 1 - level
+        lower = np.where(o_star > 0, chi2.ppf(alpha / 2, 2 * o_star) / 2, 0.0) / e_star
+        upper = chi2.ppf(1 - alpha / 2, 2 * (o_star + 1)) / 2 / e_star
     return lower, upper

@@ -42,8 +42,18 @@ def test_oe_table_by_hand(births):
     h = t.index[0]
     o, e = t.loc[h, "observed"], t.loc[h, "expected"]
     assert t.loc[h, "oe"] == pytest.approx(o / e)
-    assert t.loc[h, "oe_lcl95"] == pytest.approx(chi2.ppf(0.025, 2 * o) / 2 / e)
-    assert t.loc[h, "oe_ucl95"] == pytest.approx(chi2.ppf(0.975, 2 * o + 2) / 2 / e)
+    # the binomial variance of O under the model, sum p (1 - p) over the unit's women
+    # (statsmodels' fitted risks), rescales the count to equivalent Poisson events
+    design = prepare(births, _spec()).design
+    row = sm.GLM(design.y, design.row_matrix(), family=sm.families.Binomial()).fit(tol=1e-12)
+    p = pd.Series(row.fittedvalues, index=births.index)[births["hospital_id"] == h]
+    v = float((p * (1 - p)).sum())
+    assert v < e  # binomial, not Poisson
+    k = e / v
+    assert t.loc[h, "oe_lcl95"] == pytest.approx(chi2.ppf(0.025, 2 * k * o) / 2 / (k * e))
+    assert t.loc[h, "oe_ucl95"] == pytest.approx(chi2.ppf(0.975, 2 * k * o + 2) / 2 / (k * e))
+    # narrower than the Poisson interval it replaces
+    assert t.loc[h, "oe_lcl95"] > chi2.ppf(0.025, 2 * o) / 2 / e
     rate = births.cs.mean()
     assert t.loc[h, "standardised_rate"] == pytest.approx(o / e * rate)
     assert t.loc[h, "crude_rate"] == pytest.approx(o / t.loc[h, "n"])
