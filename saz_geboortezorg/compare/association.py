@@ -6,8 +6,12 @@ counted are those in **both** denominators (for epidural and OASIS: women who
 laboured and gave birth vaginally). The odds ratio comes from a logistic regression
 of the outcome on the exposure, once alone (crude) and once with the listed
 categorical covariates (adjusted; each covariate's most common level is its
-reference). Missing covariate values form their own ``unknown`` category. With ``cluster=`` (e.g. ``hospital_id``) the standard errors
-are cluster-robust (women in one hospital are not independent).
+reference). Missing covariate values form their own ``unknown`` category. With
+``cluster=`` (e.g. ``hospital_id``) the standard errors are cluster-robust (women in one
+hospital are not independent). The robust variance rests on only G clusters (17
+hospitals), so its intervals and p-values use Student's t with G - 1 degrees of freedom
+rather than the normal distribution (as Stata and statsmodels' ``use_t=True`` do); the
+result states the df. For 17 clusters the 95% t quantile is 2.12, 8% wider than 1.96.
 
 An adjusted odds ratio is still an association, not an effect: women who ask for an
 epidural differ from those who do not in ways a registry does not record (a long,
@@ -62,9 +66,12 @@ def _fit_collapsed(
     The cluster-robust variance sums the score contributions per cluster, with the
     usual small-sample factor G/(G-1) x (N-1)/(N-K) for N records (as statsmodels and
     Stata do for record-level data).
+
+    Returns the exposure's log odds ratio, its standard error and the degrees of
+    freedom of its reference distribution: G - 1 for the cluster-robust variance
+    (Student t), infinity (normal) for the model-based one.
     """
     import statsmodels.api as sm
-    from scipy.stats import norm
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     keys = pd.DataFrame(
@@ -91,7 +98,7 @@ def _fit_collapsed(
         fit = sm.GLM(counts, design, family=sm.families.Binomial()).fit()
     beta = np.asarray(fit.params, dtype=float)
     if not robust:
-        se = float(np.asarray(fit.bse)[1])
+        se, df = float(np.asarray(fit.bse)[1]), np.inf
     else:
         mu = 1 / (1 + np.exp(-design @ beta))
         bread = np.linalg.inv(design.T @ (design * (trials * mu * (1 - mu))[:, None]))
@@ -99,10 +106,9 @@ def _fit_collapsed(
         per_cluster = pd.DataFrame(scores).groupby(pat["_cluster"].to_numpy()).sum().to_numpy()
         meat = per_cluster.T @ per_cluster
         g, n, k = len(per_cluster), trials.sum(), design.shape[1]
-        factor = g / (g - 1) * (n - 1) / (n - k) if g > 1 else np.nan
-        se = float(np.sqrt(factor * (bread @ meat @ bread)[1, 1]))
-    pvalue = float(2 * norm.sf(abs(beta[1] / se)))
-    return float(beta[1]), se, pvalue
+        factor = g / (g - 1) * (n - 1) / (n - k)
+        se, df = float(np.sqrt(factor * (bread @ meat @ bread)[1, 1])), float(g - 1)
+    return float(beta[1]), se, df
 
 
 def odds_ratios(
@@ -126,7 +132,9 @@ def odds_ratios(
     adjust : sequence of str
         Categorical covariate columns for the adjusted model (empty: crude only).
     cluster : str, optional
-        Column of clusters for cluster-robust standard errors (e.g. ``hospital_id``).
+        Column of clusters for cluster-robust standard errors (e.g. ``hospital_id``);
+        intervals and p-values then use Student's t with G - 1 df (G clusters; records
+        without a cluster value form one ``unknown`` cluster). At least two clusters.
     level : float
         Confidence level.
 
@@ -136,7 +144,9 @@ def odds_ratios(
         One row per model (``crude``, then ``adjusted`` if ``adjust``): ``exposure``,
         ``outcome``, ``model``, ``n``, ``exposed``, ``rate_exposed_pct``,
         ``rate_unexposed_pct``, ``odds_ratio``, ``or_lcl``, ``or_ucl``, ``p_value``,
-        ``adjusted_for``, ``se`` (``model-based`` or ``cluster-robust``).
+        ``adjusted_for``, ``se`` (``model-based`` or ``cluster-robust``),
+        ``clusters`` (G; 0 without ``cluster``) and ``df`` (degrees of freedom of the
+        interval and p-value: G - 1 with ``cluster``, ``inf`` (normal) without).
 
     Examples
     --------
@@ -151,12 +161,22 @@ def odds_ratios(
     >>> r[["model", "n", "odds_ratio", "or_lcl", "or_ucl"]].round(3)
        model    n  odds_ratio  or_lcl  or_ucl
     0  crude  200        2.25   0.994   5.092
+
+    Clustered by hospital, the interval uses t with (number of hospitals - 1) df:
+
+    >>> w["hospital_id"] = ["A", "B", "C", "D"] * 50
+    >>> r = odds_ratios(w, "epidural", "instrumental", cluster="hospital_id")
+    >>> int(r.clusters[0]), float(r.df[0])
+    (4, 3.0)
     """
+    from scipy.stats import t as student_t
+
     from saz_geboortezorg.compare.subgroups import analysis_table
     from saz_geboortezorg.indicators import get
     from saz_geboortezorg.indicators.compute import indicator_outcome
-    from saz_geboortezorg.stats.intervals import z_value
 
+    if not 0 < level < 1:
+        raise SpecError(f"level must lie between 0 and 1 (e.g. 0.95), not {level}")
     exp_def, out_def = get(exposure), get(outcome)
     if exp_def.level != out_def.level:
         raise SpecError(f"{exposure!r} and {outcome!r} are on different levels (woman/baby)")
@@ -174,16 +194,24 @@ def odds_ratios(
     sub = table.loc[rows]
     xe = (x[rows] > 0).astype(float).to_numpy()
     ye = (y[rows] > 0).astype(float).to_numpy()
-    z = z_value(level)
     cl = (
         sub[cluster].astype("string").fillna("unknown").astype(str).to_numpy()
         if cluster
         else np.zeros(len(sub), dtype=int)
     )
+    n_clusters = len(np.unique(cl)) if cluster else 0
+    if cluster and n_clusters < 2:
+        raise SpecError(
+            f"cluster-robust standard errors need at least two clusters; the records in "
+            f"both denominators have {n_clusters} value(s) of {cluster!r}"
+        )
     results = []
     models = [("crude", [])] + ([("adjusted", list(adjust))] if adjust else [])
     for name, covariates in models:
-        beta, se, pvalue = _fit_collapsed(sub, xe, ye, covariates, cl, robust=bool(cluster))
+        beta, se, df = _fit_collapsed(sub, xe, ye, covariates, cl, robust=bool(cluster))
+        # Student t with G - 1 df for the cluster-robust variance; df = inf is the normal
+        q = float(student_t.ppf(0.5 + level / 2, df))
+        pvalue = float(2 * student_t.sf(abs(beta / se), df))
         results.append(
             {
                 "exposure": exposure,
@@ -194,11 +222,13 @@ def odds_ratios(
                 "rate_exposed_pct": 100 * ye[xe == 1].mean() if xe.sum() else np.nan,
                 "rate_unexposed_pct": 100 * ye[xe == 0].mean() if (xe == 0).sum() else np.nan,
                 "odds_ratio": float(np.exp(beta)),
-                "or_lcl": float(np.exp(beta - z * se)),
-                "or_ucl": float(np.exp(beta + z * se)),
+                "or_lcl": float(np.exp(beta - q * se)),
+                "or_ucl": float(np.exp(beta + q * se)),
                 "p_value": pvalue,
                 "adjusted_for": ", ".join(covariates),
                 "se": "cluster-robust" if cluster else "model-based",
+                "clusters": n_clusters,
+                "df": df,
             }
         )
     return pd.DataFrame(results)

@@ -13,6 +13,20 @@ case-mix expected log odds (e.g. ``logit`` of
 :func:`saz_geboortezorg.monitor.risk_adjusted.expected_risks`), so the effects are
 adjusted for case mix. Intervals are Wald 95% intervals from statsmodels.
 
+**Extra-binomial variation between months.** The binomial model treats every birth as
+independent given the month's fitted risk. Months often differ by more than that
+(staffing, case mix the offset misses, seasonal effects), and then the binomial
+intervals are too narrow. The fit is checked with the Pearson statistic over the M
+calendar months, ``X2 = sum_m (O_m - E_m)^2 / V_m`` (``O`` events, ``E`` the sum of the
+fitted risks, ``V`` the sum of ``p (1 - p)``), with ``phi = X2 / (M - k)`` for k fitted
+terms; without extra variation ``X2`` is about chi-squared on ``M - k`` df and ``phi``
+about 1. With ``overdispersion="auto"`` (default), when the chi-squared test rejects at
+5% (``phi`` notably above 1: above 1.44 for 36 months and 4 terms) the standard errors
+are multiplied by ``sqrt(phi)`` and the intervals use Student's t on ``M - k`` df
+(quasi-binomial; the estimates do not change), and the result says so
+(``overdispersion``, ``notes``). ``"quasi"`` always uses ``max(phi, 1)``; ``"none"``
+keeps the binomial intervals.
+
 *When* a change happened (the start month, with a confidence set) is estimated by
 :func:`saz_geboortezorg.monitor.change_point.change_point`.
 """
@@ -30,7 +44,6 @@ from saz_geboortezorg.errors import SpecError
 __all__ = ["ITSResult", "segmented_regression"]
 
 DAYS_PER_MONTH = 30.4375
-Z95 = 1.959963984540054
 
 
 @dataclass
@@ -43,15 +56,28 @@ class ITSResult:
         ``term`` (``intercept``, ``trend``, ``level_change``, ``slope_change``; the
         terms that were fitted),
         ``estimate``, ``se``, ``lcl95``, ``ucl95`` (log odds; trends per month),
-        ``odds_ratio``, ``or_lcl95``, ``or_ucl95``.
+        ``odds_ratio``, ``or_lcl95``, ``or_ucl95``; ``se_binomial`` (the binomial
+        standard error; ``se`` equals it unless the intervals were widened for
+        extra-binomial variation).
     level_change, slope_change : dict
-        ``estimate``, ``lcl95``, ``ucl95`` (log odds ratio); slope per month.
+        ``estimate``, ``se``, ``lcl95``, ``ucl95`` (log odds ratio); slope per month.
+        A term that was not fitted (``slope_change=False``) has NaN throughout: it was
+        not estimated, which is not an estimate of 0.
     fitted : DataFrame
         Per month: ``period``, ``n``, ``events``, ``rate``, ``fitted`` (mean fitted
         risk), ``counterfactual`` (mean fitted risk without the initiative terms, from
         the start on), ``post``.
     start : Timestamp
     n : int
+    overdispersion : dict
+        The check for extra-binomial variation between months: ``months`` (M),
+        ``chi2`` (Pearson X2), ``df`` (M - k), ``phi`` (X2 / df), ``p_value`` (of the
+        chi-squared test of no extra variation), ``method`` (``binomial`` or
+        ``quasi-binomial``), ``scale`` (the factor applied to the variances: ``phi`` or
+        1) and ``interval_df`` (df of the t intervals; ``inf``, the normal, when
+        binomial). NaN where M - k < 1.
+    notes : list of str
+        What the reader must know, e.g. that the intervals were widened.
     """
 
     coefficients: pd.DataFrame
@@ -61,6 +87,7 @@ class ITSResult:
     start: pd.Timestamp
     n: int
     notes: list[str] = field(default_factory=list)
+    overdispersion: dict = field(default_factory=dict)
 
 
 def _months(dates: pd.Series, origin: pd.Timestamp) -> np.ndarray:
@@ -88,6 +115,7 @@ def segmented_regression(
     offset: Any = None,
     slope_change: bool = True,
     trend: bool = True,
+    overdispersion: str = "auto",
 ) -> ITSResult:
     """Level and slope change at ``start`` from a record-level logistic model.
 
@@ -109,6 +137,10 @@ def segmented_regression(
         Include the pre-initiative trend ``b1`` (default). ``trend=False,
         slope_change=False`` is a plain (case-mix adjusted) before/after comparison:
         much more power, but it attributes any secular change to the initiative.
+    overdispersion : {"auto", "quasi", "none"}
+        Extra-binomial variation between months (see the module doc): ``auto`` widens
+        the intervals by ``sqrt(phi)`` when the Pearson test over months rejects at 5%,
+        ``quasi`` always by ``sqrt(max(phi, 1))``, ``none`` never.
 
     Returns
     -------
@@ -126,9 +158,21 @@ def segmented_regression(
     >>> true = np.log((0.06 / 0.94) / (0.10 / 0.90))
     >>> bool(r.level_change["lcl95"] < true < r.level_change["ucl95"])
     True
+
+    Births are independent here, so the months vary no more than the binomial allows;
+    the level-only model did not fit a slope change:
+
+    >>> r.overdispersion["method"], bool(0.5 < r.overdispersion["phi"] < 1.5)
+    ('binomial', True)
+    >>> r.slope_change["estimate"]
+    nan
     """
     import statsmodels.api as sm
+    from scipy.stats import chi2 as chi2_dist
+    from scipy.stats import t as student_t
 
+    if overdispersion not in ("auto", "quasi", "none"):
+        raise SpecError(f"overdispersion must be 'auto', 'quasi' or 'none', not {overdispersion!r}")
     start = pd.Timestamp(start)
     dates, y, off = _inputs(records, date, outcome, offset)
     if len(y) == 0:
@@ -147,25 +191,7 @@ def segmented_regression(
         cols["slope_change"] = (t - t0) * post
     X = pd.DataFrame(cols)
     fit = sm.GLM(y, X, family=sm.families.Binomial(), offset=off).fit()
-    est, se = fit.params.to_numpy(), fit.bse.to_numpy()
-    coef = pd.DataFrame(
-        {
-            "term": list(cols),
-            "estimate": est,
-            "se": se,
-            "lcl95": est - Z95 * se,
-            "ucl95": est + Z95 * se,
-        }
-    )
-    coef["odds_ratio"] = np.exp(coef.estimate)
-    coef["or_lcl95"] = np.exp(coef.lcl95)
-    coef["or_ucl95"] = np.exp(coef.ucl95)
-
-    def pick(term):
-        if term not in cols:
-            return {"estimate": 0.0, "lcl95": np.nan, "ucl95": np.nan}
-        r = coef.set_index("term").loc[term]
-        return {k: float(r[k]) for k in ("estimate", "se", "lcl95", "ucl95")}
+    est, se_binomial = fit.params.to_numpy(), fit.bse.to_numpy()
 
     Xc = X.copy()
     Xc["level_change"] = 0.0
@@ -174,13 +200,84 @@ def segmented_regression(
     lin = X.to_numpy() @ est + off
     lin_c = Xc.to_numpy() @ est + off
     month = dates.dt.to_period("M").dt.to_timestamp().to_numpy()
+    p_fit = 1 / (1 + np.exp(-lin))
     frame = pd.DataFrame(
-        {"period": month, "y": y, "fit": 1 / (1 + np.exp(-lin)), "cf": 1 / (1 + np.exp(-lin_c))}
+        {
+            "period": month,
+            "y": y,
+            "fit": p_fit,
+            "var": p_fit * (1 - p_fit),
+            "cf": 1 / (1 + np.exp(-lin_c)),
+        }
     )
     g = frame.groupby("period", sort=True).agg(
-        n=("y", "size"), events=("y", "sum"), fitted=("fit", "mean"), counterfactual=("cf", "mean")
+        n=("y", "size"),
+        events=("y", "sum"),
+        fitted=("fit", "mean"),
+        counterfactual=("cf", "mean"),
+        expected=("fit", "sum"),
+        variance=("var", "sum"),
     )
     g = g.reset_index()
+
+    # Pearson check for extra-binomial variation between months
+    k = X.shape[1]
+    used = g.variance > 0
+    months = int(used.sum())
+    df_phi = months - k
+    chi2 = float((((g.events - g.expected) ** 2)[used] / g.variance[used]).sum())
+    if df_phi >= 1:
+        phi = chi2 / df_phi
+        p_phi = float(chi2_dist.sf(chi2, df_phi))
+    else:
+        phi = p_phi = float("nan")
+    widen = df_phi >= 1 and (
+        (overdispersion == "auto" and p_phi < 0.05) or (overdispersion == "quasi" and phi > 1)
+    )
+    scale = phi if widen else 1.0
+    interval_df = float(df_phi) if widen else np.inf
+    q = float(student_t.ppf(0.975, interval_df))
+    se = se_binomial * np.sqrt(scale)
+    coef = pd.DataFrame(
+        {
+            "term": list(cols),
+            "estimate": est,
+            "se": se,
+            "lcl95": est - q * se,
+            "ucl95": est + q * se,
+        }
+    )
+    coef["odds_ratio"] = np.exp(coef.estimate)
+    coef["or_lcl95"] = np.exp(coef.lcl95)
+    coef["or_ucl95"] = np.exp(coef.ucl95)
+    coef["se_binomial"] = se_binomial
+
+    def pick(term):
+        keys = ("estimate", "se", "lcl95", "ucl95")
+        if term not in cols:
+            # not fitted: not estimated, which is not an estimate of 0
+            return dict.fromkeys(keys, float("nan"))
+        r = coef.set_index("term").loc[term]
+        return {k: float(r[k]) for k in keys}
+
+    notes = []
+    if df_phi < 1:
+        notes.append(
+            f"extra-binomial variation between months not checked: {months} months for {k} terms"
+        )
+    elif widen:
+        notes.append(
+            f"the months vary more than the binomial model allows (Pearson phi = {phi:.2f} "
+            f"on {df_phi} df, p = {p_phi:.2g}): standard errors multiplied by "
+            f"sqrt(phi) = {np.sqrt(phi):.2f} and intervals from t on {df_phi} df "
+            "(quasi-binomial)"
+        )
+    else:
+        notes.append(
+            f"no extra-binomial variation between months detected (Pearson phi = {phi:.2f} "
+            f"on {df_phi} df, p = {p_phi:.2g}); binomial intervals"
+            + ("" if overdispersion == "auto" else f" (overdispersion={overdispersion!r})")
+        )
     g["rate"] = g.events / g.n
     g["post"] = g.period >= start.to_period("M").to_timestamp()
     g.loc[~g.post, "counterfactual"] = np.nan
@@ -191,4 +288,15 @@ def segmented_regression(
         fitted=g[["period", "n", "events", "rate", "fitted", "counterfactual", "post"]],
         start=start,
         n=len(y),
+        notes=notes,
+        overdispersion={
+            "months": months,
+            "chi2": chi2,
+            "df": df_phi,
+            "phi": phi,
+            "p_value": p_phi,
+            "method": "quasi-binomial" if widen else "binomial",
+            "scale": scale,
+            "interval_df": interval_df,
+        },
     )

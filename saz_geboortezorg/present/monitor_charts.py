@@ -380,6 +380,9 @@ def its_plot(result: Any, *, title: str = "Interrupted time series", percent: bo
             f"; slope change OR/month {np.exp(sc['estimate']):.3f} "
             f"({np.exp(sc['lcl95']):.3f}-{np.exp(sc['ucl95']):.3f})"
         )
+    od = getattr(result, "overdispersion", {}) or {}
+    if od.get("method") == "quasi-binomial":
+        text += f"; widened for variation between months (phi {od['phi']:.2f})"
     out = alt.layer(dots, fitted, cf, _start_rule(result.start)).properties(
         title=alt.TitleParams(
             title,

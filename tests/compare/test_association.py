@@ -63,13 +63,11 @@ def test_adjustment_removes_confounding_by_stratum():
     assert r.loc[1, "adjusted_for"] == "stratum"
 
 
-def test_cluster_robust_matches_record_level_statsmodels():
-    sm = pytest.importorskip("statsmodels.api")
-    rng = np.random.default_rng(3)
-    n = 600
+def _clustered_women(seed: int, n: int, hospitals: str):
+    rng = np.random.default_rng(seed)
     w = pd.DataFrame(
         {
-            "hospital_id": rng.choice(list("ABCDEF"), n),
+            "hospital_id": rng.choice(list(hospitals), n),
             "stratum": rng.choice(["x", "y", "z"], n),
             "ga_days": 280,
             "onset": "spontaneous",
@@ -80,6 +78,12 @@ def test_cluster_robust_matches_record_level_statsmodels():
     w["pain_relief_method"] = np.where(epi == 1, "epidural", "none")
     y = rng.binomial(1, 0.1 + 0.1 * epi)
     w["mode"] = np.where(y == 1, "vacuum", "spontaneous")
+    return w, epi, y
+
+
+def test_cluster_robust_matches_record_level_statsmodels():
+    sm = pytest.importorskip("statsmodels.api")
+    w, epi, y = _clustered_women(3, 600, "ABCDEF")
     r = odds_ratios(w, "epidural", "instrumental", adjust=["stratum"], cluster="hospital_id")
     design = pd.DataFrame(
         {
@@ -101,14 +105,37 @@ def test_cluster_robust_matches_record_level_statsmodels():
         columns={"x": "sx", "y": "sy", "z": "sz"}[ref]
     )
     groups = pd.factorize(w["hospital_id"])[0]
+    # statsmodels with use_t=True: Student t on G - 1 = 5 df for cluster covariances
     fit = sm.GLM(y, design, family=sm.families.Binomial()).fit(
-        cov_type="cluster", cov_kwds={"groups": groups}
+        cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
     )
+    lo, hi = fit.conf_int(alpha=0.05).loc["x"]
     assert r.loc[1, "odds_ratio"] == pytest.approx(math.exp(fit.params["x"]), rel=1e-6)
-    assert r.loc[1, "or_ucl"] == pytest.approx(
-        math.exp(fit.params["x"] + Z * fit.bse["x"]), rel=1e-5
-    )
+    assert r.loc[1, "or_lcl"] == pytest.approx(math.exp(lo), rel=1e-5)
+    assert r.loc[1, "or_ucl"] == pytest.approx(math.exp(hi), rel=1e-5)
+    assert r.loc[1, "p_value"] == pytest.approx(fit.pvalues["x"], rel=1e-4)
     assert r.loc[1, "se"] == "cluster-robust"
+    assert r.loc[1, "clusters"] == 6 and r.loc[1, "df"] == 5
+
+
+def test_cluster_robust_uses_t_on_g_minus_1_df():
+    # 17 hospitals, as in the synthetic data: t(16) quantile 2.1199, not 1.96
+    stats = pytest.importorskip("scipy.stats")
+    w, _, _ = _clustered_women(5, 1700, "ABCDEFGHIJKLMNOPQ")
+    r = odds_ratios(w, "epidural", "instrumental", cluster="hospital_id").iloc[0]
+    assert r["clusters"] == 17 and r["df"] == 16
+    b = math.log(r["odds_ratio"])
+    half = math.log(r["or_ucl"]) - b
+    assert b - math.log(r["or_lcl"]) == pytest.approx(half, rel=1e-9)
+    se = half / 2.1199052992212546  # t_{16, 0.975}, from tables
+    assert r["p_value"] == pytest.approx(2 * stats.t.sf(abs(b / se), 16), rel=1e-6)
+    assert r["p_value"] > 2 * stats.norm.sf(abs(b / se))  # t has heavier tails than z
+    # a 90% interval uses t_{16, 0.95} = 1.7459
+    r90 = odds_ratios(w, "epidural", "instrumental", cluster="hospital_id", level=0.9).iloc[0]
+    assert math.log(r90["or_ucl"]) - b == pytest.approx(1.7458836762762506 * se, rel=1e-6)
+    # without clusters the model-based interval stays normal (df = inf)
+    plain = odds_ratios(w, "epidural", "instrumental").iloc[0]
+    assert plain["clusters"] == 0 and math.isinf(plain["df"])
 
 
 def test_errors():
@@ -117,3 +144,7 @@ def test_errors():
         odds_ratios(w, "epidural", "instrumental", adjust=["nope"])
     with pytest.raises(SpecError, match="levels"):
         odds_ratios(w, "epidural", "preterm")
+    with pytest.raises(SpecError, match="two clusters"):
+        odds_ratios(w.assign(hospital_id="A"), "epidural", "instrumental", cluster="hospital_id")
+    with pytest.raises(SpecError, match="level"):
+        odds_ratios(w, "epidural", "instrumental", level=95)
