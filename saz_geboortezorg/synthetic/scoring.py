@@ -298,14 +298,15 @@ def score_cells(result: Any, truth: Mapping[str, Any]) -> pd.DataFrame:
 def verdict_level(result: Any) -> float:
     """The limit (percent) the benchmark's verdicts are given at, read from the result.
 
-    The level whose flags agree with the verdicts on every judged cell: a verdict exactly
-    where that level's flag is higher or lower. When several levels agree (no cell lies
-    between them) the widest is returned.
+    The result's own ``verdict_level``, checked against the table: every verdict lies
+    outside that level's limits (a verdict also needs the exact test on the count to
+    agree, so a cell outside the limits may still be ``within``).
 
     Raises
     ------
     SazError
-        When no level agrees (the verdicts follow some other rule).
+        When a verdict lies inside the stated level's limits (the verdicts follow some
+        other rule).
 
     Examples
     --------
@@ -316,28 +317,24 @@ def verdict_level(result: Any) -> float:
     >>> verdict_level(BenchmarkResult(t, "hospital", (95.0, 99.8), True, True))
     99.8
     >>> t["assessment"] = ["worse", "better"]
-    >>> verdict_level(BenchmarkResult(t, "hospital", (95.0, 99.8), True, True))
+    >>> verdict_level(BenchmarkResult(t, "hospital", (95.0, 99.8), True, True, verdict_level=95.0))
     95.0
     """
     from saz_geboortezorg.compare.funnel.limits import level_tag
 
     table = result.table
+    level = float(getattr(result, "verdict_level", None) or max(result.limits))
     judged = ~_not_judged(table["assessment"])
     verdict = judged & (table["assessment"].astype(str) != "within").to_numpy()
-    agreeing = []
-    for level in sorted(float(x) for x in result.limits):
-        column = f"flag{level_tag(level)}"
-        if column not in table.columns:
-            continue
+    column = f"flag{level_tag(level)}"
+    if column in table.columns and getattr(result, "fdr", None) is None:
         outside = table[column].isin(_DIRECTIONS).to_numpy()
-        if np.array_equal(outside[judged], verdict[judged]):
-            agreeing.append(level)
-    if not agreeing:
-        raise SazError(
-            "the verdicts (assessment) follow none of the limits "
-            f"{', '.join(f'{x:g}%' for x in result.limits)}: cannot tell their level"
-        )
-    return agreeing[-1]
+        if (verdict & ~outside).any():
+            raise SazError(
+                f"a verdict lies inside the {level:g}% limits the result states: the "
+                "verdicts follow another rule"
+            )
+    return level
 
 
 def stated_rate(level: float) -> float:
