@@ -733,6 +733,7 @@ def funnel_for(
     limits: Sequence[float] = (95, 99.8),
     overdispersion: bool = True,
     multiplier: float = 1.0,
+    phi_correction: bool = False,
 ) -> Any:
     """The funnel analysis of a :func:`unit_table` (SR when adjusted, PR when crude).
 
@@ -751,6 +752,16 @@ def funnel_for(
         Widen the limits for between-unit variation beyond chance when phi > 1.
     multiplier : float
         Scale of crude proportions (100: percent); ratios (SR) are never scaled.
+    phi_correction : bool
+        Use the bias-corrected dispersion ratio (the 10%-trimmed phi rescaled by its
+        mean with no overdispersion; see
+        :mod:`saz_geboortezorg.compare.funnel.overdispersion`) for tau² and the limits.
+        Off by default (FunnelPlotR's trimmed phi); the corrected phi is reported either
+        way (``phi_corrected``), as a sensitivity view.
+
+    Every SR funnel here has expected counts estimated from the same data (a case-mix
+    model, or the selection's mean for crude amounts), so its test of overdispersion
+    has n - 1 degrees of freedom (``fitted_expected=True``).
 
     Returns
     -------
@@ -781,6 +792,8 @@ def funnel_for(
                 data_type="SR",
                 limits=limits,
                 overdispersion=overdispersion,
+                fitted_expected=True,
+                phi_correction=phi_correction,
             )
         return funnel(
             table,
@@ -791,6 +804,7 @@ def funnel_for(
             limits=limits,
             overdispersion=overdispersion,
             multiplier=multiplier,
+            phi_correction=phi_correction,
         )
     expected = table["expected"] if adjusted else table["n"] * table.attrs["overall"]
     ratio = table["observed"] / expected
@@ -807,6 +821,8 @@ def funnel_for(
         limits=limits,
         overdispersion=overdispersion,
         shmi_rounding=False,
+        fitted_expected=True,
+        phi_correction=phi_correction,
     )
 
 
