@@ -265,3 +265,52 @@ def test_wording_no_overdispersion_detected():
     nl = nl if isinstance(nl, str) else nl[0]
     assert en.startswith("no overdispersion detected (phi = ")
     assert nl.startswith("geen overdispersie aangetoond (phi = ")
+
+
+# ---- the benchmark ----------------------------------------------------------------------
+def _adjusted_table(rng, n_units=17):
+    from saz_geboortezorg.compare.benchmark import funnel_for
+
+    e = rng.uniform(20, 200, n_units)
+    o = rng.poisson(e)
+    t = pd.DataFrame(
+        {"unit": [f"h{i:02d}" for i in range(n_units)], "n": 1000, "observed": o, "expected": e}
+    )
+    t.attrs.update(adjusted=True, family="binomial")
+    return t, funnel_for
+
+
+def test_benchmark_funnel_for_fitted_expected_and_correction():
+    t, funnel_for = _adjusted_table(np.random.default_rng(21))
+    f = funnel_for(t)
+    assert f.fitted_expected and f.test.df == f.n_phi - 1
+    assert f.test.method == "parametric bootstrap" and not f.phi_correction
+    g = funnel_for(t, phi_correction=True)
+    assert g.phi_correction and g.phi == f.phi_corrected and g.tau2 == f.tau2_corrected
+    # parity view: phi, tau2 and limits are FunnelPlotR's unless the correction is asked
+    plain = funnel(t, "observed", "expected", "unit")
+    assert (f.phi, f.tau2) == (plain.phi, plain.tau2)
+
+
+def test_methods_text_states_the_sensitivity_view():
+    from saz_geboortezorg.report.methods import funnel_lines
+
+    t, funnel_for = _adjusted_table(np.random.default_rng(22))
+    f = funnel_for(t)
+    bench = type(
+        "B",
+        (),
+        {
+            "funnels": {"cs": f},
+            "methods": {"cs": "adjusted"},
+            "limits": (95, 99.8),
+            "overdispersion": True,
+        },
+    )()
+    lines = funnel_lines(bench)
+    assert "no overdispersion detected, not that there is none" in lines[0]
+    assert "parametric bootstrap" in lines[0] and "n - 1" in lines[0]
+    cs = lines[-1]
+    assert cs.startswith("cs: adjusted; phi = ")
+    assert f"bias-corrected phi {f.phi_corrected:.2f}" in cs
+    assert f"bootstrap p = {f.test.p_value:.2g}" in cs
