@@ -119,8 +119,11 @@ def _dispersion_words(f: Any) -> str:
         extra.append("no overdispersion detected")
     test = getattr(f, "test", None)
     if test is not None and test.p_value is not None:
-        how = "chi-square" if test.method == "chi-square" else "bootstrap"
-        extra.append(f"{how} p = {test.p_value:.2g}")
+        if test.method == "chi-square":
+            extra.append(f"chi-square p = {test.p_value:.2g}")
+        else:
+            floor = test.p_value * (test.draws + 1) < 1.5  # no simulated phi reached it
+            extra.append(f"bootstrap p {'<=' if floor else '='} {test.p_value:.2g}")
     return words + (f" ({'; '.join(extra)})" if extra else "")
 
 

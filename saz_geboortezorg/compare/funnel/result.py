@@ -308,8 +308,10 @@ class FunnelResult:
                 f"p = {t.p_value:.3g}"
             )
         if t.method == "parametric bootstrap":
+            # (1 + 0) / (1 + B): no simulated phi reached the data's, p is at most this
+            p = f"<= {t.p_value:.3g}" if t.p_value * (t.draws + 1) < 1.5 else f"= {t.p_value:.3g}"
             return (
-                f"Test of overdispersion: p = {t.p_value:.3g} (parametric bootstrap of the "
+                f"Test of overdispersion: p {p} (parametric bootstrap of the "
                 f"trimmed phi, {t.draws} datasets simulated with no overdispersion)"
             )
         return f"Test of overdispersion: {t.reason}"

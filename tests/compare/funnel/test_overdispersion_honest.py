@@ -313,4 +313,14 @@ def test_methods_text_states_the_sensitivity_view():
     cs = lines[-1]
     assert cs.startswith("cs: adjusted; phi = ")
     assert f"bias-corrected phi {f.phi_corrected:.2f}" in cs
-    assert f"bootstrap p = {f.test.p_value:.2g}" in cs
+    assert (
+        f"bootstrap p = {f.test.p_value:.2g}" in cs or f"bootstrap p <= {f.test.p_value:.2g}" in cs
+    )
+
+
+def test_bootstrap_p_floor_is_stated_as_a_bound():
+    """Strong overdispersion: no null draw reaches phi, so p = 1/(B + 1), shown as a bound."""
+    d = _pr_frame(np.random.default_rng(23), 20, tau2=4e-3)
+    f = funnel(d, "o", "n", "u", data_type="PR", test_draws=99)
+    assert f.test.p_value == pytest.approx(1 / 100)
+    assert "p <= 0.01 (parametric bootstrap" in f.summary()
