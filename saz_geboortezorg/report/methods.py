@@ -115,15 +115,16 @@ def _dispersion_words(f: Any) -> str:
         extra.append(
             f"bias-corrected phi {phi_c:.2f}, tau² {getattr(f, 'tau2_corrected', 0.0):.4g}"
         )
-    if phi <= 1:
-        extra.append("no overdispersion detected")
     test = getattr(f, "test", None)
-    if test is not None and test.p_value is not None:
-        if test.method == "chi-square":
-            extra.append(f"chi-square p = {test.p_value:.2g}")
+    has_p = test is not None and test.p_value is not None
+    if phi <= 1:
+        if has_p and test.p_value <= 0.05:
+            extra.append("limits not widened although the test detects overdispersion")
         else:
-            floor = test.p_value * (test.draws + 1) < 1.5  # no simulated phi reached it
-            extra.append(f"bootstrap p {'<=' if floor else '='} {test.p_value:.2g}")
+            extra.append("no overdispersion detected")
+    if has_p:
+        how = "chi-square" if test.method == "chi-square" else "bootstrap"
+        extra.append(f"{how} p {f.p_text()}")
     return words + (f" ({'; '.join(extra)})" if extra else "")
 
 

@@ -278,12 +278,38 @@ class FunnelResult:
                 lines.append(self.test_text())
         if self.overdispersed:
             lines.append("Limits: adjusted for overdispersion (additive random effects).")
+        elif self.overdispersion and self.overdispersion_detected():
+            lines.append(
+                "Limits: unadjusted (phi <= 1), although the test detects overdispersion: "
+                "the trimmed phi is biased low; see the bias-corrected phi "
+                "(phi_correction=True puts it in force)."
+            )
         elif self.overdispersion:
             lines.append("Limits: unadjusted (phi <= 1: no overdispersion detected).")
         else:
             lines.append("Limits: unadjusted (overdispersion adjustment switched off).")
         lines.extend(self.notes)
         return "\n".join(lines)
+
+    def overdispersion_detected(self, alpha: float = 0.05) -> bool:
+        """Whether the test of overdispersion rejects at ``alpha`` (False without a p-value).
+
+        With trimming the phi in force can be at most 1 while the test rejects: trimming
+        biases phi low (see :mod:`.overdispersion`).
+        """
+        return bool(
+            self.test is not None and self.test.p_value is not None and self.test.p_value <= alpha
+        )
+
+    def p_text(self) -> str:
+        """The test's p-value as ``"= 0.03"``, or ``"<= 0.001"`` for a bootstrap p at its
+        floor 1/(draws + 1) (no simulated phi reached the data's); ``""`` without one."""
+        t = self.test
+        if t is None or t.p_value is None:
+            return ""
+        if t.method == "parametric bootstrap" and t.p_value * (t.draws + 1) < 1.5:
+            return f"<= {t.p_value:.2g}"
+        return f"= {t.p_value:.2g}"
 
     def test_text(self) -> str:
         """The test of overdispersion in one line ("" without a test).

@@ -324,3 +324,29 @@ def test_bootstrap_p_floor_is_stated_as_a_bound():
     f = funnel(d, "o", "n", "u", data_type="PR", test_draws=99)
     assert f.test.p_value == pytest.approx(1 / 100)
     assert "p <= 0.01 (parametric bootstrap" in f.summary()
+
+
+def test_phi_below_one_yet_overdispersed_is_said_so():
+    """150 units whose z-scores are normal with SD 1.15 (quantiles, so deterministic): the
+    untrimmed phi is 1.15^2 = 1.32 (chi-square p = 0.005), the 10%-winsorised one
+    1.32 * 0.68 = 0.89 <= 1. The bootstrap detects it and the corrected phi recovers the
+    untrimmed one; the text must not say 'no overdispersion detected'."""
+    n, size = 150, 5000
+    z = 1.15 * stats.norm.ppf((np.arange(n) + 0.5) / n)
+    o = np.round(size * np.sin(np.arcsin(np.sqrt(0.3)) + z / (2 * np.sqrt(size))) ** 2)
+    d = pd.DataFrame({"u": [f"u{i:03d}" for i in range(n)], "o": o.astype(int), "n": size})
+    f = funnel(d, "o", "n", "u", data_type="PR")
+    untrimmed = np.mean(f.table["z_unadj"] ** 2)
+    assert untrimmed == pytest.approx(1.15**2, rel=0.02)
+    assert stats.chi2.sf(n * untrimmed, n - 1) < 0.01
+    assert f.phi <= 1 and not f.overdispersed
+    assert f.test.p_value <= 0.05 and f.overdispersion_detected()
+    assert f.phi_corrected == pytest.approx(untrimmed, rel=0.05)
+    assert "no overdispersion detected" not in f.summary()
+    assert "although the test detects overdispersion" in f.summary()
+    en = f.chart().to_dict()["title"]["subtitle"]
+    nl = f.chart(language="nl").to_dict()["title"]["subtitle"]
+    assert "although the test detects overdispersion" in (en if isinstance(en, str) else en[0])
+    assert "hoewel de toets overdispersie aantoont" in (nl if isinstance(nl, str) else nl[0])
+    g = funnel(d, "o", "n", "u", data_type="PR", phi_correction=True)
+    assert g.overdispersed and g.tau2 > 0
