@@ -60,6 +60,27 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="unadjusted PR limits: arcsine approximation (FunnelPlotR) or exact binomial",
     )
     p.add_argument(
+        "--fitted-expected",
+        action="store_true",
+        help="SR: the expected counts come from a model fitted to the same data "
+        "(test of overdispersion on n - 1 degrees of freedom)",
+    )
+    p.add_argument(
+        "--phi-correction",
+        action="store_true",
+        help="use the bias-corrected phi (trimmed phi rescaled by its mean with no "
+        "overdispersion) for tau2 and the limits; default FunnelPlotR's trimmed phi",
+    )
+    p.add_argument(
+        "--test-draws",
+        default=999,
+        type=int,
+        metavar="B",
+        help="datasets simulated for the overdispersion test's p-value when trim-by > 0 "
+        "(parametric bootstrap; 0: no p-value; default 999)",
+    )
+    p.add_argument("--seed", default=None, type=int, help="seed of those simulations")
+    p.add_argument(
         "--chart", type=Path, metavar="FILE", help="also save the chart (.png, .svg, .html)"
     )
     p.add_argument("--highlight", metavar="UNIT", help="unit to highlight in the chart")
@@ -87,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
         overdispersion=args.overdispersion,
         multiplier=args.multiplier,
         pr_limits=args.pr_limits,
+        fitted_expected=args.fitted_expected,
+        phi_correction=args.phi_correction,
+        test_draws=args.test_draws,
+        **({} if args.seed is None else {"seed": args.seed}),
     )
     if args.chart:
         if args.chart.suffix.lower() not in (".png", ".svg", ".html", ".json", ".pdf"):

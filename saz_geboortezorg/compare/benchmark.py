@@ -740,6 +740,7 @@ def funnel_for(
     overdispersion: bool = True,
     multiplier: float = 1.0,
     variance: str = "binomial",
+    phi_correction: bool = False,
 ) -> Any:
     """The funnel analysis of a :func:`unit_table` (SR when adjusted, PR when crude).
 
@@ -766,6 +767,16 @@ def funnel_for(
         Scale of crude proportions (100: percent); ratios (SR) are never scaled.
     variance : {"binomial", "poisson"}
         The variance of an adjusted binary indicator's observed count (see above).
+    phi_correction : bool
+        Use the bias-corrected dispersion ratio (the 10%-trimmed phi rescaled by its
+        mean with no overdispersion; see
+        :mod:`saz_geboortezorg.compare.funnel.overdispersion`) for tau² and the limits.
+        Off by default (FunnelPlotR's trimmed phi); the corrected phi is reported either
+        way (``phi_corrected``), as a sensitivity view.
+
+    Every SR funnel here has expected counts estimated from the same data (a case-mix
+    model, or the selection's mean for crude amounts), so its test of overdispersion
+    has n - 1 degrees of freedom (``fitted_expected=True``).
 
     Returns
     -------
@@ -808,6 +819,8 @@ def funnel_for(
             limits=limits,
             overdispersion=overdispersion,
             shmi_rounding=False,
+            fitted_expected=True,
+            phi_correction=phi_correction,
         )
     if family == "binomial":
         if adjusted:
@@ -819,6 +832,8 @@ def funnel_for(
                 data_type="SR",
                 limits=limits,
                 overdispersion=overdispersion,
+                fitted_expected=True,
+                phi_correction=phi_correction,
             )
         return funnel(
             table,
@@ -829,6 +844,7 @@ def funnel_for(
             limits=limits,
             overdispersion=overdispersion,
             multiplier=multiplier,
+            phi_correction=phi_correction,
         )
     expected = table["expected"] if adjusted else table["n"] * table.attrs["overall"]
     ratio = table["observed"] / expected
@@ -845,6 +861,8 @@ def funnel_for(
         limits=limits,
         overdispersion=overdispersion,
         shmi_rounding=False,
+        fitted_expected=True,
+        phi_correction=phi_correction,
     )
 
 

@@ -45,7 +45,9 @@ TEXT: dict[str, dict[str, str]] = {
         "position": "position",
         "note": "note",
         "od": "limits adjusted for overdispersion: phi = {phi}, tau\u00b2 = {tau2}",
-        "no_od": "no overdispersion (phi = {phi}): unadjusted limits",
+        "no_od": "no overdispersion detected (phi = {phi}): unadjusted limits",
+        "no_od_test": "unadjusted limits (trimmed phi = {phi}), although the test detects "
+        "overdispersion (p {p})",
         "plain": "unadjusted limits",
         "target": "; line: target {target}",
         "title": "Funnel plot: {y}{method}, {n} units",
@@ -66,7 +68,9 @@ TEXT: dict[str, dict[str, str]] = {
         "position": "positie",
         "note": "opmerking",
         "od": "grenzen verbreed voor overdispersie: phi = {phi}, tau\u00b2 = {tau2}",
-        "no_od": "geen overdispersie (phi = {phi}): niet-gecorrigeerde grenzen",
+        "no_od": "geen overdispersie aangetoond (phi = {phi}): niet-gecorrigeerde grenzen",
+        "no_od_test": "niet-gecorrigeerde grenzen (getrimde phi = {phi}), hoewel de toets "
+        "overdispersie aantoont (p {p})",
         "plain": "niet-gecorrigeerde grenzen",
         "target": "; lijn: referentie {target}",
         "title": "Trechterplot: {y}{method}, {n} eenheden",
@@ -390,6 +394,8 @@ def funnel_chart(
         )
     if result.overdispersed:
         subtitle = words["od"].format(phi=f"{result.phi:.2f}", tau2=f"{result.tau2:.3g}")
+    elif result.overdispersion and np.isfinite(result.phi) and result.overdispersion_detected():
+        subtitle = words["no_od_test"].format(phi=f"{result.phi:.2f}", p=result.p_text())
     elif result.overdispersion and np.isfinite(result.phi):
         subtitle = words["no_od"].format(phi=f"{result.phi:.2f}")
     else:

@@ -47,7 +47,15 @@ def funnel_lines(benchmark: Any) -> list[str]:
         f"Funnel limits {lims}; overdispersion "
         + (
             "adjusted (Spiegelhalter 2005: dispersion ratio phi from 10%-trimmed z-scores, "
-            "additive random-effects tau² when phi > 1)"
+            "additive random-effects tau² when phi > 1; phi <= 1 means no overdispersion "
+            "detected, not that there is none). Trimming biases phi low (with no "
+            "overdispersion it averages about 0.68 winsorised, 0.44 truncated, instead of 1), "
+            "so tau² comes out low; as a sensitivity view each indicator also shows the "
+            "bias-corrected phi (the trimmed phi rescaled by its mean in datasets "
+            "simulated with no overdispersion). The test of overdispersion is a parametric "
+            "bootstrap of the trimmed phi (999 simulated datasets), not a chi-square test, "
+            "which trimming invalidates; case-mix expected counts are fitted to the same "
+            "data (n - 1 degrees of freedom)"
             if benchmark.overdispersion
             else "not adjusted"
         )
@@ -73,10 +81,51 @@ def funnel_lines(benchmark: Any) -> list[str]:
     for ind, f in benchmark.funnels.items():
         method = benchmark.methods.get(ind, "")
         out.append(
-            f"{ind}: {method}; phi = {f.phi:.2f}, tau² = {f.tau2:.4g}"
+            f"{ind}: {method}; "
+            + _dispersion_words(f)
             + (" (limits widened for overdispersion)" if f.overdispersed else "")
         )
     return out
+
+
+def _dispersion_words(f: Any) -> str:
+    """phi and tau² in force, the sensitivity view and the test, for one funnel.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.compare.funnel import funnel
+    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+    ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> _dispersion_words(funnel(d, "o", "e", "h", trim_by=0))
+    'phi = 0.45, tau² = 0 (no overdispersion detected; chi-square p = 0.92)'
+    """
+    import math
+
+    phi = getattr(f, "phi", float("nan"))
+    if not math.isfinite(phi):
+        return "phi not estimated"
+    corrected = bool(getattr(f, "phi_correction", False))
+    words = f"{'bias-corrected ' if corrected else ''}phi = {phi:.2f}, tau² = {f.tau2:.4g}"
+    extra = []
+    phi_c = getattr(f, "phi_corrected", float("nan"))
+    if corrected:
+        extra.append(f"trimmed phi {getattr(f, 'phi_trimmed', float('nan')):.2f}")
+    elif getattr(f, "trim_by", 0) > 0 and math.isfinite(phi_c):
+        extra.append(
+            f"bias-corrected phi {phi_c:.2f}, tau² {getattr(f, 'tau2_corrected', 0.0):.4g}"
+        )
+    test = getattr(f, "test", None)
+    has_p = test is not None and test.p_value is not None
+    if phi <= 1:
+        if has_p and test.p_value <= 0.05:
+            extra.append("limits not widened although the test detects overdispersion")
+        else:
+            extra.append("no overdispersion detected")
+    if has_p:
+        how = "chi-square" if test.method == "chi-square" else "bootstrap"
+        extra.append(f"{how} p {f.p_text()}")
+    return words + (f" ({'; '.join(extra)})" if extra else "")
 
 
 def attribution_text(benchmark: Any) -> list[str]:

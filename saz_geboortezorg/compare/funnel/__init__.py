@@ -16,7 +16,7 @@ The computation is split in steps, one module each, following FunnelPlotR:
    transformation and unadjusted z-scores;
 3. :mod:`.overdispersion`: truncation (SHMI) or winsorisation (CQC, PR, RC) of the
    z-scores, the dispersion ratio :math:`\\phi`, DerSimonian-Laird :math:`\\tau^2` and a
-   chi-square test;
+   test of overdispersion (chi-square untrimmed, parametric bootstrap when trimmed);
 4. :mod:`.limits`: exact Poisson, arcsine/exact binomial and log-normal limits, without
    and with :math:`\\tau^2`;
 5. :mod:`.result`: :class:`FunnelResult` with the per-unit table, limit curves for any
@@ -44,8 +44,12 @@ Agreement with FunnelPlotR 0.6.0 (R) is tested to 1e-9 on fixed datasets (see
   for z-scores, phi and limits, while the plotted value (and so the flag) uses the
   unrounded ratio; the RC limits use the standard error :math:`1/(2\\sqrt{n})` while
   the RC z-scores use the delta-method one (both as FunnelPlotR).
-* Additions: the overdispersion-adjusted z-score, a chi-square test of overdispersion,
-  exact binomial limits with Spiegelhalter's interpolation (``pr_limits="exact"``).
+* Additions: the overdispersion-adjusted z-score, a test of overdispersion (a
+  parametric bootstrap of the trimmed phi: trimming makes the chi-square reference
+  wrong), a bias-corrected phi (``phi_correction``, a sensitivity view; off by default),
+  n - 1 degrees of freedom for expected counts fitted to the same data
+  (``fitted_expected``), exact binomial limits with Spiegelhalter's interpolation
+  (``pr_limits="exact"``).
 
 References
 ----------

@@ -10,7 +10,7 @@ import pandas as pd
 
 from saz_geboortezorg.compare.funnel import limits as _limits
 from saz_geboortezorg.compare.funnel.aggregate import aggregate
-from saz_geboortezorg.compare.funnel.overdispersion import dispersion
+from saz_geboortezorg.compare.funnel.overdispersion import DEFAULT_SEED, dispersion, null_phi
 from saz_geboortezorg.compare.funnel.result import FunnelResult, flags
 from saz_geboortezorg.compare.funnel.transform import target_value, transform
 from saz_geboortezorg.errors import SazError, SpecError
@@ -63,6 +63,10 @@ def funnel(
     *,
     shmi_rounding: bool = True,
     pr_limits: str = "arcsine",
+    fitted_expected: bool = False,
+    phi_correction: bool = False,
+    test_draws: int = 999,
+    seed: int = DEFAULT_SEED,
 ) -> FunnelResult:
     """Funnel plot analysis with overdispersion, numerically as FunnelPlotR 0.6.
 
@@ -93,6 +97,22 @@ def funnel(
     pr_limits : {"arcsine", "exact"}
         Unadjusted limits for proportions: FunnelPlotR's arcsine normal approximation or
         exact binomial limits with Spiegelhalter's interpolation.
+    fitted_expected : bool
+        SR only: the expected counts come from a case-mix model fitted to the same data
+        (it reproduces the total), so the test of overdispersion has n - 1 degrees of
+        freedom, not n, and the null datasets are recalibrated. Leaves phi, tau2 and the
+        limits unchanged.
+    phi_correction : bool
+        Put the bias-corrected phi in force: the trimmed phi rescaled by its mean under
+        no overdispersion (see :mod:`.overdispersion`), with its tau2 and limits. Off by
+        default (FunnelPlotR's trimmed phi); the corrected value is reported either way
+        (``phi_corrected``) when null datasets were simulated.
+    test_draws : int
+        Null datasets simulated for the p-value of the overdispersion test and the
+        corrected phi when ``trim_by > 0`` (parametric bootstrap). 0: no p-value for
+        trimmed data. Untrimmed data (``trim_by=0``) get the chi-square p-value.
+    seed : int
+        Seed of those simulations (the same data give the same p-value).
 
     Returns
     -------
@@ -139,10 +159,39 @@ def funnel(
     tr = transform(o, d, data_type, sr_method)
     method = "truncate" if (data_type == "SR" and sr_method == "SHMI") else "winsorise"
 
+    if fitted_expected and data_type != "SR":
+        raise SpecError("funnel: fitted_expected applies to SR (observed/expected) only")
+    if not (isinstance(test_draws, int) and test_draws >= 0):
+        raise SpecError(f"funnel: test_draws must be a whole number >= 0, not {test_draws!r}")
+
     notes: list[str] = []
+    null, no_null_reason = None, ""
+    if trim_by > 0 and test_draws > 0:
+        try:
+            null = null_phi(
+                o,
+                d,
+                data_type=data_type,
+                sr_method=sr_method,
+                trim_by=trim_by,
+                fitted_expected=fitted_expected,
+                draws=test_draws,
+                seed=seed,
+            )
+        except SazError as exc:
+            no_null_reason = str(exc)
+    elif trim_by > 0:
+        no_null_reason = "test_draws=0"
     try:
         disp = dispersion(
-            tr.z, tr.s, method=method, trim_by=trim_by, target_estimated=data_type != "SR"
+            tr.z,
+            tr.s,
+            method=method,
+            trim_by=trim_by,
+            target_estimated=data_type != "SR" or fitted_expected,
+            null=null,
+            phi_correction=phi_correction,
+            no_null_reason=no_null_reason,
         )
     except SazError as exc:
         if overdispersion:
@@ -184,6 +233,11 @@ def funnel(
         pr_limits=pr_limits,
         n_phi=disp.n if disp is not None else 0,
         notes=notes,
+        phi_trimmed=disp.phi_trimmed if disp is not None else float("nan"),
+        phi_corrected=disp.phi_corrected if disp is not None else float("nan"),
+        tau2_corrected=disp.tau2_corrected if disp is not None else float("nan"),
+        phi_correction=bool(disp is not None and disp.corrected),
+        fitted_expected=bool(fitted_expected),
     )
     lim = result.limits(d)
     value = table["value"].to_numpy()  # FunnelPlotR compares rr * multiplier with the limits

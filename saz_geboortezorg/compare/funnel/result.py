@@ -63,9 +63,20 @@ class FunnelResult:
     target : float
         Centre line on the original scale, before the multiplier (1 for SR).
     test : OverdispersionTest or None
-        Chi-square test of overdispersion.
+        Test of overdispersion: chi-square for untrimmed z-scores, parametric bootstrap
+        for trimmed ones (or no p-value, ``test.reason`` says why).
     overdispersed : bool
         Whether the adjusted limits are in force: overdispersion requested and phi > 1.
+    phi_trimmed : float
+        The trimmed phi (FunnelPlotR's), whether or not it is in force.
+    phi_corrected, tau2_corrected : float
+        Bias-corrected phi (the trimmed phi rescaled by its mean with no
+        overdispersion) and its tau2; NaN without null draws. A sensitivity view, in
+        force only with ``phi_correction``.
+    phi_correction : bool
+        Whether ``phi`` and ``tau2`` are the bias-corrected ones.
+    fitted_expected : bool
+        SR with expected counts from a model fitted to the same data (test df n - 1).
     """
 
     table: pd.DataFrame
@@ -83,6 +94,11 @@ class FunnelResult:
     pr_limits: str = "arcsine"
     n_phi: int = 0
     notes: list[str] = field(default_factory=list)
+    phi_trimmed: float = float("nan")
+    phi_corrected: float = float("nan")
+    tau2_corrected: float = float("nan")
+    phi_correction: bool = False
+    fitted_expected: bool = False
 
     # ---- limits -----------------------------------------------------------------
     def limits(self, denominators: Any = None) -> pd.DataFrame:
@@ -222,12 +238,20 @@ class FunnelResult:
             "phi": num(self.phi),
             "tau2": num(self.tau2),
             "overdispersed": bool(self.overdispersed),
+            "phi_trimmed": num(self.phi_trimmed),
+            "phi_corrected": num(self.phi_corrected),
+            "tau2_corrected": num(self.tau2_corrected),
+            "phi_correction": bool(self.phi_correction),
+            "fitted_expected": bool(self.fitted_expected),
             "overdispersion_test": None
             if self.test is None
             else {
                 "statistic": num(self.test.statistic),
                 "df": int(self.test.df),
-                "p_value": num(self.test.p_value),
+                "p_value": None if self.test.p_value is None else num(self.test.p_value),
+                "method": self.test.method,
+                "draws": int(self.test.draws),
+                "reason": self.test.reason or None,
             },
             "units": units,
         }
@@ -240,21 +264,83 @@ class FunnelResult:
             f"{self.target * self.multiplier:.6g}, trim_by {self.trim_by:g}",
         ]
         if math.isfinite(self.phi):
-            line = f"Dispersion ratio phi = {self.phi:.4g} (from {self.n_phi} units), tau2 = {self.tau2:.4g}"
-            if self.test is not None:
-                line += (
-                    f"; chi-square {self.test.statistic:.4g} on {self.test.df} df, "
-                    f"p = {self.test.p_value:.3g}"
-                )
+            which = "bias-corrected " if self.phi_correction else ""
+            line = (
+                f"Dispersion ratio {which}phi = {self.phi:.4g} (from {self.n_phi} units), "
+                f"tau2 = {self.tau2:.4g}"
+            )
+            if self.phi_correction:
+                line += f" (trimmed phi {self.phi_trimmed:.4g})"
+            elif self.trim_by > 0 and math.isfinite(self.phi_corrected):
+                line += f" (bias-corrected phi {self.phi_corrected:.4g})"
             lines.append(line)
+            if self.test is not None:
+                lines.append(self.test_text())
         if self.overdispersed:
             lines.append("Limits: adjusted for overdispersion (additive random effects).")
+        elif self.overdispersion and self.overdispersion_detected():
+            lines.append(
+                "Limits: unadjusted (phi <= 1), although the test detects overdispersion: "
+                "the trimmed phi is biased low; see the bias-corrected phi "
+                "(phi_correction=True puts it in force)."
+            )
         elif self.overdispersion:
-            lines.append("Limits: unadjusted (phi <= 1: no overdispersion).")
+            lines.append("Limits: unadjusted (phi <= 1: no overdispersion detected).")
         else:
             lines.append("Limits: unadjusted (overdispersion adjustment switched off).")
         lines.extend(self.notes)
         return "\n".join(lines)
+
+    def overdispersion_detected(self, alpha: float = 0.05) -> bool:
+        """Whether the test of overdispersion rejects at ``alpha`` (False without a p-value).
+
+        With trimming the phi in force can be at most 1 while the test rejects: trimming
+        biases phi low (see :mod:`.overdispersion`).
+        """
+        return bool(
+            self.test is not None and self.test.p_value is not None and self.test.p_value <= alpha
+        )
+
+    def p_text(self) -> str:
+        """The test's p-value as ``"= 0.03"``, or ``"<= 0.001"`` for a bootstrap p at its
+        floor 1/(draws + 1) (no simulated phi reached the data's); ``""`` without one."""
+        t = self.test
+        if t is None or t.p_value is None:
+            return ""
+        if t.method == "parametric bootstrap" and t.p_value * (t.draws + 1) < 1.5:
+            return f"<= {t.p_value:.2g}"
+        return f"= {t.p_value:.2g}"
+
+    def test_text(self) -> str:
+        """The test of overdispersion in one line ("" without a test).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from saz_geboortezorg.compare.funnel import funnel
+        >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+        ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+        >>> funnel(d, "o", "e", "h", trim_by=0).test_text()
+        'Test of overdispersion: chi-square 4.53 on 10 df, p = 0.92'
+        >>> funnel(d, "o", "e", "h", test_draws=0).test_text()[:55]
+        'Test of overdispersion: no p-value: the z-scores were t'
+        """
+        t = self.test
+        if t is None:
+            return ""
+        if t.method == "chi-square":
+            return (
+                f"Test of overdispersion: chi-square {t.statistic:.4g} on {t.df} df, "
+                f"p = {t.p_value:.3g}"
+            )
+        if t.method == "parametric bootstrap":
+            # (1 + 0) / (1 + B): no simulated phi reached the data's, p is at most this
+            p = f"<= {t.p_value:.3g}" if t.p_value * (t.draws + 1) < 1.5 else f"= {t.p_value:.3g}"
+            return (
+                f"Test of overdispersion: p {p} (parametric bootstrap of the "
+                f"trimmed phi, {t.draws} datasets simulated with no overdispersion)"
+            )
+        return f"Test of overdispersion: {t.reason}"
 
     def __repr__(self) -> str:  # pragma: no cover - cosmetic
         return f"<FunnelResult {self.data_type} units={len(self.table)} phi={self.phi:.4g} overdispersed={self.overdispersed}>"
