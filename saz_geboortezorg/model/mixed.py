@@ -340,8 +340,10 @@ def variance_note(tau2: float, integration: TauIntegration | None) -> str:
     --------
     >>> t = TauIntegration(np.array([0.1]), np.array([1.0]), np.zeros((1, 2)),
     ...                    np.ones((1, 2)), tau2_lcl95=0.0, tau2_ucl95=0.08, lr_zero=0.0)
-    >>> variance_note(0.0, t)[:80]
-    'the between-unit variance tau^2 is estimated at zero, but its 95% interval reache'
+    >>> variance_note(0.0, t)
+    'the between-unit variance tau^2 is estimated at zero, but its 95% interval 0 to 0.08
+    (profile likelihood); median odds ratio 1.00, up to 1.31: the data cannot rule out
+    real differences between units; ...'
     """
     if integration is None or not np.isfinite(integration.tau2_ucl95):
         if tau2 == 0.0:
@@ -392,6 +394,7 @@ TAU_PRIOR = "half-normal(0, 1) on tau, the between-unit SD of the log odds"
 _LR_INTERIOR = 3.841458820694124
 _LR_BOUNDARY = 2.705543454095404
 _GRID_POINTS = 40
+_TAU_MAX = float(np.exp(_LOG_TAU2_BOUNDS[1] / 2))
 
 
 @dataclass
@@ -505,9 +508,13 @@ def mixture_quantiles(weights, means, sds, q: float, tol: float = 1e-9) -> np.nd
 
     Examples
     --------
-    >>> w = np.array([0.5, 0.5]); m = np.array([[-1.0], [1.0]]); s = np.full((2, 1), 0.1)
-    >>> round(float(mixture_quantiles(w, m, s, 0.5)[0]), 6)
+    >>> w = np.array([0.5, 0.5]); m = np.array([[-0.5], [0.5]]); s = np.ones((2, 1))
+    >>> abs(round(float(mixture_quantiles(w, m, s, 0.5)[0]), 6))
     0.0
+    >>> from scipy.stats import norm  # check: the mixture CDF at the 97.5% quantile
+    >>> x = mixture_quantiles(w, m, s, 0.975)[0]
+    >>> round(float(0.5 * norm.cdf(x + 0.5) + 0.5 * norm.cdf(x - 0.5)), 6)
+    0.975
     """
     from scipy.special import ndtr
 
@@ -582,8 +589,9 @@ def integrate_tau(
     """Integrate the unit effects over tau; profile-likelihood interval of tau^2.
 
     See :class:`TauIntegration` for the method. ``beta``, ``tau2`` and ``loglik`` are
-    the maximum-likelihood fit. The grid runs from 0 to where the log posterior of tau
-    has dropped 12 below its value at the estimate (``points`` midpoints).
+    the maximum-likelihood fit. The grid (``points`` midpoints) spans the tau where the
+    log posterior is within 12 of its value at the estimate (about +-5 posterior SD),
+    down to 0 when that is within reach.
     """
     from scipy.optimize import brentq
 
@@ -603,31 +611,7 @@ def integrate_tau(
         sign, logdet = np.linalg.slogdet(info)
         return ll - 0.5 * logdet - 0.5 * (t / prior_scale) ** 2
 
-    # 1. Where the grid ends.
-    t_ref = max(tau_hat, 0.05)
-    f_ref = log_post(profile(t_ref), t_ref)
-    t_max = max(3 * tau_hat, 0.3)
-    for _ in range(30):
-        if log_post(profile(t_max), t_max) < f_ref - 12:
-            break
-        t_max *= 1.5
-    # 2. Grid (midpoint rule) and posterior weights.
-    grid = t_max * (np.arange(points) + 0.5) / points
-    state["beta"] = np.asarray(beta, float).copy()
-    logf, means, sds = [], [], []
-    for t in grid:
-        out = profile(t)
-        ll, _, b, H, info, C = out
-        V = np.linalg.inv(info)
-        var = 1 / H + np.einsum("jp,pq,jq->j", C, V, C)
-        logf.append(log_post(out, t))
-        means.append(b.copy())
-        sds.append(np.sqrt(var))
-    logf = np.asarray(logf)
-    weights = np.exp(logf - logf.max())
-    weights /= weights.sum()
-    # 3. Profile-likelihood interval of tau^2.
-    state["beta"] = np.asarray(beta, float).copy()
+    # 1. Profile-likelihood interval of tau^2.
     ll_zero = profile(0.0)[0]
     lr_zero = max(2 * (loglik - ll_zero), 0.0)
 
@@ -639,14 +623,43 @@ def integrate_tau(
         # 0 is in the interval (lr_zero <= 2.71), or every tau^2 > 0 down to 0 is.
         lower = 0.0
     else:
-        lower = brentq(lambda t: deviance(t) - _LR_INTERIOR, 0.0, tau_hat, xtol=1e-6) ** 2
+        lower = brentq(lambda t: deviance(t) - _LR_INTERIOR, 0.0, tau_hat, xtol=1e-7) ** 2
     cut = _LR_BOUNDARY if at_boundary else _LR_INTERIOR
+    state["beta"] = np.asarray(beta, float).copy()
     hi = max(tau_hat * 1.5, 0.05)
-    for _ in range(40):
-        if deviance(hi) > cut:
-            break
+    while deviance(hi) <= cut and hi < _TAU_MAX:
         hi *= 1.5
-    upper = brentq(lambda t: deviance(t) - cut, tau_hat, hi, xtol=1e-6) ** 2
+    if deviance(hi) > cut:
+        upper = brentq(lambda t: deviance(t) - cut, tau_hat, hi, xtol=1e-7) ** 2
+    else:
+        upper = float("inf")
+    # 2. The grid: where the log posterior of tau is within 12 of its value at the
+    #    estimate (about +-5 SD), found from the interval (which spans about 4 SD).
+    t_ref = max(tau_hat, 0.01)
+    f_ref = log_post(profile(t_ref), t_ref)
+    t_lo, t_hi = np.sqrt(lower), min(np.sqrt(upper), _TAU_MAX)
+    step = 0.75 * max(t_hi - t_lo, 0.01)
+    t_lo = max(t_lo - step, 0.0)
+    while t_lo > 0 and log_post(profile(t_lo), t_lo) > f_ref - 12:
+        t_lo = max(t_lo - step, 0.0)
+    t_hi = t_hi + step
+    while log_post(profile(t_hi), t_hi) > f_ref - 12 and t_hi < _TAU_MAX:
+        t_hi += step
+    grid = t_lo + (t_hi - t_lo) * (np.arange(points) + 0.5) / points  # midpoint rule
+    # 3. Posterior weights and the unit effects given tau.
+    state["beta"] = np.asarray(beta, float).copy()
+    logf, means, sds = [], [], []
+    for t in grid:
+        out = profile(t)
+        _, _, b, H, info, C = out
+        V = np.linalg.inv(info)
+        var = 1 / H + np.einsum("jp,pq,jq->j", C, V, C)
+        logf.append(log_post(out, t))
+        means.append(b.copy())
+        sds.append(np.sqrt(var))
+    logf = np.asarray(logf)
+    weights = np.exp(logf - logf.max())
+    weights /= weights.sum()
     return TauIntegration(
         tau=grid,
         weights=weights,
@@ -670,7 +683,7 @@ def median_odds_ratio(tau2: float) -> float:
     Examples
     --------
     >>> median_odds_ratio(0.0), round(median_odds_ratio(0.1), 4)
-    (1.0, 1.3527)
+    (1.0, 1.3521)
     """
     from scipy.stats import norm
 

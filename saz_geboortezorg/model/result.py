@@ -77,7 +77,7 @@ class RandomEffects:
         Examples
         --------
         >>> re = RandomEffects(0.01, 0.4, pd.DataFrame(), pd.DataFrame(), ranks_reliable=False)
-        >>> re.rank_notes()[0][:45]
+        >>> re.rank_notes()[0][:44]
         'rankability 0.40 is below 0.7: the empirical'
         """
         if self.ranks_reliable:
