@@ -553,8 +553,8 @@ def _profile_point(cells: _Cells, beta, tau: float, tol: float = 1e-8, max_iter:
     Returns ``(loglik, beta, b, H, info, C)`` with ``info`` the fixed-effect information
     and ``C`` = dB/dbeta at the optimum.
     """
-    log_tau2 = 2 * np.log(tau) if tau > 0 else -np.inf
-    log_tau2 = max(log_tau2, _LOG_TAU2_BOUNDS[0])
+    # tau = 0 is evaluated at tau^2 = 1e-30: the fixed-effects logistic likelihood.
+    log_tau2 = max(2 * np.log(tau) if tau > 0 else -np.inf, -69.0)
     beta = np.asarray(beta, float).copy()
     ll, g, b, H, _ = cells.evaluate(beta, log_tau2)
     info, C = _beta_information(cells, beta, b, H)
