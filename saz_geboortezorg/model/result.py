@@ -314,6 +314,10 @@ class CaseMixResult:
     def caterpillar(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
         """Shrunken unit odds ratios with 95% intervals (altair chart).
 
+        The bars are ``or_lcl95``/``or_ucl95``: intervals integrated over the uncertainty
+        in tau^2 and the fixed effects (pass ``lower="or_lcl95_conditional",
+        upper="or_ucl95_conditional"`` for the plug-in ones).
+
         Parameters
         ----------
         highlight : str or list of str, optional
@@ -350,6 +354,8 @@ class CaseMixResult:
             "title": f"{self.spec.name}: shrunken {self.unit_type} odds ratios",
             "x_title": "odds ratio (case-mix adjusted, shrunken)",
         }
+        if self.random_effects.interval_method.startswith("integrated"):
+            defaults["interval_label"] = "95% interval (integrated over tau\u00b2)"
         return caterpillar_chart(
             self.random_effects.table, highlight=highlight, **{**defaults, **options}
         )

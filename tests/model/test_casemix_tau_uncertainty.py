@@ -166,6 +166,7 @@ def test_intervals_cover_true_centred_hospital_effects(synthetic_fits):
         true = pd.Series(truth["hospital_effects"][spec]).loc[table.index]
         true = true - true.mean()
         inside = (np.log(table.or_lcl95) <= true) & (true <= np.log(table.or_ucl95))
+        assert ((table.or_lcl95 < table.odds_ratio) & (table.odds_ratio < table.or_ucl95)).all()
         covered[spec, seed] = int(inside.sum()), len(inside)
     hits = sum(c for c, _ in covered.values())
     total = sum(t for _, t in covered.values())
