@@ -128,7 +128,9 @@ class _Cells:
             p = _expit(eta0 + b[self.unit])
             g = self._sum(self.e - self.n * p) - b / tau2
             H = self._sum(self.n * p * (1 - p)) + 1 / tau2
-            step = g / H
+            # Each mode maximises a concave function; plain Newton can still overshoot
+            # far from it (a unit with no events and a large tau), so steps are capped.
+            step = np.clip(g / H, -2.0, 2.0)
             b += step
             if np.max(np.abs(step)) < tol:
                 break
@@ -307,11 +309,19 @@ def fit_random_intercept(
         within = 1 / S
     tau2 = 0.0 if at_zero else float(np.exp(theta[p]))
     integration = None
+    failed = None
     if integrate and converged and not singular:
-        with small_blas(*X.shape):
-            integration = integrate_tau(cells, theta[:p], tau2, float(ll))
-        cells.evaluate(theta[:p], theta[p], gradient=False)  # modes back at the estimate
+        try:
+            with small_blas(*X.shape):
+                integration = integrate_tau(cells, theta[:p], tau2, float(ll))
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+            failed = str(exc)
     notes = [variance_note(tau2, integration)] if at_zero or integration is not None else []
+    if failed is not None:
+        notes.append(
+            f"the uncertainty in tau^2 could not be integrated ({failed}); the unit "
+            "intervals are the plug-in conditional ones and too narrow"
+        )
     return MixedFit(
         names=list(names),
         params=theta[:p].copy(),
@@ -567,9 +577,12 @@ def _profile_point(cells: _Cells, beta, tau: float, tol: float = 1e-8, max_iter:
         while True:
             new = beta + t * step
             ll_new, g_new, b_new, H_new, _ = cells.evaluate(new, log_tau2)
-            if ll_new >= ll - 1e-10 or t < 1e-4:
+            if ll_new >= ll - 1e-10 or t < 1e-6:
                 break
             t /= 2
+        if not ll_new >= ll - 1e-10:
+            cells.evaluate(beta, log_tau2)  # modes back at the best beta
+            break
         beta, ll, g, b, H = new, ll_new, g_new, b_new, H_new
         info, C = _beta_information(cells, beta, b, H)
         if np.max(np.abs(t * step)) < tol:
@@ -616,7 +629,13 @@ def integrate_tau(
     lr_zero = max(2 * (loglik - ll_zero), 0.0)
 
     def deviance(t):
-        return 2 * (loglik - profile(t)[0])
+        ll_t = profile(t)[0]
+        if ll_t > loglik + 1e-6 * max(1.0, abs(loglik)):
+            raise ValueError(
+                f"the profile likelihood at tau^2 = {t**2:.3g} exceeds the maximum-likelihood "
+                "fit's: the fit is not at the maximum"
+            )
+        return 2 * (loglik - ll_t)
 
     at_boundary = tau2 == 0.0
     if at_boundary or lr_zero <= _LR_INTERIOR:

@@ -199,3 +199,22 @@ def test_low_rankability_flags_empirical_bayes_ranks(synthetic_fits):
         assert flagged == (re.rankability < 0.7)
         assert "empirical Bayes" in res.to_dict()["random_effects"]["rank_method"]
     assert not synthetic_fits["low_apgar", 3][0].random_effects.ranks_reliable
+
+
+def test_tiny_data_fit_is_a_maximum_and_its_interval_brackets_it():
+    """Two units, 3 events in 100: the mode Newton once overshot to a nonsense fit."""
+    n = np.array([50.0, 50.0])
+    e = np.array([2.0, 1.0])
+    fit = fit_random_intercept(np.ones((1, 1)), np.zeros(2, int), np.arange(2), e, n, 2, ["i"])
+    p = e.sum() / n.sum()  # the pooled logistic fit: tau^2 = 0
+    ll_pooled = float(np.sum(e * np.log(p) + (n - e) * np.log(1 - p)))
+    assert fit.loglik >= ll_pooled - 1e-6
+    assert fit.integration is not None and fit.integration.tau2_ucl95 > 0.5
+    # One unit with no events, a large tau^2: the upper limit is far above the estimate.
+    e3 = np.array([0.0, 7.0, 1.0])
+    n3 = np.full(3, 50.0)
+    fit3 = fit_random_intercept(np.ones((1, 1)), np.zeros(3, int), np.arange(3), e3, n3, 3, ["i"])
+    lo, hi = fit3.integration.tau2_lcl95, fit3.integration.tau2_ucl95
+    assert lo < fit3.tau2 < hi and hi > 3 * fit3.tau2
+    dev = 2 * (fit3.loglik - _profile(np.ones((3, 1)), np.arange(3), e3, n3, 3, hi, fit3.params))
+    assert dev == pytest.approx(3.841459, abs=5e-3)
