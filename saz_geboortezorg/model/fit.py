@@ -410,7 +410,8 @@ class CaseMixModel:
         )
 
     def _random_table(self, design, mixed, better) -> RandomEffects:
-        from saz_geboortezorg.model.rank import rank_table, rankability
+        from saz_geboortezorg.model.mixed import median_odds_ratio
+        from saz_geboortezorg.model.rank import RANKABLE, rank_table, rankability
 
         se = np.sqrt(mixed.effect_var)
         table = pd.DataFrame(
@@ -421,18 +422,41 @@ class CaseMixModel:
                 "odds_ratio": np.exp(mixed.effects),
                 "or_lcl95": np.exp(mixed.effects - Z95 * se),
                 "or_ucl95": np.exp(mixed.effects + Z95 * se),
+                "or_lcl95_conditional": np.exp(mixed.effects - Z95 * se),
+                "or_ucl95_conditional": np.exp(mixed.effects + Z95 * se),
             }
         )
+        integ = mixed.integration
+        interval = "conditional (plug-in tau^2 and fixed effects)"
+        if integ is not None:
+            # The honest intervals: integrated over tau and the fixed effects.
+            table["or_lcl95"] = np.exp(integ.quantiles(0.025))
+            table["or_ucl95"] = np.exp(integ.quantiles(0.975))
+            table["effect_posterior_mean"] = integ.posterior_mean
+            table["se_posterior"] = integ.posterior_sd
+            interval = f"integrated over tau ({integ.prior}) and the fixed effects"
         ranks = rank_table(mixed.effects, mixed.effect_var, better=better, seed=self.seed)
         table = pd.concat([table, ranks], axis=1)
+        rho = rankability(mixed.tau2, mixed.within_var)
+        lo = integ.tau2_lcl95 if integ is not None else float("nan")
+        hi = integ.tau2_ucl95 if integ is not None else float("nan")
         return RandomEffects(
             tau2=mixed.tau2,
-            rankability=rankability(mixed.tau2, mixed.within_var),
+            rankability=rho,
             table=table,
             coefficients=coefficient_table(mixed.names, mixed.params, mixed.se)[
                 ["term", "estimate", "se"]
             ],
             loglik=mixed.loglik,
+            tau2_lcl95=lo,
+            tau2_ucl95=hi,
+            tau2_p_zero=integ.p_zero if integ is not None else float("nan"),
+            tau2_posterior_median=integ.tau2_quantiles(0.5) if integ is not None else float("nan"),
+            median_odds_ratio=median_odds_ratio(mixed.tau2),
+            mor_lcl95=median_odds_ratio(lo) if np.isfinite(lo) else float("nan"),
+            mor_ucl95=median_odds_ratio(hi) if np.isfinite(hi) else float("nan"),
+            interval_method=interval,
+            ranks_reliable=bool(rho >= RANKABLE),
         )
 
     def _diagnostics(self, prep, pats, fit) -> dict[str, Any]:
@@ -467,6 +491,7 @@ class CaseMixModel:
                 mixed = self._mixed(prep, design, pats, fit, problems)
                 notes += mixed.notes
                 random = self._random_table(design, mixed, prep.better)
+                notes += random.rank_notes()
         elif self.random_effects and prep.family == "gamma":
             notes.append("random effects are fitted for 0/1 outcomes only; not for amounts")
         return CaseMixResult(

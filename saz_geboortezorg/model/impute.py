@@ -273,7 +273,7 @@ def fit_imputed(model, prep):
     table["std_ucl95"] = table.oe_ucl95 * overall
     random = None
     if mixed_fits:
-        from saz_geboortezorg.model.mixed import MixedFit
+        from saz_geboortezorg.model.mixed import MixedFit, TauIntegration
 
         eff = rubin([m.effects for m in mixed_fits], [m.effect_var for m in mixed_fits])
         beta = rubin([m.params for m in mixed_fits], [m.se**2 for m in mixed_fits])
@@ -288,6 +288,9 @@ def fit_imputed(model, prep):
             loglik=float("nan"),
             iterations=0,
             converged=all(m.converged for m in mixed_fits),
+            integration=TauIntegration.pool([m.integration for m in mixed_fits])
+            if all(m.integration is not None for m in mixed_fits)
+            else None,
         )
         random: RandomEffects = model._random_table(design, pooled_mixed, prep.better)
         # the unit effects' intervals: t on Rubin's df (their complete-data intervals
@@ -305,6 +308,8 @@ def fit_imputed(model, prep):
         "intervals from Student's t on Rubin's degrees of freedom (Barnard-Rubin for the "
         "coefficients; column df); calibration deciles from the first imputation"
     ]
+    if random is not None:
+        notes += random.rank_notes()
     return CaseMixResult(
         spec=model.spec,
         indicator=prep.label,

@@ -9,6 +9,11 @@
   ``b_j ~ N(b_j^, condVar_j)`` independently, ranked in each draw (rank 1 = lowest
   effect = lowest adjusted rate). The quartile has ``max(1, round(J / 4))`` units.
   A fixed seed makes the figures reproducible.
+
+These are **empirical Bayes** figures: they condition on the estimated tau^2 and fixed
+effects (plug-in), so they are more certain than the data allow when tau^2 is poorly
+determined. The case-mix result flags them (``ranks_reliable``) and says so in its
+notes when the rankability is below :data:`RANKABLE` (0.7).
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["rankability", "rank_table"]
+__all__ = ["RANKABLE", "rankability", "rank_table"]
+
+#: Rankability below which ranks and quartile probabilities are flagged as unreliable.
+RANKABLE = 0.7
 
 
 def rankability(tau2: float, within_var: np.ndarray) -> float:

@@ -21,16 +21,36 @@ class RandomEffects:
     Attributes
     ----------
     tau2 : float
-        Between-unit variance of the log odds after case-mix adjustment.
+        Between-unit variance of the log odds after case-mix adjustment (maximum
+        likelihood, as lme4).
     rankability : float
         ``tau2 / (tau2 + median within-unit variance)``.
     table : DataFrame
         Per unit: ``unit``, ``effect`` (conditional mode, log odds), ``se`` (conditional
-        SD), ``odds_ratio``, ``or_lcl95``, ``or_ucl95``, ``expected_rank``,
-        ``p_lowest_quartile``, ``p_highest_quartile``, ``p_best_quartile``,
-        ``p_worst_quartile``.
+        SD), ``odds_ratio`` (``exp(effect)``), ``or_lcl95``, ``or_ucl95`` (95% interval
+        integrated over the uncertainty in tau and the fixed effects; see
+        :class:`~saz_geboortezorg.model.mixed.TauIntegration`), ``or_lcl95_conditional``,
+        ``or_ucl95_conditional`` (the plug-in interval ``effect +- 1.96 se``, which
+        collapses when tau^2 is estimated at 0), ``effect_posterior_mean``,
+        ``se_posterior`` (mean and SD of the integrated posterior), and the empirical
+        Bayes ``expected_rank``, ``p_lowest_quartile``, ``p_highest_quartile``,
+        ``p_best_quartile``, ``p_worst_quartile``.
     coefficients : DataFrame
         Fixed effects of the random-intercept model (``term``, ``estimate``, ``se``).
+    tau2_lcl95, tau2_ucl95 : float
+        Profile-likelihood 95% interval of tau^2 (NaN when pooled over imputations).
+    tau2_p_zero : float
+        p-value of the likelihood-ratio test of tau^2 = 0 (boundary mixture).
+    tau2_posterior_median : float
+        Median of the posterior of tau^2 used for the integrated intervals.
+    median_odds_ratio, mor_lcl95, mor_ucl95 : float
+        Median odds ratio ``exp(sqrt(2 tau2) * 0.6745)`` and its interval (from the
+        tau^2 interval).
+    interval_method : str
+        How ``or_lcl95``/``or_ucl95`` were computed, with the prior on tau.
+    ranks_reliable : bool
+        Rankability at least 0.7. Otherwise the empirical Bayes ranks and quartile
+        probabilities are mostly noise and are flagged (:meth:`rank_notes`).
     """
 
     tau2: float
@@ -38,6 +58,35 @@ class RandomEffects:
     table: pd.DataFrame
     coefficients: pd.DataFrame
     loglik: float = float("nan")
+    tau2_lcl95: float = float("nan")
+    tau2_ucl95: float = float("nan")
+    tau2_p_zero: float = float("nan")
+    tau2_posterior_median: float = float("nan")
+    median_odds_ratio: float = float("nan")
+    mor_lcl95: float = float("nan")
+    mor_ucl95: float = float("nan")
+    interval_method: str = "conditional (plug-in tau^2 and fixed effects)"
+    ranks_reliable: bool = True
+
+    #: How ranks and quartile probabilities are computed.
+    rank_method = "empirical Bayes (conditional on the estimated tau^2 and fixed effects)"
+
+    def rank_notes(self) -> list[str]:
+        """The warning to give with the ranks when the rankability is below 0.7.
+
+        Examples
+        --------
+        >>> re = RandomEffects(0.01, 0.4, pd.DataFrame(), pd.DataFrame(), ranks_reliable=False)
+        >>> re.rank_notes()[0][:44]
+        'rankability 0.40 is below 0.7: the empirical'
+        """
+        if self.ranks_reliable:
+            return []
+        return [
+            f"rankability {self.rankability:.2f} is below 0.7: the empirical Bayes ranks and "
+            "quartile probabilities (expected_rank, p_best_quartile, p_worst_quartile) are "
+            "mostly noise and should not be published as a ranking"
+        ]
 
 
 @dataclass
@@ -150,9 +199,25 @@ class CaseMixResult:
         }
         if self.random_effects is not None:
             re = self.random_effects
+            t = re.table
+
+            def col(r, name):
+                return num(getattr(r, name)) if name in t.columns else None
+
             out["random_effects"] = {
                 "tau2": num(re.tau2),
+                "tau2_lcl95": num(re.tau2_lcl95),
+                "tau2_ucl95": num(re.tau2_ucl95),
+                "tau2_interval": "profile likelihood (boundary-aware)",
+                "tau2_p_zero": num(re.tau2_p_zero),
+                "tau2_posterior_median": num(re.tau2_posterior_median),
+                "median_odds_ratio": num(re.median_odds_ratio),
+                "mor_lcl95": num(re.mor_lcl95),
+                "mor_ucl95": num(re.mor_ucl95),
+                "interval_method": re.interval_method,
                 "rankability": num(re.rankability),
+                "rank_method": re.rank_method,
+                "ranks_reliable": bool(re.ranks_reliable),
                 "units": [
                     {
                         "unit": str(r.unit),
@@ -161,11 +226,15 @@ class CaseMixResult:
                         "odds_ratio": num(r.odds_ratio),
                         "or_lcl95": num(r.or_lcl95),
                         "or_ucl95": num(r.or_ucl95),
+                        "or_lcl95_conditional": col(r, "or_lcl95_conditional"),
+                        "or_ucl95_conditional": col(r, "or_ucl95_conditional"),
+                        "effect_posterior_mean": col(r, "effect_posterior_mean"),
+                        "se_posterior": col(r, "se_posterior"),
                         "expected_rank": num(r.expected_rank),
                         "p_best_quartile": num(r.p_best_quartile),
                         "p_worst_quartile": num(r.p_worst_quartile),
                     }
-                    for r in re.table.itertuples()
+                    for r in t.itertuples()
                 ],
             }
         return out
@@ -185,9 +254,27 @@ class CaseMixResult:
             lines.append(f"c-statistic {c['c']:.3f} (95% CI {c['lcl']:.3f} to {c['ucl']:.3f})")
         if self.random_effects is not None:
             re = self.random_effects
-            lines.append(
-                f"Between-unit variance tau^2 = {re.tau2:.4g}; rankability {re.rankability:.2f}"
+            interval = (
+                f" (95% CI {re.tau2_lcl95:.3g} to {re.tau2_ucl95:.3g}, profile likelihood)"
+                if np.isfinite(re.tau2_lcl95)
+                else ""
             )
+            mor = (
+                f"; median odds ratio {re.median_odds_ratio:.2f}"
+                + (
+                    f" ({re.mor_lcl95:.2f} to {re.mor_ucl95:.2f})"
+                    if np.isfinite(re.mor_lcl95)
+                    else ""
+                )
+                if np.isfinite(re.median_odds_ratio)
+                else ""
+            )
+            lines.append(f"Between-unit variance tau^2 = {re.tau2:.4g}{interval}{mor}")
+            lines.append(
+                f"Rankability {re.rankability:.2f}"
+                + ("" if re.ranks_reliable else " (below 0.7: empirical Bayes ranks unreliable)")
+            )
+            lines.append(f"Shrunken odds-ratio intervals: {re.interval_method}")
         lines.append("")
         lines.append("Coefficients:")
         lines.append(
@@ -227,6 +314,10 @@ class CaseMixResult:
     def caterpillar(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
         """Shrunken unit odds ratios with 95% intervals (altair chart).
 
+        The bars are ``or_lcl95``/``or_ucl95``: intervals integrated over the uncertainty
+        in tau^2 and the fixed effects (pass ``lower="or_lcl95_conditional",
+        upper="or_ucl95_conditional"`` for the plug-in ones).
+
         Parameters
         ----------
         highlight : str or list of str, optional
@@ -263,6 +354,8 @@ class CaseMixResult:
             "title": f"{self.spec.name}: shrunken {self.unit_type} odds ratios",
             "x_title": "odds ratio (case-mix adjusted, shrunken)",
         }
+        if self.random_effects.interval_method.startswith("integrated"):
+            defaults["interval_label"] = "95% interval (integrated over tau\u00b2)"
         return caterpillar_chart(
             self.random_effects.table, highlight=highlight, **{**defaults, **options}
         )

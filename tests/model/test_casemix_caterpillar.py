@@ -41,3 +41,12 @@ def test_caterpillar_options_override_the_defaults(fit):
     table = fit.random_effects.table.set_index("unit")
     for row in _rows(default):
         assert row["estimate"] == pytest.approx(table.loc[row["unit"], "odds_ratio"])
+
+
+def test_caterpillar_bars_are_the_integrated_intervals(fit):
+    default = fit.caterpillar().to_dict()
+    assert "integrated over tau" in default["title"]["subtitle"]
+    table = fit.random_effects.table.set_index("unit")
+    for row in _rows(default):
+        assert row["lower"] == pytest.approx(table.loc[row["unit"], "or_lcl95"])
+        assert row["upper"] == pytest.approx(table.loc[row["unit"], "or_ucl95"])

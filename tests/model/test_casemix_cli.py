@@ -46,6 +46,15 @@ def test_json_contract(tmp_path, capsys):
     assert {"tau2", "rankability", "units"} <= set(re)
     re_keys = {"unit", "effect", "se", "odds_ratio", "or_lcl95", "or_ucl95"}
     assert re_keys <= set(re["units"][0])
+    # Issue 13: added, not renamed.
+    assert {"tau2_lcl95", "tau2_ucl95", "median_odds_ratio", "mor_lcl95", "mor_ucl95"} <= set(re)
+    assert {"rank_method", "ranks_reliable", "interval_method", "tau2_p_zero"} <= set(re)
+    assert "empirical Bayes" in re["rank_method"]
+    assert re["tau2_lcl95"] <= re["tau2"] <= re["tau2_ucl95"]
+    new_keys = {"or_lcl95_conditional", "or_ucl95_conditional", "effect_posterior_mean"}
+    assert new_keys | {"se_posterior"} <= set(re["units"][0])
+    for u in re["units"]:
+        assert u["or_lcl95"] < u["odds_ratio"] < u["or_ucl95"]
     assert len(out["units"]) == len(re["units"]) == 12
 
 
