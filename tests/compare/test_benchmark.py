@@ -593,3 +593,27 @@ def test_p_values_agree_with_the_funnel_limits(dataset, cache, overdispersion):
     assert 0.002 < p < 0.01  # outside the 99% limits, by the funnel ...
     exact = exact_p_values(fr)["p_exact"].iloc[0]  # ... but the count's own distribution:
     assert exact == pytest.approx(2 * stats.poisson.cdf(1, 5.6), rel=1e-9)  # 0.049
+
+
+def test_binomial_variance_flags_five_percent_of_null_units():
+    """With no true differences, a common binary outcome's O/E funnel at 95% flags about
+    5% of units with the binomial variance sum p(1 - p), and too few with FunnelPlotR's
+    Poisson variance E (issue 13: caesarean 2.5%)."""
+    rng = np.random.default_rng(11)
+    outside = {"binomial": 0, "poisson": 0}
+    cells = 0
+    for _ in range(150):
+        units = []
+        for j in range(17):
+            n = int(rng.integers(800, 4000))
+            p = np.where(rng.random(n) < 0.3, 0.45, 0.08)  # a mix of risks, mean ~0.19
+            units.append((f"H{j:02d}", n, rng.binomial(1, p).sum(), p.sum(), (p * (1 - p)).sum()))
+        t = pd.DataFrame(units, columns=["unit", "n", "observed", "expected", "variance"])
+        t.attrs.update(adjusted=True, family="binomial")
+        for variance in outside:
+            fr = funnel_for(t, overdispersion=False, variance=variance)
+            outside[variance] += int((fr.table["flag95"] != "within").sum())
+        cells += len(t)
+    rate = {k: v / cells for k, v in outside.items()}
+    assert 0.04 <= rate["binomial"] <= 0.06, rate
+    assert rate["poisson"] < 0.035, rate
