@@ -64,10 +64,11 @@ bench: data
 	$(BIN)/python benchmarks/run.py
 
 # The truth harness: false verdicts on cells without a true hospital effect and deliberate
-# outliers found, on 10 synthetic datasets of 60,000 births (benchmarks/bench_truth.py)
+# outliers found, on 10 synthetic datasets of 60,000 births (benchmarks/bench_truth.py),
+# and the coverage of the O/E and random-effect intervals (bench_oe_coverage, bench_re_coverage)
 .PHONY: truth
 truth: $(STAMP)
-	$(BIN)/python benchmarks/run.py truth
+	$(BIN)/python benchmarks/run.py truth oe_coverage re_coverage
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
