@@ -1,8 +1,12 @@
 """Replace direct identifiers by salted SHA-256 hashes.
 
-The columns listed under ``identifiers`` in ``extracts.yaml`` (BSN, names, address,
-postcode, date of birth, ...) are never needed for analysis. When an extract has
-any of them (and the source does not declare the column as its own, e.g. the
+The columns listed under ``identifiers`` and ``identifier_synonyms`` in
+``extracts.yaml`` (BSN, names, address, postcode, date of birth, ...; matched
+case-insensitively, so ``BSN`` and ``Burgerservicenummer`` count) are never needed
+for analysis. An undeclared column under any other name is also treated as a direct
+identifier when its values look like one (:func:`looks_like_identifier`: a 9-digit
+number passing the BSN eleven-test, a Dutch 6-character postcode, a Dutch phone
+number or an e-mail address). When an extract has any of them (and the source does not declare the column as its own, e.g. the
 ``naam`` of an organisation), its values are replaced on load by
 ``sha256(salt + value)`` in a column ``<name>_hash`` and the original column is
 dropped. Analysis tables are built from declared columns only, so the hashes never
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -32,9 +37,112 @@ import pandas as pd
 
 from saz_geboortezorg import schema
 
-__all__ = ["hash_identifiers", "resolve_salt", "sha256_hex"]
+__all__ = [
+    "bsn_eleven_test",
+    "hash_identifiers",
+    "identifier_columns",
+    "looks_like_identifier",
+    "resolve_salt",
+    "sha256_hex",
+]
 
 _PROCESS_SALT = secrets.token_hex(16)
+
+
+_POSTCODE6 = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
+_PHONE = re.compile(r"^(?:\+31|0031|0)[1-9][0-9]{8}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+#: Share of the filled values that must look like an identifier for a column to count.
+VALUE_SHARE = 0.9
+
+
+def bsn_eleven_test(value: object) -> bool:
+    """True when ``value`` is a 9-digit number passing the BSN eleven-test.
+
+    The test: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 must be a multiple of 11 (and not 0).
+    A leading zero may have been lost (8 digits): it is put back.
+
+    Examples
+    --------
+    >>> bsn_eleven_test("111222333"), bsn_eleven_test(123456782), bsn_eleven_test("123456789")
+    (True, True, False)
+    >>> bsn_eleven_test("12345678x"), bsn_eleven_test(None)
+    (False, False)
+    """
+    if value is None:
+        return False
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if len(text) == 8:
+        text = "0" + text
+    if len(text) != 9 or not text.isdigit():
+        return False
+    digits = [int(c) for c in text]
+    total = sum(w * d for w, d in zip(range(9, 1, -1), digits[:8])) - digits[8]
+    return total != 0 and total % 11 == 0
+
+
+def _looks(text: str) -> bool:
+    if bsn_eleven_test(text):
+        return True
+    compact = re.sub(r"[\s-]", "", text)
+    return bool(_POSTCODE6.match(text) or _PHONE.match(compact) or _EMAIL.match(text))
+
+
+def looks_like_identifier(values: pd.Series) -> bool:
+    """True when at least 90% of the filled values look like a direct identifier.
+
+    A value looks like one when it is a 9-digit BSN passing the eleven-test, a
+    Dutch 6-character postcode (``1234 AB``), a Dutch phone number or an e-mail
+    address. A column with no filled values does not count.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> looks_like_identifier(pd.Series(["111222333", "123456782", None]))
+    True
+    >>> looks_like_identifier(pd.Series(["0612345678", "1234 AB", "a@b.nl"]))
+    True
+    >>> looks_like_identifier(pd.Series(["123456789", "3", "ZH01"]))
+    False
+    """
+    filled = values.dropna()
+    if filled.empty:
+        return False
+    text = filled.astype("str").str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return False
+    hits = sum(_looks(t) for t in text.unique()[:5000])
+    share = hits / min(text.nunique(), 5000)
+    return share >= VALUE_SHARE
+
+
+def identifier_columns(frame: pd.DataFrame, declared: Iterable[str]) -> list[str]:
+    """Columns of ``frame`` that are direct identifiers and not declared by the source.
+
+    By name (case-insensitive, with the synonyms of ``extracts.yaml``) or, for any
+    other undeclared column, by value (:func:`looks_like_identifier`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"zwangerschap_id": ["Z1"], "Burgerservicenummer": ["x"],
+    ...                   "Telefoon": ["x"], "kenmerk": ["111222333"], "naam": ["A"]})
+    >>> identifier_columns(f, declared=["zwangerschap_id", "naam"])
+    ['Burgerservicenummer', 'Telefoon', 'kenmerk']
+    """
+    declared = {str(d).lower() for d in declared}
+    names = {n.lower() for n in schema.identifiers() + schema.identifier_synonyms()}
+    found = []
+    for col in frame.columns:
+        low = str(col).strip().lower()
+        if low in declared:
+            continue
+        if low in names or looks_like_identifier(frame[col]):
+            found.append(col)
+    return found
 
 
 def resolve_salt(salt: str | None = None) -> tuple[str, str | None]:
@@ -106,8 +214,7 @@ def hash_identifiers(
     >>> hash_identifiers(f, declared=[], file="x.csv", salt="s")[0].columns.tolist()
     ['naam_hash']
     """
-    declared = set(declared)
-    found = [c for c in frame.columns if c in set(schema.identifiers()) and c not in declared]
+    found = identifier_columns(frame, declared)
     if not found:
         return frame, []
     used_salt, salt_note = resolve_salt(salt)

@@ -1,7 +1,8 @@
 """Validate an extract against its declaration in ``schema/extracts.yaml``.
 
 Checks, per file: required columns present; values of the declared type; codes in
-their code list; values in the plausible range; no empty values where the column
+their code list; ids matching their declared ``pattern`` (no path separators or
+markup, no reserved word such as ``all``); values in the plausible range; no empty values where the column
 is not nullable or where ``required_when`` holds; a unique key; dates in order.
 Across files: ``references`` (e.g. every practice id exists in ``organisaties``).
 
@@ -157,7 +158,9 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 f"({columns[c].get('en', '')}){hint}",
             )
         )
-    identifiers = set(schema.identifiers())
+    from saz_geboortezorg.io.identifiers import identifier_columns
+
+    identifiers = set(identifier_columns(frame[extra], declared=columns))
     unknown = [c for c in extra if c not in identifiers]
     if unknown:
         ext.notes.append(
@@ -211,6 +214,25 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 _code_text(decl["codes"]),
             )
             bad_any[name] |= outside
+        if "pattern" in decl:
+            pat = schema.patterns()[decl["pattern"]]
+            text = values.astype("str")
+            filled_ = values.notna().to_numpy()
+            bad = ~text.str.fullmatch(pat["regex"]).fillna(False).to_numpy(dtype=bool)
+            bad = bad & filled_ & ok
+            reserved = {str(r).lower() for r in pat.get("reserved", [])}
+            taken = text.str.lower().isin(reserved).to_numpy(dtype=bool) & filled_ & ok & ~bad
+            expected = f"an id of {pat.get('en', pat['regex'])}"
+            ext.problem(name, "unsafe id", bad, values, expected)
+            ext.problem(
+                name,
+                "reserved word used as an id",
+                taken,
+                values,
+                f"an id other than {', '.join(sorted(reserved))} (words the reports use for "
+                "their own rows), compared case-insensitively",
+            )
+            bad_any[name] |= bad | taken
         if "range" in decl:
             lo, hi = decl["range"]
             arr = values.to_numpy(dtype="float64", na_value=np.nan)

@@ -18,8 +18,13 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -572,22 +577,30 @@ def build_reports(
     shared = protect(analysis, threshold=threshold)
     t2 = time.perf_counter()
     out = Path(out)
+    for u in units:  # defensive: ids were checked on load, but units may come from elsewhere
+        output_name(u, out)
     js = javascript_bundle()
     bases = base_specs(shared)
     reports = []
     seen: dict = {}
-    for u in units:
-        rep = region_report(shared, analysis, u, bases)
-        assert_safe(rep.check(threshold, seen), f"report {u}")
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"{u}.html"
-        path.write_text(rep.page.render(js), encoding="utf-8")
-        entry = {"unit": u, "html": str(path), "charts": len(rep.charts), "tables": len(rep.tables)}
-        if exports:
-            from saz_geboortezorg.report.export import export_report
+    with _staging(out) as stage:
+        for u in units:
+            rep = region_report(shared, analysis, u, bases)
+            assert_safe(rep.check(threshold, seen), f"report {u}")
+            output_name(u, stage).write_text(rep.page.render(js), encoding="utf-8")
+            path = output_name(u, out)
+            entry = {
+                "unit": u,
+                "html": str(path),
+                "charts": len(rep.charts),
+                "tables": len(rep.tables),
+            }
+            if exports:
+                from saz_geboortezorg.report.export import export_report
 
-            entry["exports"] = export_report(rep, out / u, threshold=threshold)
-        reports.append(entry)
+                entry["exports"] = export_report(rep, stage / u, threshold=threshold)
+            reports.append(entry)
+        _publish(stage, out)
     t3 = time.perf_counter()
     return {
         "unit_type": unit,
@@ -601,3 +614,55 @@ def build_reports(
         "suppressed": shared.summary(),
         "reports": reports,
     }
+
+
+def output_name(unit_id: str, folder: str | Path) -> Path:
+    """``folder/<unit_id>.html``, refusing any id that is not a safe file name.
+
+    The id must match the ``safe_id`` pattern of ``extracts.yaml`` and the resolved
+    path must lie directly inside ``folder`` (a second line of defence behind the
+    check on load).
+
+    Examples
+    --------
+    >>> output_name("R05", "reports").as_posix()
+    'reports/R05.html'
+    >>> output_name("../R05", "reports")
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SpecError: unit id '../R05' is not a safe file name; expected an id of 1 to 40 letters, digits, '_' or '-' (no spaces, slashes, dots or markup)
+    """
+    from saz_geboortezorg import schema
+    from saz_geboortezorg.errors import SpecError
+
+    pat = schema.patterns()["safe_id"]
+    text = str(unit_id)
+    if not re.fullmatch(pat["regex"], text):
+        raise SpecError(f"unit id {text!r} is not a safe file name; expected an id of {pat['en']}")
+    folder = Path(folder)
+    path = folder / f"{text}.html"
+    if path.resolve().parent != folder.resolve():
+        raise SpecError(f"unit id {text!r} would write outside {folder}")
+    return path
+
+
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` (same file system), removed on exit."""
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=parent))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _publish(stage: Path, out: Path) -> None:
+    """Move everything built in ``stage`` into ``out`` (replacing files of the same name)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for item in sorted(stage.iterdir()):
+        target = out / item.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        os.replace(item, target)

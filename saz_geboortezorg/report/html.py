@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Page", "javascript_bundle", "table_html", "HIDDEN_MARK"]
+__all__ = ["Page", "javascript_bundle", "script_json", "table_html", "HIDDEN_MARK"]
 
 #: What a hidden value looks like in a report table.
 HIDDEN_MARK = "·"
@@ -183,6 +183,30 @@ def table_html(
     return "".join(out)
 
 
+_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def script_json(obj: Any) -> str:
+    """JSON text safe to place inside a ``<script>`` element of an HTML page.
+
+    ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX`` escapes, so no
+    value (a region id such as ``<!--<script>``) can close the element, open an HTML
+    comment or end a JavaScript line; the JSON decodes to the same values.
+
+    Examples
+    --------
+    >>> script_json({"a": "</script><!--&"})
+    '{"a": "\\\\u003c/script\\\\u003e\\\\u003c!--\\\\u0026"}'
+    """
+    return json.dumps(obj, default=str).translate(_SCRIPT_ESCAPES)
+
+
 class Page:
     """Collects the parts of one report and renders them as one HTML string.
 
@@ -224,7 +248,7 @@ class Page:
         """Add a chart from a Vega-Lite spec (dict)."""
         self.specs.append(spec)
         i = len(self.specs)
-        text = json.dumps(spec, default=str).replace("</", "<\\/")
+        text = script_json(spec)
         self.parts.append(
             f'<div class="chart" id="chart-{i}"></div>'
             f'<script type="application/json" data-vega-lite data-target="chart-{i}">'

@@ -19,7 +19,17 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["sources", "source", "code_lists", "codes", "code_label", "identifiers", "analysis"]
+__all__ = [
+    "sources",
+    "source",
+    "code_lists",
+    "codes",
+    "code_label",
+    "identifiers",
+    "identifier_synonyms",
+    "patterns",
+    "analysis",
+]
 
 
 @cache
@@ -49,6 +59,16 @@ def source(name: str) -> dict[str, Any]:
 def identifiers() -> list[str]:
     """Column names that are direct identifiers (hashed on load, never analysed)."""
     return list(_read("extracts.yaml")["identifiers"])
+
+
+def identifier_synonyms() -> list[str]:
+    """Other spellings of direct identifiers (``burgerservicenummer``, ``telefoon``, ...)."""
+    return list(_read("extracts.yaml").get("identifier_synonyms", []))
+
+
+def patterns() -> dict[str, dict[str, Any]]:
+    """Declared value patterns (``regex``, ``reserved`` words, ``en``), by name."""
+    return dict(_read("extracts.yaml").get("patterns", {}))
 
 
 def code_lists() -> dict[str, dict[str, Any]]:

@@ -76,3 +76,67 @@ def test_empty_identifier_stays_empty(tmp_path, value):
     tables["perined_lvr2"]["bsn"] = [value] + BSN[1:]
     data = load(handmade.write(tmp_path / "x", tables), salt="s")
     assert data.sources["perined_lvr2"]["bsn_hash"].isna().tolist() == [True] + [False] * 5
+
+
+def _eleven(text):
+    """The BSN eleven-test written out independently of the package."""
+    d = [int(c) for c in text]
+    return (
+        9 * d[0] + 8 * d[1] + 7 * d[2] + 6 * d[3] + 5 * d[4] + 4 * d[5] + 3 * d[6] + 2 * d[7] - d[8]
+    ) % 11 == 0
+
+
+# Six 9-digit numbers that pass the eleven-test (checked below, by hand-written arithmetic).
+VALID_BSN = ["111222333", "123456782", "799642630", "578230859", "132845751", "570178216"]
+OTHER_SPELLINGS = {
+    "Burgerservicenummer": VALID_BSN,
+    "geboortedatum": ["1990-05-17"] * 6,
+    "NAAM_MOEDER": ["de Vries"] * 6,
+    "telefoon": ["0612345678"] * 6,
+    "postcode6_moeder": ["9712 CP"] * 6,
+    "kenmerk": VALID_BSN,  # no known name: recognised by the value check
+}
+
+
+def test_valid_bsn_examples_pass_the_eleven_test_by_hand():
+    from saz_geboortezorg.io.identifiers import bsn_eleven_test
+
+    assert all(_eleven(b) for b in VALID_BSN)
+    assert all(bsn_eleven_test(b) for b in VALID_BSN)
+    assert not _eleven("123456789") and not bsn_eleven_test("123456789")
+    assert not bsn_eleven_test("000000000")  # sum 0 is not a BSN
+
+
+def test_other_spellings_and_bsn_values_are_hashed_and_never_analysed(tmp_path):
+    tables = handmade.tables()
+    for col, values in OTHER_SPELLINGS.items():
+        tables["perined_lvr2"][col] = values
+    data = load(handmade.write(tmp_path / "x", tables), salt="geheim")
+    lvr2 = data.sources["perined_lvr2"]
+    columns = {c.lower() for c in lvr2.columns}
+    for col in OTHER_SPELLINGS:  # headers are read case-insensitively (lower case)
+        assert col.lower() not in columns
+        assert f"{col.lower()}_hash" in columns
+    expected = hashlib.sha256(b"geheim" + VALID_BSN[1].encode()).hexdigest()
+    assert lvr2["burgerservicenummer_hash"].iloc[1] == expected
+    assert lvr2["kenmerk_hash"].iloc[1] == expected
+    raw_values = {v for values in OTHER_SPELLINGS.values() for v in values}
+    for name, table in data.sources.items():
+        if name == "organisaties":
+            continue
+        text = set(table.astype(str).to_numpy().ravel().tolist())
+        assert not raw_values & text, name
+    for table in (data.births, data.women, data.excluded, data.linkage):
+        assert not any(c.lower() in {k.lower() for k in OTHER_SPELLINGS} for c in table.columns)
+        assert not any(c.endswith("_hash") for c in table.columns)
+        assert not raw_values & set(table.astype(str).to_numpy().ravel().tolist())
+    assert not any("kept as text: " in n and "kenmerk" in n for n in data.notes)
+
+
+def test_a_column_of_ordinary_numbers_is_not_taken_for_a_bsn(tmp_path):
+    tables = handmade.tables()
+    # 9-digit numbers that fail the eleven-test: an ordinary code, kept as text.
+    tables["perined_lvr2"]["volgnummer"] = [str(123456784 + i) for i in range(6)]
+    assert not any(_eleven(v) for v in tables["perined_lvr2"]["volgnummer"])
+    data = load(handmade.write(tmp_path / "x", tables), salt="s")
+    assert "volgnummer" in data.sources["perined_lvr2"].columns
