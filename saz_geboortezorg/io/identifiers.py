@@ -79,7 +79,7 @@ def bsn_eleven_test(value: object) -> bool:
     if len(text) != 9 or not text.isdigit():
         return False
     digits = [int(c) for c in text]
-    total = sum(w * d for w, d in zip(range(9, 1, -1), digits[:8])) - digits[8]
+    total = sum(w * d for w, d in zip(range(9, 1, -1), digits[:8], strict=True)) - digits[8]
     return total != 0 and total % 11 == 0
 
 
