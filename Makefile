@@ -2,7 +2,8 @@
 #   make lab    set up .venv, build the synthetic data, print the linkage report, open JupyterLab
 #   make test   set up .venv, then ruff, pytest and every notebook under nbval
 #   make dashboard  set up .venv and the data, serve notebooks/dashboard.ipynb with Voila
-#               on http://127.0.0.1:8866 (code hidden, charts offline); Ctrl-C stops it
+#               on http://127.0.0.1:8866 (code hidden, charts offline); a token is required
+#               (other local users cannot open it): open the URL with ?token= it prints; Ctrl-C stops it
 # All are idempotent: the venv is (re)installed only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -36,7 +37,8 @@ lab: data
 
 dashboard: data
 	$(DASHBOARD_ENV) $(BIN)/voila notebooks/dashboard.ipynb --no-browser --Voila.ip=127.0.0.1 \
-		--port=$(DASHBOARD_PORT) --template=saz-offline --strip_sources=True
+		--port=$(DASHBOARD_PORT) --template=saz-offline --strip_sources=True \
+		--Voila.auto_token=True
 
 # The browser test (tests/dashboard) drives Debian's chromium; never a downloaded browser
 chromium:

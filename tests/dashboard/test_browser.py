@@ -14,6 +14,7 @@ missing. Without ``/usr/bin/chromium`` this test fails (it is not skipped).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -103,6 +104,7 @@ def voila(tmp_path_factory):
         "--template=saz-offline",
         "--strip_sources=True",
         "--show_tracebacks=True",  # a failing cell shows its traceback (the test fails on it)
+        "--Voila.auto_token=True",  # as `make dashboard`: a token is required and printed
     ]
     with open(log, "w") as log_file:
         proc = subprocess.Popen(
@@ -113,9 +115,9 @@ def voila(tmp_path_factory):
             stderr=subprocess.STDOUT,
             start_new_session=True,  # own process group: Voila and its kernel stop together
         )
-    url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_port(port, proc, log, STARTUP_TIMEOUT_S)
+        url = url_with_token(port, log)
         yield url, log
     finally:
         try:
@@ -126,6 +128,38 @@ def voila(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def url_with_token(port: int, log: Path, timeout: float = 20) -> str:
+    """The URL with its token, as Voila prints it on start (fails when none is printed)."""
+    pattern = re.compile(rf"http://127\.0\.0\.1:{port}/\?token=([0-9a-f]{{16,}})")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = pattern.search(log.read_text())
+        if found:
+            return found.group(0)
+        time.sleep(0.25)
+    pytest.fail(f"Voila printed no URL with a token:\n{log.read_text()}")
+
+
+def test_dashboard_refuses_a_visitor_without_the_token(voila):
+    """Another local user who knows only the port gets a login page, never the data."""
+    import urllib.error
+    import urllib.request
+
+    url, _ = voila
+    bare = url.split("?", 1)[0]
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    for attempt in (bare, bare + "?token=wrong"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(attempt, timeout=30)
+        assert refused.value.code in (302, 403), attempt
+        assert "/login" in (refused.value.headers.get("Location") or "/login")
 
 
 def code_lines(notebook: Path) -> list[str]:
@@ -151,7 +185,7 @@ def test_dashboard_in_chromium_offline(voila):
     from playwright.sync_api import sync_playwright
 
     url, log = voila
-    origin = url.rstrip("/")
+    origin = url.split("?", 1)[0].rstrip("/")
     ARTIFACTS.mkdir(exist_ok=True)
     console_errors: list[str] = []
     outside_requests: list[str] = []

@@ -21,6 +21,9 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COND = re.compile(r"^\s*(\w+)\s*==\s*('?)([^']*)\2\s*$")
 
 
+_PATTERNS = yaml.safe_load((SCHEMA / "extracts.yaml").read_text(encoding="utf-8"))["patterns"]
+
+
 def load_schema() -> tuple[dict, dict]:
     extracts = yaml.safe_load((SCHEMA / "extracts.yaml").read_text(encoding="utf-8"))
     codes = yaml.safe_load((SCHEMA / "codes.yaml").read_text(encoding="utf-8"))
@@ -87,6 +90,13 @@ def check_source(
             out = (v < lo) | (v > hi)
             if out.any():
                 problems.append(f"{name}.{col}: {int(out.sum())} values outside [{lo}, {hi}]")
+        if "pattern" in s:
+            pat = _PATTERNS[s["pattern"]]
+            filled = values.dropna()
+            unsafe = ~filled.str.fullmatch(pat["regex"])
+            reserved = filled.str.lower().isin({str(r).lower() for r in pat["reserved"]})
+            if unsafe.any() or reserved.any():
+                problems.append(f"{name}.{col}: {int((unsafe | reserved).sum())} unsafe ids")
     for col, s in cols.items():
         cond = s.get("required_when")
         if not cond or col not in text.columns:
