@@ -304,6 +304,29 @@ def for_unit(
     return out
 
 
+def vega_quote(text: object) -> str:
+    """``text`` as a single-quoted string literal of a Vega expression.
+
+    Backslashes are doubled before quotes are escaped, so a value ending in a backslash
+    cannot swallow the closing quote; line breaks are written as escapes.
+
+    Examples
+    --------
+    >>> print(vega_quote("R05"), vega_quote("R04\\\\"), vega_quote("O'Brien"))
+    'R05' 'R04\\\\' 'O\\'Brien'
+    """
+    escaped = (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace("'", "\\'")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+    return f"'{escaped}'"
+
+
 def benchmark_for_unit(spec: dict, unit: str) -> dict | None:
     """The open-benchmark heat table (built once, for any unit) framing another unit.
 
@@ -323,7 +346,7 @@ def benchmark_for_unit(spec: dict, unit: str) -> dict | None:
     "datum.value == 'R05' ? 'bold' : 'normal'"
     """
     found = []
-    quoted = "'" + str(unit).replace("'", "\\'") + "'"
+    quoted = vega_quote(unit)
 
     def walk(x):
         if isinstance(x, dict):
