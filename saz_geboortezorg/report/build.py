@@ -43,7 +43,14 @@ from saz_geboortezorg.report.analysis import (
 )
 from saz_geboortezorg.report.html import Page, table_html
 
-__all__ = ["RegionReport", "base_specs", "region_report", "build_reports", "SECTIONS"]
+__all__ = [
+    "RegionReport",
+    "base_specs",
+    "region_report",
+    "build_reports",
+    "SECTIONS",
+    "shown_only",
+]
 
 #: Section headings every report has, in order.
 SECTIONS = (
@@ -165,6 +172,143 @@ def _tier_note(row: Any, result: Any) -> str:
     if assessment == "too_few":
         return f"too few to judge (fewer than {result.min_expected:g} expected events)"
     return assessment.replace("_", " ")
+
+
+def _refit_shown(result: Any) -> Any:
+    """The funnel refitted on the units it shows: phi, tau², target and limits from them only.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.compare.funnel import funnel
+    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
+    ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> shown = funnel(d[d["h"] != "I"], "o", "e", "h")
+    >>> full = funnel(d, "o", "e", "h")
+    >>> part = full.__class__(**{**full.__dict__, "table": full.table[full.table["group"] != "I"]})
+    >>> round(_refit_shown(part).phi, 10) == round(shown.phi, 10)
+    True
+    """
+    from saz_geboortezorg.compare.funnel import funnel
+
+    t = result.table
+    return funnel(
+        t[["group", "numerator", "denominator"]],
+        "numerator",
+        "denominator",
+        "group",
+        data_type=result.data_type,
+        sr_method=result.sr_method,
+        trim_by=result.trim_by,
+        limits=result.levels,
+        overdispersion=result.overdispersion,
+        multiplier=result.multiplier,
+        shmi_rounding=False,  # the table holds the (already rounded, if at all) inputs
+        pr_limits=result.pr_limits,
+        fitted_expected=result.fitted_expected,
+        phi_correction=result.phi_correction,
+    )
+
+
+#: Trend columns computed from a unit's counts in every quarter (the p-chart's centre line
+#: is the unit's rate over all quarters, so centre × n gives its total).
+TREND_ALL_QUARTER_COLUMNS = ("centre", "lcl", "ucl", "false_alarm")
+
+
+def shown_only(shared: Any) -> Any:
+    """Published statistics computed from shown counts only (issue 14, leaks 1 and 2).
+
+    - Each funnel is refitted on the units whose counts are shown (after protection): phi,
+      tau², the target and the limit curves then depend on shown counts only. Fitted on all
+      units they are a function of the hidden counts too, which an attacker can invert.
+    - A trend chart's centre line, limits, signals and false-alarm rate use the unit's counts
+      in every quarter; for a unit and indicator with any hidden quarterly count they are
+      left out (the shown quarterly rates stay).
+
+    Parameters
+    ----------
+    shared : Shared
+        From :func:`saz_geboortezorg.report.protect.protect`.
+
+    Returns
+    -------
+    Shared
+        A copy with ``funnels`` (and ``benchmark_result.funnels``) refitted and ``trends``
+        cleared where needed; a funnel with fewer than 3 shown units, or one that cannot be
+        fitted on them, is dropped (no plot, no phi or tau²).
+
+    Examples
+    --------
+    >>> shared = shown_only(protect(analysis))                        # doctest: +SKIP
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from saz_geboortezorg.errors import SazError
+
+    funnels = {}
+    for ind, result in shared.funnels.items():
+        if len(result.table) >= 3:
+            try:
+                funnels[ind] = _refit_shown(result)
+            except SazError:  # e.g. phi cannot be estimated on the shown units: no funnel
+                continue
+    trends = shared.trends.copy()
+    hidden = shared.hidden.get("trends")
+    if hidden is not None and len(trends):
+        any_hidden = hidden[["n", "events"]].any(axis=1).to_numpy()
+        touched = set(
+            zip(trends.loc[any_hidden, "indicator"], trends.loc[any_hidden, "unit"], strict=True)
+        )
+        rows = np.array(
+            [(i, u) in touched for i, u in zip(trends["indicator"], trends["unit"], strict=True)],
+            dtype=bool,
+        )
+        for col in TREND_ALL_QUARTER_COLUMNS:
+            if col in trends:
+                trends[col] = trends[col].astype(float).mask(rows)
+        if "signal" in trends:
+            trends["signal"] = trends["signal"].astype(object).mask(rows, False).astype(bool)
+        if "rules" in trends:
+            trends["rules"] = trends["rules"].astype(object).mask(rows, "")
+    bench = shared.benchmark_result
+    if bench is not None:
+        bench = dataclasses.replace(bench, funnels=funnels)
+    return dataclasses.replace(shared, funnels=funnels, trends=trends, benchmark_result=bench)
+
+
+def published_family(trends: pd.DataFrame) -> dict | None:
+    """Family false-alarm probabilities over the p-charts whose own rate is published.
+
+    Returns ``charts``, ``all``, ``median_chart`` and ``per_unit`` (unit: (probability,
+    number of charts)); None when no chart has a published rate.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": ["a", "b", "a"], "unit": ["R1", "R1", "R2"],
+    ...                   "false_alarm": [0.1, 0.2, float("nan")]})
+    >>> f = published_family(t)
+    >>> f["charts"], round(f["all"], 2), f["per_unit"]["R1"][1], "R2" in f["per_unit"]
+    (2, 0.28, 2, False)
+    """
+    from saz_geboortezorg.monitor.spc import family_false_alarm
+
+    if "false_alarm" not in trends:
+        return None
+    charts = trends.groupby(["indicator", "unit"], sort=True)["false_alarm"].first().dropna()
+    if not len(charts):
+        return None
+    per_unit = {
+        str(u): (family_false_alarm(a.to_numpy()), int(len(a)))
+        for u, a in charts.groupby(level="unit")
+    }
+    return {
+        "charts": int(len(charts)),
+        "all": family_false_alarm(charts.to_numpy()),
+        "per_unit": per_unit,
+        "median_chart": float(charts.median()),
+    }
 
 
 def base_specs(shared: Any) -> dict[str, dict]:
@@ -416,8 +560,8 @@ def region_report(
     # 7. trends and signals
     page.heading(SECTIONS[6])
     tr = shared.trends
-    alarms = analysis.trends
-    family = analysis.trend_false_alarm
+    alarms = shared.trends  # false-alarm rates left out where a count is hidden
+    family = published_family(tr)  # over the charts whose false-alarm rate is shown
     crude = "adjustment" not in alarms or (alarms["adjustment"] == "crude").all()
     page.paragraph(
         "Quarterly rates with 3-sigma limits (p-chart), "
@@ -431,20 +575,28 @@ def region_report(
         "rules 1-4 flag. Quarters with a hidden count are left out."
     )
     if family:
-        here = family["per_unit"].get(str(unit))
+        here, k = family["per_unit"].get(str(unit), (None, 0))
         page.paragraph(
             "False alarms: with no change at all, each of these charts still signals with "
             f"a probability of about {family['median_chart']:.0%} (median over all charts; "
             "simulated with each chart's own numbers of women per quarter). Taken together, "
             + (
-                f"the {kind}'s {len(TREND_INDICATORS)} charts give at least one false alarm "
+                f"the {kind}'s {k} charts with a rate shown give at least one false alarm "
                 f"with a probability of {here:.0%}, and "
                 if here is not None
                 else ""
             )
-            + f"the {family['charts']} charts of all {kind}s together "
+            + f"the {family['charts']} such charts of all {kind}s together "
             f"{family['all']:.0%} (1 - product of (1 - a) over the charts, assuming "
-            "independent charts). A single signal is a reason to look, not a verdict."
+            "independent charts; a chart of a unit with a hidden quarterly count has no rate, "
+            "as it would use that count). A single signal is a reason to look, not a verdict."
+        )
+    else:
+        page.paragraph(
+            "False alarms: no chart's false-alarm rate is shown, because every chart has a "
+            "quarter with a hidden count and the rate would use it. Even with no change at "
+            "all, a p-chart signals now and then: a single signal is a reason to look, not a "
+            "verdict."
         )
     for ind in TREND_INDICATORS:
         mine = tr[(tr["indicator"] == ind) & (tr["unit"] == unit) & tr["rate"].notna()]
@@ -456,7 +608,7 @@ def region_report(
             else "risk-adjusted (observed/expected)"
         )
         alarm = ""
-        if "false_alarm" in chart_rows and len(chart_rows):
+        if "false_alarm" in chart_rows and chart_rows["false_alarm"].notna().any():
             alarm = (
                 f"; false-alarm rate of this chart in control "
                 f"{chart_rows['false_alarm'].iloc[0]:.0%}"
@@ -499,7 +651,20 @@ def region_report(
         )
     page.bullets(lines)
     page.heading("Funnel plots", 3)
-    page.bullets(methods.funnel_lines(analysis.benchmark))
+    page.bullets(methods.funnel_lines(shared.benchmark_result or analysis.benchmark))
+    page.paragraph(
+        "phi, tau², the target and the limits of each funnel plot are fitted on the units "
+        "whose counts are shown, so that no published statistic depends on a hidden count. "
+        "A trend chart of a unit with a hidden quarterly count has no centre line, limits, "
+        "signals or false-alarm rate: they would use the hidden count."
+        + (
+            " Not fitted on the shown units (too few, or phi not estimable), so not shown: "
+            + ", ".join(dropped)
+            + "."
+            if (dropped := sorted(set(analysis.benchmark.funnels) - set(shared.funnels)))
+            else ""
+        )
+    )
     page.heading("Data period and exclusions", 3)
     page.paragraph(
         f"Births from {start:%Y-%m-%d} to {end:%Y-%m-%d}. Records excluded when the three "
@@ -574,7 +739,7 @@ def build_reports(
     analysis = analyse(data, unit=unit)
     units = list(analysis.units if units is None else units)
     t1 = time.perf_counter()
-    shared = protect(analysis, threshold=threshold)
+    shared = shown_only(protect(analysis, threshold=threshold))
     t2 = time.perf_counter()
     out = Path(out)
     for u in units:  # defensive: ids were checked on load, but units may come from elsewhere
