@@ -65,6 +65,8 @@ class Shared:
 
 def _benchmark(table: pd.DataFrame, threshold: int) -> list[Protected]:
     derived_cols = ["value", "ratio", "flag95", "flag998", "assessment", "outside"]
+    # expected and adjusted go with n: for a 3-birth unit ``expected`` estimates its size
+    derived_cols += ["expected", "adjusted"]
     derived_cols += [
         "alert",
         "judged",
@@ -261,9 +263,13 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         ["n", "events"],
         lines=[("indicator", "unit"), ("indicator", "period")],
         denominators={"events": "n"},
-        derived={"rate": ["events", "n"], "z": ["events", "n"]}
-        if "z" in analysis.trends
-        else {"rate": ["events", "n"]},
+        # control limits (and the centre line and signals drawn from them) depend on the
+        # quarter's n and events: hidden with them
+        derived={
+            c: ["events", "n"]
+            for c in analysis.trends.columns
+            if c in ("rate", "z", "signal", "rules") or c.startswith(("centre", "lcl", "ucl"))
+        },
         threshold=threshold,
         name="trends per quarter",
         label=["unit", "indicator", "period"],
