@@ -344,8 +344,8 @@ def protect_cells(
     n = len(v)
     k = np.array(list(kind), dtype=object) if kind is not None else np.full(n, "", dtype=object)
     k = k.astype(object)
-    small = primary_small(v, threshold) & (k == "")
-    k[small] = "small"
+    small = primary_small(v, threshold) & ((k == "") | (k == "forced"))
+    k[small] = "small"  # a forced small count (hidden in a linked table) is protected here too
     upper = (
         np.full(n, np.inf) if known_upper is None else np.asarray(known_upper, dtype=float).copy()
     )
