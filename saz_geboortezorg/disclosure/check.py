@@ -47,6 +47,8 @@ __all__ = [
     "check_chart",
     "check_html",
     "check_table",
+    "check_text",
+    "count_free",
     "is_count_column",
     "is_hidden",
 ]
@@ -94,11 +96,16 @@ _COUNT_NAMES = {
     "cost_n",
 }
 _COUNT_WORDS = ("count", "women", "babies", "births", "records", "events", "numerator")
-_DERIVED = re.compile(r"rate|pct|percent|share|contribution|relative|oe|lcl|ucl|lower|upper")
+_DERIVED = re.compile(
+    r"rate|pct|percent|share|contribution|relative|oe|lcl|ucl|lower|upper|centre|expected"
+    r"|ratio|adjusted|(^|_)value($|_)"
+)
 _POINT_RATE = re.compile(r"(^|_)(rate|pct|percent|value|crude)($|_)")
 _NOT_POINT = re.compile(
     r"lcl|ucl|lower|upper|std|standardised|limit|target|overall|contribution|relative|share"
 )
+#: Columns holding the events of a rate (its numerator).
+_NUMERATOR_NAMES = {"observed", "events", "numerator", "outcome_events", "cs", "k"}
 #: Shares of a unit's total (relative size of a group) depend on the group size only.
 _SIZE_SHARE = re.compile(r"relative|size")
 _SIZE_COUNTS = {"n", "women", "babies", "births", "denominator", "outcome_n", "cost_n"}
@@ -235,6 +242,14 @@ def check_table(
         c for c in columns if _POINT_RATE.search(c.lower()) and not _NOT_POINT.search(c.lower())
     ]
     measure = next((c for c in ("measure", "unit") if c in columns), None)
+    # a row whose own numerator is shown and not small: a rate that looks like a small count
+    # is an adjusted rate, not the crude one (e.g. 4.6 per 1,000 of 1,735 with 10 observed)
+    # (only in tables with expected counts, whose ``value`` is O/E times the target)
+    nums = [c for c in columns if c.lower() in _NUMERATOR_NAMES] if "expected" in columns else []
+    known_large = np.zeros(len(t), dtype=bool)
+    for c in nums:
+        with np.errstate(invalid="ignore"):
+            known_large |= _numeric(t[c]) >= threshold
     for r in rates:
         rv = _numeric(t[r])
         if "pct" in r.lower() or "percent" in r.lower():
@@ -249,6 +264,7 @@ def check_table(
             implied = rv * _numeric(t[d]) / scale
             with np.errstate(invalid="ignore"):
                 bad = np.isfinite(implied) & (implied >= 0.5) & (implied < threshold - 0.5)
+            bad &= ~known_large
             for i in np.flatnonzero(bad):
                 found.append(
                     Finding(
@@ -304,7 +320,7 @@ def check_chart(
             # control-limit curves: a grid of sizes, computed from the target, not from units
             frame = frame.drop(columns=[c for c in frame.columns if is_count_column(c)])
         found += check_table(frame, threshold, where=f"{where}: {path}")
-    return found
+    return found + check_spec_text(spec, threshold, where=where)
 
 
 _SPEC_BLOCK = re.compile(
@@ -335,10 +351,149 @@ def check_html(
     >>> len(check_html(page))
     1
     """
-    found = []
+    found = check_text(html_text(html), threshold, where=f"{where}: text")
     for i, spec in enumerate(embedded_specs(html)):
         found += check_chart(spec, threshold, where=f"{where}: chart {i + 1}")
     return found
+
+
+#: Nouns that make a number next to them a count of people or records.
+_COUNT_NOUNS = (
+    r"records?|women|woman|babies|baby|births?|pregnanc(?:y|ies)|deliver(?:y|ies)|mothers?"
+    r"|patients?|cases?|events?|caesareans?|deaths?|claims?|individuals?|persons?|people"
+)
+_NUM = r"(\d[\d,]*)"
+#: Small counts in context: "6 records", "6 eligible women", "of the 6", "n = 6", "6 of 40".
+_TEXT_PATTERNS = (
+    re.compile(rf"(?<![\w.,-]){_NUM}\s+(?:[a-z-]+\s+)?(?:{_COUNT_NOUNS})\b", re.I),
+    re.compile(rf"\b(?:of|among|in)\s+(?:the|these|those|all)\s+{_NUM}(?![\w.,%])", re.I),
+    re.compile(rf"(?<![\w.-])(?:n|k|count|events|observed)\s*[=:]\s*{_NUM}(?![\w.,%])", re.I),
+    re.compile(rf"(?<![\w.,-]){_NUM}\s+(?:out\s+)?of\s+(?:the\s+)?\d[\d,]*(?![\w.,%])", re.I),
+)
+
+
+_RULE_BEFORE = re.compile(
+    r"(?:fewer|less|more|greater|lower|higher)\s+than\s+$|at\s+(?:least|most)\s+$"
+    r"|(?:from|every|per|min(?:imum)?|max(?:imum)?|threshold)\s+$|[<>≤≥]\s*$",
+    re.I,
+)
+
+
+def check_text(
+    text: str, threshold: int = DEFAULT_THRESHOLD, *, where: str = "text"
+) -> list[Finding]:
+    """Findings for small counts in free text (a number from 1 to ``threshold - 1`` in context).
+
+    A number counts when it stands before a count noun ("6 records", "3 eligible women"),
+    after "of the" / "among the" ("all of the 6"), after ``n =``, or as ``x of y``. Years,
+    percentages, decimals and numbers elsewhere (e.g. "Robson group 5", "quarter 2") do not.
+
+    Examples
+    --------
+    >>> [f.problem for f in check_text("all of the 6 records with presentation = 'transverse'")]
+    ['small count (1 to 9) in text: "6 records"', 'small count (1 to 9) in text: "of the 6"']
+    >>> check_text("fewer than 5 expected events; 2.5% of births; Robson group 5; n = 250")
+    []
+    """
+    found = []
+    for pattern in _TEXT_PATTERNS:
+        for m in pattern.finditer(text):
+            value = int(m.group(1).replace(",", ""))
+            if _RULE_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
+                continue  # "fewer than 5 expected events": a rule, not a count
+            if 1 <= value < threshold:
+                snippet = " ".join(m.group(0).split())
+                found.append(
+                    Finding(
+                        where,
+                        None,
+                        "text",
+                        f'small count (1 to {threshold - 1}) in text: "{snippet}"',
+                    )
+                )
+    return found
+
+
+def count_free(text: str) -> str:
+    """Free text with the counts next to count nouns removed, for method text that is shared.
+
+    Examples
+    --------
+    >>> count_free("separation: all of the 6 records with presentation = 'transverse' had "
+    ...            "outcome 'cs', so its odds ratio is infinite")
+    "separation: all of the records with presentation = 'transverse' had outcome 'cs', so its odds ratio is infinite"
+    >>> count_free("n = 12; 3 of 40 women")
+    'n = ·; some of the women'
+    """
+    text = re.sub(
+        rf"(?<![\w.,-]){_NUM}\s+(?:out\s+)?of\s+(?:the\s+)?\d[\d,]*(?![\w.,%])",
+        "some of the",
+        text,
+    )
+    text = re.sub(
+        rf"\b((?:of|among|in)\s+(?:the|these|those|all))\s+{_NUM}(?![\w.,%])\s*", r"\1 ", text
+    )
+    text = re.sub(rf"(?<![\w.,-]){_NUM}\s+((?:[a-z-]+\s+)?(?:{_COUNT_NOUNS})\b)", r"\2", text)
+    text = re.sub(
+        rf"(?<![\w.-])((?:n|k|count|events|observed)\s*[=:]\s*){_NUM}(?![\w.,%])", r"\1·", text
+    )
+    return text
+
+
+def _spec_text(spec: Any, path: str = "") -> Iterable[tuple[str, str]]:
+    """Every string of a chart spec outside its data (titles, subtitles, tooltips, labels)."""
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key in ("datasets", "values", "$schema"):
+                continue  # data is checked as tables by check_chart
+            yield from _spec_text(value, f"{path}{key}/")
+    elif isinstance(spec, list):
+        for i, value in enumerate(spec):
+            yield from _spec_text(value, f"{path}{i}/")
+    elif isinstance(spec, str):
+        yield path.rstrip("/"), spec
+
+
+def check_spec_text(
+    spec: Any, threshold: int = DEFAULT_THRESHOLD, *, where: str = "chart"
+) -> list[Finding]:
+    """Small counts in a chart spec's own text: titles, subtitles, tooltips, aria labels.
+
+    Examples
+    --------
+    >>> spec = {"title": {"text": "Caesareans", "subtitle": "n = 4"}, "data": {"values": []}}
+    >>> [f.where for f in check_spec_text(spec)]
+    ['chart: title/subtitle']
+    """
+    if hasattr(spec, "to_dict"):
+        spec = spec.to_dict()
+    found = []
+    for path, text in _spec_text(spec):
+        found += check_text(text, threshold, where=f"{where}: {path}")
+    return found
+
+
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK = re.compile(r"</?(?:td|th|tr|li|p|div|h\d|br|caption|figcaption|pre|table)\b[^>]*>", re.I)
+_ATTR_TEXT = re.compile(r'\b(?:aria-label|title|alt|data-tooltip)="([^"]*)"', re.I)
+
+
+def html_text(page: str) -> str:
+    """The visible text of an HTML page (and its aria-label/title/alt attributes).
+
+    Examples
+    --------
+    >>> html_text('<p title="n = 3">Shown <b>text</b></p><script>var n = 4;</script>').split("\\n")
+    ['n = 3', 'Shown text']
+    """
+    import html as _html
+
+    body = _SCRIPT_OR_STYLE.sub(" ", page)
+    attrs = [_html.unescape(a) for a in _ATTR_TEXT.findall(body)]
+    body = _BLOCK.sub(" | ", body)  # a number in one cell is not read with the next cell
+    text = _html.unescape(_TAG.sub(" ", body))
+    return "\n".join([*attrs, " ".join(text.split()).strip(" |")])
 
 
 def assert_safe(findings: list[Finding], what: str = "output") -> None:

@@ -189,19 +189,49 @@ def _attacker_bounds(
     kind: np.ndarray,
     threshold: int,
     known_upper: np.ndarray,
+    upper_exact: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """What a reader knows about each hidden cell, assuming they know the rules."""
+    """What a reader knows about each hidden cell, assuming they know the rules.
+
+    Every bound is finite or a plain upper infinity, and always holds for the true value, so
+    the audit LP is feasible. ``known_upper`` is the cell's denominator where
+    ``upper_exact`` (default: wherever finite), else only an upper bound on it (a hidden
+    denominator: its line total); a complement cell then only gets ``[0, bound - 1]``.
+
+    Examples
+    --------
+    A complement cell (38 of 40, denominator shown) and one whose denominator is hidden but
+    at most 55 (its line total):
+
+    >>> lo, hi = _attacker_bounds(np.array([38.0, 38.0]), np.array(["complement"] * 2), 10,
+    ...                           np.array([40.0, 55.0]), np.array([True, False]))
+    >>> lo.tolist(), hi.tolist()
+    ([31.0, 0.0], [39.0, 54.0])
+    """
     lo = np.zeros(len(values))
     hi = np.full(len(values), np.inf)
+    finite = np.isfinite(known_upper)
+    exact = finite if upper_exact is None else np.asarray(upper_exact, dtype=bool) & finite
     small = kind == "small"
     lo[small], hi[small] = 1, threshold - 1
     sec = kind == "secondary"
     lo[sec] = np.where(values[sec] >= threshold, threshold, 1)
     comp = kind == "complement"
-    lo[comp] = np.maximum(known_upper[comp] - (threshold - 1), 0)
-    hi[comp] = known_upper[comp] - 1
+    lo[comp & exact] = np.maximum(known_upper[comp & exact] - (threshold - 1), 0)
+    hi[comp & finite] = known_upper[comp & finite] - 1
     hi = np.minimum(hi, known_upper)
     return lo, hi
+
+
+def _exposed(lo: float, hi: float, min_range: int) -> bool:
+    """A range counts as exposed if it is too narrow, or if the LP failed (NaN/infinite).
+
+    >>> _exposed(3.0, 3.0, 2), _exposed(float("nan"), float("nan"), 2), _exposed(1.0, 5.0, 2)
+    (True, True, False)
+    """
+    if not np.isfinite(lo) or np.isnan(hi):
+        return True
+    return bool(hi - lo < min_range - 1 - 1e-9)
 
 
 def line_ranges(
@@ -267,6 +297,7 @@ def protect_cells(
     threshold: int = DEFAULT_THRESHOLD,
     kind: Sequence[str] | None = None,
     known_upper: Sequence[float] | None = None,
+    upper_exact: Sequence[bool] | None = None,
     min_range: int = 2,
     max_lp: int = 60,
 ) -> np.ndarray:
@@ -285,6 +316,9 @@ def protect_cells(
         small counts are found here.
     known_upper : sequence of float, optional
         An upper bound a reader knows per cell (its denominator); default infinity.
+    upper_exact : sequence of bool, optional
+        Where ``known_upper`` is the shown denominator itself (default: wherever finite);
+        False where it is only a bound, e.g. the line total of a hidden denominator.
     min_range : int
         A reader must not be able to narrow any small (or complement) cell to fewer than this
         many possible values; 2 means "not recoverable exactly".
@@ -310,18 +344,21 @@ def protect_cells(
     n = len(v)
     k = np.array(list(kind), dtype=object) if kind is not None else np.full(n, "", dtype=object)
     k = k.astype(object)
-    small = primary_small(v, threshold) & (k == "")
-    k[small] = "small"
+    small = primary_small(v, threshold) & ((k == "") | (k == "forced"))
+    k[small] = "small"  # a forced small count (hidden in a linked table) is protected here too
     upper = (
         np.full(n, np.inf) if known_upper is None else np.asarray(known_upper, dtype=float).copy()
     )
     upper[~np.isfinite(upper)] = np.inf
+    exact = (
+        np.isfinite(upper) if upper_exact is None else np.asarray(upper_exact, dtype=bool).copy()
+    )
     lines = [np.asarray(line, dtype=int) for line in lines if len(line)]
     line_of: dict[int, list[int]] = {}
     for j, line in enumerate(lines):
         for c in line:
             line_of.setdefault(int(c), []).append(j)
-    protect = {"small", "complement"}
+    protect = {"small", "complement", "population"}  # a population cell is a count too
 
     def candidate(line: np.ndarray) -> int | None:
         free = [c for c in line if k[c] == "" and np.isfinite(v[c]) and v[c] > 0]
@@ -347,7 +384,7 @@ def protect_cells(
         # (b) audit: no protected cell narrowed to fewer than min_range values; each
         # connected block of hidden cells (linked through lines) is its own small LP
         hidden = k != ""
-        lo, hi = _attacker_bounds(v, k, threshold, upper)
+        lo, hi = _attacker_bounds(v, k, threshold, upper, exact)
         exposed = []
         for block_cells, block_lines in _blocks(hidden, lines):
             targets = [c for c in block_cells if k[c] in protect]
@@ -359,7 +396,7 @@ def protect_cells(
                 ranges = line_ranges(v, in_block, block_lines, lo, hi, cells=targets)
             else:  # large blocks: the bounds each line gives on its own (documented limit)
                 ranges = _line_bounds(v, hidden, block_lines, lo, hi, targets)
-            exposed += [c for c, (a, b) in ranges.items() if b - a < min_range - 1 - 1e-9]
+            exposed += [c for c, (a, b) in ranges.items() if _exposed(a, b, min_range)]
         touched: set[int] = set()
         for c in exposed:
             if touched & set(line_of.get(c, [])):
@@ -526,6 +563,7 @@ def suppress(
         v = pd.to_numeric(t[col], errors="coerce").to_numpy(dtype=float)
         k = np.full(n, "", dtype=object)
         upper = np.full(n, np.inf)
+        exact = np.zeros(n, dtype=bool)
         if force is not None and col in force.columns:
             k[force[col].reset_index(drop=True).to_numpy(dtype=bool)] = "forced"
         den = denominators.get(col)
@@ -533,13 +571,25 @@ def suppress(
             d = pd.to_numeric(t[den], errors="coerce").to_numpy(dtype=float)
             den_hidden = kinds[den] != "" if den in kinds else np.zeros(n, dtype=bool)
             upper = np.where(np.isfinite(d) & ~den_hidden, d, np.inf)
+            exact = np.isfinite(upper)
+            # a hidden denominator is still at most its line total(s), which are known: a
+            # finite bound keeps the audit LP well posed (issue 14, leak 4)
+            for g in groups:
+                total = float(np.nansum(d[g]))
+                upper[g] = np.where(den_hidden[g], np.minimum(upper[g], total), upper[g])
             if den in kinds:
                 k[den_hidden & (kinds[den] != "secondary") & (k == "")] = "population"
             with np.errstate(invalid="ignore"):
                 comp = primary_small(d - v, threshold) & (k == "") & ~primary_small(v, threshold)
             k[comp] = "complement"
         kinds[col] = protect_cells(
-            v, groups, threshold=threshold, kind=k, known_upper=upper, min_range=min_range
+            v,
+            groups,
+            threshold=threshold,
+            kind=k,
+            known_upper=upper,
+            upper_exact=exact,
+            min_range=min_range,
         )
     hidden = pd.DataFrame(False, index=t.index, columns=t.columns)
     for col, k in kinds.items():

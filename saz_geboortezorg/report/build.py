@@ -33,6 +33,7 @@ import pandas as pd
 
 from saz_geboortezorg.derive.robson import ROBSON_POPULATIONS
 from saz_geboortezorg.disclosure import assert_safe, check_chart, check_table
+from saz_geboortezorg.disclosure.check import check_text, html_text
 from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT
 from saz_geboortezorg.report import charts, methods
 from saz_geboortezorg.report.analysis import (
@@ -80,7 +81,9 @@ class RegionReport:
         ``seen`` (optional) remembers findings per embedded dataset object, so that data
         shared by all reports (the all-unit charts) is scanned once per build.
         """
-        found = []
+        found = check_text(
+            html_text("\n".join(self.page.parts)), threshold, where=f"{self.unit} text"
+        )
         for name, t in self.tables.items():
             found += check_table(t, threshold, where=f"{self.unit} table {name}")
         for spec in self.page.specs:
@@ -403,7 +406,7 @@ def region_report(
     page = Page(f"Mirror meeting report (spiegelbijeenkomst): {kind} {unit}")
     rep = RegionReport(unit, page)
     page.paragraph(
-        f"Births from {start:%d %B %Y} to {end:%d %B %Y}; every {kind} on every indicator, "
+        f"Births from {start:%B %Y} to {end:%B %Y}; every {kind} on every indicator, "
         f"this {kind} ({unit}) highlighted in vermillion. Counts from 1 to {t - 1} are hidden "
         "(·); see Methods."
     )
@@ -667,7 +670,7 @@ def region_report(
     )
     page.heading("Data period and exclusions", 3)
     page.paragraph(
-        f"Births from {start:%Y-%m-%d} to {end:%Y-%m-%d}. Records excluded when the three "
+        f"Births from {start:%B %Y} to {end:%B %Y}. Records excluded when the three "
         "sources were linked (counts protected as everything else):"
     )
     _add_table(rep, "exclusions", shared.exclusions, shared.hidden.get("exclusions"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from saz_geboortezorg.disclosure.check import count_free
+
 __all__ = ["casemix_lines", "funnel_lines", "attribution_text", "suppression_text"]
 
 
@@ -79,7 +81,8 @@ def funnel_lines(benchmark: Any) -> list[str]:
             "non-events) is shown but not judged."
         )
     for ind, f in benchmark.funnels.items():
-        method = benchmark.methods.get(ind, "")
+        # shared text: model warnings keep their wording but lose their counts (issue 14)
+        method = count_free(benchmark.methods.get(ind, ""))
         out.append(
             f"{ind}: {method}; "
             + _dispersion_words(f)

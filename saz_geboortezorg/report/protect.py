@@ -63,8 +63,12 @@ class Shared:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _benchmark(table: pd.DataFrame, threshold: int) -> list[Protected]:
+def _benchmark(
+    table: pd.DataFrame, threshold: int, force: pd.DataFrame | None = None
+) -> list[Protected]:
     derived_cols = ["value", "ratio", "flag95", "flag998", "assessment", "outside"]
+    # expected and adjusted go with n: for a 3-birth unit ``expected`` estimates its size
+    derived_cols += ["expected", "adjusted"]
     derived_cols += [
         "alert",
         "judged",
@@ -83,6 +87,7 @@ def _benchmark(table: pd.DataFrame, threshold: int) -> list[Protected]:
             ["n", "observed"],
             lines=[("indicator",)],
             denominators={"observed": "n"},
+            force=None if force is None else force.loc[counts.index].reset_index(drop=True),
             derived={c: ["observed", "n"] for c in derived_cols},
             threshold=threshold,
             name="benchmark table",
@@ -157,6 +162,82 @@ def _protect_equity(equity: pd.DataFrame, groups: pd.DataFrame, hidden: pd.DataF
     return Protected(t, mask, log, name="gap and slope index by SES")
 
 
+def _robson(robson: pd.DataFrame, threshold: int, force: pd.DataFrame | None) -> Protected:
+    return suppress(
+        robson,
+        ["women", "cs"],
+        lines=[("unit",), ("group",)],
+        denominators={"cs": "women"},
+        derived={
+            "relative_size_pct": ["women"],
+            "cs_rate_pct": ["cs", "women"],
+            "contribution_pct": ["cs", "women"],
+            "share_of_cs_pct": ["cs", "women"],
+        },
+        force=force,
+        threshold=threshold,
+        name="Robson table",
+        label=["unit", "group"],
+    )
+
+
+def _linked(bench: pd.DataFrame, robson: pd.DataFrame) -> list[tuple[int, int]]:
+    """(benchmark row, Robson row) pairs holding the same counts: ``cs_robson_<g>`` of a unit
+    is Robson group g of that unit (n = women, observed = caesareans)."""
+    where = {
+        (str(u), str(g)): i
+        for i, (u, g) in enumerate(zip(robson["unit"], robson["group"], strict=True))
+    }
+    pairs = []
+    for i, (ind, u) in enumerate(zip(bench["indicator"], bench["unit"], strict=True)):
+        if str(ind).startswith("cs_robson_"):
+            g = str(ind)[len("cs_robson_") :].replace("_", ".")
+            if (str(u), g) in where:
+                pairs.append((i, where[(str(u), g)]))
+    return pairs
+
+
+def _benchmark_and_robson(analysis: Any, threshold: int) -> tuple[list[Protected], Protected]:
+    """Protect the benchmark and the Robson table so that the counts they share (Robson group
+    1 women = ``n`` of ``cs_robson_1``) are hidden alike: a cell hidden in one is forced in
+    the other, repeated until neither changes (issue 14, leak 5).
+
+    Examples
+    --------
+    >>> bench, robson = _benchmark_and_robson(analysis, 10)          # doctest: +SKIP
+    """
+    table = analysis.benchmark.table.reset_index(drop=True)
+    rob = analysis.robson.reset_index(drop=True)
+    pairs = _linked(table, rob)
+    force_b = pd.DataFrame(False, index=table.index, columns=["n", "observed"])
+    force_r = pd.DataFrame(False, index=rob.index, columns=["women", "cs"])
+    for _ in range(6):
+        bench = _benchmark(table, threshold, force_b)
+        hb = pd.concat(
+            [p.hidden.set_index(idx) for p, idx in zip(bench, _parts_index(table), strict=True)]
+        ).sort_index()
+        robson = _robson(rob, threshold, force_r)
+        changed = False
+        for i, j in pairs:
+            for cb, cr in (("n", "women"), ("observed", "cs")):
+                hidden = bool(hb.loc[i, cb]) or bool(robson.hidden.loc[j, cr])
+                if hidden and not (force_b.loc[i, cb] and force_r.loc[j, cr]):
+                    force_b.loc[i, cb] = force_r.loc[j, cr] = True
+                    changed = True
+        if not changed:
+            break
+    return bench, robson
+
+
+def _parts_index(table: pd.DataFrame) -> list[pd.Index]:
+    """Row positions of the count part and the euro part of the benchmark (as in _benchmark)."""
+    euro = (table["measure"] == "euro").to_numpy()
+    parts = [table.index[~euro]]
+    if euro.any():
+        parts.append(table.index[euro])
+    return parts
+
+
 def protect(analysis: Any, threshold: int = 10) -> Shared:
     """Protect every table of an :class:`~saz_geboortezorg.report.analysis.Analysis`.
 
@@ -176,7 +257,7 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
     >>> shared = protect(analysis, threshold=10)                      # doctest: +SKIP
     """
     protected: list[Protected] = []
-    bench = _benchmark(analysis.benchmark.table, threshold)
+    bench, robson = _benchmark_and_robson(analysis, threshold)
     protected += bench
     bench_table = pd.concat([p.table for p in bench], ignore_index=True)
     hidden_bench = pd.concat([p.hidden for p in bench], ignore_index=True)
@@ -193,21 +274,6 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         keep = [(ind, str(g)) not in hidden_pairs for g in result.table["group"]]
         funnels[ind] = dataclasses.replace(result, table=result.table[keep].reset_index(drop=True))
 
-    robson = suppress(
-        analysis.robson,
-        ["women", "cs"],
-        lines=[("unit",), ("group",)],
-        denominators={"cs": "women"},
-        derived={
-            "relative_size_pct": ["women"],
-            "cs_rate_pct": ["cs", "women"],
-            "contribution_pct": ["cs", "women"],
-            "share_of_cs_pct": ["cs", "women"],
-        },
-        threshold=threshold,
-        name="Robson table",
-        label=["unit", "group"],
-    )
     protected.append(robson)
 
     group_tables, group_hidden = [], []
@@ -261,9 +327,13 @@ def protect(analysis: Any, threshold: int = 10) -> Shared:
         ["n", "events"],
         lines=[("indicator", "unit"), ("indicator", "period")],
         denominators={"events": "n"},
-        derived={"rate": ["events", "n"], "z": ["events", "n"]}
-        if "z" in analysis.trends
-        else {"rate": ["events", "n"]},
+        # control limits (and the centre line and signals drawn from them) depend on the
+        # quarter's n and events: hidden with them
+        derived={
+            c: ["events", "n"]
+            for c in analysis.trends.columns
+            if c in ("rate", "z", "signal", "rules") or c.startswith(("centre", "lcl", "ucl"))
+        },
         threshold=threshold,
         name="trends per quarter",
         label=["unit", "indicator", "period"],
