@@ -168,6 +168,8 @@ def suppression_text(threshold: int) -> str:
         "hidden as well (always the next smallest), and a check by linear programming makes sure "
         "no hidden small number can be narrowed down to one value. Zero is shown. Tables are "
         "protected across all regions at once, so every report hides the same cells; a region "
-        "whose count is hidden is left out of that funnel plot. No table leaves the analysis "
-        "with one row per woman or baby."
+        "whose count is hidden is left out of that funnel plot, and the funnel's limits, phi "
+        "and tau² are computed from the shown regions only; a trend chart of a region with a "
+        "hidden quarter shows no centre line or limits. No table leaves the analysis with one "
+        "row per woman or baby."
     )

@@ -12,7 +12,10 @@ every report and the secondary cells are the same everywhere. Lines whose totals
   and quarter across units (two-way).
 
 Funnel plots and charts only get what survived: a unit whose count is hidden is left out of
-the funnel plot's points (the limits do not depend on it being shown).
+the funnel plot, and the report refits each funnel on the shown units only
+(:func:`saz_geboortezorg.report.build.shown_only`), so its phi, tau², target and limits do not
+depend on a hidden count; a trend chart of a unit with a hidden quarter has no centre line or
+limits.
 
 Examples
 --------
