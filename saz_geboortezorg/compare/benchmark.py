@@ -799,70 +799,35 @@ def funnel_for(
     family = table.attrs.get("family", "binomial")
     if variance not in ("binomial", "poisson"):
         raise SpecError(f"variance must be 'binomial' or 'poisson', not {variance!r}")
-    if family == "binomial" and adjusted and variance == "binomial" and "variance" in table:
+    common = {"limits": limits, "overdispersion": overdispersion, "phi_correction": phi_correction}
+    if family == "binomial" and not adjusted:
+        return funnel(
+            table, "observed", "n", "unit", data_type="PR", multiplier=multiplier, **common
+        )
+    if family == "binomial" and (variance == "poisson" or "variance" not in table):
+        return funnel(
+            table, "observed", "expected", "unit", data_type="SR", fitted_expected=True, **common
+        )
+    # Equivalent events (binomial O/E, amounts): E* = E^2 / V, O* = (O/E) E*, so that
+    # O*/E* = O/E and its Poisson variance 1/E* is V/E^2.
+    if family == "binomial" or adjusted:
         expected = table["expected"].to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(table["variance"] > 0, expected / table["variance"], 1.0)
-        frame = pd.DataFrame(
-            {
-                "unit": table["unit"],
-                "observed": table["observed"].to_numpy(dtype=float) * scale,
-                "expected": expected * scale,
-            }
-        )
-        return funnel(
-            frame,
-            "observed",
-            "expected",
-            "unit",
-            data_type="SR",
-            limits=limits,
-            overdispersion=overdispersion,
-            shmi_rounding=False,
-            fitted_expected=True,
-            phi_correction=phi_correction,
-        )
-    if family == "binomial":
-        if adjusted:
-            return funnel(
-                table,
-                "observed",
-                "expected",
-                "unit",
-                data_type="SR",
-                limits=limits,
-                overdispersion=overdispersion,
-                fitted_expected=True,
-                phi_correction=phi_correction,
-            )
-        return funnel(
-            table,
-            "observed",
-            "n",
-            "unit",
-            data_type="PR",
-            limits=limits,
-            overdispersion=overdispersion,
-            multiplier=multiplier,
-            phi_correction=phi_correction,
-        )
-    expected = table["expected"] if adjusted else table["n"] * table.attrs["overall"]
-    ratio = table["observed"] / expected
-    equivalent = expected**2 / table["variance"]
-    frame = pd.DataFrame(
-        {"unit": table["unit"], "observed": ratio * equivalent, "expected": equivalent}
-    )
+    else:
+        expected = table["n"].to_numpy(dtype=float) * table.attrs["overall"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = table["variance"].to_numpy(dtype=float)
+        equivalent = np.where(v > 0, expected**2 / v, expected)
+        observed = table["observed"].to_numpy(dtype=float) / expected * equivalent
+    frame = pd.DataFrame({"unit": table["unit"], "observed": observed, "expected": equivalent})
     return funnel(
         frame,
         "observed",
         "expected",
         "unit",
         data_type="SR",
-        limits=limits,
-        overdispersion=overdispersion,
         shmi_rounding=False,
         fitted_expected=True,
-        phi_correction=phi_correction,
+        **common,
     )
 
 
@@ -1031,9 +996,8 @@ def funnel_p_values(fr: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from saz_geboortezorg.compare.funnel import funnel
-    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-    ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+    >>> d = example_units()
     >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
     >>> p = funnel_p_values(fr)["p_value"]
     >>> bool(((p < 0.05) == (fr.table["flag95"] != "within")).all())
@@ -1081,9 +1045,8 @@ def exact_p_values(fr: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from saz_geboortezorg.compare.funnel import funnel
-    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [9, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-    ...                   "e": [20.9, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+    >>> d = example_units(A=(9, 20.9))
     >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
     >>> fr.table.loc[0, "flag998"], round(float(exact_p_values(fr)["p_exact"][0]), 4)
     ('lower', 0.0059)
@@ -1114,9 +1077,8 @@ def confirmed_flags(fr: Any, units: Sequence[Any], level: float) -> np.ndarray:
 
     Examples
     --------
-    >>> from saz_geboortezorg.compare.funnel import funnel
-    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [9, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-    ...                   "e": [20.9, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+    >>> d = example_units(A=(9, 20.9))
     >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
     >>> confirmed_flags(fr, ["A"], 99.8).tolist(), confirmed_flags(fr, ["A"], 95).tolist()
     (['within'], ['lower'])

@@ -182,10 +182,8 @@ def _refit_shown(result: Any) -> Any:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from saz_geboortezorg.compare.funnel import funnel
-    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-    ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+    >>> d = example_units()
     >>> shown = funnel(d[d["h"] != "I"], "o", "e", "h")
     >>> full = funnel(d, "o", "e", "h")
     >>> part = full.__class__(**{**full.__dict__, "table": full.table[full.table["group"] != "I"]})

@@ -96,10 +96,8 @@ def _dispersion_words(f: Any) -> str:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from saz_geboortezorg.compare.funnel import funnel
-    >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-    ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+    >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+    >>> d = example_units()
     >>> _dispersion_words(funnel(d, "o", "e", "h", trim_by=0))
     'phi = 0.45, tau² = 0 (no overdispersion detected; chi-square p = 0.92)'
     """

@@ -60,10 +60,12 @@ def test_barnard_rubin_df_by_hand():
         rubin(Q, U, df_complete=0)
 
 
-def test_imputed_fit_pools(births):
+def _with_missing(births, column, share, seed):
+    """A copy of ``births`` with ``share`` of ``column`` blanked at random, and a spec
+    that imputes it (3 imputations)."""
     df = births.copy()
-    rng = np.random.default_rng(1)
-    df.loc[rng.random(len(df)) < 0.1, "age_band"] = np.nan
+    rng = np.random.default_rng(seed)
+    df.loc[rng.random(len(df)) < share, column] = np.nan
     covs = {k: MAIN_EFFECTS[k] for k in ("age_band", "parity_group", "prev_cs")}
     spec = {
         "name": "mi",
@@ -71,6 +73,11 @@ def test_imputed_fit_pools(births):
         "covariates": covs,
         "missing": {"policy": "impute", "imputations": 3},
     }
+    return df, spec
+
+
+def test_imputed_fit_pools(births):
+    df, spec = _with_missing(births, "age_band", 0.1, 1)
     res = casemix(df, spec, random_effects=False)
     assert "age_band[unknown]" not in set(res.coefficients.term)
     assert (res.coefficients.fmi[1:6] > 0).all()  # age terms carry missing information
@@ -91,16 +98,7 @@ def test_imputed_fit_pools(births):
 
 
 def test_imputed_unit_effects_use_rubins_df(births):
-    df = births.copy()
-    rng = np.random.default_rng(2)
-    df.loc[rng.random(len(df)) < 0.3, "parity_group"] = np.nan
-    covs = {k: MAIN_EFFECTS[k] for k in ("age_band", "parity_group", "prev_cs")}
-    spec = {
-        "name": "mi",
-        "outcome": "cs",
-        "covariates": covs,
-        "missing": {"policy": "impute", "imputations": 3},
-    }
+    df, spec = _with_missing(births, "parity_group", 0.3, 2)
     res = casemix(df, spec)
     t = res.random_effects.table
     assert (t.df > 0).all() and np.isfinite(t.df).any()

@@ -111,11 +111,11 @@ def test_score_cells_verdicts_judgements_and_outliers():
         ["preterm", "ZH03", "", "", "not_assessed"],
         # cs_robson_1: outlier ZH01 (+0.6) outside 95% higher, within 99.8%
         ["cs_robson_1", "ZH01", "higher", "within", "within"],
-        ["cs_robson_1", "ZH02", "lower", "lower", "no_direction"],
+        ["cs_robson_1", "ZH02", "lower", "lower", "different"],
         ["cs_robson_1", "ZH03", "within", "within", "within"],
         # episiotomy: outlier ZH02 (-1.0) flagged in the wrong direction is not found
         ["episiotomy", "ZH01", "within", "within", "within"],
-        ["episiotomy", "ZH02", "higher", "higher", "no_direction"],
+        ["episiotomy", "ZH02", "higher", "higher", "different"],
         ["episiotomy", "ZH03", "lower", "within", "within"],
     ]
     cells = score_cells(_result(rows), _truth())
@@ -192,9 +192,9 @@ def test_summarise_and_acceptance_count_by_hand():
         ["nicu", "ZH01", "within", "within", "within"],
         ["nicu", "ZH02", "", "", "too few to judge"],
         ["nicu", "ZH03", "higher", "within", "within"],
-        ["cs_robson_1", "ZH01", "higher", "higher", "no_direction"],
+        ["cs_robson_1", "ZH01", "higher", "higher", "different"],
         ["episiotomy", "ZH02", "lower", "within", "within"],
-        ["home_birth", "ZH01", "higher", "higher", "no_direction"],
+        ["home_birth", "ZH01", "higher", "higher", "different"],
     ]
     cells = score_cells(_result(rows), _truth())
     s = summarise(cells, 99.8).set_index("indicator")

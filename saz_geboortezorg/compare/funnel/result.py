@@ -110,10 +110,8 @@ class FunnelResult:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> from saz_geboortezorg.compare.funnel import funnel
-        >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-        ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+        >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+        >>> d = example_units()
         >>> r = funnel(d, "o", "e", "h")
         >>> r.limits([10, 100])[["denominator", "lcl95", "ucl95"]].round(4)
            denominator   lcl95   ucl95
@@ -316,10 +314,8 @@ class FunnelResult:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> from saz_geboortezorg.compare.funnel import funnel
-        >>> d = pd.DataFrame({"h": list("ABCDEFGHIJ"), "o": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-        ...                   "e": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
+        >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+        >>> d = example_units()
         >>> funnel(d, "o", "e", "h", trim_by=0).test_text()
         'Test of overdispersion: chi-square 4.53 on 10 df, p = 0.92'
         >>> funnel(d, "o", "e", "h", test_draws=0).test_text()[:55]
