@@ -88,6 +88,8 @@ __all__ = [
     "funnel_p_values",
     "exact_p_values",
     "confirmed_flags",
+    "funnel_judgement",
+    "judge",
     "THEME_COLUMNS",
     "DATE_COLUMN",
     "ASSESSMENTS",
@@ -1092,6 +1094,175 @@ def confirmed_flags(fr: Any, units: Sequence[Any], level: float) -> np.ndarray:
     return np.where(np.fmax(p_funnel, p_exact) < (100 - level) / 100, flag, "within")
 
 
+def funnel_judgement(
+    fr: Any,
+    units: Sequence[Any],
+    expected: Any,
+    *,
+    levels: Sequence[float],
+    min_expected: float = MIN_EXPECTED,
+) -> pd.DataFrame:
+    """What a funnel says about each unit, before the family is judged (:func:`judge`).
+
+    The per-unit part of :func:`benchmark`: the funnel's flags at every level, the widest
+    level crossed, the volume rule (``judged``: a funnel and ``expected >= min_expected``)
+    and the p-values a verdict or alert is read from (:func:`funnel_p_values`,
+    :func:`exact_p_values` and the larger of the two, NaN where not judged). Anything
+    that judges units on a funnel (the benchmark on all units, a report on the units it
+    shows) calls this, so the rules live in one place.
+
+    Parameters
+    ----------
+    fr : FunnelResult or None
+        The funnel of the units (``table["group"]``); None: no funnel could be drawn
+        (every unit is then not assessed: empty flags, ``judged`` False).
+    units : sequence
+        The units to judge, in the order of the rows returned; each must be in the funnel.
+    expected : array-like of float
+        Expected events per unit (:func:`expected_events`), what the volume rule reads.
+    levels : sequence of float
+        The funnel's limits in percent.
+    min_expected : float
+        The volume rule.
+
+    Returns
+    -------
+    DataFrame
+        ``data_type``, one ``flag<tag>`` per level, ``outside``, ``judged``, ``z``,
+        ``p_funnel``, ``p_exact`` and ``p_value``, one row per unit.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+    >>> d = example_units(A=(9, 20.9))
+    >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
+    >>> j = funnel_judgement(fr, ["A", "B"], [20.9, 2.0], levels=(95, 99.8))
+    >>> j[["flag998", "outside", "judged"]].values.tolist()
+    [['lower', '99.8%', True], ['within', '', False]]
+    >>> round(float(j["p_value"][0]), 4), bool(np.isnan(j["p_value"][1]))
+    (0.0059, True)
+    >>> funnel_judgement(None, ["A"], [20.9], levels=(95, 99.8))["judged"].tolist()
+    [False]
+    """
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
+    units = list(units)
+    tags = [level_tag(x) for x in levels]
+    out = pd.DataFrame(index=pd.RangeIndex(len(units)))
+    if fr is None:
+        out["data_type"] = ""
+        for tag in tags:
+            out[f"flag{tag}"] = ""
+        out["outside"] = ""
+        out["judged"] = False
+        z = p = p_funnel = p_exact = np.full(len(units), np.nan)
+    else:
+        by_unit = fr.table.set_index("group")
+        missing = [u for u in units if u not in by_unit.index]
+        if missing:
+            raise SpecError(f"units {missing} are not in the funnel")
+        flags = by_unit.reindex(units)
+        out["data_type"] = fr.data_type
+        for tag in tags:
+            out[f"flag{tag}"] = flags[f"flag{tag}"].to_numpy()
+        outside = np.full(len(units), "", dtype=object)
+        for level, tag in zip(levels, tags, strict=True):
+            outside[out[f"flag{tag}"].to_numpy() != "within"] = f"{level:g}%"
+        out["outside"] = outside
+        # NaN expected events (no expected count) is never enough to judge
+        out["judged"] = np.asarray(expected, dtype=float) >= min_expected
+        z = flags["z"].to_numpy(dtype=float)
+        p_funnel = funnel_p_values(fr).set_index("group")["p_value"].reindex(units).to_numpy()
+        p_exact = exact_p_values(fr).set_index("group")["p_exact"].reindex(units).to_numpy()
+        # a verdict or alert needs the funnel and the exact test on the count to agree
+        p = np.fmax(p_funnel, p_exact)
+    judged = out["judged"].to_numpy(dtype=bool)
+    out["z"] = z
+    out["p_funnel"] = np.where(judged, p_funnel, np.nan)
+    out["p_exact"] = np.where(judged, p_exact, np.nan)
+    out["p_value"] = np.where(judged, p, np.nan)
+    return out
+
+
+def judge(
+    frames: Sequence[pd.DataFrame],
+    *,
+    verdict_level: float,
+    alert_level: float | None,
+    fdr: float | None = None,
+) -> list[pd.DataFrame]:
+    """The two tiers over a family of funnels: ``q_value``, ``assessment`` and ``alert``.
+
+    The family part of :func:`benchmark`. Benjamini-Hochberg q-values are taken over the
+    ``p_value`` of every row of every frame together (the judged cells of the family);
+    per frame (one indicator) the verdict is the flag at ``verdict_level`` where the
+    p-value is below its tail (or, with ``fdr``, where the q-value is at most ``fdr``,
+    in the direction of ``z``), the alert the flag at ``alert_level`` likewise, both put
+    into words by :func:`tiers` with the indicator's ``better`` direction. A frame
+    without a funnel (``data_type`` ``""``) is ``not_assessed``.
+
+    Parameters
+    ----------
+    frames : sequence of DataFrame
+        One per indicator: the columns of :func:`funnel_judgement` and ``better``.
+    verdict_level, alert_level : float
+        Limits (percent) of a verdict and of an alert (None: no alert tier).
+    fdr : float, optional
+        Verdicts by Benjamini-Hochberg at this false discovery rate.
+
+    Returns
+    -------
+    list of DataFrame
+        Copies of ``frames`` with ``q_value``, ``assessment`` and ``alert`` added.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+    >>> d = example_units(A=(9, 20.9))
+    >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
+    >>> j = funnel_judgement(fr, fr.table["group"], fr.table["denominator"], levels=(95, 99.8))
+    >>> [t] = judge([j.assign(better="lower")], verdict_level=99.8, alert_level=95)
+    >>> t.loc[0, ["assessment", "alert"]].tolist()
+    ['within', 'better']
+    """
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
+    frames = [f.copy() for f in frames]
+    q = benjamini_hochberg(
+        np.concatenate([f["p_value"].to_numpy(dtype=float) for f in frames] or [np.array([])])
+    )
+    start = 0
+    for rows in frames:
+        rows["q_value"] = q[start : start + len(rows)]
+        start += len(rows)
+        if not len(rows) or rows["data_type"].iloc[0] == "":
+            rows["assessment"], rows["alert"] = "not_assessed", ""
+            continue
+        z = rows["z"].to_numpy(dtype=float)
+        p_rows = rows["p_value"].to_numpy()
+        if fdr is None:
+            verdict_flag = np.where(
+                p_rows < (100 - verdict_level) / 100,
+                rows[f"flag{level_tag(verdict_level)}"],
+                "within",
+            )
+        else:
+            verdict_flag = np.where(
+                rows["q_value"].to_numpy() <= fdr, np.where(z > 0, "higher", "lower"), "within"
+            )
+        alert_flag = (
+            None
+            if alert_level is None
+            else np.where(
+                p_rows < (100 - alert_level) / 100, rows[f"flag{level_tag(alert_level)}"], "within"
+            )
+        )
+        rows["assessment"], rows["alert"] = tiers(
+            verdict_flag, alert_flag, rows["better"].iloc[0], rows["judged"].to_numpy()
+        )
+    return frames
+
+
 # ------------------------------------------------------------------------ benchmark
 @dataclass
 class BenchmarkResult:
@@ -1460,7 +1631,6 @@ def benchmark(
     >>> res.flags()                                                 # doctest: +SKIP
     >>> res.family()["expected_false_verdicts"]                     # doctest: +SKIP
     """
-    from saz_geboortezorg.compare.funnel.limits import level_tag
 
     chosen = _indicator_list(indicators)
     cache = cache if cache is not None else BenchmarkCache()
@@ -1491,10 +1661,7 @@ def benchmark(
         )
     if pool_rare is not None:
         _check_years(pool_rare)
-    tags = [level_tag(x) for x in levels]
-    verdict_tag = level_tag(verdict_level)
-    alert_tag = None if alert_level is None else level_tag(alert_level)
-    frames, methods, funnels, notes, z_scores = [], {}, {}, [], []
+    frames, methods, funnels, notes = [], {}, {}, []
     unit_type = unit
     for ind in chosen:
         ind_period = period
@@ -1550,63 +1717,19 @@ def benchmark(
             fr = funnel_for(ut, limits=levels, overdispersion=overdispersion, variance=variance)
         except SazError as exc:
             notes.append(f"{ind.id}: not assessed ({exc})")
-            rows["data_type"] = ""
-            for tag in tags:
-                rows[f"flag{tag}"] = ""
-            rows["outside"] = ""
-            rows["judged"] = False
-            z = p = p_funnel = p_exact = np.full(len(rows), np.nan)
+            fr = None
         else:
             funnels[ind.id] = fr
-            flags = fr.table.set_index("group").reindex(ut["unit"])
-            rows["data_type"] = fr.data_type
-            for tag in tags:
-                rows[f"flag{tag}"] = flags[f"flag{tag}"].to_numpy()
-            outside = np.full(len(rows), "", dtype=object)
-            for level, tag in zip(levels, tags, strict=True):
-                outside[rows[f"flag{tag}"].to_numpy() != "within"] = f"{level:g}%"
-            rows["outside"] = outside
-            # NaN expected events (no expected count) is never enough to judge
-            rows["judged"] = rows["expected_events"].to_numpy() >= min_expected
-            z = flags["z"].to_numpy(dtype=float)
-            p_funnel = funnel_p_values(fr).set_index("group").reindex(ut["unit"])["p_value"]
-            p_exact = exact_p_values(fr).set_index("group").reindex(ut["unit"])["p_exact"]
-            p_funnel, p_exact = p_funnel.to_numpy(), p_exact.to_numpy()
-            # a verdict or alert needs the funnel and the exact test on the count to agree
-            p = np.fmax(p_funnel, p_exact)
-        rows["p_funnel"] = np.where(rows["judged"], p_funnel, np.nan)
-        rows["p_exact"] = np.where(rows["judged"], p_exact, np.nan)
-        rows["p_value"] = np.where(rows["judged"], p, np.nan)
+        judgement = funnel_judgement(
+            fr, ut["unit"], rows["expected_events"], levels=levels, min_expected=min_expected
+        )
+        for col in judgement.columns:
+            rows[col] = judgement[col].to_numpy()
         frames.append(rows)
-        z_scores.append(z)
     if not frames:
         raise SpecError("no indicator has records in the selection; widen the selection")
-    q = benjamini_hochberg(np.concatenate([f["p_value"].to_numpy() for f in frames]))
-    start = 0
-    for rows, z in zip(frames, z_scores, strict=True):
-        rows["q_value"] = q[start : start + len(rows)]
-        start += len(rows)
-        if rows["data_type"].iloc[0] == "":
-            rows["assessment"], rows["alert"] = "not_assessed", ""
-            continue
-        p_rows = rows["p_value"].to_numpy()
-        if fdr is None:
-            verdict_flag = np.where(
-                p_rows < (100 - verdict_level) / 100, rows[f"flag{verdict_tag}"], "within"
-            )
-        else:
-            verdict_flag = np.where(
-                rows["q_value"].to_numpy() <= fdr, np.where(z > 0, "higher", "lower"), "within"
-            )
-        alert_flag = (
-            None
-            if alert_tag is None
-            else np.where(p_rows < (100 - alert_level) / 100, rows[f"flag{alert_tag}"], "within")
-        )
-        rows["assessment"], rows["alert"] = tiers(
-            verdict_flag, alert_flag, rows["better"].iloc[0], rows["judged"].to_numpy()
-        )
-    table = pd.concat(frames, ignore_index=True)
+    frames = judge(frames, verdict_level=verdict_level, alert_level=alert_level, fdr=fdr)
+    table = pd.concat(frames, ignore_index=True).drop(columns="z")
     # units a clinician will ask about (NICU centres receive in-utero transfers)
     from saz_geboortezorg.compare.attribution import booking_caveat, unit_notes
 
