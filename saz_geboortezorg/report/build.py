@@ -51,6 +51,8 @@ __all__ = [
     "build_reports",
     "SECTIONS",
     "shown_only",
+    "judge_shown",
+    "LABEL_COLUMNS",
 ]
 
 #: Section headings every report has, in order.
@@ -225,6 +227,10 @@ def shown_only(shared: Any) -> Any:
     - A trend chart's centre line, limits, signals and false-alarm rate use the unit's counts
       in every quarter; for a unit and indicator with any hidden quarterly count they are
       left out (the shown quarterly rates stay).
+    - The verdicts and alerts (and the flags, p- and q-values behind them) of every shown
+      cell are judged again on those refitted funnels, with the Benjamini-Hochberg family
+      of the shown cells (:func:`judge_shown`): judged on all units they too depend on the
+      hidden counts.
 
     Parameters
     ----------
@@ -234,7 +240,8 @@ def shown_only(shared: Any) -> Any:
     Returns
     -------
     Shared
-        A copy with ``funnels`` (and ``benchmark_result.funnels``) refitted and ``trends``
+        A copy with ``funnels`` (and ``benchmark_result.funnels``) refitted, the labels of
+        ``benchmark`` (and ``benchmark_result.table``) judged on them, and ``trends``
         cleared where needed; a funnel with fewer than 3 shown units, or one that cannot be
         fitted on them, is dropped (no plot, no phi or tau²).
 
@@ -274,9 +281,113 @@ def shown_only(shared: Any) -> Any:
         if "rules" in trends:
             trends["rules"] = trends["rules"].astype(object).mask(rows, "")
     bench = shared.benchmark_result
+    table = shared.benchmark
     if bench is not None:
-        bench = dataclasses.replace(bench, funnels=funnels)
-    return dataclasses.replace(shared, funnels=funnels, trends=trends, benchmark_result=bench)
+        table = judge_shown(table, shared.hidden["benchmark"], funnels, bench)
+        bench = dataclasses.replace(bench, table=table, funnels=funnels)
+    return dataclasses.replace(
+        shared, benchmark=table, funnels=funnels, trends=trends, benchmark_result=bench
+    )
+
+
+#: Benchmark columns that judge a unit on its funnel (:func:`judge_shown` recomputes them).
+LABEL_COLUMNS = (
+    "outside",
+    "judged",
+    "p_funnel",
+    "p_exact",
+    "p_value",
+    "q_value",
+    "assessment",
+    "alert",
+)
+
+
+def _label_columns(table: pd.DataFrame) -> list[str]:
+    """The label columns of a benchmark table: every ``flag<tag>`` and :data:`LABEL_COLUMNS`."""
+    return [c for c in table.columns if c in LABEL_COLUMNS or re.fullmatch(r"flag\d+", c)]
+
+
+def judge_shown(
+    table: pd.DataFrame, hidden: pd.DataFrame, funnels: dict, result: Any
+) -> pd.DataFrame:
+    """The benchmark's verdicts and alerts judged again on the funnels of the shown units.
+
+    The benchmark judges each unit on the funnel of all units, and with a false discovery
+    rate over all cells: its flags, p-values, q-values, verdicts and alerts then depend on
+    the hidden counts through phi, tau², the target and the family (issue 14). Here every
+    cell whose label is published is judged again, with the benchmark's own rules
+    (:func:`~saz_geboortezorg.compare.benchmark.funnel_judgement` and
+    :func:`~saz_geboortezorg.compare.benchmark.judge`: verdict and alert levels, the volume
+    rule, the exact test on the count), on the funnel refitted on the shown units
+    (:func:`shown_only`), with the Benjamini-Hochberg family made of the published cells.
+    An indicator whose funnel could not be refitted is ``not_assessed``. Cells hidden by
+    protection stay hidden.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The protected benchmark table (``Shared.benchmark``).
+    hidden : DataFrame
+        Its protection mask (``Shared.hidden["benchmark"]``).
+    funnels : dict
+        Indicator -> funnel refitted on the shown units.
+    result : BenchmarkResult
+        For the verdict and alert levels, the volume rule and ``fdr``.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``table`` with the flags, ``outside``, ``judged``, p- and q-values,
+        ``assessment`` and ``alert`` of every published cell recomputed.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.compare.benchmark import BenchmarkResult
+    >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+    >>> d = example_units(A=(9, 20.9))
+    >>> fr = funnel(d, "o", "e", "h", overdispersion=False)
+    >>> t = pd.DataFrame({"indicator": "x", "unit": fr.table["group"], "better": "lower",
+    ...                   "expected_events": fr.table["denominator"], "assessment": "?",
+    ...                   "alert": "?", "flag998": "?"})
+    >>> res = BenchmarkResult(t, "region", (95, 99.8), True, True)
+    >>> out = judge_shown(t, pd.DataFrame(False, t.index, t.columns), {"x": fr}, res)
+    >>> out.loc[0, ["unit", "flag998", "assessment", "alert"]].tolist()
+    ['A', 'lower', 'within', 'better']
+    """
+    import numpy as np
+
+    from saz_geboortezorg.compare.benchmark import funnel_judgement, judge
+
+    out = table.copy()
+    labels = _label_columns(out)
+    published = ~hidden["assessment"].to_numpy(dtype=bool)
+    frames, where = [], []
+    for ind in pd.unique(out["indicator"]):
+        rows = np.flatnonzero((out["indicator"] == ind).to_numpy() & published)
+        part = out.iloc[rows]
+        fr = funnels.get(ind)
+        frame = funnel_judgement(
+            fr,
+            part["unit"].astype(str).tolist(),
+            part["expected_events"].to_numpy(dtype=float),
+            levels=result.limits,
+            min_expected=result.min_expected,
+        )
+        frame["better"] = part["better"].to_numpy()
+        frames.append(frame)
+        where.append(rows)
+    judged = judge(
+        frames, verdict_level=result.verdict_level, alert_level=result.alert_level, fdr=result.fdr
+    )
+    for rows, frame in zip(where, judged, strict=True):
+        for col in labels:
+            if col in frame:
+                values = frame[col].to_numpy()
+                if out[col].dtype != object and values.dtype == object:
+                    out[col] = out[col].astype(object)
+                out.iloc[rows, out.columns.get_loc(col)] = values
+    return out
 
 
 def published_family(trends: pd.DataFrame) -> dict | None:
@@ -655,7 +766,10 @@ def region_report(
     page.bullets(methods.funnel_lines(shared.benchmark_result or analysis.benchmark))
     page.paragraph(
         "phi, tau², the target and the limits of each funnel plot are fitted on the units "
-        "whose counts are shown, so that no published statistic depends on a hidden count. "
+        "whose counts are shown, so that no published statistic depends on a hidden count; "
+        "the verdicts and alerts of the tables and charts are judged on these funnels (with "
+        "the exact test on each unit's own count, and any false discovery rate over the "
+        "judged cells shown), so they can differ from a benchmark of all units. "
         "A trend chart of a unit with a hidden quarterly count has no centre line, limits, "
         "signals or false-alarm rate: they would use the hidden count."
         + (

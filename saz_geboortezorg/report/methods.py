@@ -67,8 +67,8 @@ def funnel_lines(benchmark: Any) -> list[str]:
         rule = (
             f"outside the {benchmark.verdict_level:g}% limits"
             if benchmark.fdr is None
-            else f"where the Benjamini-Hochberg q-value over all judged cells is at most "
-            f"{benchmark.fdr:g}"
+            else f"where the Benjamini-Hochberg q-value over the judged cells shown is at "
+            f"most {benchmark.fdr:g}"
         )
         out.append(
             f"Verdict (better, worse, different) {rule}"
@@ -167,7 +167,8 @@ def suppression_text(threshold: int) -> str:
         "no hidden small number can be narrowed down to one value. Zero is shown. Tables are "
         "protected across all regions at once, so every report hides the same cells; a region "
         "whose count is hidden is left out of that funnel plot, and the funnel's limits, phi "
-        "and tau² are computed from the shown regions only; a trend chart of a region with a "
+        "and tau², and the verdicts and alerts read from them, are computed from the shown "
+        "regions only; a trend chart of a region with a "
         "hidden quarter shows no centre line or limits. No table leaves the analysis with one "
         "row per woman or baby."
     )
