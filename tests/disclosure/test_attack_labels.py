@@ -286,3 +286,24 @@ def test_every_report_surface_shows_the_shown_unit_labels(analysis, protected, p
     f = published.benchmark_result.family()
     page = "\n".join(rep.page.parts)
     assert f"here: {f['verdicts']} verdicts, {f['alerts']} alerts; {f['too_few']} too few" in page
+
+
+def test_false_discovery_rate_verdicts_use_the_shown_family(protected, published):
+    """With ``fdr`` the verdict is a q-value at most the rate, the q-values being taken over
+    the published cells only (independently: statsmodels' Benjamini-Hochberg)."""
+    from statsmodels.stats.multitest import multipletests
+
+    from saz_geboortezorg.report.build import judge_shown
+
+    result = dataclasses.replace(published.benchmark_result, fdr=0.2)
+    t = judge_shown(protected.benchmark, protected.hidden["benchmark"], published.funnels, result)
+    shown = ~protected.hidden["benchmark"]["assessment"].to_numpy(dtype=bool)
+    lab = t[shown]
+    p = lab["p_value"].to_numpy(dtype=float)
+    ok = np.isfinite(p)
+    reject = np.zeros(len(lab), dtype=bool)
+    reject[ok] = multipletests(p[ok], alpha=0.2, method="fdr_bh")[0]
+    assert reject.any()
+    np.testing.assert_array_equal(lab["assessment"].isin(VERDICTS).to_numpy(), reject)
+    # the same p-values as without fdr: only the rule changed
+    np.testing.assert_array_equal(p, published.benchmark.loc[shown, "p_value"].to_numpy(float))
