@@ -242,10 +242,7 @@ class CaseMixModel:
             notes.append("random effects are fitted for 0/1 outcomes only; not for amounts")
         return CaseMixResult(
             spec=self.spec,
-            indicator=prep.label,
-            unit_type=prep.unit_type,
-            attribution=prep.attribution,
-            family=prep.family,
+            **prep.result_fields(),
             n=design.n,
             overall_rate=overall,
             table=table,

@@ -308,10 +308,7 @@ def fit_imputed(model, prep):
         notes += random.rank_notes()
     return CaseMixResult(
         spec=model.spec,
-        indicator=prep.label,
-        unit_type=prep.unit_type,
-        attribution=prep.attribution,
-        family=prep.family,
+        **prep.result_fields(),
         n=design.n,
         overall_rate=overall,
         table=table,

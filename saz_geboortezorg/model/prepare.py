@@ -56,6 +56,16 @@ class Prepared:
         self.family = family
         self.notes = notes
 
+    def result_fields(self) -> dict:
+        """What a result says about these records: ``indicator`` (the outcome),
+        ``unit_type``, ``attribution`` and ``family``."""
+        return {
+            "indicator": self.label,
+            "unit_type": self.unit_type,
+            "attribution": self.attribution,
+            "family": self.family,
+        }
+
 
 def pick_table(data: Any, spec: CaseMixSpec) -> pd.DataFrame:
     """The table a spec's outcome lives in: the DataFrame given, or ``women``/``births``

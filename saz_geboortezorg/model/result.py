@@ -205,10 +205,7 @@ class CaseMixResult:
             diagnostics["deciles"] = calibration_deciles(mean, pats.events, pats.trials)
         return CaseMixResult(
             spec=self.spec,
-            indicator=prep.label,
-            unit_type=prep.unit_type,
-            attribution=prep.attribution,
-            family=prep.family,
+            **prep.result_fields(),
             n=app.design.n,
             overall_rate=overall,
             table=table,
