@@ -7,8 +7,8 @@ fitted **once**, on every record of the indicator's population (fixed effects on
 unit term). Each record then gets its expected value under that national standard: its
 expected risk of the event (logistic model,
 :meth:`FittedModel.predict <saz_geboortezorg.model.fitted.FittedModel.predict>`) or its
-expected cost (gamma model with log link). A unit's expected count is the **sum** of its records'
-expected values, exactly as :func:`saz_geboortezorg.casemix` computes it; O/E compares the
+expected cost (gamma model with log link). A unit's expected count is the **sum** of its
+records' expected values, exactly as :func:`saz_geboortezorg.casemix` computes it; O/E compares the
 unit with what the standard predicts for the women it served.
 
 Because the model is fixed, any selection is a group-by sum: another level (hospital,
@@ -38,7 +38,6 @@ over the selected records instead of covariate patterns. For amounts (cost per
 pregnancy) observed is the total claimed and expected the sum of the model's expected
 cost per pregnancy; how amounts are put on a funnel is explained in
 :mod:`saz_geboortezorg.compare.benchmark`.
-
 
 A :class:`BenchmarkCache` keeps the per-record outcomes and expected values per
 (dataset, indicator): changing the level, period, filters, limits or overdispersion
@@ -142,7 +141,8 @@ class IndicatorRecords:
 class BenchmarkCache:
     """Fitted case-mix models and per-record values, per (dataset, indicator).
 
-    Pass the same cache to :func:`unit_table` and :func:`benchmark` calls on the same
+    Pass the same cache to :func:`unit_table` and
+    :func:`~saz_geboortezorg.compare.benchmark.benchmark` calls on the same
     data: the indicator's outcome is derived and its model fitted once, and every later
     selection (level, period, filters) is a group-by sum. The cache holds a reference to
     the data it has seen, so a dataset is recognised by identity.
@@ -336,7 +336,17 @@ def select_records(
     where: Mapping[str, Any] | None,
     period: Sequence[Any] | None,
 ) -> np.ndarray:
-    """Boolean mask over the denominator's records."""
+    """Boolean mask over the denominator's records: the theme filters ``where`` and the
+    birth dates of ``period``, as in :func:`unit_table`.
+
+    Examples
+    --------
+    >>> women = pd.DataFrame({"region_id": ["A", "B"], "ga_days": 280,
+    ...                       "parity_group": ["0", "1"], "mode": "spontaneous"})
+    >>> cache = BenchmarkCache()
+    >>> select_records(cache, cache.records(women, "cs"), {"parity_group": ["1"]}, None).tolist()
+    [False, True]
+    """
     table = rec.table
     keep = np.ones(len(rec.rows), dtype=bool)
     for column, allowed in (where or {}).items():
@@ -469,6 +479,7 @@ def unit_table(
 
 
 def require_records(rec, keep, where, period) -> None:
+    """Raise a :class:`SpecError` naming the selection when it holds no records."""
     if not keep.any():
         raise SpecError(
             f"indicator {rec.indicator.id!r}: no records in the selection (filters "
