@@ -127,7 +127,7 @@ class View:
     caterpillar : DataFrame
         ``unit``, ``estimate``, ``lower``, ``upper`` in the indicator's unit.
     trend : DataFrame
-        :func:`~saz_geboortezorg.compare.benchmark.trend_table` over the selected
+        :func:`~saz_geboortezorg.monitor.trends.trend_table` over the selected
         period (same filters): per quarter for all years, per month for one year.
     method : str
         How the values were computed, in words (in the state's language).
@@ -219,12 +219,12 @@ def explorer_view(
         expected_events,
         funnel_for,
         tiers,
-        trend_table,
         unit_table,
     )
     from saz_geboortezorg.compare.funnel.limits import level_tag
     from saz_geboortezorg.explore.controls import period_bounds
     from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.monitor.trends import trend_table
 
     language = check_language(state.language)
     period = period_bounds(state.period)

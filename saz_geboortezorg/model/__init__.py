@@ -16,7 +16,9 @@ Examples
 
 from __future__ import annotations
 
-from saz_geboortezorg.model.fit import CaseMixModel, casemix, prepare
+from saz_geboortezorg.model.fit import CaseMixModel, casemix
+from saz_geboortezorg.model.fitted import FittedModel
+from saz_geboortezorg.model.prepare import prepare
 from saz_geboortezorg.model.problems import CaseMixWarning, FitError
 from saz_geboortezorg.model.result import CaseMixResult, RandomEffects
 from saz_geboortezorg.model.spec import CaseMixSpec, Covariate, load_spec, parse_spec
@@ -25,6 +27,7 @@ __all__ = [
     "casemix",
     "CaseMixModel",
     "CaseMixResult",
+    "FittedModel",
     "RandomEffects",
     "CaseMixSpec",
     "Covariate",

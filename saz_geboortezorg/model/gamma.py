@@ -15,6 +15,7 @@ import numpy as np
 
 from saz_geboortezorg.model.logistic import FixedFit
 from saz_geboortezorg.model.problems import report
+from saz_geboortezorg.model.threads import small_blas
 
 __all__ = ["fit_gamma"]
 
@@ -60,8 +61,6 @@ def fit_gamma(
     problems = [] if problems is None else problems
     mean = total / count
     model = GLM(mean, X, family=families.Gamma(families.links.Log()), var_weights=count)
-    from saz_geboortezorg.model.threads import small_blas
-
     with warnings.catch_warnings(), small_blas(*X.shape):
         # Separation and convergence are checked and reported in words by this module.
         warnings.simplefilter("ignore")

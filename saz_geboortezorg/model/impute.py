@@ -40,6 +40,11 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.model.collapse import group_codes
+from saz_geboortezorg.model.fitted import oe_table
+from saz_geboortezorg.model.mixed import MixedFit, TauIntegration
+from saz_geboortezorg.model.result import CaseMixResult, RandomEffects, coefficient_table
+from saz_geboortezorg.stats.intervals import poisson_exact
 
 __all__ = ["rubin", "impute_codes", "fit_imputed"]
 
@@ -164,8 +169,6 @@ def _onehot(codes: np.ndarray, k: int) -> np.ndarray:
 
 def impute_codes(design, rng: np.random.Generator, cycles: int = 5) -> np.ndarray:
     """One completed (n_records, n_terms) code matrix by chained multinomial models."""
-    from saz_geboortezorg.model.collapse import group_codes
-
     codes = design.code_matrix().copy()
     missing = codes < 0
     incomplete = [j for j in range(codes.shape[1]) if missing[:, j].any()]
@@ -210,9 +213,6 @@ def impute_codes(design, rng: np.random.Generator, cycles: int = 5) -> np.ndarra
 
 def fit_imputed(model, prep):
     """Fit on ``spec.imputations`` completed data sets and pool (see module doc)."""
-    from saz_geboortezorg.model.fit import _unit_table
-    from saz_geboortezorg.model.result import CaseMixResult, RandomEffects, coefficient_table
-
     design = prep.design
     for term in design.terms:
         if (
@@ -236,7 +236,7 @@ def fit_imputed(model, prep):
         for j, term in enumerate(completed.terms):
             term.codes = codes[:, j]
         pats, fit = model._fixed(prep, completed, problems)
-        table, overall = _unit_table(completed, pats, fit.fitted, prep.family, fit.scale)
+        table, overall = oe_table(completed, pats, fit.fitted, prep.family, fit.scale)
         fits.append(fit)
         tables.append(table)
         diag = model._diagnostics(prep, pats, fit)
@@ -257,8 +257,6 @@ def fit_imputed(model, prep):
     coefs["df"] = pooled.df.to_numpy()
     coefs["fmi"] = pooled.fmi.to_numpy()
     table = tables[0].copy()
-    from saz_geboortezorg.stats.intervals import poisson_exact
-
     table["expected"] = np.mean([t.expected.to_numpy() for t in tables], axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["oe"] = table.observed / table.expected
@@ -273,8 +271,6 @@ def fit_imputed(model, prep):
     table["std_ucl95"] = table.oe_ucl95 * overall
     random = None
     if mixed_fits:
-        from saz_geboortezorg.model.mixed import MixedFit, TauIntegration
-
         eff = rubin([m.effects for m in mixed_fits], [m.effect_var for m in mixed_fits])
         beta = rubin([m.params for m in mixed_fits], [m.se**2 for m in mixed_fits])
         pooled_mixed = MixedFit(
@@ -312,10 +308,7 @@ def fit_imputed(model, prep):
         notes += random.rank_notes()
     return CaseMixResult(
         spec=model.spec,
-        indicator=prep.label,
-        unit_type=prep.unit_type,
-        attribution=prep.attribution,
-        family=prep.family,
+        **prep.result_fields(),
         n=design.n,
         overall_rate=overall,
         table=table,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from saz_geboortezorg.model.problems import report
+from saz_geboortezorg.model.threads import small_blas
 
 __all__ = ["FixedFit", "fit_logistic", "check_separation", "check_aliasing"]
 
@@ -170,8 +171,6 @@ def fit_logistic(
     problems = [] if problems is None else problems
     endog = np.column_stack([events, trials - events])
     model = GLM(endog, X, family=families.Binomial())
-    from saz_geboortezorg.model.threads import small_blas
-
     with warnings.catch_warnings(), small_blas(*X.shape):
         # Separation and convergence are checked and reported in words by this module.
         warnings.simplefilter("ignore")

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from saz_geboortezorg.model.problems import report
+from saz_geboortezorg.model.threads import small_blas
 
 __all__ = [
     "MixedFit",
@@ -243,8 +244,6 @@ def fit_random_intercept(
     (True, (10,))
     """
     from scipy.optimize import minimize
-
-    from saz_geboortezorg.model.threads import small_blas
 
     problems = [] if problems is None else problems
     cells = _Cells(X, pattern, unit, events, trials, n_units)

@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.model.diagnostics import c_statistic, calibration, calibration_deciles
+from saz_geboortezorg.model.fitted import FittedModel, oe_table
 from saz_geboortezorg.model.spec import CaseMixSpec
 
 __all__ = ["CaseMixResult", "RandomEffects"]
@@ -124,9 +127,11 @@ class CaseMixResult:
         Problems accepted with ``strict=False`` (each also given as a warning).
     notes : list of str
         Facts worth knowing (records left out, imputations used, ...).
-    model : dict or None
-        The fitted fixed-effects model (terms with their levels, coefficients, scale),
-        used by :meth:`apply`; None after multiple imputation.
+    model : FittedModel or None
+        The fitted fixed-effects model (spec, coefficients, family and link, the design
+        information), which :meth:`apply` and the per-record predictions
+        (:meth:`FittedModel.predict <saz_geboortezorg.model.fitted.FittedModel.predict>`)
+        use; None after multiple imputation and on the result of :meth:`apply`.
     """
 
     spec: CaseMixSpec
@@ -141,17 +146,75 @@ class CaseMixResult:
     diagnostics: dict[str, Any]
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    model: dict[str, Any] | None = field(default=None, repr=False)
+    model: FittedModel | None = field(default=None, repr=False)
     attribution: str = "birth"
 
     def apply(self, data: Any, unit: str | None = None) -> CaseMixResult:
         """Expected counts, O/E and calibration of this model on other data.
 
-        See :func:`saz_geboortezorg.model.apply.apply_model`.
-        """
-        from saz_geboortezorg.model.apply import apply_model
+        The fixed-effects model keeps its coefficients; the new records get expected
+        counts from it (:meth:`FittedModel.expected
+        <saz_geboortezorg.model.fitted.FittedModel.expected>`), so O/E compares the new
+        data with the fitting data's standard. The calibration intercept and slope and
+        the c-statistic on the new data say how well the model transfers (on the
+        fitting data they are 0, 1 and the apparent c by construction).
 
-        return apply_model(self, data, unit)
+        Parameters
+        ----------
+        data : Dataset or DataFrame
+        unit : str, optional
+            Default: the unit type of this fit.
+
+        Returns
+        -------
+        CaseMixResult
+            Same coefficients; ``table`` and ``diagnostics`` for the new data; no random
+            effects.
+
+        Raises
+        ------
+        SpecError
+            After multiple imputation (no single fitted model), or when the model cannot
+            be applied to the data (:meth:`FittedModel.recode
+            <saz_geboortezorg.model.fitted.FittedModel.recode>`).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from saz_geboortezorg.model import casemix
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"hospital_id": rng.choice(list("AB"), 2000),
+        ...                    "parity_group": rng.choice(["0", "1"], 2000)})
+        >>> df["y"] = rng.binomial(1, np.where(df.parity_group == "0", 0.3, 0.1))
+        >>> spec = {"name": "d", "outcome": "y", "random_effects": False,
+        ...         "covariates": {"parity_group": {"type": "categorical", "reference": "0"}}}
+        >>> res = casemix(df.iloc[:1000], spec)
+        >>> later = res.apply(df.iloc[1000:])
+        >>> int(later.n), bool(abs(later.table.expected.sum() - later.table.observed.sum()) < 40)
+        (1000, True)
+        """
+        if self.model is None:
+            raise SpecError("this result cannot be applied to other data (multiple imputation)")
+        app = self.model.apply_to(data, unit or self.unit_type)
+        prep, pats, lp, mean = app.prepared, app.patterns, app.linear_predictor, app.mean
+        table, overall = oe_table(app.design, pats, mean, prep.family, self.model.scale)
+        diagnostics: dict[str, Any] = {}
+        if prep.family == "binomial":
+            diagnostics["c_statistic"] = c_statistic(mean, pats.events, pats.trials)
+            diagnostics["calibration"] = calibration(lp, pats.events, pats.trials)
+            diagnostics["deciles"] = calibration_deciles(mean, pats.events, pats.trials)
+        return CaseMixResult(
+            spec=self.spec,
+            **prep.result_fields(),
+            n=app.design.n,
+            overall_rate=overall,
+            table=table,
+            coefficients=self.coefficients,
+            random_effects=None,
+            diagnostics=diagnostics,
+            notes=list(prep.notes) + ["expected counts from a model fitted to other data"],
+            model=None,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form (field names are a contract; see case_mix/README.md)."""

@@ -5,7 +5,9 @@ Modules: :mod:`~saz_geboortezorg.monitor.periods` (monthly/quarterly rates per u
 :mod:`~saz_geboortezorg.monitor.spc` (run chart, p-chart),
 :mod:`~saz_geboortezorg.monitor.risk_adjusted` (expected risks, VLAD, CUSUM),
 :mod:`~saz_geboortezorg.monitor.its` (segmented regression),
-:mod:`~saz_geboortezorg.monitor.change_point` (when a change started) and
+:mod:`~saz_geboortezorg.monitor.change_point` (when a change started),
+:mod:`~saz_geboortezorg.monitor.trends` (an indicator per period, case-mix standardised
+as in the benchmark, for everybody and 'my unit') and
 :mod:`~saz_geboortezorg.monitor.unit` (all risk-adjusted steps for one unit); charts in
 :mod:`saz_geboortezorg.present.monitor_charts`.
 

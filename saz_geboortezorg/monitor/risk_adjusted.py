@@ -57,9 +57,9 @@ def _expit(x):
 def expected_risks(result: Any, data: Any) -> pd.Series:
     """Each record's expected risk under a fitted case-mix model.
 
-    ``CaseMixResult`` exposes per-unit expected counts but no per-record prediction;
-    this applies the model's fixed-effects coefficients (``result.model``) to every
-    record of ``data`` the way :meth:`CaseMixResult.apply` does, without summing.
+    The fit's :meth:`FittedModel.predict
+    <saz_geboortezorg.model.fitted.FittedModel.predict>` (``result.model.predict(data)``)
+    for a logistic model: its fixed-effects coefficients applied to every record.
 
     Parameters
     ----------
@@ -87,61 +87,9 @@ def expected_risks(result: Any, data: Any) -> pd.Series:
     >>> bool(np.allclose(p, df.groupby("prev_cs").y.transform("mean")))  # saturated model
     True
     """
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.indicators.compute import indicator_outcome
-    from saz_geboortezorg.model.fit import prepare
-
-    fitted = result.model
-    if fitted is None or result.family != "binomial":
+    if result.model is None or result.family != "binomial":
         raise SpecError("expected risks need a binomial case-mix fit without multiple imputation")
-    spec = result.spec
-    if isinstance(data, pd.DataFrame):
-        table = data
-    else:
-        try:
-            level = get(spec.outcome).level
-        except SpecError:
-            level = "woman"
-        table = getattr(data, "women" if level == "woman" else "births")
-    try:
-        keep, _ = indicator_outcome(table, get(spec.outcome))
-        keep = keep.to_numpy(bool)
-    except SpecError:
-        keep = pd.to_numeric(table[spec.outcome], errors="coerce").notna().to_numpy()
-    if spec.population:
-        from saz_geboortezorg.derive.expressions import columns_used, evaluate
-        from saz_geboortezorg.indicators.compute import _enrich
-
-        enriched = _enrich(table, columns_used(spec.population), None)
-        keep = keep & evaluate(spec.population, enriched).to_numpy(bool)
-    prep = prepare(table, spec, "all", allow_empty_units=True)
-    design = prep.design
-    if design.n != keep.sum():
-        raise SpecError(
-            "records were left out for missing covariates (missing: complete_case); "
-            "per-record expected risks need missing: unknown"
-        )
-    codes = []
-    for new, old in zip(design.terms, fitted["terms"], strict=True):
-        lookup = {lv: i for i, lv in enumerate(old.levels)}
-        unseen = [lv for lv in new.levels if lv not in lookup]
-        if unseen:
-            raise SpecError(
-                f"covariate {old.covariate.name!r}: level(s) {', '.join(map(repr, unseen))} "
-                "did not occur in the data the model was fitted to"
-            )
-        if old.covariate.type == "continuous" and not old.covariate.bands:
-            raise SpecError("per-record risks support categorical, binary and banded covariates")
-        remap = np.array([lookup[lv] for lv in new.levels], dtype=np.int64)
-        codes.append(remap[new.codes])
-    design.terms = [
-        type(old)(old.covariate, old.levels, old.basis, old.columns, c)
-        for old, c in zip(fitted["terms"], codes, strict=True)
-    ]
-    lp = design.matrix(design.code_matrix()) @ fitted["params"]
-    out = np.full(len(table), np.nan)
-    out[keep] = _expit(lp)
-    return pd.Series(out, index=table.index, name="expected")
+    return result.model.predict(data)
 
 
 def expected_log_odds(result: Any, data: Any) -> pd.Series:

@@ -485,7 +485,7 @@ def trend_chart(
     Parameters
     ----------
     trend : DataFrame
-        From :func:`saz_geboortezorg.compare.benchmark.trend_table` (``series``,
+        From :func:`saz_geboortezorg.monitor.trends.trend_table` (``series``,
         ``period``, ``value``, ``lower``, ``upper``, ``n``); the first series is drawn
         as the reference, any other in the highlight colour.
     multiplier : float

@@ -357,7 +357,7 @@ def judge_shown(
     """
     import numpy as np
 
-    from saz_geboortezorg.compare.benchmark import funnel_judgement, judge
+    from saz_geboortezorg.compare.verdicts import funnel_judgement, judge
 
     out = table.copy()
     labels = _label_columns(out)

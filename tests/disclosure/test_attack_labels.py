@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from saz_geboortezorg.compare.benchmark import funnel_judgement, judge
+from saz_geboortezorg.compare.verdicts import funnel_judgement, judge
 from saz_geboortezorg.present.benchmark_chart import TEXT
 from saz_geboortezorg.report.build import (
     _label_columns,

@@ -1,0 +1,576 @@
+"""Indirect standardisation of an indicator per unit: the first step of the benchmark.
+
+How a unit's expected count is found (indirect standardisation with a fixed model)
+----------------------------------------------------------------------------------
+For an indicator with a case-mix model (the catalogue's ``case_mix`` spec), the model is
+fitted **once**, on every record of the indicator's population (fixed effects only, no
+unit term). Each record then gets its expected value under that national standard: its
+expected risk of the event (logistic model,
+:meth:`FittedModel.predict <saz_geboortezorg.model.fitted.FittedModel.predict>`) or its
+expected cost (gamma model with log link). A unit's expected count is the **sum** of its
+records' expected values, exactly as :func:`saz_geboortezorg.casemix` computes it; O/E compares the
+unit with what the standard predicts for the women it served.
+
+Because the model is fixed, any selection is a group-by sum: another level (hospital,
+region, practice), a period, or a theme filter (SES quintile, migration background,
+parity, Robson group) only changes which records are summed. Nothing is refitted. The
+price: within a selection the coefficients are those of the whole population, not of
+the selection (for example, the model is not refitted for nulliparous women only). This
+is the usual indirect standardisation against one reference population.
+
+Within a selection the expected counts are scaled by one factor so that the selection's
+overall O/E equals the whole population's (``calibrate=True``, the default). For a
+logistic model with an intercept that overall O/E is 1, so the expected counts add up to
+the selection's observed total: units are compared with the selection's own average
+(the funnel target O/E = 1 is the selection's rate), which is what a benchmark inside a
+theme or period asks. (A gamma model with log link does not reproduce the total exactly;
+its whole-population O/E, as in :func:`saz_geboortezorg.casemix`, is kept.) On the whole
+population the factor is 1. With ``calibrate=False`` units are compared with the whole
+population's standard.
+
+The standardised rate is O/E times the selection's overall (crude) rate; for an
+indicator without a model (``case_mix: null``) or with ``adjusted=False`` the crude rate
+is shown and the funnel uses proportions (``data_type="PR"``).
+
+Per unit, observed, expected, O/E and its interval come from the same engine as
+:func:`saz_geboortezorg.casemix` (:func:`saz_geboortezorg.model.fitted.oe_sums`), summed
+over the selected records instead of covariate patterns. For amounts (cost per
+pregnancy) observed is the total claimed and expected the sum of the model's expected
+cost per pregnancy; how amounts are put on a funnel is explained in
+:mod:`saz_geboortezorg.compare.benchmark`.
+
+A :class:`BenchmarkCache` keeps the per-record outcomes and expected values per
+(dataset, indicator): changing the level, period, filters, limits or overdispersion
+never refits; ``cache.fits`` counts the model fits.
+
+Trend tables (the same sums per calendar period) are monitoring over time:
+:func:`saz_geboortezorg.monitor.trends.trend_table`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.derive.robson import REQUIRED as ROBSON_REQUIRED
+from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators import get
+from saz_geboortezorg.indicators.compute import (
+    UNIT_COLUMNS,
+    _enrich,
+    attribution_for,
+    indicator_outcome,
+    resolve_unit,
+)
+from saz_geboortezorg.model import casemix, load_spec
+from saz_geboortezorg.model.design import factorize_units
+from saz_geboortezorg.model.fitted import oe_sums
+from saz_geboortezorg.stats.intervals import wilson, z_value
+
+__all__ = [
+    "BenchmarkCache",
+    "IndicatorRecords",
+    "unit_table",
+    "select_records",
+    "require_records",
+    "summarise_units",
+    "THEME_COLUMNS",
+    "DATE_COLUMN",
+    "TREND_FREQUENCIES",
+]
+
+#: Columns the theme filters use (``robson_main``: Robson group 1-10 without a/b split;
+#: derived from the data when it is not a column).
+THEME_COLUMNS = ("ses_quintile", "migration", "parity_group", "robson_main")
+#: The date a record belongs to for period selections.
+DATE_COLUMN = "birth_date"
+#: Trend periods and their pandas period codes.
+TREND_FREQUENCIES = {"year": "Y", "quarter": "Q", "month": "M"}
+
+_DERIVED = {"robson", "robson_main"}
+
+
+@dataclass
+class IndicatorRecords:
+    """The records in one indicator's denominator with outcome and expected value.
+
+    Attributes
+    ----------
+    indicator : Indicator
+    table : DataFrame
+        The analysis table (with derived columns such as ``robson_main``).
+    rows : ndarray of int
+        Positions in ``table`` of the denominator's records.
+    y : ndarray
+        Outcome per record (0/1, or the amount for cost indicators).
+    expected : ndarray or None
+        Expected value per record under the fixed case-mix model; None when crude.
+    family : str
+        ``binomial`` or ``gamma`` (amounts).
+    dispersion : float
+        Gamma dispersion of the model (NaN otherwise).
+    method : str
+        In words: the case-mix spec used or why the indicator is crude.
+    model : CaseMixResult or None
+    fitted : bool
+        Whether the case-mix model was fitted (it is fitted on the first adjusted
+        request, :meth:`BenchmarkCache.fit`).
+    """
+
+    indicator: Any
+    table: pd.DataFrame
+    rows: np.ndarray
+    y: np.ndarray
+    expected: np.ndarray | None
+    family: str
+    dispersion: float
+    method: str
+    model: Any = field(default=None, repr=False)
+    fitted: bool = False
+
+    @property
+    def adjustable(self) -> bool:
+        """Whether a case-mix model gives expected values."""
+        return self.expected is not None
+
+
+class BenchmarkCache:
+    """Fitted case-mix models and per-record values, per (dataset, indicator).
+
+    Pass the same cache to :func:`unit_table` and
+    :func:`~saz_geboortezorg.compare.benchmark.benchmark` calls on the same
+    data: the indicator's outcome is derived and its model fitted once, and every later
+    selection (level, period, filters) is a group-by sum. The cache holds a reference to
+    the data it has seen, so a dataset is recognised by identity.
+
+    Parameters
+    ----------
+    random_effects : bool
+        Fit the random-intercept model too (not needed for O/E; off for speed).
+
+    Attributes
+    ----------
+    fits : int
+        Number of case-mix models fitted so far.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> women = pd.DataFrame({"region_id": rng.choice(["R1", "R2"], 500),
+    ...                       "ga_days": 280, "mode": rng.choice(["spontaneous", "intrapartum_cs"], 500)})
+    >>> cache = BenchmarkCache()
+    >>> t = unit_table(women, "cs", adjusted=False, cache=cache)
+    >>> t = unit_table(women, "cs", unit="all", adjusted=False, cache=cache)
+    >>> t[["unit", "n"]].values.tolist(), cache.fits, len(cache)
+    ([['all', 500]], 0, 1)
+    """
+
+    def __init__(self, *, random_effects: bool = False) -> None:
+        self.random_effects = random_effects
+        self.fits = 0
+        self._tables: dict[int, tuple[Any, pd.DataFrame]] = {}
+        self._records: dict[tuple[int, str], IndicatorRecords] = {}
+        self._codes: dict[tuple[int, str], tuple[np.ndarray, list[str]]] = {}
+        self._strings: dict[tuple[int, str], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def clear(self) -> None:
+        """Forget every table, fit and derived column."""
+        self._tables.clear()
+        self._records.clear()
+        self._codes.clear()
+        self._strings.clear()
+
+    # -- tables ---------------------------------------------------------------------
+    def table(self, data: Any, indicator: Any) -> pd.DataFrame:
+        """The indicator's analysis table with the derived columns it (and the theme
+        filters) need; derived once per table."""
+        source = _source_table(data, indicator)
+        key = id(source)
+        entry = self._tables.get(key)
+        enriched = entry[1] if entry is not None else source
+        needed = set(indicator.columns())
+        if _robson_possible(enriched):
+            needed |= _DERIVED
+        missing = {c for c in needed if c not in enriched.columns}
+        if missing:
+            enriched = _enrich(enriched, missing, None)
+        self._tables[key] = (source, enriched)
+        return enriched
+
+    def records(self, data: Any, indicator: Any) -> IndicatorRecords:
+        """Outcome and expected value of every record in the indicator's denominator."""
+        indicator = get(indicator)
+        source = _source_table(data, indicator)
+        key = (id(source), indicator.id)
+        if key not in self._records:
+            self._records[key] = self._build(data, indicator)
+        return self._records[key]
+
+    def codes(self, table: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+        """Sorted unit labels of a column and each record's code (missing: ``unknown``)."""
+        key = (id(table), column)
+        if key not in self._codes:
+            self._codes[key] = factorize_units(table[column])
+        return self._codes[key]
+
+    def periods(self, table: pd.DataFrame, freq: str) -> tuple[np.ndarray, Any]:
+        """Each record's calendar period (code, -1 without a date) and the periods."""
+        key = (id(table), "period:" + freq)
+        if key not in self._codes:
+            dates = pd.to_datetime(table[DATE_COLUMN])
+            periods = pd.PeriodIndex(dates, freq=TREND_FREQUENCIES[freq])
+            codes, uniques = pd.factorize(periods, sort=True)
+            self._codes[key] = (np.asarray(codes, dtype=np.int64), uniques)
+        return self._codes[key]
+
+    def strings(self, table: pd.DataFrame, column: str) -> np.ndarray:
+        """A column as text (missing: ``unknown``), for the theme filters."""
+        key = (id(table), column)
+        if key not in self._strings:
+            values = table[column].astype("string").fillna("unknown")
+            self._strings[key] = values.to_numpy(dtype=object)
+        return self._strings[key]
+
+    # -- fitting ----------------------------------------------------------------------
+    def _build(self, data: Any, indicator: Any) -> IndicatorRecords:
+        table = self.table(data, indicator)
+        keep, y = indicator_outcome(table, indicator)
+        rows = np.flatnonzero(keep.to_numpy(bool))
+        y = y.to_numpy(float)[rows]
+        family = "gamma" if indicator.is_mean else "binomial"
+        method = (
+            "crude: the catalogue gives no case-mix model for this indicator"
+            if not indicator.case_mix
+            else "case-mix model not fitted yet"
+        )
+        return IndicatorRecords(
+            indicator=indicator,
+            table=table,
+            rows=rows,
+            y=y,
+            expected=None,
+            family=family,
+            dispersion=float("nan"),
+            method=method,
+            fitted=not indicator.case_mix,
+        )
+
+    def fit(self, rec: IndicatorRecords) -> IndicatorRecords:
+        """Fit the indicator's case-mix model once and store per-record expected values."""
+        if not rec.fitted:
+            expected, dispersion, model, method = self._fit(rec.table, rec.indicator, rec.rows)
+            rec.expected, rec.dispersion, rec.model, rec.method = (
+                expected,
+                dispersion,
+                model,
+                method,
+            )
+            rec.fitted = True
+        return rec
+
+    def _fit(self, table, indicator, rows):
+        spec = load_spec(indicator.case_mix)
+        if spec.missing != "unknown":
+            return (
+                None,
+                float("nan"),
+                None,
+                f"crude: case-mix spec {spec.name!r} uses missing: {spec.missing}; "
+                "per-record expected values need missing: unknown",
+            )
+        if spec.population:
+            return (
+                None,
+                float("nan"),
+                None,
+                f"crude: case-mix spec {spec.name!r} restricts the population further "
+                "than the indicator; its expected values do not cover every record",
+            )
+        self.fits += 1
+        # Only the columns the outcome and the covariates read: copying a wide table's
+        # population subset is most of the time a fit takes.
+        used = (set(indicator.columns()) | spec.columns() | _DERIVED) & set(table.columns)
+        slim = table[[c for c in table.columns if c in used]]
+        result = casemix(slim, spec, unit="all", random_effects=self.random_effects, strict=False)
+        values = result.model.predict(slim).to_numpy(float)[rows]
+        if np.isnan(values).any():
+            raise SpecError(
+                f"indicator {indicator.id!r}: the case-mix model {spec.name!r} gives no "
+                "expected value for some records of the indicator's denominator"
+            )
+        method = f"case-mix model {spec.name!r} (indirect standardisation)"
+        if result.problems:
+            method += "; problems: " + "; ".join(result.problems)
+        return values, float(result.model.scale), result, method
+
+
+def _robson_possible(table: pd.DataFrame) -> bool:
+    return all(c in table.columns for c in ROBSON_REQUIRED)
+
+
+def _source_table(data: Any, indicator: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    name = "women" if indicator.level == "woman" else "births"
+    table = getattr(data, name, None)
+    if not isinstance(table, pd.DataFrame):
+        raise SpecError(
+            f"indicator {indicator.id!r} needs the {name} table: pass a loaded Dataset or "
+            "a DataFrame"
+        )
+    return table
+
+
+# ------------------------------------------------------------------------- selection
+def select_records(
+    cache: BenchmarkCache,
+    rec: IndicatorRecords,
+    where: Mapping[str, Any] | None,
+    period: Sequence[Any] | None,
+) -> np.ndarray:
+    """Boolean mask over the denominator's records: the theme filters ``where`` and the
+    birth dates of ``period``, as in :func:`unit_table`.
+
+    Examples
+    --------
+    >>> women = pd.DataFrame({"region_id": ["A", "B"], "ga_days": 280,
+    ...                       "parity_group": ["0", "1"], "mode": "spontaneous"})
+    >>> cache = BenchmarkCache()
+    >>> select_records(cache, cache.records(women, "cs"), {"parity_group": ["1"]}, None).tolist()
+    [False, True]
+    """
+    table = rec.table
+    keep = np.ones(len(rec.rows), dtype=bool)
+    for column, allowed in (where or {}).items():
+        if column not in table.columns:
+            known = ", ".join(c for c in THEME_COLUMNS if c in table.columns)
+            raise SpecError(
+                f"cannot filter on {column!r}: the data has no such column "
+                f"(theme filters: {known}, or any column of the analysis table)"
+            )
+        if allowed is None:
+            continue
+        if isinstance(allowed, str | int | float) or not isinstance(allowed, Iterable):
+            allowed = [allowed]
+        wanted = {str(v) for v in allowed}
+        if not wanted:
+            raise SpecError(f"filter on {column!r}: choose at least one value")
+        values = cache.strings(table, column)[rec.rows]
+        keep &= np.isin(values, list(wanted))
+    if period is not None:
+        if DATE_COLUMN not in table.columns:
+            raise SpecError(f"a period needs the column {DATE_COLUMN!r}, which the data lacks")
+        try:
+            start, end = period
+        except (TypeError, ValueError):
+            raise SpecError(f"period must be (start, end), not {period!r}") from None
+        dates = pd.to_datetime(table[DATE_COLUMN]).to_numpy()[rec.rows]
+        if start is not None:
+            keep &= dates >= np.datetime64(pd.Timestamp(start))
+        if end is not None:
+            keep &= dates <= np.datetime64(pd.Timestamp(end))
+    return keep
+
+
+def unit_table(
+    data: Any,
+    indicator: Any,
+    *,
+    unit: str = "region",
+    adjusted: bool = True,
+    where: Mapping[str, Any] | None = None,
+    period: Sequence[Any] | None = None,
+    cache: BenchmarkCache | None = None,
+    calibrate: bool = True,
+    attribution: str | None = None,
+) -> pd.DataFrame:
+    """One indicator per unit: observed, expected, crude and standardised rate.
+
+    The case-mix model is fitted once per (data, indicator) and kept in ``cache``; this
+    function only sums per-record values (see the module docstring).
+
+    Parameters
+    ----------
+    data : Dataset or DataFrame
+        A loaded dataset (the indicator's level picks ``women`` or ``births``) or an
+        analysis table.
+    indicator : str or Indicator
+        An id of the catalogue.
+    unit : str
+        ``hospital``, ``region``, ``practice``, ``all`` or a column; records without a
+        unit count as ``unknown``.
+    adjusted : bool
+        Standardise with the indicator's case-mix model (crude when it has none).
+    where : dict, optional
+        Theme filters ``{column: allowed values}``, e.g. ``{"ses_quintile": ["1", "2"],
+        "robson_main": ["1"]}``; values are compared as text.
+    period : (start, end), optional
+        Birth dates from ``start`` to ``end`` inclusive (either may be None).
+    cache : BenchmarkCache, optional
+        Reuse fits across calls (a new cache per call otherwise).
+    calibrate : bool
+        Scale expected counts so that the selection's overall O/E is that of the whole
+        population (1 for logistic models; see the module docstring).
+    attribution : {"booking", "birth"}, optional
+        Count each record against the unit where care started (``booking``) or the
+        unit responsible at birth (``birth``); default: the indicator's own rule
+        (catalogue ``attribution``). Recorded in ``attrs["attribution"]``.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit with records in the selection, sorted by unit: ``unit``, ``n``,
+        ``observed`` (events or total amount), ``expected`` (NaN when crude), ``rate``
+        (crude proportion or mean), ``ratio`` (O/E, NaN when crude), ``value`` (what is
+        plotted: O/E x the selection's overall rate when adjusted, else ``rate``),
+        ``lower``/``upper`` (95% interval of ``value``: for O/E of a binary outcome the
+        exact interval with the binomial variance sum p(1 - p),
+        :func:`~saz_geboortezorg.stats.intervals.oe_interval`; Wilson for crude
+        proportions; normal with the robust variance for amounts), ``variance`` (variance of ``observed``
+        under the standard) and ``adjusted``. ``attrs`` holds ``indicator``,
+        ``unit_type``, ``adjusted``, ``method`` (in words), ``family``, ``overall``
+        (the selection's rate or mean), ``multiplier`` (to percent, per 1,000) and
+        ``calibration`` (the factor applied to the expected counts).
+
+    Raises
+    ------
+    SpecError
+        Unknown indicator, unit or filter column, or an empty selection.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> women = pd.DataFrame({"region_id": ["A", "A", "B", "B"], "ga_days": 280,
+    ...                       "parity_group": ["0", "1", "0", "1"],
+    ...                       "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "spontaneous"]})
+    >>> t = unit_table(women, "cs", adjusted=False)
+    >>> t[["unit", "n", "observed", "rate", "value"]]
+      unit  n  observed  rate  value
+    0    A  2       1.0   0.5    0.5
+    1    B  2       0.0   0.0    0.0
+    >>> unit_table(women, "cs", where={"parity_group": ["0"]}, adjusted=False)["n"].tolist()
+    [1, 1]
+    """
+    cache = cache if cache is not None else BenchmarkCache()
+    rec = cache.records(data, indicator)
+    table = rec.table
+    rule = attribution_for(rec.indicator, attribution)
+    unit_col = resolve_unit(unit, table.columns, rule)
+    keep = select_records(cache, rec, where, period)
+    require_records(rec, keep, where, period)
+    if unit_col is None:
+        codes, labels = np.zeros(len(table), dtype=np.int64), ["all"]
+    else:
+        codes, labels = cache.codes(table, unit_col)
+    out = summarise_units(cache, rec, keep, codes[rec.rows], labels, adjusted, calibrate)
+    out.attrs["unit_type"] = (
+        "all" if unit_col is None else (unit if unit in UNIT_COLUMNS else unit_col)
+    )
+    out.attrs["attribution"] = rule
+    return out
+
+
+def require_records(rec, keep, where, period) -> None:
+    """Raise a :class:`SpecError` naming the selection when it holds no records."""
+    if not keep.any():
+        raise SpecError(
+            f"indicator {rec.indicator.id!r}: no records in the selection (filters "
+            f"{dict(where or {})}, period {period}); widen the selection"
+        )
+
+
+def summarise_units(
+    cache: BenchmarkCache,
+    rec: IndicatorRecords,
+    keep: np.ndarray,
+    codes: np.ndarray,
+    labels: Sequence[Any],
+    adjusted: bool,
+    calibrate: bool,
+    *,
+    groups: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Per-group sums over the selected records (``codes``: group of every denominator
+    record; ``groups``: a subset of the selected records to summarise, by default all;
+    the calibration and overall rate always come from the whole selection)."""
+    y_sel = rec.y[keep]
+    overall = y_sel.sum() / keep.sum()
+    part = keep if groups is None else keep & groups
+    c = codes[part]
+    y = rec.y[part]
+    J = len(labels)
+    n = np.bincount(c, minlength=J).astype(float)
+    obs = np.bincount(c, weights=y, minlength=J)
+    present = n > 0
+    if adjusted:
+        cache.fit(rec)
+    use_model = adjusted and rec.adjustable
+    z = z_value(0.95)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = obs / n
+        if use_model:
+            e_sel = rec.expected[keep]
+            reference = rec.y.sum() / rec.expected.sum()  # overall O/E of the whole population
+            factor = (
+                float(y_sel.sum() / e_sel.sum() / reference)
+                if calibrate and e_sel.sum() > 0
+                else 1.0
+            )
+            e_rec = rec.expected[part] * factor
+            # the same engine as casemix (model.fitted.oe_sums), over records
+            sums = oe_sums(c, J, y, e_rec, rec.family, rec.dispersion, z=z)
+            exp, var, ratio = sums.expected, sums.variance, sums.oe
+            value = ratio * overall
+            lower, upper = sums.oe_lcl95 * overall, sums.oe_ucl95 * overall
+        else:
+            factor = 1.0
+            exp = np.full(J, np.nan)
+            ratio = np.full(J, np.nan)
+            value = rate
+            if rec.family == "binomial":
+                var = n * rate * (1 - rate)
+                lower, upper = wilson(obs, n)
+            else:
+                ss = np.bincount(c, weights=y**2, minlength=J)
+                var = np.maximum(ss - n * rate**2, 0) / np.maximum(n - 1, 1) * n
+                half = z * np.sqrt(var) / n
+                lower, upper = rate - half, rate + half
+        # rounding can put an interval end a hair on the wrong side of 0% or 100%
+        lower, upper = np.fmin(lower, value), np.fmax(upper, value)
+    out = pd.DataFrame(
+        {
+            "unit": np.asarray(labels, dtype=object),
+            "n": n.astype(int),
+            "observed": obs,
+            "expected": exp,
+            "rate": rate,
+            "ratio": ratio,
+            "value": value,
+            "lower": lower,
+            "upper": upper,
+            "variance": var,
+            "adjusted": use_model,
+        }
+    )[present].reset_index(drop=True)
+    if adjusted or not rec.indicator.case_mix:
+        method = rec.method
+    else:
+        method = "crude (adjustment switched off)"
+    out.attrs.update(
+        indicator=rec.indicator.id,
+        adjusted=use_model,
+        method=method,
+        family=rec.family,
+        overall=float(overall),
+        multiplier=float(rec.indicator.multiplier),
+        calibration=factor,
+    )
+    return out
