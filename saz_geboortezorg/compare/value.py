@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 
 __all__ = ["ValueView", "value_view", "assign_quadrants"]
@@ -175,7 +176,7 @@ def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFr
     import saz_geboortezorg as sg
 
     mult = indicator.multiplier
-    crude = sg.compute(data, indicator.id, by=by)
+    crude = sg.compute(data, indicator.id, unit=by)
     crude = crude.rename(columns={"denominator": "outcome_n", "numerator": "outcome_events"})
     crude["outcome_crude"] = crude["outcome_events"] / crude["outcome_n"] * mult
     crude = crude[["unit", "outcome_n", "outcome_events", "outcome_crude"]]
@@ -256,10 +257,11 @@ def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
     return sg.casemix(women, raw, unit=by, random_effects=False, attribution=rule)
 
 
+@renamed_arguments(by="unit")
 def value_view(
     data: Any,
     outcome: str = "uncomplicated_birth",
-    by: str | None = "hospital",
+    unit: str | None = "hospital",
     *,
     exclude_products: Sequence[str] = (),
     cut: str = "median",
@@ -273,7 +275,7 @@ def value_view(
     outcome : str
         A rate indicator of the catalogue (``sg.indicators`` lists them); adjusted with
         its case-mix spec when it has one, crude otherwise (``outcome_method`` says).
-    by : str
+    unit : str
         ``hospital``, ``region``, ``practice`` or a column.
     exclude_products : sequence of str
         Care products (zorgproduct codes, e.g. ``ZH_NEONATOLOGIE``) left out of the
@@ -296,7 +298,7 @@ def value_view(
     >>> from saz_geboortezorg.synthetic import generate
     >>> tmp = tempfile.TemporaryDirectory()
     >>> _ = generate(births=2000, seed=3, progress=False).write(tmp.name)
-    >>> v = value_view(sg.load(tmp.name), "uncomplicated_birth", by="hospital")
+    >>> v = value_view(sg.load(tmp.name), "uncomplicated_birth", unit="hospital")
     >>> v.outcome_adjusted, v.outcome_unit
     (False, 'percent')
     >>> list(v.table.columns[:2])
@@ -317,11 +319,13 @@ def value_view(
         )
     if cut not in ("median", "mean"):
         raise SpecError(f"cut must be 'median' or 'mean', not {cut!r}")
-    if by in (None, "all"):
-        raise SpecError("the value view compares units: pass by='hospital', 'region' or 'practice'")
-    out_table, info = _outcome_table(data, indicator, by)
+    if unit in (None, "all"):
+        raise SpecError(
+            "the value view compares units: pass unit='hospital', 'region' or 'practice'"
+        )
+    out_table, info = _outcome_table(data, indicator, unit)
 
-    cost = _cost_model(data, by, tuple(exclude_products))
+    cost = _cost_model(data, unit, tuple(exclude_products))
     t = cost.table
     cost_table = pd.DataFrame(
         {
@@ -364,7 +368,7 @@ def value_view(
         outcome_method=info["method"],
         overall_outcome=float(info["overall"]),
         overall_cost=float(cost.overall_rate),
-        unit_type=by if by in UNIT_COLUMNS else str(by),
+        unit_type=unit if unit in UNIT_COLUMNS else str(unit),
         outcome_model=info["model"],
         cost_model=cost,
         cost_excluded=tuple(exclude_products),

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.derive.profile import PLACE_LABELS
 
 if TYPE_CHECKING:
@@ -379,10 +380,11 @@ def care_flows(
     return out
 
 
+@renamed_arguments(unit="unit_id")
 def flow_links(
     women: pd.DataFrame,
     by: str | None = None,
-    unit: str | None = None,
+    unit_id: str | None = None,
     *,
     stages: list[str] | None = None,
     follow: str | None = None,
@@ -394,8 +396,8 @@ def flow_links(
     women : DataFrame
         The ``women`` analysis table.
     by : str or None
-        Unit column; with ``unit`` only that unit's women are counted.
-    unit : str, optional
+        Unit column; with ``unit_id`` only that unit's women are counted.
+    unit_id : str, optional
         The unit to draw (default: all women).
     stages : list of str, optional
         Stages to use as columns (default all, in path order).
@@ -431,14 +433,14 @@ def flow_links(
         raise SpecError("flow_links needs at least two stages to link")
     if follow is not None:
         _check_stages([follow])
-    if unit is not None:
+    if unit_id is not None:
         if by is None:
-            raise SpecError("flow_links: give the unit column 'by' together with 'unit'")
+            raise SpecError("flow_links: give the unit column 'by' together with 'unit_id'")
         _check_columns(women, [by], "flow_links")
         units = _units(women, by)
-        if not units.eq(unit).any():
-            raise SpecError(f"flow_links: no women in unit {unit!r} of column {by!r}")
-        women = women[units.eq(unit).to_numpy()]
+        if not units.eq(unit_id).any():
+            raise SpecError(f"flow_links: no women in unit {unit_id!r} of column {by!r}")
+        women = women[units.eq(unit_id).to_numpy()]
     if len(women) == 0:
         raise SpecError("flow_links: the table has no women to draw")
     cats = stage_categories(women, list(dict.fromkeys([*stages, *([follow] if follow else [])])))
@@ -487,7 +489,7 @@ def flow_links(
             ]
     total = len(women)
     links["pct"] = 100 * links["n"] / total if total else float("nan")
-    links.insert(0, "unit", "all" if unit is None else str(unit))
+    links.insert(0, "unit", "all" if unit_id is None else str(unit_id))
     links.attrs["women"] = total
     links.attrs["stages"] = stages
     links.attrs["follow"] = follow
@@ -587,9 +589,10 @@ _POPULATIONS = {
 _PARITY = {"nulliparous": "parity == 0", "multiparous": "parity >= 1"}
 
 
+@renamed_arguments(by="unit")
 def referral_rates(
     women: pd.DataFrame,
-    by: str | None = "practice_id",
+    unit: str | None = "practice_id",
     moment: str = "labour",
     parity: str | None = None,
 ) -> pd.DataFrame:
@@ -607,7 +610,7 @@ def referral_rates(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by : str or None
+    unit : str or None
         Unit: ``"practice_id"``, ``"region_id"``, ``"hospital_id"`` (or the names
         ``practice``, ``region``, ``hospital``), None for all women.
     moment : {"labour", "pregnancy", "postpartum"}
@@ -670,20 +673,21 @@ def referral_rates(
                 "population_text": f"{indicator.population_text}, {parity}",
             }
         )
-    unit_col = resolve_unit(by, women.columns)
+    unit_col = resolve_unit(unit, women.columns)
     table = women
     if unit_col is not None:
         # women outside every unit (e.g. no practice) are not a unit to compare
         table = women[women[unit_col].notna().to_numpy()]
-    out = compute_indicator(table, indicator, by)
+    out = compute_indicator(table, indicator, unit)
     out.insert(1, "moment", moment)
     out.insert(2, "parity", parity if parity is not None else "all")
     return out
 
 
+@renamed_arguments(by="unit")
 def referral_funnel(
     women: pd.DataFrame,
-    by: str = "practice_id",
+    unit: str = "practice_id",
     moment: str = "labour",
     parity: str | None = None,
     **funnel_options: Any,
@@ -694,7 +698,7 @@ def referral_funnel(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by, moment, parity
+    unit, moment, parity
         As :func:`referral_rates`.
     **funnel_options
         Passed to :func:`saz_geboortezorg.funnel` (e.g. ``overdispersion=False``).
@@ -719,7 +723,7 @@ def referral_funnel(
     """
     from saz_geboortezorg.compare.funnel import funnel
 
-    rates = referral_rates(women, by=by, moment=moment, parity=parity)
+    rates = referral_rates(women, unit=unit, moment=moment, parity=parity)
     rates = rates[rates["denominator"] > 0]
     options = {"data_type": "PR", "multiplier": 100, **funnel_options}
-    return funnel(rates, numerator="numerator", denominator="denominator", group="unit", **options)
+    return funnel(rates, numerator="numerator", denominator="denominator", unit="unit", **options)

@@ -234,7 +234,7 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
         ],
         ignore_index=True,
     )
-    value = value_view(data, by=unit)
+    value = value_view(data, unit=unit)
     trends = _trends(data, unit)
     units = sorted(str(u) for u in data.women[unit_col].dropna().unique())
     dates = pd.to_datetime(data.women["birth_date"])

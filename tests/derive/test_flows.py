@@ -201,7 +201,7 @@ def test_referral_rates_other_moments_by_hand(women):
     assert preg.loc["P1", ["denominator", "numerator"]].tolist() == [4, 2]  # A B C J; C J
     assert preg.loc["P2", ["denominator", "numerator"]].tolist() == [3, 0]
     booked = women.assign(booking_region_id=women["region_id"])
-    pp = referral_rates(booked, by="region", moment="postpartum").set_index("unit")
+    pp = referral_rates(booked, unit="region", moment="postpartum").set_index("unit")
     assert pp.loc["R1", ["denominator", "numerator"]].tolist() == [1, 1]  # B
     assert pp.loc["R2", ["denominator", "numerator"]].tolist() == [2, 0]  # E, I
 
@@ -212,9 +212,9 @@ def test_referral_rates_count_where_care_started_at_every_moment(women):
     moved = women.assign(booking_region_id=women["region_id"])
     moved.loc[moved["pregnancy_id"] == "C", "region_id"] = "R2"
     for moment in ("pregnancy", "labour", "postpartum"):
-        r = referral_rates(moved, by="region", moment=moment)
+        r = referral_rates(moved, unit="region", moment=moment)
         assert set(r["attribution"]) == {"booking"}, moment
-    preg = referral_rates(moved, by="region", moment="pregnancy").set_index("unit")
+    preg = referral_rates(moved, unit="region", moment="pregnancy").set_index("unit")
     assert preg.loc["R1", ["denominator", "numerator"]].tolist() == [4, 2]  # A B C J; C J
     assert preg.loc["R2", ["denominator", "numerator"]].tolist() == [3, 0]  # E G I
 
@@ -284,7 +284,7 @@ def test_synthetic_practice_rates_agree_with_the_catalogue(synth):
     import saz_geboortezorg as sg
 
     mine = referral_rates(synth).set_index("unit")
-    catalogue = sg.compute(synth, "referral_labour", by="practice").set_index("unit")
+    catalogue = sg.compute(synth, "referral_labour", unit="practice").set_index("unit")
     catalogue = catalogue.drop(index="unknown", errors="ignore")  # women without practice
     assert mine["numerator"].equals(catalogue["numerator"])
     assert mine["denominator"].equals(catalogue["denominator"])
