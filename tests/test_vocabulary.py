@@ -64,6 +64,13 @@ def _funnel_table() -> pd.DataFrame:
     )
 
 
+def _strip_spec() -> dict:
+    from saz_geboortezorg.report.charts import strip_chart
+
+    t = pd.DataFrame({"category": ["a", "a", "b"], "unit": ["X", "Y", "X"], "value": [1, 2, 3]})
+    return strip_chart(t, "category", "value", title="demo", x_title="value").to_dict()
+
+
 def _change_data() -> pd.DataFrame:
     rng = np.random.default_rng(1)
     d = pd.DataFrame(
@@ -183,6 +190,31 @@ CASES = [
     ("derive.flows", "flow_links", lambda d: (_women(), "region_id"), "unit", "unit_id", "R2"),
     ("compare.funnel.api", "funnel", lambda d: (_funnel_table(), "o", "e"), "group", "unit", "h"),
     ("explore.controls", "unit_options", lambda d: (_women(),), "level", "unit", "practice"),
+    ("present.stacked_shares", "level_name", lambda d: (), "level", "unit", "practice_id"),
+    ("report.charts", "highlight", lambda d: (_strip_spec(),), "unit", "unit_id", "Y"),
+    (
+        "report.charts",
+        "for_unit",
+        lambda d: ({"layer": [{"mark": "line"}], "title": {"text": "T"}},),
+        "unit",
+        "unit_id",
+        "R01",
+    ),
+    (
+        "report.charts",
+        "benchmark_for_unit",
+        lambda d: (
+            {
+                "spec": {
+                    "layer": [{"mark": "rect", "transform": [{"filter": "datum.is_highlight"}]}],
+                    "encoding": {"x": {"axis": {"labelFontWeight": {"expr": "x"}}}},
+                }
+            },
+        ),
+        "unit",
+        "unit_id",
+        "R05",
+    ),
 ]
 
 #: Functions whose data need more than a small hand-made table (cheap on the shared
@@ -289,6 +321,14 @@ def test_flow_charts_take_unit_for_level(module, name, args):
     _check(func, args(), "level", "unit", "region")
 
 
+def test_funnel_outliers_take_limit_for_level():
+    from saz_geboortezorg.compare.funnel import funnel
+
+    result = funnel(_funnel_table(), "o", "e", "h", overdispersion=False)
+    _check(result.outliers, (), "level", "limit", 95)
+    assert set(result.outliers(limit=95)["group"]) >= set(result.outliers(limit=99.8)["group"])
+
+
 def test_dataset_completeness_takes_unit_for_by(dataset):
     _check(dataset.completeness, (), "by", "unit", "region")
 
@@ -360,6 +400,7 @@ def test_every_renamed_argument_is_tested():
     tested |= {(c[1], "level") for c in CHART_CASES}
     tested |= {
         ("Dataset.completeness", "by"),
+        ("FunnelResult.outliers", "level"),
         ("Explorer.__init__", "level"),
         ("Explorer.__init__", "my_unit"),
         ("compute_indicator", "by"),  # what compute runs: tested through it below
@@ -375,3 +416,47 @@ def test_compute_indicator_old_names(dataset):
     women = _women()
     _check(compute_indicator, (women, get("cs")), "by", "unit", "practice")
     _check(compute_indicator, (women, get("cs")), "level", "confidence", 0.8)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "args"),
+    [
+        (
+            "position_chart",
+            "oe_strip_chart",
+            (pd.DataFrame({"name_en": ["CS", "CS"], "unit": ["A", "B"], "ratio": [0.9, 1.2]}),),
+        ),
+        (
+            "trend_chart",
+            "quarterly_p_chart",
+            (
+                pd.DataFrame(
+                    {
+                        "indicator": "x",
+                        "unit": ["A", "A", "B"],
+                        "period": pd.to_datetime(["2021-01-01", "2021-04-01", "2021-01-01"]),
+                        "n": [100.0, 120.0, 90.0],
+                        "events": [12.0, 15.0, 11.0],
+                        "rate": [0.12, 0.125, 0.12],
+                        "centre": 0.12,
+                        "lcl": 0.03,
+                        "ucl": 0.21,
+                        "signal": False,
+                        "rules": "",
+                    }
+                ),
+                "x",
+                "X",
+            ),
+        ),
+    ],
+)
+def test_old_report_chart_names_still_work(old, new, args):
+    """Each chart name means one chart: the report's position strip and p-chart grid were
+    renamed (``positions_chart`` and ``trend_chart`` are present/'s charts)."""
+    from saz_geboortezorg.report import charts
+
+    with pytest.warns(DeprecationWarning, match=rf"{old}\(\) is deprecated.*use {new}\(\)"):
+        got = getattr(charts, old)(*args)
+    assert got.to_dict() == getattr(charts, new)(*args).to_dict()
+    assert old not in charts.__all__
