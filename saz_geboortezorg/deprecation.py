@@ -37,13 +37,35 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["SazDeprecationWarning", "renamed_arguments", "deprecated_alias"]
+__all__ = ["SazDeprecationWarning", "renamed_arguments", "deprecated_alias", "warn_renamed"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class SazDeprecationWarning(DeprecationWarning):
     """An old name of saz_geboortezorg was used; it goes in the next release."""
+
+
+def warn_renamed(function: str, old: str, new: str, stacklevel: int = 2) -> None:
+    """Warn that argument ``old`` of ``function`` is now ``new`` (for wrappers that need
+    more than :func:`renamed_arguments`; ``stacklevel`` as for ``warnings.warn``, counted
+    from the caller of this function).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_renamed("flow_links", "by", "unit")
+    >>> print(caught[0].message)
+    flow_links(): argument 'by' is deprecated and will be removed in the next release; use unit= instead
+    """
+    warnings.warn(
+        f"{function}(): argument {old!r} is deprecated and will be removed in the next "
+        f"release; use {new}= instead",
+        SazDeprecationWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def renamed_arguments(**old_to_new: str) -> Callable[[F], F]:
@@ -79,12 +101,7 @@ def renamed_arguments(**old_to_new: str) -> Callable[[F], F]:
                         raise TypeError(
                             f"{name}() got both {old!r} (deprecated) and {new!r}; pass only {new}="
                         )
-                    warnings.warn(
-                        f"{name}(): argument {old!r} is deprecated and will be removed in the "
-                        f"next release; use {new}= instead",
-                        SazDeprecationWarning,
-                        stacklevel=2,
-                    )
+                    warn_renamed(name, old, new, stacklevel=2)
                     kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
 

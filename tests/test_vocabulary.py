@@ -188,6 +188,11 @@ CASES = [
     ("derive.flows", "referral_rates", lambda d: (_women(),), "by", "unit", "region"),
     ("derive.flows", "referral_funnel", lambda d: (_women(),), "by", "unit", "region"),
     ("derive.flows", "flow_links", lambda d: (_women(), "region_id"), "unit", "unit_id", "R2"),
+    ("derive.flows", "care_flows", lambda d: (_women(),), "by", "unit", "hospital_id"),
+    ("derive.flows", "referral_reasons", lambda d: (_women(),), "by", "unit", "hospital_id"),
+    ("derive.profile", "case_mix_profile", lambda d: (d.women,), "by", "unit", "hospital_id"),
+    ("derive.profile", "place_of_birth", lambda d: (d.women,), "by", "unit", "hospital_id"),
+    ("derive.robson", "robson_table", lambda d: (d.women,), "by", "unit", "hospital_id"),
     ("compare.funnel.api", "funnel", lambda d: (_funnel_table(), "o", "e"), "group", "unit", "h"),
     ("explore.controls", "unit_options", lambda d: (_women(),), "level", "unit", "practice"),
     ("present.stacked_shares", "level_name", lambda d: (), "level", "unit", "practice_id"),
@@ -290,7 +295,7 @@ def _fixed(name: str, d) -> dict:
     # arguments some functions need besides the renamed one
     if name == "resolve_unit":
         return {"columns": ["region_id", "hospital_id"]}
-    if name == "flow_links":
+    if name in ("flow_links", "care_flows"):
         return {"stages": ["start", "pregnancy"]}
     return {}
 
@@ -319,6 +324,26 @@ def test_old_argument_name_still_works_on_the_dataset(dataset, module, name, arg
 def test_flow_charts_take_unit_for_level(module, name, args):
     func = getattr(importlib.import_module(f"saz_geboortezorg.{module}"), name)
     _check(func, args(), "level", "unit", "region")
+
+
+def test_flow_links_old_spelling_by_and_unit():
+    """Before: ``by=`` the unit column, ``unit=`` the unit's id; now ``unit=`` and ``unit_id=``."""
+    from saz_geboortezorg.derive.flows import flow_links
+
+    women, stages = _women(), ["start", "pregnancy"]
+    new = flow_links(women, unit="region_id", unit_id="R2", stages=stages)
+    with pytest.warns(DeprecationWarning) as caught:
+        old = flow_links(women, by="region_id", unit="R2", stages=stages)
+    messages = sorted(str(w.message) for w in caught)
+    assert "'by' is deprecated" in messages[0] and "use unit=" in messages[0]
+    assert "'unit' is deprecated" in messages[1] and "use unit_id=" in messages[1]
+    _same(new, old)
+    assert new.attrs["women"] == int((women["region_id"] == "R2").sum())
+    # the new spelling alone is not mistaken for the old one
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        everyone = flow_links(women, unit="region_id", stages=stages)
+    assert everyone.attrs["women"] == len(women)
 
 
 def test_funnel_outliers_take_limit_for_level():
@@ -374,6 +399,11 @@ def test_the_warning_points_at_the_caller():
     with pytest.warns(SazDeprecationWarning) as caught:
         f(by="region")
     assert caught[0].filename == __file__
+    from saz_geboortezorg.derive.flows import flow_links
+
+    with pytest.warns(SazDeprecationWarning) as caught:
+        flow_links(_women(), by="region_id", stages=["start", "pregnancy"])
+    assert caught[0].filename == __file__
 
 
 def _renamed_everywhere() -> set[tuple[str, str]]:
@@ -401,6 +431,7 @@ def test_every_renamed_argument_is_tested():
     tested |= {
         ("Dataset.completeness", "by"),
         ("FunnelResult.outliers", "level"),
+        ("flow_links", "by"),  # test_flow_links_old_spelling_by_and_unit
         ("Explorer.__init__", "level"),
         ("Explorer.__init__", "my_unit"),
         ("compute_indicator", "by"),  # what compute runs: tested through it below

@@ -38,11 +38,12 @@ woman whose referral in pregnancy is not recorded is ``unknown``.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from saz_geboortezorg.deprecation import renamed_arguments
+from saz_geboortezorg.deprecation import renamed_arguments, warn_renamed
 from saz_geboortezorg.derive.profile import PLACE_LABELS
 
 if TYPE_CHECKING:
@@ -292,9 +293,10 @@ def _units(women: pd.DataFrame, by: str | None) -> pd.Series:
     return women[by].astype("string").fillna(NO_UNIT)
 
 
+@renamed_arguments(by="unit")
 def care_flows(
     women: pd.DataFrame,
-    by: str | None = "region_id",
+    unit: str | None = "region_id",
     *,
     stages: list[str] | None = None,
     overall: bool = True,
@@ -308,7 +310,7 @@ def care_flows(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by : str or None
+    unit : str or None
         Unit column (``"region_id"``, ``"hospital_id"``, ``"practice_id"``); None
         for all women together. Women with an empty unit form the unit ``"(none)"``
         (by practice: women whose care started in the second line).
@@ -341,20 +343,20 @@ def care_flows(
     9   all     referred  1   25.0
     10  all  second_line  1   25.0
     """
-    if by is not None:
-        _check_columns(women, [by], "care_flows")
+    if unit is not None:
+        _check_columns(women, [unit], "care_flows")
     stages = _check_stages(stages)
     cats = stage_categories(women, stages)
-    units = _units(women, by)
+    units = _units(women, unit)
     unit_order = sorted(units.unique())
-    if overall and by is not None:
+    if overall and unit is not None:
         unit_order.append("all")
     parts = []
     for stage in stages:
         keys = list(CATEGORIES[stage])
         counts = pd.crosstab(units, pd.Categorical(cats[stage], categories=keys), dropna=False)
         counts = counts.reindex(columns=keys, fill_value=0)
-        if overall and by is not None:
+        if overall and unit is not None:
             counts.loc["all"] = counts.sum()
         counts = counts.reindex(index=unit_order, fill_value=0)
         counts.index.name, counts.columns.name = "unit", "category"
@@ -376,14 +378,36 @@ def care_flows(
     order = {u: i for i, u in enumerate(unit_order)}
     out = out.sort_values("unit", key=lambda u: u.map(order), kind="stable")
     out = out.reset_index(drop=True)
-    out.attrs["by"] = by  # charts name the level ("region") from this
+    out.attrs["by"] = unit  # charts name the level ("region") from this
     return out
 
 
-@renamed_arguments(unit="unit_id")
+def _flow_links_old_names(func):
+    """``flow_links`` before the one vocabulary: ``by=`` the unit column and ``unit=`` the
+    unit's id. Old spellings still work for one release (with a deprecation warning);
+    ``unit=`` means the column unless the call is in the old spelling (``by=`` given, or
+    the column given by position and ``unit=`` by name, which the new signature refuses).
+    """
+
+    @functools.wraps(func)
+    def wrapper(women, *args, **kwargs):
+        if "by" in kwargs or (args and "unit" in kwargs):
+            if "unit" in kwargs:
+                warn_renamed("flow_links", "unit", "unit_id")
+                kwargs["unit_id"] = kwargs.pop("unit")
+            if "by" in kwargs:
+                warn_renamed("flow_links", "by", "unit")
+                kwargs["unit"] = kwargs.pop("by")
+        return func(women, *args, **kwargs)
+
+    wrapper.__deprecated_arguments__ = {"by": "unit", "unit": "unit_id"}
+    return wrapper
+
+
+@_flow_links_old_names
 def flow_links(
     women: pd.DataFrame,
-    by: str | None = None,
+    unit: str | None = None,
     unit_id: str | None = None,
     *,
     stages: list[str] | None = None,
@@ -395,10 +419,11 @@ def flow_links(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by : str or None
-        Unit column; with ``unit_id`` only that unit's women are counted.
+    unit : str or None
+        Unit column; with ``unit_id`` only that unit's women are counted. Formerly
+        ``by`` (deprecated).
     unit_id : str, optional
-        The unit to draw (default: all women).
+        The unit to draw (default: all women). Formerly ``unit`` (deprecated).
     stages : list of str, optional
         Stages to use as columns (default all, in path order).
     follow : str, optional
@@ -434,12 +459,12 @@ def flow_links(
     if follow is not None:
         _check_stages([follow])
     if unit_id is not None:
-        if by is None:
-            raise SpecError("flow_links: give the unit column 'by' together with 'unit_id'")
-        _check_columns(women, [by], "flow_links")
-        units = _units(women, by)
+        if unit is None:
+            raise SpecError("flow_links: give the unit column 'unit' together with 'unit_id'")
+        _check_columns(women, [unit], "flow_links")
+        units = _units(women, unit)
         if not units.eq(unit_id).any():
-            raise SpecError(f"flow_links: no women in unit {unit_id!r} of column {by!r}")
+            raise SpecError(f"flow_links: no women in unit {unit_id!r} of column {unit!r}")
         women = women[units.eq(unit_id).to_numpy()]
     if len(women) == 0:
         raise SpecError("flow_links: the table has no women to draw")
@@ -518,8 +543,9 @@ def _check_moment(moment: str) -> dict[str, str]:
     return MOMENTS[moment]
 
 
+@renamed_arguments(by="unit")
 def referral_reasons(
-    women: pd.DataFrame, by: str | None = "region_id", moment: str = "labour"
+    women: pd.DataFrame, unit: str | None = "region_id", moment: str = "labour"
 ) -> pd.DataFrame:
     """Reasons for referral per unit: counts and shares of the referred women.
 
@@ -527,7 +553,7 @@ def referral_reasons(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by : str or None
+    unit : str or None
         Unit column, or None for all women.
     moment : {"pregnancy", "labour", "postpartum"}
         Which referral.
@@ -556,14 +582,14 @@ def referral_reasons(
     11   R2  failure_to_progress  1         1  100.0
     """
     spec = _check_moment(moment)
-    columns = [spec["flag"], spec["reason"]] + ([by] if by is not None else [])
+    columns = [spec["flag"], spec["reason"]] + ([unit] if unit is not None else [])
     _check_columns(women, columns, "referral_reasons")
     labels = _reason_labels(moment)
     keys = list(labels)
     referred, _ = _flag(women[spec["flag"]])
     reason = _text(women[spec["reason"]])
     reason = reason.where(reason.isin(keys), "unknown")[referred]
-    units = _units(women, by)[referred]
+    units = _units(women, unit)[referred]
     counts = pd.crosstab(units, pd.Categorical(reason, categories=keys), dropna=False)
     counts = counts.reindex(columns=keys, fill_value=0)
     counts.index.name, counts.columns.name = "unit", "reason"
@@ -575,7 +601,7 @@ def referral_reasons(
     out.insert(3, "label_nl", out["reason"].map(lambda r: labels[r]["nl"]))
     out["referred"] = out.groupby("unit")["n"].transform("sum").astype(int)
     out["pct"] = (100 * out["n"] / out["referred"]).astype(float)
-    out.attrs.update(by=by, moment=moment)  # charts name the level and moment from these
+    out.attrs.update(by=unit, moment=moment)  # charts name the level and moment from these
     return out
 
 

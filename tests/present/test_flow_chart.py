@@ -232,8 +232,8 @@ def _no_attrs(table):
 def test_axis_title_is_the_level(women):
     from saz_geboortezorg.present.flow_chart import flow_shares_chart
 
-    flows = care_flows(women, by="region_id")
-    reasons = referral_reasons(women, by="region_id")
+    flows = care_flows(women, unit="region_id")
+    reasons = referral_reasons(women, unit="region_id")
     cases = [
         (flow_shares_chart(flows, "labour", unit="region_id"), "region"),
         (flow_shares_chart(flows, "labour", unit="hospital", language="nl"), "ziekenhuis"),
