@@ -106,6 +106,12 @@ def renamed_arguments(**old_to_new: str) -> Callable[[F], F]:
             return func(*args, **kwargs)
 
         wrapper.__deprecated_arguments__ = dict(old_to_new)  # type: ignore[attr-defined]
+        if wrapper.__doc__:
+            names = ", ".join(f"``{old}`` (now ``{new}``)" for old, new in old_to_new.items())
+            wrapper.__doc__ = (
+                f"{wrapper.__doc__.rstrip()}\n\n    Deprecated argument names, accepted until "
+                f"the next release: {names}.\n"
+            )
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -491,3 +491,17 @@ def test_old_report_chart_names_still_work(old, new, args):
         got = getattr(charts, old)(*args)
     assert got.to_dict() == getattr(charts, new)(*args).to_dict()
     assert old not in charts.__all__
+
+
+def test_help_names_the_old_arguments():
+    """``help(sg.compute)`` says which old names are still accepted."""
+    import saz_geboortezorg as sg
+
+    assert "``by`` (now ``unit``)" in sg.compute.__doc__
+    assert "``level`` (now ``confidence``)" in sg.compute.__doc__
+    assert list(inspect.signature(sg.compute).parameters)[:4] == [
+        "table",
+        "indicator",
+        "unit",
+        "confidence",
+    ]
