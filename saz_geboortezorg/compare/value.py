@@ -172,18 +172,18 @@ class ValueView:
         return value_chart(self, highlight=highlight, **options)
 
 
-def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFrame, dict]:
+def _outcome_table(data: Any, indicator: Any, unit: str | None) -> tuple[pd.DataFrame, dict]:
     import saz_geboortezorg as sg
 
     mult = indicator.multiplier
-    crude = sg.compute(data, indicator.id, unit=by)
+    crude = sg.compute(data, indicator.id, unit=unit)
     crude = crude.rename(columns={"denominator": "outcome_n", "numerator": "outcome_events"})
     crude["outcome_crude"] = crude["outcome_events"] / crude["outcome_n"] * mult
     crude = crude[["unit", "outcome_n", "outcome_events", "outcome_crude"]]
     overall_events, overall_n = crude["outcome_events"].sum(), crude["outcome_n"].sum()
     info: dict[str, Any] = {"model": None}
     if indicator.case_mix:
-        res = sg.casemix(data, indicator.case_mix, unit=by, random_effects=False)
+        res = sg.casemix(data, indicator.case_mix, unit=unit, random_effects=False)
         t = res.table
         adj = pd.DataFrame(
             {
@@ -226,7 +226,7 @@ def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFr
     return crude.merge(adj, on="unit", how="outer"), info
 
 
-def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
+def _cost_model(data: Any, unit: str, exclude: tuple[str, ...]) -> Any:
     """The gamma cost model (case_mix/cost.yaml) on all claims, or without some products."""
     import saz_geboortezorg as sg
     from saz_geboortezorg.indicators import get
@@ -234,7 +234,7 @@ def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
     # costs count against the unit where care started (the cost indicator's attribution)
     rule = get("cost_per_pregnancy").attribution
     if not exclude:
-        return sg.casemix(data, "cost", unit=by, random_effects=False, attribution=rule)
+        return sg.casemix(data, "cost", unit=unit, random_effects=False, attribution=rule)
     from saz_geboortezorg.derive.costs import _population, cost_per_pregnancy
     from saz_geboortezorg.model.spec import load_spec
 
@@ -254,7 +254,7 @@ def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
     women = _population(women)
     raw = dict(load_spec("cost").raw)
     raw["outcome"] = "cost_value"
-    return sg.casemix(women, raw, unit=by, random_effects=False, attribution=rule)
+    return sg.casemix(women, raw, unit=unit, random_effects=False, attribution=rule)
 
 
 @renamed_arguments(by="unit")
