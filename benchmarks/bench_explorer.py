@@ -120,7 +120,7 @@ def main() -> None:
 
     _Sent.install()
     start = time.perf_counter()
-    explorer = Explorer(data, my_unit="R05", indicator="cs", level="region")
+    explorer = Explorer(data, highlight="R05", indicator="cs", unit="region")
     print(
         f"first view (cold: records, case-mix fit, offline Vega bundle, charts): "
         f"{time.perf_counter() - start:.2f} s"
@@ -132,7 +132,7 @@ def main() -> None:
     def refit_everything(data, state, cache, previous):
         return explorer_view(data, state, BenchmarkCache())  # new cache, no previous view
 
-    baseline = Explorer(data, my_unit="R05", view_function=refit_everything)
+    baseline = Explorer(data, highlight="R05", view_function=refit_everything)
 
     results, base = {}, {}
     for control, values in CONTROLS.items():

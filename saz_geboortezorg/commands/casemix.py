@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_attribution
+    from saz_geboortezorg.commands.inputs import add_attribution, add_unit
 
     p = sub.add_parser(
         "casemix",
@@ -28,7 +28,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="SPEC",
         help="a spec file (case_mix/caesarean.yaml) or the name of a shipped spec",
     )
-    p.add_argument("--unit", default=None, help="hospital, region, practice, all or a column")
+    add_unit(p, "level of comparison: hospital, region, practice, all or a column")
     add_attribution(p, "the rule of the spec's outcome indicator")
     p.add_argument("--json", action="store_true", help="print JSON (fields: case_mix/README.md)")
     p.add_argument(

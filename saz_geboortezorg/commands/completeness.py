@@ -8,6 +8,8 @@ HELP = "share of missing or unknown values per hospital, practice or region"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from saz_geboortezorg.commands.inputs import add_unit
+
     p = subparsers.add_parser(
         "completeness",
         help=HELP,
@@ -19,11 +21,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         ),
     )
     p.add_argument("path", metavar="PATH", help="folder of extracts (as for 'validate')")
-    p.add_argument(
-        "--by",
-        choices=["hospital", "practice", "region"],
+    add_unit(
+        p,
+        "level of comparison: hospital (default), practice or region",
+        aliases=("--by",),
         default="hospital",
-        help="unit (default hospital)",
+        metavar="{hospital,practice,region}",
+        choices=("hospital", "practice", "region"),
     )
     p.add_argument(
         "--threshold", type=float, default=0.05, help="flag above this share (default 0.05 = 5%%)"
@@ -43,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from saz_geboortezorg.io import load
 
     data = load(args.path, salt=args.salt)
-    table = data.completeness(by=args.by, threshold=args.threshold)
+    table = data.completeness(unit=args.unit, threshold=args.threshold)
     if args.json:
         print(json.dumps(table.to_dict("records"), indent=2, default=str))
         return 0
@@ -55,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {len(table):,} rows to {target}")
         return 0
     flagged = table[table["flagged"]]
-    print(f"Completeness by {args.by} (flagged: more than {args.threshold:.0%} missing or unknown)")
+    print(
+        f"Completeness by {args.unit} (flagged: more than {args.threshold:.0%} missing or unknown)"
+    )
     total = table[table["unit"] == "all"]
     print("\nAll units:")
     for row in total.itertuples():
@@ -64,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             f"  {row.source:<13} {row.variable:<30} {row.missing:>8,} of {row.n:>9,} ({row.share:6.1%}){mark}"
         )
     per_unit = flagged[flagged["unit"] != "all"]
-    print(f"\nFlagged per {args.by}: {per_unit['unit'].nunique()} unit(s)")
+    print(f"\nFlagged per {args.unit}: {per_unit['unit'].nunique()} unit(s)")
     for (unit, source), rows in per_unit.groupby(["unit", "source"], sort=True):
         items = ", ".join(f"{r.variable} {r.share:.1%}" for r in rows.itertuples())
         print(f"  {unit} ({source}): {items}")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
+    from saz_geboortezorg.commands.inputs import add_unit
+
     p = sub.add_parser(
         "funnel",
         help="funnel plot limits, overdispersion and outliers per unit",
@@ -28,7 +30,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="COL",
         help="expected events (SR), cases (PR) or the second count (RC)",
     )
-    p.add_argument("--group", required=True, metavar="COL", help="the unit (hospital)")
+    add_unit(
+        p,
+        "column with the units (e.g. hospital); the JSON and table call it 'group'",
+        aliases=("--group",),
+        required=True,
+        metavar="COL",
+    )
     p.add_argument("--data-type", default="SR", choices=["SR", "PR", "RC"], type=str.upper)
     p.add_argument("--sr-method", default="SHMI", choices=["SHMI", "CQC"], type=str.upper)
     p.add_argument(
@@ -100,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         data,
         args.numerator,
         args.denominator,
-        args.group,
+        args.unit,
         data_type=args.data_type,
         sr_method=args.sr_method,
         trim_by=args.trim_by,

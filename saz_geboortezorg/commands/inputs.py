@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["load_table_or_dataset"]
+__all__ = ["load_table_or_dataset", "add_attribution", "add_unit"]
 
 
 def load_table_or_dataset(path: Path):
@@ -38,3 +38,44 @@ def add_attribution(parser, default: str = "the indicator's own rule") -> None:
             f"unit responsible at birth (birth); default: {default}"
         ),
     )
+
+
+def add_unit(
+    parser,
+    help: str,
+    *,
+    aliases: tuple[str, ...] = (),
+    default: str | None = None,
+    required: bool = False,
+    metavar: str = "UNIT",
+    choices: tuple[str, ...] | None = None,
+) -> None:
+    """The ``--unit`` option: the level of comparison (or, for a table, its unit column).
+
+    Every command spells it ``--unit``; the spellings an earlier release used
+    (``--by``, ``--group``) stay as aliases with the same destination (``args.unit``).
+    Giving two spellings at once is an error.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_unit(p, "hospital or region", aliases=("--by",), default="hospital")
+    >>> p.parse_args(["--by", "region"]).unit, p.parse_args([]).unit
+    ('region', 'hospital')
+    """
+    import argparse
+
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument(
+        "--unit", dest="unit", default=default, metavar=metavar, choices=choices, help=help
+    )
+    for alias in aliases:
+        group.add_argument(
+            alias,
+            dest="unit",
+            default=argparse.SUPPRESS,
+            metavar=metavar,
+            choices=choices,
+            help="alias of --unit",
+        )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_attribution
+    from saz_geboortezorg.commands.inputs import add_attribution, add_unit
 
     p = sub.add_parser(
         "rates",
@@ -24,8 +24,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--indicator", required=True, metavar="ID", help="an id from 'saz-geboortezorg indicators'"
     )
-    p.add_argument(
-        "--by", default="hospital", help="hospital (default), region, practice, all, or a column"
+    add_unit(
+        p,
+        "level of comparison: hospital (default), region, practice, all, or a column",
+        aliases=("--by",),
+        default="hospital",
     )
     add_attribution(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -38,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     definition = get(args.indicator)  # fail fast on an unknown id, before loading data
     table = compute(
-        load_table_or_dataset(args.data), definition, by=args.by, attribution=args.attribution
+        load_table_or_dataset(args.data), definition, unit=args.unit, attribution=args.attribution
     )
     if args.json:
         records = [
@@ -64,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{definition.name_en} ({definition.name_nl}), {unit}; population: {definition.population_text}"
     )
-    if args.by not in (None, "all"):
+    if args.unit not in (None, "all"):
         print(f"Outcomes {ATTRIBUTION_TEXT[table.attrs['attribution']]}.")
     shown = table.drop(columns=["indicator", "unit_type", "measure", "attribution"]).round(2)
     print(shown.to_string(index=False))

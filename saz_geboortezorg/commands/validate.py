@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     data = load(args.path, salt=args.salt)
     summary = data.linkage_summary()
-    comp = data.completeness(by="hospital", threshold=args.threshold)
+    comp = data.completeness(unit="hospital", threshold=args.threshold)
     flagged = comp[comp["flagged"] & (comp["unit"] != "all")]
     if args.json:
         out = {

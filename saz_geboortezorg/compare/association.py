@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 
 __all__ = ["odds_ratios"]
@@ -111,6 +112,7 @@ def _fit_collapsed(
     return float(beta[1]), se, df
 
 
+@renamed_arguments(level="confidence")
 def odds_ratios(
     data: Any,
     exposure: str,
@@ -118,7 +120,7 @@ def odds_ratios(
     *,
     adjust: Sequence[str] = (),
     cluster: str | None = None,
-    level: float = 0.95,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Crude and adjusted odds ratio of an outcome indicator for an exposure indicator.
 
@@ -135,7 +137,7 @@ def odds_ratios(
         Column of clusters for cluster-robust standard errors (e.g. ``hospital_id``);
         intervals and p-values then use Student's t with G - 1 df (G clusters; records
         without a cluster value form one ``unknown`` cluster). At least two clusters.
-    level : float
+    confidence : float
         Confidence level.
 
     Returns
@@ -175,8 +177,8 @@ def odds_ratios(
     from saz_geboortezorg.indicators import get
     from saz_geboortezorg.indicators.compute import indicator_outcome
 
-    if not 0 < level < 1:
-        raise SpecError(f"level must lie between 0 and 1 (e.g. 0.95), not {level}")
+    if not 0 < confidence < 1:
+        raise SpecError(f"confidence must lie between 0 and 1 (e.g. 0.95), not {confidence}")
     exp_def, out_def = get(exposure), get(outcome)
     if exp_def.level != out_def.level:
         raise SpecError(f"{exposure!r} and {outcome!r} are on different levels (woman/baby)")
@@ -210,7 +212,7 @@ def odds_ratios(
     for name, covariates in models:
         beta, se, df = _fit_collapsed(sub, xe, ye, covariates, cl, robust=bool(cluster))
         # Student t with G - 1 df for the cluster-robust variance; df = inf is the normal
-        q = float(student_t.ppf(0.5 + level / 2, df))
+        q = float(student_t.ppf(0.5 + confidence / 2, df))
         pvalue = float(2 * student_t.sf(abs(beta / se), df))
         results.append(
             {

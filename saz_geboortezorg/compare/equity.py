@@ -66,6 +66,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 
 __all__ = [
@@ -108,8 +109,9 @@ def ridits(sizes: Sequence[float]) -> np.ndarray:
     return np.where(n > 0, scores, np.nan)
 
 
+@renamed_arguments(level="confidence")
 def newcombe_difference(
-    x1: Any, n1: Any, x2: Any, n2: Any, level: float = 0.95
+    x1: Any, n1: Any, x2: Any, n2: Any, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Difference of two proportions p1 - p2 with Newcombe's hybrid score interval.
 
@@ -117,7 +119,7 @@ def newcombe_difference(
     ----------
     x1, n1, x2, n2 : array-like
         Events and denominators of the two groups.
-    level : float
+    confidence : float
         Confidence level.
 
     Returns
@@ -139,16 +141,17 @@ def newcombe_difference(
     with np.errstate(invalid="ignore", divide="ignore"):
         p1 = np.where(n1 > 0, x1 / n1, np.nan)
         p2 = np.where(n2 > 0, x2 / n2, np.nan)
-    l1, u1 = wilson(x1, n1, level)
-    l2, u2 = wilson(x2, n2, level)
+    l1, u1 = wilson(x1, n1, confidence)
+    l2, u2 = wilson(x2, n2, confidence)
     d = p1 - p2
     lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     return d, lower, upper
 
 
+@renamed_arguments(level="confidence")
 def log_ratio_interval(
-    x1: Any, n1: Any, x2: Any, n2: Any, level: float = 0.95
+    x1: Any, n1: Any, x2: Any, n2: Any, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ratio of two proportions p1 / p2 with a Wald interval on the log ratio (Katz).
 
@@ -167,7 +170,7 @@ def log_ratio_interval(
     from saz_geboortezorg.stats.intervals import z_value
 
     x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
-    z = z_value(level)
+    z = z_value(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
         p1 = np.where(n1 > 0, x1 / n1, np.nan)
         p2 = np.where(n2 > 0, x2 / n2, np.nan)
@@ -202,6 +205,7 @@ def _units(rates: pd.DataFrame, unit: str | None):
         yield from rates.groupby(rates[unit].astype(str), sort=True)
 
 
+@renamed_arguments(level="confidence")
 def inequality_gap(
     rates: pd.DataFrame,
     *,
@@ -209,7 +213,7 @@ def inequality_gap(
     most: str = "1",
     least: str = "5",
     unit: str | None = "region",
-    level: float = 0.95,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Absolute and relative gap between the most and least deprived group, per unit.
 
@@ -224,7 +228,7 @@ def inequality_gap(
         The most and least deprived group (compared as text).
     unit : str or None
         The unit column; None: the table is one unit (``all``).
-    level : float
+    confidence : float
         Confidence level.
 
     Returns
@@ -252,8 +256,8 @@ def inequality_gap(
         keys = frame[group].astype(str)
         x1, n1 = (float(frame.loc[keys == most, c].sum()) for c in ("numerator", "denominator"))
         x2, n2 = (float(frame.loc[keys == least, c].sum()) for c in ("numerator", "denominator"))
-        d, dl, du = newcombe_difference(x1, n1, x2, n2, level)
-        r, rl, ru = log_ratio_interval(x1, n1, x2, n2, level)
+        d, dl, du = newcombe_difference(x1, n1, x2, n2, confidence)
+        r, rl, ru = log_ratio_interval(x1, n1, x2, n2, confidence)
         rows.append(
             {
                 "unit": name,
@@ -304,13 +308,14 @@ def _sii_one(x: np.ndarray, n: np.ndarray, z: float) -> dict[str, float]:
     return out
 
 
+@renamed_arguments(level="confidence")
 def slope_index(
     rates: pd.DataFrame,
     *,
     group: str = "ses_quintile",
     order: Sequence[str] = ("1", "2", "3", "4", "5"),
     unit: str | None = "region",
-    level: float = 0.95,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Slope index (SII) and relative index (RII) of inequality per unit.
 
@@ -324,7 +329,7 @@ def slope_index(
         The groups from most deprived to least deprived. Groups not listed are left out.
     unit : str or None
         The unit column; None: the table is one unit (``all``).
-    level : float
+    confidence : float
         Confidence level.
 
     Returns
@@ -355,7 +360,7 @@ def slope_index(
     m = _multiplier(rates)
     from saz_geboortezorg.stats.intervals import z_value
 
-    z = z_value(level)
+    z = z_value(confidence)
     rows = []
     for name, frame in _units(rates, unit):
         keys = frame[group].astype(str)
@@ -379,6 +384,7 @@ def slope_index(
     return pd.DataFrame(rows)
 
 
+@renamed_arguments(level="confidence")
 def equity_table(
     data: Any,
     indicator: Any,
@@ -386,7 +392,7 @@ def equity_table(
     unit: str = "region",
     group: str = "ses_quintile",
     order: Sequence[str] = ("1", "2", "3", "4", "5"),
-    level: float = 0.95,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Gap and slope index per unit, with the overall row (``all``) first.
 
@@ -404,7 +410,7 @@ def equity_table(
         Unit and grouping columns (friendly unit names allowed).
     order : sequence of str
         Groups from most to least deprived.
-    level : float
+    confidence : float
         Confidence level.
 
     Returns
@@ -430,14 +436,14 @@ def equity_table(
     from saz_geboortezorg.compare.subgroups import group_rates
 
     order = [str(g) for g in order]
-    by_unit = group_rates(data, indicator, by=[unit, group], level=level)
-    overall = group_rates(data, indicator, by=[group], level=level)
+    by_unit = group_rates(data, indicator, by=[unit, group], confidence=confidence)
+    overall = group_rates(data, indicator, by=[group], confidence=confidence)
     tables = []
     for rates, unit_col in ((overall, None), (by_unit, unit)):
         gap = inequality_gap(
-            rates, group=group, most=order[0], least=order[-1], unit=unit_col, level=level
+            rates, group=group, most=order[0], least=order[-1], unit=unit_col, confidence=confidence
         )
-        sii = slope_index(rates, group=group, order=order, unit=unit_col, level=level)
+        sii = slope_index(rates, group=group, order=order, unit=unit_col, confidence=confidence)
         tables.append(gap.merge(sii, on="unit"))
     out = pd.concat(tables, ignore_index=True)
     out.insert(0, "indicator", by_unit["indicator"].iloc[0] if len(by_unit) else "")

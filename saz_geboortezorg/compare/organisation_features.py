@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 
 __all__ = ["hospital_features", "feature_comparison"]
@@ -65,20 +66,21 @@ def hospital_features(data: Any) -> pd.DataFrame:
     )
 
 
+@renamed_arguments(level="confidence")
 def feature_comparison(
     rates: pd.DataFrame,
     feature: pd.Series,
     *,
     name: str = "feature",
     labels: tuple[str, str] = ("no", "yes"),
-    level: float = 0.95,
+    confidence: float = 0.95,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator rates of hospitals with and without a feature.
 
     Parameters
     ----------
     rates : DataFrame
-        Output of ``sg.compute(data, indicator, by="hospital")`` (``unit``,
+        Output of ``sg.compute(data, indicator, unit="hospital")`` (``unit``,
         ``numerator``, ``denominator``, ``measure``).
     feature : Series
         0/1 per hospital, indexed by hospital id (e.g. from :func:`hospital_features`).
@@ -87,7 +89,7 @@ def feature_comparison(
         Name of the feature in the output.
     labels : (str, str)
         Labels for feature 0 and 1.
-    level : float
+    confidence : float
         Confidence level.
 
     Returns
@@ -139,7 +141,7 @@ def feature_comparison(
     for value in (0, 1):
         part = frame[frame["_flag"] == value]
         x, n = float(part["numerator"].sum()), float(part["denominator"].sum())
-        lo, hi = wilson(x, n, level)
+        lo, hi = wilson(x, n, confidence)
         hr = hospital_rate[part.index]
         rows.append(
             {
@@ -157,7 +159,7 @@ def feature_comparison(
         )
     groups = pd.DataFrame(rows)
     x1, n1, x0, n0 = (groups.loc[i, c] for i in (1, 0) for c in ("numerator", "denominator"))
-    d, dl, du = newcombe_difference(x1, n1, x0, n0, level)
+    d, dl, du = newcombe_difference(x1, n1, x0, n0, confidence)
 
     counts = np.column_stack(
         [
@@ -176,7 +178,7 @@ def feature_comparison(
     beta = float(fit.params[1])
     se = float(fit.bse[1]) * np.sqrt(dispersion)
     if df_resid > 0:
-        q = float(student_t.ppf(0.5 + level / 2, df_resid))
+        q = float(student_t.ppf(0.5 + confidence / 2, df_resid))
         p = float(2 * student_t.sf(abs(beta / se), df_resid))
     else:
         q = p = np.nan

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 
 __all__ = ["group_rates", "indicator_flag", "outcomes_by_flag", "analysis_table"]
@@ -24,7 +25,8 @@ __all__ = ["group_rates", "indicator_flag", "outcomes_by_flag", "analysis_table"
 _DERIVED = {"robson", "robson_main"}
 
 
-def analysis_table(data: Any, level: str) -> pd.DataFrame:
+@renamed_arguments(level="record")
+def analysis_table(data: Any, record: str) -> pd.DataFrame:
     """The ``women`` (level ``woman``) or ``births`` (level ``baby``) table of a Dataset;
     a DataFrame is returned as it is.
 
@@ -36,7 +38,7 @@ def analysis_table(data: Any, level: str) -> pd.DataFrame:
     """
     if isinstance(data, pd.DataFrame):
         return data
-    attribute = "women" if level == "woman" else "births"
+    attribute = "women" if record == "woman" else "births"
     frame = getattr(data, attribute, None)
     if not isinstance(frame, pd.DataFrame):
         raise SpecError(f"need a DataFrame or a loaded Dataset with a {attribute!r} table")
@@ -86,12 +88,13 @@ def _robson_order(out: pd.DataFrame, robson_names: list[str]) -> pd.DataFrame:
     )
 
 
+@renamed_arguments(level="confidence")
 def group_rates(
     data: Any,
     indicator: Any,
     by: str | Sequence[str] = ("region", "ses_quintile"),
     *,
-    level: float = 0.95,
+    confidence: float = 0.95,
     sga_reference: Any = None,
 ) -> pd.DataFrame:
     """An indicator per combination of grouping columns, with Wilson intervals.
@@ -108,7 +111,7 @@ def group_rates(
         their id columns under the indicator's attribution (``booking``: where care
         started, e.g. ``booking_hospital_id``; ``birth``: ``hospital_id``), ``robson`` / ``robson_main`` are derived when absent.
         Missing values become the group ``unknown``.
-    level : float
+    confidence : float
         Confidence level of the Wilson interval.
     sga_reference : DataFrame or path, optional
         Birth-weight reference for SGA indicators.
@@ -166,18 +169,19 @@ def group_rates(
     m = definition.multiplier
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rate"] = np.where(n > 0, m * x / n, np.nan)
-    lo, hi = wilson(x, n, level)
+    lo, hi = wilson(x, n, confidence)
     out["wilson_lcl"], out["wilson_ucl"] = m * lo, m * hi
     out.insert(0, "indicator", definition.id)
     out.insert(len(names) + 1, "measure", definition.unit)
     return out
 
 
+@renamed_arguments(level="record")
 def indicator_flag(
     data: Any,
     indicator: Any,
     *,
-    level: str | None = None,
+    record: str | None = None,
     labels: tuple[str, str] = ("no", "yes"),
     outside: str = "not in population",
     sga_reference: Any = None,
@@ -190,7 +194,7 @@ def indicator_flag(
         A loaded Dataset or an analysis table with the indicator's columns.
     indicator : str or Indicator
         An event indicator (typically a 'care outside the guidelines' proxy).
-    level : {"woman", "baby"}, optional
+    record : {"woman", "baby"}, optional
         Which table the flag is for (default: the indicator's level). A woman-level
         indicator on the ``baby`` level is evaluated on the women and copied to each of
         their babies through ``pregnancy_id`` (needs a Dataset).
@@ -223,7 +227,7 @@ def indicator_flag(
         index=source.index,
         dtype="string",
     )
-    target = level or definition.level
+    target = record or definition.level
     if target == definition.level:
         return flag
     if isinstance(data, pd.DataFrame):
@@ -239,6 +243,7 @@ def indicator_flag(
     )
 
 
+@renamed_arguments(level="confidence")
 def outcomes_by_flag(
     data: Any,
     flag: str,
@@ -246,7 +251,7 @@ def outcomes_by_flag(
     *,
     where: str | None = None,
     labels: tuple[str, str] = ("no", "yes"),
-    level: float = 0.95,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Outcome indicators for records with and without a flag indicator.
 
@@ -270,7 +275,7 @@ def outcomes_by_flag(
         with like.
     labels : (str, str)
         Labels for 'flag not met' and 'flag met'.
-    level : float
+    confidence : float
         Confidence level.
 
     Returns
@@ -305,12 +310,12 @@ def outcomes_by_flag(
     for outcome in outcomes:
         definition = get(outcome)
         table = analysis_table(data, definition.level)
-        groups = indicator_flag(data, flag, level=definition.level, labels=labels, outside=outside)
+        groups = indicator_flag(data, flag, record=definition.level, labels=labels, outside=outside)
         table = table.assign(_flag=groups.to_numpy())
         table = table[table["_flag"] != outside]
         if where:
             table = table[evaluate(where, table).to_numpy(bool)]
-        rates = group_rates(table, definition, by="_flag", level=level)
+        rates = group_rates(table, definition, by="_flag", confidence=confidence)
         rates = rates.rename(columns={"_flag": "flag", "indicator": "outcome"})
         rates = rates.set_index("flag").reindex(list(labels)).reset_index()
         rates["outcome"] = definition.id
@@ -324,7 +329,7 @@ def outcomes_by_flag(
             c.loc[labels[1], "denominator"],
             c.loc[labels[0], "numerator"],
             c.loc[labels[0], "denominator"],
-            level,
+            confidence,
         )
         m = definition.multiplier
         rates["difference"] = [np.nan, m * float(d)]

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 
 __all__ = ["ValueView", "value_view", "assign_quadrants"]
@@ -171,18 +172,18 @@ class ValueView:
         return value_chart(self, highlight=highlight, **options)
 
 
-def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFrame, dict]:
+def _outcome_table(data: Any, indicator: Any, unit: str | None) -> tuple[pd.DataFrame, dict]:
     import saz_geboortezorg as sg
 
     mult = indicator.multiplier
-    crude = sg.compute(data, indicator.id, by=by)
+    crude = sg.compute(data, indicator.id, unit=unit)
     crude = crude.rename(columns={"denominator": "outcome_n", "numerator": "outcome_events"})
     crude["outcome_crude"] = crude["outcome_events"] / crude["outcome_n"] * mult
     crude = crude[["unit", "outcome_n", "outcome_events", "outcome_crude"]]
     overall_events, overall_n = crude["outcome_events"].sum(), crude["outcome_n"].sum()
     info: dict[str, Any] = {"model": None}
     if indicator.case_mix:
-        res = sg.casemix(data, indicator.case_mix, unit=by, random_effects=False)
+        res = sg.casemix(data, indicator.case_mix, unit=unit, random_effects=False)
         t = res.table
         adj = pd.DataFrame(
             {
@@ -225,7 +226,7 @@ def _outcome_table(data: Any, indicator: Any, by: str | None) -> tuple[pd.DataFr
     return crude.merge(adj, on="unit", how="outer"), info
 
 
-def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
+def _cost_model(data: Any, unit: str, exclude: tuple[str, ...]) -> Any:
     """The gamma cost model (case_mix/cost.yaml) on all claims, or without some products."""
     import saz_geboortezorg as sg
     from saz_geboortezorg.indicators import get
@@ -233,7 +234,7 @@ def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
     # costs count against the unit where care started (the cost indicator's attribution)
     rule = get("cost_per_pregnancy").attribution
     if not exclude:
-        return sg.casemix(data, "cost", unit=by, random_effects=False, attribution=rule)
+        return sg.casemix(data, "cost", unit=unit, random_effects=False, attribution=rule)
     from saz_geboortezorg.derive.costs import _population, cost_per_pregnancy
     from saz_geboortezorg.model.spec import load_spec
 
@@ -253,13 +254,14 @@ def _cost_model(data: Any, by: str, exclude: tuple[str, ...]) -> Any:
     women = _population(women)
     raw = dict(load_spec("cost").raw)
     raw["outcome"] = "cost_value"
-    return sg.casemix(women, raw, unit=by, random_effects=False, attribution=rule)
+    return sg.casemix(women, raw, unit=unit, random_effects=False, attribution=rule)
 
 
+@renamed_arguments(by="unit")
 def value_view(
     data: Any,
     outcome: str = "uncomplicated_birth",
-    by: str | None = "hospital",
+    unit: str | None = "hospital",
     *,
     exclude_products: Sequence[str] = (),
     cut: str = "median",
@@ -273,7 +275,7 @@ def value_view(
     outcome : str
         A rate indicator of the catalogue (``sg.indicators`` lists them); adjusted with
         its case-mix spec when it has one, crude otherwise (``outcome_method`` says).
-    by : str
+    unit : str
         ``hospital``, ``region``, ``practice`` or a column.
     exclude_products : sequence of str
         Care products (zorgproduct codes, e.g. ``ZH_NEONATOLOGIE``) left out of the
@@ -296,7 +298,7 @@ def value_view(
     >>> from saz_geboortezorg.synthetic import generate
     >>> tmp = tempfile.TemporaryDirectory()
     >>> _ = generate(births=2000, seed=3, progress=False).write(tmp.name)
-    >>> v = value_view(sg.load(tmp.name), "uncomplicated_birth", by="hospital")
+    >>> v = value_view(sg.load(tmp.name), "uncomplicated_birth", unit="hospital")
     >>> v.outcome_adjusted, v.outcome_unit
     (False, 'percent')
     >>> list(v.table.columns[:2])
@@ -317,11 +319,13 @@ def value_view(
         )
     if cut not in ("median", "mean"):
         raise SpecError(f"cut must be 'median' or 'mean', not {cut!r}")
-    if by in (None, "all"):
-        raise SpecError("the value view compares units: pass by='hospital', 'region' or 'practice'")
-    out_table, info = _outcome_table(data, indicator, by)
+    if unit in (None, "all"):
+        raise SpecError(
+            "the value view compares units: pass unit='hospital', 'region' or 'practice'"
+        )
+    out_table, info = _outcome_table(data, indicator, unit)
 
-    cost = _cost_model(data, by, tuple(exclude_products))
+    cost = _cost_model(data, unit, tuple(exclude_products))
     t = cost.table
     cost_table = pd.DataFrame(
         {
@@ -364,7 +368,7 @@ def value_view(
         outcome_method=info["method"],
         overall_outcome=float(info["overall"]),
         overall_cost=float(cost.overall_rate),
-        unit_type=by if by in UNIT_COLUMNS else str(by),
+        unit_type=unit if unit in UNIT_COLUMNS else str(unit),
         outcome_model=info["model"],
         cost_model=cost,
         cost_excluded=tuple(exclude_products),

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SazError
 
 __all__ = [
@@ -306,8 +307,9 @@ _SUMMARY_PARTS = {
 }
 
 
+@renamed_arguments(by="unit")
 def cost_summary(
-    data: Any, by: str | None = "hospital", *, costs: PregnancyCosts | None = None
+    data: Any, unit: str | None = "hospital", *, costs: PregnancyCosts | None = None
 ) -> pd.DataFrame:
     """Mean cost per pregnancy per unit, in total and split by line and care phase.
 
@@ -323,7 +325,7 @@ def cost_summary(
     ----------
     data : Dataset or DataFrame
         A loaded dataset or its ``women`` table.
-    by : str or None
+    unit : str or None
         ``hospital``, ``region``, ``practice``, a column, or ``None``/``all`` (overall).
     costs : PregnancyCosts, optional
         The result of :func:`cost_per_pregnancy` for the same data. When given, the
@@ -353,7 +355,7 @@ def cost_summary(
     ...     "cost_first_line": [100.0, 300.0, 0.0], "cost_second_line": [0.0, 200.0, 900.0],
     ...     "cost_pregnancy": [100.0, 100.0, 300.0], "cost_birth": [0.0, 300.0, 600.0],
     ...     "cost_postpartum": [0.0, 100.0, 0.0], "cost_total": [100.0, 500.0, 900.0]})
-    >>> s = cost_summary(w, by="hospital")
+    >>> s = cost_summary(w, unit="hospital")
     >>> s[(s.unit == "A") & s.part.isin(["total", "first_line"])][["part", "mean"]].values.tolist()
     [['total', 300.0], ['first_line', 200.0]]
     """
@@ -369,10 +371,10 @@ def cost_summary(
     values = pd.DataFrame(
         {c: source[c].to_numpy(dtype="float64", na_value=np.nan)[mask] for c in columns}
     )
-    unit = _units(women, _unit_column(by, women.columns))
-    unit = pd.Series(unit.to_numpy()[mask], dtype="string", name="unit")
+    row_unit = _units(women, _unit_column(unit, women.columns))
+    row_unit = pd.Series(row_unit.to_numpy()[mask], dtype="string", name="unit")
     # one grouped pass over all six cost columns (the same kernels as column by column)
-    stats = values.groupby(unit, sort=True).agg(["size", "mean", "std"])
+    stats = values.groupby(row_unit, sort=True).agg(["size", "mean", "std"])
     frames = []
     for (split, part), col in _SUMMARY_PARTS.items():
         s = stats[col].rename(columns={"size": "n", "std": "sd"})
@@ -384,10 +386,10 @@ def cost_summary(
         frames.append(s.reset_index())
     out = pd.concat(frames, ignore_index=True)
     out["interval"] = "normal"
-    _bootstrap_small_units(out, values, unit, columns)
+    _bootstrap_small_units(out, values, row_unit, columns)
     totals = stats[("cost_total", "mean")]
     out["share"] = out["mean"] / out["unit"].map(totals)
-    all_units = _units(women, _unit_column(by, women.columns)).to_numpy()
+    all_units = _units(women, _unit_column(unit, women.columns)).to_numpy()
     counts = pd.Series(no_claims.astype("int64"), dtype="int64").groupby(all_units).sum()
     out["n_without_claims"] = out["unit"].map(counts).fillna(0).astype("int64")
     return out[
@@ -485,8 +487,9 @@ def driver_flags(women: pd.DataFrame, costs: PregnancyCosts | None = None) -> pd
     return pd.DataFrame(flags, index=women.index)
 
 
+@renamed_arguments(by="unit")
 def cost_drivers(
-    data: Any, by: str | None = "hospital", *, costs: PregnancyCosts | None = None
+    data: Any, unit: str | None = "hospital", *, costs: PregnancyCosts | None = None
 ) -> pd.DataFrame:
     """Cost drivers per unit: share of women with each, and mean cost with and without.
 
@@ -498,7 +501,7 @@ def cost_drivers(
     ----------
     data : Dataset
         A loaded dataset with the claims extract.
-    by : str or None
+    unit : str or None
         ``hospital``, ``region``, ``practice``, a column, or ``None``/``all``.
     costs : PregnancyCosts, optional
         The result of :func:`cost_per_pregnancy` for the same data, if already
@@ -528,7 +531,7 @@ def cost_drivers(
     >>> _ = generate(births=300, seed=1, progress=False).write(tmp.name)
     >>> data = sg.load(tmp.name)
     >>> costs = cost_per_pregnancy(data)
-    >>> d = cost_drivers(data, by=None, costs=costs)
+    >>> d = cost_drivers(data, unit=None, costs=costs)
     >>> cs = d.set_index("driver").loc["caesarean"]
     >>> bool(cs["mean_cost_with"] > cs["mean_cost_without"])
     True
@@ -544,7 +547,7 @@ def cost_drivers(
     flags = driver_flags(women, costs)
     mask = _population_mask(women)
     women, flags = women.loc[mask], flags.loc[mask]
-    unit = _units(women, _unit_column(by, women.columns)).rename("unit")
+    row_unit = _units(women, _unit_column(unit, women.columns)).rename("unit")
     cost = women["cost_total"].astype("float64")
     # one wide frame, grouped once: per driver the flag, and the cost with / without it
     wide = {"c": cost}
@@ -553,7 +556,7 @@ def cost_drivers(
         wide[f"f_{driver}"] = f.astype("int64")
         wide[f"cw_{driver}"] = cost.where(f)
         wide[f"co_{driver}"] = cost.where(~f)
-    grouped = pd.DataFrame(wide).groupby(unit, sort=True)
+    grouped = pd.DataFrame(wide).groupby(row_unit, sort=True)
     sums, means, size = grouped.sum(), grouped.mean(), grouped.size()
     rows = []
     for driver in flags.columns:

@@ -38,10 +38,12 @@ woman whose referral in pregnancy is not recorded is ``unknown``.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments, warn_renamed
 from saz_geboortezorg.derive.profile import PLACE_LABELS
 
 if TYPE_CHECKING:
@@ -291,9 +293,10 @@ def _units(women: pd.DataFrame, by: str | None) -> pd.Series:
     return women[by].astype("string").fillna(NO_UNIT)
 
 
+@renamed_arguments(by="unit")
 def care_flows(
     women: pd.DataFrame,
-    by: str | None = "region_id",
+    unit: str | None = "region_id",
     *,
     stages: list[str] | None = None,
     overall: bool = True,
@@ -307,7 +310,7 @@ def care_flows(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by : str or None
+    unit : str or None
         Unit column (``"region_id"``, ``"hospital_id"``, ``"practice_id"``); None
         for all women together. Women with an empty unit form the unit ``"(none)"``
         (by practice: women whose care started in the second line).
@@ -340,20 +343,20 @@ def care_flows(
     9   all     referred  1   25.0
     10  all  second_line  1   25.0
     """
-    if by is not None:
-        _check_columns(women, [by], "care_flows")
+    if unit is not None:
+        _check_columns(women, [unit], "care_flows")
     stages = _check_stages(stages)
     cats = stage_categories(women, stages)
-    units = _units(women, by)
+    units = _units(women, unit)
     unit_order = sorted(units.unique())
-    if overall and by is not None:
+    if overall and unit is not None:
         unit_order.append("all")
     parts = []
     for stage in stages:
         keys = list(CATEGORIES[stage])
         counts = pd.crosstab(units, pd.Categorical(cats[stage], categories=keys), dropna=False)
         counts = counts.reindex(columns=keys, fill_value=0)
-        if overall and by is not None:
+        if overall and unit is not None:
             counts.loc["all"] = counts.sum()
         counts = counts.reindex(index=unit_order, fill_value=0)
         counts.index.name, counts.columns.name = "unit", "category"
@@ -375,14 +378,37 @@ def care_flows(
     order = {u: i for i, u in enumerate(unit_order)}
     out = out.sort_values("unit", key=lambda u: u.map(order), kind="stable")
     out = out.reset_index(drop=True)
-    out.attrs["by"] = by  # charts name the level ("region") from this
+    out.attrs["by"] = unit  # charts name the level ("region") from this
     return out
 
 
+def _flow_links_old_names(func):
+    """``flow_links`` before the one vocabulary: ``by=`` the unit column and ``unit=`` the
+    unit's id. Old spellings still work for one release (with a deprecation warning);
+    ``unit=`` means the column unless the call is in the old spelling (``by=`` given, or
+    the column given by position and ``unit=`` by name, which the new signature refuses).
+    """
+
+    @functools.wraps(func)
+    def wrapper(women, *args, **kwargs):
+        if "by" in kwargs or (args and "unit" in kwargs):
+            if "unit" in kwargs:
+                warn_renamed("flow_links", "unit", "unit_id")
+                kwargs["unit_id"] = kwargs.pop("unit")
+            if "by" in kwargs:
+                warn_renamed("flow_links", "by", "unit")
+                kwargs["unit"] = kwargs.pop("by")
+        return func(women, *args, **kwargs)
+
+    wrapper.__deprecated_arguments__ = {"by": "unit", "unit": "unit_id"}
+    return wrapper
+
+
+@_flow_links_old_names
 def flow_links(
     women: pd.DataFrame,
-    by: str | None = None,
     unit: str | None = None,
+    unit_id: str | None = None,
     *,
     stages: list[str] | None = None,
     follow: str | None = None,
@@ -393,10 +419,11 @@ def flow_links(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by : str or None
-        Unit column; with ``unit`` only that unit's women are counted.
-    unit : str, optional
-        The unit to draw (default: all women).
+    unit : str or None
+        Unit column; with ``unit_id`` only that unit's women are counted. Formerly
+        ``by`` (deprecated).
+    unit_id : str, optional
+        The unit to draw (default: all women). Formerly ``unit`` (deprecated).
     stages : list of str, optional
         Stages to use as columns (default all, in path order).
     follow : str, optional
@@ -431,14 +458,14 @@ def flow_links(
         raise SpecError("flow_links needs at least two stages to link")
     if follow is not None:
         _check_stages([follow])
-    if unit is not None:
-        if by is None:
-            raise SpecError("flow_links: give the unit column 'by' together with 'unit'")
-        _check_columns(women, [by], "flow_links")
-        units = _units(women, by)
-        if not units.eq(unit).any():
-            raise SpecError(f"flow_links: no women in unit {unit!r} of column {by!r}")
-        women = women[units.eq(unit).to_numpy()]
+    if unit_id is not None:
+        if unit is None:
+            raise SpecError("flow_links: give the unit column 'unit' together with 'unit_id'")
+        _check_columns(women, [unit], "flow_links")
+        units = _units(women, unit)
+        if not units.eq(unit_id).any():
+            raise SpecError(f"flow_links: no women in unit {unit_id!r} of column {unit!r}")
+        women = women[units.eq(unit_id).to_numpy()]
     if len(women) == 0:
         raise SpecError("flow_links: the table has no women to draw")
     cats = stage_categories(women, list(dict.fromkeys([*stages, *([follow] if follow else [])])))
@@ -487,7 +514,7 @@ def flow_links(
             ]
     total = len(women)
     links["pct"] = 100 * links["n"] / total if total else float("nan")
-    links.insert(0, "unit", "all" if unit is None else str(unit))
+    links.insert(0, "unit", "all" if unit_id is None else str(unit_id))
     links.attrs["women"] = total
     links.attrs["stages"] = stages
     links.attrs["follow"] = follow
@@ -516,8 +543,9 @@ def _check_moment(moment: str) -> dict[str, str]:
     return MOMENTS[moment]
 
 
+@renamed_arguments(by="unit")
 def referral_reasons(
-    women: pd.DataFrame, by: str | None = "region_id", moment: str = "labour"
+    women: pd.DataFrame, unit: str | None = "region_id", moment: str = "labour"
 ) -> pd.DataFrame:
     """Reasons for referral per unit: counts and shares of the referred women.
 
@@ -525,7 +553,7 @@ def referral_reasons(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by : str or None
+    unit : str or None
         Unit column, or None for all women.
     moment : {"pregnancy", "labour", "postpartum"}
         Which referral.
@@ -554,14 +582,14 @@ def referral_reasons(
     11   R2  failure_to_progress  1         1  100.0
     """
     spec = _check_moment(moment)
-    columns = [spec["flag"], spec["reason"]] + ([by] if by is not None else [])
+    columns = [spec["flag"], spec["reason"]] + ([unit] if unit is not None else [])
     _check_columns(women, columns, "referral_reasons")
     labels = _reason_labels(moment)
     keys = list(labels)
     referred, _ = _flag(women[spec["flag"]])
     reason = _text(women[spec["reason"]])
     reason = reason.where(reason.isin(keys), "unknown")[referred]
-    units = _units(women, by)[referred]
+    units = _units(women, unit)[referred]
     counts = pd.crosstab(units, pd.Categorical(reason, categories=keys), dropna=False)
     counts = counts.reindex(columns=keys, fill_value=0)
     counts.index.name, counts.columns.name = "unit", "reason"
@@ -573,7 +601,7 @@ def referral_reasons(
     out.insert(3, "label_nl", out["reason"].map(lambda r: labels[r]["nl"]))
     out["referred"] = out.groupby("unit")["n"].transform("sum").astype(int)
     out["pct"] = (100 * out["n"] / out["referred"]).astype(float)
-    out.attrs.update(by=by, moment=moment)  # charts name the level and moment from these
+    out.attrs.update(by=unit, moment=moment)  # charts name the level and moment from these
     return out
 
 
@@ -587,9 +615,10 @@ _POPULATIONS = {
 _PARITY = {"nulliparous": "parity == 0", "multiparous": "parity >= 1"}
 
 
+@renamed_arguments(by="unit")
 def referral_rates(
     women: pd.DataFrame,
-    by: str | None = "practice_id",
+    unit: str | None = "practice_id",
     moment: str = "labour",
     parity: str | None = None,
 ) -> pd.DataFrame:
@@ -607,7 +636,7 @@ def referral_rates(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by : str or None
+    unit : str or None
         Unit: ``"practice_id"``, ``"region_id"``, ``"hospital_id"`` (or the names
         ``practice``, ``region``, ``hospital``), None for all women.
     moment : {"labour", "pregnancy", "postpartum"}
@@ -670,20 +699,21 @@ def referral_rates(
                 "population_text": f"{indicator.population_text}, {parity}",
             }
         )
-    unit_col = resolve_unit(by, women.columns)
+    unit_col = resolve_unit(unit, women.columns)
     table = women
     if unit_col is not None:
         # women outside every unit (e.g. no practice) are not a unit to compare
         table = women[women[unit_col].notna().to_numpy()]
-    out = compute_indicator(table, indicator, by)
+    out = compute_indicator(table, indicator, unit)
     out.insert(1, "moment", moment)
     out.insert(2, "parity", parity if parity is not None else "all")
     return out
 
 
+@renamed_arguments(by="unit")
 def referral_funnel(
     women: pd.DataFrame,
-    by: str = "practice_id",
+    unit: str = "practice_id",
     moment: str = "labour",
     parity: str | None = None,
     **funnel_options: Any,
@@ -694,7 +724,7 @@ def referral_funnel(
     ----------
     women : DataFrame
         The ``women`` analysis table.
-    by, moment, parity
+    unit, moment, parity
         As :func:`referral_rates`.
     **funnel_options
         Passed to :func:`saz_geboortezorg.funnel` (e.g. ``overdispersion=False``).
@@ -719,7 +749,7 @@ def referral_funnel(
     """
     from saz_geboortezorg.compare.funnel import funnel
 
-    rates = referral_rates(women, by=by, moment=moment, parity=parity)
+    rates = referral_rates(women, unit=unit, moment=moment, parity=parity)
     rates = rates[rates["denominator"] > 0]
     options = {"data_type": "PR", "multiplier": 100, **funnel_options}
-    return funnel(rates, numerator="numerator", denominator="denominator", group="unit", **options)
+    return funnel(rates, numerator="numerator", denominator="denominator", unit="unit", **options)

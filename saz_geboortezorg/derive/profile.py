@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
+
 __all__ = ["case_mix_profile", "place_of_birth", "PLACE_LABELS"]
 
 #: Place-of-birth categories in display order, with English and Dutch labels.
@@ -32,14 +34,15 @@ def _check_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
         raise SpecError(f"{what} needs column(s) {', '.join(missing)}, which the table lacks")
 
 
-def case_mix_profile(women: pd.DataFrame, by: str = "region_id") -> pd.DataFrame:
+@renamed_arguments(by="unit")
+def case_mix_profile(women: pd.DataFrame, unit: str = "region_id") -> pd.DataFrame:
     """Case mix per unit: the characteristics that differ between regions.
 
     Parameters
     ----------
     women : DataFrame
         The ``women`` analysis table (one row per pregnancy).
-    by : str
+    unit : str
         Unit column: ``"region_id"``, ``"hospital_id"`` or ``"practice_id"``.
 
     Returns
@@ -64,12 +67,12 @@ def case_mix_profile(women: pd.DataFrame, by: str = "region_id") -> pd.DataFrame
     1   R2      1            100.0
     2  all      3             66.7
     """
-    needed = [by, "parity", "maternal_age", "prev_cs", "ses_quintile", "migration"]
+    needed = [unit, "parity", "maternal_age", "prev_cs", "ses_quintile", "migration"]
     needed += ["n_babies", "start_line"]
     _check_columns(women, needed, "case_mix_profile")
     flags = pd.DataFrame(
         {
-            "unit": women[by].astype("string"),
+            "unit": women[unit].astype("string"),
             "nulliparous_pct": women["parity"].eq(0),
             "age_35plus_pct": women["maternal_age"].ge(35),
             "prev_cs_pct": women["prev_cs"].eq(1),
@@ -90,14 +93,15 @@ def case_mix_profile(women: pd.DataFrame, by: str = "region_id") -> pd.DataFrame
     return out
 
 
-def place_of_birth(women: pd.DataFrame, by: str = "region_id") -> pd.DataFrame:
+@renamed_arguments(by="unit")
+def place_of_birth(women: pd.DataFrame, unit: str = "region_id") -> pd.DataFrame:
     """Where women gave birth, per unit: counts and percentages that add up to 100.
 
     Parameters
     ----------
     women : DataFrame
         The ``women`` analysis table, with ``actual_place``.
-    by : str
+    unit : str
         Unit column.
 
     Returns
@@ -119,12 +123,12 @@ def place_of_birth(women: pd.DataFrame, by: str = "region_id") -> pd.DataFrame:
     3   R1  hospital_obstetrician  1   33.33
     6   R2           birth_centre  1  100.00
     """
-    _check_columns(women, [by, "actual_place"], "place_of_birth")
+    _check_columns(women, [unit, "actual_place"], "place_of_birth")
     places = list(PLACE_LABELS)
     place = women["actual_place"].astype("string").fillna("unknown")
     place = place.where(place.isin(places), "unknown")
     counts = (
-        pd.crosstab(women[by].astype("string"), pd.Categorical(place, categories=places))
+        pd.crosstab(women[unit].astype("string"), pd.Categorical(place, categories=places))
         .reindex(columns=places, fill_value=0)
         .rename_axis(index="unit", columns="place")
     )
@@ -134,5 +138,5 @@ def place_of_birth(women: pd.DataFrame, by: str = "region_id") -> pd.DataFrame:
     tidy["pct"] = (100 * tidy["n"] / totals).round(2)
     tidy.insert(2, "label_en", tidy["place"].map(lambda p: PLACE_LABELS[p]["en"]))
     tidy.insert(3, "label_nl", tidy["place"].map(lambda p: PLACE_LABELS[p]["nl"]))
-    tidy.attrs["by"] = by  # charts name the level ("region") from this
+    tidy.attrs["by"] = unit  # charts name the level ("region") from this
     return tidy

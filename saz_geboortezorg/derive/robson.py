@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 
 __all__ = ["classify", "robson_table", "main_group", "GROUPS", "TERM_DAYS", "ROBSON_POPULATIONS"]
@@ -192,9 +193,10 @@ ROBSON_POPULATIONS = {
 }
 
 
+@renamed_arguments(by="unit")
 def robson_table(
     women: pd.DataFrame,
-    by: str | None = None,
+    unit: str | None = None,
     cs: str = "cs",
     split_ab: bool = True,
     population: str = "all",
@@ -206,7 +208,7 @@ def robson_table(
     women : DataFrame
         One row per woman with the classification variables (or a ``robson``
         column already) and a 0/1 caesarean column.
-    by : str, optional
+    unit : str, optional
         Unit column (``hospital_id``, ``region_id``); ``None`` for all women.
     cs : str
         The caesarean column (0/1 per woman: any baby by caesarean, as the ``women``
@@ -257,9 +259,9 @@ def robson_table(
         groups = main_group(groups)
     order = (GROUPS if split_ab else list(main_group(pd.Series(GROUPS)))) + [UNCLASSIFIABLE]
     order = list(dict.fromkeys(order))
-    unit = women[by].astype("string") if by else pd.Series("all", index=women.index)
+    row_unit = women[unit].astype("string") if unit else pd.Series("all", index=women.index)
     frame = pd.DataFrame(
-        {"unit": unit, "group": groups, "cs": pd.to_numeric(women[cs], errors="coerce")}
+        {"unit": row_unit, "group": groups, "cs": pd.to_numeric(women[cs], errors="coerce")}
     )
     unknown = frame["cs"].isna()
     if not frame.loc[~unknown, "cs"].isin([0, 1]).all():
@@ -298,7 +300,7 @@ def robson_table(
             "share_of_cs_pct",
         ]
     ]
-    t = t if by else t.drop(columns="unit")
+    t = t if unit else t.drop(columns="unit")
     t.attrs["cs_unknown"] = int(unknown.sum())
     t.attrs["population"] = ROBSON_POPULATIONS[population]
     return t

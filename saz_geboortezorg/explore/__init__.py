@@ -13,7 +13,7 @@ Examples
 >>> import saz_geboortezorg as sg
 >>> from saz_geboortezorg.explore import Explorer
 >>> data = sg.load(sg.synthetic.default_dataset())        # doctest: +SKIP
->>> Explorer(data, my_unit="R05").widget                   # doctest: +SKIP
+>>> Explorer(data, highlight="R05").widget                   # doctest: +SKIP
 """
 
 from __future__ import annotations

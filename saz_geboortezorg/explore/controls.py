@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.explore.labels import indicator_label, label, value_label
 
@@ -177,7 +178,8 @@ def language_options() -> list[tuple[str, str]]:
     return [(label("language_en"), "en"), (label("language_nl"), "nl")]
 
 
-def unit_options(data: Any, level: str, language: str = "en") -> list[tuple[str, str | None]]:
+@renamed_arguments(level="unit")
+def unit_options(data: Any, unit: str, language: str = "en") -> list[tuple[str, str | None]]:
     """'My unit' choices at a level: none, then every unit in the data.
 
     Examples
@@ -189,7 +191,7 @@ def unit_options(data: Any, level: str, language: str = "en") -> list[tuple[str,
     from saz_geboortezorg.indicators.compute import resolve_unit
 
     women = _women(data)
-    column = resolve_unit(level, women.columns)
+    column = resolve_unit(unit, women.columns)
     units = [] if column is None else sorted(women[column].dropna().astype(str).unique())
     return [(label("no_unit", language), None)] + [(u, u) for u in units]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SazError
 from saz_geboortezorg.explore import controls as opts
 from saz_geboortezorg.explore.labels import check_language
@@ -45,14 +46,16 @@ class Explorer:
     ----------
     data : Dataset or DataFrame
         A loaded dataset (``sg.load(...)``).
-    my_unit : str, optional
-        The unit to highlight (at the starting level).
+    highlight : str, optional
+        'My unit': the unit to highlight (at the starting level of comparison).
+        Formerly ``my_unit`` (deprecated).
     language : {"en", "nl"}
         Labels in English (with the Dutch terms) or Dutch.
     indicator : str
         The indicator shown first.
-    level : str
-        ``hospital``, ``region`` or ``practice``.
+    unit : str
+        The starting level of comparison: ``hospital``, ``region`` or ``practice``.
+        Formerly ``level`` (deprecated).
     cache : BenchmarkCache, optional
         Share fitted models with other explorers or benchmarks on the same data.
 
@@ -75,19 +78,20 @@ class Explorer:
     >>> import saz_geboortezorg as sg
     >>> from saz_geboortezorg.explore import Explorer
     >>> data = sg.load(sg.synthetic.default_dataset())            # doctest: +SKIP
-    >>> ex = Explorer(data, my_unit="R05")                          # doctest: +SKIP
+    >>> ex = Explorer(data, highlight="R05")                        # doctest: +SKIP
     >>> ex.controls["level"].value = "hospital"   # redraws         # doctest: +SKIP
     >>> ex.widget                                                   # doctest: +SKIP
     """
 
+    @renamed_arguments(my_unit="highlight", level="unit")
     def __init__(
         self,
         data: Any,
         *,
-        my_unit: str | None = None,
+        highlight: str | None = None,
         language: str = "en",
         indicator: str = "cs",
-        level: str = "region",
+        unit: str = "region",
         cache: Any = None,
         view_function: Any = None,
     ) -> None:
@@ -100,7 +104,7 @@ class Explorer:
         self.cache = cache if cache is not None else BenchmarkCache()
         self.view_function = view_function or explorer_view
         self.state = ExplorerState(
-            indicator=indicator, level=level, my_unit=my_unit, language=check_language(language)
+            indicator=indicator, level=unit, my_unit=highlight, language=check_language(language)
         )
         self.view: Any = None
         self._quiet = False

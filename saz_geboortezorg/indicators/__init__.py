@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, compute_indicator
 from saz_geboortezorg.indicators.definitions import Indicator, load_catalogue
@@ -84,12 +85,13 @@ def get(indicator: str | Indicator, path: str | Path | None = None) -> Indicator
     return found[indicator]
 
 
+@renamed_arguments(by="unit", level="confidence")
 def compute(
     table: Any,
     indicator: str | Indicator,
-    by: str | None = "hospital",
+    unit: str | None = "hospital",
     *,
-    level: float = 0.95,
+    confidence: float = 0.95,
     sga_reference: Any = None,
     catalogue_path: str | Path | None = None,
     attribution: str | None = None,
@@ -103,9 +105,9 @@ def compute(
         the ``women`` or ``births`` table) or an analysis table.
     indicator : str or Indicator
         An id from :func:`catalogue`.
-    by : str or None
+    unit : str or None
         ``hospital``, ``region``, ``practice``, any column name, or ``all``/None.
-    level : float
+    confidence : float
         Confidence level of the intervals.
     sga_reference : DataFrame or path, optional
         Birth-weight reference for SGA (default: the shipped one).
@@ -137,7 +139,7 @@ def compute(
     >>> import pandas as pd
     >>> women = pd.DataFrame({"hospital_id": ["A", "A", "B"], "ga_days": [280, 275, 270],
     ...                       "mode": ["intrapartum_cs", "spontaneous", "unknown"]})
-    >>> r = compute(women, "cs", by="hospital")
+    >>> r = compute(women, "cs", unit="hospital")
     >>> r[["unit", "denominator", "numerator", "rate"]]
       unit  denominator  numerator  rate
     0    A            2          1  50.0
@@ -156,5 +158,10 @@ def compute(
                 f"compute needs a DataFrame or a loaded Dataset with a {attribute!r} table"
             )
     return compute_indicator(
-        frame, definition, by, level=level, sga_reference=sga_reference, attribution=attribution
+        frame,
+        definition,
+        unit,
+        confidence=confidence,
+        sga_reference=sga_reference,
+        attribution=attribution,
     )

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.derive.expressions import evaluate, evaluate_known
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.definitions import Indicator
@@ -69,7 +70,8 @@ def attribution_for(indicator: Indicator | None, attribution: str | None = None)
     return attribution
 
 
-def resolve_unit(by: str | None, columns, attribution: str = "birth") -> str | None:
+@renamed_arguments(by="unit")
+def resolve_unit(unit: str | None, columns, attribution: str = "birth") -> str | None:
     """The column for a unit name (``hospital`` -> ``hospital_id``); ``None``/``all`` -> overall.
 
     With ``attribution="booking"`` a level names the unit where care started
@@ -85,18 +87,18 @@ def resolve_unit(by: str | None, columns, attribution: str = "birth") -> str | N
     >>> resolve_unit("region", ["region_id"])
     'region_id'
     """
-    if by in (None, "all"):
+    if unit in (None, "all"):
         return None
     names = BOOKING_COLUMNS if attribution == "booking" else UNIT_COLUMNS
-    column = names.get(by, by)
-    if column not in columns and attribution == "booking" and UNIT_COLUMNS.get(by) in columns:
+    column = names.get(unit, unit)
+    if column not in columns and attribution == "booking" and UNIT_COLUMNS.get(unit) in columns:
         raise SpecError(
             f"cannot attribute by booking: the data has no column {column!r} "
             f"(load the extracts with this version, or pass attribution='birth')"
         )
     if column not in columns:
         raise SpecError(
-            f"cannot compare by {by!r}: the data has no column {column!r} "
+            f"cannot compare by {unit!r}: the data has no column {column!r} "
             f"(use hospital, region, practice, all or a column name)"
         )
     return column
@@ -283,12 +285,13 @@ def indicator_outcome(
     return remaining, values.where(remaining)
 
 
+@renamed_arguments(by="unit", level="confidence")
 def compute_indicator(
     table: pd.DataFrame,
     indicator: Indicator,
-    by: str | None = "hospital",
+    unit: str | None = "hospital",
     *,
-    level: float = 0.95,
+    confidence: float = 0.95,
     sga_reference: Any = None,
     attribution: str | None = None,
 ) -> pd.DataFrame:
@@ -296,7 +299,7 @@ def compute_indicator(
     from saz_geboortezorg.stats.intervals import clopper_pearson, wilson
 
     rule = attribution_for(indicator, attribution)
-    unit_col = resolve_unit(by, table.columns, rule)
+    unit_col = resolve_unit(unit, table.columns, rule)
     table = prepare_table(table, indicator, sga_reference)
     units = (
         table[unit_col].astype("string").fillna("unknown")
@@ -329,7 +332,7 @@ def compute_indicator(
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(n > 0, total / n, np.nan)
             var = np.where(n > 1, (sums["_sq"].to_numpy(float) - n * mean**2) / (n - 1), np.nan)
-            half = student_t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * np.sqrt(var / n)
+            half = student_t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * np.sqrt(var / n)
         out["total"] = total
         out["rate"] = mean
         out["mean_lcl"] = mean - half
@@ -340,16 +343,16 @@ def compute_indicator(
         out["numerator"] = x.astype(int)
         with np.errstate(invalid="ignore", divide="ignore"):
             out["rate"] = np.where(n > 0, m * x / n, np.nan)
-        lo, hi = wilson(x, n, level)
+        lo, hi = wilson(x, n, confidence)
         out["wilson_lcl"], out["wilson_ucl"] = m * lo, m * hi
-        lo, hi = clopper_pearson(x, n, level)
+        lo, hi = clopper_pearson(x, n, confidence)
         out["exact_lcl"], out["exact_ucl"] = m * lo, m * hi
     out["outside_population"] = sums["outside_population"].astype(int)
     for column in excluded_cols:
         out[column] = sums[column].astype(int)
     out = out.reset_index()
     out.insert(0, "indicator", indicator.id)
-    out.insert(2, "unit_type", by if unit_col else "all")
+    out.insert(2, "unit_type", unit if unit_col else "all")
     out.insert(3, "measure", indicator.unit)
     out.insert(4, "attribution", rule if unit_col else "")
     out.attrs["attribution"] = rule

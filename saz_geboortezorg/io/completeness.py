@@ -11,7 +11,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> lvr2 = pd.DataFrame({"ziekenhuis_id": ["ZH01", "ZH01"], "bmi": [24.0, None]})
->>> t = completeness({"perined_lvr2": lvr2}, by="hospital")
+>>> t = completeness({"perined_lvr2": lvr2}, unit="hospital")
 >>> t[t["variable"] == "bmi"][["unit", "n", "missing", "share", "flagged"]].to_dict("records")[0]
 {'unit': 'ZH01', 'n': 2, 'missing': 1, 'share': 0.5, 'flagged': True}
 """
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg import schema
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.io.fast import isin
 
@@ -145,8 +146,9 @@ def _units(sources: dict[str, pd.DataFrame], source: str, by: str) -> pd.Series:
     return unit.astype("str").fillna("(unknown)")
 
 
+@renamed_arguments(by="unit")
 def completeness(
-    sources: dict[str, pd.DataFrame], by: str = "hospital", threshold: float = 0.05
+    sources: dict[str, pd.DataFrame], unit: str = "hospital", threshold: float = 0.05
 ) -> pd.DataFrame:
     """Share of missing or unknown values per source, unit and variable.
 
@@ -154,9 +156,9 @@ def completeness(
     ----------
     sources : dict of DataFrame
         Typed extracts by source name (``Dataset.sources``); Perined sources are used.
-    by : {"hospital", "practice", "region"}
+    unit : {"hospital", "practice", "region"}
         Unit of the report. LVR-2 rows count under the practice of the pregnancy's
-        LVR-1 record when ``by="practice"``.
+        LVR-1 record when ``unit="practice"``.
     threshold : float
         Share above which a variable is flagged (default 0.05 = 5%).
 
@@ -175,8 +177,10 @@ def completeness(
     >>> t[["unit", "variable", "missing", "flagged"]].to_dict("records")
     [{'unit': 'ZH01', 'variable': 'sex', 'missing': 1, 'flagged': True}, {'unit': 'ZH02', 'variable': 'sex', 'missing': 0, 'flagged': False}, {'unit': 'all', 'variable': 'sex', 'missing': 1, 'flagged': True}]
     """
-    if by not in UNITS:
-        raise SpecError(f"completeness by {by!r} is not possible; choose one of {', '.join(UNITS)}")
+    if unit not in UNITS:
+        raise SpecError(
+            f"completeness by {unit!r} is not possible; choose one of {', '.join(UNITS)}"
+        )
     if not 0 <= threshold <= 1:
         raise SpecError(
             f"threshold must be a share between 0 and 1 (e.g. 0.05 for 5%), not {threshold}"
@@ -186,7 +190,7 @@ def completeness(
         frame = sources.get(source)
         if frame is None:
             continue
-        unit = _units(sources, source, by).to_numpy(dtype=object)
+        row_unit = _units(sources, source, unit).to_numpy(dtype=object)
         present = {v: c for v, c in variables.items() if c in frame.columns}
         if not present:
             continue
@@ -200,7 +204,7 @@ def completeness(
             applies = _applies(frame, source, variable)
             data[variable] = np.where(applies, miss.astype("float64"), np.nan)
         m = pd.DataFrame(data)
-        m["unit"] = unit
+        m["unit"] = row_unit
         n = m.groupby("unit").count()
         s = m.groupby("unit").sum(min_count=0)
         n.loc["all"] = m.drop(columns="unit").count()

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from saz_geboortezorg import schema
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import ExtractError, SazError
 from saz_geboortezorg.io.completeness import completeness as _completeness
 from saz_geboortezorg.io.identifiers import hash_identifiers
@@ -106,12 +107,13 @@ class Dataset:
         out["reason"] = ex["reason"].to_numpy()
         return out
 
-    def completeness(self, by: str = "hospital", threshold: float = 0.05) -> pd.DataFrame:
+    @renamed_arguments(by="unit")
+    def completeness(self, unit: str = "hospital", threshold: float = 0.05) -> pd.DataFrame:
         """Share missing or unknown per source, unit and variable (tidy).
 
         See :func:`saz_geboortezorg.io.completeness.completeness`.
         """
-        return _completeness(self.sources, by=by, threshold=threshold)
+        return _completeness(self.sources, unit=unit, threshold=threshold)
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{k}={len(v)}" for k, v in self.sources.items())

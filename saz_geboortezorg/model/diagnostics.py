@@ -21,11 +21,14 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
+
 __all__ = ["c_statistic", "calibration", "calibration_deciles"]
 
 
+@renamed_arguments(level="confidence")
 def c_statistic(
-    risk: np.ndarray, events: np.ndarray, trials: np.ndarray, level: float = 0.95
+    risk: np.ndarray, events: np.ndarray, trials: np.ndarray, confidence: float = 0.95
 ) -> dict[str, float]:
     """c-statistic with a DeLong interval, from patterns.
 
@@ -65,7 +68,7 @@ def c_statistic(
     s10 = np.sum(P * (v10 - c) ** 2) / (n1 - 1) if n1 > 1 else 0.0
     s01 = np.sum(N * (v01 - c) ** 2) / (n0 - 1) if n0 > 1 else 0.0
     se = float(np.sqrt(s10 / n1 + s01 / n0))
-    z = z_value(level)
+    z = z_value(confidence)
     if 0 < c < 1 and se > 0:
         logit = np.log(c / (1 - c))
         half = z * se / (c * (1 - c))

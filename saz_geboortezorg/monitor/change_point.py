@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 
 __all__ = ["ChangePoint", "change_point", "critical_value", "profile_deviance"]
@@ -61,15 +62,16 @@ __all__ = ["ChangePoint", "change_point", "critical_value", "profile_deviance"]
 DAYS_PER_MONTH = 30.4375
 
 
-def critical_value(level: float = 0.95, method: str = "random_walk") -> float:
+@renamed_arguments(level="confidence")
+def critical_value(confidence: float = 0.95, method: str = "random_walk") -> float:
     """Deviance cut-off of a change-point confidence set.
 
     Parameters
     ----------
-    level : float
+    confidence : float
         Coverage, e.g. 0.95.
     method : {"random_walk", "chi2"}
-        ``random_walk`` (default): ``-2 log(1 - sqrt(level))``, from the two-sided
+        ``random_walk`` (default): ``-2 log(1 - sqrt(confidence))``, from the two-sided
         random-walk bound in the module docstring. ``chi2``: the chi-squared(1)
         quantile, which undercovers for change points (shown for comparison).
 
@@ -85,14 +87,14 @@ def critical_value(level: float = 0.95, method: str = "random_walk") -> float:
     >>> round((1 - math.exp(-critical_value(0.95, "chi2") / 2)) ** 2, 3)
     0.728
     """
-    if not 0 < level < 1:
-        raise SpecError(f"level must lie between 0 and 1, got {level!r}")
+    if not 0 < confidence < 1:
+        raise SpecError(f"confidence must lie between 0 and 1, got {confidence!r}")
     if method == "random_walk":
-        return float(-2.0 * np.log(1.0 - np.sqrt(level)))
+        return float(-2.0 * np.log(1.0 - np.sqrt(confidence)))
     if method == "chi2":
         from scipy.stats import chi2
 
-        return float(chi2.ppf(level, 1))
+        return float(chi2.ppf(confidence, 1))
     raise SpecError(f"method must be 'random_walk' or 'chi2', got {method!r}")
 
 
@@ -110,7 +112,7 @@ class ChangePoint:
     confidence_set : list of Timestamp
         Candidates with ``lr <= critical``.
     level, critical : float
-        Coverage asked and the deviance cut-off used.
+        Coverage asked (the ``confidence`` argument) and the deviance cut-off used.
     trend : bool
         Whether the model had a linear trend.
     test : dict or None
@@ -352,6 +354,7 @@ def _change_test(y, off, dates, cands, trend, n_boot, seed, chunk=100):
     return {"statistic": stat, "p_value": (1 + exceed) / (1 + n_boot), "n_boot": n_boot}
 
 
+@renamed_arguments(level="confidence")
 def change_point(
     records: pd.DataFrame,
     candidates: Any = None,
@@ -360,7 +363,7 @@ def change_point(
     outcome: str = "outcome",
     offset: Any = None,
     trend: bool = False,
-    level: float = 0.95,
+    confidence: float = 0.95,
     critical: float | str = "random_walk",
     test: bool = True,
     n_boot: int = 999,
@@ -384,8 +387,8 @@ def change_point(
         taken for a change in care.
     trend : bool
         Add a linear time trend (default: step only; see the module docstring).
-    level : float
-        Coverage of the confidence set (and ``1 - level`` is the test's alpha in
+    confidence : float
+        Coverage of the confidence set (and ``1 - confidence`` is the test's alpha in
         :meth:`ChangePoint.signal`).
     critical : "random_walk", "chi2" or float
         Deviance cut-off: the default from :func:`critical_value`, the (too narrow)
@@ -417,7 +420,7 @@ def change_point(
     dates, y, off = _inputs(records, date, outcome, offset)
     if not 0 < y.sum() < len(y):
         raise SpecError("a change point needs both events and non-events")
-    cut = critical_value(level, critical) if isinstance(critical, str) else float(critical)
+    cut = critical_value(confidence, critical) if isinstance(critical, str) else float(critical)
     frame = pd.DataFrame({date: dates, outcome: y})
     table = profile_deviance(
         frame, candidates, date=date, outcome=outcome, offset=off, trend=trend, margin=margin
@@ -433,7 +436,7 @@ def change_point(
         estimate=best,
         table=table,
         confidence_set=[pd.Timestamp(s) for s in table.start[table.in_set]],
-        level=level,
+        level=confidence,
         critical=cut,
         trend=trend,
         test=result,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.present.stacked_shares import level_name, marked, stacked_shares_chart
 from saz_geboortezorg.present.style import PALETTE, configure
 
@@ -360,6 +361,7 @@ _MOMENT_WORDS = {
 }
 
 
+@renamed_arguments(level="unit")
 def referral_reasons_chart(
     table: pd.DataFrame,
     *,
@@ -367,7 +369,7 @@ def referral_reasons_chart(
     highlight: str | None = None,
     title: str | None = None,
     moment: str | None = None,
-    level: str | None = None,
+    unit: str | None = None,
 ) -> Any:
     """Stacked horizontal bars: the reasons for referral as shares per unit.
 
@@ -385,7 +387,7 @@ def referral_reasons_chart(
     moment : {"labour", "pregnancy", "postpartum"}, optional
         The referral moment of ``table`` (for the title); default
         ``table.attrs["moment"]`` when set, else the title names no moment.
-    level : str, optional
+    unit : str, optional
         The unit level of ``table`` (``"region"``, ``"hospital"``, ``"practice"`` or
         their ``*_id`` columns) for the axis title and the title; default
         ``table.attrs["by"]`` when set, else "unit".
@@ -401,7 +403,7 @@ def referral_reasons_chart(
     >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2"], "referral_labour": [1, 1, 1],
     ...     "referral_labour_reason": ["failure_to_progress", "meconium", "bleeding"]})
     >>> chart = referral_reasons_chart(referral_reasons(w), highlight="R2",
-    ...     moment="labour", level="region_id")
+    ...     moment="labour", unit="region_id")
     >>> spec = chart.to_dict()
     >>> spec["mark"]["type"], spec["title"], spec["encoding"]["y"]["title"]
     ('bar', 'Reasons for referral during labour, per region', 'region')
@@ -410,7 +412,7 @@ def referral_reasons_chart(
     _check_language(language)
     moment = moment if moment is not None else table.attrs.get("moment")
     _check_moment(moment)
-    level = level if level is not None else table.attrs.get("by")
+    unit = unit if unit is not None else table.attrs.get("by")
     lab = f"label_{language}"
     # reasons ordered by their overall share, with 'other' and 'unknown' last
     overall = table.groupby("reason", sort=False)["n"].sum()
@@ -428,7 +430,7 @@ def referral_reasons_chart(
         ],
         order=table["reason"].map({r: i for i, r in enumerate(reasons)}),
     )
-    unit_name = level_name(level, language)
+    unit_name = level_name(unit, language)
     when = f" {_MOMENT_WORDS[moment][language]}" if moment else ""
     texts = {
         "en": (
@@ -479,6 +481,7 @@ _PARITY_WORDS = {
 }
 
 
+@renamed_arguments(level="unit")
 def referral_funnel_chart(
     result: Any,
     moment: str = "labour",
@@ -486,7 +489,7 @@ def referral_funnel_chart(
     language: str = "en",
     highlight: str | list[str] | None = None,
     parity: str | None = None,
-    level: str = "practice",
+    unit: str = "practice",
     **options: Any,
 ) -> Any:
     """The funnel plot of :func:`~saz_geboortezorg.derive.flows.referral_funnel` with
@@ -505,7 +508,7 @@ def referral_funnel_chart(
     parity : {None, "all", "nulliparous", "multiparous"}
         The ``parity`` the result was restricted to, named in the titles
         (nulliparous: first birth; multiparous: a later birth).
-    level : str
+    unit : str
         The unit level of the result (``"practice"``, ``"region"``, ``"hospital"`` or
         their ``*_id`` columns), named in the title.
     **options
@@ -545,7 +548,7 @@ def referral_funnel_chart(
             f"parity must be None, 'all', 'nulliparous' or 'multiparous', not {parity!r}"
         )
     when = _MOMENT_WORDS[moment][language]
-    unit_name = level_name(level, language)
+    unit_name = level_name(unit, language)
     denominator = _DENOMINATORS[moment][language]
     if parity is None:
         title = {"en": "Referral {} per {}", "nl": "Verwijzing {} per {}"}[language]
@@ -561,6 +564,7 @@ def referral_funnel_chart(
     return funnel_chart(result, highlight=highlight, **options)
 
 
+@renamed_arguments(level="unit")
 def flow_shares_chart(
     flows: pd.DataFrame,
     stage: str = "labour",
@@ -568,7 +572,7 @@ def flow_shares_chart(
     language: str = "en",
     highlight: str | None = None,
     title: str | None = None,
-    level: str | None = None,
+    unit: str | None = None,
 ) -> Any:
     """Stacked horizontal bars: the categories of one stage of the care path, per unit.
 
@@ -588,7 +592,7 @@ def flow_shares_chart(
         A unit to mark (bold label with a ► in front).
     title : str, optional
         Chart title; default: the stage name.
-    level : str, optional
+    unit : str, optional
         The unit level of ``flows`` (``"region"``, ``"hospital"``, ``"practice"`` or
         their ``*_id`` columns) for the axis title; default ``flows.attrs["by"]``
         when set, else "unit".
@@ -602,7 +606,7 @@ def flow_shares_chart(
     >>> import pandas as pd
     >>> from saz_geboortezorg.derive.flows import care_flows
     >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2"], "start_line": [1, 2, 1]})
-    >>> chart = flow_shares_chart(care_flows(w, stages=["start"]), "start", level="region_id")
+    >>> chart = flow_shares_chart(care_flows(w, stages=["start"]), "start", unit="region_id")
     >>> spec = chart.to_dict()
     >>> spec["mark"]["type"], spec["encoding"]["y"]["title"]
     ('bar', 'region')
@@ -628,7 +632,7 @@ def flow_shares_chart(
         order=table["category"].map({c: i for i, c in enumerate(categories)}),
     )
     x_title = {"en": "share of women (%)", "nl": "aandeel vrouwen (%)"}[language]
-    unit_name = level_name(level if level is not None else flows.attrs.get("by"), language)
+    unit_name = level_name(unit if unit is not None else flows.attrs.get("by"), language)
     stage_name = STAGES[stage][language]
     return stacked_shares_chart(
         data,

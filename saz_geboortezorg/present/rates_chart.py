@@ -29,7 +29,7 @@ def rate_chart(
         Output of :func:`saz_geboortezorg.compute` (one row per unit).
     overall : float, optional
         The overall rate, drawn as a vertical reference line (compute it with
-        ``by="all"``).
+        ``unit="all"``).
     highlight : str, optional
         A unit to draw in the highlight colour ('my hospital').
     interval : {"wilson", "exact", "mean"}

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.present.style import configure
 
 __all__ = ["stacked_shares_chart", "HIGHLIGHT_MARKER", "marked", "level_name"]
@@ -43,12 +44,13 @@ def marked(unit: Any, highlight: Any = None) -> str:
     return f"{HIGHLIGHT_MARKER}{text}" if highlight is not None and text == str(highlight) else text
 
 
-def level_name(level: str | None, language: str = "en") -> str:
+@renamed_arguments(level="unit")
+def level_name(unit: str | None, language: str = "en") -> str:
     """Name of a unit level for titles: ``"region_id"`` or ``"region"`` -> ``"region"``.
 
     Parameters
     ----------
-    level : str or None
+    unit : str or None
         ``region``, ``hospital``, ``practice`` or their columns (``region_id``, ...);
         another column name is returned as it is; None gives "unit" ("eenheid").
     language : {"en", "nl"}
@@ -60,10 +62,10 @@ def level_name(level: str | None, language: str = "en") -> str:
     >>> level_name("ses_quintile")
     'ses_quintile'
     """
-    key = level[:-3] if isinstance(level, str) and level.endswith("_id") else level
+    key = unit[:-3] if isinstance(unit, str) and unit.endswith("_id") else unit
     if key in _LEVEL_NAMES:
         return _LEVEL_NAMES[key][language]
-    return str(level)
+    return str(unit)
 
 
 def stacked_shares_chart(

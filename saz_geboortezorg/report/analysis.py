@@ -217,7 +217,7 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
     unit_col = UNIT_COLUMNS[unit]
     ids = [i for i in catalogue()["id"] if i not in BENCHMARK_SKIP]
     bench = benchmark(data, ids, unit=unit)
-    robson = robson_table(data.women, by=unit_col)
+    robson = robson_table(data.women, unit=unit_col)
     robson = robson[robson["group"] != "total"].reset_index(drop=True)
     groups = pd.concat(
         [
@@ -234,7 +234,7 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
         ],
         ignore_index=True,
     )
-    value = value_view(data, by=unit)
+    value = value_view(data, unit=unit)
     trends = _trends(data, unit)
     units = sorted(str(u) for u in data.women[unit_col].dropna().unique())
     dates = pd.to_datetime(data.women["birth_date"])

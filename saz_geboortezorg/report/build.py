@@ -435,7 +435,7 @@ def base_specs(shared: Any) -> dict[str, dict]:
     ['funnel_big4', 'funnel_cost_per_pregnancy']
     """
     names = _names()
-    out = {"position": charts.position_chart(shared.benchmark)}
+    out = {"position": charts.oe_strip_chart(shared.benchmark)}
     if shared.benchmark_result is not None:  # a template: any unit, re-pointed per report
         first = str(shared.benchmark["unit"].iloc[0])
         out["benchmark"] = shared.benchmark_result.chart(highlight=first)
@@ -457,7 +457,7 @@ def base_specs(shared: Any) -> dict[str, dict]:
             )
     out["robson"] = charts.robson_chart(shared.robson)
     for ind in TREND_INDICATORS:
-        out[f"trend_{ind}"] = charts.trend_chart(shared.trends, ind, names[ind])
+        out[f"trend_{ind}"] = charts.quarterly_p_chart(shared.trends, ind, names[ind])
     if len(shared.value.table) >= 2:
         from saz_geboortezorg.present.value_chart import value_chart
 

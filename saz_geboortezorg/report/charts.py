@@ -21,20 +21,22 @@ from typing import Any
 
 import pandas as pd
 
+from saz_geboortezorg.deprecation import deprecated_alias, renamed_arguments
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, configure
 
 __all__ = [
     "highlight",
     "strip_chart",
-    "position_chart",
+    "oe_strip_chart",
     "robson_chart",
     "group_chart",
-    "trend_chart",
+    "quarterly_p_chart",
 ]
 
 
+@renamed_arguments(unit="unit_id")
 def highlight(
-    spec: dict, unit: str, field: str = "unit", label: bool = True, note: str | None = None
+    spec: dict, unit_id: str, field: str = "unit", label: bool = True, note: str | None = None
 ) -> dict:
     """A copy of a layered spec with one unit drawn on top as a vermillion diamond (and label).
 
@@ -77,7 +79,7 @@ def highlight(
         "stroke": "black",
         "strokeWidth": 1,
     }
-    mark["transform"] = [*mark.get("transform", []), {"filter": {"field": field, "equal": unit}}]
+    mark["transform"] = [*mark.get("transform", []), {"filter": {"field": field, "equal": unit_id}}]
     enc = {k: v for k, v in mark.get("encoding", {}).items() if k in ("x", "y", "tooltip")}
     mark["encoding"] = enc
     layers.append(mark)
@@ -98,7 +100,7 @@ def highlight(
     out["layer"] = layers
     title = out.get("title")
     if isinstance(title, dict):
-        sub = f"{unit}: vermillion diamond" + (f"; {note}" if note else "")
+        sub = f"{unit_id}: vermillion diamond" + (f"; {note}" if note else "")
         out["title"] = {**title, "subtitle": sub}
     return out
 
@@ -173,13 +175,17 @@ def strip_chart(
     return configure(chart)
 
 
-def position_chart(benchmark: pd.DataFrame) -> Any:
+def oe_strip_chart(benchmark: pd.DataFrame) -> Any:
     """Observed / expected of every unit on every indicator (log scale), the unit highlighted.
+
+    Formerly ``position_chart`` (deprecated alias), a name too close to
+    :func:`saz_geboortezorg.present.positions_chart.positions_chart` (crude against
+    adjusted ranks), a different chart.
 
     Examples
     --------
     >>> t = pd.DataFrame({"name_en": ["CS", "CS"], "unit": ["A", "B"], "ratio": [0.9, 1.2]})
-    >>> position_chart(t).to_dict()["title"]["text"]
+    >>> oe_strip_chart(t).to_dict()["title"]["text"]
     'Position on every indicator: observed / expected (1 = as expected)'
     """
     return strip_chart(
@@ -233,8 +239,11 @@ def group_chart(groups: pd.DataFrame, indicator: str, name: str, x_title: str = 
     )
 
 
-def trend_chart(trends: pd.DataFrame, indicator: str, name: str) -> Any:
+def quarterly_p_chart(trends: pd.DataFrame, indicator: str, name: str) -> Any:
     """Quarterly p-charts of one indicator for every unit in one spec (hidden quarters left out).
+
+    Formerly ``trend_chart`` (deprecated alias), the name of the explorer's trend chart
+    :func:`saz_geboortezorg.present.benchmark_chart.trend_chart`.
 
     Each report shows its own unit with :func:`for_unit`; the limits, centre line and
     signals are those :func:`saz_geboortezorg.monitor.spc.p_chart` computed per unit. The
@@ -246,7 +255,7 @@ def trend_chart(trends: pd.DataFrame, indicator: str, name: str) -> Any:
     ...     ["2021-01-01", "2021-04-01", "2021-01-01"]), "n": [100.0, 120.0, 90.0],
     ...     "events": [12.0, 15.0, 11.0], "rate": [0.12, 0.125, 0.12], "centre": 0.12,
     ...     "lcl": 0.03, "ucl": 0.21, "signal": False, "rules": ""})
-    >>> spec = for_unit(trend_chart(t, "x", "X").to_dict(), "A")
+    >>> spec = for_unit(quarterly_p_chart(t, "x", "X").to_dict(), "A")
     >>> spec["layer"][0]["transform"][-1]
     {'filter': {'field': 'unit', 'equal': 'A'}}
     """
@@ -266,9 +275,10 @@ def trend_chart(trends: pd.DataFrame, indicator: str, name: str) -> Any:
     )
 
 
+@renamed_arguments(unit="unit_id")
 def for_unit(
     spec: dict,
-    unit: str,
+    unit_id: str,
     field: str = "unit",
     title: str | None = None,
     subtitle: str | None = None,
@@ -285,7 +295,10 @@ def for_unit(
     out["layer"] = [
         {
             **layer,
-            "transform": [*layer.get("transform", []), {"filter": {"field": field, "equal": unit}}],
+            "transform": [
+                *layer.get("transform", []),
+                {"filter": {"field": field, "equal": unit_id}},
+            ],
         }
         for layer in spec["layer"]
     ]
@@ -327,11 +340,12 @@ def vega_quote(text: object) -> str:
     return f"'{escaped}'"
 
 
-def benchmark_for_unit(spec: dict, unit: str) -> dict | None:
+@renamed_arguments(unit="unit_id")
+def benchmark_for_unit(spec: dict, unit_id: str) -> dict | None:
     """The open-benchmark heat table (built once, for any unit) framing another unit.
 
     :meth:`BenchmarkResult.chart` marks its unit with a frame layer filtered on
-    ``datum.is_highlight`` and a bold column label; both are pointed at ``unit`` here, so
+    ``datum.is_highlight`` and a bold column label; both are pointed at ``unit_id`` here, so
     the chart of 24 indicators x 17 units is drawn once, not once per report. Returns None
     when the spec does not have that structure (the caller then draws the chart itself).
 
@@ -346,7 +360,7 @@ def benchmark_for_unit(spec: dict, unit: str) -> dict | None:
     "datum.value == 'R05' ? 'bold' : 'normal'"
     """
     found = []
-    quoted = vega_quote(unit)
+    quoted = vega_quote(unit_id)
 
     def walk(x):
         if isinstance(x, dict):
@@ -368,3 +382,8 @@ def benchmark_for_unit(spec: dict, unit: str) -> dict | None:
 
     result = walk(spec)
     return result if found else None
+
+
+#: Old names, deprecated (one release): each chart name now means one chart.
+position_chart = deprecated_alias(oe_strip_chart, "position_chart")
+trend_chart = deprecated_alias(quarterly_p_chart, "trend_chart")

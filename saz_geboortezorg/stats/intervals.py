@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from saz_geboortezorg.deprecation import renamed_arguments
+
 __all__ = ["wilson", "clopper_pearson", "poisson_exact", "oe_interval", "z_value"]
 
 
-def z_value(level: float = 0.95) -> float:
+@renamed_arguments(level="confidence")
+def z_value(confidence: float = 0.95) -> float:
     """Two-sided standard normal quantile for a confidence level (0.95 -> 1.96)."""
     from scipy.special import ndtri  # much lighter to import than scipy.stats
 
-    if not 0 < level < 1:
-        raise ValueError("level must be between 0 and 1, e.g. 0.95")
-    return float(ndtri(0.5 + level / 2))
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1, e.g. 0.95")
+    return float(ndtri(0.5 + confidence / 2))
 
 
 def _as_counts(x, n) -> tuple[np.ndarray, np.ndarray]:
@@ -35,7 +38,8 @@ def _as_counts(x, n) -> tuple[np.ndarray, np.ndarray]:
     return x, n
 
 
-def wilson(x, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+@renamed_arguments(level="confidence")
+def wilson(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for x events out of n.
 
     Examples
@@ -45,7 +49,7 @@ def wilson(x, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     (0.09306, 0.232836)
     """
     x, n = _as_counts(x, n)
-    z = z_value(level)
+    z = z_value(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
         denom = 1 + z**2 / n
@@ -56,7 +60,8 @@ def wilson(x, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def clopper_pearson(x, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+@renamed_arguments(level="confidence")
+def clopper_pearson(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Clopper-Pearson) binomial interval for x events out of n.
 
     Examples
@@ -68,7 +73,7 @@ def clopper_pearson(x, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     from scipy.stats import beta
 
     x, n = _as_counts(x, n)
-    alpha = 1 - level
+    alpha = 1 - confidence
     with np.errstate(invalid="ignore", divide="ignore"):
         lower = np.where(x > 0, beta.ppf(alpha / 2, x, n - x + 1), 0.0)
         upper = np.where(x < n, beta.ppf(1 - alpha / 2, x + 1, n - x), 1.0)
@@ -77,7 +82,8 @@ def clopper_pearson(x, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def poisson_exact(count, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+@renamed_arguments(level="confidence")
+def poisson_exact(count, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Garwood) interval for a Poisson count; divide by the expected count
     to get an interval for an observed/expected ratio.
 
@@ -92,14 +98,15 @@ def poisson_exact(count, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     k = np.asarray(count, dtype=float)
     if np.any(k < 0):
         raise ValueError("counts must be >= 0")
-    alpha = 1 - level
+    alpha = 1 - confidence
     lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
     upper = chi2.ppf(1 - alpha / 2, 2 * (k + 1)) / 2
     return lower, upper
 
 
+@renamed_arguments(level="confidence")
 def oe_interval(
-    observed, expected, variance=None, level: float = 0.95
+    observed, expected, variance=None, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Interval for an observed/expected ratio of a binary outcome with the *binomial*
     variance of O under the standard, ``V = sum p (1 - p)`` (not ``E``, Poisson).
@@ -129,7 +136,7 @@ def oe_interval(
     with np.errstate(divide="ignore", invalid="ignore"):
         k = np.where(v > 0, e / v, 1.0)
         o_star, e_star = k * o, k * e
-        alpha = 1 - level
+        alpha = 1 - confidence
         lower = np.where(o_star > 0, chi2.ppf(alpha / 2, 2 * o_star) / 2, 0.0) / e_star
         upper = chi2.ppf(1 - alpha / 2, 2 * (o_star + 1)) / 2 / e_star
     return lower, upper

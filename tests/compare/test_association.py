@@ -131,7 +131,7 @@ def test_cluster_robust_uses_t_on_g_minus_1_df():
     assert r["p_value"] == pytest.approx(2 * stats.t.sf(abs(b / se), 16), rel=1e-6)
     assert r["p_value"] > 2 * stats.norm.sf(abs(b / se))  # t has heavier tails than z
     # a 90% interval uses t_{16, 0.95} = 1.7459
-    r90 = odds_ratios(w, "epidural", "instrumental", cluster="hospital_id", level=0.9).iloc[0]
+    r90 = odds_ratios(w, "epidural", "instrumental", cluster="hospital_id", confidence=0.9).iloc[0]
     assert math.log(r90["or_ucl"]) - b == pytest.approx(1.7458836762762506 * se, rel=1e-6)
     # without clusters the model-based interval stays normal (df = inf)
     plain = odds_ratios(w, "epidural", "instrumental").iloc[0]
@@ -146,5 +146,5 @@ def test_errors():
         odds_ratios(w, "epidural", "preterm")
     with pytest.raises(SpecError, match="two clusters"):
         odds_ratios(w.assign(hospital_id="A"), "epidural", "instrumental", cluster="hospital_id")
-    with pytest.raises(SpecError, match="level"):
-        odds_ratios(w, "epidural", "instrumental", level=95)
+    with pytest.raises(SpecError, match="confidence"):
+        odds_ratios(w, "epidural", "instrumental", confidence=95)

@@ -107,17 +107,17 @@ def test_rates_count_by_the_rule(dataset, rule, column):
     pop = b["ga_days"] >= 154
     events = pop & (b["ga_days"] < 259)
     by_hand = pd.DataFrame({"unit": b[column], "n": pop, "x": events}).groupby("unit").sum()
-    got = sg.compute(dataset, "preterm", by="hospital", attribution=rule).set_index("unit")
+    got = sg.compute(dataset, "preterm", unit="hospital", attribution=rule).set_index("unit")
     assert got["denominator"].tolist() == by_hand.loc[got.index, "n"].tolist()
     assert got["numerator"].tolist() == by_hand.loc[got.index, "x"].tolist()
     assert (got["attribution"] == rule).all() and got.attrs["attribution"] == rule
 
 
 def test_default_is_the_indicator_rule(dataset):
-    default = sg.compute(dataset, "preterm", by="region")
-    booking = sg.compute(dataset, "preterm", by="region", attribution="booking")
+    default = sg.compute(dataset, "preterm", unit="region")
+    booking = sg.compute(dataset, "preterm", unit="region", attribution="booking")
     pd.testing.assert_frame_equal(default, booking)
-    assert sg.compute(dataset, "pph", by="region").attrs["attribution"] == "birth"
+    assert sg.compute(dataset, "pph", unit="region").attrs["attribution"] == "birth"
     ut = unit_table(dataset, "perinatal_mortality", unit="hospital", adjusted=False)
     assert ut.attrs["attribution"] == "booking"
 
@@ -151,10 +151,12 @@ def test_benchmark_names_the_rule_and_marks_nicu_centres(dataset, synthetic_dir)
 def test_hand_made_table_without_booking_columns_says_what_to_do():
     women = pd.DataFrame({"hospital_id": ["A", "B"], "ga_days": [280, 250]})
     with pytest.raises(SpecError, match="attribution='birth'"):
-        sg.compute(women, "preterm", by="hospital")
-    assert sg.compute(women, "preterm", by="hospital", attribution="birth")["numerator"].sum() == 1
+        sg.compute(women, "preterm", unit="hospital")
+    assert (
+        sg.compute(women, "preterm", unit="hospital", attribution="birth")["numerator"].sum() == 1
+    )
     with pytest.raises(SpecError, match="attribution must be one of"):
-        sg.compute(women, "preterm", by="hospital", attribution="delivery")
+        sg.compute(women, "preterm", unit="hospital", attribution="delivery")
 
 
 def test_methods_text_and_notes_in_both_languages():

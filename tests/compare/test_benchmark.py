@@ -70,7 +70,7 @@ def test_cost_reproduces_gamma_casemix_including_its_variance(dataset, cache):
 # ----------------------------------------------------------------------- crude path
 @pytest.mark.parametrize("indicator", ["cs_robson_2", "preterm", "home_birth", "cs"])
 def test_crude_equals_compute(dataset, cache, indicator):
-    direct = sg.compute(dataset, indicator, by="region")
+    direct = sg.compute(dataset, indicator, unit="region")
     direct = direct[direct["denominator"] > 0].reset_index(drop=True)
     got = unit_table(dataset, indicator, unit="region", adjusted=False, cache=cache)
     assert got["unit"].tolist() == direct["unit"].tolist()
@@ -82,7 +82,7 @@ def test_crude_equals_compute(dataset, cache, indicator):
 
 
 def test_crude_cost_equals_compute_mean(dataset, cache):
-    direct = sg.compute(dataset, "cost_per_pregnancy", by="hospital")
+    direct = sg.compute(dataset, "cost_per_pregnancy", unit="hospital")
     got = unit_table(dataset, "cost_per_pregnancy", unit="hospital", adjusted=False, cache=cache)
     np.testing.assert_allclose(got["observed"], direct["total"], rtol=1e-12)
     np.testing.assert_allclose(got["value"], direct["rate"], rtol=1e-12)
@@ -196,7 +196,7 @@ def test_flags_agree_with_funnel_directly(dataset, cache):
     for row in direct.table.itertuples():
         assert t.loc[("oasis", row.group), "flag95"] == row.flag95
         assert t.loc[("oasis", row.group), "flag998"] == row.flag998
-    crude = sg.compute(dataset, "induction", by="region")
+    crude = sg.compute(dataset, "induction", unit="region")
     direct = sg.funnel(crude, "numerator", "denominator", "unit", data_type="PR")
     for row in direct.table.itertuples():
         assert t.loc[("induction", row.group), "flag95"] == row.flag95

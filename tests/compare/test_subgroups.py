@@ -79,10 +79,10 @@ def test_flag_on_women_and_copied_to_babies():
     assert flag.tolist() == ["yes", "no", "no", "not in population", "not in population"]
     births = pd.DataFrame({"pregnancy_id": ["p1", "p1", "p2", "p9"]})
     data = SimpleNamespace(women=women, births=births)
-    baby = indicator_flag(data, "cs_maternal_request", level="baby")
+    baby = indicator_flag(data, "cs_maternal_request", record="baby")
     assert baby.tolist() == ["yes", "yes", "no", "not in population"]
     with pytest.raises(SpecError):
-        indicator_flag(women, "cs_maternal_request", level="baby")
+        indicator_flag(women, "cs_maternal_request", record="baby")
 
 
 def test_outcomes_by_flag_with_restriction_and_difference():

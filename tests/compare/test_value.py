@@ -99,7 +99,7 @@ def _gamma_design(women: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def view(dataset):
-    return value_view(dataset, "uncomplicated_birth", by="hospital")
+    return value_view(dataset, "uncomplicated_birth", unit="hospital")
 
 
 def test_adjusted_cost_agrees_with_statsmodels_gamma(dataset, view):
@@ -196,7 +196,7 @@ def _by_hand(t, outcome_line, cost_line):
 
 
 def test_cut_at_the_median_or_the_mean(dataset, view):
-    mean = value_view(dataset, "uncomplicated_birth", by="hospital", cut="mean")
+    mean = value_view(dataset, "uncomplicated_birth", unit="hospital", cut="mean")
     assert mean.cut == "mean" and "overall means" in mean.cut_text
     assert mean.cost_line == mean.overall_cost and mean.outcome_line == mean.overall_outcome
     t = mean.table.set_index("unit")
@@ -215,7 +215,7 @@ def test_cut_at_the_median_or_the_mean(dataset, view):
 
 
 def test_adjusted_outcome_uses_the_indicator_spec(dataset):
-    v = value_view(dataset, "cs", by="hospital")
+    v = value_view(dataset, "cs", unit="hospital")
     assert v.outcome_adjusted and "caesarean" in v.outcome_method
     assert v.better == "neither"
     t = v.table.set_index("unit")
@@ -232,7 +232,7 @@ def test_errors(dataset):
     with pytest.raises(SpecError, match="amount, not a rate"):
         value_view(dataset, "cost_per_pregnancy")
     with pytest.raises(SpecError, match="compares units"):
-        value_view(dataset, "cs", by=None)
+        value_view(dataset, "cs", unit=None)
 
 
 def test_cost_without_a_product_agrees_with_statsmodels_gamma(dataset):

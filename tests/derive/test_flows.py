@@ -131,7 +131,7 @@ def test_each_stage_partitions_the_units_women(women):
 
 
 def test_overall_is_the_sum_of_units(women):
-    f = care_flows(women, by="practice_id")
+    f = care_flows(women, unit="practice_id")
     units = f[f.unit != "all"].groupby(["stage", "category"])["n"].sum()
     overall = f[f.unit == "all"].set_index(["stage", "category"])["n"]
     assert units.sort_index().equals(overall.sort_index())
@@ -141,7 +141,7 @@ def test_overall_is_the_sum_of_units(women):
 
 
 def test_no_units_and_stage_subset(women):
-    f = care_flows(women, by=None, stages=["mode", "start"])
+    f = care_flows(women, unit=None, stages=["mode", "start"])
     assert set(f.unit) == {"all"}
     assert list(dict.fromkeys(f.stage)) == ["start", "mode"]  # path order
     assert f.groupby("stage")["n"].sum().eq(10).all()
@@ -159,7 +159,7 @@ def test_links_add_up(women):
         ("unknown", "unknown"): 1,
     }
     # what leaves a category equals what arrived in it
-    counts = care_flows(women, by=None).set_index(["stage", "category"])["n"]
+    counts = care_flows(women, unit=None).set_index(["stage", "category"])["n"]
     out = links.groupby(["source_stage", "source"])["n"].sum()
     into = links.groupby(["target_stage", "target"])["n"].sum()
     for (stage, cat), n in out.items():
@@ -201,7 +201,7 @@ def test_referral_rates_other_moments_by_hand(women):
     assert preg.loc["P1", ["denominator", "numerator"]].tolist() == [4, 2]  # A B C J; C J
     assert preg.loc["P2", ["denominator", "numerator"]].tolist() == [3, 0]
     booked = women.assign(booking_region_id=women["region_id"])
-    pp = referral_rates(booked, by="region", moment="postpartum").set_index("unit")
+    pp = referral_rates(booked, unit="region", moment="postpartum").set_index("unit")
     assert pp.loc["R1", ["denominator", "numerator"]].tolist() == [1, 1]  # B
     assert pp.loc["R2", ["denominator", "numerator"]].tolist() == [2, 0]  # E, I
 
@@ -212,15 +212,15 @@ def test_referral_rates_count_where_care_started_at_every_moment(women):
     moved = women.assign(booking_region_id=women["region_id"])
     moved.loc[moved["pregnancy_id"] == "C", "region_id"] = "R2"
     for moment in ("pregnancy", "labour", "postpartum"):
-        r = referral_rates(moved, by="region", moment=moment)
+        r = referral_rates(moved, unit="region", moment=moment)
         assert set(r["attribution"]) == {"booking"}, moment
-    preg = referral_rates(moved, by="region", moment="pregnancy").set_index("unit")
+    preg = referral_rates(moved, unit="region", moment="pregnancy").set_index("unit")
     assert preg.loc["R1", ["denominator", "numerator"]].tolist() == [4, 2]  # A B C J; C J
     assert preg.loc["R2", ["denominator", "numerator"]].tolist() == [3, 0]  # E G I
 
 
 def test_reasons_share_of_referred(women):
-    r = referral_reasons(women, by=None, moment="labour").set_index("reason")
+    r = referral_reasons(women, unit=None, moment="labour").set_index("reason")
     assert r["referred"].eq(2).all()
     assert r.loc["failure_to_progress", "pct"] == 50.0
     assert r.loc["pain_relief_request", "label_nl"] == "wens pijnbestrijding"
@@ -233,7 +233,7 @@ def test_clear_errors(women):
     with pytest.raises(SpecError, match="onset"):
         care_flows(women.drop(columns="onset"))
     with pytest.raises(SpecError, match="hospital_id"):
-        care_flows(women, by="hospital_id")
+        care_flows(women, unit="hospital_id")
     with pytest.raises(SpecError, match="stage"):
         care_flows(women, stages=["delivery"])
     with pytest.raises(SpecError, match="moment"):
@@ -265,7 +265,7 @@ def test_synthetic_flows_add_up_per_region(synth):
 
 
 def test_synthetic_flows_match_plain_counts(synth):
-    f = care_flows(synth, by=None).set_index(["stage", "category"])["n"]
+    f = care_flows(synth, unit=None).set_index(["stage", "category"])["n"]
     assert f[("start", "first_line")] == (synth.start_line == 1).sum()
     assert f[("pregnancy", "referred")] == (synth.referral_pregnancy == 1).sum()
     labour_first = (
@@ -284,7 +284,7 @@ def test_synthetic_practice_rates_agree_with_the_catalogue(synth):
     import saz_geboortezorg as sg
 
     mine = referral_rates(synth).set_index("unit")
-    catalogue = sg.compute(synth, "referral_labour", by="practice").set_index("unit")
+    catalogue = sg.compute(synth, "referral_labour", unit="practice").set_index("unit")
     catalogue = catalogue.drop(index="unknown", errors="ignore")  # women without practice
     assert mine["numerator"].equals(catalogue["numerator"])
     assert mine["denominator"].equals(catalogue["denominator"])

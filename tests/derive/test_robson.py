@@ -126,7 +126,7 @@ def women() -> pd.DataFrame:
 
 
 def test_table_reconciles(women):
-    t = robson_table(women, by="hospital_id")
+    t = robson_table(women, unit="hospital_id")
     for _unit, block in t.groupby("unit"):
         groups, total = block[block.group != "total"], block[block.group == "total"].iloc[0]
         assert groups["women"].sum() == total["women"]
@@ -160,8 +160,8 @@ def test_robson_table_population_all_or_second_line():
             "line_at_birth": [1, 2, 1, 2, 2],
         }
     )
-    everyone = robson_table(w, by="hospital_id")
-    hospital = robson_table(w, by="hospital_id", population="second_line")
+    everyone = robson_table(w, unit="hospital_id")
+    hospital = robson_table(w, unit="hospital_id", population="second_line")
     total = lambda t, u: t[(t.unit == u) & (t.group == "total")].iloc[0]  # noqa: E731
     assert total(everyone, "A")["women"] == 3 and total(hospital, "A")["women"] == 1
     assert total(hospital, "A")["cs_rate_pct"] == 100.0  # the one hospital birth was a CS

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from saz_geboortezorg.report.build import _refit_shown, shown_only
-from saz_geboortezorg.report.charts import trend_chart
+from saz_geboortezorg.report.charts import quarterly_p_chart
 from saz_geboortezorg.report.protect import protect
 
 LIMIT_COLUMNS = ["lcl95", "ucl95", "lcl998", "ucl998"]
@@ -181,7 +181,7 @@ def test_trend_charts_carry_no_centre_line_for_hidden_units(published):
     touched = set(zip(tr.loc[any_hidden, "indicator"], tr.loc[any_hidden, "unit"], strict=True))
     seen = 0
     for ind in TREND_INDICATORS:
-        spec = trend_chart(tr, ind, ind).to_dict(validate=False)
+        spec = quarterly_p_chart(tr, ind, ind).to_dict(validate=False)
         rows = [r for values in spec.get("datasets", {}).values() for r in values]
         for r in rows:
             if (ind, r.get("unit")) in touched:

@@ -74,7 +74,7 @@ def test_every_control_calls_the_view_function(women, shown):
 
 
 def test_language_relabels_options_and_keeps_values(women, shown):
-    ex = Explorer(women, indicator="induction", my_unit="R2")
+    ex = Explorer(women, indicator="induction", highlight="R2")
     ex.controls["period"].value = "2022"
     ex.controls["language"].value = "nl"
     assert ex.controls["indicator"].value == "induction"
@@ -85,7 +85,7 @@ def test_language_relabels_options_and_keeps_values(women, shown):
 
 
 def test_level_change_offers_that_levels_units(women, shown):
-    ex = Explorer(women, indicator="induction", my_unit="R2")
+    ex = Explorer(women, indicator="induction", highlight="R2")
     ex.controls["level"].value = "hospital"
     assert ex.controls["my_unit"].value is None
     assert ("H2", "H2") in ex.controls["my_unit"].options

@@ -61,10 +61,10 @@ def test_unknown_code_counts_as_missing(tmp_path):
 
 
 def test_by_practice_and_region(data):
-    by_practice = data.completeness(by="practice")
+    by_practice = data.completeness(unit="practice")
     assert {"VP001", "VP002"} <= set(by_practice["unit"])
     assert any(u.startswith("(no practice") for u in by_practice["unit"])
-    by_region = data.completeness(by="region")
+    by_region = data.completeness(unit="region")
     assert set(by_region["unit"]) == {"R1", "R2", "all"}
 
 
@@ -75,7 +75,7 @@ def test_threshold_is_configurable(data):
 
 def test_bad_options(data):
     with pytest.raises(SpecError, match="choose one of hospital, practice, region"):
-        data.completeness(by="ward")
+        data.completeness(unit="ward")
     with pytest.raises(SpecError, match="between 0 and 1"):
         data.completeness(threshold=5)
 

@@ -232,13 +232,13 @@ def _no_attrs(table):
 def test_axis_title_is_the_level(women):
     from saz_geboortezorg.present.flow_chart import flow_shares_chart
 
-    flows = care_flows(women, by="region_id")
-    reasons = referral_reasons(women, by="region_id")
+    flows = care_flows(women, unit="region_id")
+    reasons = referral_reasons(women, unit="region_id")
     cases = [
-        (flow_shares_chart(flows, "labour", level="region_id"), "region"),
-        (flow_shares_chart(flows, "labour", level="hospital", language="nl"), "ziekenhuis"),
-        (referral_reasons_chart(reasons, level="practice_id"), "midwifery practice"),
-        (referral_reasons_chart(reasons, level="region", language="nl"), "regio"),
+        (flow_shares_chart(flows, "labour", unit="region_id"), "region"),
+        (flow_shares_chart(flows, "labour", unit="hospital", language="nl"), "ziekenhuis"),
+        (referral_reasons_chart(reasons, unit="practice_id"), "midwifery practice"),
+        (referral_reasons_chart(reasons, unit="region", language="nl"), "regio"),
         (flow_shares_chart(flows.copy().pipe(_no_attrs), "labour"), "unit"),  # level unknown
     ]
     for chart, expected in cases:
@@ -263,7 +263,7 @@ def test_reasons_title_names_the_moment(women):
     }
     for (moment, language), expected in titles.items():
         spec = referral_reasons_chart(
-            table, moment=moment, level="region", language=language
+            table, moment=moment, unit="region", language=language
         ).to_dict()
         assert spec["title"] == expected
     given = referral_reasons_chart(table, moment="labour", title="Mine").to_dict()
@@ -314,7 +314,7 @@ def test_referral_funnel_title_names_the_parity():
     for parity in (None, "all"):
         title = referral_funnel_chart(every, parity=parity).to_dict()["title"]["text"]
         assert title == "Referral during labour per midwifery practice"
-    by_region = referral_funnel_chart(every, "pregnancy", level="region_id").to_dict()
+    by_region = referral_funnel_chart(every, "pregnancy", unit="region_id").to_dict()
     assert by_region["title"]["text"] == "Referral in pregnancy per region"
     with pytest.raises(SpecError, match="parity"):
         referral_funnel_chart(every, parity="first")

@@ -85,7 +85,7 @@ def test_value_view_chart_method(dataset):
 def test_cost_drivers_chart_embeds_the_table(dataset):
     from saz_geboortezorg.derive.costs import cost_drivers
 
-    d = cost_drivers(dataset, by="hospital")
+    d = cost_drivers(dataset, unit="hospital")
     spec = cost_drivers_chart(d, highlight="ZH01").to_dict()
     left, _ = spec["hconcat"]
     rows = spec["datasets"][spec["data"]["name"]]
@@ -104,7 +104,7 @@ def test_cost_summary_chart_embeds_the_parts_and_the_total_interval(dataset):
     from saz_geboortezorg.derive.costs import cost_summary
     from saz_geboortezorg.present.value_chart import cost_summary_chart
 
-    s = cost_summary(dataset, by="hospital")
+    s = cost_summary(dataset, unit="hospital")
     spec = cost_summary_chart(s, split="phase", highlight="ZH02").to_dict()
     bars, interval, _ = spec["layer"]
     rows = _rows(spec, bars)

@@ -13,6 +13,7 @@ from saz_geboortezorg.compare.funnel.aggregate import aggregate
 from saz_geboortezorg.compare.funnel.overdispersion import DEFAULT_SEED, dispersion, null_phi
 from saz_geboortezorg.compare.funnel.result import FunnelResult, flags
 from saz_geboortezorg.compare.funnel.transform import target_value, transform
+from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SazError, SpecError
 
 __all__ = ["funnel"]
@@ -49,11 +50,12 @@ def _check_options(
     return tuple(sorted(levels))
 
 
+@renamed_arguments(group="unit")
 def funnel(
     data: pd.DataFrame,
     numerator: str,
     denominator: str,
-    group: str,
+    unit: str,
     data_type: str = "SR",
     sr_method: str = "SHMI",
     trim_by: float = 0.1,
@@ -73,10 +75,12 @@ def funnel(
     Parameters
     ----------
     data : DataFrame
-        Record- or unit-level data; rows of the same group are summed.
-    numerator, denominator, group : str
+        Record- or unit-level data; rows of the same unit are summed.
+    numerator, denominator, unit : str
         Columns: observed events, the denominator (expected events for SR, cases for
-        PR, the second count for RC) and the unit.
+        PR, the second count for RC) and the unit. ``unit`` was called ``group`` (as in
+        FunnelPlotR) before; ``group=`` still works, deprecated. The result table keeps
+        FunnelPlotR's column name ``group`` for the unit.
     data_type : {"SR", "PR", "RC"}
         Indirectly standardised ratio (observed/expected), proportion, ratio of counts.
     sr_method : {"SHMI", "CQC"}
@@ -143,7 +147,7 @@ def funnel(
         data,
         numerator,
         denominator,
-        group,
+        unit,
         data_type=data_type,
         sr_method=sr_method,
         shmi_rounding=shmi_rounding,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from saz_geboortezorg.compare.funnel import limits as _limits
 from saz_geboortezorg.compare.funnel.overdispersion import OverdispersionTest
+from saz_geboortezorg.deprecation import renamed_arguments
 
 __all__ = ["FunnelResult", "flags"]
 
@@ -194,9 +195,11 @@ class FunnelResult:
 
         return funnel_chart(self, highlight=highlight, labels=labels, language=language, **kwargs)
 
-    def outliers(self, level: float | None = None) -> pd.DataFrame:
-        """Units outside the limits in force at ``level`` (default: the widest)."""
-        tag = _limits.level_tag(level if level is not None else max(self.levels))
+    @renamed_arguments(level="limit")
+    def outliers(self, limit: float | None = None) -> pd.DataFrame:
+        """Units outside the limits in force at ``limit`` percent (one of ``limits``;
+        default: the widest). Formerly ``level`` (deprecated)."""
+        tag = _limits.level_tag(limit if limit is not None else max(self.levels))
         return self.table[self.table[f"flag{tag}"] != "within"]
 
     def to_dict(self) -> dict[str, Any]:
