@@ -235,8 +235,9 @@ class Published:
 def _number(raw: Any) -> tuple[float | None, float]:
     """A written value and the half-width of its rounding.
 
-    >>> _number("12.34"), _number(""), _number(None), _number(0.1 + 0.2)[1] < 1e-6
-    ((12.34, 0.005), (None, 0.0), (None, 0.0), True)
+    >>> value, tol = _number("12.34")
+    >>> value, round(tol, 6), _number(""), _number(None), _number(0.1 + 0.2)[1] < 1e-6
+    (12.34, 0.005, (None, 0.0), (None, 0.0), True)
     """
     if raw is None:
         return None, 0.0
