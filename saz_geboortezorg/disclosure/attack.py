@@ -34,8 +34,12 @@ wrong, which must never read as "safe".
 
 What the attacker assumes (generous, but not omniscient):
 
-- every line total is known, except a total from 1 to ``threshold - 1``: that is a small
+- every line total is known (national totals per indicator, Robson group, SES quintile and
+  quarter; each unit's totals), except a total from 1 to ``threshold - 1``: that is a small
   count itself, so only "between 1 and threshold - 1" is assumed of it;
+- a line total that is itself a cell of another table (:data:`LINKS`: a unit's count over
+  all quarters is its benchmark count, its caesareans over all Robson groups its benchmark
+  caesarean count) is exactly as known as that cell, hidden or shown;
 - a hidden count is at least 0 and at most its denominator; nothing else about the rule
   that hid it (a primary count lies in 1-9, but a secondary one can be anything);
 - a value written with at most 6 decimals is taken as rounded to that many; a longer one is
@@ -52,7 +56,10 @@ Examples
 >>> data = sg.load("extracts/")                                        # doctest: +SKIP
 >>> result = attack_reports("reports/", known_totals(data))            # doctest: +SKIP
 >>> print(result.summary())                                            # doctest: +SKIP
-17 reports, 6 tables (153 CSV tables, 442 chart datasets): 1210 hidden counts ...
+17 reports, 6 tables (153 CSV tables, 1054 chart datasets)
+hidden counts: 961; attacked: 961
+findings (hidden count 1-9 pinned to one value): 4
+...
 
 From the command line (exit status 1 when anything is found)::
 
