@@ -1191,6 +1191,9 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m saz_geboortezorg.disclosure.attack REPORTS [DATA] [--threshold T] [--json]``.
 
     Exit status 0 when safe, 1 when anything is found, 2 on a usage error.
+
+    >>> main(["/nonexistent/reports"])
+    2
     """
     import argparse
 
@@ -1204,12 +1207,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unit", default="region", choices=sorted(_UNIT_COLUMNS))
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    truth = None
-    if args.data is not None:
-        from saz_geboortezorg.io import load
+    import sys
 
-        truth = known_totals(load(args.data), unit=args.unit)
-    result = attack_reports(args.reports, truth, threshold=args.threshold)
+    from saz_geboortezorg.errors import SazError
+
+    try:
+        truth = None
+        if args.data is not None:
+            from saz_geboortezorg.io import load
+
+            truth = known_totals(load(args.data), unit=args.unit)
+        result = attack_reports(args.reports, truth, threshold=args.threshold)
+    except SazError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     if args.json:
         cols = ["table", "key", "column", "true", "lo", "hi", "why"]
         print(
