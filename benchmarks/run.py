@@ -5,6 +5,7 @@ Usage::
     python benchmarks/run.py            # every benchmark
     python benchmarks/run.py synth io   # only these (bench_synth.py, bench_io.py)
     python benchmarks/run.py truth --seeds 3   # options after the names go to main(argv)
+    python benchmarks/run.py attack            # issue 14: attack all 17 built reports
 
 Each ``benchmarks/bench_<name>.py`` has a ``main()`` that prints its own figures,
 with ratios against a baseline measured in the same run. Timings are not asserted
