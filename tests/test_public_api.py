@@ -257,3 +257,16 @@ def test_the_list_covers_the_notebook(notebook):
 
 def test_every_notebook_is_listed():
     assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == set(NEEDS)
+
+
+@pytest.mark.parametrize("notebook", sorted(NEEDS))
+def test_notebooks_import_only_the_top_level_package(notebook):
+    """Issue 15: a notebook imports ``saz_geboortezorg`` (as ``sg``) and nothing inside it."""
+    tree = ast.parse(_code(NOTEBOOKS / f"{notebook}.ipynb"))
+    internal = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("saz_geboortezorg"):
+            internal.append(f"from {node.module} import ...")
+        if isinstance(node, ast.Import):
+            internal += [a.name for a in node.names if a.name.startswith("saz_geboortezorg.")]
+    assert internal == [], f"{notebook} imports internal modules: {internal}"
