@@ -120,8 +120,7 @@ def feature_comparison(
     from scipy.stats import t as student_t
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-    from saz_geboortezorg.compare.equity import newcombe_difference
-    from saz_geboortezorg.stats.intervals import wilson
+    from saz_geboortezorg.stats.intervals import newcombe_difference, wilson
 
     needed = [c for c in ("unit", "numerator", "denominator") if c not in rates.columns]
     if needed:

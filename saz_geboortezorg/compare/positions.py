@@ -88,7 +88,7 @@ def funnel_status(result: Any) -> pd.Series:
     >>> funnel_status(sg.funnel(d, "o", "e", "h", overdispersion=False)).value_counts().to_dict()
     {'within': 10}
     """
-    from saz_geboortezorg.compare.funnel.limits import level_tag
+    from saz_geboortezorg.stats.intervals import level_tag
 
     table = result.table
     status = pd.Series("within", index=table["group"].astype(str).to_numpy(), dtype=object)

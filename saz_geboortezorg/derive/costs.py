@@ -26,6 +26,7 @@ from saz_geboortezorg.errors import SazError
 __all__ = [
     "PregnancyCosts",
     "cost_per_pregnancy",
+    "cost_population",
     "cost_summary",
     "cost_drivers",
     "driver_flags",
@@ -250,7 +251,7 @@ def _without_claims_mask(women: pd.DataFrame) -> np.ndarray:
     >>> _without_claims_mask(w).tolist()
     [False, True, False]
     """
-    from saz_geboortezorg.derive.expressions import evaluate
+    from saz_geboortezorg.expressions import evaluate
     from saz_geboortezorg.indicators import get
 
     population = evaluate(get("cost_per_pregnancy").population, women).to_numpy(bool)
@@ -258,8 +259,9 @@ def _without_claims_mask(women: pd.DataFrame) -> np.ndarray:
     return population & unknown
 
 
-def _population(women: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``women`` in the cost indicator's population (used by compare.value)."""
+def cost_population(women: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``women`` in the cost indicator's population (births from 22+0 weeks,
+    claims linked); :mod:`saz_geboortezorg.compare.value` fits its cost model on them."""
     return women.loc[_population_mask(women)]
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.derive.expressions import evaluate, evaluate_known
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.expressions import evaluate, evaluate_known
 from saz_geboortezorg.indicators.definitions import Indicator
 
 __all__ = [
@@ -173,7 +173,7 @@ def _accounts(table: pd.DataFrame, indicator: Indicator) -> dict[str, Any]:
     exclusion, or the denominator (with its event or amount).
 
     The population and the numerator are evaluated in three-valued logic
-    (:func:`~saz_geboortezorg.derive.expressions.evaluate_known`): a record is outside
+    (:func:`~saz_geboortezorg.expressions.evaluate_known`): a record is outside
     the population only when its known values put it there. A record that may be in
     the population is subject to the exclusions; one whose population or outcome
     still depends on a missing value is excluded as :data:`POPULATION_UNKNOWN` or

@@ -84,7 +84,7 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
     """Rows of ``frame`` where a ``required_when`` condition holds.
 
     Conditions use the toolkit's filter language
-    (:mod:`saz_geboortezorg.derive.expressions`); a missing value never satisfies
+    (:mod:`saz_geboortezorg.expressions`); a missing value never satisfies
     them. A condition on a column the file lacks (already reported) holds nowhere.
 
     Examples
@@ -93,7 +93,7 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
     >>> condition_mask(pd.DataFrame({"t": ["ZH", "VP", None]}), "t == 'ZH'").tolist()
     [True, False, False]
     """
-    from saz_geboortezorg.derive.expressions import columns_used, evaluate
+    from saz_geboortezorg.expressions import columns_used, evaluate
 
     if columns_used(condition) - set(frame.columns):
         return np.zeros(len(frame), dtype=bool)

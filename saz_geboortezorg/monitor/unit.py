@@ -145,9 +145,9 @@ def monitor_unit(
         table = data
     else:
         from saz_geboortezorg.indicators import get
-        from saz_geboortezorg.monitor.periods import _table_for
+        from saz_geboortezorg.monitor.periods import indicator_table
 
-        table = _table_for(data, get(spec.outcome))
+        table = indicator_table(data, get(spec.outcome))
     if date not in table.columns:
         raise SpecError(f"the data has no date column {date!r}")
     try:  # a level is resolved by the outcome indicator's attribution

@@ -111,7 +111,7 @@ def _pct(level: float, language: str = "en") -> str:
 
 def _status(table: pd.DataFrame, levels: tuple[float, ...]) -> pd.Series:
     """English status key per unit (``within limits``, ``outside 95% limits`` ...)."""
-    from saz_geboortezorg.compare.funnel.limits import level_tag
+    from saz_geboortezorg.stats.intervals import level_tag
 
     status = pd.Series("within limits", index=table.index, dtype=object)
     for level in levels:  # ascending: the widest limit that is crossed wins
@@ -191,7 +191,7 @@ def funnel_chart(
     """
     import altair as alt
 
-    from saz_geboortezorg.compare.funnel.limits import level_tag
+    from saz_geboortezorg.stats.intervals import level_tag
 
     if labels not in LABELS:
         raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["generate", "default_dataset", "SyntheticData", "DEFAULT_BIRTHS", "DEFAULT_SEED"]
+from saz_geboortezorg.synthetic.store import DEFAULT_BIRTHS, DEFAULT_SEED, default_dataset
 
-#: Size and seed of the default dataset (:func:`default_dataset`).
-DEFAULT_BIRTHS = 60_000
-DEFAULT_SEED = 2024
+__all__ = ["generate", "default_dataset", "SyntheticData", "DEFAULT_BIRTHS", "DEFAULT_SEED"]
 
 
 def __getattr__(name: str) -> Any:
@@ -34,8 +32,4 @@ def __getattr__(name: str) -> Any:
         from saz_geboortezorg.synthetic import generator
 
         return getattr(generator, name)
-    if name == "default_dataset":
-        from saz_geboortezorg.synthetic.store import default_dataset
-
-        return default_dataset
     raise AttributeError(f"module 'saz_geboortezorg.synthetic' has no attribute {name!r}")

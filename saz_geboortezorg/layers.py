@@ -1,0 +1,148 @@
+"""The layers of the package: who may import whom.
+
+Data flow through the toolkit in one direction: extracts are read (``io``), derived
+columns are added (``derive``), models are fitted (``model``), units are compared
+(``compare``) and followed over time (``monitor``), published numbers are protected
+(``disclosure``), drawn (``present``) and assembled into reports and the explorer
+(``report``, ``explore``); the command line sits on top. :data:`LAYERS` writes this
+order down, lowest first. ``tests/test_layers.py`` parses every module (imports inside
+functions included) and fails, naming file and line, when
+
+1. a module imports a module of a *higher* layer;
+2. two packages that share a layer import each other (they are independent);
+3. modules import each other in a cycle (the cycle is printed);
+4. a module imports another module's private name (``from x import _name``).
+
+The layers, lowest first (a package may import its own layer's package and any layer
+below it):
+
+==  ==========================================  =================================================
+#   packages                                    what they hold
+==  ==========================================  =================================================
+0   ``errors``                                  the exception types
+1   ``expressions``, ``schema``, ``stats``,     the filter language of definitions, the extract
+    ``version``                                 schema and code lists, interval formulas, the
+                                                version number; they use nothing but ``errors``
+2   ``io``                                      reading, decoding, validating and linking extracts
+3   ``derive``, ``indicators``                  derived columns and views; the indicator
+                                                catalogue and per-unit rates
+4   ``model``                                   case-mix models
+5   ``compare``                                 funnels, benchmarks, positions, value, equity
+6   ``monitor``                                 control charts, trends, change points
+7   ``disclosure``                              small-number protection
+8   ``present``                                 charts (Altair)
+9   ``report`` | ``explore``                    reports; the notebook explorer (independent)
+10  ``synthetic``                               the generator and the method scoring harness
+11  ``commands``                                one module per CLI command
+12  ``cli``, ``__main__``, the package itself   the entry points and the flat public API
+==  ==========================================  =================================================
+
+Where the packages outside the data path sit, and why:
+
+* ``errors`` and layer 1 are the vocabulary every layer shares; they import nothing
+  above ``errors``. The expression language (``saz_geboortezorg.expressions``) moved
+  there from ``derive`` because ``io`` (validation rules), ``indicators``, ``model``
+  and ``compare`` all evaluate definitions with it (``derive.expressions`` stays as a
+  re-export for old imports).
+* ``indicators`` shares the ``derive`` layer: ``indicators.compute`` adds a Robson
+  group or SGA a definition needs (``derive.robson``, ``derive.sga``) while
+  ``derive.costs`` and ``derive.flows`` compute their rates with the indicator
+  catalogue. No module cycle joins them. When derived columns are built once at load
+  (issue 15, item 1), ``indicators`` can move one layer up.
+* ``synthetic`` is a client of the library, not a part of the data path: nothing in the
+  library imports it, and its scoring harness runs the whole pipeline (load, benchmark)
+  on generated data with a known truth. So it sits just below the commands.
+* The package itself (``saz_geboortezorg/__init__``) resolves the public names lazily
+  from every layer, so it is the top; no module imports it except for
+  ``__version__``, which lives in ``saz_geboortezorg.version``.
+
+Two rules about *how* modules import:
+
+* **A result draws itself through present.** The result protocol asks every result for
+  ``.chart()``, while the drawing code lives in ``present``. A method of a class (a
+  result's ``chart``, ``caterpillar``, ...) may therefore import a ``present`` module
+  *inside the method*; this is the one upward import allowed. The ``present`` module
+  must not import the result's module at run time (``if TYPE_CHECKING:`` for
+  annotations), otherwise the cycle check fails.
+* **Imports go at the top of the module.** An import stays inside a function only
+  when import time needs it lazy: the heavy or optional third-party libraries
+  ``altair``, ``statsmodels``, ``vl_convert``, ``ipywidgets``, ``matplotlib``,
+  ``openpyxl`` and ``scipy`` submodules used by one function; package modules that pull
+  those in (``present`` chart modules from a result method); and the lazy public names
+  of ``saz_geboortezorg`` and ``saz_geboortezorg.synthetic``, so that
+  ``import saz_geboortezorg`` stays cheap (a few milliseconds).
+
+Examples
+--------
+>>> layer_of("saz_geboortezorg.compare.funnel.api")
+5
+>>> layer_of("saz_geboortezorg.io.read") < layer_of("saz_geboortezorg.derive.robson")
+True
+>>> package_of("saz_geboortezorg"), package_of("saz_geboortezorg.present.style")
+('', 'present')
+"""
+
+from __future__ import annotations
+
+__all__ = ["LAYERS", "ROOT", "package_of", "layer_of"]
+
+#: The top-level package name.
+ROOT = "saz_geboortezorg"
+
+#: Layers, lowest first; each is a tuple of the top-level packages (or modules) in it.
+#: ``""`` is the package itself (``saz_geboortezorg/__init__.py``).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors",),
+    ("expressions", "schema", "stats", "version"),
+    ("io",),
+    ("derive", "indicators"),
+    ("model",),
+    ("compare",),
+    ("monitor",),
+    ("disclosure",),
+    ("present",),
+    ("report", "explore"),
+    ("synthetic",),
+    ("commands",),
+    ("cli", "__main__", "", "layers"),
+)
+
+#: Layers whose packages must not import each other (siblings, not a stack).
+INDEPENDENT: tuple[tuple[str, ...], ...] = (
+    ("expressions", "schema", "stats", "version"),
+    ("report", "explore"),
+)
+
+
+def package_of(module: str) -> str:
+    """The top-level package (or module) of a dotted module name under :data:`ROOT`.
+
+    Examples
+    --------
+    >>> package_of("saz_geboortezorg.compare.funnel.limits")
+    'compare'
+    """
+    if module == ROOT:
+        return ""
+    if not module.startswith(ROOT + "."):
+        raise ValueError(f"{module!r} is not a module of {ROOT}")
+    return module.split(".")[1]
+
+
+def layer_of(module: str) -> int:
+    """The layer number (0 = lowest) of a module of the package.
+
+    Examples
+    --------
+    >>> layer_of("saz_geboortezorg.errors"), layer_of("saz_geboortezorg.cli")
+    (0, 12)
+    >>> layer_of("saz_geboortezorg.nowhere")
+    Traceback (most recent call last):
+    ...
+    KeyError: "package 'nowhere' has no layer in saz_geboortezorg.layers.LAYERS"
+    """
+    package = package_of(module)
+    for number, packages in enumerate(LAYERS):
+        if package in packages:
+            return number
+    raise KeyError(f"package {package!r} has no layer in {__name__}.LAYERS")
