@@ -34,7 +34,8 @@ below it):
 9   ``report`` | ``explore``                    reports; the notebook explorer (independent)
 10  ``synthetic``                               the generator and the method scoring harness
 11  ``commands``                                one module per CLI command
-12  ``cli``, ``__main__``, the package itself   the entry points and the flat public API
+12  ``cli``, ``__main__``, ``layers``, the      the entry points, the flat public API, and this
+    package itself                              declaration (which imports nothing)
 ==  ==========================================  =================================================
 
 Where the packages outside the data path sit, and why:
@@ -65,12 +66,23 @@ Two rules about *how* modules import:
   must not import the result's module at run time (``if TYPE_CHECKING:`` for
   annotations), otherwise the cycle check fails.
 * **Imports go at the top of the module.** An import stays inside a function only
-  when import time needs it lazy: the heavy or optional third-party libraries
-  ``altair``, ``statsmodels``, ``vl_convert``, ``ipywidgets``, ``matplotlib``,
-  ``openpyxl`` and ``scipy`` submodules used by one function; package modules that pull
-  those in (``present`` chart modules from a result method); and the lazy public names
-  of ``saz_geboortezorg`` and ``saz_geboortezorg.synthetic``, so that
-  ``import saz_geboortezorg`` stays cheap (a few milliseconds).
+  when import time needs it lazy, that is when it would load a third-party library
+  the module does not load already:
+
+  - the heavy or optional libraries ``altair``, ``statsmodels``, ``vl_convert``,
+    ``ipywidgets``, ``matplotlib``, ``openpyxl`` and ``yaml``, and ``scipy``
+    submodules (``scipy.stats`` alone takes seconds) used by one function;
+  - package modules that pull those in, e.g. ``compare.funnel`` (``scipy.stats``) from
+    a module without it, ``synthetic.generator``, and the ``present`` chart module of
+    a result's ``chart()`` method;
+  - everything the ``commands`` import: each command module is imported by the CLI
+    before it parses its arguments, so ``saz-geboortezorg --help`` stays instant;
+  - the lazy public names of ``saz_geboortezorg``, ``saz_geboortezorg.explore`` and
+    ``saz_geboortezorg.synthetic`` (module ``__getattr__``), so that
+    ``import saz_geboortezorg`` takes a few milliseconds.
+
+  An import of a module of the same or a lower layer that loads no new third-party
+  library goes at the top, where a reader sees the dependency.
 
 Examples
 --------

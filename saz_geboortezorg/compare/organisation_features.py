@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.stats.intervals import newcombe_difference, wilson
 
 __all__ = ["hospital_features", "feature_comparison"]
 
@@ -119,8 +120,6 @@ def feature_comparison(
     import statsmodels.api as sm
     from scipy.stats import t as student_t
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-
-    from saz_geboortezorg.stats.intervals import newcombe_difference, wilson
 
     needed = [c for c in ("unit", "numerator", "denominator") if c not in rates.columns]
     if needed:

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators import get
+from saz_geboortezorg.indicators.compute import indicator_outcome, resolve_unit
 
 __all__ = ["period_rates", "indicator_records", "indicator_table", "FREQUENCIES"]
 
@@ -69,8 +71,6 @@ def indicator_records(data: Any, indicator: Any, *, date: str = "birth_date") ->
     >>> indicator_records(t, "cs")[["birth_date", "outcome"]].values.tolist()
     [[Timestamp('2022-01-05 00:00:00'), 0.0], [Timestamp('2022-02-01 00:00:00'), 1.0]]
     """
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.indicators.compute import indicator_outcome
 
     ind = get(indicator) if isinstance(indicator, str) else indicator
     if ind.is_mean:
@@ -126,8 +126,6 @@ def period_rates(
      ['A', Timestamp('2022-02-01 00:00:00'), 0, 0.0, nan],
      ['A', Timestamp('2022-03-01 00:00:00'), 1, 0.0, 0.0]]
     """
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.indicators.compute import resolve_unit
 
     if freq not in FREQUENCIES:
         raise SpecError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
