@@ -45,11 +45,14 @@ Where the packages outside the data path sit, and why:
   there from ``derive`` because ``io`` (validation rules), ``indicators``, ``model``
   and ``compare`` all evaluate definitions with it (``derive.expressions`` stays as a
   re-export for old imports).
-* ``indicators`` shares the ``derive`` layer: ``indicators.compute`` adds a Robson
-  group or SGA a definition needs (``derive.robson``, ``derive.sga``) while
-  ``derive.costs`` and ``derive.flows`` compute their rates with the indicator
-  catalogue. No module cycle joins them. When derived columns are built once at load
-  (issue 15, item 1), ``indicators`` can move one layer up.
+* ``indicators`` shares the ``derive`` layer, because today each uses the other:
+  ``indicators.compute`` adds a Robson group or SGA a definition needs
+  (``derive.robson``, ``derive.sga``), while ``derive.costs`` (``cost_summary``,
+  ``cost_drivers``) and ``derive.flows`` (``referral_rates``) compute per-unit rates
+  with the indicator catalogue. No module cycle joins them (the test checks). Once
+  derived columns are built once at load (issue 15, item 1) ``indicators`` no longer
+  imports ``derive`` and can get a layer of its own below it; moving those per-unit
+  summaries to ``compare`` would instead let it sit above ``derive``.
 * ``synthetic`` is a client of the library, not a part of the data path: nothing in the
   library imports it, and its scoring harness runs the whole pipeline (load, benchmark)
   on generated data with a known truth. So it sits just below the commands.
