@@ -29,10 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.compare.subgroups import analysis_table
 from saz_geboortezorg.errors import SpecError
-from saz_geboortezorg.indicators import get
-from saz_geboortezorg.indicators.compute import indicator_outcome
 
 __all__ = ["odds_ratios"]
 
@@ -173,6 +170,10 @@ def odds_ratios(
     (4, 3.0)
     """
     from scipy.stats import t as student_t
+
+    from saz_geboortezorg.compare.subgroups import analysis_table
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import indicator_outcome
 
     if not 0 < level < 1:
         raise SpecError(f"level must lie between 0 and 1 (e.g. 0.95), not {level}")

@@ -17,12 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.derive.robson import classify
 from saz_geboortezorg.errors import SpecError
-from saz_geboortezorg.expressions import evaluate
-from saz_geboortezorg.indicators import get
-from saz_geboortezorg.indicators.compute import BOOKING_COLUMNS, UNIT_COLUMNS, indicator_outcome
-from saz_geboortezorg.stats.intervals import newcombe_difference, wilson
 
 __all__ = ["group_rates", "indicator_flag", "outcomes_by_flag", "analysis_table"]
 
@@ -53,10 +48,13 @@ def _columns(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Resolve friendly unit names (by the attribution rule) and add Robson groups when
     asked for."""
+    from saz_geboortezorg.indicators.compute import BOOKING_COLUMNS, UNIT_COLUMNS
 
     names = BOOKING_COLUMNS if attribution == "booking" else UNIT_COLUMNS
 
     if _DERIVED & set(by) and not _DERIVED <= set(table.columns):
+        from saz_geboortezorg.derive.robson import classify
+
         table = table.assign(**classify(table)[["robson", "robson_main"]].to_dict("series"))
     columns = []
     for name in by:
@@ -139,6 +137,9 @@ def group_rates(
     2        B            0            0          0    NaN
     3        B            1            1          1  100.0
     """
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import indicator_outcome
+    from saz_geboortezorg.stats.intervals import wilson
 
     definition = indicator if hasattr(indicator, "population") else get(indicator)
     if definition.is_mean:
@@ -211,6 +212,8 @@ def indicator_flag(
     >>> indicator_flag(women, "cs").tolist()
     ['yes', 'no', 'not in population']
     """
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import indicator_outcome
 
     definition = indicator if hasattr(indicator, "population") else get(indicator)
     source = analysis_table(data, definition.level)
@@ -293,6 +296,9 @@ def outcomes_by_flag(
     0     pph   no            2          0    0.0
     1     pph  yes            1          1  100.0
     """
+    from saz_geboortezorg.expressions import evaluate
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.stats.intervals import newcombe_difference
 
     outside = "not in population"
     frames = []

@@ -43,12 +43,6 @@ from typing import Any
 import pandas as pd
 
 from saz_geboortezorg.derive.profile import PLACE_LABELS
-from saz_geboortezorg.errors import SpecError
-from saz_geboortezorg.indicators import get
-from saz_geboortezorg.indicators.compute import compute_indicator, resolve_unit
-from saz_geboortezorg.indicators.definitions import Indicator
-from saz_geboortezorg.io.decode import MAPS
-from saz_geboortezorg.schema import codes
 
 __all__ = [
     "STAGES",
@@ -160,12 +154,16 @@ NO_UNIT = "(none)"
 
 
 def _check_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
+    from saz_geboortezorg.errors import SpecError
+
     missing = [c for c in dict.fromkeys(columns) if c not in table.columns]
     if missing:
         raise SpecError(f"{what} needs column(s) {', '.join(missing)}, which the table lacks")
 
 
 def _check_stages(stages: list[str] | None) -> list[str]:
+    from saz_geboortezorg.errors import SpecError
+
     if stages is None:
         return list(STAGES)
     unknown = [s for s in stages if s not in STAGES]
@@ -422,6 +420,7 @@ def flow_links(
     1   first_line     referred  1
     2  second_line  second_line  1
     """
+    from saz_geboortezorg.errors import SpecError
 
     stages = _check_stages(stages)
     if len(stages) < 2:
@@ -493,6 +492,8 @@ def flow_links(
 
 def _reason_labels(moment: str) -> dict[str, dict[str, str]]:
     """Reason key (as decoded in the analysis table) -> English and Dutch labels."""
+    from saz_geboortezorg.io.decode import MAPS
+    from saz_geboortezorg.schema import codes
 
     spec = MOMENTS[moment]
     code_labels = codes(spec["codes"])
@@ -504,6 +505,8 @@ def _reason_labels(moment: str) -> dict[str, dict[str, str]]:
 
 
 def _check_moment(moment: str) -> dict[str, str]:
+    from saz_geboortezorg.errors import SpecError
+
     if moment not in MOMENTS:
         raise SpecError(f"unknown referral moment {moment!r}; choose from {', '.join(MOMENTS)}")
     return MOMENTS[moment]
@@ -627,6 +630,10 @@ def referral_rates(
     0   P1            2          1   50.0
     1   P2            1          1  100.0
     """
+    from saz_geboortezorg.errors import SpecError
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import compute_indicator, resolve_unit
+    from saz_geboortezorg.indicators.definitions import Indicator
 
     spec = _check_moment(moment)
     if parity is not None and parity not in _PARITY:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from saz_geboortezorg.errors import SpecError
-
 __all__ = ["case_mix_profile", "place_of_birth", "PLACE_LABELS"]
 
 #: Place-of-birth categories in display order, with English and Dutch labels.
@@ -27,6 +25,8 @@ PLACE_LABELS: dict[str, dict[str, str]] = {
 
 
 def _check_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
+    from saz_geboortezorg.errors import SpecError
+
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise SpecError(f"{what} needs column(s) {', '.join(missing)}, which the table lacks")

@@ -12,13 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from saz_geboortezorg.compare.benchmark import DATE_COLUMN
-from saz_geboortezorg.derive.robson import REQUIRED
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.explore.labels import indicator_label, label, value_label
-from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, resolve_unit
-from saz_geboortezorg.indicators.definitions import load_catalogue
-from saz_geboortezorg.present.benchmark_chart import DOMAIN_ORDER
 
 __all__ = [
     "LEVELS",
@@ -69,6 +64,8 @@ def indicator_options(language: str = "en") -> list[tuple[str, str]]:
     >>> indicator_options("nl")[-1][0]
     'Kosten · Kosten per zwangerschap'
     """
+    from saz_geboortezorg.indicators.definitions import load_catalogue
+    from saz_geboortezorg.present.benchmark_chart import DOMAIN_ORDER
 
     indicators = list(load_catalogue().values())
     rank = {d: i for i, d in enumerate(DOMAIN_ORDER)}
@@ -90,6 +87,7 @@ def level_options(data: Any = None, language: str = "en") -> list[tuple[str, str
     >>> level_options(pd.DataFrame({"region_id": ["R1"]}))
     [('Region (regio)', 'region')]
     """
+    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS
 
     columns = None if data is None else set(_women(data).columns)
     return [
@@ -107,6 +105,7 @@ def period_options(data: Any, language: str = "en") -> list[tuple[str, str]]:
     >>> period_options(w)
     [('All years', 'all'), ('Year 2021', '2021'), ('Year 2022', '2022')]
     """
+    from saz_geboortezorg.compare.benchmark import DATE_COLUMN
 
     women = _women(data)
     options = [(label("all_periods", language), "all")]
@@ -187,6 +186,7 @@ def unit_options(data: Any, level: str, language: str = "en") -> list[tuple[str,
     >>> unit_options(pd.DataFrame({"region_id": ["R2", "R1", "R2"]}), "region")
     [('(none)', None), ('R1', 'R1'), ('R2', 'R2')]
     """
+    from saz_geboortezorg.indicators.compute import resolve_unit
 
     women = _women(data)
     column = resolve_unit(level, women.columns)
@@ -216,6 +216,8 @@ def theme_options(data: Any, language: str = "en") -> dict[str, tuple[str, list[
     out = {}
     for column in THEMES:
         if column == "robson_main":
+            from saz_geboortezorg.derive.robson import REQUIRED
+
             if column not in women.columns and not set(REQUIRED) <= set(women.columns):
                 continue  # the Robson group cannot be derived from this data
             values = _ROBSON

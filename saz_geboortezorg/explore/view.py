@@ -23,25 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from saz_geboortezorg.compare.attribution import unit_notes
-from saz_geboortezorg.compare.benchmark import (
-    MIN_EXPECTED,
-    BenchmarkCache,
-    confirmed_flags,
-    expected_events,
-    funnel_for,
-    tiers,
-    trend_table,
-    unit_table,
-)
 from saz_geboortezorg.errors import SazError
-from saz_geboortezorg.explore.controls import period_bounds
 from saz_geboortezorg.explore.labels import check_language, indicator_label, label, method_label
-from saz_geboortezorg.indicators import get
-from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT, ATTRIBUTION_TEXT_NL
-from saz_geboortezorg.present.benchmark_chart import message_chart, trend_chart
-from saz_geboortezorg.present.caterpillar import caterpillar_chart
-from saz_geboortezorg.stats.intervals import level_tag
 
 __all__ = ["ExplorerState", "View", "explorer_view", "display_table", "CHARTS", "INDEPENDENT"]
 
@@ -229,6 +212,19 @@ def explorer_view(
     >>> v.funnel.data_type, len(v.table), sorted(v.charts)
     ('PR', 8, ['caterpillar', 'funnel', 'trend'])
     """
+    from saz_geboortezorg.compare.benchmark import (
+        MIN_EXPECTED,
+        BenchmarkCache,
+        confirmed_flags,
+        expected_events,
+        funnel_for,
+        tiers,
+        trend_table,
+        unit_table,
+    )
+    from saz_geboortezorg.explore.controls import period_bounds
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.stats.intervals import level_tag
 
     language = check_language(state.language)
     period = period_bounds(state.period)
@@ -302,6 +298,7 @@ def explorer_view(
             period=period,
             cache=cache,
         )
+    from saz_geboortezorg.compare.attribution import unit_notes
 
     view = View(
         state=state,
@@ -324,6 +321,7 @@ def explorer_view(
 
 def _attribution_caption(table: pd.DataFrame, language: str) -> str:
     """The attribution rule of a unit table in words (a chart subtitle line)."""
+    from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT, ATTRIBUTION_TEXT_NL
 
     words = ATTRIBUTION_TEXT_NL if language == "nl" else ATTRIBUTION_TEXT
     text = words.get(table.attrs.get("attribution", ""), "")
@@ -340,6 +338,8 @@ def _charts(
 ) -> dict[str, Any]:
     """The charts of a view, drawn by saz_geboortezorg.present (``reuse``: kept ones;
     ``no_funnel``: why there is no funnel plot)."""
+    from saz_geboortezorg.present.benchmark_chart import message_chart, trend_chart
+    from saz_geboortezorg.present.caterpillar import caterpillar_chart
 
     state, table = view.state, view.table
     m = table.attrs["multiplier"]

@@ -11,15 +11,12 @@ language.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
-from saz_geboortezorg.compare.benchmark import BenchmarkCache
 from saz_geboortezorg.errors import SazError
 from saz_geboortezorg.explore import controls as opts
 from saz_geboortezorg.explore.labels import check_language
 from saz_geboortezorg.explore.view import CHARTS, ExplorerState, explorer_view
-from saz_geboortezorg.present.chart_pane import ChartPane
 
 __all__ = ["Explorer", "DESCRIPTIONS"]
 
@@ -95,6 +92,9 @@ class Explorer:
         view_function: Any = None,
     ) -> None:
         import ipywidgets as widgets
+
+        from saz_geboortezorg.compare.benchmark import BenchmarkCache
+        from saz_geboortezorg.present.chart_pane import ChartPane
 
         self.data = data
         self.cache = cache if cache is not None else BenchmarkCache()
@@ -253,4 +253,6 @@ class Explorer:
 
 
 def _escape(text: str) -> str:
+    import html
+
     return html.escape(text)

@@ -7,13 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.derive.robson import classify
-from saz_geboortezorg.derive.sga import sga
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.expressions import evaluate, evaluate_known
-from saz_geboortezorg.indicators.definitions import ATTRIBUTIONS, Indicator
-from saz_geboortezorg.io.decode import CS_MODES
-from saz_geboortezorg.stats.intervals import clopper_pearson, wilson
+from saz_geboortezorg.indicators.definitions import Indicator
 
 __all__ = [
     "compute_indicator",
@@ -61,6 +57,7 @@ def attribution_for(indicator: Indicator | None, attribution: str | None = None)
     >>> attribution_for(get("preterm"), "birth")
     'birth'
     """
+    from saz_geboortezorg.indicators.definitions import ATTRIBUTIONS
 
     if attribution is None:
         return indicator.attribution if indicator is not None else "birth"
@@ -117,6 +114,7 @@ def caesarean_from_mode(mode: pd.Series) -> pd.Series:
     >>> caesarean_from_mode(pd.Series(["prelabour_cs", "vacuum", "unknown", None])).tolist()
     [1.0, 0.0, nan, nan]
     """
+    from saz_geboortezorg.io.decode import CS_MODES
 
     m = mode.astype("object")
     known = (m.notna() & (m != "unknown")).to_numpy()
@@ -132,8 +130,12 @@ def _enrich(table: pd.DataFrame, needed: set[str], sga_reference: Any) -> pd.Dat
     if "cs" in needed and "cs" not in table.columns and "mode" in table.columns:
         extra["cs"] = caesarean_from_mode(table["mode"])
     if {"robson", "robson_main"} & needed and not {"robson", "robson_main"} <= set(table.columns):
+        from saz_geboortezorg.derive.robson import classify
+
         extra.update(classify(table)[["robson", "robson_main"]].to_dict("series"))
     if "sga" in needed and "sga" not in table.columns:
+        from saz_geboortezorg.derive.sga import sga
+
         extra["sga"] = sga(table, sga_reference)
     return table.assign(**extra) if extra else table
 
@@ -291,6 +293,7 @@ def compute_indicator(
     attribution: str | None = None,
 ) -> pd.DataFrame:
     """Compute one indicator on one analysis table (see :func:`saz_geboortezorg.compute`)."""
+    from saz_geboortezorg.stats.intervals import clopper_pearson, wilson
 
     rule = attribution_for(indicator, attribution)
     unit_col = resolve_unit(by, table.columns, rule)

@@ -14,9 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.derive.flows import CATEGORIES, STAGES
-from saz_geboortezorg.errors import SpecError
-from saz_geboortezorg.present.funnel_chart import funnel_chart
 from saz_geboortezorg.present.stacked_shares import level_name, marked, stacked_shares_chart
 from saz_geboortezorg.present.style import PALETTE, configure
 
@@ -98,6 +95,7 @@ def flow_layout(links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     3  pregnancy     referred  1
     4  pregnancy  second_line  1
     """
+    from saz_geboortezorg.derive.flows import CATEGORIES
 
     stages = list(
         links.attrs.get("stages") or dict.fromkeys([*links.source_stage, *links.target_stage])
@@ -227,6 +225,8 @@ def flow_chart(
     """
     import altair as alt
 
+    from saz_geboortezorg.derive.flows import STAGES
+
     if language not in ("en", "nl"):
         raise ValueError("language must be 'en' or 'nl'")
     nodes, bands = flow_layout(links)
@@ -346,6 +346,8 @@ def _check_language(language: str) -> None:
 
 
 def _check_moment(moment: str | None) -> None:
+    from saz_geboortezorg.errors import SpecError
+
     if moment is not None and moment not in _MOMENT_WORDS:
         raise SpecError(f"moment must be one of {', '.join(_MOMENT_WORDS)}, not {moment!r}")
 
@@ -530,6 +532,8 @@ def referral_funnel_chart(
     >>> referral_funnel_chart(result, parity="nulliparous").to_dict()["title"]["text"]
     'Referral during labour of nulliparous women, per midwifery practice'
     """
+    from saz_geboortezorg.errors import SpecError
+    from saz_geboortezorg.present.funnel_chart import funnel_chart
 
     _check_language(language)
     if moment not in _MOMENT_WORDS:
@@ -603,6 +607,8 @@ def flow_shares_chart(
     >>> spec["mark"]["type"], spec["encoding"]["y"]["title"]
     ('bar', 'region')
     """
+
+    from saz_geboortezorg.derive.flows import STAGES
 
     _check_language(language)
     if stage not in set(flows["stage"]):

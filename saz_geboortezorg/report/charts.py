@@ -17,12 +17,10 @@ True
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pandas as pd
 
-from saz_geboortezorg.present.monitor_charts import p_chart_plot
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, configure
 
 __all__ = [
@@ -54,6 +52,7 @@ def highlight(
     >>> spec["layer"][1]["transform"]
     [{'filter': {'field': 'unit', 'equal': 'B'}}]
     """
+    import copy
 
     out = dict(spec)
     layers = list(spec["layer"])
@@ -251,6 +250,7 @@ def trend_chart(trends: pd.DataFrame, indicator: str, name: str) -> Any:
     >>> spec["layer"][0]["transform"][-1]
     {'filter': {'field': 'unit', 'equal': 'A'}}
     """
+    from saz_geboortezorg.present.monitor_charts import p_chart_plot
 
     t = trends[trends["indicator"] == indicator]
     # a quarter with a hidden count is left out entirely: its limits would reveal n
