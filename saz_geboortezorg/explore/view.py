@@ -222,9 +222,9 @@ def explorer_view(
         trend_table,
         unit_table,
     )
+    from saz_geboortezorg.compare.funnel.limits import level_tag
     from saz_geboortezorg.explore.controls import period_bounds
     from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.stats.intervals import level_tag
 
     language = check_language(state.language)
     period = period_bounds(state.period)
