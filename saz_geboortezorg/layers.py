@@ -19,10 +19,10 @@ below it):
 ==  ==========================================  =================================================
 #   packages                                    what they hold
 ==  ==========================================  =================================================
-0   ``errors``                                  the exception types
+0   ``errors``, ``deprecation``                 the exception types, renamed-argument helpers
 1   ``expressions``, ``schema``, ``stats``,     the filter language of definitions, the extract
     ``version``                                 schema and code lists, interval formulas, the
-                                                version number; they use nothing but ``errors``
+                                                version number; they import only layer 0
 2   ``io``                                      reading, decoding, validating and linking extracts
 3   ``derive``, ``indicators``                  derived columns and views; the indicator
                                                 catalogue and per-unit rates
@@ -34,8 +34,8 @@ below it):
 9   ``report`` | ``explore``                    reports; the notebook explorer (independent)
 10  ``synthetic``                               the generator and the method scoring harness
 11  ``commands``                                one module per CLI command
-12  ``cli``, ``__main__``, ``layers``, the      the entry points, the flat public API, and this
-    package itself                              declaration (which imports nothing)
+12  ``cli``, ``__main__``, ``charts``,          the entry points, the flat public API (lazy),
+    ``layers``, the package itself              and this declaration (which imports nothing)
 ==  ==========================================  =================================================
 
 Where the packages outside the data path sit, and why:
@@ -106,8 +106,10 @@ ROOT = "saz_geboortezorg"
 
 #: Layers, lowest first; each is a tuple of the top-level packages (or modules) in it.
 #: ``""`` is the package itself (``saz_geboortezorg/__init__.py``).
+#: ``deprecation`` and ``charts`` arrive with the vocabulary work (wt-i15vocab): the
+#: renamed-argument helpers every layer uses, and the lazy namespace of chart functions.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors",),
+    ("errors", "deprecation"),
     ("expressions", "schema", "stats", "version"),
     ("io",),
     ("derive", "indicators"),
@@ -119,7 +121,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report", "explore"),
     ("synthetic",),
     ("commands",),
-    ("cli", "__main__", "", "layers"),
+    ("cli", "__main__", "", "charts", "layers"),
 )
 
 #: Layers whose packages must not import each other (siblings, not a stack).
