@@ -22,8 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from saz_geboortezorg.synthetic.store import DEFAULT_BIRTHS, DEFAULT_SEED, default_dataset
-
 __all__ = ["generate", "default_dataset", "SyntheticData", "DEFAULT_BIRTHS", "DEFAULT_SEED"]
 
 
@@ -32,4 +30,8 @@ def __getattr__(name: str) -> Any:
         from saz_geboortezorg.synthetic import generator
 
         return getattr(generator, name)
+    if name in ("default_dataset", "DEFAULT_BIRTHS", "DEFAULT_SEED"):
+        from saz_geboortezorg.synthetic import store
+
+        return getattr(store, name)
     raise AttributeError(f"module 'saz_geboortezorg.synthetic' has no attribute {name!r}")
