@@ -54,9 +54,12 @@ chromium:
 	  fi; }
 	@test -x /usr/bin/chromium || { echo "apt-get did not install /usr/bin/chromium" >&2; exit 1; }
 
+# lint also checks the layer contract of saz_geboortezorg/layers.py (tests/test_layers.py:
+# no upward import, no import cycle, no private name imported from another module)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_layers.py
 
 test: lint chromium
 	$(BIN)/pytest

@@ -66,7 +66,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from saz_geboortezorg.version import __version__
 
 # Public names resolved lazily: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
@@ -109,7 +109,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "care_flows": ("saz_geboortezorg.derive.flows", "care_flows"),
     "flow_links": ("saz_geboortezorg.derive.flows", "flow_links"),
     "referral_rates": ("saz_geboortezorg.derive.flows", "referral_rates"),
-    "referral_funnel": ("saz_geboortezorg.derive.flows", "referral_funnel"),
+    "referral_funnel": ("saz_geboortezorg.compare.referrals", "referral_funnel"),
     "referral_reasons": ("saz_geboortezorg.derive.flows", "referral_reasons"),
     # monitoring over time
     "period_rates": ("saz_geboortezorg.monitor.periods", "period_rates"),

@@ -81,7 +81,7 @@ NEEDS: dict[str, dict[str, tuple[str, str]]] = {
     "05_zorgstromen": {
         "care_flows": ("derive.flows", "care_flows"),
         "flow_links": ("derive.flows", "flow_links"),
-        "referral_funnel": ("derive.flows", "referral_funnel"),
+        "referral_funnel": ("compare.referrals", "referral_funnel"),
         "referral_rates": ("derive.flows", "referral_rates"),
         "referral_reasons": ("derive.flows", "referral_reasons"),
         "charts.flow_chart": ("present.flow_chart", "flow_chart"),

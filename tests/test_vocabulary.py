@@ -186,7 +186,7 @@ CASES = [
     ("derive.costs", "cost_summary", lambda d: (d,), "by", "unit", "region"),
     ("derive.costs", "cost_drivers", lambda d: (d,), "by", "unit", "region"),
     ("derive.flows", "referral_rates", lambda d: (_women(),), "by", "unit", "region"),
-    ("derive.flows", "referral_funnel", lambda d: (_women(),), "by", "unit", "region"),
+    ("compare.referrals", "referral_funnel", lambda d: (_women(),), "by", "unit", "region"),
     ("derive.flows", "flow_links", lambda d: (_women(), "region_id"), "unit", "unit_id", "R2"),
     ("derive.flows", "care_flows", lambda d: (_women(),), "by", "unit", "hospital_id"),
     ("derive.flows", "referral_reasons", lambda d: (_women(),), "by", "unit", "hospital_id"),
@@ -250,7 +250,7 @@ CHART_CASES = [
         "present.flow_chart",
         "referral_funnel_chart",
         lambda: (
-            importlib.import_module("saz_geboortezorg.derive.flows").referral_funnel(_women()),
+            importlib.import_module("saz_geboortezorg.compare.referrals").referral_funnel(_women()),
         ),
     ),
 ]

@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(result.summary())
     print()
-    from saz_geboortezorg.compare.funnel.limits import level_tag
+    from saz_geboortezorg.stats.intervals import level_tag
 
     tags = [level_tag(x) for x in result.levels]
     cols = ["group", "numerator", "denominator", "value", "z"]

@@ -66,8 +66,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.compare.subgroups import group_rates
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.stats.intervals import newcombe_difference, z_value
 
 __all__ = [
     "ridits",
@@ -110,46 +112,6 @@ def ridits(sizes: Sequence[float]) -> np.ndarray:
 
 
 @renamed_arguments(level="confidence")
-def newcombe_difference(
-    x1: Any, n1: Any, x2: Any, n2: Any, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Difference of two proportions p1 - p2 with Newcombe's hybrid score interval.
-
-    Parameters
-    ----------
-    x1, n1, x2, n2 : array-like
-        Events and denominators of the two groups.
-    confidence : float
-        Confidence level.
-
-    Returns
-    -------
-    (difference, lower, upper) : tuple of ndarray
-        As proportions; NaN when a denominator is 0.
-
-    Examples
-    --------
-    Newcombe (1998), table II, example (a): 56/70 versus 48/80.
-
-    >>> d, lo, hi = newcombe_difference(56, 70, 48, 80)
-    >>> round(float(d), 4), round(float(lo), 4), round(float(hi), 4)
-    (0.2, 0.0524, 0.3339)
-    """
-    from saz_geboortezorg.stats.intervals import wilson
-
-    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p1 = np.where(n1 > 0, x1 / n1, np.nan)
-        p2 = np.where(n2 > 0, x2 / n2, np.nan)
-    l1, u1 = wilson(x1, n1, confidence)
-    l2, u2 = wilson(x2, n2, confidence)
-    d = p1 - p2
-    lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return d, lower, upper
-
-
-@renamed_arguments(level="confidence")
 def log_ratio_interval(
     x1: Any, n1: Any, x2: Any, n2: Any, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -167,8 +129,6 @@ def log_ratio_interval(
     >>> log_ratio_interval(0, 50, 5, 50)[1].tolist()
     nan
     """
-    from saz_geboortezorg.stats.intervals import z_value
-
     x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
     z = z_value(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -358,8 +318,6 @@ def slope_index(
     if len(order) < 2:
         raise SpecError("slope_index needs at least two groups in order=")
     m = _multiplier(rates)
-    from saz_geboortezorg.stats.intervals import z_value
-
     z = z_value(confidence)
     rows = []
     for name, frame in _units(rates, unit):
@@ -433,8 +391,6 @@ def equity_table(
     1   R1      100.0        50.0        50.0  100.0
     2   R2       50.0         0.0        50.0  100.0
     """
-    from saz_geboortezorg.compare.subgroups import group_rates
-
     order = [str(g) for g in order]
     by_unit = group_rates(data, indicator, by=[unit, group], confidence=confidence)
     overall = group_rates(data, indicator, by=[group], confidence=confidence)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.stats.intervals import newcombe_difference, wilson
 
 __all__ = ["hospital_features", "feature_comparison"]
 
@@ -121,9 +122,6 @@ def feature_comparison(
     import statsmodels.api as sm
     from scipy.stats import t as student_t
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-
-    from saz_geboortezorg.compare.equity import newcombe_difference
-    from saz_geboortezorg.stats.intervals import wilson
 
     needed = [c for c in ("unit", "numerator", "denominator") if c not in rates.columns]
     if needed:

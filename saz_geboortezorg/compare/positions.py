@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.stats.intervals import level_tag
 
 __all__ = ["Positions", "crude_vs_adjusted", "funnel_status"]
 
@@ -88,7 +89,6 @@ def funnel_status(result: Any) -> pd.Series:
     >>> funnel_status(sg.funnel(d, "o", "e", "h", overdispersion=False)).value_counts().to_dict()
     {'within': 10}
     """
-    from saz_geboortezorg.compare.funnel.limits import level_tag
 
     table = result.table
     status = pd.Series("within", index=table["group"].astype(str).to_numpy(), dtype=object)

@@ -61,7 +61,7 @@ from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import (
     UNIT_COLUMNS,
-    _enrich,
+    add_derived_columns,
     attribution_for,
     indicator_outcome,
     resolve_unit,
@@ -201,7 +201,7 @@ class BenchmarkCache:
             needed |= _DERIVED
         missing = {c for c in needed if c not in enriched.columns}
         if missing:
-            enriched = _enrich(enriched, missing, None)
+            enriched = add_derived_columns(enriched, missing, None)
         self._tables[key] = (source, enriched)
         return enriched
 

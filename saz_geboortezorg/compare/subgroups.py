@@ -301,9 +301,9 @@ def outcomes_by_flag(
     0     pph   no            2          0    0.0
     1     pph  yes            1          1  100.0
     """
-    from saz_geboortezorg.compare.equity import newcombe_difference
-    from saz_geboortezorg.derive.expressions import evaluate
+    from saz_geboortezorg.expressions import evaluate
     from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.stats.intervals import newcombe_difference
 
     outside = "not in population"
     frames = []

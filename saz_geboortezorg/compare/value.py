@@ -35,7 +35,13 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
+from saz_geboortezorg.derive.costs import cost_per_pregnancy, cost_population
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators import compute, get
+from saz_geboortezorg.indicators.compute import UNIT_COLUMNS
+from saz_geboortezorg.model import casemix
+from saz_geboortezorg.model.spec import load_spec
+from saz_geboortezorg.stats.intervals import wilson
 
 __all__ = ["ValueView", "value_view", "assign_quadrants"]
 
@@ -173,17 +179,15 @@ class ValueView:
 
 
 def _outcome_table(data: Any, indicator: Any, unit: str | None) -> tuple[pd.DataFrame, dict]:
-    import saz_geboortezorg as sg
-
     mult = indicator.multiplier
-    crude = sg.compute(data, indicator.id, unit=unit)
+    crude = compute(data, indicator.id, unit=unit)
     crude = crude.rename(columns={"denominator": "outcome_n", "numerator": "outcome_events"})
     crude["outcome_crude"] = crude["outcome_events"] / crude["outcome_n"] * mult
     crude = crude[["unit", "outcome_n", "outcome_events", "outcome_crude"]]
     overall_events, overall_n = crude["outcome_events"].sum(), crude["outcome_n"].sum()
     info: dict[str, Any] = {"model": None}
     if indicator.case_mix:
-        res = sg.casemix(data, indicator.case_mix, unit=unit, random_effects=False)
+        res = casemix(data, indicator.case_mix, unit=unit, random_effects=False)
         t = res.table
         adj = pd.DataFrame(
             {
@@ -204,8 +208,6 @@ def _outcome_table(data: Any, indicator: Any, unit: str | None) -> tuple[pd.Data
         if res.notes:
             info["method"] += " (" + "; ".join(res.notes) + ")"
     else:
-        from saz_geboortezorg.stats.intervals import wilson
-
         lo, hi = wilson(crude["outcome_events"].to_numpy(), crude["outcome_n"].to_numpy())
         adj = pd.DataFrame(
             {
@@ -228,16 +230,10 @@ def _outcome_table(data: Any, indicator: Any, unit: str | None) -> tuple[pd.Data
 
 def _cost_model(data: Any, unit: str, exclude: tuple[str, ...]) -> Any:
     """The gamma cost model (case_mix/cost.yaml) on all claims, or without some products."""
-    import saz_geboortezorg as sg
-    from saz_geboortezorg.indicators import get
-
     # costs count against the unit where care started (the cost indicator's attribution)
     rule = get("cost_per_pregnancy").attribution
     if not exclude:
-        return sg.casemix(data, "cost", unit=unit, random_effects=False, attribution=rule)
-    from saz_geboortezorg.derive.costs import _population, cost_per_pregnancy
-    from saz_geboortezorg.model.spec import load_spec
-
+        return casemix(data, "cost", unit=unit, random_effects=False, attribution=rule)
     table = cost_per_pregnancy(data).table
     columns = {f"product_{code.lower()}": code for code in exclude}
     unknown = [code for col, code in columns.items() if col not in table.columns]
@@ -251,10 +247,10 @@ def _cost_model(data: Any, unit: str, exclude: tuple[str, ...]) -> Any:
     women = women.assign(
         cost_value=women["cost_total"].to_numpy() - table[list(columns)].sum(axis=1).to_numpy()
     )
-    women = _population(women)
+    women = cost_population(women)
     raw = dict(load_spec("cost").raw)
     raw["outcome"] = "cost_value"
-    return sg.casemix(women, raw, unit=unit, random_effects=False, attribution=rule)
+    return casemix(women, raw, unit=unit, random_effects=False, attribution=rule)
 
 
 @renamed_arguments(by="unit")
@@ -309,8 +305,6 @@ def value_view(
     True
     >>> tmp.cleanup()
     """
-    from saz_geboortezorg.indicators import get
-
     indicator = get(outcome)
     if indicator.is_mean:
         raise SpecError(
@@ -356,8 +350,6 @@ def value_view(
         outcome_ci=(table["outcome_lcl95"], table["outcome_ucl95"]),
         cost_ci=(table["adjusted_cost_lcl95"], table["adjusted_cost_ucl95"]),
     )
-    from saz_geboortezorg.indicators.compute import UNIT_COLUMNS
-
     return ValueView(
         table=table.reset_index(drop=True),
         outcome=indicator.id,

@@ -23,10 +23,15 @@ import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.expressions import evaluate
+from saz_geboortezorg.indicators import get
+from saz_geboortezorg.indicators.compute import attribution_for, indicator_outcome, resolve_unit
+from saz_geboortezorg.stats.intervals import wilson
 
 __all__ = [
     "PregnancyCosts",
     "cost_per_pregnancy",
+    "cost_population",
     "cost_summary",
     "cost_drivers",
     "driver_flags",
@@ -234,8 +239,6 @@ def cost_per_pregnancy(data: Any) -> PregnancyCosts:
 
 def _population_mask(women: pd.DataFrame) -> np.ndarray:
     """Women in the cost indicator's population (births from 22+0 weeks, claims linked)."""
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.indicators.compute import indicator_outcome
 
     mask, _ = indicator_outcome(women, get("cost_per_pregnancy"))
     return mask.to_numpy(bool)
@@ -251,24 +254,21 @@ def _without_claims_mask(women: pd.DataFrame) -> np.ndarray:
     >>> _without_claims_mask(w).tolist()
     [False, True, False]
     """
-    from saz_geboortezorg.derive.expressions import evaluate
-    from saz_geboortezorg.indicators import get
 
     population = evaluate(get("cost_per_pregnancy").population, women).to_numpy(bool)
     unknown = pd.to_numeric(women["cost_total"], errors="coerce").isna().to_numpy()
     return population & unknown
 
 
-def _population(women: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``women`` in the cost indicator's population (used by compare.value)."""
+def cost_population(women: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``women`` in the cost indicator's population (births from 22+0 weeks,
+    claims linked); :mod:`saz_geboortezorg.compare.value` fits its cost model on them."""
     return women.loc[_population_mask(women)]
 
 
 def _unit_column(by: str | None, columns, attribution: str | None = None) -> str | None:
     """The unit column of costs: by default the cost indicator's attribution (booking:
     a pregnancy's costs count against the unit where its care started)."""
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.indicators.compute import attribution_for, resolve_unit
 
     return resolve_unit(by, columns, attribution_for(get("cost_per_pregnancy"), attribution))
 
@@ -537,7 +537,6 @@ def cost_drivers(
     True
     >>> tmp.cleanup()
     """
-    from saz_geboortezorg.stats.intervals import wilson
 
     women = data.women.reset_index(drop=True)
     if costs is None:

@@ -39,15 +39,12 @@ woman whose referral in pregnancy is not recorded is ``unknown``.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments, warn_renamed
 from saz_geboortezorg.derive.profile import PLACE_LABELS
-
-if TYPE_CHECKING:
-    from saz_geboortezorg.compare.funnel.result import FunnelResult
 
 __all__ = [
     "STAGES",
@@ -58,7 +55,6 @@ __all__ = [
     "flow_links",
     "referral_reasons",
     "referral_rates",
-    "referral_funnel",
 ]
 
 #: The stages of the care path in order, with English and Dutch names.
@@ -710,46 +706,20 @@ def referral_rates(
     return out
 
 
-@renamed_arguments(by="unit")
-def referral_funnel(
-    women: pd.DataFrame,
-    unit: str = "practice_id",
-    moment: str = "labour",
-    parity: str | None = None,
-    **funnel_options: Any,
-) -> FunnelResult:
-    """Funnel plot of referral rates per unit (per midwifery practice by default).
+def __getattr__(name: str) -> Any:
+    # referral_funnel moved to saz_geboortezorg.compare.referrals (a funnel plot is a
+    # comparison, a layer above derive); the old import path works for one release.
+    if name == "referral_funnel":
+        import warnings
 
-    Parameters
-    ----------
-    women : DataFrame
-        The ``women`` analysis table.
-    unit, moment, parity
-        As :func:`referral_rates`.
-    **funnel_options
-        Passed to :func:`saz_geboortezorg.funnel` (e.g. ``overdispersion=False``).
+        from saz_geboortezorg.compare.referrals import referral_funnel
+        from saz_geboortezorg.deprecation import SazDeprecationWarning
 
-    Returns
-    -------
-    FunnelResult
-        Proportions in percent (``data_type="PR"``, ``multiplier=100``), one row per
-        unit with at least one woman in the denominator.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(1)
-    >>> n = 2_000
-    >>> w = pd.DataFrame({"practice_id": rng.choice([f"P{i:02d}" for i in range(12)], n),
-    ...     "start_line": 1, "referral_pregnancy": 0, "onset": "spontaneous",
-    ...     "referral_labour": rng.binomial(1, 0.35, n)})
-    >>> r = referral_funnel(w)
-    >>> len(r.table), round(r.target * 100) in range(30, 41)
-    (12, True)
-    """
-    from saz_geboortezorg.compare.funnel import funnel
-
-    rates = referral_rates(women, unit=unit, moment=moment, parity=parity)
-    rates = rates[rates["denominator"] > 0]
-    options = {"data_type": "PR", "multiplier": 100, **funnel_options}
-    return funnel(rates, numerator="numerator", denominator="denominator", unit="unit", **options)
+        warnings.warn(
+            "saz_geboortezorg.derive.flows.referral_funnel moved: use sg.referral_funnel "
+            "(saz_geboortezorg.compare.referrals)",
+            SazDeprecationWarning,
+            stacklevel=2,
+        )
+        return referral_funnel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

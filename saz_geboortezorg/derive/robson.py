@@ -32,6 +32,8 @@ caesarean rate.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -55,7 +57,6 @@ def main_group(group: pd.Series) -> pd.Series:
     >>> main_group(pd.Series(["2a", "5.2", "10", "unclassifiable"])).tolist()
     ['2', '5', '10', 'unclassifiable']
     """
-    import re
 
     group = group.astype("string")
     # a dozen distinct labels: map them rather than run a regex on every row

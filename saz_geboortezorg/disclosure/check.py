@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import html as _html
 import json
 import re
 from collections.abc import Iterable
@@ -487,7 +488,6 @@ def html_text(page: str) -> str:
     >>> html_text('<p title="n = 3">Shown <b>text</b></p><script>var n = 4;</script>').split("\\n")
     ['n = 3', 'Shown text']
     """
-    import html as _html
 
     body = _SCRIPT_OR_STYLE.sub(" ", page)
     attrs = [_html.unescape(a) for a in _ATTR_TEXT.findall(body)]

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators import get
 from saz_geboortezorg.present.benchmark_chart import TEXT as CHART_TEXT
 
 __all__ = [
@@ -218,7 +219,6 @@ def indicator_label(indicator: Any, language: str = "en") -> str:
     >>> indicator_label(get("pph"), "nl")
     'Fluxus postpartum (>= 1000 ml)'
     """
-    from saz_geboortezorg.indicators import get
 
     ind = get(indicator)
     if check_language(language) == "nl":

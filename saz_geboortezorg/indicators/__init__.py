@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +76,6 @@ def get(indicator: str | Indicator, path: str | Path | None = None) -> Indicator
         return indicator
     found = load_catalogue(path)
     if indicator not in found:
-        import difflib
-
         close = difflib.get_close_matches(str(indicator), list(found), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise SpecError(

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
-from saz_geboortezorg.derive.expressions import evaluate, evaluate_known
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.expressions import evaluate, evaluate_known
 from saz_geboortezorg.indicators.definitions import Indicator
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "POPULATION_UNKNOWN",
     "OUTCOME_UNKNOWN",
     "prepare_table",
+    "add_derived_columns",
     "resolve_unit",
     "attribution_for",
     "UNIT_COLUMNS",
@@ -125,9 +126,18 @@ def caesarean_from_mode(mode: pd.Series) -> pd.Series:
     )
 
 
-def _enrich(table: pd.DataFrame, needed: set[str], sga_reference: Any) -> pd.DataFrame:
+def add_derived_columns(
+    table: pd.DataFrame, needed: set[str], sga_reference: Any = None
+) -> pd.DataFrame:
     """Add derived columns (Robson group, SGA, a caesarean flag from the mode of birth)
-    that a definition needs and the table lacks."""
+    that a definition needs and the table lacks.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"mode": ["prelabour_cs", "spontaneous", None]})
+    >>> add_derived_columns(t, {"cs"})["cs"].tolist()
+    [1.0, 0.0, nan]
+    """
     extra = {}
     if "cs" in needed and "cs" not in table.columns and "mode" in table.columns:
         extra["cs"] = caesarean_from_mode(table["mode"])
@@ -142,13 +152,18 @@ def _enrich(table: pd.DataFrame, needed: set[str], sga_reference: Any) -> pd.Dat
     return table.assign(**extra) if extra else table
 
 
+#: The old private name, still imported by code being restructured in wt-i15model;
+#: remove once it imports :func:`add_derived_columns` (tests/test_layers.py lists it).
+_enrich = add_derived_columns
+
+
 def prepare_table(
     table: pd.DataFrame, indicator: Indicator, sga_reference: Any = None
 ) -> pd.DataFrame:
     """The table with the derived columns the indicator needs (Robson, SGA), checked to
     have every column its definition uses (a clear error names the missing ones)."""
     needed = indicator.columns()
-    table = _enrich(table, needed, sga_reference)
+    table = add_derived_columns(table, needed, sga_reference)
     lacking = sorted(needed - set(table.columns))
     if lacking:
         named = [
@@ -175,7 +190,7 @@ def _accounts(table: pd.DataFrame, indicator: Indicator) -> dict[str, Any]:
     exclusion, or the denominator (with its event or amount).
 
     The population and the numerator are evaluated in three-valued logic
-    (:func:`~saz_geboortezorg.derive.expressions.evaluate_known`): a record is outside
+    (:func:`~saz_geboortezorg.expressions.evaluate_known`): a record is outside
     the population only when its known values put it there. A record that may be in
     the population is subject to the exclusions; one whose population or outcome
     still depends on a missing value is excluded as :data:`POPULATION_UNKNOWN` or

@@ -8,8 +8,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from saz_geboortezorg.derive.expressions import columns_used
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.expressions import columns_used
 
 __all__ = [
     "Indicator",

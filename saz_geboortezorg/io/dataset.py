@@ -96,8 +96,6 @@ class Dataset:
         >>> tmp.cleanup()
         """
         if source not in self.sources:
-            from saz_geboortezorg.errors import SazError
-
             raise SazError(
                 f"no source {source!r} in this dataset; sources: {', '.join(self.sources)}"
             )

@@ -20,13 +20,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["isin", "text_to_float", "arrow_text"]
 
 
 def arrow_text(s: pd.Series) -> Any | None:
     """The Arrow (chunked) array behind a text Series, or None if it has none."""
-    import pyarrow as pa
 
     arr = getattr(s.array, "_pa_array", None)
     if arr is None:
@@ -45,8 +46,6 @@ def isin(s: pd.Series, candidates: Any) -> np.ndarray:
     >>> isin(pd.Series([1, 2, None], dtype="Int64"), [2]).tolist()
     [False, True, False]
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     arr = arrow_text(s)
     if arr is None:
@@ -75,8 +74,6 @@ def text_to_float(s: pd.Series) -> pd.Series:
     >>> text_to_float(pd.Series(["3", "x"], dtype="str")).tolist()
     [3.0, nan]
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     arr = arrow_text(s)
     if arr is not None:
@@ -100,8 +97,6 @@ def labels(index: np.ndarray, names: list[str], like: pd.Index | None = None) ->
     >>> labels(np.array([1, -1, 0]), ["no", "yes"]).tolist()
     ['yes', nan, 'no']
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     idx = np.asarray(index, dtype="int64")
     taken = pc.take(pa.array(names, type=pa.string()), pa.array(idx, mask=idx < 0))
@@ -122,8 +117,6 @@ def factorize_together(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray
     >>> a.tolist(), b.tolist(), rank.tolist()
     ([0, 1], [1, -1], [1, 0])
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     arrays = []
     for s in series:

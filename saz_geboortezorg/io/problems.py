@@ -20,6 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 __all__ = ["Problem", "MAX_SHOWN", "first_rows"]
 
 #: How many example rows a message shows.
@@ -30,8 +33,6 @@ def _show(value: Any) -> str:
     if value is None:
         return "(empty)"
     try:
-        import pandas as pd
-
         if pd.isna(value):
             return "(empty)"
     except (TypeError, ValueError):
@@ -108,8 +109,6 @@ def first_rows(mask: Any, row_numbers: Any, values: Any | None = None) -> tuple[
     >>> first_rows(np.array([False, True, True]), np.array([2, 3, 4]), np.array(["a", "b", "c"]))
     (2, [3, 4], ['b', 'c'])
     """
-    import numpy as np
-    import pandas as pd
 
     m = np.asarray(mask, dtype=bool)
     idx = np.flatnonzero(m)

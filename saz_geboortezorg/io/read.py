@@ -23,11 +23,15 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from saz_geboortezorg.errors import ExtractError
 
@@ -126,15 +130,11 @@ def _looks_like_garbage(text: str) -> bool:
 
 
 def _header_names(header: str, sep: str) -> list[str]:
-    import csv
-
     return next(csv.reader([header.rstrip("\r")], delimiter=sep), [])
 
 
 def _parse_arrow(data: bytes, sep: str, names: list[str]) -> pd.DataFrame | None:
     """Parse with Arrow's multithreaded CSV reader; None when it cannot (then pandas does)."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
 
     if len(set(names)) != len(names):
         return None
@@ -157,8 +157,6 @@ def _parse_arrow(data: bytes, sep: str, names: list[str]) -> pd.DataFrame | None
 
 def _arrow_text_series(arr) -> pd.Series:  # noqa: ANN001 (pyarrow ChunkedArray)
     """Arrow text -> pandas str Series, stripped, with empty text as NA."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     arr = pc.utf8_trim_whitespace(arr)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)

@@ -32,8 +32,10 @@ import pandas as pd
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.errors import ExtractError
+from saz_geboortezorg.expressions import columns_used, evaluate
 from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
 from saz_geboortezorg.io.fast import isin
+from saz_geboortezorg.io.identifiers import identifier_columns
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
 
@@ -84,7 +86,7 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
     """Rows of ``frame`` where a ``required_when`` condition holds.
 
     Conditions use the toolkit's filter language
-    (:mod:`saz_geboortezorg.derive.expressions`); a missing value never satisfies
+    (:mod:`saz_geboortezorg.expressions`); a missing value never satisfies
     them. A condition on a column the file lacks (already reported) holds nowhere.
 
     Examples
@@ -93,7 +95,6 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
     >>> condition_mask(pd.DataFrame({"t": ["ZH", "VP", None]}), "t == 'ZH'").tolist()
     [True, False, False]
     """
-    from saz_geboortezorg.derive.expressions import columns_used, evaluate
 
     if columns_used(condition) - set(frame.columns):
         return np.zeros(len(frame), dtype=bool)
@@ -158,7 +159,6 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 f"({columns[c].get('en', '')}){hint}",
             )
         )
-    from saz_geboortezorg.io.identifiers import identifier_columns
 
     identifiers = set(identifier_columns(frame[extra], declared=columns))
     unknown = [c for c in extra if c not in identifiers]

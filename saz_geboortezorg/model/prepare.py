@@ -18,7 +18,7 @@ from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import (
     UNIT_COLUMNS,
-    _enrich,
+    add_derived_columns,
     attribution_for,
     indicator_outcome,
     resolve_unit,
@@ -178,7 +178,7 @@ def prepare(
     notes = []
     if spec.population:
         needed = columns_used(spec.population)
-        enriched = _enrich(table, needed, None)
+        enriched = add_derived_columns(table, needed, None)
         check(spec.population, enriched.columns, what="the population of the case-mix spec")
         mask = mask & evaluate(spec.population, enriched).to_numpy(bool)
     unit_name = unit or spec.unit

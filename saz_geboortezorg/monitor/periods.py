@@ -13,14 +13,27 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators import get
+from saz_geboortezorg.indicators.compute import indicator_outcome, resolve_unit
 
-__all__ = ["period_rates", "indicator_records", "FREQUENCIES"]
+__all__ = ["period_rates", "indicator_records", "indicator_table", "FREQUENCIES"]
 
 #: Period names and their pandas period codes.
 FREQUENCIES = {"month": "M", "quarter": "Q"}
 
 
-def _table_for(data: Any, indicator) -> pd.DataFrame:
+def indicator_table(data: Any, indicator: Any) -> pd.DataFrame:
+    """The analysis table an indicator is computed on: ``data`` itself when it is a
+    DataFrame, else the dataset's ``women`` or ``births`` table by the indicator's level.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from saz_geboortezorg.indicators import get
+    >>> data = SimpleNamespace(women=pd.DataFrame({"w": [1]}), births=pd.DataFrame({"b": [1]}))
+    >>> list(indicator_table(data, get("oasis")).columns)
+    ['w']
+    """
     if isinstance(data, pd.DataFrame):
         return data
     name = "women" if indicator.level == "woman" else "births"
@@ -58,13 +71,11 @@ def indicator_records(data: Any, indicator: Any, *, date: str = "birth_date") ->
     >>> indicator_records(t, "cs")[["birth_date", "outcome"]].values.tolist()
     [[Timestamp('2022-01-05 00:00:00'), 0.0], [Timestamp('2022-02-01 00:00:00'), 1.0]]
     """
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.indicators.compute import indicator_outcome
 
     ind = get(indicator) if isinstance(indicator, str) else indicator
     if ind.is_mean:
         raise SpecError(f"indicator {ind.id!r} is an amount; monitoring needs a 0/1 indicator")
-    table = _table_for(data, ind)
+    table = indicator_table(data, ind)
     if date not in table.columns:
         raise SpecError(f"the data has no date column {date!r}")
     keep, y = indicator_outcome(table, ind)
@@ -115,8 +126,6 @@ def period_rates(
      ['A', Timestamp('2022-02-01 00:00:00'), 0, 0.0, nan],
      ['A', Timestamp('2022-03-01 00:00:00'), 1, 0.0, 0.0]]
     """
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.indicators.compute import resolve_unit
 
     if freq not in FREQUENCIES:
         raise SpecError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")

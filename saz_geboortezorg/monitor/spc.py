@@ -65,6 +65,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from saz_geboortezorg.errors import SpecError
 
@@ -497,7 +498,6 @@ def _rule_flags(
 
 def _any_signal(z: np.ndarray, rate: np.ndarray, rules: Sequence[str], sigma: float) -> np.ndarray:
     """Whether each row (one simulated chart) has any signal; vectorised :func:`_rule_flags`."""
-    from numpy.lib.stride_tricks import sliding_window_view
 
     reps, t = z.shape
     zz = np.nan_to_num(z, nan=0.0)

@@ -20,6 +20,19 @@ from typing import Any
 import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators import get
+from saz_geboortezorg.indicators.compute import resolve_unit
+from saz_geboortezorg.model import casemix
+from saz_geboortezorg.model.spec import load_spec
+from saz_geboortezorg.monitor.periods import indicator_records, indicator_table
+from saz_geboortezorg.monitor.risk_adjusted import (
+    calibrate_threshold,
+    cusum,
+    cusum_change_start,
+    expected_risks,
+    recalibrate,
+    vlad,
+)
 
 __all__ = ["UnitMonitor", "monitor_unit"]
 
@@ -53,9 +66,6 @@ class UnitMonitor:
 
 
 def _records(table: pd.DataFrame, outcome: str, date: str) -> pd.DataFrame:
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.monitor.periods import indicator_records
-
     try:
         get(outcome)
     except SpecError:
@@ -127,32 +137,16 @@ def monitor_unit(
     >>> m.cusums[2.0]["first_signal"] is not None, m.cusums[0.5]["first_signal"]
     (True, None)
     """
-    from saz_geboortezorg.indicators.compute import resolve_unit
-    from saz_geboortezorg.model import casemix
-    from saz_geboortezorg.model.spec import load_spec
-    from saz_geboortezorg.monitor.risk_adjusted import (
-        calibrate_threshold,
-        cusum,
-        cusum_change_start,
-        expected_risks,
-        recalibrate,
-        vlad,
-    )
 
     spec = load_spec(spec)
     start = pd.Timestamp(baseline_end)
     if isinstance(data, pd.DataFrame):
         table = data
     else:
-        from saz_geboortezorg.indicators import get
-        from saz_geboortezorg.monitor.periods import _table_for
-
-        table = _table_for(data, get(spec.outcome))
+        table = indicator_table(data, get(spec.outcome))
     if date not in table.columns:
         raise SpecError(f"the data has no date column {date!r}")
     try:  # a level is resolved by the outcome indicator's attribution
-        from saz_geboortezorg.indicators import get
-
         rule = get(spec.outcome).attribution
     except SpecError:  # the outcome is a plain column
         rule = "birth"

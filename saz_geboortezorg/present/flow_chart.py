@@ -492,13 +492,13 @@ def referral_funnel_chart(
     unit: str = "practice",
     **options: Any,
 ) -> Any:
-    """The funnel plot of :func:`~saz_geboortezorg.derive.flows.referral_funnel` with
+    """The funnel plot of :func:`~saz_geboortezorg.compare.referrals.referral_funnel` with
     titles that say what is counted.
 
     Parameters
     ----------
     result : FunnelResult
-        From :func:`saz_geboortezorg.derive.flows.referral_funnel`.
+        From :func:`saz_geboortezorg.compare.referrals.referral_funnel`.
     moment : {"labour", "pregnancy", "postpartum"}
         The referral moment the result is for (sets the titles).
     language : {"en", "nl"}
@@ -522,7 +522,7 @@ def referral_funnel_chart(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from saz_geboortezorg.derive.flows import referral_funnel
+    >>> from saz_geboortezorg.compare.referrals import referral_funnel
     >>> rng = np.random.default_rng(1)
     >>> w = pd.DataFrame({"practice_id": rng.choice(list("ABCDEFGHIJ"), 800),
     ...     "start_line": 1, "referral_pregnancy": 0, "onset": "spontaneous",

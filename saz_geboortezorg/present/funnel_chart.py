@@ -16,6 +16,7 @@ import pandas as pd
 
 from saz_geboortezorg.present.inline_data import inline_data
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, configure
+from saz_geboortezorg.stats.intervals import level_tag
 
 if TYPE_CHECKING:  # pragma: no cover
     from saz_geboortezorg.compare.funnel import FunnelResult
@@ -111,7 +112,6 @@ def _pct(level: float, language: str = "en") -> str:
 
 def _status(table: pd.DataFrame, levels: tuple[float, ...]) -> pd.Series:
     """English status key per unit (``within limits``, ``outside 95% limits`` ...)."""
-    from saz_geboortezorg.compare.funnel.limits import level_tag
 
     status = pd.Series("within limits", index=table.index, dtype=object)
     for level in levels:  # ascending: the widest limit that is crossed wins
@@ -190,8 +190,6 @@ def funnel_chart(
     ('grenzen', 'verwacht aantal')
     """
     import altair as alt
-
-    from saz_geboortezorg.compare.funnel.limits import level_tag
 
     if labels not in LABELS:
         raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")

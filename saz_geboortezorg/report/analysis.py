@@ -22,6 +22,17 @@ from typing import Any
 
 import pandas as pd
 
+from saz_geboortezorg.compare.benchmark import benchmark
+from saz_geboortezorg.compare.equity import equity_table
+from saz_geboortezorg.compare.subgroups import group_rates
+from saz_geboortezorg.compare.value import value_view
+from saz_geboortezorg.derive.robson import robson_table
+from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators import catalogue, get
+from saz_geboortezorg.indicators.compute import resolve_unit
+from saz_geboortezorg.monitor.periods import period_rates
+from saz_geboortezorg.monitor.spc import family_false_alarm, p_chart, p_chart_false_alarm
+
 __all__ = [
     "Analysis",
     "analyse",
@@ -117,9 +128,6 @@ class Analysis:
 def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit: str) -> pd.DataFrame:
     """Indicator rates per unit x SES quintile (compare.subgroups.group_rates) and per SES
     quintile overall (``unit`` is ``"all"``); each indicator by its own attribution."""
-    from saz_geboortezorg.compare.subgroups import group_rates
-    from saz_geboortezorg.indicators import get
-    from saz_geboortezorg.indicators.compute import resolve_unit
 
     cols = ["indicator", "unit", "group", "denominator", "numerator", "rate", "wilson_lcl"]
     cols.append("wilson_ucl")
@@ -137,9 +145,6 @@ def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit: str) -> p
 
 
 def _trends(data: Any, unit: str) -> pd.DataFrame:
-    from saz_geboortezorg.monitor.periods import period_rates
-    from saz_geboortezorg.monitor.spc import p_chart, p_chart_false_alarm
-
     parts = []
     for ind_id in TREND_INDICATORS:
         rates = period_rates(data, ind_id, unit=unit, freq="quarter")
@@ -172,7 +177,6 @@ def _trends(data: Any, unit: str) -> pd.DataFrame:
 
 def _trend_family(trends: pd.DataFrame) -> dict:
     """Family false-alarm probabilities of the p-charts: all charts, and per unit."""
-    from saz_geboortezorg.monitor.spc import family_false_alarm
 
     charts = trends.groupby(["indicator", "unit"], sort=True)["false_alarm"].first()
     per_unit = charts.groupby(level="unit").apply(lambda a: family_false_alarm(a.to_numpy()))
@@ -205,12 +209,6 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
     >>> sorted(a.benchmark.funnels)[:2]                           # doctest: +SKIP
     ['big4', 'cost_per_pregnancy']
     """
-    from saz_geboortezorg.compare.benchmark import benchmark
-    from saz_geboortezorg.compare.equity import equity_table
-    from saz_geboortezorg.compare.value import value_view
-    from saz_geboortezorg.derive.robson import robson_table
-    from saz_geboortezorg.errors import SpecError
-    from saz_geboortezorg.indicators import catalogue
 
     if unit not in UNIT_COLUMNS:
         raise SpecError(f"unit must be one of {', '.join(UNIT_COLUMNS)}, not {unit!r}")

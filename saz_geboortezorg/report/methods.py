@@ -9,9 +9,13 @@ True
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from saz_geboortezorg.compare.attribution import attribution_lines
 from saz_geboortezorg.disclosure.check import count_free
+from saz_geboortezorg.indicators import get
+from saz_geboortezorg.model import load_spec
 
 __all__ = ["casemix_lines", "funnel_lines", "attribution_text", "suppression_text"]
 
@@ -24,7 +28,6 @@ def casemix_lines(spec_name: str) -> list[str]:
     >>> any("prev_cs" in line for line in casemix_lines("caesarean"))
     True
     """
-    from saz_geboortezorg.model import load_spec
 
     spec = load_spec(spec_name)
     out = [f"{spec.name}: {spec.title or spec.outcome} — {' '.join(spec.rationale.split())}"]
@@ -101,7 +104,6 @@ def _dispersion_words(f: Any) -> str:
     >>> _dispersion_words(funnel(d, "o", "e", "h", trim_by=0))
     'phi = 0.45, tau² = 0 (no overdispersion detected; chi-square p = 0.92)'
     """
-    import math
 
     phi = getattr(f, "phi", float("nan"))
     if not math.isfinite(phi):
@@ -139,8 +141,6 @@ def attribution_text(benchmark: Any) -> list[str]:
     >>> [line[:30] for line in attribution_text(type("B", (), {"table": t})())]
     ['Population outcomes (preterm) ', 'Outcomes of care during birth ']
     """
-    from saz_geboortezorg.compare.attribution import attribution_lines
-    from saz_geboortezorg.indicators import get
 
     rules = benchmark.table.drop_duplicates("indicator")
     out: list[str] = []

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from saz_geboortezorg.disclosure import Protected, suppress
+from saz_geboortezorg.disclosure import Disclosure, Protected, suppress
 
 __all__ = ["Shared", "protect"]
 
@@ -120,7 +120,6 @@ def _protect_equity(equity: pd.DataFrame, groups: pd.DataFrame, hidden: pd.DataF
     that unit and indicator is hidden; ``n_most`` / ``n_least`` (group sizes) whenever
     that group's size is hidden.
     """
-    from saz_geboortezorg.disclosure import Disclosure
 
     groups = groups.reset_index(drop=True)
     hidden = hidden.reset_index(drop=True)

@@ -19,6 +19,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from saz_geboortezorg.errors import SazError
+
 __all__ = [
     "sources",
     "source",
@@ -51,7 +53,6 @@ def source(name: str) -> dict[str, Any]:
         return sources()[name]
     except KeyError:
         known = ", ".join(sorted(sources()))
-        from saz_geboortezorg.errors import SazError
 
         raise SazError(f"unknown source {name!r}; known sources: {known}") from None
 

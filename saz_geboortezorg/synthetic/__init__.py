@@ -24,18 +24,14 @@ from typing import Any
 
 __all__ = ["generate", "default_dataset", "SyntheticData", "DEFAULT_BIRTHS", "DEFAULT_SEED"]
 
-#: Size and seed of the default dataset (:func:`default_dataset`).
-DEFAULT_BIRTHS = 60_000
-DEFAULT_SEED = 2024
-
 
 def __getattr__(name: str) -> Any:
     if name in ("generate", "SyntheticData"):
         from saz_geboortezorg.synthetic import generator
 
         return getattr(generator, name)
-    if name == "default_dataset":
-        from saz_geboortezorg.synthetic.store import default_dataset
+    if name in ("default_dataset", "DEFAULT_BIRTHS", "DEFAULT_SEED"):
+        from saz_geboortezorg.synthetic import store
 
-        return default_dataset
+        return getattr(store, name)
     raise AttributeError(f"module 'saz_geboortezorg.synthetic' has no attribute {name!r}")

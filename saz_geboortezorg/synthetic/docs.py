@@ -20,6 +20,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from saz_geboortezorg import schema
+from saz_geboortezorg.synthetic.params import load
+from saz_geboortezorg.synthetic.store import DEFAULT_BIRTHS, DEFAULT_SEED
+
 __all__ = [
     "data_dictionary",
     "code_tables",
@@ -39,7 +43,6 @@ def _cell(text: object) -> str:
 
 def data_dictionary() -> str:
     """One Markdown table per source of ``schema/extracts.yaml``."""
-    from saz_geboortezorg import schema
 
     out = []
     for name, spec in schema.sources().items():
@@ -72,7 +75,6 @@ def data_dictionary() -> str:
 
 def code_tables() -> str:
     """The code lists used by the extracts (code, Dutch label, English meaning)."""
-    from saz_geboortezorg import schema
 
     used = {
         c["codes"] for s in schema.sources().values() for c in s["columns"].values() if "codes" in c
@@ -92,7 +94,6 @@ def code_tables() -> str:
 
 def parameter_table() -> str:
     """Every generative parameter with its value and source note."""
-    from saz_geboortezorg.synthetic.params import load
 
     p = load()
     rows = ["| parameter | value | source |", "|---|---|---|"]
@@ -117,7 +118,6 @@ def parameter_table() -> str:
 
 def model_table() -> str:
     """The logistic models: population, intercept, log odds ratios, hospital sd, source."""
-    from saz_geboortezorg.synthetic.params import load
 
     p = load()
     rows = [
@@ -196,8 +196,7 @@ def update_readme(path: Path = README, truth: dict | None = None) -> bool:
     Without ``truth`` the default dataset is generated (in memory) for the rates.
     """
     if truth is None:
-        from saz_geboortezorg.synthetic import DEFAULT_BIRTHS, DEFAULT_SEED
-        from saz_geboortezorg.synthetic.generator import generate
+        from saz_geboortezorg.synthetic.generator import generate  # scipy: lazy
 
         truth = generate(births=DEFAULT_BIRTHS, seed=DEFAULT_SEED).truth
     text = path.read_text(encoding="utf-8")

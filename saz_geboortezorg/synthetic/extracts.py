@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg import schema
 from saz_geboortezorg.synthetic.labour import MODE_CODES
 from saz_geboortezorg.synthetic.organisations import Organisations
 from saz_geboortezorg.synthetic.strings import labels, prefixed
@@ -32,7 +33,6 @@ def nullable_int(values: np.ndarray, keep: np.ndarray | None = None) -> pd.array
 
 def _ordered(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """Columns in the order of ``schema/extracts.yaml``."""
-    from saz_geboortezorg import schema
 
     return frame[list(schema.source(source)["columns"])]
 

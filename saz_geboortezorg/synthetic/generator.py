@@ -27,7 +27,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
+from saz_geboortezorg import schema
 from saz_geboortezorg.errors import SazError
 from saz_geboortezorg.synthetic import carepath, claims, extracts, labour, neonatal, pregnancy
 from saz_geboortezorg.synthetic import params as params_mod
@@ -83,7 +86,6 @@ class SyntheticData:
         >>> sorted(p.name for p in paths.values())[-1]
         'truth.json'
         """
-        from saz_geboortezorg import schema
 
         if format not in FORMATS:
             raise SazError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
@@ -109,8 +111,6 @@ class SyntheticData:
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV through pyarrow (several times faster than pandas): dates as yyyy-mm-dd,
     whole numbers without decimals, empty fields for missing values, UTF-8."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for i, f in enumerate(table.schema):

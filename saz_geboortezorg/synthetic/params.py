@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -82,7 +83,6 @@ def fingerprint() -> str:
     >>> len(fingerprint())
     16
     """
-    import hashlib
 
     data = resources.files(__package__).joinpath("parameters.yaml").read_bytes()
     return hashlib.sha256(data).hexdigest()[:16]

@@ -85,7 +85,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.compare.benchmark import BenchmarkCache, benchmark
 from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.io import load
+from saz_geboortezorg.stats.intervals import level_tag
 
 __all__ = [
     "TRUTH_MAP",
@@ -248,8 +251,6 @@ def score_cells(result: Any, truth: Mapping[str, Any]) -> pd.DataFrame:
         indicator's outcomes, else ``""``), ``found95`` (outlier and ``flag95`` in its
         direction). Non-hospital units get truth ``no hospital``.
     """
-    from saz_geboortezorg.compare.funnel.limits import level_tag
-
     table = result.table
     for column in ("indicator", "unit", "assessment", "flag95"):
         if column not in table.columns:
@@ -320,8 +321,6 @@ def verdict_level(result: Any) -> float:
     >>> verdict_level(BenchmarkResult(t, "hospital", (95.0, 99.8), True, True, verdict_level=95.0))
     95.0
     """
-    from saz_geboortezorg.compare.funnel.limits import level_tag
-
     table = result.table
     level = float(getattr(result, "verdict_level", None) or max(result.limits))
     judged = ~_not_judged(table["assessment"])
@@ -363,8 +362,6 @@ def summarise(cells: pd.DataFrame, level: float) -> pd.DataFrame:
     their whole true effect (mediators, hospital policies and the improvement
     initiatives of ``truth["initiatives"]`` act on them as well).
     """
-    from saz_geboortezorg.compare.funnel.limits import level_tag
-
     flag = cells.get(f"flag{level_tag(level)}")
     if flag is None:
         raise SazError(f"the cells have no flag for the verdict level {level:g}%")
@@ -492,8 +489,7 @@ def run_seed(
     >>> sorted(run.cells["indicator"].unique()), sorted(run.cells["truth"].unique())
     (['pph', 'preterm'], ['non-null', 'null'])
     """
-    import saz_geboortezorg as sg
-    from saz_geboortezorg.synthetic import generate
+    from saz_geboortezorg.synthetic.generator import generate  # scipy: lazy
 
     seconds: dict[str, float] = {}
     start = time.perf_counter()
@@ -503,19 +499,19 @@ def run_seed(
         target = Path(folder) if folder is not None else Path(tmp)
         start = time.perf_counter()
         data.write(target, format="parquet")
-        dataset = sg.load(target)
+        dataset = load(target)
         seconds["load"] = time.perf_counter() - start
     chosen = None if indicators is None else list(indicators)
-    cache = sg.BenchmarkCache()
+    cache = BenchmarkCache()
     start = time.perf_counter()
-    result = sg.benchmark(dataset, chosen, unit=unit, cache=cache)
+    result = benchmark(dataset, chosen, unit=unit, cache=cache)
     seconds["benchmark"] = time.perf_counter() - start
     level = verdict_level(result)
     cells = score_cells(result, data.truth)
     baseline = None
     if baseline_attribution is not None:
         start = time.perf_counter()
-        old = sg.benchmark(
+        old = benchmark(
             dataset,
             chosen,
             unit=unit,

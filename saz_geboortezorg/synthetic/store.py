@@ -29,8 +29,13 @@ import tempfile
 from pathlib import Path
 
 from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.synthetic.params import fingerprint
 
-__all__ = ["default_dataset", "default_folder", "is_complete"]
+__all__ = ["default_dataset", "default_folder", "is_complete", "DEFAULT_BIRTHS", "DEFAULT_SEED"]
+
+#: Size and seed of the default dataset (:func:`default_dataset`).
+DEFAULT_BIRTHS = 60_000
+DEFAULT_SEED = 2024
 
 _FILES = ("organisaties", "perined_lvr1", "perined_lvr2", "dbc_declaraties")
 
@@ -73,8 +78,6 @@ def is_complete(folder: Path, births: int, seed: int) -> bool:
         t = json.loads(truth.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    from saz_geboortezorg.synthetic.params import fingerprint
-
     return (
         t.get("births") == births
         and t.get("seed") == seed
@@ -104,7 +107,6 @@ def default_dataset(path: str | Path | None = None, progress: bool = False) -> P
     >>> folder = sg.synthetic.default_dataset()              # doctest: +SKIP
     >>> data = sg.load(folder)                              # doctest: +SKIP
     """
-    from saz_geboortezorg.synthetic import DEFAULT_BIRTHS, DEFAULT_SEED
     from saz_geboortezorg.synthetic.generator import generate
 
     folder = Path(path).expanduser() if path is not None else default_folder()

@@ -20,6 +20,7 @@ import numpy as np
 from saz_geboortezorg.synthetic.models import COVARIATES
 from saz_geboortezorg.synthetic.organisations import Organisations
 from saz_geboortezorg.synthetic.params import Parameters, fingerprint
+from saz_geboortezorg.version import __version__
 
 __all__ = ["build_truth", "jsonable"]
 
@@ -61,8 +62,6 @@ def build_truth(
     rates: dict[str, float],
 ) -> dict[str, Any]:
     """Assemble ``truth.json``."""
-    from saz_geboortezorg import __version__
-
     hid = orgs.hospital_ids
     models = {}
     for name, spec in params["models"].items():

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from saz_geboortezorg.compare.referrals import referral_funnel
 from saz_geboortezorg.derive.flows import (
     CATEGORIES,
     STAGES,
     care_flows,
     flow_links,
-    referral_funnel,
     referral_rates,
     referral_reasons,
     stage_categories,
@@ -351,3 +351,15 @@ def test_unknown_pregnancy_referral_leaves_the_labour_start_unknown():
         "second_line_induced",
         "second_line_spontaneous",
     ]
+
+
+def test_referral_funnel_keeps_its_old_import_path():
+    """referral_funnel moved to compare.referrals; derive.flows still hands it out, with a
+    deprecation warning."""
+    from saz_geboortezorg.derive import flows
+
+    with pytest.warns(DeprecationWarning, match="sg.referral_funnel"):
+        assert flows.referral_funnel is referral_funnel
+    assert "referral_funnel" not in flows.__all__
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        flows.nothing  # noqa: B018

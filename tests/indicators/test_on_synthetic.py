@@ -108,7 +108,7 @@ def test_every_record_is_accounted_for_with_a_reason(dataset, indicator):
     value the column takes in the data, not by the code's own three-valued logic)."""
     import itertools
 
-    from saz_geboortezorg.derive.expressions import columns_used, evaluate
+    from saz_geboortezorg.expressions import columns_used, evaluate
     from saz_geboortezorg.indicators.compute import indicator_records, prepare_table
 
     definition = indicators.get(indicator)

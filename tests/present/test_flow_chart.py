@@ -153,7 +153,7 @@ def test_shares_chart_draws_one_stage_of_the_flows(women):
 def test_referral_funnel_chart_says_what_is_counted():
     import numpy as np
 
-    from saz_geboortezorg.derive.flows import referral_funnel
+    from saz_geboortezorg.compare.referrals import referral_funnel
     from saz_geboortezorg.present.flow_chart import referral_funnel_chart
 
     rng = np.random.default_rng(3)
@@ -275,7 +275,7 @@ def test_reasons_title_names_the_moment(women):
 def _practice_funnel(parity: str | None = None):
     import numpy as np
 
-    from saz_geboortezorg.derive.flows import referral_funnel
+    from saz_geboortezorg.compare.referrals import referral_funnel
 
     rng = np.random.default_rng(5)
     n = 1_500

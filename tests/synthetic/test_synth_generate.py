@@ -225,7 +225,7 @@ def test_default_dataset_generates_once_and_is_reused(tmp_path, monkeypatch):
     import saz_geboortezorg.synthetic as synth
     from saz_geboortezorg.synthetic import store
 
-    monkeypatch.setattr(synth, "DEFAULT_BIRTHS", 800)
+    monkeypatch.setattr(store, "DEFAULT_BIRTHS", 800)
     monkeypatch.setenv("SAZ_DATA_DIR", str(tmp_path / "data"))
     assert store.default_folder() == tmp_path / "data"
     folder = synth.default_dataset()
@@ -275,7 +275,7 @@ def test_default_dataset_regenerates_when_parameters_change(tmp_path, monkeypatc
     import saz_geboortezorg.synthetic as synth
     from saz_geboortezorg.synthetic import store
 
-    monkeypatch.setattr(synth, "DEFAULT_BIRTHS", 500)
+    monkeypatch.setattr(store, "DEFAULT_BIRTHS", 500)
     folder = synth.default_dataset(tmp_path)
     truth = _json.loads((folder / "truth.json").read_text())
     truth["parameters_sha256"] = "outdated"

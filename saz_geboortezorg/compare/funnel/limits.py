@@ -48,6 +48,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+# re-exported: the column suffix of a level (it lives in stats so that present can use it)
+from saz_geboortezorg.stats.intervals import level_tag
+
 __all__ = [
     "adjusted",
     "binomial_exact",
@@ -83,18 +86,6 @@ def z_quantile(level: float) -> float:
     (1.959964, 3.090232)
     """
     return round(float(stats.norm.isf(tail_probability(level))), Z_DECIMALS)
-
-
-def level_tag(level: float) -> str:
-    """Column suffix for a level: 95 -> '95', 99.8 -> '998'.
-
-    Examples
-    --------
-    >>> level_tag(95), level_tag(99.8), level_tag(90.0)
-    ('95', '998', '90')
-    """
-    text = f"{float(level):g}"
-    return text.replace(".", "")
 
 
 def _pr_clip(angle: np.ndarray) -> np.ndarray:

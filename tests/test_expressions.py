@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from saz_geboortezorg.derive.expressions import columns_used, evaluate, evaluate_known
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.expressions import columns_used, evaluate, evaluate_known
 
 
 @pytest.fixture
