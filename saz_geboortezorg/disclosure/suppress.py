@@ -241,6 +241,7 @@ def line_ranges(
     lower: Sequence[float],
     upper: Sequence[float],
     cells: Sequence[int] | None = None,
+    integer: bool = False,
 ) -> dict[int, tuple[float, float]]:
     """The range a reader can deduce for hidden cells from the line totals (linear programming).
 
@@ -278,6 +279,9 @@ def line_ranges(
         (float(lower[c]), None if not np.isfinite(upper[c]) else float(upper[c])) for c in idx
     ]
     a_eq = np.array(a_rows) if a_rows else None
+    if integer:
+        targets = idx if cells is None else cells
+        return _integer_ranges(a_eq, b, bounds, {int(c): pos[c] for c in targets})
     out = {}
     for c in idx if cells is None else cells:
         cost = np.zeros(len(idx))
@@ -287,6 +291,26 @@ def line_ranges(
         lo_v = lo.fun if lo.status == 0 else float("nan")
         hi_v = -hi.fun if hi.status == 0 else float("inf") if hi.status == 3 else float("nan")
         out[int(c)] = (float(lo_v), float(hi_v))
+    return out
+
+
+def _integer_ranges(a_eq, b, bounds, positions) -> dict[int, tuple[float, float]]:
+    """Integer minimum and maximum of each cell (``{cell: variable}``) by
+    ``scipy.optimize.milp``; NaN where the solver failed (which counts as exposed)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    m = len(bounds)
+    box = Bounds([lo for lo, _ in bounds], [np.inf if hi is None else hi for _, hi in bounds])
+    cons = [LinearConstraint(a_eq, b, b)] if a_eq is not None else []
+    out = {}
+    for c, i in positions.items():
+        cost = np.zeros(m)
+        cost[i] = 1
+        lo = milp(cost, constraints=cons, bounds=box, integrality=np.ones(m))
+        hi = milp(-cost, constraints=cons, bounds=box, integrality=np.ones(m))
+        lo_v = lo.fun if lo.status == 0 else float("nan")
+        hi_v = -hi.fun if hi.status == 0 else float("inf") if hi.status == 3 else float("nan")
+        out[c] = (float(lo_v), float(hi_v))
     return out
 
 
@@ -359,6 +383,13 @@ def protect_cells(
         for c in line:
             line_of.setdefault(int(c), []).append(j)
     protect = {"small", "complement", "population"}  # a population cell is a count too
+    # cells that must not be pinned: every count from 1 to 9 (also when its kind becomes
+    # "population" or "unprotected") and every complement; a hidden 0 may be pinned (a zero
+    # is shown anyway wherever it is not hidden for another reason)
+    target = primary_small(v, threshold) | (k == "complement")
+    part = _parts(n, lines)  # the connected parts of the table (the last-resort withholding)
+    integer = bool(np.all(np.isnan(v) | (v == np.round(v))))
+    hopeless: set[int] = set()  # pinned by the line totals alone: hiding cannot help
 
     def candidate(line: np.ndarray) -> int | None:
         free = [c for c in line if k[c] == "" and np.isfinite(v[c]) and v[c] > 0]
@@ -366,56 +397,178 @@ def protect_cells(
             return None
         return int(min(free, key=lambda c: (v[c], c)))
 
+    def withhold(cells, cause: int) -> bool:
+        """Hide every shown cell of ``cells`` (lines, or a part of the table) as
+        "unprotected", and so the cell ``cause`` that could not be protected; True if
+        anything new was hidden."""
+        new = [c for c in cells if k[c] == "" and np.isfinite(v[c])]
+        if k[cause] in protect:
+            k[cause] = "unprotected"
+        k[new] = "unprotected"
+        return bool(new)
+
     for _ in range(4 * n + 10):
         changed = False
-        # (a) no line with exactly one hidden cell
+        # (a) no line with exactly one hidden cell that needs protecting (a withheld 0 or a
+        # withheld count of 10 or more may be recoverable; the audit judges what follows)
         for line in lines:
             hid = [c for c in line if k[c] != ""]
-            if len(hid) == 1:
-                c = candidate(line)
-                if c is None:
-                    if k[hid[0]] in protect:
-                        k[hid[0]] = "unprotected"
-                    continue
-                k[c] = "secondary"
-                changed = True
+            if len(hid) != 1 or (k[hid[0]] == "unprotected" and not target[hid[0]]):
+                continue
+            c = candidate(line)
+            if c is None:
+                if k[hid[0]] in protect:
+                    changed |= withhold(line, hid[0])
+                continue
+            k[c] = "secondary"
+            changed = True
         if changed:
             continue
-        # (b) audit: no protected cell narrowed to fewer than min_range values; each
-        # connected block of hidden cells (linked through lines) is its own small LP
+        # (b) audit of the final pattern (withheld lines included): no protected cell
+        # narrowed to fewer than min_range integers; each connected block of hidden cells
+        # (linked through lines) is its own small LP or integer program
         hidden = k != ""
         lo, hi = _attacker_bounds(v, k, threshold, upper, exact)
         exposed = []
         for block_cells, block_lines in _blocks(hidden, lines):
-            targets = [c for c in block_cells if k[c] in protect]
+            targets = [c for c in block_cells if target[c] and c not in hopeless]
             if not targets:
                 continue
             if len(block_cells) <= max_lp:
                 in_block = np.zeros(n, dtype=bool)
                 in_block[block_cells] = True
-                ranges = line_ranges(v, in_block, block_lines, lo, hi, cells=targets)
+                ranges = _block_ranges(v, in_block, block_lines, lo, hi, targets, integer)
             else:  # large blocks: the bounds each line gives on its own (documented limit)
-                ranges = _line_bounds(v, hidden, block_lines, lo, hi, targets)
+                ranges = _line_bounds(v, hidden, block_lines, lo, hi, targets, integer)
             exposed += [c for c, (a, b) in ranges.items() if _exposed(a, b, min_range)]
         touched: set[int] = set()
         for c in exposed:
             if touched & set(line_of.get(c, [])):
                 continue  # a cell added in this pass may already protect it: re-audit first
-            options = [(candidate(lines[j]), j) for j in line_of.get(c, [])]
-            options = [(o, j) for o, j in options if o is not None]
-            if not options:
-                k[c] = "unprotected"
+            # cheapest first: hide the smallest shown non-zero cell of a line through the
+            # cell, else of a line through a hidden cell of those lines (a withheld 0 pinned
+            # by its other line pins the rest of its withheld line)
+            mine = sorted({int(x) for j in line_of.get(c, []) for x in lines[j]})
+            near_lines = sorted(
+                {j for y in mine if k[y] != "" for j in line_of.get(y, [])}
+                - set(line_of.get(c, []))
+            )
+            best = None
+            for ring in (line_of.get(c, []), near_lines):
+                options = [o for o in (candidate(lines[j]) for j in ring) if o is not None]
+                if options:
+                    best = min(options, key=lambda o: (v[o], o))
+                    break
+            if best is not None:
+                k[best] = "secondary"
+                touched |= set(line_of.get(best, []))
+                changed = True
                 continue
-            best, _ = min(options, key=lambda oj: (v[oj[0]], oj[0]))
-            k[best] = "secondary"
-            touched |= set(line_of.get(best, []))
-            changed = True
+
+            # no shown count left near it: withhold the lines through the cell (the one
+            # that hides the fewest cells first), then all of them, then the whole column
+            def new_cells(j: int) -> int:
+                return sum(k[x] == "" and np.isfinite(v[x]) for x in lines[j])
+
+            own = sorted((j for j in line_of.get(c, []) if new_cells(j)), key=new_cells)
+            if (
+                any(withhold(lines[j], c) for j in own[:1])
+                or withhold(mine, c)
+                or withhold(np.flatnonzero(part == part[c]), c)
+            ):
+                touched |= {j for x in mine for j in line_of.get(x, [])}
+                changed = True
+            else:
+                hopeless.add(c)
+                changed = True  # re-audit the others without it
         if not changed:
             break
     return k.astype(str)
 
 
-def _line_bounds(v, hidden, lines, lo, hi, targets) -> dict[int, tuple[float, float]]:
+def _parts(n: int, lines: list[np.ndarray]) -> np.ndarray:
+    """Per cell, the id of its part of the table: cells linked through lines (union-find).
+
+    >>> _parts(5, [np.array([0, 1]), np.array([1, 2]), np.array([3])]).tolist()
+    [0, 0, 0, 3, 4]
+    """
+    parent = np.arange(n)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return int(x)
+
+    for line in lines:
+        for c in line[1:]:
+            a, b = find(int(c)), find(int(line[0]))
+            parent[max(a, b)] = min(a, b)
+    return np.array([find(i) for i in range(n)])
+
+
+def _tu_block(lines: list[np.ndarray], hidden: np.ndarray) -> bool:
+    """True if every hidden cell lies in at most two of ``lines`` and the lines split into two
+    families with each cell in at most one line of each (the lines of a one- or two-way
+    table). The equations are then totally unimodular: with integer totals and bounds every
+    LP vertex is an integer point, so LP minimum and maximum are the integer ones.
+    """
+    colour: dict[int, int] = {}
+    by_cell: dict[int, list[int]] = {}
+    for j, line in enumerate(lines):
+        for c in line:
+            if hidden[c]:
+                by_cell.setdefault(int(c), []).append(j)
+    adj: dict[int, set[int]] = {}
+    for js in by_cell.values():
+        if len(js) > 2:
+            return False
+        if len(js) == 2:
+            if js[0] == js[1]:
+                return False
+            adj.setdefault(js[0], set()).add(js[1])
+            adj.setdefault(js[1], set()).add(js[0])
+    for start in adj:
+        if start in colour:
+            continue
+        colour[start] = 0
+        stack = [start]
+        while stack:
+            a = stack.pop()
+            for b in adj[a]:
+                if b not in colour:
+                    colour[b] = 1 - colour[a]
+                    stack.append(b)
+                elif colour[b] == colour[a]:
+                    return False
+    return True
+
+
+def _block_ranges(v, in_block, lines, lo, hi, targets, integer) -> dict[int, tuple]:
+    """Ranges of ``targets`` in one block: LP where it is exact for integers (one- and
+    two-way lines), else integer programming; integer bounds are rounded inwards."""
+    if not integer:
+        return line_ranges(v, in_block, lines, lo, hi, cells=targets)
+    lo, hi = np.ceil(lo - 1e-9), np.floor(hi + 1e-9)
+    exact = _tu_block(lines, in_block)
+    ranges = line_ranges(v, in_block, lines, lo, hi, cells=targets, integer=not exact)
+    return {c: _round_in(a, b) for c, (a, b) in ranges.items()}
+
+
+def _round_in(a: float, b: float) -> tuple[float, float]:
+    """An integer cell's range [a, b] rounded inwards (NaN and infinity kept).
+
+    >>> _round_in(2.2, 2.9), _round_in(1.0000000001, 5.0)
+    ((3.0, 2.0), (1.0, 5.0))
+    """
+    a = float(np.ceil(a - 1e-6)) if np.isfinite(a) else a
+    b = float(np.floor(b + 1e-6)) if np.isfinite(b) else b
+    return a, b
+
+
+def _line_bounds(
+    v, hidden, lines, lo, hi, targets, integer=False
+) -> dict[int, tuple[float, float]]:
     """Per target, the tightest range any single line gives (sum of hidden cells known)."""
     out = {int(c): (float(lo[c]), float(hi[c])) for c in targets}
     for line in lines:
@@ -428,7 +581,7 @@ def _line_bounds(v, hidden, lines, lo, hi, targets) -> dict[int, tuple[float, fl
             a = max(out[c][0], total - float(np.sum(hi[others])))
             b = min(out[c][1], total - float(np.sum(lo[others])))
             out[c] = (a, b)
-    return out
+    return {c: _round_in(a, b) for c, (a, b) in out.items()} if integer else out
 
 
 def _blocks(hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[list[int], list]]:
