@@ -747,10 +747,7 @@ def suppress(
     hidden = pd.DataFrame(False, index=t.index, columns=t.columns)
     for col, k in kinds.items():
         hidden[col] = k != ""
-    for col, k in kinds.items():  # a line that could not be protected is withheld whole
-        for g in groups:
-            if (k[g] == "unprotected").any():
-                hidden.loc[g, col] = True
+    # lines that could not be protected were withheld (and audited) by protect_cells
     for col, deps in derived.items():
         hidden[col] = hidden[col] | hidden[deps].any(axis=1)
 

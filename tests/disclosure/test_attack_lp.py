@@ -164,7 +164,7 @@ def test_random_one_way_tables():
 
 def test_random_two_way_tables():
     rng = np.random.default_rng(1414)
-    for _ in range(150):
+    for _ in range(120):
         r, c = (int(x) for x in rng.integers(2, 5, 2))
         zeros = float(rng.choice([0.1, 0.3, 0.5]))
         t = _two_way(_draw(rng, r * c, zeros=zeros), r, c)
@@ -175,7 +175,7 @@ def test_random_two_way_tables():
 
 def test_random_two_way_tables_with_denominators():
     rng = np.random.default_rng(141414)
-    for _ in range(80):
+    for _ in range(60):
         r, c = (int(x) for x in rng.integers(2, 5, 2))
         women = _draw(rng, r * c, zeros=0.1, small=0.3)
         frac = rng.choice([0.0, 0.1, 0.5, 0.9, 1.0], r * c)
