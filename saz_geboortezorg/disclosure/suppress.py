@@ -399,13 +399,14 @@ def protect_cells(
 
     def withhold(cells, cause: int) -> bool:
         """Hide every shown cell of ``cells`` (lines, or a part of the table) as
-        "unprotected", and so the cell ``cause`` that could not be protected; True if
-        anything new was hidden."""
+        "unprotected", and so the cell ``cause`` that could not be protected (a reader then
+        knows it only as >= 0); True if anything changed."""
         new = [c for c in cells if k[c] == "" and np.isfinite(v[c])]
-        if k[cause] in protect:
+        relabel = k[cause] in protect
+        if relabel:
             k[cause] = "unprotected"
         k[new] = "unprotected"
-        return bool(new)
+        return bool(new) or relabel
 
     for _ in range(4 * n + 10):
         changed = False
@@ -430,6 +431,7 @@ def protect_cells(
         hidden = k != ""
         lo, hi = _attacker_bounds(v, k, threshold, upper, exact)
         exposed = []
+        by_lp: set[int] = set()  # exposed cells of blocks audited as a whole
         for block_cells, block_lines in _blocks(hidden, lines):
             targets = [c for c in block_cells if target[c] and c not in hopeless]
             if not targets:
@@ -438,6 +440,7 @@ def protect_cells(
                 in_block = np.zeros(n, dtype=bool)
                 in_block[block_cells] = True
                 ranges = _block_ranges(v, in_block, block_lines, lo, hi, targets, integer)
+                by_lp |= set(ranges)
             else:  # large blocks: the bounds each line gives on its own (documented limit)
                 ranges = _line_bounds(v, hidden, block_lines, lo, hi, targets, integer)
             exposed += [c for c, (a, b) in ranges.items() if _exposed(a, b, min_range)]
@@ -446,12 +449,14 @@ def protect_cells(
             if touched & set(line_of.get(c, [])):
                 continue  # a cell added in this pass may already protect it: re-audit first
             # cheapest first: hide the smallest shown non-zero cell of a line through the
-            # cell, else of a line through a hidden cell of those lines (a withheld 0 pinned
-            # by its other line pins the rest of its withheld line)
+            # cell, else (in a block audited as a whole) of a line through a withheld cell
+            # of those lines: a withheld 0 pinned by its other line pins the rest of its line
             mine = sorted({int(x) for j in line_of.get(c, []) for x in lines[j]})
             near_lines = sorted(
-                {j for y in mine if k[y] != "" for j in line_of.get(y, [])}
+                {j for y in mine if k[y] == "unprotected" for j in line_of.get(y, [])}
                 - set(line_of.get(c, []))
+                if c in by_lp
+                else set()
             )
             best = None
             for ring in (line_of.get(c, []), near_lines):

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from saz_geboortezorg.disclosure import suppress
+from saz_geboortezorg.disclosure import protect_cells, suppress
 
 T = 10  # threshold: 1-9 is small
 
@@ -192,3 +193,27 @@ def test_random_two_way_tables_with_denominators():
         )
         assert pinned_small(t, p, "women", keys) == [], (t.women.tolist(), t.cs.tolist())
         assert pinned_small(t, p, "cs", keys, den="women") == [], (t.women.tolist(), t.cs.tolist())
+
+
+def test_integer_only_deduction_is_caught():
+    # lines that are not the rows and columns of one table: x0 + x1 = 4, x1 + x2 = 4,
+    # x0 + x2 + x3 = 6 and x3 + x4 = 4, every cell a small count of 2 (known to be 1-9). The
+    # LP relaxation gives x3 and x4 the range [1, 3] (x0 = x1 = x2 = 1.5 or 2.5), which even
+    # rounded leaves 3 values; over the integers x3 = 2 * x1 - 2 with x1 = 2 only, so all five
+    # are pinned. Found by a search against the LP-only audit, which let this table through.
+    values = np.full(5, 2.0)
+    lines = [[0, 1], [1, 2], [0, 2, 3], [3, 4]]
+    a_eq = [[1, 1, 0, 0, 0], [0, 1, 1, 0, 0], [1, 0, 1, 1, 0], [0, 0, 0, 1, 1]]
+    from scipy.optimize import linprog
+
+    lp = [
+        linprog(s * np.eye(5)[3], A_eq=a_eq, b_eq=[4, 4, 6, 4], bounds=[(1, 9)] * 5)
+        for s in (1, -1)
+    ]
+    assert (lp[0].fun, -lp[1].fun) == pytest.approx((1.0, 3.0))  # the relaxation: 3 values
+    kinds = protect_cells(values, lines)
+    lo = np.where(kinds == "small", 1.0, 0.0)
+    hi = np.where(kinds == "small", T - 1.0, np.inf)
+    cells = [c for c in range(5) if kinds[c] != ""]
+    ranges = _int_range(cells, lines, values, lo, hi)
+    assert all(a < b for a, b in ranges.values()), (kinds, ranges)
