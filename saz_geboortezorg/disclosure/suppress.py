@@ -12,20 +12,42 @@ who knows a woman in a small group could learn something about her. Three steps:
    (a set of cells whose sum is known: one indicator across regions, one region across Robson
    groups, ...) a single hidden cell could be recovered as total minus the shown cells, so
    more cells are hidden: always the smallest shown non-zero cell of the line, until (a) every
-   line with a hidden cell has at least two, and (b) an audit by linear programming finds that
-   no primary cell can be narrowed to fewer than ``min_range`` possible values, given the
-   totals, the shown cells and what a reader knows about hidden cells (a small cell is 1-9, a
-   cell hidden to protect another is at least 10, a complement lies within 9 of its
-   denominator).
+   line with a hidden cell that needs protecting has at least two, and (b) an audit finds no
+   count from 1 to 9 (nor complement) narrowed to fewer than ``min_range`` possible
+   **integer** values. A line with no shown non-zero cell left to hide is withheld whole
+   ("unprotected", its zeros too), and the audit runs again on the pattern as published,
+   withheld lines included; a cell still exposed gets more cells hidden near it, then its
+   lines withheld, then, as a last resort, its whole part of the table.
 3. **Derived values.** Every rate, percentage, ratio or interval computed from a hidden count
    is hidden too: a rate with a known denominator reveals its numerator.
 
+**What is guaranteed** (per count column, tested by an independent integer-programming attack
+in ``tests/disclosure/test_attack_lp.py``): a reader who knows every line total, every shown
+cell, and for every hidden cell exactly what the log and the rules tell (a "small" cell is 1
+to 9; a "secondary" cell is at least 10; a "complement" lies 1-9 below its shown denominator;
+any other hidden cell, a withheld 0 included, is only known to be >= 0; and a count is at
+most its shown denominator, or the line total of a hidden one) cannot pin any hidden count
+from 1 to 9, nor a complement, to fewer than ``min_range`` integer values, even by integer
+programming. The audit minimises and maximises each such cell over each block of linked
+hidden cells: by LP where that is exact (the lines of a one- or two-way table: the equations
+are totally unimodular, so with integer counts the LP optimum is an integer), by
+``scipy.optimize.milp`` otherwise; a solver failure counts as exposed.
+
+**What is assumed, and not covered.** Counts are integers (otherwise only the LP relaxation
+is audited). Blocks of more than ``max_lp`` linked hidden cells are audited line by line,
+which can miss a deduction that combines several lines. A count pinned by the published
+totals alone (a line of one cell; a line total of 1-9 whose other cells are forced to 0 by
+other totals) is hidden but cannot be protected by hiding cells: such totals must not be
+published. Columns are audited one at a time: numerator and denominator are linked only by
+the bound "count <= denominator" (a joint attack on both columns, e.g. "women >= their shown
+caesareans", is not audited). Knowledge that a withheld line holds some small count is not
+used by the modelled reader. Cells that appear in two tables must be suppressed consistently
+by the caller (pass them as ``force``). Outside knowledge of individual women is not covered.
+
 Zero is not suppressed: "no woman in this group had a third-degree tear" discloses nothing
 about an individual that the group size does not, and hiding zeros would hide the good news a
-mirror meeting is for. Known limits: protection is per table and per count column; cells that
-appear in two tables must be suppressed consistently by the caller (pass them as ``force``);
-the audit protects against exact recovery and narrow ranges from linear relations (sums),
-not against outside knowledge of individual women.
+mirror meeting is for. A 0 hidden with a withheld line may be recoverable, and a line whose
+total is 0 reveals its zeros: both are accepted.
 
 Examples
 --------
@@ -73,8 +95,9 @@ REASONS = {
     "forced": "hidden because the same number is hidden in a linked table",
     "derived": "a rate, percentage, ratio or interval computed from a hidden number (rate x "
     "denominator = number), so it is hidden too",
-    "unprotected": "withheld with its whole row or column: a small number there could not be "
-    "protected by hiding other numbers (too few of them)",
+    "unprotected": "withheld with its whole row or column (rarely, a larger part of the "
+    "table): a small number there could not be protected by hiding other numbers (too few "
+    "of them)",
 }
 
 
@@ -243,13 +266,16 @@ def line_ranges(
     cells: Sequence[int] | None = None,
     integer: bool = False,
 ) -> dict[int, tuple[float, float]]:
-    """The range a reader can deduce for hidden cells from the line totals (linear programming).
+    """The range a reader can deduce for hidden cells from the line totals.
 
     Each line's total is assumed known; the shown cells are subtracted, leaving an equation
     over the hidden cells, which lie within ``lower``/``upper``. For every cell in ``cells``
-    (default: all hidden cells) the minimum and maximum over all solutions are returned.
-    With line constraints of a one- or two-way table the LP vertices are integers, so the
-    range equals what a reader could deduce by integer reasoning.
+    (default: all hidden cells) the minimum and maximum over all solutions are returned: over
+    real numbers (linear programming) or, with ``integer=True``, over integers
+    (``scipy.optimize.milp``). With the lines of a one- or two-way table and integer bounds
+    the LP vertices are integers, so both agree; other line structures can allow a real range
+    whose integer points are a single value. A failed solve gives NaN (an unbounded maximum:
+    infinity).
 
     Examples
     --------
@@ -258,6 +284,14 @@ def line_ranges(
 
     >>> line_ranges([3, 12, 40], [True, True, False], [[0, 1, 2]], [1, 10, 0], [9, 1e9, 1e9])
     {0: (1.0, 5.0), 1: (10.0, 14.0)}
+
+    Three lines in a cycle (not a two-way table): the relaxation allows halves, integers not:
+
+    >>> lines = [[0, 1], [1, 2], [0, 2, 3], [3, 4]]
+    >>> line_ranges([2] * 5, [True] * 5, lines, [1] * 5, [9] * 5, cells=[3])
+    {3: (1.0, 3.0)}
+    >>> line_ranges([2] * 5, [True] * 5, lines, [1] * 5, [9] * 5, cells=[3], integer=True)
+    {3: (2.0, 2.0)}
     """
     from scipy.optimize import linprog
 
@@ -344,18 +378,22 @@ def protect_cells(
         Where ``known_upper`` is the shown denominator itself (default: wherever finite);
         False where it is only a bound, e.g. the line total of a hidden denominator.
     min_range : int
-        A reader must not be able to narrow any small (or complement) cell to fewer than this
-        many possible values; 2 means "not recoverable exactly".
+        A reader must not be able to narrow any count from 1 to ``threshold - 1`` (whatever
+        its kind) or complement cell to fewer than this many possible integer values; 2
+        means "not recoverable exactly".
     max_lp : int
-        Blocks of linked hidden cells up to this size are audited by linear programming
-        (exact for sums); larger blocks line by line (each line's bounds on its own), which
-        is fast but can miss a deduction that combines several lines.
+        Blocks of linked hidden cells up to this size are audited as a whole (LP where it is
+        exact for integers, integer programming otherwise); larger blocks line by line (each
+        line's bounds on its own), which is fast but can miss a deduction that combines
+        several lines.
 
     Returns
     -------
     numpy.ndarray of str
         Per cell "" (shown) or the reason it is hidden: small, complement, population,
-        forced, secondary or unprotected.
+        forced, secondary or unprotected. "unprotected" marks every cell of a withheld line
+        (its zeros too) and the cell that could not be protected otherwise; the pattern
+        returned is the one audited.
 
     Examples
     --------
@@ -363,6 +401,13 @@ def protect_cells(
 
     >>> protect_cells([3, 12, 40], [[0, 1, 2]]).tolist()
     ['small', 'secondary', '']
+
+    Rows 6 + 19 and 20 + 0 with both column totals known: the 6 has no partner in its row, so
+    the row is withheld; the 0 beside the 20 must go too, or the second row's total would
+    give the 20 and the first column's total then the 6:
+
+    >>> protect_cells([6, 19, 20, 0], [[0, 1], [2, 3], [0, 2], [1, 3]]).tolist()
+    ['unprotected', 'secondary', 'secondary', 'unprotected']
     """
     v = np.asarray(values, dtype=float)
     n = len(v)
