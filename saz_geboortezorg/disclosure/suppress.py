@@ -444,14 +444,20 @@ def protect_cells(
 
     def withhold(cells, cause: int) -> bool:
         """Hide every shown cell of ``cells`` (lines, or a part of the table) as
-        "unprotected", and so the cell ``cause`` that could not be protected (a reader then
-        knows it only as >= 0); True if anything changed."""
+        "unprotected", and so the cell ``cause`` that could not be protected and the cells
+        hidden as "secondary" there (a reader then knows them only as >= 0, not 1-9 or
+        >= 10); True if anything changed."""
         new = [c for c in cells if k[c] == "" and np.isfinite(v[c])]
-        relabel = k[cause] in protect
-        if relabel:
-            k[cause] = "unprotected"
-        k[new] = "unprotected"
-        return bool(new) or relabel
+        relabel = [c for c in cells if k[c] == "secondary"]
+        relabel += [cause] if k[cause] in protect else []
+        k[new + relabel] = "unprotected"
+        return bool(new or relabel)
+
+    def forget(cells) -> bool:
+        """Last resort: every hidden cell of ``cells`` becomes "unprotected" (>= 0 only)."""
+        relabel = [c for c in cells if k[c] not in ("", "unprotected")]
+        k[relabel] = "unprotected"
+        return bool(relabel)
 
     for _ in range(4 * n + 10):
         changed = False
@@ -516,7 +522,8 @@ def protect_cells(
                 continue
 
             # no shown count left near it: withhold the lines through the cell (the one
-            # that hides the fewest cells first), then all of them, then the whole column
+            # that hides the fewest cells first), then all of them, then its whole part of
+            # the table, and at last tell nothing about any hidden cell of that part
             def new_cells(j: int) -> int:
                 return sum(k[x] == "" and np.isfinite(v[x]) for x in lines[j])
 
@@ -525,6 +532,7 @@ def protect_cells(
                 any(withhold(lines[j], c) for j in own[:1])
                 or withhold(mine, c)
                 or withhold(np.flatnonzero(part == part[c]), c)
+                or forget(np.flatnonzero(part == part[c]))
             ):
                 touched |= {j for x in mine for j in line_of.get(x, [])}
                 changed = True

@@ -153,6 +153,16 @@ def test_crafted_small_count_not_pinned_through_a_withheld_line():
     assert pinned_small(t, p, "n", keys) == []
 
 
+def test_secondary_label_does_not_pin_through_withheld_lines():
+    # rows 24 + 2, 10 + 0, 0 + 0: everything ends up hidden, but a cell still labelled
+    # "secondary" (so >= 10) in the second row pinned it at 10, and column G1 then the 2.
+    # Found by a sweep after the first fix; withheld cells are now only known to be >= 0.
+    t = _two_way([24, 2, 0, 10, 0, 0], 3, 2)
+    keys = [("unit",), ("group",)]
+    p = suppress(t, ["n"], lines=keys, label=["unit", "group"])
+    assert pinned_small(t, p, "n", keys) == []
+
+
 def test_random_one_way_tables():
     rng = np.random.default_rng(14)
     for _ in range(150):
