@@ -404,10 +404,11 @@ def protect_cells(
 
     Rows 6 + 19 and 20 + 0 with both column totals known: the 6 has no partner in its row, so
     the row is withheld; the 0 beside the 20 must go too, or the second row's total would
-    give the 20 and the first column's total then the 6:
+    give the 20 and the first column's total then the 6. Cells of withheld lines are all
+    "unprotected": a reader learns no bound on them but >= 0:
 
     >>> protect_cells([6, 19, 20, 0], [[0, 1], [2, 3], [0, 2], [1, 3]]).tolist()
-    ['unprotected', 'secondary', 'secondary', 'unprotected']
+    ['unprotected', 'unprotected', 'unprotected', 'unprotected']
     """
     v = np.asarray(values, dtype=float)
     n = len(v)
