@@ -460,7 +460,9 @@ def protect_cells(
         k[relabel] = "unprotected"
         return bool(relabel)
 
-    for _ in range(4 * n + 10):
+    # every pass hides a cell, relabels one towards "unprotected" or gives one up, so the loop
+    # ends; should it not, nothing unaudited is returned: the whole column is withheld
+    for _ in range(6 * n + 10):
         changed = False
         # (a) no line with exactly one hidden cell that needs protecting (a withheld 0 or a
         # withheld count of 10 or more may be recoverable; the audit judges what follows)
@@ -542,6 +544,8 @@ def protect_cells(
                 changed = True  # re-audit the others without it
         if not changed:
             break
+    else:
+        k[np.isfinite(v) | (k != "")] = "unprotected"
     return k.astype(str)
 
 
