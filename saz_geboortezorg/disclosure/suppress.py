@@ -12,20 +12,42 @@ who knows a woman in a small group could learn something about her. Three steps:
    (a set of cells whose sum is known: one indicator across regions, one region across Robson
    groups, ...) a single hidden cell could be recovered as total minus the shown cells, so
    more cells are hidden: always the smallest shown non-zero cell of the line, until (a) every
-   line with a hidden cell has at least two, and (b) an audit by linear programming finds that
-   no primary cell can be narrowed to fewer than ``min_range`` possible values, given the
-   totals, the shown cells and what a reader knows about hidden cells (a small cell is 1-9, a
-   cell hidden to protect another is at least 10, a complement lies within 9 of its
-   denominator).
+   line with a hidden cell that needs protecting has at least two, and (b) an audit finds no
+   count from 1 to 9 (nor complement) narrowed to fewer than ``min_range`` possible
+   **integer** values. A line with no shown non-zero cell left to hide is withheld whole
+   ("unprotected", its zeros too), and the audit runs again on the pattern as published,
+   withheld lines included; a cell still exposed gets more cells hidden near it, then its
+   lines withheld, then, as a last resort, its whole part of the table.
 3. **Derived values.** Every rate, percentage, ratio or interval computed from a hidden count
    is hidden too: a rate with a known denominator reveals its numerator.
 
+**What is guaranteed** (per count column, tested by an independent integer-programming attack
+in ``tests/disclosure/test_attack_lp.py``): a reader who knows every line total, every shown
+cell, and for every hidden cell exactly what the log and the rules tell (a "small" cell is 1
+to 9; a "secondary" cell is at least 10; a "complement" lies 1-9 below its shown denominator;
+any other hidden cell, a withheld 0 included, is only known to be >= 0; and a count is at
+most its shown denominator, or the line total of a hidden one) cannot pin any hidden count
+from 1 to 9, nor a complement, to fewer than ``min_range`` integer values, even by integer
+programming. The audit minimises and maximises each such cell over each block of linked
+hidden cells: by LP where that is exact (the lines of a one- or two-way table: the equations
+are totally unimodular, so with integer counts the LP optimum is an integer), by
+``scipy.optimize.milp`` otherwise; a solver failure counts as exposed.
+
+**What is assumed, and not covered.** Counts are integers (otherwise only the LP relaxation
+is audited). Blocks of more than ``max_lp`` linked hidden cells are audited line by line,
+which can miss a deduction that combines several lines. A count pinned by the published
+totals alone (a line of one cell; a line total of 1-9 whose other cells are forced to 0 by
+other totals) is hidden but cannot be protected by hiding cells: such totals must not be
+published. Columns are audited one at a time: numerator and denominator are linked only by
+the bound "count <= denominator" (a joint attack on both columns, e.g. "women >= their shown
+caesareans", is not audited). Knowledge that a withheld line holds some small count is not
+used by the modelled reader. Cells that appear in two tables must be suppressed consistently
+by the caller (pass them as ``force``). Outside knowledge of individual women is not covered.
+
 Zero is not suppressed: "no woman in this group had a third-degree tear" discloses nothing
 about an individual that the group size does not, and hiding zeros would hide the good news a
-mirror meeting is for. Known limits: protection is per table and per count column; cells that
-appear in two tables must be suppressed consistently by the caller (pass them as ``force``);
-the audit protects against exact recovery and narrow ranges from linear relations (sums),
-not against outside knowledge of individual women.
+mirror meeting is for. A 0 hidden with a withheld line may be recoverable, and a line whose
+total is 0 reveals its zeros: both are accepted.
 
 Examples
 --------
@@ -73,8 +95,9 @@ REASONS = {
     "forced": "hidden because the same number is hidden in a linked table",
     "derived": "a rate, percentage, ratio or interval computed from a hidden number (rate x "
     "denominator = number), so it is hidden too",
-    "unprotected": "withheld with its whole row or column: a small number there could not be "
-    "protected by hiding other numbers (too few of them)",
+    "unprotected": "withheld with its whole row or column (rarely, a larger part of the "
+    "table): a small number there could not be protected by hiding other numbers (too few "
+    "of them)",
 }
 
 
@@ -241,14 +264,18 @@ def line_ranges(
     lower: Sequence[float],
     upper: Sequence[float],
     cells: Sequence[int] | None = None,
+    integer: bool = False,
 ) -> dict[int, tuple[float, float]]:
-    """The range a reader can deduce for hidden cells from the line totals (linear programming).
+    """The range a reader can deduce for hidden cells from the line totals.
 
     Each line's total is assumed known; the shown cells are subtracted, leaving an equation
     over the hidden cells, which lie within ``lower``/``upper``. For every cell in ``cells``
-    (default: all hidden cells) the minimum and maximum over all solutions are returned.
-    With line constraints of a one- or two-way table the LP vertices are integers, so the
-    range equals what a reader could deduce by integer reasoning.
+    (default: all hidden cells) the minimum and maximum over all solutions are returned: over
+    real numbers (linear programming) or, with ``integer=True``, over integers
+    (``scipy.optimize.milp``). With the lines of a one- or two-way table and integer bounds
+    the LP vertices are integers, so both agree; other line structures can allow a real range
+    whose integer points are a single value. A failed solve gives NaN (an unbounded maximum:
+    infinity).
 
     Examples
     --------
@@ -257,6 +284,14 @@ def line_ranges(
 
     >>> line_ranges([3, 12, 40], [True, True, False], [[0, 1, 2]], [1, 10, 0], [9, 1e9, 1e9])
     {0: (1.0, 5.0), 1: (10.0, 14.0)}
+
+    Three lines in a cycle (not a two-way table): the relaxation allows halves, integers not:
+
+    >>> lines = [[0, 1], [1, 2], [0, 2, 3], [3, 4]]
+    >>> line_ranges([2] * 5, [True] * 5, lines, [1] * 5, [9] * 5, cells=[3])
+    {3: (1.0, 3.0)}
+    >>> line_ranges([2] * 5, [True] * 5, lines, [1] * 5, [9] * 5, cells=[3], integer=True)
+    {3: (2.0, 2.0)}
     """
     from scipy.optimize import linprog
 
@@ -278,6 +313,9 @@ def line_ranges(
         (float(lower[c]), None if not np.isfinite(upper[c]) else float(upper[c])) for c in idx
     ]
     a_eq = np.array(a_rows) if a_rows else None
+    if integer:
+        targets = idx if cells is None else cells
+        return _integer_ranges(a_eq, b, bounds, {int(c): pos[c] for c in targets})
     out = {}
     for c in idx if cells is None else cells:
         cost = np.zeros(len(idx))
@@ -287,6 +325,26 @@ def line_ranges(
         lo_v = lo.fun if lo.status == 0 else float("nan")
         hi_v = -hi.fun if hi.status == 0 else float("inf") if hi.status == 3 else float("nan")
         out[int(c)] = (float(lo_v), float(hi_v))
+    return out
+
+
+def _integer_ranges(a_eq, b, bounds, positions) -> dict[int, tuple[float, float]]:
+    """Integer minimum and maximum of each cell (``{cell: variable}``) by
+    ``scipy.optimize.milp``; NaN where the solver failed (which counts as exposed)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    m = len(bounds)
+    box = Bounds([lo for lo, _ in bounds], [np.inf if hi is None else hi for _, hi in bounds])
+    cons = [LinearConstraint(a_eq, b, b)] if a_eq is not None else []
+    out = {}
+    for c, i in positions.items():
+        cost = np.zeros(m)
+        cost[i] = 1
+        lo = milp(cost, constraints=cons, bounds=box, integrality=np.ones(m))
+        hi = milp(-cost, constraints=cons, bounds=box, integrality=np.ones(m))
+        lo_v = lo.fun if lo.status == 0 else float("nan")
+        hi_v = -hi.fun if hi.status == 0 else float("inf") if hi.status == 3 else float("nan")
+        out[c] = (float(lo_v), float(hi_v))
     return out
 
 
@@ -320,18 +378,22 @@ def protect_cells(
         Where ``known_upper`` is the shown denominator itself (default: wherever finite);
         False where it is only a bound, e.g. the line total of a hidden denominator.
     min_range : int
-        A reader must not be able to narrow any small (or complement) cell to fewer than this
-        many possible values; 2 means "not recoverable exactly".
+        A reader must not be able to narrow any count from 1 to ``threshold - 1`` (whatever
+        its kind) or complement cell to fewer than this many possible integer values; 2
+        means "not recoverable exactly".
     max_lp : int
-        Blocks of linked hidden cells up to this size are audited by linear programming
-        (exact for sums); larger blocks line by line (each line's bounds on its own), which
-        is fast but can miss a deduction that combines several lines.
+        Blocks of linked hidden cells up to this size are audited as a whole (LP where it is
+        exact for integers, integer programming otherwise); larger blocks line by line (each
+        line's bounds on its own), which is fast but can miss a deduction that combines
+        several lines.
 
     Returns
     -------
     numpy.ndarray of str
         Per cell "" (shown) or the reason it is hidden: small, complement, population,
-        forced, secondary or unprotected.
+        forced, secondary or unprotected. "unprotected" marks every cell of a withheld line
+        (its zeros too) and the cell that could not be protected otherwise; the pattern
+        returned is the one audited.
 
     Examples
     --------
@@ -339,6 +401,14 @@ def protect_cells(
 
     >>> protect_cells([3, 12, 40], [[0, 1, 2]]).tolist()
     ['small', 'secondary', '']
+
+    Rows 6 + 19 and 20 + 0 with both column totals known: the 6 has no partner in its row, so
+    the row is withheld; the 0 beside the 20 must go too, or the second row's total would
+    give the 20 and the first column's total then the 6. Cells of withheld lines are all
+    "unprotected": a reader learns no bound on them but >= 0:
+
+    >>> protect_cells([6, 19, 20, 0], [[0, 1], [2, 3], [0, 2], [1, 3]]).tolist()
+    ['unprotected', 'unprotected', 'unprotected', 'unprotected']
     """
     v = np.asarray(values, dtype=float)
     n = len(v)
@@ -359,6 +429,13 @@ def protect_cells(
         for c in line:
             line_of.setdefault(int(c), []).append(j)
     protect = {"small", "complement", "population"}  # a population cell is a count too
+    # cells that must not be pinned: every count from 1 to 9 (also when its kind becomes
+    # "population" or "unprotected") and every complement; a hidden 0 may be pinned (a zero
+    # is shown anyway wherever it is not hidden for another reason)
+    target = primary_small(v, threshold) | (k == "complement")
+    part = _parts(n, lines)  # the connected parts of the table (the last-resort withholding)
+    integer = bool(np.all(np.isnan(v) | (v == np.round(v))))
+    hopeless: set[int] = set()  # pinned by the line totals alone: hiding cannot help
 
     def candidate(line: np.ndarray) -> int | None:
         free = [c for c in line if k[c] == "" and np.isfinite(v[c]) and v[c] > 0]
@@ -366,56 +443,195 @@ def protect_cells(
             return None
         return int(min(free, key=lambda c: (v[c], c)))
 
-    for _ in range(4 * n + 10):
+    def withhold(cells, cause: int) -> bool:
+        """Hide every shown cell of ``cells`` (lines, or a part of the table) as
+        "unprotected", and so the cell ``cause`` that could not be protected and the cells
+        hidden as "secondary" there (a reader then knows them only as >= 0, not 1-9 or
+        >= 10); True if anything changed."""
+        new = [c for c in cells if k[c] == "" and np.isfinite(v[c])]
+        relabel = [c for c in cells if k[c] == "secondary"]
+        relabel += [cause] if k[cause] in protect else []
+        k[new + relabel] = "unprotected"
+        return bool(new or relabel)
+
+    def forget(cells) -> bool:
+        """Last resort: every hidden cell of ``cells`` becomes "unprotected" (>= 0 only)."""
+        relabel = [c for c in cells if k[c] not in ("", "unprotected")]
+        k[relabel] = "unprotected"
+        return bool(relabel)
+
+    # every pass hides a cell, relabels one towards "unprotected" or gives one up, so the loop
+    # ends; should it not, nothing unaudited is returned: the whole column is withheld
+    for _ in range(6 * n + 10):
         changed = False
-        # (a) no line with exactly one hidden cell
+        # (a) no line with exactly one hidden cell that needs protecting (a withheld 0 or a
+        # withheld count of 10 or more may be recoverable; the audit judges what follows)
         for line in lines:
             hid = [c for c in line if k[c] != ""]
-            if len(hid) == 1:
-                c = candidate(line)
-                if c is None:
-                    if k[hid[0]] in protect:
-                        k[hid[0]] = "unprotected"
-                    continue
-                k[c] = "secondary"
-                changed = True
+            if len(hid) != 1 or (k[hid[0]] == "unprotected" and not target[hid[0]]):
+                continue
+            c = candidate(line)
+            if c is None:
+                if k[hid[0]] in protect:
+                    changed |= withhold(line, hid[0])
+                continue
+            k[c] = "secondary"
+            changed = True
         if changed:
             continue
-        # (b) audit: no protected cell narrowed to fewer than min_range values; each
-        # connected block of hidden cells (linked through lines) is its own small LP
+        # (b) audit of the final pattern (withheld lines included): no protected cell
+        # narrowed to fewer than min_range integers; each connected block of hidden cells
+        # (linked through lines) is its own small LP or integer program
         hidden = k != ""
         lo, hi = _attacker_bounds(v, k, threshold, upper, exact)
         exposed = []
+        by_lp: set[int] = set()  # exposed cells of blocks audited as a whole
         for block_cells, block_lines in _blocks(hidden, lines):
-            targets = [c for c in block_cells if k[c] in protect]
+            targets = [c for c in block_cells if target[c] and c not in hopeless]
             if not targets:
                 continue
             if len(block_cells) <= max_lp:
                 in_block = np.zeros(n, dtype=bool)
                 in_block[block_cells] = True
-                ranges = line_ranges(v, in_block, block_lines, lo, hi, cells=targets)
+                ranges = _block_ranges(v, in_block, block_lines, lo, hi, targets, integer)
+                by_lp |= set(ranges)
             else:  # large blocks: the bounds each line gives on its own (documented limit)
-                ranges = _line_bounds(v, hidden, block_lines, lo, hi, targets)
+                ranges = _line_bounds(v, hidden, block_lines, lo, hi, targets, integer)
             exposed += [c for c, (a, b) in ranges.items() if _exposed(a, b, min_range)]
         touched: set[int] = set()
         for c in exposed:
             if touched & set(line_of.get(c, [])):
                 continue  # a cell added in this pass may already protect it: re-audit first
-            options = [(candidate(lines[j]), j) for j in line_of.get(c, [])]
-            options = [(o, j) for o, j in options if o is not None]
-            if not options:
-                k[c] = "unprotected"
+            # cheapest first: hide the smallest shown non-zero cell of a line through the
+            # cell, else (in a block audited as a whole) of a line through a withheld cell
+            # of those lines: a withheld 0 pinned by its other line pins the rest of its line
+            mine = sorted({int(x) for j in line_of.get(c, []) for x in lines[j]})
+            near_lines = sorted(
+                {j for y in mine if k[y] == "unprotected" for j in line_of.get(y, [])}
+                - set(line_of.get(c, []))
+                if c in by_lp
+                else set()
+            )
+            best = None
+            for ring in (line_of.get(c, []), near_lines):
+                options = [o for o in (candidate(lines[j]) for j in ring) if o is not None]
+                if options:
+                    best = min(options, key=lambda o: (v[o], o))
+                    break
+            if best is not None:
+                k[best] = "secondary"
+                touched |= set(line_of.get(best, []))
+                changed = True
                 continue
-            best, _ = min(options, key=lambda oj: (v[oj[0]], oj[0]))
-            k[best] = "secondary"
-            touched |= set(line_of.get(best, []))
-            changed = True
+
+            # no shown count left near it: withhold the lines through the cell (the one
+            # that hides the fewest cells first), then all of them, then its whole part of
+            # the table, and at last tell nothing about any hidden cell of that part
+            def new_cells(j: int) -> int:
+                return sum(k[x] == "" and np.isfinite(v[x]) for x in lines[j])
+
+            own = sorted((j for j in line_of.get(c, []) if new_cells(j)), key=new_cells)
+            if (
+                any(withhold(lines[j], c) for j in own[:1])
+                or withhold(mine, c)
+                or withhold(np.flatnonzero(part == part[c]), c)
+                or forget(np.flatnonzero(part == part[c]))
+            ):
+                touched |= {j for x in mine for j in line_of.get(x, [])}
+                changed = True
+            else:
+                hopeless.add(c)
+                changed = True  # re-audit the others without it
         if not changed:
             break
+    else:
+        k[np.isfinite(v) | (k != "")] = "unprotected"
     return k.astype(str)
 
 
-def _line_bounds(v, hidden, lines, lo, hi, targets) -> dict[int, tuple[float, float]]:
+def _parts(n: int, lines: list[np.ndarray]) -> np.ndarray:
+    """Per cell, the id of its part of the table: cells linked through lines (union-find).
+
+    >>> _parts(5, [np.array([0, 1]), np.array([1, 2]), np.array([3])]).tolist()
+    [0, 0, 0, 3, 4]
+    """
+    parent = np.arange(n)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return int(x)
+
+    for line in lines:
+        for c in line[1:]:
+            a, b = find(int(c)), find(int(line[0]))
+            parent[max(a, b)] = min(a, b)
+    return np.array([find(i) for i in range(n)])
+
+
+def _tu_block(lines: list[np.ndarray], hidden: np.ndarray) -> bool:
+    """True if every hidden cell lies in at most two of ``lines`` and the lines split into two
+    families with each cell in at most one line of each (the lines of a one- or two-way
+    table). The equations are then totally unimodular: with integer totals and bounds every
+    LP vertex is an integer point, so LP minimum and maximum are the integer ones.
+    """
+    colour: dict[int, int] = {}
+    by_cell: dict[int, list[int]] = {}
+    for j, line in enumerate(lines):
+        for c in line:
+            if hidden[c]:
+                by_cell.setdefault(int(c), []).append(j)
+    adj: dict[int, set[int]] = {}
+    for js in by_cell.values():
+        if len(js) > 2:
+            return False
+        if len(js) == 2:
+            if js[0] == js[1]:
+                return False
+            adj.setdefault(js[0], set()).add(js[1])
+            adj.setdefault(js[1], set()).add(js[0])
+    for start in adj:
+        if start in colour:
+            continue
+        colour[start] = 0
+        stack = [start]
+        while stack:
+            a = stack.pop()
+            for b in adj[a]:
+                if b not in colour:
+                    colour[b] = 1 - colour[a]
+                    stack.append(b)
+                elif colour[b] == colour[a]:
+                    return False
+    return True
+
+
+def _block_ranges(v, in_block, lines, lo, hi, targets, integer) -> dict[int, tuple]:
+    """Ranges of ``targets`` in one block: LP where it is exact for integers (one- and
+    two-way lines), else integer programming; integer bounds are rounded inwards."""
+    if not integer:
+        return line_ranges(v, in_block, lines, lo, hi, cells=targets)
+    lo, hi = np.ceil(lo - 1e-9), np.floor(hi + 1e-9)
+    exact = _tu_block(lines, in_block)
+    ranges = line_ranges(v, in_block, lines, lo, hi, cells=targets, integer=not exact)
+    return {c: _round_in(a, b) for c, (a, b) in ranges.items()}
+
+
+def _round_in(a: float, b: float) -> tuple[float, float]:
+    """An integer cell's range [a, b] rounded inwards (NaN and infinity kept).
+
+    >>> _round_in(2.2, 2.9), _round_in(1.0000000001, 5.0)
+    ((3.0, 2.0), (1.0, 5.0))
+    """
+    a = float(np.ceil(a - 1e-6)) if np.isfinite(a) else a
+    b = float(np.floor(b + 1e-6)) if np.isfinite(b) else b
+    return a, b
+
+
+def _line_bounds(
+    v, hidden, lines, lo, hi, targets, integer=False
+) -> dict[int, tuple[float, float]]:
     """Per target, the tightest range any single line gives (sum of hidden cells known)."""
     out = {int(c): (float(lo[c]), float(hi[c])) for c in targets}
     for line in lines:
@@ -428,7 +644,7 @@ def _line_bounds(v, hidden, lines, lo, hi, targets) -> dict[int, tuple[float, fl
             a = max(out[c][0], total - float(np.sum(hi[others])))
             b = min(out[c][1], total - float(np.sum(lo[others])))
             out[c] = (a, b)
-    return out
+    return {c: _round_in(a, b) for c, (a, b) in out.items()} if integer else out
 
 
 def _blocks(hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[list[int], list]]:
@@ -594,10 +810,7 @@ def suppress(
     hidden = pd.DataFrame(False, index=t.index, columns=t.columns)
     for col, k in kinds.items():
         hidden[col] = k != ""
-    for col, k in kinds.items():  # a line that could not be protected is withheld whole
-        for g in groups:
-            if (k[g] == "unprotected").any():
-                hidden.loc[g, col] = True
+    # lines that could not be protected were withheld (and audited) by protect_cells
     for col, deps in derived.items():
         hidden[col] = hidden[col] | hidden[deps].any(axis=1)
 
