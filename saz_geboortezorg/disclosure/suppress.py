@@ -4,45 +4,60 @@ Counts of women or babies from 1 to ``threshold - 1`` (default 1-9) are never sh
 who knows a woman in a small group could learn something about her. Three steps:
 
 1. **Primary suppression.** A count from 1 to 9 is hidden ("small"). So is a count whose
-   complement within a shown denominator is 1 to 9 (``observed = n - 3`` reveals that three
+   complement within its denominator is 1 to 9 (``observed = n - 3`` reveals that three
    women did *not* have the outcome: "complement"), and every count of a row whose
-   population (denominator) is itself hidden ("population").
+   population (denominator) is hidden for any reason but to protect another cell
+   ("population").
 2. **Secondary suppression.** Totals are assumed known (the all-regions row of one table, the
    regional total in another report, or the sum over all 17 reports). Within every *line*
    (a set of cells whose sum is known: one indicator across regions, one region across Robson
    groups, ...) a single hidden cell could be recovered as total minus the shown cells, so
    more cells are hidden: always the smallest shown non-zero cell of the line, until (a) every
    line with a hidden cell that needs protecting has at least two, and (b) an audit finds no
-   count from 1 to 9 (nor complement) narrowed to fewer than ``min_range`` possible
-   **integer** values. A line with no shown non-zero cell left to hide is withheld whole
-   ("unprotected", its zeros too), and the audit runs again on the pattern as published,
-   withheld lines included; a cell still exposed gets more cells hidden near it, then its
-   lines withheld, then, as a last resort, its whole part of the table.
+   count from 1 to 9 (nor the small count of a complement) narrowed to fewer than
+   ``min_range`` possible **integer** values. A numerator and its denominator (both in
+   ``counts``) are audited **jointly**: the women of a group are at least its shown
+   caesareans, the caesareans at most its shown women, and where both are hidden the one is
+   at most the other. A cell found exposed gets the smallest shown cell of a line through it
+   hidden, else of a line through its numerator or denominator. A line with no shown
+   non-zero cell left to hide is withheld whole ("unprotected", its zeros too), and the
+   audit runs again on the pattern as published, withheld lines included; a cell still
+   exposed gets more cells hidden near it, then its lines withheld, then, as a last resort,
+   its whole part of the table.
 3. **Derived values.** Every rate, percentage, ratio or interval computed from a hidden count
    is hidden too: a rate with a known denominator reveals its numerator.
 
-**What is guaranteed** (per count column, tested by an independent integer-programming attack
-in ``tests/disclosure/test_attack_lp.py``): a reader who knows every line total, every shown
-cell, and for every hidden cell exactly what the log and the rules tell (a "small" cell is 1
-to 9; a "secondary" cell is at least 10; a "complement" lies 1-9 below its shown denominator;
-any other hidden cell, a withheld 0 included, is only known to be >= 0; and a count is at
-most its shown denominator, or the line total of a hidden one) cannot pin any hidden count
-from 1 to 9, nor a complement, to fewer than ``min_range`` integer values, even by integer
-programming. The audit minimises and maximises each such cell over each block of linked
-hidden cells: by LP where that is exact (the lines of a one- or two-way table: the equations
-are totally unimodular, so with integer counts the LP optimum is an integer), by
-``scipy.optimize.milp`` otherwise; a solver failure counts as exposed.
+**What is guaranteed** (tested by independent integer-programming attacks in
+``tests/disclosure/test_attack_lp.py``, one column at a time and a numerator with its
+denominator together, and end to end on the reports in
+``tests/disclosure/test_attack_reports.py``): a reader who knows every line total of every
+count column, every shown cell, and for every hidden cell exactly what the log and the rules
+tell (a "small" cell is 1 to 9; a "secondary" cell is at least 10; a "complement" lies 1-9
+below its denominator, shown or hidden; any other hidden cell, a withheld 0 included, is only
+known to be >= 0), and that in every row a numerator is at most its denominator, cannot pin
+any hidden count from 1 to 9, nor the small count (denominator minus numerator) of a
+complement, to fewer than ``min_range`` integer values, even by integer programming over
+both columns at once. The audit's variables are the hidden cells of a count column and of
+the columns linked to it through ``denominators``; it minimises and maximises each protected
+quantity over each block of hidden cells linked through lines or rows: by LP where that is
+exact (the constraint matrix is totally unimodular by the Heller-Tompkins condition, e.g.
+the lines of a one- or two-way table, so with integer counts the LP optimum is an integer),
+by ``scipy.optimize.milp`` otherwise (a two-way table with its numerator <= denominator rows
+is not of that kind); a solver failure counts as exposed.
 
 **What is assumed, and not covered.** Counts are integers (otherwise only the LP relaxation
-is audited). Blocks of more than ``max_lp`` linked hidden cells are audited line by line,
-which can miss a deduction that combines several lines. A count pinned by the published
-totals alone (a line of one cell; a line total of 1-9 whose other cells are forced to 0 by
-other totals) is hidden but cannot be protected by hiding cells: such totals must not be
-published. Columns are audited one at a time: numerator and denominator are linked only by
-the bound "count <= denominator" (a joint attack on both columns, e.g. "women >= their shown
-caesareans", is not audited). Knowledge that a withheld line holds some small count is not
-used by the modelled reader. Cells that appear in two tables must be suppressed consistently
-by the caller (pass them as ``force``). Outside knowledge of individual women is not covered.
+is audited). Blocks of more than ``max_lp`` linked hidden cells (200 per column in
+:func:`suppress`, 60 in :func:`protect_cells`) are audited by propagating bounds line by line
+and row by row, which can miss a deduction that combines several lines at once (none of the
+default data's blocks is that large). A count pinned by the published totals alone (a line of one cell; a
+line total of 1-9 whose other cells are forced to 0 by other totals) is hidden but cannot be
+protected by hiding cells: such totals must not be published. A denominator that is not
+itself in ``counts`` is taken as shown (an upper bound of its numerator). Knowledge that a
+withheld line holds some small count is not used by the modelled reader. Cells that appear
+in two tables must be suppressed consistently by the caller (pass them as ``force``); each
+table is audited on its own, so a deduction that needs the cells of two tables at once (say,
+a region's caesareans over Robson groups equal its benchmark count, hidden there) is covered
+only by the end-to-end attack. Outside knowledge of individual women is not covered.
 
 Zero is not suppressed: "no woman in this group had a third-degree tear" discloses nothing
 about an individual that the group size does not, and hiding zeros would hide the good news a
@@ -348,6 +363,12 @@ def _integer_ranges(a_eq, b, bounds, positions) -> dict[int, tuple[float, float]
     return out
 
 
+#: Hidden kinds of a denominator that hide its numerators too ("population"): the group is
+#: small, close to its total, forced or withheld. A "secondary" denominator is a count of 10
+#: or more hidden only to protect another cell, so its numerators may stay shown.
+_POPULATION_FROM = frozenset({"small", "complement", "population", "forced", "unprotected"})
+
+
 def protect_cells(
     values: Sequence[float],
     lines: Sequence[Sequence[int]],
@@ -360,6 +381,10 @@ def protect_cells(
     max_lp: int = 60,
 ) -> np.ndarray:
     """Primary and secondary suppression of one column of counts with known line totals.
+
+    A numerator and its denominator are protected together by :func:`suppress` (both
+    columns in ``counts``); this function protects one column on its own, with at most a
+    known upper bound per cell.
 
     Parameters
     ----------
@@ -383,9 +408,9 @@ def protect_cells(
         means "not recoverable exactly".
     max_lp : int
         Blocks of linked hidden cells up to this size are audited as a whole (LP where it is
-        exact for integers, integer programming otherwise); larger blocks line by line (each
-        line's bounds on its own), which is fast but can miss a deduction that combines
-        several lines.
+        exact for integers, integer programming otherwise); larger blocks by propagating
+        each line's bounds, which is fast but can miss a deduction that combines several
+        lines.
 
     Returns
     -------
@@ -413,9 +438,6 @@ def protect_cells(
     v = np.asarray(values, dtype=float)
     n = len(v)
     k = np.array(list(kind), dtype=object) if kind is not None else np.full(n, "", dtype=object)
-    k = k.astype(object)
-    small = primary_small(v, threshold) & ((k == "") | (k == "forced"))
-    k[small] = "small"  # a forced small count (hidden in a linked table) is protected here too
     upper = (
         np.full(n, np.inf) if known_upper is None else np.asarray(known_upper, dtype=float).copy()
     )
@@ -423,17 +445,82 @@ def protect_cells(
     exact = (
         np.isfinite(upper) if upper_exact is None else np.asarray(upper_exact, dtype=bool).copy()
     )
+    return _protect(
+        v,
+        lines,
+        k.astype(object),
+        threshold=threshold,
+        upper=upper,
+        exact=exact,
+        pairs=[],
+        min_range=min_range,
+        max_lp=max_lp,
+    )
+
+
+def _protect(
+    v: np.ndarray,
+    lines: Sequence[Sequence[int]],
+    k: np.ndarray,
+    *,
+    threshold: int,
+    upper: np.ndarray,
+    exact: np.ndarray,
+    pairs: Sequence[tuple[int, int]],
+    min_range: int,
+    max_lp: int,
+) -> np.ndarray:
+    """The suppression loop of :func:`protect_cells` over the cells of one or more linked
+    count columns (concatenated).
+
+    ``pairs`` are ``(numerator cell, denominator cell)``: the numerator is at most the
+    denominator, a "complement" numerator 1 to ``threshold - 1`` below it, and a numerator
+    whose denominator is hidden as anything but "secondary" is hidden as "population". The
+    audit's variables are the hidden cells of all columns together (see :func:`_reader`),
+    so a bound one column gives another (a shown numerator under a hidden denominator, a
+    shown denominator over a hidden numerator, both hidden in one row) is used.
+
+    Examples
+    --------
+    A 2 x 2 table, women 25, 24 / 18, 44 (cells 0-3) and their caesareans 25, 1 / 18, 12
+    (cells 4-7), both margins known. Audited alone, the caesareans are safe once all four
+    are hidden; but the caesareans of group 1 add up to its women (43 = 25 + 18), so with
+    the women shown each is pinned at its women count, and then the 1. The women go too:
+
+    >>> v = np.array([25.0, 24, 18, 44, 25, 1, 18, 12])
+    >>> lines = [[0, 1], [2, 3], [0, 2], [1, 3], [4, 5], [6, 7], [4, 6], [5, 7]]
+    >>> k = _protect(v, lines, np.full(8, "", dtype=object), threshold=10,
+    ...              upper=np.full(8, np.inf), exact=np.zeros(8, bool),
+    ...              pairs=[(4, 0), (5, 1), (6, 2), (7, 3)], min_range=2, max_lp=60)
+    >>> k[:4].tolist()
+    ['secondary', 'secondary', 'secondary', 'secondary']
+    >>> k[4:].tolist()
+    ['secondary', 'small', 'secondary', 'secondary']
+    """
+    n = len(v)
+    k = np.asarray(k, dtype=object).copy()
+    small = primary_small(v, threshold) & ((k == "") | (k == "forced"))
+    k[small] = "small"  # a forced small count (hidden in a linked table) is protected here too
     lines = [np.asarray(line, dtype=int) for line in lines if len(line)]
     line_of: dict[int, list[int]] = {}
     for j, line in enumerate(lines):
         for c in line:
             line_of.setdefault(int(c), []).append(j)
+    partner: dict[int, list[int]] = {}
+    den_of: dict[int, int] = {}
+    for num, den in pairs:
+        partner.setdefault(int(num), []).append(int(den))
+        partner.setdefault(int(den), []).append(int(num))
+        den_of[int(num)] = int(den)
     protect = {"small", "complement", "population"}  # a population cell is a count too
     # cells that must not be pinned: every count from 1 to 9 (also when its kind becomes
-    # "population" or "unprotected") and every complement; a hidden 0 may be pinned (a zero
-    # is shown anyway wherever it is not hidden for another reason)
-    target = primary_small(v, threshold) | (k == "complement")
-    part = _parts(n, lines)  # the connected parts of the table (the last-resort withholding)
+    # "population" or "unprotected") and every complement (its small count is the
+    # denominator minus the cell); a hidden 0 may be pinned (a zero is shown anyway wherever
+    # it is not hidden for another reason)
+    complement = k == "complement"
+    target = primary_small(v, threshold) | complement
+    # the connected parts of the table (the last-resort withholding), rows of pairs joined
+    part = _parts(n, lines + [np.array(p, dtype=int) for p in pairs])
     integer = bool(np.all(np.isnan(v) | (v == np.round(v))))
     hopeless: set[int] = set()  # pinned by the line totals alone: hiding cannot help
 
@@ -460,10 +547,24 @@ def protect_cells(
         k[relabel] = "unprotected"
         return bool(relabel)
 
+    def objective(c: int, hidden: np.ndarray) -> dict[int, float]:
+        """What must not be pinned: the cell, or for a complement under a hidden
+        denominator, the small count denominator minus cell."""
+        den = den_of.get(c)
+        if complement[c] and den is not None and hidden[den]:
+            return {c: 1.0, den: -1.0}
+        return {c: 1.0}
+
     # every pass hides a cell, relabels one towards "unprotected" or gives one up, so the loop
     # ends; should it not, nothing unaudited is returned: the whole column is withheld
     for _ in range(6 * n + 10):
         changed = False
+        # (0) a numerator of a hidden (not secondary) denominator is a count in a small or
+        # withheld group: hidden as "population"
+        for num, den in pairs:
+            if k[den] in _POPULATION_FROM and k[num] == "" and np.isfinite(v[num]):
+                k[num] = "population"
+                changed = True
         # (a) no line with exactly one hidden cell that needs protecting (a withheld 0 or a
         # withheld count of 10 or more may be recoverable; the audit judges what follows)
         for line in lines:
@@ -481,31 +582,39 @@ def protect_cells(
             continue
         # (b) audit of the final pattern (withheld lines included): no protected cell
         # narrowed to fewer than min_range integers; each connected block of hidden cells
-        # (linked through lines) is its own small LP or integer program
+        # (linked through lines and numerator <= denominator) is its own small LP or
+        # integer program
         hidden = k != ""
-        lo, hi = _attacker_bounds(v, k, threshold, upper, exact)
+        lo, hi, rows = _reader(v, k, threshold, upper, exact, pairs)
         exposed = []
         by_lp: set[int] = set()  # exposed cells of blocks audited as a whole
-        for block_cells, block_lines in _blocks(hidden, lines):
+        for block_cells, block_lines, block_rows in _blocks(hidden, lines, rows):
             targets = [c for c in block_cells if target[c] and c not in hopeless]
             if not targets:
                 continue
+            objectives = {c: objective(c, hidden) for c in targets}
             if len(block_cells) <= max_lp:
-                in_block = np.zeros(n, dtype=bool)
-                in_block[block_cells] = True
-                ranges = _block_ranges(v, in_block, block_lines, lo, hi, targets, integer)
+                ranges = _block_ranges(
+                    v, block_cells, block_lines, block_rows, lo, hi, objectives, integer, min_range
+                )
                 by_lp |= set(ranges)
-            else:  # large blocks: the bounds each line gives on its own (documented limit)
-                ranges = _line_bounds(v, hidden, block_lines, lo, hi, targets, integer)
+            else:  # large blocks: bounds propagated line by line (documented limit)
+                ranges = _local_ranges(v, block_lines, block_rows, lo, hi, objectives, integer)
             exposed += [c for c, (a, b) in ranges.items() if _exposed(a, b, min_range)]
         touched: set[int] = set()
         for c in exposed:
-            if touched & set(line_of.get(c, [])):
+            near = {j for x in [c, *partner.get(c, [])] for j in line_of.get(x, [])}
+            if touched & near:
                 continue  # a cell added in this pass may already protect it: re-audit first
             # cheapest first: hide the smallest shown non-zero cell of a line through the
-            # cell, else (in a block audited as a whole) of a line through a withheld cell
-            # of those lines: a withheld 0 pinned by its other line pins the rest of its line
+            # cell, else of a line through its numerator or denominator (the other column),
+            # else (in a block audited as a whole) of a line through a withheld cell of its
+            # lines: a withheld 0 pinned by its other line pins the rest of its line
             mine = sorted({int(x) for j in line_of.get(c, []) for x in lines[j]})
+            other = sorted(
+                {j for y in partner.get(c, []) for j in line_of.get(y, [])}
+                - set(line_of.get(c, []))
+            )
             near_lines = sorted(
                 {j for y in mine if k[y] == "unprotected" for j in line_of.get(y, [])}
                 - set(line_of.get(c, []))
@@ -513,7 +622,7 @@ def protect_cells(
                 else set()
             )
             best = None
-            for ring in (line_of.get(c, []), near_lines):
+            for ring in (line_of.get(c, []), other, near_lines):
                 options = [o for o in (candidate(lines[j]) for j in ring) if o is not None]
                 if options:
                     best = min(options, key=lambda o: (v[o], o))
@@ -549,6 +658,51 @@ def protect_cells(
     return k.astype(str)
 
 
+def _reader(
+    v: np.ndarray,
+    k: np.ndarray,
+    threshold: int,
+    upper: np.ndarray,
+    exact: np.ndarray,
+    pairs: Sequence[tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, float, float]]]:
+    """What a reader who knows the rules knows of each hidden cell: bounds ``lo``/``hi``
+    from its kind (:func:`_attacker_bounds`) and from a shown partner (a shown denominator
+    bounds its hidden numerator from above, a shown numerator its hidden denominator from
+    below), and one row ``(num, den, lo, hi)`` for ``lo <= num - den <= hi`` per pair with
+    both hidden (``-inf, 0``; a complement ``1 - threshold, -1``).
+
+    Examples
+    --------
+    Denominators 50 (hidden) and 40 (shown); numerators 12 (shown) and 38 (a complement):
+
+    >>> v = np.array([50.0, 40, 12, 38])
+    >>> k = np.array(["secondary", "", "", "complement"], dtype=object)
+    >>> lo, hi, rows = _reader(v, k, 10, np.full(4, np.inf), np.zeros(4, bool),
+    ...                        [(2, 0), (3, 1)])
+    >>> lo.tolist(), hi.tolist(), rows
+    ([12.0, 0.0, 0.0, 31.0], [inf, inf, inf, 39.0], [])
+    """
+    lo, hi = _attacker_bounds(v, k, threshold, upper, exact)
+    rows = []
+    for num, den in pairs:
+        if not (np.isfinite(v[num]) and np.isfinite(v[den])) or v[num] > v[den]:
+            continue  # not applicable, or not a count of its denominator: no rule to use
+        num_hidden, den_hidden = k[num] != "", k[den] != ""
+        comp = k[num] == "complement"
+        if num_hidden and den_hidden:
+            rows.append(
+                (int(num), int(den), 1.0 - threshold if comp else -np.inf, -1.0 if comp else 0.0)
+            )
+        elif num_hidden:
+            hi[num] = min(hi[num], v[den] - 1 if comp else v[den])
+            if comp:
+                lo[num] = max(lo[num], v[den] - (threshold - 1))
+        elif den_hidden:
+            lo[den] = max(lo[den], v[num])
+    return lo, hi, rows
+
+
 def _parts(n: int, lines: list[np.ndarray]) -> np.ndarray:
     """Per cell, the id of its part of the table: cells linked through lines (union-find).
 
@@ -570,27 +724,44 @@ def _parts(n: int, lines: list[np.ndarray]) -> np.ndarray:
     return np.array([find(i) for i in range(n)])
 
 
-def _tu_block(lines: list[np.ndarray], hidden: np.ndarray) -> bool:
-    """True if every hidden cell lies in at most two of ``lines`` and the lines split into two
-    families with each cell in at most one line of each (the lines of a one- or two-way
-    table). The equations are then totally unimodular: with integer totals and bounds every
-    LP vertex is an integer point, so LP minimum and maximum are the integer ones.
+def _unimodular(lines: list[list[int]], rows: list[tuple]) -> bool:
+    """True if the block's constraint matrix is totally unimodular by the Heller-Tompkins
+    condition: every variable has at most two non-zero entries, and the constraints split
+    into two families such that a variable's two entries lie in different families when
+    they have the same sign and in the same family when the signs differ. ``lines`` enter
+    with +1 per cell, ``rows`` (numerator minus denominator) with +1 and -1. The lines of a
+    one- or two-way table qualify; a numerator <= denominator row on a cell that is also in
+    two lines does not (three entries). With integer totals and bounds every LP vertex is
+    then an integer point, so LP minimum and maximum are the integer ones.
+
+    >>> _unimodular([[0, 1], [2, 3], [0, 2], [1, 3]], [])          # a 2 x 2 table
+    True
+    >>> _unimodular([[0, 1], [2, 3]], [(2, 0, -np.inf, 0), (3, 1, -np.inf, 0)])
+    True
+    >>> _unimodular([[0, 1], [1, 2], [0, 2]], [])                  # an odd cycle
+    False
+    >>> _unimodular([[0, 1], [0, 2]], [(0, 3, -np.inf, 0)])        # three entries
+    False
     """
-    colour: dict[int, int] = {}
-    by_cell: dict[int, list[int]] = {}
-    for j, line in enumerate(lines):
-        for c in line:
-            if hidden[c]:
-                by_cell.setdefault(int(c), []).append(j)
-    adj: dict[int, set[int]] = {}
-    for js in by_cell.values():
-        if len(js) > 2:
+    entries: dict[int, list[tuple[int, int]]] = {}
+    for j, hid in enumerate(lines):
+        for c in hid:
+            entries.setdefault(int(c), []).append((j, 1))
+    for j, (num, den, *_) in enumerate(rows, len(lines)):
+        entries.setdefault(int(num), []).append((j, 1))
+        entries.setdefault(int(den), []).append((j, -1))
+    adj: dict[int, list[tuple[int, int]]] = {}  # constraint -> (constraint, 1 if apart)
+    for es in entries.values():
+        if len(es) > 2:
             return False
-        if len(js) == 2:
-            if js[0] == js[1]:
+        if len(es) == 2:
+            (r1, s1), (r2, s2) = es
+            if r1 == r2:
                 return False
-            adj.setdefault(js[0], set()).add(js[1])
-            adj.setdefault(js[1], set()).add(js[0])
+            apart = int(s1 == s2)
+            adj.setdefault(r1, []).append((r2, apart))
+            adj.setdefault(r2, []).append((r1, apart))
+    colour: dict[int, int] = {}
     for start in adj:
         if start in colour:
             continue
@@ -598,24 +769,93 @@ def _tu_block(lines: list[np.ndarray], hidden: np.ndarray) -> bool:
         stack = [start]
         while stack:
             a = stack.pop()
-            for b in adj[a]:
+            for b, apart in adj[a]:
+                want = colour[a] ^ apart
                 if b not in colour:
-                    colour[b] = 1 - colour[a]
+                    colour[b] = want
                     stack.append(b)
-                elif colour[b] == colour[a]:
+                elif colour[b] != want:
                     return False
     return True
 
 
-def _block_ranges(v, in_block, lines, lo, hi, targets, integer) -> dict[int, tuple]:
-    """Ranges of ``targets`` in one block: LP where it is exact for integers (one- and
-    two-way lines), else integer programming; integer bounds are rounded inwards."""
-    if not integer:
-        return line_ranges(v, in_block, lines, lo, hi, cells=targets)
-    lo, hi = np.ceil(lo - 1e-9), np.floor(hi + 1e-9)
-    exact = _tu_block(lines, in_block)
-    ranges = line_ranges(v, in_block, lines, lo, hi, cells=targets, integer=not exact)
-    return {c: _round_in(a, b) for c, (a, b) in ranges.items()}
+def _block_ranges(
+    v, cells, lines, rows, lo, hi, objectives, integer, min_range
+) -> dict[int, tuple[float, float]]:
+    """Ranges of each objective (``{target: {cell: coefficient}}``) over one block: LP where
+    it is exact for integers (:func:`_unimodular`), else integer programming; integer bounds
+    are rounded inwards. To save solves, a maximum at least ``min_range - 1`` above the true
+    value is not followed by a minimisation: the range given is then (true value, maximum),
+    enough to show the target is not exposed."""
+    if integer:
+        lo, hi = np.ceil(lo - 1e-9), np.floor(hi + 1e-9)
+        use_milp = not _unimodular(lines, rows)
+    else:
+        use_milp = False
+    ranges = _ranges(v, cells, lines, rows, lo, hi, objectives, use_milp, min_range)
+    return {c: _round_in(a, b) for c, (a, b) in ranges.items()} if integer else ranges
+
+
+def _ranges(v, cells, lines, rows, lo, hi, objectives, integer, min_range) -> dict:
+    """Minimum and maximum of each objective by ``scipy.optimize.milp`` (an LP when
+    ``integer`` is False); NaN where the solver failed (which counts as exposed).
+
+    Every solution found is a feasible point (and so is the truth): an objective already seen
+    at values ``min_range - 1`` apart in them cannot be exposed, and is not solved further;
+    its range is then the one seen (narrower than the true one, wide enough to be safe).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    pos = {c: i for i, c in enumerate(cells)}
+    m = len(cells)
+    a = np.zeros((len(lines) + len(rows), m))
+    lb = np.zeros(len(a))
+    ub = np.zeros(len(a))
+    for j, hid in enumerate(lines):
+        a[j, [pos[c] for c in hid]] = 1
+        lb[j] = ub[j] = float(np.sum(v[hid]))  # = the known total minus the shown cells
+    for j, (num, den, r_lo, r_hi) in enumerate(rows, len(lines)):
+        a[j, pos[num]], a[j, pos[den]] = 1, -1
+        lb[j], ub[j] = r_lo, r_hi
+    cons = [LinearConstraint(a, lb, ub)] if len(a) else []
+    box = Bounds(lo[cells], hi[cells])
+    integrality = np.full(m, 1 if integer else 0)
+    names = list(objectives)
+    costs = np.zeros((len(names), m))
+    for i, t in enumerate(names):
+        for c, x in objectives[t].items():
+            costs[i, pos[c]] += x
+    seen_lo = costs @ v[cells]  # the truth is a solution
+    seen_hi = seen_lo.copy()
+    need = min_range - 1 - 1e-6
+    out = {}
+
+    def solve(cost: np.ndarray) -> float:
+        """The minimum of ``cost`` (-inf: unbounded; NaN: the solver failed); the solution
+        updates the values seen."""
+        r = milp(cost, constraints=cons, bounds=box, integrality=integrality)
+        if r.status == 0 and r.x is not None:
+            values = costs @ (np.round(r.x) if integer else r.x)
+            np.minimum(seen_lo, values, out=seen_lo)
+            np.maximum(seen_hi, values, out=seen_hi)
+            return float(r.fun)
+        return -float("inf") if r.status == 3 else float("nan")
+
+    if len(names) > 8:  # many targets: a few vertices in random directions first
+        rng = np.random.default_rng(len(names))
+        for _ in range(4):
+            solve(rng.choice([-1.0, 1.0], len(names)) @ costs)
+    for i, t in enumerate(names):
+        if seen_hi[i] - seen_lo[i] >= need:
+            out[t] = (float(seen_lo[i]), float(seen_hi[i]))
+            continue
+        hi_v = -solve(-costs[i])
+        if not np.isnan(hi_v) and hi_v - seen_lo[i] >= need:
+            out[t] = (float(seen_lo[i]), float(hi_v))
+            continue
+        lo_v = solve(costs[i])
+        out[t] = (float(lo_v), float(hi_v))
+    return out
 
 
 def _round_in(a: float, b: float) -> tuple[float, float]:
@@ -629,26 +869,60 @@ def _round_in(a: float, b: float) -> tuple[float, float]:
     return a, b
 
 
-def _line_bounds(
-    v, hidden, lines, lo, hi, targets, integer=False
-) -> dict[int, tuple[float, float]]:
-    """Per target, the tightest range any single line gives (sum of hidden cells known)."""
-    out = {int(c): (float(lo[c]), float(hi[c])) for c in targets}
-    for line in lines:
-        hid = [int(c) for c in line if hidden[c]]
-        total = float(np.sum(v[hid]))
-        for c in hid:
-            if c not in out:
-                continue
-            others = [o for o in hid if o != c]
-            a = max(out[c][0], total - float(np.sum(hi[others])))
-            b = min(out[c][1], total - float(np.sum(lo[others])))
-            out[c] = (a, b)
-    return {c: _round_in(a, b) for c, (a, b) in out.items()} if integer else out
+def _local_ranges(v, lines, rows, lo, hi, objectives, integer=False) -> dict:
+    """Ranges of each objective from bounds propagated line by line and pair by pair (a few
+    rounds): each step is a valid deduction, but deductions that need several lines at
+    once are missed. For blocks too large to solve as a whole."""
+    a = {int(c): float(lo[c]) for hid in lines for c in hid}
+    b = {int(c): float(hi[c]) for hid in lines for c in hid}
+    for num, den, *_ in rows:
+        for c in (num, den):
+            a.setdefault(int(c), float(lo[c]))
+            b.setdefault(int(c), float(hi[c]))
+    for c in {c for obj in objectives.values() for c in obj}:
+        a.setdefault(int(c), float(lo[c]))
+        b.setdefault(int(c), float(hi[c]))
+    for _ in range(3):
+        for hid in lines:
+            total = float(np.sum(v[hid]))
+            old_a = {c: a[c] for c in hid}
+            old_b = {c: b[c] for c in hid}
+            for c in hid:
+                rest_hi = sum(old_b[o] for o in hid if o != c)
+                rest_lo = sum(old_a[o] for o in hid if o != c)
+                a[c] = max(a[c], total - rest_hi)
+                b[c] = min(b[c], total - rest_lo)
+        for num, den, r_lo, r_hi in rows:  # r_lo <= num - den <= r_hi
+            b[num] = min(b[num], b[den] + r_hi)
+            a[num] = max(a[num], a[den] + r_lo)
+            a[den] = max(a[den], a[num] - r_hi)
+            b[den] = min(b[den], b[num] - r_lo)
+    row_of = {(int(num), int(den)): (r_lo, r_hi) for num, den, r_lo, r_hi in rows}
+    out = {}
+    for t, obj in objectives.items():
+        t_lo = sum(x * (a[c] if x > 0 else b[c]) for c, x in obj.items())
+        t_hi = sum(x * (b[c] if x > 0 else a[c]) for c, x in obj.items())
+        if len(obj) == 2:  # num - den: also bounded by its own row
+            (c1, x1), (c2, _x2) = obj.items()
+            pair = (c1, c2) if x1 > 0 else (c2, c1)
+            if pair in row_of:
+                t_lo, t_hi = max(t_lo, row_of[pair][0]), min(t_hi, row_of[pair][1])
+        out[t] = _round_in(t_lo, t_hi) if integer else (t_lo, t_hi)
+    return out
 
 
-def _blocks(hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[list[int], list]]:
-    """Hidden cells grouped into blocks that share lines (union-find), with their lines."""
+def _blocks(
+    hidden: np.ndarray, lines: list[np.ndarray], rows: Sequence[tuple] = ()
+) -> list[tuple[list[int], list[list[int]], list[tuple]]]:
+    """Hidden cells grouped into blocks linked through lines and numerator-denominator rows
+    (union-find); per block its cells, the hidden cells of each of its lines, and its rows.
+
+    >>> h = np.array([True, True, False, True, True])
+    >>> _blocks(h, [np.array([0, 1, 2]), np.array([3, 4])])
+    [([0, 1], [[0, 1]], []), ([3, 4], [[3, 4]], [])]
+    >>> len(_blocks(h, [np.array([0, 1, 2]), np.array([3, 4])], [(3, 0, -np.inf, 0.0)]))
+    1
+    """
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -662,15 +936,19 @@ def _blocks(hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[list[int]
         hid = [int(c) for c in line if hidden[c]]
         if not hid:
             continue
-        hidden_lines.append((line, hid))
+        hidden_lines.append(hid)
         for c in hid[1:]:
             parent[find(c)] = find(hid[0])
         find(hid[0])
-    blocks: dict[int, tuple[list[int], list]] = {}
+    for row in rows:
+        parent[find(int(row[0]))] = find(int(row[1]))
+    blocks: dict[int, tuple[list[int], list, list]] = {}
     for c in np.flatnonzero(hidden):
-        blocks.setdefault(find(int(c)), ([], []))[0].append(int(c))
-    for line, hid in hidden_lines:
-        blocks[find(hid[0])][1].append(line)
+        blocks.setdefault(find(int(c)), ([], [], []))[0].append(int(c))
+    for hid in hidden_lines:
+        blocks[find(hid[0])][1].append(hid)
+    for row in rows:
+        blocks[find(int(row[0]))][2].append(row)
     return list(blocks.values())
 
 
@@ -710,7 +988,10 @@ def suppress(
     denominators : dict, optional
         ``{count: denominator}``: the count is part of the denominator (events of n). A count
         whose complement (denominator minus count) is small is hidden, and every count of a
-        row whose denominator is hidden as small is hidden too.
+        row whose denominator is hidden (other than as "secondary") is hidden too. When both
+        columns are in ``counts`` they are protected together: the audit also uses count <=
+        denominator in every row (see the module docstring); a denominator not in ``counts``
+        is shown, and only bounds its count.
     derived : dict, optional
         ``{column: [counts it is computed from]}``: hidden wherever one of those counts is.
     force : DataFrame of bool, optional
@@ -743,6 +1024,18 @@ def suppress(
     ...              band=True, label=["unit"])
     >>> p.table[["unit", "k", "pct"]].to_dict("list")
     {'unit': ['A', 'B', 'C'], 'k': ['<10', 'x', 41], 'pct': ['x', 'x', 27.333333333333332]}
+
+    A numerator is audited together with its denominator. Group 1's caesareans (25 + 18)
+    add up to its women (25 + 18), so with the women shown every caesarean of group 1 would
+    be pinned at its women count, and unit A's 1 caesarean in group 2 then by A's total:
+    the women are hidden too.
+
+    >>> t = pd.DataFrame({"unit": ["A", "A", "B", "B"], "group": ["1", "2"] * 2,
+    ...                   "women": [25, 24, 18, 44], "cs": [25, 1, 18, 12]})
+    >>> p = suppress(t, ["women", "cs"], lines=[("unit",), ("group",)],
+    ...              denominators={"cs": "women"})
+    >>> p.hidden[["women", "cs"]].all().tolist()
+    [True, True]
     """
     from saz_geboortezorg.errors import SpecError
 
@@ -773,40 +1066,56 @@ def suppress(
             for _, idx in t.groupby(list(keys), sort=False, dropna=False).indices.items():
                 groups.append(np.asarray(idx))
     kinds: dict[str, np.ndarray] = {}
-    # denominators first (they decide "population" for their numerators)
-    order = [c for c in counts if c not in denominators] + [c for c in counts if c in denominators]
-    for col in order:
-        v = pd.to_numeric(t[col], errors="coerce").to_numpy(dtype=float)
-        k = np.full(n, "", dtype=object)
-        upper = np.full(n, np.inf)
-        exact = np.zeros(n, dtype=bool)
-        if force is not None and col in force.columns:
-            k[force[col].reset_index(drop=True).to_numpy(dtype=bool)] = "forced"
-        den = denominators.get(col)
-        if den is not None:
-            d = pd.to_numeric(t[den], errors="coerce").to_numpy(dtype=float)
-            den_hidden = kinds[den] != "" if den in kinds else np.zeros(n, dtype=bool)
-            upper = np.where(np.isfinite(d) & ~den_hidden, d, np.inf)
-            exact = np.isfinite(upper)
-            # a hidden denominator is still at most its line total(s), which are known: a
-            # finite bound keeps the audit LP well posed (issue 14, leak 4)
-            for g in groups:
-                total = float(np.nansum(d[g]))
-                upper[g] = np.where(den_hidden[g], np.minimum(upper[g], total), upper[g])
-            if den in kinds:
-                k[den_hidden & (kinds[den] != "secondary") & (k == "")] = "population"
-            with np.errstate(invalid="ignore"):
-                comp = primary_small(d - v, threshold) & (k == "") & ~primary_small(v, threshold)
-            k[comp] = "complement"
-        kinds[col] = protect_cells(
-            v,
-            groups,
+    linked = {c: d for c, d in denominators.items() if c in counts and d in counts and c != d}
+
+    def numbers(col: str) -> np.ndarray:
+        return pd.to_numeric(t[col], errors="coerce").to_numpy(dtype=float)
+
+    # a numerator and its denominator (and the denominator's own denominator, ...) are
+    # protected together: one audit over the hidden cells of all of them
+    for cols in _linked_columns(list(counts), linked, name):
+        off = {col: i * n for i, col in enumerate(cols)}
+        v_all = np.concatenate([numbers(col) for col in cols])
+        k_all = np.full(len(v_all), "", dtype=object)
+        upper = np.full(len(v_all), np.inf)
+        exact = np.zeros(len(v_all), dtype=bool)
+        pairs: list[tuple[int, int]] = []
+        for col in cols:  # denominators first
+            at = slice(off[col], off[col] + n)
+            v = v_all[at]
+            k = np.full(n, "", dtype=object)
+            if force is not None and col in force.columns:
+                k[force[col].reset_index(drop=True).to_numpy(dtype=bool)] = "forced"
+            den = denominators.get(col)
+            if den is not None:
+                d = numbers(den)
+                if den in off:  # hidden as small, forced, ...: its counts are "population"
+                    dk = k_all[off[den] : off[den] + n]
+                    den_hidden = (dk != "") | primary_small(d, threshold)
+                    k[den_hidden & (k == "")] = "population"
+                    pairs += [(off[col] + i, off[den] + i) for i in range(n)]
+                else:  # a denominator that is not protected here is shown
+                    upper[at] = np.where(np.isfinite(d), d, np.inf)
+                    exact[at] = np.isfinite(d)
+                with np.errstate(invalid="ignore"):
+                    comp = (
+                        primary_small(d - v, threshold) & (k == "") & ~primary_small(v, threshold)
+                    )
+                k[comp] = "complement"
+            k_all[at] = k
+        k_all = _protect(
+            v_all,
+            [g + off[col] for col in cols for g in groups],
+            k_all,
             threshold=threshold,
-            kind=k,
-            known_upper=upper,
-            upper_exact=exact,
+            upper=upper,
+            exact=exact,
+            pairs=pairs,
             min_range=min_range,
+            max_lp=200 * len(cols),
         )
+        for col in cols:
+            kinds[col] = k_all[off[col] : off[col] + n]
     hidden = pd.DataFrame(False, index=t.index, columns=t.columns)
     for col, k in kinds.items():
         hidden[col] = k != ""
@@ -839,3 +1148,33 @@ def suppress(
         else:  # text, flags: hidden as missing
             out[col] = out[col].astype(object).mask(mask, None)
     return Protected(out, hidden, log, threshold, name)
+
+
+def _linked_columns(counts: list[str], linked: Mapping[str, str], name: str) -> list[list[str]]:
+    """The count columns in groups protected together (linked through ``{numerator:
+    denominator}``), each ordered denominators first, in the order of ``counts``.
+
+    >>> _linked_columns(["cs", "women", "n"], {"cs": "women"}, "t")
+    [['women', 'cs'], ['n']]
+    """
+    from saz_geboortezorg.errors import SpecError
+
+    group = {c: {c} for c in counts}
+    for num, den in linked.items():
+        joined = group[num] | group[den]
+        for c in joined:
+            group[c] = joined
+    out, seen = [], set()
+    for c in counts:
+        if c in seen:
+            continue
+        members = [x for x in counts if x in group[c]]
+        seen |= set(members)
+        ordered: list[str] = []
+        while len(ordered) < len(members):
+            ready = [x for x in members if x not in ordered and linked.get(x, x) in [*ordered, x]]
+            if not ready:
+                raise SpecError(f"{name}: denominators form a cycle among {', '.join(members)}")
+            ordered.append(ready[0])
+        out.append(ordered)
+    return out

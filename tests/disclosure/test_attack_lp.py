@@ -227,3 +227,195 @@ def test_integer_only_deduction_is_caught():
     cells = [c for c in range(5) if kinds[c] != ""]
     ranges = _int_range(cells, lines, values, lo, hi)
     assert all(a < b for a, b in ranges.values()), (kinds, ranges)
+
+
+# --- joint attack on a numerator and its denominator ---------------------------------------
+# The attacker above treats one column at a time. This one treats the women and caesarean
+# columns of a two-way table as one system (the attack that pinned four Robson counts of the
+# default data's reports, issue 14): the unknowns are the hidden cells of both columns, with
+# both columns' line totals, and in every row cs <= women (a shown cs bounds a hidden women
+# count from below, a shown women count a hidden cs from above). From the log: "small" is
+# 1-9, "secondary" at least 10, "complement" lies 1-9 below its women count (shown or hidden);
+# anything else hidden is only >= 0. Judged: every hidden count 1-9 of either column, and the
+# small count women - cs of every hidden complement.
+
+
+def joint_attack(t, p, keys, num="cs", den="women"):
+    """Integer ranges of the judged quantities: {(column, row): (min, max)}."""
+    n = len(t)
+    cols = [den, num]
+    v = np.concatenate([t[c].to_numpy(dtype=float) for c in cols])
+    hid = np.concatenate([p.hidden[c].to_numpy() for c in cols])
+    kinds = {(d.column, d.row): d.kind for d in p.log}
+    rows = [", ".join(str(x) for x in r) for r in t[["unit", "group"]].itertuples(index=False)]
+    kind = [kinds.get((c, rows[i]), "") for c in cols for i in range(n)]
+    lo = np.zeros(2 * n)
+    hi = np.full(2 * n, np.inf)
+    for x in np.flatnonzero(hid):
+        if kind[x] == "small":
+            lo[x], hi[x] = 1, T - 1
+        elif kind[x] == "secondary":
+            lo[x] = T
+    cells = [int(x) for x in np.flatnonzero(hid)]
+    pos = {c: j for j, c in enumerate(cells)}
+    a_rows, lb, ub = [], [], []
+
+    def add(coef, low, high):
+        a = np.zeros(len(cells))
+        for c, x in coef.items():
+            a[pos[c]] = x
+        a_rows.append(a)
+        lb.append(low)
+        ub.append(high)
+
+    for off in (0, n):  # both columns' line totals, shown cells subtracted
+        for g in _line_groups(t, keys):
+            var = [off + int(i) for i in g if hid[off + int(i)]]
+            if var:
+                add({c: 1 for c in var}, v[var].sum(), v[var].sum())
+    for i in range(n):  # cs <= women; a complement: 1 <= women - cs <= 9
+        c_num, c_den = n + i, i
+        comp = kind[c_num] == "complement"
+        low, high = (1, T - 1) if comp else (0, np.inf)
+        if hid[c_num] and hid[c_den]:
+            add({c_den: 1, c_num: -1}, low, high)
+        elif hid[c_num]:
+            lo[c_num] = max(lo[c_num], v[c_den] - high)
+            hi[c_num] = min(hi[c_num], v[c_den] - low)
+        elif hid[c_den]:
+            lo[c_den] = max(lo[c_den], v[c_num] + low)
+            hi[c_den] = min(hi[c_den], v[c_num] + high)
+    cons = [LinearConstraint(np.array(a_rows), lb, ub)] if a_rows else []
+    bounds = Bounds(lo[cells], hi[cells])
+    judged = {}
+    for x in cells:
+        col, i = cols[x // n], x % n
+        if 1 <= v[x] <= T - 1:
+            judged[(col, i)] = {x: 1}
+        if x >= n and kind[x] == "complement":  # the small count women - cs
+            coef = {x: -1}
+            if hid[i]:
+                coef[i] = 1
+            judged[("complement", i)] = coef
+    out = {}
+    for key, coef in judged.items():
+        e = np.zeros(len(cells))
+        for c, x in coef.items():
+            e[pos[c]] = x
+        const = sum(v[i] for i in [key[1]] if key[0] == "complement" and not hid[key[1]])
+        r = [
+            milp(s * e, constraints=cons, bounds=bounds, integrality=np.ones(len(cells)))
+            for s in (1, -1)
+        ]
+        assert r[0].status == 0, f"the truth is infeasible for the attacker: {r[0].message}"
+        top = np.inf if r[1].status == 3 else round(-r[1].fun) + const
+        out[key] = (round(r[0].fun) + const, top)
+    truth = {
+        key: (t[den][key[1]] - t[num][key[1]]) if key[0] == "complement" else t[key[0]][key[1]]
+        for key in out
+    }
+    assert all(a <= truth[key] <= b for key, (a, b) in out.items()), (out, truth)
+    return out
+
+
+def joint_pinned_by_totals(t, keys, num="cs", den="women"):
+    """Judged cells the line totals alone pin (every cell hidden, 0 <= cs <= women)."""
+    n = len(t)
+    v = np.concatenate([t[den].to_numpy(dtype=float), t[num].to_numpy(dtype=float)])
+    a_rows, lb, ub = [], [], []
+    for off in (0, n):
+        for g in _line_groups(t, keys):
+            a = np.zeros(2 * n)
+            a[off + g] = 1
+            a_rows += [a]
+            lb += [v[off + g].sum()]
+            ub += [v[off + g].sum()]
+    for i in range(n):
+        a = np.zeros(2 * n)
+        a[i], a[n + i] = 1, -1
+        a_rows += [a]
+        lb += [0]
+        ub += [np.inf]
+    cons = [LinearConstraint(np.array(a_rows), lb, ub)]
+    pinned = set()
+    for x in range(2 * n):
+        e = np.eye(2 * n)[x]
+        r = [milp(s * e, constraints=cons, integrality=np.ones(2 * n)) for s in (1, -1)]
+        if round(r[0].fun) == round(-r[1].fun):
+            pinned.add(([den, num][x // n], x % n))
+    return pinned
+
+
+def joint_pinned(t, p, keys):
+    ranges = joint_attack(t, p, keys)
+    bad = [key for key, (a, b) in ranges.items() if a == b]
+    if bad:
+        bad = [key for key in bad if key not in joint_pinned_by_totals(t, keys)]
+    return bad
+
+
+def _robson_like(rng, r, c):
+    women = _draw(rng, r * c, zeros=float(rng.choice([0.05, 0.15])), small=0.3)
+    frac = rng.choice([0.0, 0.1, 0.3, 0.6, 0.9, 1.0], r * c)
+    cs = np.minimum(women, np.round(women * frac + rng.integers(-2, 3, r * c)).clip(0))
+    t = _two_way(women, r, c).rename(columns={"n": "women"})
+    t["cs"] = cs.astype(int)
+    return t
+
+
+def _protect_robson_like(t):
+    return suppress(
+        t,
+        ["women", "cs"],
+        lines=[("unit",), ("group",)],
+        denominators={"cs": "women"},
+        label=["unit", "group"],
+    )
+
+
+def test_random_two_way_tables_attacked_jointly():
+    rng = np.random.default_rng(1401)
+    for _ in range(100):
+        r, c = (int(x) for x in rng.integers(2, 6, 2))
+        t = _robson_like(rng, r, c)
+        p = _protect_robson_like(t)
+        assert joint_pinned(t, p, [("unit",), ("group",)]) == [], (t.women.tolist(), t.cs.tolist())
+
+
+# Found by the random search above against the code before the joint audit (which let 12 of
+# its 100 tables through): caesareans 25, 1 / 18, 12 of women 25, 24 / 18, 44. Audited alone
+# the caesarean column was safe with all four hidden, and the women were all shown; but group
+# 1's caesareans add up to its women (43 = 25 + 18), so cs <= women pins both at their women
+# counts, and unit U0's caesarean total then pins the 1.
+JOINT_CRAFTED = ([25, 24, 18, 44], [25, 1, 18, 12])
+
+
+def test_crafted_caesarean_not_pinned_through_the_women_column():
+    t = _two_way(JOINT_CRAFTED[0], 2, 2).rename(columns={"n": "women"})
+    t["cs"] = JOINT_CRAFTED[1]
+    keys = [("unit",), ("group",)]
+    p = _protect_robson_like(t)
+    # each column on its own is safe for the one-column attacker ...
+    assert pinned_small(t, p, "cs", keys, den="women") == []
+    # ... and the joint attacker would pin the 1 had the women been shown
+    shown_women = p.hidden.copy()
+    shown_women["women"] = False
+    p_women_shown = type(p)(p.table, shown_women, p.log, p.threshold, p.name)
+    assert ("cs", 1) in joint_pinned(t, p_women_shown, keys)
+    assert joint_pinned(t, p, keys) == []
+
+
+def test_random_one_way_tables_attacked_jointly():
+    # one line per column (a benchmark indicator across units): n and observed
+    rng = np.random.default_rng(1402)
+    for _ in range(80):
+        size = int(rng.integers(2, 8))
+        t = _robson_like(rng, size, 1)
+        p = suppress(
+            t,
+            ["women", "cs"],
+            lines=[()],
+            denominators={"cs": "women"},
+            label=["unit", "group"],
+        )
+        assert joint_pinned(t, p, [()]) == [], (t.women.tolist(), t.cs.tolist())

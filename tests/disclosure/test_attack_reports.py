@@ -233,25 +233,19 @@ def test_no_hidden_count_from_1_to_9_is_pinned(attacked):
     assert result.findings.empty, result.findings[cols].to_string()
 
 
-# --- KNOWN LEAK (issue 14), to be fixed in disclosure/suppress.py --------------------------
-# On the default data (60,000 births) the attack pins four hidden Robson counts of the
-# built reports (python benchmarks/run.py attack): R15 group 2b women = 4 and caesareans = 4,
-# R17 group 9 women = 3, R07 group 9 women = 8. The Robson protection audits the women and
-# the caesarean column each on its own; the attacker combines them with cs <= women in every
-# cell. R15/2b, from the national group-2b totals alone: women(R17) >= shown cs(R17) = 14
-# leaves women(R15) <= 4 in the women column; cs(R01) <= shown women(R01) = 14 leaves
-# cs(R15) >= 4 in the caesarean column; and cs(R15) <= women(R15), so both are 4. The other
-# two also use the region's women total (public through relative_size_pct of any shown row).
-# The test below runs the same suppression call as report/protect.py on the same table and
-# the same attack; it is marked xfail(strict) so that it turns into a failure (XPASS) once
-# the protection is fixed: then remove the marker.
+# --- Joint differencing of the Robson columns (issue 14, regression) -----------------------
+# On the default data (60,000 births) the attack pinned four hidden Robson counts of the
+# built reports while the Robson protection audited the women and the caesarean column each
+# on its own: R15 group 2b women = 4 and caesareans = 4, R17 group 9 women = 3, R07 group 9
+# women = 8. The attacker combines the columns with cs <= women in every cell. R15/2b, from
+# the national group-2b totals alone: women(R17) >= shown cs(R17) = 14 leaves women(R15) <= 4
+# in the women column; cs(R01) <= shown women(R01) = 14 leaves cs(R15) >= 4 in the caesarean
+# column; and cs(R15) <= women(R15), so both are 4. The other two also use the region's
+# women total (public through relative_size_pct of any shown row). suppress now audits both
+# columns jointly; the test runs the same suppression call as report/protect.py on the same
+# table and the same attack (it failed with the four cells above before the fix).
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leak: Robson women and caesarean columns are protected separately, so "
-    "cs <= women across the two-way table pins R15/2b, R17/9 and R07/9 (issue 14)",
-)
 def test_robson_protection_survives_joint_differencing_on_default_data():
     import saz_geboortezorg as sg
     from saz_geboortezorg.derive.robson import robson_table
@@ -261,7 +255,7 @@ def test_robson_protection_survives_joint_differencing_on_default_data():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = sg.load(sg.synthetic.default_dataset())
-    rob = robson_table(data.women, by="region_id")
+    rob = robson_table(data.women, unit="region_id")
     rob = rob[rob["group"] != "total"].reset_index(drop=True)
     # the same call as saz_geboortezorg.report.protect._robson (without the cells forced
     # hidden by the linked benchmark table, which the reports also lack here)
@@ -297,6 +291,6 @@ def test_robson_protection_survives_joint_differencing_on_default_data():
     assert result.errors == []
     f = result.findings
     pinned = {(k[0], k[1], c) for k, c in zip(f["key"], f["column"], strict=True)}
-    # fails today with: {('R07', '9', 'women'), ('R15', '2b', 'cs'), ('R15', '2b', 'women'),
+    # before the joint audit: {('R07', '9', 'women'), ('R15', '2b', 'cs'), ('R15', '2b', 'women'),
     # ('R17', '9', 'women')}
     assert pinned == set()
