@@ -179,6 +179,9 @@ class DeprecatedItemAccess:
     #: Old dict keys whose attribute has another name: key -> attribute.
     _item_aliases: dict[str, str] = {}
 
+    #: Not iterable: iterating the old dict gave its keys, which item access cannot.
+    __iter__ = None
+
     def __getitem__(self, key: str) -> Any:
         name = self._item_aliases.get(key, key) if isinstance(key, str) else None
         if name is None or name.startswith("_") or not hasattr(self, name):

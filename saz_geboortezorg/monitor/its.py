@@ -190,8 +190,7 @@ class ITSResult(Result):
         """
         terms = ", ".join(self.table["term"])
         lines = [
-            f"Interrupted time series (segmented logistic regression), start "
-            f"{self.start:%Y-%m-%d}",
+            f"Interrupted time series (segmented logistic regression), start {self.start:%Y-%m-%d}",
             f"{self.n} records, {self.overdispersion.months} months; terms: {terms}; "
             + ("case-mix offset" if self.offset else "no case-mix offset"),
         ]

@@ -180,7 +180,6 @@ RUN_CHART_LIMITS: dict[int, tuple[int, int]] = {
 }  # fmt: skip
 
 
-
 #: The run-chart statistics that ``run_chart`` returned as a dict before it returned a
 #: :class:`RunChart` (the order of that dict).
 _RUN_STATS = (
