@@ -592,12 +592,16 @@ class PChart(Result):
         t = self.table
         fired = t[t["signal"]]
         if "period" in t:
-            names = [f"{p:%Y-%m}" for p in fired["period"]]
+            names = ["unknown period" if pd.isna(p) else f"{p:%Y-%m}" for p in fired["period"]]
         else:
-            names = [f"period {i + 1}" for i in fired.index]
-        which = "; ".join(
-            f"{name} (rule {r})" for name, r in zip(names, fired["rules"], strict=True)
-        )
+            names = [f"period {i + 1}" for i in range(len(t)) if t["signal"].iloc[i]]
+        shown = [
+            f"{name} (rule{'s' if ',' in r else ''} {r})"
+            for name, r in zip(names, fired["rules"], strict=True)
+        ]
+        if len(shown) > 6:
+            shown = shown[:6] + [f"... ({len(shown) - 6} more)"]
+        which = "; ".join(shown)
         k = len(fired)
         return "\n".join(
             [
