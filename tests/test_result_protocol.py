@@ -165,4 +165,4 @@ def test_compare_benchmark_and_value_results(dataset):
     assert "outcome_model" not in d and "cost_model" not in d
     assert d["cost_line"] == pytest.approx(float(v.table["adjusted_cost"].median()))
     for quadrant, n in v.table["quadrant"].value_counts().items():
-        assert f"{quadrant} {n}" in v.summary()
+        assert f"{quadrant}: {n}" in v.summary()

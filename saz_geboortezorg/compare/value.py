@@ -188,10 +188,11 @@ class ValueView(Result):
         ...               "higher", False, "crude (no case-mix spec)", 61.2, 4321.0,
         ...               "hospital", outcome_line=60.0, cost_line=4000.0)
         >>> print(v.summary())
-        Value: Uncomplicated birth (crude (no case-mix spec)) against case-mix adjusted cost per pregnancy, 3 hospitals
+        Value: Uncomplicated birth against case-mix adjusted cost per pregnancy, 3 hospitals
+        Outcome: crude (no case-mix spec)
         Overall: 61.2 percent, EUR 4,321 per pregnancy (all claims)
         Quadrant lines (the overall means): 60.0 percent and EUR 4,000
-        Units per quadrant: uncertain 2, better outcome, lower cost 1
+        Units per quadrant: uncertain: 2; better outcome, lower cost: 1
         """
         excluded = (
             f"without {', '.join(self.cost_excluded)}" if self.cost_excluded else "all claims"
@@ -199,13 +200,14 @@ class ValueView(Result):
         counts = self.table["quadrant"].value_counts()
         return "\n".join(
             [
-                f"Value: {self.outcome_label} ({self.outcome_method}) against case-mix "
-                f"adjusted cost per pregnancy, {len(self.table)} {self.unit_type}s",
+                f"Value: {self.outcome_label} against case-mix adjusted cost per "
+                f"pregnancy, {len(self.table)} {self.unit_type}s",
+                f"Outcome: {self.outcome_method}",
                 f"Overall: {self.overall_outcome:.1f} {self.outcome_unit}, "
                 f"EUR {self.overall_cost:,.0f} per pregnancy ({excluded})",
                 f"Quadrant lines ({self.cut_text}): {self.outcome_line:.1f} "
                 f"{self.outcome_unit} and EUR {self.cost_line:,.0f}",
-                "Units per quadrant: " + ", ".join(f"{q} {n}" for q, n in counts.items()),
+                "Units per quadrant: " + "; ".join(f"{q}: {n}" for q, n in counts.items()),
             ]
         )
 
