@@ -74,6 +74,7 @@ from saz_geboortezorg.compare.verdicts import (
 from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.definitions import load_catalogue
+from saz_geboortezorg.result import Result, jsonable
 
 __all__ = [
     "BenchmarkCache",
@@ -205,9 +206,10 @@ def funnel_for(
 
 
 # ------------------------------------------------------------------------ benchmark
-@dataclass
-class BenchmarkResult:
-    """Every unit on every indicator, in two tiers: verdicts and alerts.
+@dataclass(repr=False)
+class BenchmarkResult(Result):
+    """Every unit on every indicator, in two tiers: verdicts and alerts (a result:
+    ``table``, ``summary()``, ``chart()``, ``to_dict()``; it prints as its table).
 
     Attributes
     ----------
@@ -274,6 +276,9 @@ class BenchmarkResult:
     min_expected: float = MIN_EXPECTED
     fdr: float | None = None
     variance: str = "binomial"
+
+    #: one FunnelResult per indicator: results of their own, left out of ``to_dict``
+    _json_exclude = ("funnels",)
 
     def __post_init__(self) -> None:
         if self.verdict_level is None:
@@ -383,6 +388,96 @@ class BenchmarkResult:
         wide.columns.name = "unit"
         wide.index.name = label
         return wide
+
+    def summary(self) -> str:
+        """Plain text: the family of judged cells, what chance alone gives, every verdict
+        and alert, and the notes.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"indicator": "a", "unit": list("WXYZ"),
+        ...                   "assessment": ["worse", "within", "within", "too_few"],
+        ...                   "alert": ["", "better", "", ""], "outside": ["99.8%", "95%", "", ""]})
+        >>> print(BenchmarkResult(t, "hospital", (95, 99.8), True, True).summary())
+        Benchmark: 1 indicator x 4 hospitals, limits 95%/99.8%, overdispersion adjusted, case-mix adjusted where a spec exists
+        3 judged cells (1 too few to judge, 0 not assessed): 1 verdict (outside the 99.8% limits), 1 alert (outside the 95% limits only)
+        Expected by chance alone: 0.0 false verdicts, 0.1 false alerts
+        Verdicts: a W worse (99.8%)
+        Alerts: a X better (95%)
+        """
+        f = self.family()
+        t = self.table
+        k, m = t["indicator"].nunique(), t["unit"].nunique()
+        lines = [
+            f"Benchmark: {k} indicator{'s' if k != 1 else ''} x {m} {self.unit_type}s, "
+            f"limits {'/'.join(f'{x:g}%' for x in self.limits)}, overdispersion "
+            f"{'adjusted' if self.overdispersion else 'not adjusted'}, "
+            + ("case-mix adjusted where a spec exists" if self.adjusted else "crude rates")
+        ]
+        rule = (
+            f"Benjamini-Hochberg at FDR {f['fdr']:g}"
+            if self.fdr is not None
+            else f"outside the {f['verdict_level']:g}% limits"
+        )
+        alerts = (
+            f", {f['alerts']} alert{'s' if f['alerts'] != 1 else ''} (outside the "
+            f"{f['alert_level']:g}% limits only)"
+            if f["alert_level"] is not None
+            else ""
+        )
+        lines.append(
+            f"{f['judged']} judged cells ({f['too_few']} too few to judge, "
+            f"{f['not_assessed']} not assessed): {f['verdicts']} "
+            f"verdict{'s' if f['verdicts'] != 1 else ''} ({rule}){alerts}"
+        )
+        if self.fdr is None:
+            lines.append(
+                f"Expected by chance alone: {f['expected_false_verdicts']:.1f} false "
+                f"verdicts, {f['expected_false_alerts']:.1f} false alerts"
+            )
+        else:
+            lines.append(
+                f"Expected share of false verdicts at most {self.fdr:g}; false alerts at "
+                f"most {f['expected_false_alerts']:.1f}"
+            )
+
+        def cells(rows: pd.DataFrame, column: str) -> str:
+            where = rows["outside"] if "outside" in rows else pd.Series("", index=rows.index)
+            return "; ".join(
+                f"{i} {u} {a}" + (f" ({o})" if o else "")
+                for i, u, a, o in zip(
+                    rows["indicator"], rows["unit"], rows[column], where, strict=True
+                )
+            )
+
+        verdicts = t[t["assessment"].isin(["better", "worse", "different"])]
+        lines.append("Verdicts: " + (cells(verdicts, "assessment") or "none"))
+        if "alert" in t and f["alert_level"] is not None:
+            judged = t["assessment"].isin(["better", "worse", "different", "within"])
+            lines.append("Alerts: " + (cells(t[judged & (t["alert"] != "")], "alert") or "none"))
+        lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``result``, the settings, ``methods``, ``notes``, ``family`` (see
+        :meth:`family`) and the long ``table`` as records (the funnels are left out:
+        each has its own ``to_dict``).
+
+        Examples
+        --------
+        >>> import json
+        >>> t = pd.DataFrame({"indicator": "a", "unit": list("WX"),
+        ...                   "assessment": ["worse", "within"], "alert": ["", ""]})
+        >>> d = BenchmarkResult(t, "hospital", (95, 99.8), True, True).to_dict()
+        >>> d["result"], d["verdict_level"], d["family"]["verdicts"], d["table"][0]["unit"]
+        ('BenchmarkResult', 99.8, 1, 'W')
+        >>> _ = json.dumps(d, allow_nan=False)
+        """
+        out = super().to_dict()
+        table = out.pop("table")
+        out["family"] = jsonable(self.family())
+        out["table"] = table
+        return out
 
     def chart(self, highlight: str | None = None, language: str = "en", **options: Any) -> Any:
         """Heat table of the assessments; see
