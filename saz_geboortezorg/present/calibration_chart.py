@@ -20,6 +20,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["calibration_chart"]
 
 
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
+
 def calibration_chart(
     deciles: CalibrationDeciles | pd.DataFrame, *, title: str | None = None
 ) -> Any:
@@ -48,7 +53,7 @@ def calibration_chart(
     """
     import altair as alt
 
-    deciles = getattr(deciles, "table", deciles)
+    deciles = _table(deciles)
     data = deciles[["group", "n", "mean_risk", "observed_rate", "lcl", "ucl"]].copy()
     hi = float(max(data[["mean_risk", "ucl"]].to_numpy().max(), 0.01)) * 1.05
     scale = alt.Scale(domain=[0, hi], nice=False)

@@ -31,6 +31,17 @@ __all__ = [
     "NODE_COLOURS",
 ]
 
+
+def _field(result: Any, name: str) -> Any:
+    """A field of a result; None for a plain DataFrame (whose attributes are columns)."""
+    return None if isinstance(result, pd.DataFrame) else getattr(result, name, None)
+
+
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
+
 _GREEN, _ORANGE, _BLUE, _SKY, _PURPLE = PALETTE[2], PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[6]
 _YELLOW, _VERMILLION, _GREY = PALETTE[3], PALETTE[5], PALETTE[7]
 
@@ -78,12 +89,12 @@ def _links_meta(
 ) -> tuple[pd.DataFrame, list[str], float, str | None]:
     """(table, stages, women, follow) of a :class:`FlowLinks` result or its table: the
     keyword arguments win, then the result's fields, then what the table shows."""
-    frame = getattr(links, "table", links)
-    stages = stages or getattr(links, "stages", None)
+    frame = _table(links)
+    stages = stages or _field(links, "stages")
     if not stages:
         stages = list(dict.fromkeys([*frame.source_stage, *frame.target_stage]))
-    women = women or getattr(links, "women", None) or frame[frame.step == 0]["n"].sum()
-    follow = follow if follow is not None else getattr(links, "follow", None)
+    women = women or _field(links, "women") or frame[frame.step == 0]["n"].sum()
+    follow = follow if follow is not None else _field(links, "follow")
     return frame, list(stages), float(women), follow
 
 
@@ -438,10 +449,10 @@ def referral_reasons_chart(
     """
 
     _check_language(language)
-    moment = moment if moment is not None else getattr(table, "moment", None)
+    moment = moment if moment is not None else _field(table, "moment")
     _check_moment(moment)
-    unit = unit if unit is not None else getattr(table, "unit", None)
-    table = getattr(table, "table", table)
+    unit = unit if unit is not None else _field(table, "unit")
+    table = _table(table)
     lab = f"label_{language}"
     # reasons ordered by their overall share, with 'other' and 'unknown' last
     overall = table.groupby("reason", sort=False)["n"].sum()
@@ -643,8 +654,8 @@ def flow_shares_chart(
 
     _check_language(language)
     if unit is None:
-        unit = getattr(flows, "unit", None)
-    flows = getattr(flows, "table", flows)
+        unit = _field(flows, "unit")
+    flows = _table(flows)
     if stage not in set(flows["stage"]):
         raise ValueError(f"the flows table has no stage {stage!r}")
     lab = f"label_{language}"

@@ -14,6 +14,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["place_of_birth_chart"]
 
+
+def _field(result: Any, name: str) -> Any:
+    """A field of a result; None for a plain DataFrame (whose attributes are columns)."""
+    return None if isinstance(result, pd.DataFrame) else getattr(result, name, None)
+
+
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
+
 #: Fixed colours per place of birth (Okabe-Ito), so every chart uses the same ones.
 PLACE_COLOURS = {
     "home": PALETTE[0],
@@ -68,8 +79,8 @@ def place_of_birth_chart(
     if language not in ("en", "nl"):
         raise ValueError("language must be 'en' or 'nl'")
     if unit is None:
-        unit = getattr(table, "unit", None)
-    table = getattr(table, "table", table)
+        unit = _field(table, "unit")
+    table = _table(table)
     label_col = f"label_{language}"
     order = list(dict.fromkeys(table[label_col]))
     places = list(dict.fromkeys(table["place"]))

@@ -19,6 +19,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["robson_chart"]
 
+
+def _field(result: Any, name: str) -> Any:
+    """A field of a result; None for a plain DataFrame (whose attributes are columns)."""
+    return None if isinstance(result, pd.DataFrame) else getattr(result, name, None)
+
+
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
+
 _GREY = PALETTE[7]
 
 
@@ -65,8 +76,8 @@ def robson_chart(
     if language not in ("en", "nl"):
         raise ValueError("language must be 'en' or 'nl'")
     if unit is None:
-        unit = getattr(table, "unit", None)
-    frame = getattr(table, "table", table)
+        unit = _field(table, "unit")
+    frame = _table(table)
     data = frame[frame["group"] != "total"].copy()
     if "unit" not in data.columns:
         data.insert(0, "unit", "all")

@@ -21,6 +21,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["value_chart", "cost_drivers_chart", "cost_summary_chart", "pregnancy_costs_chart"]
 
+
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
+
 _UNIT_SUFFIX = {"percent": "%", "per_1000": "per 1,000"}
 
 
@@ -349,7 +355,7 @@ def cost_drivers_chart(
     """
     import altair as alt
 
-    data = getattr(drivers, "table", drivers).copy()
+    data = _table(drivers).copy()
     data["unit"] = data["unit"].astype(str)
     data["is_highlight"] = data["unit"].isin(_highlights(highlight))
     order = list(dict.fromkeys(data["label"]))
@@ -460,7 +466,7 @@ def cost_summary_chart(
 
     if split not in ("line", "phase"):
         raise ValueError(f"split must be 'line' or 'phase', not {split!r}")
-    summary = getattr(summary, "table", summary)
+    summary = _table(summary)
     data = summary[summary["split"] == split].copy()
     total = summary[summary["part"] == "total"].copy()
     for frame in (data, total):
@@ -554,7 +560,7 @@ def pregnancy_costs_chart(costs: PregnancyCosts | pd.DataFrame, *, top: int = 12
     """
     import altair as alt
 
-    table = getattr(costs, "table", costs)
+    table = _table(costs)
     products = [c for c in table.columns if c.startswith("product_")]
     if not products:
         raise ValueError("the cost table has no product_<group> columns")
