@@ -7,6 +7,7 @@ is the unit's overall caesarean rate and its parts show where the caesareans com
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -31,6 +32,16 @@ def _table(result: Any) -> pd.DataFrame:
 
 
 _GREY = PALETTE[7]
+
+
+def _group_order(group: str) -> tuple[int, str]:
+    """WHO order of Robson groups (1, 2a, 2b, ..., 5.1, 5.2, ..., 10), unclassifiable last.
+
+    >>> sorted(["10", "unclassifiable", "5.1", "2a", "3"], key=_group_order)
+    ['2a', '3', '5.1', '10', 'unclassifiable']
+    """
+    digits = re.match(r"\d+", group)
+    return (int(digits.group()) if digits else 99, group)
 
 
 def robson_chart(
@@ -85,7 +96,7 @@ def robson_chart(
     totals = totals.assign(unit=totals["unit"] if "unit" in totals.columns else "all")
     rate = dict(zip(totals["unit"].astype(str), totals["cs_rate_pct"], strict=True))
     data["unit_label"] = [marked(u, highlight) for u in data["unit"].astype(str)]
-    groups = list(dict.fromkeys(data["group"]))
+    groups = sorted(dict.fromkeys(data["group"].astype(str)), key=_group_order)
     data["order"] = data["group"].map({g: i for i, g in enumerate(groups)})
     data["unit_cs_rate_pct"] = data["unit"].astype(str).map(rate)
     colours = [_GREY if g == "unclassifiable" else PALETTE[i % 7] for i, g in enumerate(groups)]
