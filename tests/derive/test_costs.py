@@ -419,3 +419,23 @@ def test_small_units_get_bootstrap_percentile_intervals():
         hits["normal"] += m - 1.96 * sd / np.sqrt(60) <= truth <= m + 1.96 * sd / np.sqrt(60)
     assert hits["bootstrap"] >= hits["normal"]
     assert hits["bootstrap"] / reps > 0.85
+
+
+def test_results_summaries_pool_the_units(dataset):
+    """The drivers summary pools the units: it must say what the overall table says."""
+    per_hospital = cost_drivers(dataset, unit="hospital")
+    overall = cost_drivers(dataset, unit=None).table.set_index("driver")
+    text = per_hospital.summary()
+    for driver, row in overall.iterrows():
+        line = (
+            f"{row['label']}: {100 * row['share']:.1f}% of pregnancies; mean cost "
+            f"EUR {row['mean_cost_with']:,.0f} with, EUR {row['mean_cost_without']:,.0f} without"
+        )
+        assert line in text, driver
+    summary = cost_summary(dataset, unit="hospital")
+    assert summary.unit == "booking_hospital_id" and not summary.table.attrs
+    total = summary.table[summary.table.part == "total"]
+    assert f"{int(total.n.sum())} pregnancies with claims" in summary.summary()
+    costs = cost_per_pregnancy(dataset)
+    rec = costs.reconciliation.set_index("part")
+    assert f"linked: {int(rec.loc['linked', 'n_claims'])} claims" in costs.summary()
