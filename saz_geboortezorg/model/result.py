@@ -125,7 +125,7 @@ class CaseMixResult(Result):
     random_effects : RandomEffects or None
     diagnostics : dict
         ``c_statistic`` (dict with ``c``, ``se``, ``lcl``, ``ucl``), ``calibration``
-        (intercept and slope), ``deciles`` (DataFrame), ``dispersion`` (gamma).
+        (intercept and slope), ``deciles`` (CalibrationDeciles), ``dispersion`` (gamma).
     problems : list of str
         Problems accepted with ``strict=False`` (each also given as a warning).
     notes : list of str

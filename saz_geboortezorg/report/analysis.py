@@ -216,7 +216,7 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
     unit_col = UNIT_COLUMNS[unit]
     ids = [i for i in catalogue()["id"] if i not in BENCHMARK_SKIP]
     bench = benchmark(data, ids, unit=unit)
-    robson = robson_table(data.women, unit=unit_col)
+    robson = robson_table(data.women, unit=unit_col).table
     robson = robson[robson["group"] != "total"].reset_index(drop=True)
     groups = pd.concat(
         [
