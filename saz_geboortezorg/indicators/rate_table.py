@@ -73,7 +73,7 @@ from saz_geboortezorg.indicators.definitions import UNITS
 from saz_geboortezorg.result import Result
 from saz_geboortezorg.stats.intervals import clopper_pearson, oe_interval, wilson, z_value
 
-__all__ = ["RateTable", "ratio_interval", "MULTIPLIERS", "RATE_COLUMNS"]
+__all__ = ["RateTable", "ratio_interval", "crude_interval", "MULTIPLIERS", "RATE_COLUMNS"]
 
 #: The scale of each measure: a proportion times this is the number a reader sees
 #: (the catalogue's units, :data:`saz_geboortezorg.indicators.definitions.UNITS`).
@@ -131,6 +131,65 @@ def ratio_interval(
     sd = np.sqrt(np.asarray(variance, dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.maximum(obs - z * sd, 0) / exp, (obs + z * sd) / exp
+
+
+def crude_interval(
+    observed: Any,
+    n: Any,
+    family: str = "binomial",
+    *,
+    sumsq: Any = None,
+    method: str = "wilson",
+    confidence: float = 0.95,
+    z: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The interval of a crude rate (proportion) or mean amount, and the variance of
+    the observed count or total, per unit.
+
+    Proportions (``family="binomial"``): Wilson score interval (``method="wilson"``) or
+    exact Clopper-Pearson (``"exact"``); variance ``n p (1 - p)``. Amounts
+    (``"gamma"``): normal, ``mean -/+ z sd / sqrt(n)`` with the sample SD of the
+    records (from ``sumsq``, their sum of squares); variance ``n sd^2`` of the total.
+
+    Returns
+    -------
+    (lower, upper, variance) : tuple of ndarray
+        Proportions or amounts, not scaled by a multiplier.
+
+    Examples
+    --------
+    >>> lo, hi, var = crude_interval(15, 100)
+    >>> round(float(lo), 5), round(float(hi), 5), float(var)
+    (0.09306, 0.23284, 12.75)
+    >>> lo, hi, var = crude_interval(900.0, 3, "gamma", sumsq=410_000.0)
+    >>> round(float(lo), 1), round(float(hi), 1), float(var)
+    (0.6, 599.4, 210000.0)
+    """
+    if method not in _CRUDE_INTERVALS:
+        raise SpecError(
+            f"crude_interval must be one of {', '.join(_CRUDE_INTERVALS)}, not {method!r}"
+        )
+    obs = np.asarray(observed, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = obs / n
+        if family == "binomial":
+            var = n * rate * (1 - rate)
+            bounds = wilson if method == "wilson" else clopper_pearson
+            lower, upper = bounds(obs, n, confidence)
+            return lower, upper, var
+        if family != "gamma":
+            raise SpecError(f"family must be 'binomial' or 'gamma', not {family!r}")
+        if sumsq is None:
+            raise SpecError("a crude table of amounts needs sumsq (sum of squares)")
+        z = z_value(confidence) if z is None else z
+        ss = np.asarray(sumsq, dtype=float)
+        var = np.maximum(ss - n * rate**2, 0) / np.maximum(n - 1, 1) * n
+        half = z * np.sqrt(var) / n
+        return rate - half, rate + half, var
+
+
+_crude = crude_interval  # from_counts has an argument of the same name
 
 
 def _as_array(values: Any, name: str) -> np.ndarray:
@@ -265,19 +324,20 @@ class RateTable(Result):
                 exp = np.full(len(n), np.nan)
                 ratio = np.full(len(n), np.nan)
                 value = rate
-                if family == "binomial":
-                    var = n * rate * (1 - rate)
-                    bounds = wilson if crude_interval == "wilson" else clopper_pearson
-                    lower, upper = bounds(obs, n, confidence)
-                    interval = _CRUDE_INTERVALS[crude_interval]
-                else:
-                    if sumsq is None:
-                        raise SpecError("a crude table of amounts needs sumsq (sum of squares)")
-                    ss = _as_array(sumsq, "sumsq")
-                    var = np.maximum(ss - n * rate**2, 0) / np.maximum(n - 1, 1) * n
-                    half = z * np.sqrt(var) / n
-                    lower, upper = rate - half, rate + half
-                    interval = "normal interval with the sample variance"
+                lower, upper, var = _crude(
+                    obs,
+                    n,
+                    family,
+                    sumsq=None if sumsq is None else _as_array(sumsq, "sumsq"),
+                    method=crude_interval,
+                    confidence=confidence,
+                    z=z,
+                )
+                interval = (
+                    _CRUDE_INTERVALS[crude_interval]
+                    if family == "binomial"
+                    else "normal interval with the sample variance"
+                )
             # rounding can put an interval end a hair on the wrong side of 0% or 100%
             lower, upper = np.fmin(lower, value), np.fmax(upper, value)
         table = pd.DataFrame(
