@@ -208,7 +208,7 @@ class RateTable(Result):
 
     table: pd.DataFrame
     indicator: str
-    unit_type: str = "all"
+    unit_type: str = "unit"
     attribution: str = ""
     measure: str = "percent"
     multiplier: float = 100.0
@@ -238,7 +238,7 @@ class RateTable(Result):
         overall: float | None = None,
         confidence: float = 0.95,
         crude_interval: str = "wilson",
-        unit_type: str = "all",
+        unit_type: str = "unit",
         attribution: str = "",
         method: str = "",
         calibration: float = 1.0,
@@ -377,8 +377,9 @@ class RateTable(Result):
         """A few lines: indicator, level, method, sample, range of values, interval."""
         t = self.table
         how = "standardised" if self.adjusted else "crude"
+        where = "all units together" if self.unit_type == "all" else f"per {self.unit_type}"
         head = (
-            f"{self.indicator} per {self.unit_type} ({self.measure}), {how}: "
+            f"{self.indicator} {where} ({self.measure}), {how}: "
             f"{len(t)} unit{'s' if len(t) != 1 else ''}, {int(t['n'].sum())} records; "
             f"overall {self.target:.2f}"
         )
@@ -418,7 +419,9 @@ class RateTable(Result):
             effects,
             reference=self.target if math.isfinite(self.target) else None,
             highlight=highlight,
-            title=title if title is not None else f"{self.indicator} per {self.unit_type}",
+            title=title
+            if title is not None
+            else f"{self.indicator} {'overall' if self.unit_type == 'all' else 'per ' + self.unit_type}",
             language=language,
             **options,
         )

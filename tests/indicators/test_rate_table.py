@@ -161,4 +161,9 @@ def test_chart_is_a_caterpillar_with_the_target():
     assert any(r.get("estimate") == pytest.approx(20.0) for r in rows)
     # the reference line is the overall rate, 28 of 180 in percent
     assert str(100 * 28 / 180) in json.dumps(spec)
-    assert spec["title"]["text"] == "cs per all"
+    assert spec["title"]["text"] == "cs per unit"
+    assert "cs per unit (percent), crude: 2 units, 180 records" in t.summary()
+    everybody = RateTable.from_counts(["all"], [180], [28], indicator="cs", measure="percent",
+                                      unit_type="all")  # fmt: skip
+    assert everybody.summary().startswith("cs all units together (percent), crude: 1 unit,")
+    assert everybody.chart().to_dict()["title"]["text"] == "cs overall"
