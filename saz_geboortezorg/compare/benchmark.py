@@ -74,6 +74,7 @@ from saz_geboortezorg.compare.verdicts import (
 from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.definitions import load_catalogue
+from saz_geboortezorg.indicators.rate_table import RateTable
 from saz_geboortezorg.result import Result, jsonable
 
 __all__ = [
@@ -110,7 +111,7 @@ ALERT_LEVEL = 95.0
 
 # --------------------------------------------------------------------------- funnel
 def funnel_for(
-    table: pd.DataFrame,
+    rates: RateTable,
     *,
     limits: Sequence[float] = (95, 99.8),
     overdispersion: bool = True,
@@ -133,7 +134,7 @@ def funnel_for(
 
     Parameters
     ----------
-    table : DataFrame
+    rates : RateTable
         From :func:`unit_table`.
     limits : sequence of float
         Limit levels in percent.
@@ -161,16 +162,21 @@ def funnel_for(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"unit": list("ABCDEFGHIJ"), "n": 100,
-    ...                   "observed": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-    ...                   "expected": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
-    >>> t.attrs.update(adjusted=True, family="binomial")
+    >>> from saz_geboortezorg.indicators.rate_table import RateTable
+    >>> expected = [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]
+    >>> t = RateTable.from_counts(list("ABCDEFGHIJ"), [100] * 10,
+    ...                           [5, 9, 12, 20, 31, 8, 15, 40, 3, 22], expected=expected,
+    ...                           variance=[e * (1 - e / 100) for e in expected],
+    ...                           indicator="cs", measure="percent")
     >>> funnel_for(t).data_type
     'SR'
     """
-    adjusted = bool(table.attrs.get("adjusted", False))
-    family = table.attrs.get("family", "binomial")
+    if not isinstance(rates, RateTable):
+        raise SpecError(
+            "funnel_for needs the RateTable of unit_table (its fields say whether the "
+            f"rates are adjusted), not {type(rates).__name__}"
+        )
+    table, adjusted, family = rates.table, rates.adjusted, rates.family
     if variance not in ("binomial", "poisson"):
         raise SpecError(f"variance must be 'binomial' or 'poisson', not {variance!r}")
     common = {"limits": limits, "overdispersion": overdispersion, "phi_correction": phi_correction}
@@ -187,7 +193,7 @@ def funnel_for(
     if family == "binomial" or adjusted:
         expected = table["expected"].to_numpy(dtype=float)
     else:
-        expected = table["n"].to_numpy(dtype=float) * table.attrs["overall"]
+        expected = table["n"].to_numpy(dtype=float) * rates.overall
     with np.errstate(divide="ignore", invalid="ignore"):
         v = table["variance"].to_numpy(dtype=float)
         equivalent = np.where(v > 0, expected**2 / v, expected)
@@ -713,15 +719,15 @@ def benchmark(
                 raise
             notes.append(f"{ind.id}: {exc}")
             continue
-        unit_type = ut.attrs["unit_type"]
-        methods[ind.id] = ut.attrs["method"]
-        if ut.attrs["adjusted"] and ut.attrs["family"] == "binomial":
+        unit_type = ut.unit_type
+        methods[ind.id] = ut.method
+        if ut.adjusted and ut.family == "binomial":
             methods[ind.id] += (
                 "; funnel with the binomial variance sum p(1 - p)"
                 if variance == "binomial"
                 else "; funnel with the Poisson variance E (FunnelPlotR)"
             )
-        m = ut.attrs["multiplier"]
+        t = ut.table
         rows = pd.DataFrame(
             {
                 "indicator": ind.id,
@@ -730,16 +736,16 @@ def benchmark(
                 "domain": ind.domain,
                 "measure": ind.unit,
                 "better": ind.better,
-                "attribution": ut.attrs["attribution"],
+                "attribution": ut.attribution,
                 "window": _window_text(ind_period),
-                "unit": ut["unit"],
-                "n": ut["n"],
-                "observed": ut["observed"],
-                "expected": ut["expected"],
-                "value": ut["value"] * m,
-                "target": ut.attrs["overall"] * m,
-                "ratio": ut["ratio"],
-                "adjusted": ut["adjusted"],
+                "unit": t["unit"],
+                "n": t["n"],
+                "observed": t["observed"],
+                "expected": t["expected"],
+                "value": t["value"],
+                "target": ut.target,
+                "ratio": t["ratio"],
+                "adjusted": t["adjusted"],
             }
         )
         rows["expected_events"] = expected_events(ut)
@@ -751,7 +757,7 @@ def benchmark(
         else:
             funnels[ind.id] = fr
         judgement = funnel_judgement(
-            fr, ut["unit"], rows["expected_events"], levels=levels, min_expected=min_expected
+            fr, t["unit"], rows["expected_events"], levels=levels, min_expected=min_expected
         )
         for col in judgement.columns:
             rows[col] = judgement[col].to_numpy()
