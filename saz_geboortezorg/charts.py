@@ -38,6 +38,8 @@ _CHARTS: dict[str, str] = {
     "value_chart": "value_chart",
     "cost_drivers_chart": "value_chart",
     "cost_summary_chart": "value_chart",
+    "pregnancy_costs_chart": "value_chart",
+    "robson_chart": "robson_chart",
     "stacked_shares_chart": "stacked_shares",
     # care paths
     "flow_chart": "flow_chart",

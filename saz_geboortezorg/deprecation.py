@@ -37,7 +37,13 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["SazDeprecationWarning", "renamed_arguments", "deprecated_alias", "warn_renamed"]
+__all__ = [
+    "SazDeprecationWarning",
+    "renamed_arguments",
+    "deprecated_alias",
+    "warn_renamed",
+    "DeprecatedItemAccess",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,3 +154,42 @@ def deprecated_alias(func: F, old_name: str) -> F:
     alias.__qualname__ = old_name
     alias.__doc__ = f"Deprecated alias of :func:`{func.__module__}.{func.__name__}`."
     return alias  # type: ignore[return-value]
+
+
+class DeprecatedItemAccess:
+    """Mixin for a typed result that used to be a dict: ``result["key"]`` still reads the
+    attribute ``key`` (or the one ``_item_aliases`` maps it to) for one release, with a
+    :class:`SazDeprecationWarning` naming the attribute.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class Effect(DeprecatedItemAccess):
+    ...     estimate: float
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     Effect(0.5)["estimate"]
+    0.5
+    >>> print(caught[0].message)
+    Effect['estimate'] is deprecated and will be removed in the next release; use .estimate instead
+    """
+
+    #: Old dict keys whose attribute has another name: key -> attribute.
+    _item_aliases: dict[str, str] = {}
+
+    #: Not iterable: iterating the old dict gave its keys, which item access cannot.
+    __iter__ = None
+
+    def __getitem__(self, key: str) -> Any:
+        name = self._item_aliases.get(key, key) if isinstance(key, str) else None
+        if name is None or name.startswith("_") or not hasattr(self, name):
+            raise KeyError(key)
+        warnings.warn(
+            f"{type(self).__name__}[{key!r}] is deprecated and will be removed in the next "
+            f"release; use .{name} instead",
+            SazDeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(self, name)

@@ -19,7 +19,8 @@ below it):
 ==  ==========================================  =================================================
 #   packages                                    what they hold
 ==  ==========================================  =================================================
-0   ``errors``, ``deprecation``                 the exception types, renamed-argument helpers
+0   ``errors``, ``deprecation``, ``result``     the exception types, renamed-argument helpers,
+                                                the result protocol every analysis follows
 1   ``expressions``, ``schema``, ``stats``,     the filter language of definitions, the extract
     ``version``                                 schema and code lists, interval formulas, the
                                                 version number; they import only layer 0
@@ -109,7 +110,7 @@ ROOT = "saz_geboortezorg"
 #: ``deprecation`` and ``charts`` arrive with the vocabulary work (wt-i15vocab): the
 #: renamed-argument helpers every layer uses, and the lazy namespace of chart functions.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "deprecation"),
+    ("errors", "deprecation", "result"),
     ("expressions", "schema", "stats", "version"),
     ("io",),
     ("derive", "indicators"),

@@ -338,12 +338,12 @@ def test_flow_links_old_spelling_by_and_unit():
     assert "'by' is deprecated" in messages[0] and "use unit=" in messages[0]
     assert "'unit' is deprecated" in messages[1] and "use unit_id=" in messages[1]
     _same(new, old)
-    assert new.attrs["women"] == int((women["region_id"] == "R2").sum())
+    assert new.women == int((women["region_id"] == "R2").sum())
     # the new spelling alone is not mistaken for the old one
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         everyone = flow_links(women, unit="region_id", stages=stages)
-    assert everyone.attrs["women"] == len(women)
+    assert everyone.women == len(women)
 
 
 def test_funnel_outliers_take_limit_for_level():

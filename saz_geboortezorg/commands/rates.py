@@ -38,8 +38,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from saz_geboortezorg.commands.inputs import load_table_or_dataset
     from saz_geboortezorg.indicators import compute, get
+    from saz_geboortezorg.indicators.compute import attribution_for
 
     definition = get(args.indicator)  # fail fast on an unknown id, before loading data
+    rule = attribution_for(definition, args.attribution)  # the rule compute applies
     table = compute(
         load_table_or_dataset(args.data), definition, unit=args.unit, attribution=args.attribution
     )
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "indicator": definition.id,
                     "unit": definition.unit,
-                    "attribution": table.attrs["attribution"],
+                    "attribution": rule,
                     "rows": records,
                 },
                 indent=2,
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         f"{definition.name_en} ({definition.name_nl}), {unit}; population: {definition.population_text}"
     )
     if args.unit not in (None, "all"):
-        print(f"Outcomes {ATTRIBUTION_TEXT[table.attrs['attribution']]}.")
+        print(f"Outcomes {ATTRIBUTION_TEXT[rule]}.")
     shown = table.drop(columns=["indicator", "unit_type", "measure", "attribution"]).round(2)
     print(shown.to_string(index=False))
     return 0

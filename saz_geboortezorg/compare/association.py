@@ -18,6 +18,11 @@ epidural differ from those who do not in ways a registry does not record (a long
 painful labour, a big baby, fetal position), and those differences also raise the
 risk of an instrumental birth. Covariates that lie on the causal path (e.g. duration
 of labour) should not be adjusted for.
+
+:func:`odds_ratios` returns a plain DataFrame, not a result object (see
+:mod:`saz_geboortezorg.result`): the model, the covariates, the kind of standard error
+and its degrees of freedom are columns, and the tables of several outcomes stack with
+``pd.concat``.
 """
 
 from __future__ import annotations

@@ -74,6 +74,8 @@ from saz_geboortezorg.compare.verdicts import (
 from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.definitions import load_catalogue
+from saz_geboortezorg.indicators.rate_table import RateTable
+from saz_geboortezorg.result import Result, jsonable
 
 __all__ = [
     "BenchmarkCache",
@@ -109,7 +111,7 @@ ALERT_LEVEL = 95.0
 
 # --------------------------------------------------------------------------- funnel
 def funnel_for(
-    table: pd.DataFrame,
+    rates: RateTable,
     *,
     limits: Sequence[float] = (95, 99.8),
     overdispersion: bool = True,
@@ -132,7 +134,7 @@ def funnel_for(
 
     Parameters
     ----------
-    table : DataFrame
+    rates : RateTable
         From :func:`unit_table`.
     limits : sequence of float
         Limit levels in percent.
@@ -160,16 +162,21 @@ def funnel_for(
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"unit": list("ABCDEFGHIJ"), "n": 100,
-    ...                   "observed": [5, 9, 12, 20, 31, 8, 15, 40, 3, 22],
-    ...                   "expected": [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]})
-    >>> t.attrs.update(adjusted=True, family="binomial")
+    >>> from saz_geboortezorg.indicators.rate_table import RateTable
+    >>> expected = [6.1, 8.0, 15.2, 18.9, 25.0, 9.5, 14.1, 33.3, 4.2, 20.0]
+    >>> t = RateTable.from_counts(list("ABCDEFGHIJ"), [100] * 10,
+    ...                           [5, 9, 12, 20, 31, 8, 15, 40, 3, 22], expected=expected,
+    ...                           variance=[e * (1 - e / 100) for e in expected],
+    ...                           indicator="cs", measure="percent")
     >>> funnel_for(t).data_type
     'SR'
     """
-    adjusted = bool(table.attrs.get("adjusted", False))
-    family = table.attrs.get("family", "binomial")
+    if not isinstance(rates, RateTable):
+        raise SpecError(
+            "funnel_for needs the RateTable of unit_table (its fields say whether the "
+            f"rates are adjusted), not {type(rates).__name__}"
+        )
+    table, adjusted, family = rates.table, rates.adjusted, rates.family
     if variance not in ("binomial", "poisson"):
         raise SpecError(f"variance must be 'binomial' or 'poisson', not {variance!r}")
     common = {"limits": limits, "overdispersion": overdispersion, "phi_correction": phi_correction}
@@ -186,7 +193,7 @@ def funnel_for(
     if family == "binomial" or adjusted:
         expected = table["expected"].to_numpy(dtype=float)
     else:
-        expected = table["n"].to_numpy(dtype=float) * table.attrs["overall"]
+        expected = table["n"].to_numpy(dtype=float) * rates.overall
     with np.errstate(divide="ignore", invalid="ignore"):
         v = table["variance"].to_numpy(dtype=float)
         equivalent = np.where(v > 0, expected**2 / v, expected)
@@ -205,9 +212,10 @@ def funnel_for(
 
 
 # ------------------------------------------------------------------------ benchmark
-@dataclass
-class BenchmarkResult:
-    """Every unit on every indicator, in two tiers: verdicts and alerts.
+@dataclass(repr=False)
+class BenchmarkResult(Result):
+    """Every unit on every indicator, in two tiers: verdicts and alerts (a result:
+    ``table``, ``summary()``, ``chart()``, ``to_dict()``; it prints as its table).
 
     Attributes
     ----------
@@ -274,6 +282,9 @@ class BenchmarkResult:
     min_expected: float = MIN_EXPECTED
     fdr: float | None = None
     variance: str = "binomial"
+
+    #: one FunnelResult per indicator: results of their own, left out of ``to_dict``
+    _json_exclude = ("funnels",)
 
     def __post_init__(self) -> None:
         if self.verdict_level is None:
@@ -383,6 +394,96 @@ class BenchmarkResult:
         wide.columns.name = "unit"
         wide.index.name = label
         return wide
+
+    def summary(self) -> str:
+        """Plain text: the family of judged cells, what chance alone gives, every verdict
+        and alert, and the notes.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"indicator": "a", "unit": list("WXYZ"),
+        ...                   "assessment": ["worse", "within", "within", "too_few"],
+        ...                   "alert": ["", "better", "", ""], "outside": ["99.8%", "95%", "", ""]})
+        >>> print(BenchmarkResult(t, "hospital", (95, 99.8), True, True).summary())
+        Benchmark: 1 indicator x 4 hospitals, limits 95%/99.8%, overdispersion adjusted, case-mix adjusted where a spec exists
+        3 judged cells (1 too few to judge, 0 not assessed): 1 verdict (outside the 99.8% limits), 1 alert (outside the 95% limits only)
+        Expected by chance alone: 0.0 false verdicts, 0.1 false alerts
+        Verdicts: a W worse (99.8%)
+        Alerts: a X better (95%)
+        """
+        f = self.family()
+        t = self.table
+        k, m = t["indicator"].nunique(), t["unit"].nunique()
+        lines = [
+            f"Benchmark: {k} indicator{'s' if k != 1 else ''} x {m} {self.unit_type}s, "
+            f"limits {'/'.join(f'{x:g}%' for x in self.limits)}, overdispersion "
+            f"{'adjusted' if self.overdispersion else 'not adjusted'}, "
+            + ("case-mix adjusted where a spec exists" if self.adjusted else "crude rates")
+        ]
+        rule = (
+            f"Benjamini-Hochberg at FDR {f['fdr']:g}"
+            if self.fdr is not None
+            else f"outside the {f['verdict_level']:g}% limits"
+        )
+        alerts = (
+            f", {f['alerts']} alert{'s' if f['alerts'] != 1 else ''} (outside the "
+            f"{f['alert_level']:g}% limits only)"
+            if f["alert_level"] is not None
+            else ""
+        )
+        lines.append(
+            f"{f['judged']} judged cells ({f['too_few']} too few to judge, "
+            f"{f['not_assessed']} not assessed): {f['verdicts']} "
+            f"verdict{'s' if f['verdicts'] != 1 else ''} ({rule}){alerts}"
+        )
+        if self.fdr is None:
+            lines.append(
+                f"Expected by chance alone: {f['expected_false_verdicts']:.1f} false "
+                f"verdicts, {f['expected_false_alerts']:.1f} false alerts"
+            )
+        else:
+            lines.append(
+                f"Expected share of false verdicts at most {self.fdr:g}; false alerts at "
+                f"most {f['expected_false_alerts']:.1f}"
+            )
+
+        def cells(rows: pd.DataFrame, column: str) -> str:
+            where = rows["outside"] if "outside" in rows else pd.Series("", index=rows.index)
+            return "; ".join(
+                f"{i} {u} {a}" + (f" ({o})" if o else "")
+                for i, u, a, o in zip(
+                    rows["indicator"], rows["unit"], rows[column], where, strict=True
+                )
+            )
+
+        verdicts = t[t["assessment"].isin(["better", "worse", "different"])]
+        lines.append("Verdicts: " + (cells(verdicts, "assessment") or "none"))
+        if "alert" in t and f["alert_level"] is not None:
+            judged = t["assessment"].isin(["better", "worse", "different", "within"])
+            lines.append("Alerts: " + (cells(t[judged & (t["alert"] != "")], "alert") or "none"))
+        lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``result``, the settings, ``methods``, ``notes``, ``family`` (see
+        :meth:`family`) and the long ``table`` as records (the funnels are left out:
+        each has its own ``to_dict``).
+
+        Examples
+        --------
+        >>> import json
+        >>> t = pd.DataFrame({"indicator": "a", "unit": list("WX"),
+        ...                   "assessment": ["worse", "within"], "alert": ["", ""]})
+        >>> d = BenchmarkResult(t, "hospital", (95, 99.8), True, True).to_dict()
+        >>> d["result"], d["verdict_level"], d["family"]["verdicts"], d["table"][0]["unit"]
+        ('BenchmarkResult', 99.8, 1, 'W')
+        >>> _ = json.dumps(d, allow_nan=False)
+        """
+        out = super().to_dict()
+        table = out.pop("table")
+        out["family"] = jsonable(self.family())
+        out["table"] = table
+        return out
 
     def chart(self, highlight: str | None = None, language: str = "en", **options: Any) -> Any:
         """Heat table of the assessments; see
@@ -618,15 +719,15 @@ def benchmark(
                 raise
             notes.append(f"{ind.id}: {exc}")
             continue
-        unit_type = ut.attrs["unit_type"]
-        methods[ind.id] = ut.attrs["method"]
-        if ut.attrs["adjusted"] and ut.attrs["family"] == "binomial":
+        unit_type = ut.unit_type
+        methods[ind.id] = ut.method
+        if ut.adjusted and ut.family == "binomial":
             methods[ind.id] += (
                 "; funnel with the binomial variance sum p(1 - p)"
                 if variance == "binomial"
                 else "; funnel with the Poisson variance E (FunnelPlotR)"
             )
-        m = ut.attrs["multiplier"]
+        t = ut.table
         rows = pd.DataFrame(
             {
                 "indicator": ind.id,
@@ -635,16 +736,16 @@ def benchmark(
                 "domain": ind.domain,
                 "measure": ind.unit,
                 "better": ind.better,
-                "attribution": ut.attrs["attribution"],
+                "attribution": ut.attribution,
                 "window": _window_text(ind_period),
-                "unit": ut["unit"],
-                "n": ut["n"],
-                "observed": ut["observed"],
-                "expected": ut["expected"],
-                "value": ut["value"] * m,
-                "target": ut.attrs["overall"] * m,
-                "ratio": ut["ratio"],
-                "adjusted": ut["adjusted"],
+                "unit": t["unit"],
+                "n": t["n"],
+                "observed": t["observed"],
+                "expected": t["expected"],
+                "value": t["value"],
+                "target": ut.target,
+                "ratio": t["ratio"],
+                "adjusted": t["adjusted"],
             }
         )
         rows["expected_events"] = expected_events(ut)
@@ -656,7 +757,7 @@ def benchmark(
         else:
             funnels[ind.id] = fr
         judgement = funnel_judgement(
-            fr, ut["unit"], rows["expected_events"], levels=levels, min_expected=min_expected
+            fr, t["unit"], rows["expected_events"], levels=levels, min_expected=min_expected
         )
         for col in judgement.columns:
             rows[col] = judgement[col].to_numpy()

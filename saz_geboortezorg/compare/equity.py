@@ -56,6 +56,12 @@ Mackenbach JP, Kunst AE (1997). Measuring the magnitude of socio-economic
 inequalities in health: an overview of available measures illustrated with two
 examples from Europe. Soc Sci Med 44:757-771.
 WHO (2013). Handbook on health inequality monitoring, section 4.
+
+These functions return plain DataFrames, not result objects (see
+:mod:`saz_geboortezorg.result`): they carry no metadata beyond their columns (the
+indicator and the unit are columns; the confidence level is the caller's argument),
+the tables of several indicators stack with ``pd.concat``, and
+:func:`~saz_geboortezorg.present.equity_chart.gradient_chart` draws them as they are.
 """
 
 from __future__ import annotations

@@ -24,17 +24,137 @@ power and cannot separate the feature from everything else those hospitals do.
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.deprecation import renamed_arguments
+from saz_geboortezorg.deprecation import SazDeprecationWarning, renamed_arguments
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.result import Result
 from saz_geboortezorg.stats.intervals import newcombe_difference, wilson
 
-__all__ = ["hospital_features", "feature_comparison"]
+__all__ = ["hospital_features", "feature_comparison", "FeatureComparison"]
+
+
+@dataclass(repr=False)
+class FeatureComparison(Result):
+    """Hospitals with and without a feature (a result: ``table``, ``summary()``,
+    ``chart()``, ``to_dict()``; it prints as its ``table``).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per feature value (``labels[0]``, then ``labels[1]``): the feature
+        column (named ``feature``), ``hospitals``, ``denominator``, ``numerator``,
+        pooled ``rate`` with ``wilson_lcl``/``wilson_ucl``, and the unweighted
+        ``mean_hospital_rate``, ``min_hospital_rate``, ``max_hospital_rate``.
+    comparison : DataFrame
+        One row: ``feature``, pooled ``difference`` (yes - no) with
+        ``difference_lcl``/``difference_ucl`` (Newcombe; women independent), the
+        quasi-binomial ``odds_ratio`` with ``or_lcl``/``or_ucl`` and ``p_value``, the
+        ``dispersion`` used and the number of ``hospitals``.
+    feature : str
+        Name of the feature.
+    labels : (str, str)
+        Labels of feature 0 and 1.
+    confidence : float
+        Confidence level of every interval.
+    measure : str
+        The indicator's unit (``percent``, ``per_1000``; ``""`` for a proportion).
+
+    Unpacking it as ``groups, comparison = feature_comparison(...)`` (the tuple it
+    returned before) still works for one release, with a deprecation warning.
+    """
+
+    table: pd.DataFrame
+    comparison: pd.DataFrame
+    feature: str = "feature"
+    labels: tuple[str, str] = ("no", "yes")
+    confidence: float = 0.95
+    measure: str = ""
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        warnings.warn(
+            "feature_comparison() returns a FeatureComparison result; unpacking it as "
+            "(groups, comparison) is deprecated and will be removed in the next release; "
+            "use result.table and result.comparison instead",
+            SazDeprecationWarning,
+            stacklevel=2,
+        )
+        return iter((self.table, self.comparison))
+
+    def summary(self) -> str:
+        """Plain text: the pooled rates, the difference and the odds ratio.
+
+        Examples
+        --------
+        >>> rates = pd.DataFrame({"unit": ["A", "B", "C", "D"], "numerator": [15, 15, 10, 10],
+        ...                       "denominator": [50, 50, 50, 50], "measure": "percent"})
+        >>> r = feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 0, "D": 0}),
+        ...                        name="epiduraal_24_7")
+        >>> print(r.summary())
+        Hospitals by epiduraal_24_7: 4 hospitals, rates in percent, 95% intervals
+          no: 2 hospitals, 20/100 = 20 (13.3 to 28.9); hospitals from 20 to 20
+          yes: 2 hospitals, 30/100 = 30 (21.9 to 39.6); hospitals from 30 to 30
+        Pooled difference (yes - no): 10 (-2.02 to 21.7), women independent
+        Odds ratio between hospital groups (quasi-binomial, dispersion 1): 1.71 (0.411 to 7.15), p = 0.25
+        """
+        c = self.comparison.iloc[0]
+        unit = f"rates in {self.measure}" if self.measure else "rates as proportions"
+        lines = [
+            f"Hospitals by {self.feature}: {int(c['hospitals'])} hospitals, {unit}, "
+            f"{100 * self.confidence:g}% intervals"
+        ]
+        for r in self.table.itertuples(index=False):
+            row = r._asdict()
+            lines.append(
+                f"  {row[self.feature]}: {row['hospitals']} hospital"
+                f"{'s' if row['hospitals'] != 1 else ''}, {row['numerator']}/"
+                f"{row['denominator']} = {row['rate']:.3g} ({row['wilson_lcl']:.3g} to "
+                f"{row['wilson_ucl']:.3g}); hospitals from {row['min_hospital_rate']:.3g} "
+                f"to {row['max_hospital_rate']:.3g}"
+            )
+        lines.append(
+            f"Pooled difference ({self.labels[1]} - {self.labels[0]}): "
+            f"{c['difference']:.3g} ({c['difference_lcl']:.3g} to {c['difference_ucl']:.3g}), "
+            "women independent"
+        )
+        if math.isfinite(c["or_lcl"]):
+            lines.append(
+                f"Odds ratio between hospital groups (quasi-binomial, dispersion "
+                f"{c['dispersion']:.3g}): {c['odds_ratio']:.3g} ({c['or_lcl']:.3g} to "
+                f"{c['or_ucl']:.3g}), p = {c['p_value']:.2g}"
+            )
+        else:
+            lines.append(
+                f"Odds ratio between hospital groups: {c['odds_ratio']:.3g} (no interval: "
+                "too few hospitals to estimate the dispersion)"
+            )
+        return "\n".join(lines)
+
+    def chart(self, **options: Any) -> Any:
+        """The pooled rate of each group with its Wilson interval (altair chart; options
+        go to :func:`saz_geboortezorg.present.caterpillar.caterpillar_chart`, e.g.
+        ``title``, ``language``)."""
+        from saz_geboortezorg.present.caterpillar import caterpillar_chart
+
+        defaults = {
+            "unit": self.feature,
+            "estimate": "rate",
+            "lower": "wilson_lcl",
+            "upper": "wilson_ucl",
+            "reference": None,
+            "log_scale": False,
+            "title": f"Pooled rate by {self.feature}",
+            "x_title": f"rate ({self.measure})" if self.measure else "rate",
+            "interval_label": f"{100 * self.confidence:g}% Wilson interval",
+        }
+        return caterpillar_chart(self.table, **{**defaults, **options})
 
 
 def hospital_features(data: Any) -> pd.DataFrame:
@@ -75,7 +195,7 @@ def feature_comparison(
     name: str = "feature",
     labels: tuple[str, str] = ("no", "yes"),
     confidence: float = 0.95,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> FeatureComparison:
     """Indicator rates of hospitals with and without a feature.
 
     Parameters
@@ -95,13 +215,15 @@ def feature_comparison(
 
     Returns
     -------
-    (groups, comparison) : tuple of DataFrame
-        ``groups``: one row per feature value: ``hospitals``, ``denominator``,
+    FeatureComparison
+        ``.table``: one row per feature value: ``hospitals``, ``denominator``,
         ``numerator``, pooled ``rate`` with ``wilson_lcl``/``wilson_ucl``, and the
         unweighted ``mean_hospital_rate``, ``min_hospital_rate``, ``max_hospital_rate``.
-        ``comparison``: one row: pooled ``difference`` (yes - no) with the Newcombe
+        ``.comparison``: one row: pooled ``difference`` (yes - no) with the Newcombe
         interval (women independent), the quasi-binomial ``odds_ratio`` with
-        ``or_lcl``/``or_ucl`` and ``p_value``, and the ``dispersion`` used.
+        ``or_lcl``/``or_ucl`` and ``p_value``, and the ``dispersion`` used. (Before, a
+        tuple ``(groups, comparison)``; unpacking still works for one release, with a
+        deprecation warning.)
 
     Examples
     --------
@@ -111,12 +233,12 @@ def feature_comparison(
     >>> import pandas as pd
     >>> rates = pd.DataFrame({"unit": ["A", "B", "C", "D"], "numerator": [15, 15, 10, 10],
     ...                       "denominator": [50, 50, 50, 50], "measure": "percent"})
-    >>> groups, cmp = feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 0, "D": 0}))
-    >>> groups[["feature", "hospitals", "rate"]]
+    >>> r = feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 0, "D": 0}))
+    >>> r.table[["feature", "hospitals", "rate"]]
       feature  hospitals  rate
     0      no          2  20.0
     1     yes          2  30.0
-    >>> round(float(cmp["odds_ratio"].iloc[0]), 4), float(cmp["dispersion"].iloc[0])
+    >>> round(float(r.comparison["odds_ratio"].iloc[0]), 4), float(r.comparison["dispersion"].iloc[0])
     (1.7143, 1.0)
     """
     import statsmodels.api as sm
@@ -131,9 +253,8 @@ def feature_comparison(
     frame = frame[frame["denominator"] > 0]
     if frame["_flag"].nunique() < 2:
         raise SpecError(f"every hospital has the same value of {name!r}: nothing to compare")
-    mult = {"percent": 100.0, "per_1000": 1000.0}.get(
-        str(rates["measure"].iloc[0]) if "measure" in rates.columns else "", 1.0
-    )
+    measure = str(rates["measure"].iloc[0]) if "measure" in rates.columns else ""
+    mult = {"percent": 100.0, "per_1000": 1000.0}.get(measure, 1.0)
     hospital_rate = mult * frame["numerator"] / frame["denominator"]
     rows = []
     for value in (0, 1):
@@ -196,4 +317,11 @@ def feature_comparison(
             }
         ]
     )
-    return groups, comparison
+    return FeatureComparison(
+        table=groups,
+        comparison=comparison,
+        feature=name,
+        labels=(str(labels[0]), str(labels[1])),
+        confidence=float(confidence),
+        measure=measure if mult != 1.0 else "",
+    )

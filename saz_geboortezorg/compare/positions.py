@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.result import Result
 from saz_geboortezorg.stats.intervals import level_tag
 
 __all__ = ["Positions", "crude_vs_adjusted", "funnel_status"]
@@ -33,9 +34,10 @@ __all__ = ["Positions", "crude_vs_adjusted", "funnel_status"]
 _REQUIRED = ("unit", "n", "observed", "expected")
 
 
-@dataclass
-class Positions:
-    """Crude against case-mix adjusted positions per unit.
+@dataclass(repr=False)
+class Positions(Result):
+    """Crude against case-mix adjusted positions per unit (a result: ``table``,
+    ``summary()``, ``chart()``, ``to_dict()``; it prints as its table).
 
     Attributes
     ----------
@@ -58,6 +60,55 @@ class Positions:
     crude_funnel: Any
     adjusted_funnel: Any
     overall_rate: float
+
+    #: the two funnels are results of their own (their ``to_dict`` is the funnel's JSON)
+    _json_exclude = ("crude_funnel", "adjusted_funnel")
+
+    def summary(self) -> str:
+        """Plain text: how many units change rank and funnel status with adjustment.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"unit": ["A", "B", "C", "D", "E", "F"],
+        ...     "n": [1000] * 6, "observed": [100, 150, 200, 250, 300, 180],
+        ...     "expected": [100.0, 150.0, 250.0, 250.0, 200.0, 180.0]})
+        >>> print(crude_vs_adjusted(t, overdispersion=False).summary())
+        Crude against case-mix adjusted positions: 6 units, overall rate 19.67%
+        Rank changed for 4 units (rank 1 = lowest rate); largest move: C, 3 places lower
+        Funnel status changed for 4 units:
+          A: lower (99.8%) -> within
+          B: lower (99.8%) -> within
+          C: within -> lower (99.8%)
+          D: higher (99.8%) -> within
+        """
+        t = self.table
+        lines = [
+            f"Crude against case-mix adjusted positions: {len(t)} units, "
+            f"overall rate {100 * self.overall_rate:.2f}%"
+        ]
+        moved = t[t["rank_change"] != 0]
+        if len(moved):
+            big = moved.loc[moved["rank_change"].abs().idxmax()]
+            change = int(big["rank_change"])
+            lines.append(
+                f"Rank changed for {len(moved)} unit{'s' if len(moved) != 1 else ''} "
+                f"(rank 1 = lowest rate); largest move: {big['unit']}, {abs(change)} "
+                f"place{'s' if abs(change) != 1 else ''} {'higher' if change > 0 else 'lower'}"
+            )
+        else:
+            lines.append("No unit changed rank.")
+        changed = t[t["status_changed"]]
+        if len(changed):
+            lines.append(
+                f"Funnel status changed for {len(changed)} unit{'s' if len(changed) != 1 else ''}:"
+            )
+            lines += [
+                f"  {r.unit}: {r.crude_status} -> {r.adjusted_status}"
+                for r in changed.itertuples(index=False)
+            ]
+        else:
+            lines.append("No unit changed funnel status.")
+        return "\n".join(lines)
 
     def chart(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
         """Slope chart of crude against adjusted rank (see

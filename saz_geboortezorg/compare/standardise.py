@@ -50,7 +50,7 @@ Trend tables (the same sums per calendar period) are monitoring over time:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -66,10 +66,10 @@ from saz_geboortezorg.indicators.compute import (
     indicator_outcome,
     resolve_unit,
 )
+from saz_geboortezorg.indicators.rate_table import RateTable
 from saz_geboortezorg.model import casemix, load_spec
 from saz_geboortezorg.model.design import factorize_units
 from saz_geboortezorg.model.fitted import oe_sums
-from saz_geboortezorg.stats.intervals import wilson, z_value
 
 __all__ = [
     "BenchmarkCache",
@@ -166,7 +166,7 @@ class BenchmarkCache:
     >>> cache = BenchmarkCache()
     >>> t = unit_table(women, "cs", adjusted=False, cache=cache)
     >>> t = unit_table(women, "cs", unit="all", adjusted=False, cache=cache)
-    >>> t[["unit", "n"]].values.tolist(), cache.fits, len(cache)
+    >>> t.table[["unit", "n"]].values.tolist(), cache.fits, len(cache)
     ([['all', 500]], 0, 1)
     """
 
@@ -391,7 +391,7 @@ def unit_table(
     cache: BenchmarkCache | None = None,
     calibrate: bool = True,
     attribution: str | None = None,
-) -> pd.DataFrame:
+) -> RateTable:
     """One indicator per unit: observed, expected, crude and standardised rate.
 
     The case-mix model is fitted once per (data, indicator) and kept in ``cache``; this
@@ -422,23 +422,27 @@ def unit_table(
     attribution : {"booking", "birth"}, optional
         Count each record against the unit where care started (``booking``) or the
         unit responsible at birth (``birth``); default: the indicator's own rule
-        (catalogue ``attribution``). Recorded in ``attrs["attribution"]``.
+        (catalogue ``attribution``). Recorded in the field ``attribution``.
 
     Returns
     -------
-    DataFrame
-        One row per unit with records in the selection, sorted by unit: ``unit``, ``n``,
-        ``observed`` (events or total amount), ``expected`` (NaN when crude), ``rate``
-        (crude proportion or mean), ``ratio`` (O/E, NaN when crude), ``value`` (what is
-        plotted: O/E x the selection's overall rate when adjusted, else ``rate``),
-        ``lower``/``upper`` (95% interval of ``value``: for O/E of a binary outcome the
-        exact interval with the binomial variance sum p(1 - p),
-        :func:`~saz_geboortezorg.stats.intervals.oe_interval`; Wilson for crude
-        proportions; normal with the robust variance for amounts), ``variance`` (variance of ``observed``
-        under the standard) and ``adjusted``. ``attrs`` holds ``indicator``,
-        ``unit_type``, ``adjusted``, ``method`` (in words), ``family``, ``overall``
-        (the selection's rate or mean), ``multiplier`` (to percent, per 1,000) and
-        ``calibration`` (the factor applied to the expected counts).
+    RateTable
+        Its ``table`` has one row per unit with records in the selection, sorted by
+        unit: ``unit``, ``n``, ``observed`` (events or total amount), ``expected``
+        (NaN when crude), ``rate`` (crude rate or mean), ``ratio`` (O/E, NaN when
+        crude), ``value`` (what is plotted: O/E x the selection's overall rate when
+        adjusted, else ``rate``), ``lower``/``upper`` (95% interval of ``value``: for
+        O/E of a binary outcome the exact interval with the binomial variance sum
+        p(1 - p), :func:`~saz_geboortezorg.stats.intervals.oe_interval`; Wilson for
+        crude proportions; normal with the robust variance for amounts),
+        ``variance`` (variance of ``observed`` under the standard) and ``adjusted``.
+        ``rate``, ``value``, ``lower`` and ``upper`` are on the indicator's own scale
+        (percent, per 1,000, euro). The fields hold ``indicator``, ``unit_type``,
+        ``attribution``, ``measure``, ``multiplier``, ``adjusted``, ``method`` (in
+        words), ``family``, ``overall`` (the selection's rate as a proportion, or
+        mean), ``target`` (``overall`` on the indicator's scale), ``confidence``,
+        ``calibration`` (the factor applied to the expected counts) and ``interval``
+        (see :class:`~saz_geboortezorg.indicators.rate_table.RateTable`).
 
     Raises
     ------
@@ -452,11 +456,13 @@ def unit_table(
     ...                       "parity_group": ["0", "1", "0", "1"],
     ...                       "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "spontaneous"]})
     >>> t = unit_table(women, "cs", adjusted=False)
-    >>> t[["unit", "n", "observed", "rate", "value"]]
+    >>> t.table[["unit", "n", "observed", "rate", "value"]]
       unit  n  observed  rate  value
-    0    A  2       1.0   0.5    0.5
+    0    A  2       1.0  50.0   50.0
     1    B  2       0.0   0.0    0.0
-    >>> unit_table(women, "cs", where={"parity_group": ["0"]}, adjusted=False)["n"].tolist()
+    >>> t.unit_type, t.measure, t.adjusted, t.target
+    ('region', 'percent', False, 25.0)
+    >>> unit_table(women, "cs", where={"parity_group": ["0"]}, adjusted=False).table["n"].tolist()
     [1, 1]
     """
     cache = cache if cache is not None else BenchmarkCache()
@@ -471,11 +477,8 @@ def unit_table(
     else:
         codes, labels = cache.codes(table, unit_col)
     out = summarise_units(cache, rec, keep, codes[rec.rows], labels, adjusted, calibrate)
-    out.attrs["unit_type"] = (
-        "all" if unit_col is None else (unit if unit in UNIT_COLUMNS else unit_col)
-    )
-    out.attrs["attribution"] = rule
-    return out
+    unit_type = "all" if unit_col is None else (unit if unit in UNIT_COLUMNS else unit_col)
+    return replace(out, unit_type=unit_type, attribution=rule)
 
 
 def require_records(rec, keep, where, period) -> None:
@@ -497,10 +500,11 @@ def summarise_units(
     calibrate: bool,
     *,
     groups: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Per-group sums over the selected records (``codes``: group of every denominator
-    record; ``groups``: a subset of the selected records to summarise, by default all;
-    the calibration and overall rate always come from the whole selection)."""
+) -> RateTable:
+    """Per-group sums over the selected records as a :class:`RateTable` (``codes``:
+    group of every denominator record; ``groups``: a subset of the selected records to
+    summarise, by default all; the calibration and overall rate always come from the
+    whole selection). Groups without records are left out."""
     y_sel = rec.y[keep]
     overall = y_sel.sum() / keep.sum()
     part = keep if groups is None else keep & groups
@@ -509,68 +513,39 @@ def summarise_units(
     J = len(labels)
     n = np.bincount(c, minlength=J).astype(float)
     obs = np.bincount(c, weights=y, minlength=J)
-    present = n > 0
     if adjusted:
         cache.fit(rec)
     use_model = adjusted and rec.adjustable
-    z = z_value(0.95)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = obs / n
-        if use_model:
-            e_sel = rec.expected[keep]
-            reference = rec.y.sum() / rec.expected.sum()  # overall O/E of the whole population
+    sums: dict[str, Any] = {}
+    factor = 1.0
+    if use_model:
+        e_sel = rec.expected[keep]
+        reference = rec.y.sum() / rec.expected.sum()  # overall O/E of the whole population
+        with np.errstate(divide="ignore", invalid="ignore"):
             factor = (
                 float(y_sel.sum() / e_sel.sum() / reference)
                 if calibrate and e_sel.sum() > 0
                 else 1.0
             )
-            e_rec = rec.expected[part] * factor
-            # the same engine as casemix (model.fitted.oe_sums), over records
-            sums = oe_sums(c, J, y, e_rec, rec.family, rec.dispersion, z=z)
-            exp, var, ratio = sums.expected, sums.variance, sums.oe
-            value = ratio * overall
-            lower, upper = sums.oe_lcl95 * overall, sums.oe_ucl95 * overall
-        else:
-            factor = 1.0
-            exp = np.full(J, np.nan)
-            ratio = np.full(J, np.nan)
-            value = rate
-            if rec.family == "binomial":
-                var = n * rate * (1 - rate)
-                lower, upper = wilson(obs, n)
-            else:
-                ss = np.bincount(c, weights=y**2, minlength=J)
-                var = np.maximum(ss - n * rate**2, 0) / np.maximum(n - 1, 1) * n
-                half = z * np.sqrt(var) / n
-                lower, upper = rate - half, rate + half
-        # rounding can put an interval end a hair on the wrong side of 0% or 100%
-        lower, upper = np.fmin(lower, value), np.fmax(upper, value)
-    out = pd.DataFrame(
-        {
-            "unit": np.asarray(labels, dtype=object),
-            "n": n.astype(int),
-            "observed": obs,
-            "expected": exp,
-            "rate": rate,
-            "ratio": ratio,
-            "value": value,
-            "lower": lower,
-            "upper": upper,
-            "variance": var,
-            "adjusted": use_model,
-        }
-    )[present].reset_index(drop=True)
+        e_rec = rec.expected[part] * factor
+        # the same engine as casemix (model.fitted.oe_sums), over records
+        oe = oe_sums(c, J, y, e_rec, rec.family, rec.dispersion)
+        sums = {"expected": oe.expected, "variance": oe.variance}
+    elif rec.family == "gamma":
+        sums = {"sumsq": np.bincount(c, weights=y**2, minlength=J)}
     if adjusted or not rec.indicator.case_mix:
         method = rec.method
     else:
         method = "crude (adjustment switched off)"
-    out.attrs.update(
+    return RateTable.from_counts(
+        np.asarray(labels, dtype=object),
+        n,
+        obs,
         indicator=rec.indicator.id,
-        adjusted=use_model,
-        method=method,
+        measure=rec.indicator.unit,
         family=rec.family,
         overall=float(overall),
-        multiplier=float(rec.indicator.multiplier),
+        method=method,
         calibration=factor,
+        **sums,
     )
-    return out

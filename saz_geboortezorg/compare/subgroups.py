@@ -7,6 +7,11 @@ that with the same population, exclusions, numerator and Wilson interval as
 ``compute``; :func:`indicator_flag` turns an indicator into a record-level grouping
 column (e.g. 'planned home birth with second-line risk status: yes/no'), also on the
 baby table for a woman-level indicator.
+
+These functions return plain DataFrames, not result objects (see
+:mod:`saz_geboortezorg.result`): they carry no metadata beyond their columns (the
+indicator and its measure are columns; the confidence level is the caller's argument),
+and the tables of several indicators stack with ``pd.concat`` and feed the charts.
 """
 
 from __future__ import annotations

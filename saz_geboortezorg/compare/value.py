@@ -41,6 +41,7 @@ from saz_geboortezorg.indicators import compute, get
 from saz_geboortezorg.indicators.compute import UNIT_COLUMNS
 from saz_geboortezorg.model import casemix
 from saz_geboortezorg.model.spec import load_spec
+from saz_geboortezorg.result import Result
 from saz_geboortezorg.stats.intervals import wilson
 
 __all__ = ["ValueView", "value_view", "assign_quadrants"]
@@ -104,9 +105,10 @@ def assign_quadrants(
     return labels
 
 
-@dataclass
-class ValueView:
-    """Adjusted outcome against adjusted cost per unit.
+@dataclass(repr=False)
+class ValueView(Result):
+    """Adjusted outcome against adjusted cost per unit (a result: ``table``,
+    ``summary()``, ``chart()``, ``to_dict()``; it prints as its table).
 
     Attributes
     ----------
@@ -156,6 +158,9 @@ class ValueView:
     outcome_line: float | None = None
     cost_line: float | None = None
 
+    #: the two case-mix fits are results of their own (large; see their ``to_dict``)
+    _json_exclude = ("outcome_model", "cost_model")
+
     def __post_init__(self) -> None:
         if self.outcome_line is None:
             self.outcome_line = self.overall_outcome
@@ -169,6 +174,42 @@ class ValueView:
             outcome = "adjusted outcome" if self.outcome_adjusted else "outcome"
             return f"the medians of the {self.unit_type}s' {outcome} and adjusted cost"
         return "the overall means"
+
+    def summary(self) -> str:
+        """Plain text: the outcome and cost, the quadrant lines and how many units each
+        quadrant holds.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"unit": ["A", "B", "C"],
+        ...                   "quadrant": ["better outcome, lower cost", "uncertain",
+        ...                                "uncertain"]})
+        >>> v = ValueView(t, "uncomplicated_birth", "Uncomplicated birth", "percent",
+        ...               "higher", False, "crude (no case-mix spec)", 61.2, 4321.0,
+        ...               "hospital", outcome_line=60.0, cost_line=4000.0)
+        >>> print(v.summary())
+        Value: Uncomplicated birth against case-mix adjusted cost per pregnancy, 3 hospitals
+        Outcome: crude (no case-mix spec)
+        Overall: 61.2 percent, EUR 4,321 per pregnancy (all claims)
+        Quadrant lines (the overall means): 60.0 percent and EUR 4,000
+        Units per quadrant: uncertain: 2; better outcome, lower cost: 1
+        """
+        excluded = (
+            f"without {', '.join(self.cost_excluded)}" if self.cost_excluded else "all claims"
+        )
+        counts = self.table["quadrant"].value_counts()
+        return "\n".join(
+            [
+                f"Value: {self.outcome_label} against case-mix adjusted cost per "
+                f"pregnancy, {len(self.table)} {self.unit_type}s",
+                f"Outcome: {self.outcome_method}",
+                f"Overall: {self.overall_outcome:.1f} {self.outcome_unit}, "
+                f"EUR {self.overall_cost:,.0f} per pregnancy ({excluded})",
+                f"Quadrant lines ({self.cut_text}): {self.outcome_line:.1f} "
+                f"{self.outcome_unit} and EUR {self.cost_line:,.0f}",
+                "Units per quadrant: " + "; ".join(f"{q}: {n}" for q, n in counts.items()),
+            ]
+        )
 
     def chart(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
         """The value scatter (see :func:`saz_geboortezorg.present.value_chart.value_chart`;

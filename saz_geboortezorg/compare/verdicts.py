@@ -18,6 +18,7 @@ import pandas as pd
 
 from saz_geboortezorg.compare.funnel.limits import level_tag
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators.rate_table import RateTable
 
 __all__ = [
     "assess",
@@ -124,7 +125,7 @@ def tiers(
     return assessment, alert
 
 
-def expected_events(table: pd.DataFrame) -> np.ndarray:
+def expected_events(rates: RateTable) -> np.ndarray:
     """The count the volume rule reads: expected events under the standard, per unit.
 
     * Events (binomial): the smaller of the expected events and the expected non-events,
@@ -136,22 +137,21 @@ def expected_events(table: pd.DataFrame) -> np.ndarray:
 
     Parameters
     ----------
-    table : DataFrame
-        From :func:`unit_table`.
+    rates : RateTable
+        From :func:`~saz_geboortezorg.compare.standardise.unit_table`.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"unit": ["A", "B"], "n": [40, 400], "observed": [1.0, 9.0],
-    ...                   "expected": [float("nan")] * 2, "variance": [0.0, 0.0]})
-    >>> t.attrs.update(adjusted=False, family="binomial", overall=10 / 440)
+    >>> from saz_geboortezorg.indicators.rate_table import RateTable
+    >>> t = RateTable.from_counts(["A", "B"], [40, 400], [1, 9], indicator="cs",
+    ...                           measure="percent", overall=10 / 440)
     >>> expected_events(t).round(2).tolist()       # 40 x 2.27% and 400 x 2.27%
     [0.91, 9.09]
     """
+    table = rates.table
     n = table["n"].to_numpy(dtype=float)
-    adjusted = bool(table.attrs.get("adjusted", False))
-    overall = float(table.attrs["overall"])
-    e = table["expected"].to_numpy(dtype=float) if adjusted else n * overall
-    if table.attrs.get("family", "binomial") == "binomial":
+    e = table["expected"].to_numpy(dtype=float) if rates.adjusted else n * rates.overall
+    if rates.family == "binomial":
         return np.minimum(e, n - e)
     with np.errstate(divide="ignore", invalid="ignore"):
         return e**2 / table["variance"].to_numpy(dtype=float)

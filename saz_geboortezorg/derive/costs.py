@@ -26,10 +26,13 @@ from saz_geboortezorg.errors import SazError
 from saz_geboortezorg.expressions import evaluate
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import attribution_for, indicator_outcome, resolve_unit
+from saz_geboortezorg.result import Result
 from saz_geboortezorg.stats.intervals import wilson
 
 __all__ = [
     "PregnancyCosts",
+    "CostSummary",
+    "CostDrivers",
     "cost_per_pregnancy",
     "cost_population",
     "cost_summary",
@@ -63,9 +66,13 @@ DRIVERS: dict[str, str] = {
 _TOLERANCE = 0.01
 
 
-@dataclass
-class PregnancyCosts:
-    """Costs per pregnancy, reconciled with the claims.
+@dataclass(repr=False)
+class PregnancyCosts(Result):
+    """Costs per pregnancy, reconciled with the claims (from :func:`cost_per_pregnancy`).
+
+    A result: ``summary()`` reports the reconciliation, ``chart()`` the mean cost per
+    pregnancy by care product group, ``to_dict()`` the reconciliation and the table
+    (not ``long`` nor ``unlinked``, which are claim-level detail).
 
     Attributes
     ----------
@@ -90,6 +97,139 @@ class PregnancyCosts:
     long: pd.DataFrame
     unlinked: pd.DataFrame
     reconciliation: pd.DataFrame
+
+    _json_exclude = ("long", "unlinked")
+
+    def summary(self) -> str:
+        """Plain text: pregnancies with and without claims, and where the claims went."""
+        with_claims = int((self.table["n_claims"] > 0).sum())
+        n = len(self.table)
+        rec = self.reconciliation.set_index("part")
+        lines = [
+            f"Cost per pregnancy: {n} pregnancies, {with_claims} with linked claims "
+            f"({n - with_claims} without: cost unknown)",
+            f"mean cost per pregnancy with claims: EUR {self.table['cost_total'].mean():,.0f}",
+        ]
+        for part in rec.index:
+            lines.append(
+                f"{part}: {int(rec.loc[part, 'n_claims'])} claims, EUR {rec.loc[part, 'cost']:,.0f}"
+            )
+        return "\n".join(lines)
+
+    def chart(self, **options: Any) -> Any:
+        """Mean cost per pregnancy by care product group:
+        :func:`saz_geboortezorg.present.value_chart.pregnancy_costs_chart`."""
+        from saz_geboortezorg.present.value_chart import pregnancy_costs_chart
+
+        return pregnancy_costs_chart(self, **options)
+
+
+@dataclass(repr=False)
+class CostSummary(Result):
+    """Mean cost per pregnancy per unit, split by line and care phase (from
+    :func:`cost_summary`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Tidy, one row per unit and part (see :func:`cost_summary`).
+    unit : str or None
+        The unit column the costs are counted against (None: all pregnancies).
+    confidence : float
+        Confidence level of the intervals of the mean (0.95).
+    bootstrap_below : int
+        Units with fewer pregnancies have bootstrap percentile intervals.
+    bootstrap_draws : int
+        Bootstrap resamples per unit.
+    """
+
+    table: pd.DataFrame
+    unit: str | None = None
+    confidence: float = 0.95
+    bootstrap_below: int = 1000
+    bootstrap_draws: int = 1000
+
+    def summary(self) -> str:
+        """Plain text: units, pregnancies and the range of the mean total cost.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> w = pd.DataFrame({"booking_hospital_id": ["A", "A", "B"], "ga_days": [280] * 3,
+        ...     "cost_first_line": [100.0, 300.0, 0.0], "cost_second_line": [0.0, 200.0, 900.0],
+        ...     "cost_pregnancy": [100.0, 100.0, 300.0], "cost_birth": [0.0, 300.0, 600.0],
+        ...     "cost_postpartum": [0.0, 100.0, 0.0], "cost_total": [100.0, 500.0, 900.0]})
+        >>> print(cost_summary(w, unit="hospital").summary())
+        Mean cost per pregnancy per booking_hospital_id: 2 units, 3 pregnancies with claims
+        mean total cost from EUR 300 (A) to EUR 900 (B)
+        95% intervals: normal for units of 1000 pregnancies or more, bootstrap below
+        """
+        total = self.table[self.table["part"] == "total"].sort_values("mean", kind="stable")
+        level = f"per {self.unit}" if self.unit else "of all pregnancies"
+        lines = [
+            f"Mean cost per pregnancy {level}: {len(total)} unit{'s' if len(total) != 1 else ''}, "
+            f"{int(total['n'].sum())} pregnancies with claims"
+        ]
+        missing = int(total["n_without_claims"].sum())
+        if missing:
+            lines.append(f"{missing} pregnancies without linked claims left out (cost unknown)")
+        if len(total):
+            lo, hi = total.iloc[0], total.iloc[-1]
+            lines.append(
+                f"mean total cost from EUR {lo['mean']:,.0f} ({lo['unit']}) "
+                f"to EUR {hi['mean']:,.0f} ({hi['unit']})"
+            )
+        lines.append(
+            f"{self.confidence:.0%} intervals: normal for units of {self.bootstrap_below} "
+            "pregnancies or more, bootstrap below"
+        )
+        return "\n".join(lines)
+
+    def chart(self, split: str = "line", **options: Any) -> Any:
+        """Stacked mean cost per unit by ``split`` (``line`` or ``phase``):
+        :func:`saz_geboortezorg.present.value_chart.cost_summary_chart`."""
+        from saz_geboortezorg.present.value_chart import cost_summary_chart
+
+        return cost_summary_chart(self, split=split, **options)
+
+
+@dataclass(repr=False)
+class CostDrivers(Result):
+    """Cost drivers per unit (from :func:`cost_drivers`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Tidy, one row per unit and driver (see :func:`cost_drivers`).
+    unit : str or None
+        The unit column the costs are counted against (None: all pregnancies).
+    """
+
+    table: pd.DataFrame
+    unit: str | None = None
+
+    def summary(self) -> str:
+        """Plain text: per driver, its share of all pregnancies and the mean cost of
+        pregnancies with and without it (all units together)."""
+        t = self.table
+        level = f"per {self.unit}" if self.unit else "of all pregnancies"
+        lines = [f"Cost drivers {level}: {t['unit'].nunique()} units"]
+        for driver, g in t.groupby("driver", sort=False):
+            count, n = g["count"].sum(), g["n"].sum()
+            with_ = (g["mean_cost_with"] * g["count"]).sum() / count if count else np.nan
+            without = (g["mean_cost_without"] * (g["n"] - g["count"])).sum() / (n - count)
+            lines.append(
+                f"{DRIVERS[driver]}: {100 * count / n:.1f}% of pregnancies; mean cost "
+                f"EUR {with_:,.0f} with, EUR {without:,.0f} without"
+            )
+        return "\n".join(lines)
+
+    def chart(self, **options: Any) -> Any:
+        """Share of each driver and mean cost with and without it, per unit:
+        :func:`saz_geboortezorg.present.value_chart.cost_drivers_chart`."""
+        from saz_geboortezorg.present.value_chart import cost_drivers_chart
+
+        return cost_drivers_chart(self, **options)
 
 
 def _claims(data: Any) -> pd.DataFrame:
@@ -310,7 +450,7 @@ _SUMMARY_PARTS = {
 @renamed_arguments(by="unit")
 def cost_summary(
     data: Any, unit: str | None = "hospital", *, costs: PregnancyCosts | None = None
-) -> pd.DataFrame:
+) -> CostSummary:
     """Mean cost per pregnancy per unit, in total and split by line and care phase.
 
     The population is that of the ``cost_per_pregnancy`` indicator (births from 22+0
@@ -334,8 +474,8 @@ def cost_summary(
 
     Returns
     -------
-    DataFrame
-        Tidy: ``unit``, ``split`` (``total``, ``line``, ``phase``), ``part``
+    CostSummary
+        ``table``, tidy: ``unit``, ``split`` (``total``, ``line``, ``phase``), ``part``
         (``total``, ``first_line``, ``second_line``, ``pregnancy``, ``birth``,
         ``postpartum``), ``n`` (pregnancies with claims), ``n_without_claims``
         (pregnancies of the population without any linked claim: their cost is
@@ -355,7 +495,7 @@ def cost_summary(
     ...     "cost_first_line": [100.0, 300.0, 0.0], "cost_second_line": [0.0, 200.0, 900.0],
     ...     "cost_pregnancy": [100.0, 100.0, 300.0], "cost_birth": [0.0, 300.0, 600.0],
     ...     "cost_postpartum": [0.0, 100.0, 0.0], "cost_total": [100.0, 500.0, 900.0]})
-    >>> s = cost_summary(w, unit="hospital")
+    >>> s = cost_summary(w, unit="hospital").table
     >>> s[(s.unit == "A") & s.part.isin(["total", "first_line"])][["part", "mean"]].values.tolist()
     [['total', 300.0], ['first_line', 200.0]]
     """
@@ -392,21 +532,14 @@ def cost_summary(
     all_units = _units(women, _unit_column(unit, women.columns)).to_numpy()
     counts = pd.Series(no_claims.astype("int64"), dtype="int64").groupby(all_units).sum()
     out["n_without_claims"] = out["unit"].map(counts).fillna(0).astype("int64")
-    return out[
-        [
-            "unit",
-            "split",
-            "part",
-            "n",
-            "n_without_claims",
-            "mean",
-            "sd",
-            "lcl95",
-            "ucl95",
-            "interval",
-            "share",
-        ]
-    ]
+    keep = ["unit", "split", "part", "n", "n_without_claims", "mean", "sd", "lcl95"]
+    keep += ["ucl95", "interval", "share"]
+    return CostSummary(
+        out[keep],
+        unit=_unit_column(unit, women.columns),
+        bootstrap_below=BOOTSTRAP_BELOW,
+        bootstrap_draws=BOOTSTRAP_DRAWS,
+    )
 
 
 #: Units with fewer pregnancies get bootstrap percentile intervals of the mean cost.
@@ -490,7 +623,7 @@ def driver_flags(women: pd.DataFrame, costs: PregnancyCosts | None = None) -> pd
 @renamed_arguments(by="unit")
 def cost_drivers(
     data: Any, unit: str | None = "hospital", *, costs: PregnancyCosts | None = None
-) -> pd.DataFrame:
+) -> CostDrivers:
     """Cost drivers per unit: share of women with each, and mean cost with and without.
 
     Drivers (kostendrijvers, :data:`DRIVERS`): caesarean, induction, instrumental
@@ -510,8 +643,8 @@ def cost_drivers(
 
     Returns
     -------
-    DataFrame
-        Tidy: ``unit``, ``driver``, ``label``, ``n``, ``count``, ``share`` (with Wilson
+    CostDrivers
+        ``table``, tidy: ``unit``, ``driver``, ``label``, ``n``, ``count``, ``share`` (with Wilson
         ``share_lcl95``, ``share_ucl95``), ``overall_share`` (all units together),
         ``mean_cost`` (all women of the unit), ``mean_cost_with``,
         ``mean_cost_without`` and ``cost_share`` (share of the unit's total cost spent
@@ -532,7 +665,7 @@ def cost_drivers(
     >>> data = sg.load(tmp.name)
     >>> costs = cost_per_pregnancy(data)
     >>> d = cost_drivers(data, unit=None, costs=costs)
-    >>> cs = d.set_index("driver").loc["caesarean"]
+    >>> cs = d.table.set_index("driver").loc["caesarean"]
     >>> bool(cs["mean_cost_with"] > cs["mean_cost_without"])
     True
     >>> tmp.cleanup()
@@ -580,20 +713,7 @@ def cost_drivers(
         g["cost_share"] = g["cost_with"] / g["cost_all"]
         rows.append(g.reset_index())
     out = pd.concat(rows, ignore_index=True)
-    return out[
-        [
-            "unit",
-            "driver",
-            "label",
-            "n",
-            "count",
-            "share",
-            "share_lcl95",
-            "share_ucl95",
-            "overall_share",
-            "mean_cost",
-            "mean_cost_with",
-            "mean_cost_without",
-            "cost_share",
-        ]
-    ]
+    columns = ["unit", "driver", "label", "n", "count", "share", "share_lcl95", "share_ucl95"]
+    columns += ["overall_share", "mean_cost", "mean_cost_with", "mean_cost_without"]
+    columns += ["cost_share"]
+    return CostDrivers(out[columns], unit=_unit_column(unit, women.columns))

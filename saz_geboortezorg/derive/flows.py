@@ -39,17 +39,22 @@ woman whose referral in pregnancy is not recorded is ``unknown``.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments, warn_renamed
-from saz_geboortezorg.derive.profile import PLACE_LABELS
+from saz_geboortezorg.result import Result
+from saz_geboortezorg.schema.care_path import CATEGORIES, STAGES
 
 __all__ = [
     "STAGES",
     "CATEGORIES",
     "MOMENTS",
+    "CareFlows",
+    "FlowLinks",
+    "ReferralReasons",
     "stage_categories",
     "care_flows",
     "flow_links",
@@ -57,69 +62,7 @@ __all__ = [
     "referral_rates",
 ]
 
-#: The stages of the care path in order, with English and Dutch names.
-STAGES: dict[str, dict[str, str]] = {
-    "start": {"en": "Start of care", "nl": "Begin zorg"},
-    "pregnancy": {"en": "Pregnancy", "nl": "Zwangerschap"},
-    "labour": {"en": "Labour", "nl": "Baring"},
-    "place": {"en": "Place of birth", "nl": "Plaats geboorte"},
-    "mode": {"en": "Mode of birth", "nl": "Wijze geboorte"},
-    "postpartum": {"en": "Postpartum", "nl": "Kraamperiode"},
-}
-
 _UNKNOWN = {"en": "unknown", "nl": "onbekend"}
-
-#: The categories of every stage in display order, with English and Dutch labels.
-CATEGORIES: dict[str, dict[str, dict[str, str]]] = {
-    "start": {
-        "first_line": {"en": "first line (midwife)", "nl": "eerste lijn (verloskundige)"},
-        "second_line": {"en": "second line (hospital)", "nl": "tweede lijn (ziekenhuis)"},
-        "unknown": _UNKNOWN,
-    },
-    "pregnancy": {
-        "first_line": {"en": "first line, not referred", "nl": "eerste lijn, niet verwezen"},
-        "referred": {"en": "referred in pregnancy", "nl": "verwezen in zwangerschap"},
-        "second_line": {"en": "second line from the start", "nl": "tweede lijn vanaf begin"},
-        "unknown": _UNKNOWN,
-    },
-    "labour": {
-        "first_line": {"en": "stayed in first line", "nl": "in eerste lijn gebleven"},
-        "referred": {"en": "referred during labour", "nl": "verwezen durante partu"},
-        "second_line_spontaneous": {
-            "en": "second line, spontaneous onset",
-            "nl": "tweede lijn, spontaan begonnen",
-        },
-        "second_line_induced": {"en": "second line, induced", "nl": "tweede lijn, ingeleid"},
-        "no_labour": {"en": "no labour (planned caesarean)", "nl": "geen baring (primaire sectio)"},
-        "unknown": _UNKNOWN,
-    },
-    "place": {
-        "home": {"en": "home", "nl": "thuis"},
-        "birth_centre": {"en": "birth centre", "nl": "geboortecentrum"},
-        "hospital_midwife": {
-            "en": "hospital, midwife-led",
-            "nl": PLACE_LABELS["hospital_midwife"]["nl"],
-        },
-        "hospital_obstetrician": {
-            "en": "hospital, obstetrician-led",
-            "nl": "klinisch",
-        },
-        "unknown": _UNKNOWN,
-    },
-    "mode": {
-        "spontaneous": {"en": "spontaneous vaginal", "nl": "spontaan vaginaal"},
-        "instrumental": {"en": "vacuum or forceps", "nl": "vacuüm of forceps"},
-        "intrapartum_cs": {"en": "caesarean in labour", "nl": "secundaire sectio"},
-        "prelabour_cs": {"en": "planned caesarean", "nl": "primaire sectio"},
-        "unknown": _UNKNOWN,
-    },
-    "postpartum": {
-        "first_line": {"en": "first line, not referred", "nl": "eerste lijn, niet verwezen"},
-        "referred": {"en": "referred after birth", "nl": "verwezen post partum"},
-        "second_line": {"en": "birth in second line", "nl": "bevalling in tweede lijn"},
-        "unknown": _UNKNOWN,
-    },
-}
 
 #: Referral moments: the flag column, the reason column and the code list of reasons.
 MOMENTS: dict[str, dict[str, str]] = {
@@ -153,6 +96,166 @@ _STAGE_COLUMNS = {
 #: Name of the unit for women whose unit column is empty (e.g. no midwifery practice
 #: because care started in the second line).
 NO_UNIT = "(none)"
+
+
+@dataclass(repr=False)
+class CareFlows(Result):
+    """Women per stage of the care path, per unit (from :func:`care_flows`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Tidy, one row per unit, stage and category (see :func:`care_flows`).
+    unit : str or None
+        The unit column (``"region_id"``, ...); None for all women together.
+    stages : list of str
+        The stages reported, in path order.
+    """
+
+    table: pd.DataFrame
+    unit: str | None = None
+    stages: list[str] = field(default_factory=lambda: list(STAGES))
+
+    def summary(self) -> str:
+        """Plain text: the units and, per stage, the shares of all women.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2"], "start_line": [1, 2, 1]})
+        >>> print(care_flows(w, stages=["start"]).summary())
+        Care flows per region_id: 2 units, 3 women
+        Start of care: first line (midwife) 66.7%, second line (hospital) 33.3%
+        """
+        t = self.table
+        everyone = t[t["unit"] == "all"] if "all" in set(t["unit"]) else t
+        units = [u for u in dict.fromkeys(t["unit"]) if u != "all" or self.unit is None]
+        first = everyone[everyone["stage"] == self.stages[0]]
+        women = int(first["women"].iloc[0]) if len(first) else 0
+        level = f"per {self.unit}: {len(units)} units" if self.unit else "of all women"
+        lines = [f"Care flows {level}, {women} women"]
+        for stage in self.stages:
+            part = everyone[(everyone["stage"] == stage) & (everyone["n"] > 0)]
+            shares = ", ".join(f"{r.label_en} {r.pct:.1f}%" for r in part.itertuples())
+            lines.append(f"{STAGES[stage]['en']}: {shares}")
+        return "\n".join(lines)
+
+    def chart(self, stage: str | None = None, **options: Any) -> Any:
+        """The categories of one stage as stacked shares per unit (default the labour
+        stage when reported, else the first):
+        :func:`saz_geboortezorg.present.flow_chart.flow_shares_chart`."""
+        from saz_geboortezorg.present.flow_chart import flow_shares_chart
+
+        if stage is None:
+            stage = "labour" if "labour" in self.stages else self.stages[0]
+        return flow_shares_chart(self, stage, **options)
+
+
+@dataclass(repr=False)
+class FlowLinks(Result):
+    """Links between consecutive stages, for a flow diagram (from :func:`flow_links`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per non-empty link (see :func:`flow_links`).
+    women : int
+        The number of women drawn.
+    stages : list of str
+        The stages linked, in path order.
+    follow : str or None
+        The stage whose categories split every link (colours of the bands), if any.
+    unit : str or None
+        The unit column, when the links are those of one unit.
+    unit_id : str or None
+        The unit drawn (None: all women).
+    """
+
+    table: pd.DataFrame
+    women: int = 0
+    stages: list[str] = field(default_factory=lambda: list(STAGES))
+    follow: str | None = None
+    unit: str | None = None
+    unit_id: str | None = None
+
+    def summary(self) -> str:
+        """Plain text: whose flows, how many women, which stages.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> w = pd.DataFrame({"start_line": [1, 1, 2], "referral_pregnancy": [0, 1, 0]})
+        >>> print(flow_links(w, stages=["start", "pregnancy"]).summary())
+        Care flows of all women: 3 women, 3 links
+        stages: Start of care -> Pregnancy
+        """
+        who = f"{self.unit} {self.unit_id}" if self.unit_id is not None else "all women"
+        lines = [f"Care flows of {who}: {self.women} women, {len(self.table)} links"]
+        lines.append("stages: " + " -> ".join(STAGES[s]["en"] for s in self.stages))
+        if self.follow:
+            lines.append(f"bands split by the {STAGES[self.follow]['en'].lower()} category")
+        return "\n".join(lines)
+
+    def chart(self, **options: Any) -> Any:
+        """The flow (Sankey-style) diagram:
+        :func:`saz_geboortezorg.present.flow_chart.flow_chart`."""
+        from saz_geboortezorg.present.flow_chart import flow_chart
+
+        return flow_chart(self, **options)
+
+
+@dataclass(repr=False)
+class ReferralReasons(Result):
+    """Reasons for referral per unit (from :func:`referral_reasons`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Tidy, one row per unit and reason (see :func:`referral_reasons`).
+    unit : str or None
+        The unit column; None for all women together.
+    moment : str
+        The referral moment (``pregnancy``, ``labour``, ``postpartum``).
+    """
+
+    table: pd.DataFrame
+    unit: str | None = None
+    moment: str = "labour"
+
+    def summary(self) -> str:
+        """Plain text: referred women and the most frequent reasons over all units.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2"], "referral_labour": [1, 1, 1],
+        ...     "referral_labour_reason": ["meconium", "meconium", None]})
+        >>> print(referral_reasons(w).summary())
+        Reasons for referral (labour) per region_id: 3 referred women in 2 units
+        meconium-stained amniotic fluid 66.7%, unknown 33.3%
+        """
+        t = self.table
+        referred = int(t.drop_duplicates("unit")["referred"].sum())
+        units = t["unit"].nunique()
+        level = f"per {self.unit}" if self.unit else "of all women"
+        lines = [
+            f"Reasons for referral ({self.moment}) {level}: {referred} referred women in "
+            f"{units} unit{'s' if units != 1 else ''}"
+        ]
+        overall = t.groupby(["reason", "label_en"], sort=False)["n"].sum()
+        overall = overall[overall > 0].sort_values(ascending=False, kind="stable").head(5)
+        if referred:
+            lines.append(
+                ", ".join(f"{label} {100 * n / referred:.1f}%" for (_, label), n in overall.items())
+            )
+        return "\n".join(lines)
+
+    def chart(self, **options: Any) -> Any:
+        """Stacked shares of the reasons per unit:
+        :func:`saz_geboortezorg.present.flow_chart.referral_reasons_chart`."""
+        from saz_geboortezorg.present.flow_chart import referral_reasons_chart
+
+        return referral_reasons_chart(self, **options)
 
 
 def _check_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -296,7 +399,7 @@ def care_flows(
     *,
     stages: list[str] | None = None,
     overall: bool = True,
-) -> pd.DataFrame:
+) -> CareFlows:
     """Counts and percentages of women per stage of the care path, per unit.
 
     At every stage the categories partition the unit's women: the counts of a stage
@@ -317,8 +420,8 @@ def care_flows(
 
     Returns
     -------
-    DataFrame
-        Tidy, one row per unit, stage and category (every category of the stage,
+    CareFlows
+        ``table``: tidy, one row per unit, stage and category (every category of the stage,
         zero counts included): ``unit``, ``stage``, ``stage_en``, ``stage_nl``,
         ``category``, ``label_en``, ``label_nl``, ``n``, ``women`` (the unit's
         women) and ``pct`` (100 * n / women, unrounded).
@@ -329,7 +432,7 @@ def care_flows(
     >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R1", "R2"],
     ...     "start_line": [1, 1, 2, 1], "referral_pregnancy": [0, 1, 0, 0]})
     >>> f = care_flows(w, stages=["pregnancy"])
-    >>> f[f.n > 0][["unit", "category", "n", "pct"]].round(1)
+    >>> f.table[f.table.n > 0][["unit", "category", "n", "pct"]].round(1)
        unit     category  n    pct
     0    R1   first_line  1   33.3
     1    R1     referred  1   33.3
@@ -374,8 +477,7 @@ def care_flows(
     order = {u: i for i, u in enumerate(unit_order)}
     out = out.sort_values("unit", key=lambda u: u.map(order), kind="stable")
     out = out.reset_index(drop=True)
-    out.attrs["by"] = unit  # charts name the level ("region") from this
-    return out
+    return CareFlows(out, unit=unit, stages=stages)
 
 
 def _flow_links_old_names(func):
@@ -408,7 +510,7 @@ def flow_links(
     *,
     stages: list[str] | None = None,
     follow: str | None = None,
-) -> pd.DataFrame:
+) -> FlowLinks:
     """Links between consecutive stages for a flow (Sankey-style) diagram.
 
     Parameters
@@ -429,19 +531,19 @@ def flow_links(
 
     Returns
     -------
-    DataFrame
-        One row per non-empty link: ``unit``, ``source_stage``, ``source``,
+    FlowLinks
+        ``table``: one row per non-empty link: ``unit``, ``source_stage``, ``source``,
         ``target_stage``, ``target`` (category keys), ``source_en``/``source_nl``,
         ``target_en``/``target_nl`` (labels), ``step`` (0 for the first pair of
         stages), ``n`` and ``pct`` (of the women drawn). The links of every step sum
         to the number of women; the links leaving a category sum to its count.
-        The number of women is in ``DataFrame.attrs["women"]``.
+        The number of women is the result's ``women``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> w = pd.DataFrame({"start_line": [1, 1, 2], "referral_pregnancy": [0, 1, 0]})
-    >>> flow_links(w, stages=["start", "pregnancy"])[["source", "target", "n"]]
+    >>> flow_links(w, stages=["start", "pregnancy"]).table[["source", "target", "n"]]
             source       target  n
     0   first_line   first_line  1
     1   first_line     referred  1
@@ -511,10 +613,14 @@ def flow_links(
     total = len(women)
     links["pct"] = 100 * links["n"] / total if total else float("nan")
     links.insert(0, "unit", "all" if unit_id is None else str(unit_id))
-    links.attrs["women"] = total
-    links.attrs["stages"] = stages
-    links.attrs["follow"] = follow
-    return links
+    return FlowLinks(
+        links,
+        women=total,
+        stages=stages,
+        follow=follow,
+        unit=unit if unit_id is not None else None,
+        unit_id=None if unit_id is None else str(unit_id),
+    )
 
 
 def _reason_labels(moment: str) -> dict[str, dict[str, str]]:
@@ -542,7 +648,7 @@ def _check_moment(moment: str) -> dict[str, str]:
 @renamed_arguments(by="unit")
 def referral_reasons(
     women: pd.DataFrame, unit: str | None = "region_id", moment: str = "labour"
-) -> pd.DataFrame:
+) -> ReferralReasons:
     """Reasons for referral per unit: counts and shares of the referred women.
 
     Parameters
@@ -556,8 +662,8 @@ def referral_reasons(
 
     Returns
     -------
-    DataFrame
-        Tidy, one row per unit and reason (every reason of the code list, zero
+    ReferralReasons
+        ``table``: tidy, one row per unit and reason (every reason of the code list, zero
         counts included; a reason missing on a referred woman counts as
         ``unknown``): ``unit``, ``reason``, ``label_en``, ``label_nl``, ``n``,
         ``referred`` (the unit's referred women) and ``pct`` (of ``referred``;
@@ -570,7 +676,7 @@ def referral_reasons(
     ...     "referral_labour": [1, 1, 0, 1],
     ...     "referral_labour_reason": ["failure_to_progress", "meconium", None,
     ...                                "failure_to_progress"]})
-    >>> r = referral_reasons(w)
+    >>> r = referral_reasons(w).table
     >>> r[r.n > 0][["unit", "reason", "n", "referred", "pct"]]
        unit               reason  n  referred    pct
     2    R1  failure_to_progress  1         2   50.0
@@ -597,8 +703,7 @@ def referral_reasons(
     out.insert(3, "label_nl", out["reason"].map(lambda r: labels[r]["nl"]))
     out["referred"] = out.groupby("unit")["n"].transform("sum").astype(int)
     out["pct"] = (100 * out["n"] / out["referred"]).astype(float)
-    out.attrs.update(by=unit, moment=moment)  # charts name the level and moment from these
-    return out
+    return ReferralReasons(out, unit=unit, moment=moment)
 
 
 #: Who can be referred at each moment (the denominator of the referral rate).
@@ -701,8 +806,10 @@ def referral_rates(
         # women outside every unit (e.g. no practice) are not a unit to compare
         table = women[women[unit_col].notna().to_numpy()]
     out = compute_indicator(table, indicator, unit)
-    out.insert(1, "moment", moment)
-    out.insert(2, "parity", parity if parity is not None else "all")
+    # the rate table of compute (a DataFrame, or a result whose ``table`` it is)
+    frame = getattr(out, "table", out)
+    frame.insert(1, "moment", moment)
+    frame.insert(2, "parity", parity if parity is not None else "all")
     return out
 
 

@@ -5,16 +5,23 @@ women served by each region differ (case mix) and how care is organised (place o
 birth). They explain why crude rates must not be compared without adjustment.
 
 All functions take the ``women`` analysis table (one row per pregnancy, see
-``saz_geboortezorg/schema/analysis.yaml``) and return tidy DataFrames.
+``saz_geboortezorg/schema/analysis.yaml``). :func:`place_of_birth` returns a
+:class:`PlaceOfBirth` result (table, summary, chart); :func:`case_mix_profile` returns
+a plain DataFrame: one row per unit of descriptive percentages with nothing else to
+carry (no method, no level beyond its ``unit`` column) and no chart of its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
+from saz_geboortezorg.result import Result
 
-__all__ = ["case_mix_profile", "place_of_birth", "PLACE_LABELS"]
+__all__ = ["case_mix_profile", "place_of_birth", "PlaceOfBirth", "PLACE_LABELS"]
 
 #: Place-of-birth categories in display order, with English and Dutch labels.
 PLACE_LABELS: dict[str, dict[str, str]] = {
@@ -93,8 +100,55 @@ def case_mix_profile(women: pd.DataFrame, unit: str = "region_id") -> pd.DataFra
     return out
 
 
+@dataclass(repr=False)
+class PlaceOfBirth(Result):
+    """Where women gave birth, per unit (from :func:`place_of_birth`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Tidy: ``unit``, ``place``, ``label_en``, ``label_nl``, ``n``, ``pct``.
+    unit : str
+        The unit column (``"region_id"``, ...); charts name the level from it.
+    """
+
+    table: pd.DataFrame
+    unit: str = "region_id"
+
+    def summary(self) -> str:
+        """Plain text: units, women and the shares of all women together.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R2", "R2"],
+        ...     "actual_place": ["home", "hospital_obstetrician", "home", None]})
+        >>> print(place_of_birth(w).summary())
+        Place of birth per region_id: 2 units, 4 women
+        home 50.0%, hospital, obstetrician-led 25.0%, unknown 25.0%
+        """
+        t = self.table
+        overall = t.groupby(["place", "label_en"], sort=False)["n"].sum()
+        women = int(overall.sum())
+        lines = [f"Place of birth per {self.unit}: {t['unit'].nunique()} units, {women} women"]
+        if women:
+            lines.append(
+                ", ".join(
+                    f"{label} {100 * n / women:.1f}%" for (_, label), n in overall.items() if n > 0
+                )
+            )
+        return "\n".join(lines)
+
+    def chart(self, **options: Any) -> Any:
+        """Stacked shares per unit:
+        :func:`saz_geboortezorg.present.profile_chart.place_of_birth_chart`."""
+        from saz_geboortezorg.present.profile_chart import place_of_birth_chart
+
+        return place_of_birth_chart(self, **options)
+
+
 @renamed_arguments(by="unit")
-def place_of_birth(women: pd.DataFrame, unit: str = "region_id") -> pd.DataFrame:
+def place_of_birth(women: pd.DataFrame, unit: str = "region_id") -> PlaceOfBirth:
     """Where women gave birth, per unit: counts and percentages that add up to 100.
 
     Parameters
@@ -106,8 +160,8 @@ def place_of_birth(women: pd.DataFrame, unit: str = "region_id") -> pd.DataFrame
 
     Returns
     -------
-    DataFrame
-        Tidy: ``unit``, ``place`` (home, birth_centre, hospital_midwife,
+    PlaceOfBirth
+        ``table``, tidy: ``unit``, ``place`` (home, birth_centre, hospital_midwife,
         hospital_obstetrician, unknown, in that order), ``label_en``, ``label_nl``,
         ``n`` and ``pct`` (of the unit's women; sums to 100 per unit).
 
@@ -116,7 +170,7 @@ def place_of_birth(women: pd.DataFrame, unit: str = "region_id") -> pd.DataFrame
     >>> import pandas as pd
     >>> w = pd.DataFrame({"region_id": ["R1", "R1", "R1", "R2"],
     ...     "actual_place": ["home", "hospital_obstetrician", "home", "birth_centre"]})
-    >>> t = place_of_birth(w)
+    >>> t = place_of_birth(w).table
     >>> t[t.n > 0][["unit", "place", "n", "pct"]]
       unit                  place  n     pct
     0   R1                   home  2   66.67
@@ -138,5 +192,4 @@ def place_of_birth(women: pd.DataFrame, unit: str = "region_id") -> pd.DataFrame
     tidy["pct"] = (100 * tidy["n"] / totals).round(2)
     tidy.insert(2, "label_en", tidy["place"].map(lambda p: PLACE_LABELS[p]["en"]))
     tidy.insert(3, "label_nl", tidy["place"].map(lambda p: PLACE_LABELS[p]["nl"]))
-    tidy.attrs["by"] = unit  # charts name the level ("region") from this
-    return tidy
+    return PlaceOfBirth(tidy, unit=unit)

@@ -33,14 +33,25 @@ caesarean rate.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.result import Result
 
-__all__ = ["classify", "robson_table", "main_group", "GROUPS", "TERM_DAYS", "ROBSON_POPULATIONS"]
+__all__ = [
+    "classify",
+    "robson_table",
+    "RobsonTable",
+    "main_group",
+    "GROUPS",
+    "TERM_DAYS",
+    "ROBSON_POPULATIONS",
+]
 
 TERM_DAYS = 259  # 37+0 weeks
 GROUPS = ["1", "2a", "2b", "3", "4a", "4b", "5", "5.1", "5.2", "6", "7", "8", "9", "10"]
@@ -194,6 +205,62 @@ ROBSON_POPULATIONS = {
 }
 
 
+@dataclass(repr=False)
+class RobsonTable(Result):
+    """The WHO Robson report table (from :func:`robson_table`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Per unit and group: ``women``, ``relative_size_pct``, ``cs``, ``cs_rate_pct``,
+        ``contribution_pct``, ``share_of_cs_pct``; a ``total`` row per unit (see
+        :func:`robson_table`).
+    unit : str or None
+        The unit column (None: all women together, no ``unit`` column).
+    population : str
+        Whom the table describes, in words (:data:`ROBSON_POPULATIONS`).
+    cs_unknown : int
+        Women left out because their caesarean status is unknown.
+    split_ab : bool
+        Whether the subgroups 2a/2b, 4a/4b and 5.1/5.2 are reported separately.
+    """
+
+    table: pd.DataFrame
+    unit: str | None = None
+    population: str = ROBSON_POPULATIONS["all"]
+    cs_unknown: int = 0
+    split_ab: bool = True
+
+    def summary(self) -> str:
+        """Plain text: population, women and the overall caesarean rate per unit.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> w = pd.DataFrame({"robson": ["1", "1", "5", "5"], "cs": [0, 1, 1, None]})
+        >>> print(robson_table(w).summary())
+        Robson table (WHO), all women of the unit, first-line births included
+        all: 3 women, caesarean rate 66.7%
+        1 woman with unknown caesarean status left out
+        """
+        lines = [f"Robson table (WHO), {self.population}"]
+        totals = self.table[self.table["group"] == "total"]
+        for row in totals.itertuples():
+            name = getattr(row, "unit", "all")
+            lines.append(f"{name}: {row.women} women, caesarean rate {row.cs_rate_pct:.1f}%")
+        if self.cs_unknown:
+            who = "woman" if self.cs_unknown == 1 else "women"
+            lines.append(f"{self.cs_unknown} {who} with unknown caesarean status left out")
+        return "\n".join(lines)
+
+    def chart(self, **options: Any) -> Any:
+        """Each group's contribution to the caesarean rate, stacked per unit
+        (:func:`saz_geboortezorg.present.robson_chart.robson_chart`)."""
+        from saz_geboortezorg.present.robson_chart import robson_chart
+
+        return robson_chart(self, **options)
+
+
 @renamed_arguments(by="unit")
 def robson_table(
     women: pd.DataFrame,
@@ -201,7 +268,7 @@ def robson_table(
     cs: str = "cs",
     split_ab: bool = True,
     population: str = "all",
-) -> pd.DataFrame:
+) -> RobsonTable:
     """The WHO Robson report table, overall or per unit.
 
     Parameters
@@ -215,7 +282,7 @@ def robson_table(
         The caesarean column (0/1 per woman: any baby by caesarean, as the ``women``
         table's ``cs``). A woman whose caesarean status is unknown (empty) cannot be
         counted in a caesarean table: she is left out of every row, and the number
-        left out is in ``attrs["cs_unknown"]``.
+        left out is the result's ``cs_unknown``.
     split_ab : bool
         Report the subgroups 2a/2b, 4a/4b and 5.1/5.2 separately (default) or as
         groups 2, 4 and 5.
@@ -223,12 +290,12 @@ def robson_table(
         Whom a unit's table describes: all its women, first-line (midwife-led) births
         included (``all``, the WHO's whole-population view), or only the births under
         hospital responsibility (``second_line``: ``line_at_birth == 2``, what a
-        hospital's own register holds). Recorded in ``attrs["population"]`` in words.
+        hospital's own register holds). Recorded in the result's ``population`` in words.
 
     Returns
     -------
-    DataFrame
-        Per unit and group: ``women``, ``relative_size_pct`` (group / all women of
+    RobsonTable
+        ``table``, per unit and group: ``women``, ``relative_size_pct`` (group / all women of
         the unit), ``cs``, ``cs_rate_pct``, ``contribution_pct`` (CS in the group /
         all women of the unit: the groups' contributions add up to the unit's overall
         CS rate) and ``share_of_cs_pct``; a ``total`` row per unit. Unclassifiable
@@ -238,7 +305,7 @@ def robson_table(
     --------
     >>> import pandas as pd
     >>> w = pd.DataFrame({"robson": ["1", "1", "5", "5"], "cs": [0, 1, 1, 1]})
-    >>> robson_table(w)[["group", "women", "cs_rate_pct", "contribution_pct"]]
+    >>> robson_table(w).table[["group", "women", "cs_rate_pct", "contribution_pct"]]
        group  women  cs_rate_pct  contribution_pct
     0      1      2         50.0              25.0
     1      5      2        100.0              50.0
@@ -302,6 +369,10 @@ def robson_table(
         ]
     ]
     t = t if unit else t.drop(columns="unit")
-    t.attrs["cs_unknown"] = int(unknown.sum())
-    t.attrs["population"] = ROBSON_POPULATIONS[population]
-    return t
+    return RobsonTable(
+        t,
+        unit=unit,
+        population=ROBSON_POPULATIONS[population],
+        cs_unknown=int(unknown.sum()),
+        split_ab=split_ab,
+    )

@@ -517,7 +517,7 @@ def known_totals(data: Any, *, unit: str = "region") -> dict[str, pd.DataFrame]:
                 )
             )
         out["benchmark"] = pd.concat(parts, ignore_index=True)
-        rob = robson_table(data.women, by=_UNIT_COLUMNS[unit])
+        rob = robson_table(data.women, unit=_UNIT_COLUMNS[unit]).table
         rob = rob[rob["group"].astype(str) != "total"]
         out["robson"] = pd.DataFrame(
             {

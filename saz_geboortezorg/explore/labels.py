@@ -248,7 +248,7 @@ def value_label(column: str, value: Any, language: str = "en") -> str:
 
 
 #: The benchmark engine's method notes
-#: (:func:`saz_geboortezorg.compare.benchmark.unit_table`, ``attrs["method"]``) in Dutch:
+#: (:func:`saz_geboortezorg.compare.benchmark.unit_table`, its ``method`` field) in Dutch:
 #: English pattern -> Dutch text (``{spec}``: the case-mix spec's name).
 METHODS_NL: list[tuple[str, str]] = [
     (

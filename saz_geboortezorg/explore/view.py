@@ -141,6 +141,10 @@ class View:
         the funnel tooltip.
     reused : tuple of str
         Charts taken over from the previous view (their controls did not change).
+    rates : RateTable or None
+        The :func:`~saz_geboortezorg.compare.benchmark.unit_table` result ``table``
+        was made from: its fields say how (``multiplier``, ``adjusted``, ``family``,
+        ``target``, ``method``, ``attribution``).
     """
 
     state: ExplorerState
@@ -154,6 +158,7 @@ class View:
     data_id: int = 0
     reused: tuple[str, ...] = ()
     unit_notes: dict[str, str] = dataclasses.field(default_factory=dict)
+    rates: Any = None
 
     def display(self) -> pd.DataFrame:
         """The unit table for people: translated headers, rounded (see
@@ -231,7 +236,7 @@ def explorer_view(
     cache = cache if cache is not None else BenchmarkCache()
     ind = get(state.indicator)
     where = state.where()
-    table = unit_table(
+    rates = unit_table(
         data,
         ind.id,
         unit=state.level,
@@ -240,16 +245,16 @@ def explorer_view(
         period=period,
         cache=cache,
     )
-    m = table.attrs["multiplier"]
+    m = rates.multiplier
     notes: list[str] = []
     highlight = state.my_unit
-    if highlight is not None and highlight not in set(table["unit"]):
+    if highlight is not None and highlight not in set(rates.table["unit"]):
         notes.append(label("no_records", language, unit=highlight))
         highlight = None
     fr, no_funnel = None, ""
     try:
         fr = funnel_for(
-            table,
+            rates,
             limits=state.limits,
             overdispersion=state.overdispersion,
             multiplier=m,
@@ -257,8 +262,8 @@ def explorer_view(
     except SazError as exc:
         no_funnel = str(exc)
         notes.append(label("no_funnel", language, reason=no_funnel))
-    table = table.copy()
-    table["expected_events"] = expected_events(table)
+    table = rates.table.copy()
+    table["expected_events"] = expected_events(rates)
     if fr is not None:
         levels = sorted(state.limits)
         flags = fr.table.set_index("group").reindex(table["unit"])
@@ -277,9 +282,9 @@ def explorer_view(
     caterpillar = pd.DataFrame(
         {
             "unit": table["unit"],
-            "estimate": table["value"] * m,
-            "lower": table["lower"] * m,
-            "upper": table["upper"] * m,
+            "estimate": table["value"],
+            "lower": table["lower"],
+            "upper": table["upper"],
         }
     )
     same = previous is not None and previous.data_id == id(data)
@@ -306,11 +311,12 @@ def explorer_view(
         funnel=fr,
         caterpillar=caterpillar,
         trend=trend,
-        method=method_label(table.attrs["method"], language),
+        method=method_label(rates.method, language),
         notes=notes,
         charts={},
         data_id=id(data),
-        unit_notes=unit_notes(data, state.level, table.attrs["attribution"], language),
+        unit_notes=unit_notes(data, state.level, rates.attribution, language),
+        rates=rates,
     )
     if draw:
         kept = {c: previous.charts[c] for c in reuse if c in previous.charts}
@@ -319,12 +325,12 @@ def explorer_view(
     return view
 
 
-def _attribution_caption(table: pd.DataFrame, language: str) -> str:
-    """The attribution rule of a unit table in words (a chart subtitle line)."""
+def _attribution_caption(attribution: str, language: str) -> str:
+    """An attribution rule (``booking``, ``birth``) in words (a chart subtitle line)."""
     from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT, ATTRIBUTION_TEXT_NL
 
     words = ATTRIBUTION_TEXT_NL if language == "nl" else ATTRIBUTION_TEXT
-    text = words.get(table.attrs.get("attribution", ""), "")
+    text = words.get(attribution or "", "")
     return text[:1].upper() + text[1:]
 
 
@@ -341,11 +347,10 @@ def _charts(
     from saz_geboortezorg.present.benchmark_chart import message_chart, trend_chart
     from saz_geboortezorg.present.caterpillar import caterpillar_chart
 
-    state, table = view.state, view.table
-    m = table.attrs["multiplier"]
+    state, rates = view.state, view.rates
     name = indicator_label(ind, language)
     level = label(f"{state.level}_short", language)
-    adjusted = bool(table.attrs["adjusted"])
+    adjusted = bool(rates.adjusted)
     symbol = _SYMBOL.get(ind.unit, ind.unit)
     rate_title = f"{label('standardised_rate' if adjusted else 'crude_rate', language)} ({symbol})"
     charts: dict[str, Any] = dict(reuse)
@@ -365,12 +370,12 @@ def _charts(
             ),
             language=language,
             notes=view.unit_notes,
-            caption=_attribution_caption(view.table, language),
+            caption=_attribution_caption(rates.attribution, language),
         )
     if "caterpillar" not in charts:
         charts["caterpillar"] = caterpillar_chart(
             view.caterpillar,
-            reference=table.attrs["overall"] * m,
+            reference=rates.target,
             highlight=highlight,
             log_scale=False,
             title=label("caterpillar_title", language, indicator=name, level=level),
@@ -381,7 +386,7 @@ def _charts(
     if "trend" not in charts:
         charts["trend"] = trend_chart(
             view.trend,
-            multiplier=m,
+            multiplier=1.0,  # trend tables are on the indicator's own scale
             title=label(
                 "trend_title",
                 language,
@@ -418,8 +423,7 @@ def display_table(view: View) -> pd.DataFrame:
     """
     language = view.state.language
     t = view.table
-    m = t.attrs["multiplier"]
-    decimals = 0 if t.attrs["family"] == "gamma" else 2
+    decimals = 0 if view.rates.family == "gamma" else 2
     flag_words = {
         "higher": label("higher", language),
         "lower": label("lower_flag", language),
@@ -433,11 +437,11 @@ def display_table(view: View) -> pd.DataFrame:
             label("observed", language): t["observed"].round(0),
         }
     )
-    if t.attrs["adjusted"]:
+    if view.rates.adjusted:
         out[label("expected", language)] = t["expected"].round(1)
-    out[label("value", language)] = (t["value"] * m).round(decimals)
-    out[label("lower", language)] = (t["lower"] * m).round(decimals)
-    out[label("upper", language)] = (t["upper"] * m).round(decimals)
+    out[label("value", language)] = t["value"].round(decimals)
+    out[label("lower", language)] = t["lower"].round(decimals)
+    out[label("upper", language)] = t["upper"].round(decimals)
     out[label("flag", language)] = [flag_words.get(f, f) for f in t["flag"].fillna("")]
     out[label("assessment", language)] = [label(a, language) for a in t["assessment"]]
     out[label("alert", language)] = [label(a, language) if a else "" for a in t["alert"]]

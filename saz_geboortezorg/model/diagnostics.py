@@ -17,13 +17,16 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
+from saz_geboortezorg.result import Result
 
-__all__ = ["c_statistic", "calibration", "calibration_deciles"]
+__all__ = ["c_statistic", "calibration", "calibration_deciles", "CalibrationDeciles"]
 
 
 @renamed_arguments(level="confidence")
@@ -107,6 +110,55 @@ def calibration(lp: np.ndarray, events: np.ndarray, trials: np.ndarray) -> dict[
     }
 
 
+@dataclass(repr=False)
+class CalibrationDeciles(Result):
+    """Observed and expected events by group of predicted risk, with the
+    Hosmer-Lemeshow test (from :func:`calibration_deciles`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``group``, ``n``, ``mean_risk``, ``observed``, ``expected``, ``observed_rate``,
+        ``lcl``, ``ucl`` (Wilson 95%).
+    hosmer_lemeshow : float
+        The Hosmer-Lemeshow statistic, sum over groups of (O - E)^2 / (E (1 - E/n)).
+    p : float
+        Its p-value against chi-squared with ``df`` degrees of freedom.
+    df : int
+        Groups minus 2 (at least 1).
+    """
+
+    table: pd.DataFrame
+    hosmer_lemeshow: float = float("nan")
+    p: float = float("nan")
+    df: int = 1
+
+    def summary(self) -> str:
+        """Plain text: the groups and the Hosmer-Lemeshow test.
+
+        Examples
+        --------
+        >>> r = calibration_deciles(np.array([0.1, 0.5]), np.array([2., 5.]),
+        ...                         np.array([10., 10.]), 2)
+        >>> print(r.summary())
+        Calibration by risk group: 2 groups, 20 records, 7 events (6.0 expected)
+        Hosmer-Lemeshow 1.11 on 1 df, p = 0.292
+        """
+        t = self.table
+        return (
+            f"Calibration by risk group: {len(t)} groups, {t['n'].sum():.0f} records, "
+            f"{t['observed'].sum():.0f} events ({t['expected'].sum():.1f} expected)\n"
+            f"Hosmer-Lemeshow {self.hosmer_lemeshow:.2f} on {self.df} df, p = {self.p:.3f}"
+        )
+
+    def chart(self, **options: Any) -> Any:
+        """Observed against predicted risk per group:
+        :func:`saz_geboortezorg.present.calibration_chart.calibration_chart`."""
+        from saz_geboortezorg.present.calibration_chart import calibration_chart
+
+        return calibration_chart(self, **options)
+
+
 def calibration_deciles(
     risk: np.ndarray, events: np.ndarray, trials: np.ndarray, groups: int = 10
 ) -> pd.DataFrame:
@@ -117,14 +169,15 @@ def calibration_deciles(
 
     Returns
     -------
-    DataFrame
-        ``group``, ``n``, ``mean_risk``, ``observed``, ``expected``, ``observed_rate``,
-        ``lcl``, ``ucl`` (Wilson), with ``attrs['hosmer_lemeshow']`` and ``attrs['p']``.
+    CalibrationDeciles
+        ``table``: ``group``, ``n``, ``mean_risk``, ``observed``, ``expected``,
+        ``observed_rate``, ``lcl``, ``ucl`` (Wilson); fields ``hosmer_lemeshow``, ``p``
+        and ``df``.
 
     Examples
     --------
     >>> t = calibration_deciles(np.array([0.1, 0.5]), np.array([1., 5.]), np.array([10., 10.]), 2)
-    >>> t[["n", "observed", "expected"]].values.tolist()
+    >>> t.table[["n", "observed", "expected"]].values.tolist()
     [[10.0, 1.0, 1.0], [10.0, 5.0, 5.0]]
     """
     from scipy.stats import chi2
@@ -160,6 +213,5 @@ def calibration_deciles(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         hl = float(np.nansum((o - e) ** 2 / (e * (1 - e / n))))
-    out.attrs["hosmer_lemeshow"] = hl
-    out.attrs["p"] = float(chi2.sf(hl, max(len(n) - 2, 1)))
-    return out
+    df = max(len(n) - 2, 1)
+    return CalibrationDeciles(out, hosmer_lemeshow=hl, p=float(chi2.sf(hl, df)), df=df)

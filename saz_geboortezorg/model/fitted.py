@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators.rate_table import crude_interval, ratio_interval
 from saz_geboortezorg.model.collapse import Patterns, collapse
 from saz_geboortezorg.model.design import Design, Term
 from saz_geboortezorg.model.prepare import Prepared, pick_table, prepare
 from saz_geboortezorg.model.spec import CaseMixSpec
-from saz_geboortezorg.stats.intervals import oe_interval, wilson
 from saz_geboortezorg.stats.variance import robust_total_variance
 
 __all__ = ["FittedModel", "Application", "OESums", "oe_sums", "oe_table", "Z95"]
@@ -136,7 +136,6 @@ def oe_sums(
         if family == "binomial":
             # binomial variance of O under the model, sum p (1 - p), not E (Poisson)
             var = np.bincount(unit, weights=mean * (1 - mean) * w, minlength=J)
-            lo, hi = oe_interval(obs, exp, var)
         else:
             # Gamma: the robust variance of the unit's total (residuals, not one
             # dispersion for all units: stats.variance), normal approximation.
@@ -150,8 +149,8 @@ def oe_sums(
                 sq=sumsq,
                 counts=None if sumsq is None else w,
             )
-            lo = np.maximum(obs - z * np.sqrt(var), 0) / exp
-            hi = (obs + z * np.sqrt(var)) / exp
+        # the interval of O/E, as every rate table computes it (indicators.rate_table)
+        lo, hi = ratio_interval(obs, exp, var, family, z=z)
     return OESums(n=n, observed=obs, expected=exp, variance=var, oe=oe, oe_lcl95=lo, oe_ucl95=hi)
 
 
@@ -178,12 +177,13 @@ def oe_table(
     overall = obs.sum() / n.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         crude = obs / n
-        if family == "binomial":
-            c_lo, c_hi = wilson(obs, n)
-        else:
-            ss = np.bincount(pats.cell_unit, weights=pats.cell_sumsq, minlength=J)
-            sd = np.sqrt(np.maximum(ss - n * crude**2, 0) / np.maximum(n - 1, 1))
-            c_lo, c_hi = crude - level_z * sd / np.sqrt(n), crude + level_z * sd / np.sqrt(n)
+    # the crude interval as every rate table computes it (indicators.rate_table)
+    ss = (
+        None
+        if family == "binomial"
+        else np.bincount(pats.cell_unit, weights=pats.cell_sumsq, minlength=J)
+    )
+    c_lo, c_hi, _ = crude_interval(obs, n, family, sumsq=ss, z=level_z)
     table = pd.DataFrame(
         {
             "unit": design.unit_labels,

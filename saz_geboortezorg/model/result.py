@@ -13,6 +13,7 @@ from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.model.diagnostics import c_statistic, calibration, calibration_deciles
 from saz_geboortezorg.model.fitted import FittedModel, oe_table
 from saz_geboortezorg.model.spec import CaseMixSpec
+from saz_geboortezorg.result import Result
 
 __all__ = ["CaseMixResult", "RandomEffects"]
 
@@ -92,9 +93,11 @@ class RandomEffects:
         ]
 
 
-@dataclass
-class CaseMixResult:
-    """Everything a case-mix fit produces.
+@dataclass(repr=False)
+class CaseMixResult(Result):
+    """Everything a case-mix fit produces (follows the result protocol,
+    :mod:`saz_geboortezorg.result`: ``table``, ``summary()``, ``chart()``, ``to_dict()``;
+    it prints as its per-unit table).
 
     Attributes
     ----------
@@ -122,7 +125,7 @@ class CaseMixResult:
     random_effects : RandomEffects or None
     diagnostics : dict
         ``c_statistic`` (dict with ``c``, ``se``, ``lcl``, ``ucl``), ``calibration``
-        (intercept and slope), ``deciles`` (DataFrame), ``dispersion`` (gamma).
+        (intercept and slope), ``deciles`` (CalibrationDeciles), ``dispersion`` (gamma).
     problems : list of str
         Problems accepted with ``strict=False`` (each also given as a warning).
     notes : list of str
@@ -217,7 +220,11 @@ class CaseMixResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON form (field names are a contract; see case_mix/README.md)."""
+        """The public JSON form (field names are a contract; see case_mix/README.md).
+
+        ``result`` (``"CaseMixResult"``) names the kind of result, as for every result;
+        the other fields are only ever extended.
+        """
 
         def num(x):
             if x is None:
@@ -227,6 +234,7 @@ class CaseMixResult:
 
         c = self.diagnostics.get("c_statistic") or {}
         out: dict[str, Any] = {
+            "result": type(self).__name__,
             "indicator": self.indicator,
             "spec": self.spec.name,
             "unit_type": self.unit_type,
@@ -362,11 +370,51 @@ class CaseMixResult:
             lines.append(f"PROBLEM: {problem}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return (
-            f"<CaseMixResult {self.spec.name!r}: {self.n} records, {len(self.table)} units, "
-            f"{'with' if self.random_effects is not None else 'without'} random effects>"
-        )
+    def chart(
+        self, kind: str = "oe", highlight: str | list[str] | None = None, **options: Any
+    ) -> Any:
+        """The result drawn as an altair chart.
+
+        Parameters
+        ----------
+        kind : {"oe", "shrunken", "calibration"}
+            ``oe`` (default): caterpillar of the units' observed/expected ratios with
+            their 95% intervals (``oe``, ``oe_lcl95``, ``oe_ucl95`` of :attr:`table`),
+            for any fit; ``shrunken``: the shrunken odds ratios of the random-intercept
+            model (:meth:`caterpillar`); ``calibration``: observed against expected rate
+            per risk decile (:meth:`calibration_chart`, binomial models).
+        highlight : str or list of str, optional
+            Unit(s) drawn in the highlight colour ('my region'; not for ``calibration``).
+        **options
+            Passed to :func:`saz_geboortezorg.present.caterpillar.caterpillar_chart`
+            (e.g. ``title``, ``language``, ``horizontal``).
+
+        Raises
+        ------
+        ValueError
+            An unknown ``kind``; ``shrunken`` without random effects; ``calibration``
+            without risk deciles (gamma models).
+        """
+        if kind == "shrunken":
+            return self.caterpillar(highlight=highlight, **options)
+        if kind == "calibration":
+            if "deciles" not in self.diagnostics:
+                raise ValueError(f"no calibration deciles for a {self.family} model")
+            if highlight is not None or options:
+                raise ValueError("the calibration chart takes no highlight or options")
+            return self.calibration_chart()
+        if kind != "oe":
+            raise ValueError(f"kind must be 'oe', 'shrunken' or 'calibration', not {kind!r}")
+        from saz_geboortezorg.present.caterpillar import caterpillar_chart
+
+        defaults = {
+            "estimate": "oe",
+            "lower": "oe_lcl95",
+            "upper": "oe_ucl95",
+            "title": f"{self.spec.name}: observed/expected per {self.unit_type}",
+            "x_title": "observed / expected (case-mix adjusted)",
+        }
+        return caterpillar_chart(self.table, highlight=highlight, **{**defaults, **options})
 
     def calibration_chart(self):
         """Observed against expected rate per risk decile (altair chart)."""

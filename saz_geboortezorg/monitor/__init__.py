@@ -17,17 +17,19 @@ A typical session on a loaded dataset (an OASIS initiative in ZH09 from July 202
 
 >>> import saz_geboortezorg as sg                                    # doctest: +SKIP
 >>> from saz_geboortezorg.monitor import periods, spc, its, unit      # doctest: +SKIP
->>> from saz_geboortezorg.present import monitor_charts as mc         # doctest: +SKIP
 >>> data = sg.load("synthetic_data")                                  # doctest: +SKIP
 >>> r = periods.period_rates(data, "oasis", freq="month")             # doctest: +SKIP
 >>> r = r[r.unit == "ZH09"]                                           # doctest: +SKIP
->>> pc = spc.p_chart(r.events, r.n, baseline=r.period < "2022-07-01")  # doctest: +SKIP
->>> mc.p_chart_plot(r.period, pc, start="2022-07-01")                  # doctest: +SKIP
+>>> before = r.period < "2022-07-01"                                   # doctest: +SKIP
+>>> pc = spc.p_chart(r.events, r.n, baseline=before, periods=r.period)  # doctest: +SKIP
+>>> pc.chart(start="2022-07-01")                                      # doctest: +SKIP
 >>> m = unit.monitor_unit(data, "oasis", "ZH09", baseline_end="2022-07-01")  # doctest: +SKIP
->>> c = m.cusums[0.5]                                                 # doctest: +SKIP
->>> mc.cusum_plot(m.records.date, c["chart"], c["h"])                 # doctest: +SKIP
+>>> m.cusums[0.5].chart()                                             # doctest: +SKIP
 >>> from saz_geboortezorg.monitor.change_point import change_point       # doctest: +SKIP
 >>> rec = periods.indicator_records(data, "oasis")                    # doctest: +SKIP
 >>> cp = change_point(rec[rec.hospital_id == "ZH09"])                 # doctest: +SKIP
->>> cp.summary()          # estimate, 95% confidence set of months, test  # doctest: +SKIP
+>>> print(cp.summary())   # estimate, 95% confidence set of months, test  # doctest: +SKIP
+
+Every analysis here returns a result (:mod:`saz_geboortezorg.result`): ``.table``,
+``.summary()`` (text), ``.chart()`` and ``.to_dict()``.
 """

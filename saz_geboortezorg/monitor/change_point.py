@@ -48,16 +48,22 @@ of a year or more (see ``notebooks/07_monitoring.ipynb``).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.deprecation import renamed_arguments
+from saz_geboortezorg.deprecation import (
+    DeprecatedItemAccess,
+    SazDeprecationWarning,
+    renamed_arguments,
+)
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.result import Result
 
-__all__ = ["ChangePoint", "change_point", "critical_value", "profile_deviance"]
+__all__ = ["ChangePoint", "ChangeTest", "change_point", "critical_value", "profile_deviance"]
 
 DAYS_PER_MONTH = 30.4375
 
@@ -99,7 +105,20 @@ def critical_value(confidence: float = 0.95, method: str = "random_walk") -> flo
 
 
 @dataclass
-class ChangePoint:
+class ChangeTest(DeprecatedItemAccess):
+    """The sup-score test of "no change" (parametric bootstrap; module docstring).
+
+    It used to be a dict; ``test["p_value"]`` etc. still work for one release, with a
+    deprecation warning.
+    """
+
+    statistic: float
+    p_value: float
+    n_boot: int
+
+
+@dataclass(repr=False)
+class ChangePoint(Result):
     """Result of :func:`change_point`.
 
     Attributes
@@ -111,25 +130,40 @@ class ChangePoint:
         ``level_change`` (log odds ratio of the step at that start), ``in_set``.
     confidence_set : list of Timestamp
         Candidates with ``lr <= critical``.
-    level, critical : float
-        Coverage asked (the ``confidence`` argument) and the deviance cut-off used.
+    confidence, critical : float
+        Coverage asked (the ``confidence`` argument; formerly ``level``) and the
+        deviance cut-off used.
     trend : bool
         Whether the model had a linear trend.
-    test : dict or None
+    test : ChangeTest or None
         Sup-score test of "no change": ``statistic``, ``p_value``, ``n_boot``.
     n, events : int
         Records and events used.
+    offset : bool
+        Whether a case-mix offset was given.
     """
 
     estimate: pd.Timestamp
     table: pd.DataFrame
     confidence_set: list
-    level: float
+    confidence: float
     critical: float
     trend: bool
-    test: dict | None
+    test: ChangeTest | None
     n: int
     events: int
+    offset: bool = False
+
+    @property
+    def level(self) -> float:
+        """Deprecated name of :attr:`confidence`."""
+        warnings.warn(
+            "ChangePoint.level is deprecated and will be removed in the next release; use "
+            ".confidence instead",
+            SazDeprecationWarning,
+            stacklevel=2,
+        )
+        return self.confidence
 
     @property
     def level_change(self) -> float:
@@ -143,13 +177,16 @@ class ChangePoint:
         return bool(len(idx) and idx[-1] - idx[0] + 1 == len(idx))
 
     def signal(self, alpha: float | None = None) -> bool:
-        """True if the no-change test's p-value is below ``alpha`` (default ``1 - level``)."""
+        """True if the no-change test's p-value is below ``alpha`` (default
+        ``1 - confidence``)."""
         if self.test is None:
             raise SpecError("the change test was not run (test=False)")
-        return bool(self.test["p_value"] < (1 - self.level if alpha is None else alpha))
+        return bool(self.test.p_value < (1 - self.confidence if alpha is None else alpha))
 
-    def summary(self) -> pd.DataFrame:
-        """One row: estimate, first and last month of the set, months in it, step, p-value.
+    def summary_frame(self) -> pd.DataFrame:
+        """One row: estimate, first and last month of the set, months in it, step, p-value
+        (what ``summary()`` returned before it returned text; rows of several results
+        stack with ``pd.concat``).
 
         Examples
         --------
@@ -158,7 +195,8 @@ class ChangePoint:
         >>> d = pd.DataFrame({"birth_date": pd.Timestamp("2021-01-01")
         ...                   + pd.to_timedelta(rng.integers(0, 1095, 20000), unit="D")})
         >>> d["outcome"] = rng.binomial(1, np.where(d.birth_date >= "2022-07-01", 0.06, 0.1))
-        >>> list(change_point(d, n_boot=99).summary().columns)   # doctest: +NORMALIZE_WHITESPACE
+        >>> list(change_point(d, n_boot=99).summary_frame().columns)
+        ... # doctest: +NORMALIZE_WHITESPACE
         ['estimate', 'set_first', 'set_last', 'set_months', 'candidates', 'level_change',
          'odds_ratio', 'p_value']
         """
@@ -172,9 +210,58 @@ class ChangePoint:
                 "candidates": [len(self.table)],
                 "level_change": [self.level_change],
                 "odds_ratio": [float(np.exp(self.level_change))],
-                "p_value": [np.nan if self.test is None else self.test["p_value"]],
+                "p_value": [np.nan if self.test is None else self.test.p_value],
             }
         )
+
+    def summary(self) -> str:
+        """Plain text: the estimate, the confidence set, the step and the test.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(1)
+        >>> d = pd.DataFrame({"birth_date": pd.Timestamp("2021-01-01")
+        ...                   + pd.to_timedelta(rng.integers(0, 1095, 30000), unit="D")})
+        >>> d["outcome"] = rng.binomial(1, np.where(d.birth_date >= "2022-07-01", 0.05, 0.1))
+        >>> print(change_point(d, n_boot=199).summary())
+        Change point (step-only model, no case-mix offset): 30000 records, 2222 events, 31 candidate months
+        estimated start 2022-07; 95% confidence set 2022-07 to 2022-07 (1 month; cut-off 7.35)
+        step at the estimate: odds ratio 0.43 (log odds ratio -0.84)
+        test of no change: p = 0.005 (sup-score, 199 bootstrap replicates)
+        """
+        s = self.confidence_set
+        months = f"{len(s)} month{'s' if len(s) != 1 else ''}"
+        if not self.contiguous:
+            months += ", not one run"
+        model = "step-and-trend model" if self.trend else "step-only model"
+        offset = "case-mix offset" if self.offset else "no case-mix offset"
+        if self.test is None:
+            test = "test of no change: not run"
+        else:
+            test = (
+                f"test of no change: p = {self.test.p_value:.2g} (sup-score, "
+                f"{self.test.n_boot} bootstrap replicates)"
+            )
+        return "\n".join(
+            [
+                f"Change point ({model}, {offset}): {self.n} records, {self.events} events, "
+                f"{len(self.table)} candidate months",
+                f"estimated start {self.estimate:%Y-%m}; {self.confidence:.0%} confidence set "
+                f"{min(s):%Y-%m} to {max(s):%Y-%m} ({months}; cut-off {self.critical:.2f})",
+                f"step at the estimate: odds ratio {np.exp(self.level_change):.2f} (log odds "
+                f"ratio {self.level_change:.2f})",
+                test,
+            ]
+        )
+
+    def chart(self, **options: Any) -> Any:
+        """The profile deviance with the confidence set
+        (:func:`~saz_geboortezorg.present.monitor_charts.change_point_plot`; options
+        ``truth=``, ``title=``)."""
+        from saz_geboortezorg.present.monitor_charts import change_point_plot
+
+        return change_point_plot(self, **options)
 
 
 def _inputs(records, date, outcome, offset):
@@ -351,7 +438,7 @@ def _change_test(y, off, dates, cands, trend, n_boot, seed, chunk=100):
         ps = 1.0 / (1.0 + np.exp(-eta))
         exceed += int((_sup_score(ys, ps, t, starts) >= stat - 1e-9).sum())
         done += b
-    return {"statistic": stat, "p_value": (1 + exceed) / (1 + n_boot), "n_boot": n_boot}
+    return ChangeTest(statistic=stat, p_value=(1 + exceed) / (1 + n_boot), n_boot=n_boot)
 
 
 @renamed_arguments(level="confidence")
@@ -414,7 +501,7 @@ def change_point(
     >>> cp = change_point(d, n_boot=199)
     >>> str(cp.estimate.date()), pd.Timestamp("2022-07-01") in cp.confidence_set
     ('2022-07-01', True)
-    >>> cp.signal(), cp.test["p_value"] < 0.01
+    >>> cp.signal(), cp.test.p_value < 0.01
     (True, True)
     """
     dates, y, off = _inputs(records, date, outcome, offset)
@@ -436,10 +523,11 @@ def change_point(
         estimate=best,
         table=table,
         confidence_set=[pd.Timestamp(s) for s in table.start[table.in_set]],
-        level=confidence,
+        confidence=confidence,
         critical=cut,
         trend=trend,
         test=result,
         n=len(y),
         events=int(y.sum()),
+        offset=offset is not None,
     )

@@ -39,55 +39,182 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.deprecation import DeprecatedItemAccess
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.result import Result
 
-__all__ = ["ITSResult", "segmented_regression"]
+__all__ = ["Effect", "ITSResult", "Overdispersion", "segmented_regression"]
 
 DAYS_PER_MONTH = 30.4375
 
 
 @dataclass
-class ITSResult:
+class Effect(DeprecatedItemAccess):
+    """One initiative term of :func:`segmented_regression` (log odds ratio; the slope
+    change per month). A term that was not fitted has NaN throughout: it was not
+    estimated, which is not an estimate of 0.
+
+    It used to be a dict; ``effect["estimate"]`` etc. still work for one release, with a
+    deprecation warning.
+    """
+
+    estimate: float
+    se: float
+    lcl95: float
+    ucl95: float
+
+    @property
+    def odds_ratio(self) -> float:
+        """``exp(estimate)``."""
+        return float(np.exp(self.estimate))
+
+    @property
+    def or_lcl95(self) -> float:
+        """``exp(lcl95)``."""
+        return float(np.exp(self.lcl95))
+
+    @property
+    def or_ucl95(self) -> float:
+        """``exp(ucl95)``."""
+        return float(np.exp(self.ucl95))
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the term was in the model."""
+        return not np.isnan(self.estimate)
+
+
+@dataclass
+class Overdispersion(DeprecatedItemAccess):
+    """The check for extra-binomial variation between months (module docstring).
+
+    Attributes
+    ----------
+    months : int
+        Months with records (M).
+    chi2 : float
+        Pearson X2 over the months.
+    df : int
+        M - k for k fitted terms.
+    phi : float
+        X2 / df (NaN where M - k < 1).
+    p_value : float
+        Of the chi-squared test of no extra variation (NaN where M - k < 1).
+    method : str
+        ``binomial`` or ``quasi-binomial``.
+    scale : float
+        The factor applied to the variances: ``phi`` or 1.
+    interval_df : float
+        Degrees of freedom of the t intervals (``inf``, the normal, when binomial).
+
+    It used to be a dict; ``od["phi"]`` etc. still work for one release, with a
+    deprecation warning.
+    """
+
+    months: int
+    chi2: float
+    df: int
+    phi: float
+    p_value: float
+    method: str
+    scale: float
+    interval_df: float
+
+
+@dataclass(repr=False)
+class ITSResult(Result):
     """Segmented-regression results.
 
     Attributes
     ----------
-    coefficients : DataFrame
-        ``term`` (``intercept``, ``trend``, ``level_change``, ``slope_change``; the
-        terms that were fitted),
+    table : DataFrame
+        The coefficients (also :attr:`coefficients`): ``term`` (``intercept``,
+        ``trend``, ``level_change``, ``slope_change``; the terms that were fitted),
         ``estimate``, ``se``, ``lcl95``, ``ucl95`` (log odds; trends per month),
         ``odds_ratio``, ``or_lcl95``, ``or_ucl95``; ``se_binomial`` (the binomial
         standard error; ``se`` equals it unless the intervals were widened for
         extra-binomial variation).
-    level_change, slope_change : dict
+    level_change, slope_change : Effect
         ``estimate``, ``se``, ``lcl95``, ``ucl95`` (log odds ratio); slope per month.
-        A term that was not fitted (``slope_change=False``) has NaN throughout: it was
-        not estimated, which is not an estimate of 0.
+        A term that was not fitted (``slope_change=False``) has NaN throughout.
     fitted : DataFrame
         Per month: ``period``, ``n``, ``events``, ``rate``, ``fitted`` (mean fitted
         risk), ``counterfactual`` (mean fitted risk without the initiative terms, from
         the start on), ``post``.
     start : Timestamp
     n : int
-    overdispersion : dict
-        The check for extra-binomial variation between months: ``months`` (M),
-        ``chi2`` (Pearson X2), ``df`` (M - k), ``phi`` (X2 / df), ``p_value`` (of the
-        chi-squared test of no extra variation), ``method`` (``binomial`` or
-        ``quasi-binomial``), ``scale`` (the factor applied to the variances: ``phi`` or
-        1) and ``interval_df`` (df of the t intervals; ``inf``, the normal, when
-        binomial). NaN where M - k < 1.
+        Records used.
+    overdispersion : Overdispersion
+        The check for extra-binomial variation between months.
     notes : list of str
         What the reader must know, e.g. that the intervals were widened.
+    trend : bool
+        Whether the pre-initiative trend was fitted.
+    offset : bool
+        Whether a case-mix offset was given (the effects are then case-mix adjusted).
     """
 
-    coefficients: pd.DataFrame
-    level_change: dict
-    slope_change: dict
+    table: pd.DataFrame
+    level_change: Effect
+    slope_change: Effect
     fitted: pd.DataFrame
     start: pd.Timestamp
     n: int
+    overdispersion: Overdispersion
     notes: list[str] = field(default_factory=list)
-    overdispersion: dict = field(default_factory=dict)
+    trend: bool = True
+    offset: bool = False
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """The coefficients (the same as :attr:`table`)."""
+        return self.table
+
+    def summary(self) -> str:
+        """Plain text: model, data, level and slope change as odds ratios, notes.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> d = pd.DataFrame({"birth_date": pd.Timestamp("2021-01-01")
+        ...                   + pd.to_timedelta(rng.integers(0, 1095, 20000), unit="D")})
+        >>> d["outcome"] = rng.binomial(1, np.where(d.birth_date >= "2022-07-01", 0.06, 0.1))
+        >>> print(segmented_regression(d, "2022-07-01", slope_change=False).summary())
+        ... # doctest: +ELLIPSIS
+        Interrupted time series (segmented logistic regression), start 2022-07-01
+        20000 records, 36 months; terms: intercept, trend, level_change; no case-mix offset
+        level change: odds ratio 0.57 (95% CI 0.46-0.70)
+        slope change: not fitted
+        no extra-binomial variation between months detected (Pearson phi = ...
+        """
+        terms = ", ".join(self.table["term"])
+        lines = [
+            f"Interrupted time series (segmented logistic regression), start {self.start:%Y-%m-%d}",
+            f"{self.n} records, {self.overdispersion.months} months; terms: {terms}; "
+            + ("case-mix offset" if self.offset else "no case-mix offset"),
+        ]
+        for name, eff, fmt in (
+            ("level change", self.level_change, ".2f"),
+            ("slope change (per month)", self.slope_change, ".3f"),
+        ):
+            if eff.fitted:
+                lines.append(
+                    f"{name}: odds ratio {eff.odds_ratio:{fmt}} "
+                    f"(95% CI {eff.or_lcl95:{fmt}}-{eff.or_ucl95:{fmt}})"
+                )
+            else:
+                lines.append(f"{name.split(' (')[0]}: not fitted")
+        lines += self.notes
+        return "\n".join(lines)
+
+    def chart(self, **options: Any) -> Any:
+        """Monthly rates with the fitted segments and the counterfactual
+        (:func:`~saz_geboortezorg.present.monitor_charts.its_plot`; options ``title=``,
+        ``percent=``)."""
+        from saz_geboortezorg.present.monitor_charts import its_plot
+
+        return its_plot(self, **options)
 
 
 def _months(dates: pd.Series, origin: pd.Timestamp) -> np.ndarray:
@@ -156,15 +283,15 @@ def segmented_regression(
     >>> d["outcome"] = rng.binomial(1, np.where(post, 0.06, 0.10))
     >>> r = segmented_regression(d, "2022-07-01", slope_change=False)
     >>> true = np.log((0.06 / 0.94) / (0.10 / 0.90))
-    >>> bool(r.level_change["lcl95"] < true < r.level_change["ucl95"])
+    >>> bool(r.level_change.lcl95 < true < r.level_change.ucl95)
     True
 
     Births are independent here, so the months vary no more than the binomial allows;
     the level-only model did not fit a slope change:
 
-    >>> r.overdispersion["method"], bool(0.5 < r.overdispersion["phi"] < 1.5)
+    >>> r.overdispersion.method, bool(0.5 < r.overdispersion.phi < 1.5)
     ('binomial', True)
-    >>> r.slope_change["estimate"]
+    >>> r.slope_change.estimate
     nan
     """
     import statsmodels.api as sm
@@ -256,9 +383,9 @@ def segmented_regression(
         keys = ("estimate", "se", "lcl95", "ucl95")
         if term not in cols:
             # not fitted: not estimated, which is not an estimate of 0
-            return dict.fromkeys(keys, float("nan"))
+            return Effect(**dict.fromkeys(keys, float("nan")))
         r = coef.set_index("term").loc[term]
-        return {k: float(r[k]) for k in keys}
+        return Effect(**{k: float(r[k]) for k in keys})
 
     notes = []
     if df_phi < 1:
@@ -282,21 +409,23 @@ def segmented_regression(
     g["post"] = g.period >= start.to_period("M").to_timestamp()
     g.loc[~g.post, "counterfactual"] = np.nan
     return ITSResult(
-        coefficients=coef,
+        table=coef,
         level_change=pick("level_change"),
         slope_change=pick("slope_change"),
         fitted=g[["period", "n", "events", "rate", "fitted", "counterfactual", "post"]],
         start=start,
         n=len(y),
+        overdispersion=Overdispersion(
+            months=months,
+            chi2=chi2,
+            df=int(df_phi),
+            phi=phi,
+            p_value=p_phi,
+            method="quasi-binomial" if widen else "binomial",
+            scale=float(scale),
+            interval_df=float(interval_df),
+        ),
         notes=notes,
-        overdispersion={
-            "months": months,
-            "chi2": chi2,
-            "df": df_phi,
-            "phi": phi,
-            "p_value": p_phi,
-            "method": "quasi-binomial" if widen else "binomial",
-            "scale": scale,
-            "interval_df": interval_df,
-        },
+        trend=bool(trend),
+        offset=offset is not None,
     )

@@ -61,15 +61,22 @@ them as much as a change in care.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from saz_geboortezorg.deprecation import SazDeprecationWarning
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.result import Result
 
 __all__ = [
+    "RunChart",
+    "PChart",
     "run_chart",
     "run_limits",
     "run_chart_false_alarm",
@@ -173,6 +180,129 @@ RUN_CHART_LIMITS: dict[int, tuple[int, int]] = {
 }  # fmt: skip
 
 
+#: The run-chart statistics that ``run_chart`` returned as a dict before it returned a
+#: :class:`RunChart` (the order of that dict).
+_RUN_STATS = (
+    "median",
+    "useful",
+    "longest_run",
+    "longest_run_limit",
+    "crossings",
+    "crossings_limit",
+    "runs",
+    "shift",
+    "too_few_crossings",
+    "trend",
+    "trend_rule",
+    "signal",
+    "rules",
+)
+
+
+@dataclass(repr=False)
+class RunChart(Result):
+    """Result of :func:`run_chart`: the points and the run-chart statistics.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per period: ``period`` (when :func:`run_chart` was given periods),
+        ``value``, ``median``, ``shift``, ``trend`` (bool per point: part of a signal),
+        ``signal`` (either).
+    median : float
+        The centre line (median of the baseline values).
+    useful : int
+        Points not on the median (Anhøj's ``n``).
+    longest_run, longest_run_limit : int
+        The longest run on one side of the median; a shift signals above the limit.
+    crossings, crossings_limit : int
+        Crossings of the median; too few crossings signal below the limit.
+    runs : int
+        Crossings + 1 (0 without useful points).
+    shift, too_few_crossings, trend : bool
+        Which rules signalled (``trend`` is False when the rule was off).
+    trend_rule : bool
+        Whether the trend rule was applied.
+    signal : bool
+        Any rule signalled.
+    rules : str
+        The rules applied, in words.
+
+    Before this class, :func:`run_chart` returned a tuple ``(points, summary)``;
+    unpacking a result as ``points, summary = run_chart(...)`` still works for one
+    release (with a deprecation warning) and gives the table and the statistics as a
+    dict.
+    """
+
+    table: pd.DataFrame
+    median: float
+    useful: int
+    longest_run: int
+    longest_run_limit: int
+    crossings: int
+    crossings_limit: int
+    runs: int
+    shift: bool
+    too_few_crossings: bool
+    trend: bool
+    trend_rule: bool
+    signal: bool
+    rules: str
+
+    def statistics(self) -> dict[str, Any]:
+        """The run-chart statistics as a dict (the second element of the old tuple)."""
+        return {k: getattr(self, k) for k in _RUN_STATS}
+
+    def summary(self) -> str:
+        """Plain text: centre line, runs and crossings against their limits, signals.
+
+        Examples
+        --------
+        >>> print(run_chart([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).summary())
+        Run chart (Anhøj rules): 12 points, 12 not on the median 6.5
+        longest run 6 (shift signals above 7); crossings 1 (too few below 3)
+        signals: too few crossings
+        """
+        flags = [
+            label
+            for on, label in (
+                (self.shift, "shift"),
+                (self.too_few_crossings, "too few crossings"),
+                (self.trend, "trend"),
+            )
+            if on
+        ]
+        rules = "Anhøj rules" + (" and trend rule" if self.trend_rule else "")
+        return "\n".join(
+            [
+                f"Run chart ({rules}): {len(self.table)} points, {self.useful} not on "
+                f"the median {self.median:.4g}",
+                f"longest run {self.longest_run} (shift signals above "
+                f"{self.longest_run_limit}); crossings {self.crossings} (too few below "
+                f"{self.crossings_limit})",
+                f"signals: {', '.join(flags) or 'none'}",
+            ]
+        )
+
+    def chart(self, **options: Any) -> Any:
+        """The run chart (:func:`~saz_geboortezorg.present.monitor_charts.run_chart_plot`;
+        options ``periods=``, ``title=``, ``y_title=``)."""
+        from saz_geboortezorg.present.monitor_charts import run_chart_plot
+
+        return run_chart_plot(self, **options)
+
+    # one release: ``points, summary = run_chart(...)`` as when it returned a tuple
+    def __iter__(self) -> Iterator[Any]:
+        warnings.warn(
+            "run_chart() returns a RunChart result: unpacking it as (points, summary) is "
+            "deprecated and will be removed in the next release; use result.table and the "
+            "result's fields (result.median, result.shift, ...) instead",
+            SazDeprecationWarning,
+            stacklevel=2,
+        )
+        return iter((self.table, self.statistics()))
+
+
 def run_chart(
     values: Sequence[float],
     *,
@@ -180,7 +310,8 @@ def run_chart(
     shift_length: int | None = None,
     trend: bool = False,
     trend_length: int = 5,
-) -> tuple[pd.DataFrame, dict]:
+    periods: Sequence[Any] | None = None,
+) -> RunChart:
     """Run chart: median and the run-chart rules (see the module docstring).
 
     Parameters
@@ -198,25 +329,28 @@ def run_chart(
         in-control 36-point series).
     trend_length : int
         Points needed for a trend when ``trend`` is on.
+    periods : sequence of dates, optional
+        The period of each value; kept as the table's ``period`` column, so that
+        :meth:`RunChart.chart` draws against time.
 
     Returns
     -------
-    (points, summary)
-        ``points``: ``value``, ``median``, ``shift``, ``trend`` (bool per point: part of
-        a signal), ``signal`` (either). ``summary``: ``median``, ``useful`` (points not
-        on the median), ``longest_run`` with ``longest_run_limit``, ``crossings`` with
-        ``crossings_limit``, ``runs`` (crossings + 1), ``shift``, ``too_few_crossings``,
-        ``trend`` (bools; ``trend`` False when the rule is off), ``trend_rule`` (bool:
-        applied), ``signal`` (any rule) and ``rules`` (the rules applied, in words).
+    RunChart
+        ``table``: ``[period]``, ``value``, ``median``, ``shift``, ``trend`` (bool per
+        point: part of a signal), ``signal`` (either); fields ``median``, ``useful``
+        (points not on the median), ``longest_run`` with ``longest_run_limit``,
+        ``crossings`` with ``crossings_limit``, ``runs`` (crossings + 1), ``shift``,
+        ``too_few_crossings``, ``trend`` (bools; ``trend`` False when the rule is off),
+        ``trend_rule`` (applied), ``signal`` (any rule) and ``rules`` (in words).
 
     Examples
     --------
-    >>> pts, s = run_chart([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
-    >>> s["median"], s["longest_run"], s["longest_run_limit"], s["crossings"], s["crossings_limit"]
+    >>> s = run_chart([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    >>> s.median, s.longest_run, s.longest_run_limit, s.crossings, s.crossings_limit
     (6.5, 6, 7, 1, 3)
-    >>> bool(s["shift"]), bool(s["too_few_crossings"]), bool(s["trend"])
+    >>> s.shift, s.too_few_crossings, s.trend
     (False, True, False)
-    >>> run_chart([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], trend=True)[1]["trend"]
+    >>> run_chart([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], trend=True).trend
     True
     """
     v = np.asarray(values, float)
@@ -250,25 +384,35 @@ def run_chart(
     if trend:
         rules.append(f"trend: {trend_length} or more points all up or all down")
     signal = shift | trend_points
-    summary = {
-        "median": med,
-        "useful": m,
-        "longest_run": _longest_run(s),
-        "longest_run_limit": longest_limit if shift_length is None else shift_length - 1,
-        "crossings": crossings,
-        "crossings_limit": crossings_limit,
-        "runs": crossings + 1 if m else 0,
-        "shift": bool(shift.any()),
-        "too_few_crossings": bool(too_few),
-        "trend": bool(trend_points.any()),
-        "trend_rule": bool(trend),
-        "signal": bool(shift.any() or too_few or trend_points.any()),
-        "rules": "; ".join(rules),
-    }
     points = pd.DataFrame(
         {"value": v, "median": med, "shift": shift, "trend": trend_points, "signal": signal}
     )
-    return points, summary
+    if periods is not None:
+        points.insert(0, "period", _periods(periods, len(v)))
+    return RunChart(
+        table=points,
+        median=med,
+        useful=int(m),
+        longest_run=_longest_run(s),
+        longest_run_limit=int(longest_limit if shift_length is None else shift_length - 1),
+        crossings=crossings,
+        crossings_limit=int(crossings_limit),
+        runs=crossings + 1 if m else 0,
+        shift=bool(shift.any()),
+        too_few_crossings=bool(too_few),
+        trend=bool(trend_points.any()),
+        trend_rule=bool(trend),
+        signal=bool(shift.any() or too_few or trend_points.any()),
+        rules="; ".join(rules),
+    )
+
+
+def _periods(periods: Sequence[Any], n: int) -> pd.Series:
+    """The periods as dates, one per value."""
+    out = pd.Series(pd.to_datetime(list(periods)))
+    if len(out) != n:
+        raise SpecError(f"periods has {len(out)} entries for {n} values")
+    return out
 
 
 def _longest_run(s: np.ndarray) -> int:
@@ -393,6 +537,91 @@ def _laney_sigma_z(z: np.ndarray, base: np.ndarray) -> float:
     return float(np.mean(np.abs(np.diff(zb))) / 1.128)
 
 
+@dataclass(repr=False)
+class PChart(Result):
+    """Result of :func:`p_chart`: one row per period with the limits and signals.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``period`` (when :func:`p_chart` was given periods), ``n``, ``events``,
+        ``rate``, ``centre``, ``lcl``, ``ucl``, ``z``, ``sigma_z``, ``rules``
+        (comma-separated rules the point is part of, "" if none), ``signal``.
+    method : str
+        Which chart: ``"p-chart (binomial limits)"`` or ``"Laney p' chart (sigma_z =
+        ...)"`` (formerly ``table.attrs["method"]``).
+    centre : float
+        The centre line ``p̄`` (from the baseline periods).
+    sigma : float
+        Width of the limits in standard errors.
+    sigma_z : float
+        Laney's scale of the limits (1 for the binomial p-chart).
+    laney : bool
+        Whether the limits are Laney's.
+    rules_applied : tuple of str
+        The rules applied (``"1"`` to ``"5"``).
+    baseline_periods : int
+        Periods that defined the centre line.
+    """
+
+    table: pd.DataFrame
+    method: str
+    centre: float
+    sigma: float = 3.0
+    sigma_z: float = 1.0
+    laney: bool = False
+    rules_applied: tuple[str, ...] = field(default_factory=lambda: WESTERN_ELECTRIC)
+    baseline_periods: int = 0
+
+    @property
+    def signals(self) -> int:
+        """Number of periods that are part of a signal."""
+        return int(self.table["signal"].sum())
+
+    def summary(self) -> str:
+        """Plain text: the chart, its centre line and which periods signal.
+
+        Examples
+        --------
+        >>> pc = p_chart([5, 4, 20], [100, 100, 100], baseline=[True, True, False])
+        >>> print(pc.summary())
+        p-chart (binomial limits): 3 periods, centre line 4.5% (from 2 baseline periods), 3-sigma limits
+        rules applied: 1, 2, 3, 4
+        1 period signals: period 3 (rule 1)
+        """
+        t = self.table
+        fired = t[t["signal"]]
+        if "period" in t:
+            names = ["unknown period" if pd.isna(p) else f"{p:%Y-%m}" for p in fired["period"]]
+        else:
+            names = [f"period {i + 1}" for i in range(len(t)) if t["signal"].iloc[i]]
+        shown = [
+            f"{name} (rule{'s' if ',' in r else ''} {r})"
+            for name, r in zip(names, fired["rules"], strict=True)
+        ]
+        if len(shown) > 6:
+            shown = shown[:6] + [f"... ({len(shown) - 6} more)"]
+        which = "; ".join(shown)
+        k = len(fired)
+        return "\n".join(
+            [
+                f"{self.method}: {len(t)} periods, centre line {100 * self.centre:.3g}% "
+                f"(from {self.baseline_periods} baseline periods), {self.sigma:g}-sigma limits",
+                f"rules applied: {', '.join(self.rules_applied)}",
+                f"{k} period{'s' if k != 1 else ''} signal{'' if k != 1 else 's'}"
+                + (f": {which}" if k else ""),
+            ]
+        )
+
+    def chart(self, **options: Any) -> Any:
+        """The p-chart (:func:`~saz_geboortezorg.present.monitor_charts.p_chart_plot`;
+        options ``periods=``, ``title=``, ``percent=``, ``start=``, ``adjusted=``,
+        ``false_alarm=``)."""
+        from saz_geboortezorg.present.monitor_charts import p_chart_plot
+
+        return p_chart_plot(self, **options)
+
+
 def p_chart(
     events: Sequence[float],
     n: Sequence[float],
@@ -401,7 +630,8 @@ def p_chart(
     baseline: Sequence[bool] | None = None,
     sigma: float = 3.0,
     laney: bool = False,
-) -> pd.DataFrame:
+    periods: Sequence[Any] | None = None,
+) -> PChart:
     """p-chart of proportions with limits varying with n and the signal rules.
 
     Parameters
@@ -419,23 +649,27 @@ def p_chart(
     laney : bool
         Laney's p' chart: limits widened (or narrowed) by ``sigma_z``, the moving-range
         spread of the z-scores (module docstring). For large denominators.
+    periods : sequence of dates, optional
+        The period of each value; kept as the table's ``period`` column, so that
+        :meth:`PChart.chart` draws against time.
 
     Returns
     -------
-    DataFrame
-        ``n``, ``events``, ``rate``, ``centre``, ``lcl``, ``ucl``, ``z`` (distance from
-        the centre in units of the limits' sigma: divided by ``sigma_z`` for Laney),
-        ``sigma_z`` (1 for the binomial p-chart), ``rules`` (comma-separated rules the
-        point is part of, "" if none), ``signal``. ``attrs["method"]`` says which chart.
+    PChart
+        ``table``: ``[period]``, ``n``, ``events``, ``rate``, ``centre``, ``lcl``,
+        ``ucl``, ``z`` (distance from the centre in units of the limits' sigma: divided
+        by ``sigma_z`` for Laney), ``sigma_z`` (1 for the binomial p-chart), ``rules``
+        (comma-separated rules the point is part of, "" if none), ``signal``; fields
+        ``method`` (which chart), ``centre``, ``sigma_z``, ``laney``, ...
 
     Examples
     --------
     >>> pc = p_chart([5, 4, 20], [100, 100, 100], baseline=[True, True, False])
-    >>> round(float(pc.centre[0]), 3), round(float(pc.ucl[0]), 4), pc.rules.tolist()
+    >>> round(pc.centre, 3), round(float(pc.table.ucl[0]), 4), pc.table.rules.tolist()
     (0.045, 0.1072, ['', '', '1'])
     >>> lp = p_chart([500, 560, 470, 530], [10_000] * 4, laney=True)
-    >>> round(float(lp.sigma_z[0]), 3)
-    2.808
+    >>> round(lp.sigma_z, 3), lp.method
+    (2.808, "Laney p' chart (sigma_z = 2.81)")
     """
     ev = np.asarray(events, float)
     nn = np.asarray(n, float)
@@ -471,10 +705,20 @@ def p_chart(
             "signal": [bool(x) for x in labels],
         }
     )
-    out.attrs["method"] = (
-        f"Laney p' chart (sigma_z = {sigma_z:.2f})" if laney else "p-chart (binomial limits)"
+    if periods is not None:
+        out.insert(0, "period", _periods(periods, len(ev)))
+    return PChart(
+        table=out,
+        method=(
+            f"Laney p' chart (sigma_z = {sigma_z:.2f})" if laney else "p-chart (binomial limits)"
+        ),
+        centre=float(pbar),
+        sigma=float(sigma),
+        sigma_z=float(sigma_z),
+        laney=bool(laney),
+        rules_applied=tuple(r for r in ALL_RULES if r in set(rules)),
+        baseline_periods=int(base.sum()),
     )
-    return out
 
 
 def _rule_flags(

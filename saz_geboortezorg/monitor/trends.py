@@ -62,9 +62,11 @@ def trend_table(
     -------
     DataFrame
         ``series`` (``"all"`` or the unit), ``period`` (Timestamp of the first day),
-        ``label`` (e.g. ``2022Q3``) and the columns of :func:`unit_table` (``n``,
-        ``observed``, ``expected``, ``rate``, ``ratio``, ``value``, ``lower``,
-        ``upper``); periods without records are left out.
+        ``label`` (e.g. ``2022Q3``) and the columns of the
+        :class:`~saz_geboortezorg.indicators.rate_table.RateTable` of
+        :func:`unit_table` (``n``, ``observed``, ``expected``, ``rate``, ``ratio``,
+        ``value``, ``lower``, ``upper``: rates on the indicator's own scale, percent,
+        per 1,000 or euro); periods without records are left out.
 
     Examples
     --------
@@ -75,7 +77,7 @@ def trend_table(
     ...                       "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "spontaneous"]})
     >>> t = trend_table(women, "cs", highlight="A", adjusted=False)
     >>> t[["series", "label", "n", "value"]].values.tolist()
-    [['all', '2022Q1', 2, 0.5], ['all', '2022Q2', 2, 0.0], ['A', '2022Q1', 1, 1.0], ['A', '2022Q2', 1, 0.0]]
+    [['all', '2022Q1', 2, 50.0], ['all', '2022Q2', 2, 0.0], ['A', '2022Q1', 1, 100.0], ['A', '2022Q2', 1, 0.0]]
     """
     if freq not in TREND_FREQUENCIES:
         raise SpecError(f"freq must be one of {', '.join(TREND_FREQUENCIES)}, not {freq!r}")
@@ -105,13 +107,23 @@ def trend_table(
         mine = unit_codes[rec.rows] == unit_labels.index(str(highlight))
         series.append((str(highlight), mine))
     for name, groups in series:
-        part = summarise_units(cache, rec, keep, codes, labels, adjusted, calibrate, groups=groups)
+        rates = summarise_units(cache, rec, keep, codes, labels, adjusted, calibrate, groups=groups)
+        part = rates.table
         part.insert(0, "series", name)
         part.insert(1, "period", [uniques[labels.index(u)].start_time for u in part["unit"]])
-        part = part.rename(columns={"unit": "label"})
-        attrs = part.attrs
-        frames.append(part)
+        frames.append(part.rename(columns={"unit": "label"}))
     out = pd.concat(frames, ignore_index=True)
-    out.attrs.update(attrs, freq=freq, attribution=rule)
-    out.attrs["unit_type"] = unit
+    # The method of the rate tables (RateTable fields) until trends become a result.
+    out.attrs.update(
+        indicator=rates.indicator,
+        adjusted=rates.adjusted,
+        method=rates.method,
+        family=rates.family,
+        overall=rates.overall,
+        multiplier=rates.multiplier,
+        calibration=rates.calibration,
+        freq=freq,
+        attribution=rule,
+        unit_type=unit,
+    )
     return out

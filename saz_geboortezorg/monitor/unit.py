@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from saz_geboortezorg.deprecation import DeprecatedItemAccess
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import resolve_unit
@@ -33,36 +34,178 @@ from saz_geboortezorg.monitor.risk_adjusted import (
     recalibrate,
     vlad,
 )
+from saz_geboortezorg.result import Result
 
-__all__ = ["UnitMonitor", "monitor_unit"]
+__all__ = ["CusumChart", "UnitMonitor", "monitor_unit"]
 
 
-@dataclass
-class UnitMonitor:
+def _date(value: Any) -> str:
+    return "none" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+@dataclass(repr=False)
+class CusumChart(DeprecatedItemAccess, Result):
+    """One risk-adjusted CUSUM of :func:`monitor_unit` (one odds ratio).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per monitored record (index as :attr:`UnitMonitor.table`): ``date``,
+        ``weight``, ``s`` (the CUSUM after the record) and ``signal``
+        (:func:`~.risk_adjusted.cusum`).
+    odds_ratio : float
+        The change the chart looks for (above 1: deterioration, below 1: improvement).
+    h : float
+        The threshold, calibrated to ``false_alarm``.
+    false_alarm : float
+        This chart's share of the unit's stated false-alarm probability.
+    first_signal : Timestamp or None
+        Date of the first record at which the CUSUM reached ``h``.
+    change_start : Timestamp or None
+        The CUSUM's estimate of when the change behind the first signal began
+        (:func:`~.risk_adjusted.cusum_change_start`): a second timing estimate beside
+        :func:`~saz_geboortezorg.monitor.change_point.change_point`.
+
+    It used to be a dict; ``chart["h"]``, ``chart["chart"]`` (the CUSUM table without
+    ``date``), ``chart["first_signal"]`` and ``chart["change_start"]`` still work for one
+    release, with a deprecation warning.
+    """
+
+    table: pd.DataFrame
+    odds_ratio: float
+    h: float
+    false_alarm: float
+    first_signal: pd.Timestamp | None = None
+    change_start: pd.Timestamp | None = None
+
+    _item_aliases = {"chart": "cusum"}
+
+    @property
+    def cusum(self) -> pd.DataFrame:
+        """The CUSUM table as :func:`~.risk_adjusted.cusum` returns it (no ``date``)."""
+        return self.table.drop(columns="date")
+
+    @property
+    def signals(self) -> int:
+        """Number of records at which the chart signalled (it restarts at 0 after each)."""
+        return int(self.table["signal"].sum())
+
+    @property
+    def label(self) -> str:
+        """What the chart detects, e.g. ``"improvement (odds ratio 0.5)"``."""
+        kind = "deterioration" if self.odds_ratio > 1 else "improvement"
+        return f"{kind} (odds ratio {self.odds_ratio:g})"
+
+    def summary(self) -> str:
+        """One line: what the chart detects, its threshold and its signals."""
+        return (
+            f"CUSUM {self.label}: threshold h = {self.h:.2f} (false alarm "
+            f"{self.false_alarm:.3g}), {self.signals} signal{'s' if self.signals != 1 else ''}"
+            f", first {_date(self.first_signal)}, change start {_date(self.change_start)}"
+        )
+
+    def chart(self, **options: Any) -> Any:
+        """The CUSUM with its threshold
+        (:func:`~saz_geboortezorg.present.monitor_charts.cusum_plot`; options ``title=``,
+        ``start=``, ``label=``)."""
+        from saz_geboortezorg.present.monitor_charts import cusum_plot
+
+        return cusum_plot(self, **options)
+
+
+@dataclass(repr=False)
+class UnitMonitor(Result):
     """Result of :func:`monitor_unit`.
 
     Attributes
     ----------
-    records : DataFrame
+    table : DataFrame
         The unit's records from ``baseline_end`` on, in date order: ``date``,
         ``outcome``, ``expected`` (model), ``recalibrated``, ``vlad`` (cumulative O - E
-        with the recalibrated risks).
-    cusums : dict
-        Per odds ratio: ``{"h": threshold, "chart": DataFrame from cusum(),
-        "first_signal": Timestamp or None, "change_start": Timestamp or None}``;
-        ``change_start`` is the CUSUM's estimate of when the change behind the first
-        signal began (:func:`~.risk_adjusted.cusum_change_start`): a second timing
-        estimate beside :func:`~saz_geboortezorg.monitor.change_point.change_point`.
-    baseline : dict
-        ``n``, ``observed``, ``expected`` (model) in the baseline.
+        with the recalibrated risks). Also :attr:`records`.
+    cusums : dict of float to CusumChart
+        One :class:`CusumChart` per odds ratio (``threshold``, table, first signal,
+        change start), e.g. ``m.cusums[0.5].first_signal``.
+    unit, unit_id, outcome : str
+        The level, the unit monitored and the outcome.
+    baseline_end : Timestamp
+        First day of monitoring.
+    baseline_n : int
+        The unit's records in the baseline.
+    baseline_observed, baseline_expected : float
+        Events observed and expected (model) in the baseline.
     false_alarm : float
         The stated probability that an in-control unit signals on any chart.
+    account_for_baseline : bool
+        Whether the thresholds allow for the baseline's estimation error.
     """
 
-    records: pd.DataFrame
-    cusums: dict
-    baseline: dict
+    table: pd.DataFrame
+    cusums: dict[float, CusumChart]
+    unit: str
+    unit_id: str
+    outcome: str
+    baseline_end: pd.Timestamp
+    baseline_n: int
+    baseline_observed: float
+    baseline_expected: float
     false_alarm: float
+    account_for_baseline: bool = True
+
+    _json_exclude = ("cusums",)
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """The monitored records (the same as :attr:`table`)."""
+        return self.table
+
+    @property
+    def baseline(self) -> dict[str, float]:
+        """``n``, ``observed``, ``expected`` in the baseline (as the fields)."""
+        return {
+            "n": self.baseline_n,
+            "observed": self.baseline_observed,
+            "expected": self.baseline_expected,
+        }
+
+    def summary(self) -> str:
+        """Plain text: the unit, the baseline, the VLAD at the end and each CUSUM."""
+        rec = self.table
+        last = float(rec["vlad"].iloc[-1]) if len(rec) else 0.0
+        lines = [
+            f"Risk-adjusted monitoring of {self.outcome} in {self.unit} {self.unit_id} from "
+            f"{self.baseline_end:%Y-%m-%d}: {len(rec)} records",
+            f"baseline: {self.baseline_n} records, {self.baseline_observed:g} events observed,"
+            f" {self.baseline_expected:.1f} expected (case-mix model; the charts use risks "
+            "recalibrated to the baseline)",
+            f"VLAD at the end: {last:+.1f} events (observed minus expected)",
+            *(c.summary() for c in self.cusums.values()),
+            f"false-alarm probability over all charts: {self.false_alarm:g}",
+        ]
+        return "\n".join(lines)
+
+    def chart(self, odds_ratio: float | None = None, **options: Any) -> Any:
+        """The VLAD chart, or with ``odds_ratio`` that CUSUM
+        (:func:`~saz_geboortezorg.present.monitor_charts.vlad_plot`,
+        :func:`~saz_geboortezorg.present.monitor_charts.cusum_plot`)."""
+        if odds_ratio is not None:
+            if odds_ratio not in self.cusums:
+                raise SpecError(
+                    f"no CUSUM for odds ratio {odds_ratio}; there are {sorted(self.cusums)}"
+                )
+            return self.cusums[odds_ratio].chart(**options)
+        from saz_geboortezorg.present.monitor_charts import vlad_plot
+
+        return vlad_plot(self, **options)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the fields, each CUSUM (``odds_ratio``, ``h``, signals, its table)
+        under ``cusums`` and the records under ``table``."""
+        out = super().to_dict()
+        table = out.pop("table")
+        out["cusums"] = [c.to_dict() for c in self.cusums.values()]
+        out["table"] = table
+        return out
 
 
 def _records(table: pd.DataFrame, outcome: str, date: str) -> pd.DataFrame:
@@ -134,7 +277,7 @@ def monitor_unit(
     >>> spec = {"name": "d", "outcome": "y", "random_effects": False,
     ...         "covariates": {"prev_cs": "binary"}}
     >>> m = monitor_unit(df, spec, "A", baseline_end="2023-01-01", n_sim=300)
-    >>> m.cusums[2.0]["first_signal"] is not None, m.cusums[0.5]["first_signal"]
+    >>> m.cusums[2.0].first_signal is not None, m.cusums[0.5].first_signal
     (True, None)
     """
 
@@ -194,19 +337,24 @@ def monitor_unit(
         chart.index = out.index
         hits = out.date[chart.signal.to_numpy()]
         starts = cusum_change_start(chart)
-        charts[ratio] = {
-            "h": h,
-            "chart": chart,
-            "first_signal": pd.Timestamp(hits.iloc[0]) if len(hits) else None,
-            "change_start": pd.Timestamp(out.date.iloc[starts[0]]) if len(starts) else None,
-        }
+        charts[ratio] = CusumChart(
+            table=chart.assign(date=out.date)[["date", *chart.columns]],
+            odds_ratio=float(ratio),
+            h=h,
+            false_alarm=each,
+            first_signal=pd.Timestamp(hits.iloc[0]) if len(hits) else None,
+            change_start=pd.Timestamp(out.date.iloc[starts[0]]) if len(starts) else None,
+        )
     return UnitMonitor(
-        records=out,
+        table=out,
         cusums=charts,
-        baseline={
-            "n": int(base.sum()),
-            "observed": float(y[base].sum()),
-            "expected": float(expected[base].sum()),
-        },
+        unit=unit,
+        unit_id=str(unit_id),
+        outcome=spec.outcome,
+        baseline_end=start,
+        baseline_n=int(base.sum()),
+        baseline_observed=float(y[base].sum()),
+        baseline_expected=float(expected[base].sum()),
         false_alarm=false_alarm,
+        account_for_baseline=account_for_baseline,
     )

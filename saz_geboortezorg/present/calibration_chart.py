@@ -8,23 +8,34 @@ of perfect calibration.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from saz_geboortezorg.present.style import NEUTRAL, PALETTE, configure
 
+if TYPE_CHECKING:  # pragma: no cover
+    from saz_geboortezorg.model.diagnostics import CalibrationDeciles
+
 __all__ = ["calibration_chart"]
 
 
-def calibration_chart(deciles: pd.DataFrame, *, title: str | None = None) -> Any:
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
+
+def calibration_chart(
+    deciles: CalibrationDeciles | pd.DataFrame, *, title: str | None = None
+) -> Any:
     """Observed rate against mean predicted risk per risk group.
 
     Parameters
     ----------
-    deciles : DataFrame
-        ``mean_risk``, ``observed_rate``, ``lcl``, ``ucl``, ``n``, ``group`` (as in
-        ``CaseMixResult.diagnostics['deciles']``).
+    deciles : CalibrationDeciles or DataFrame
+        From :func:`saz_geboortezorg.model.diagnostics.calibration_deciles` (as
+        ``CaseMixResult.diagnostics['deciles']``), or a table with ``mean_risk``,
+        ``observed_rate``, ``lcl``, ``ucl``, ``n``, ``group``.
     title : str, optional
 
     Returns
@@ -42,6 +53,7 @@ def calibration_chart(deciles: pd.DataFrame, *, title: str | None = None) -> Any
     """
     import altair as alt
 
+    deciles = _table(deciles)
     data = deciles[["group", "n", "mean_risk", "observed_rate", "lcl", "ucl"]].copy()
     hi = float(max(data[["mean_risk", "ucl"]].to_numpy().max(), 0.01)) * 1.05
     scale = alt.Scale(domain=[0, hi], nice=False)

@@ -9,7 +9,7 @@ the chart is layered from rectangles (blocks), areas (bands) and text (labels).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,10 @@ import pandas as pd
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.present.stacked_shares import level_name, marked, stacked_shares_chart
 from saz_geboortezorg.present.style import PALETTE, configure
+from saz_geboortezorg.schema.care_path import CATEGORIES, STAGES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from saz_geboortezorg.derive.flows import CareFlows, FlowLinks, ReferralReasons
 
 __all__ = [
     "flow_chart",
@@ -26,6 +30,17 @@ __all__ = [
     "referral_funnel_chart",
     "NODE_COLOURS",
 ]
+
+
+def _field(result: Any, name: str) -> Any:
+    """A field of a result; None for a plain DataFrame (whose attributes are columns)."""
+    return None if isinstance(result, pd.DataFrame) else getattr(result, name, None)
+
+
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
 
 _GREEN, _ORANGE, _BLUE, _SKY, _PURPLE = PALETTE[2], PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[6]
 _YELLOW, _VERMILLION, _GREY = PALETTE[3], PALETTE[5], PALETTE[7]
@@ -66,13 +81,39 @@ def _colour(stage: str, category: str) -> str:
     return NODE_COLOURS.get(stage, {}).get(category, _GREY)
 
 
-def flow_layout(links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _links_meta(
+    links: FlowLinks | pd.DataFrame,
+    stages: list[str] | None,
+    women: int | None,
+    follow: str | None,
+) -> tuple[pd.DataFrame, list[str], float, str | None]:
+    """(table, stages, women, follow) of a :class:`FlowLinks` result or its table: the
+    keyword arguments win, then the result's fields, then what the table shows."""
+    frame = _table(links)
+    stages = stages or _field(links, "stages")
+    if not stages:
+        stages = list(dict.fromkeys([*frame.source_stage, *frame.target_stage]))
+    women = women or _field(links, "women") or frame[frame.step == 0]["n"].sum()
+    follow = follow if follow is not None else _field(links, "follow")
+    return frame, list(stages), float(women), follow
+
+
+def flow_layout(
+    links: FlowLinks | pd.DataFrame,
+    *,
+    stages: list[str] | None = None,
+    women: int | None = None,
+    follow: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Positions of the blocks and bands of a flow diagram (used by :func:`flow_chart`).
 
     Parameters
     ----------
-    links : DataFrame
-        Output of :func:`saz_geboortezorg.derive.flows.flow_links`.
+    links : FlowLinks or DataFrame
+        From :func:`saz_geboortezorg.derive.flows.flow_links` (or its ``table``).
+    stages, women, follow : optional
+        The result's fields, for a plain table (default: the result's, else the
+        stages and number of women the table shows, and no ``follow``).
 
     Returns
     -------
@@ -96,12 +137,7 @@ def flow_layout(links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     3  pregnancy     referred  1
     4  pregnancy  second_line  1
     """
-    from saz_geboortezorg.derive.flows import CATEGORIES
-
-    stages = list(
-        links.attrs.get("stages") or dict.fromkeys([*links.source_stage, *links.target_stage])
-    )
-    total = float(links.attrs.get("women") or links[links.step == 0]["n"].sum())
+    links, stages, total, follow = _links_meta(links, stages, women, follow)
     gap = _GAP * total
     rank = {(s, c): i for s in CATEGORIES for i, c in enumerate(CATEGORIES[s])}
     rows = []
@@ -138,7 +174,6 @@ def flow_layout(links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     top = {(r.stage, r.category): r.y0 for r in nodes.itertuples()}
     column_of = {s: i for i, s in enumerate(stages)}
     # stack the bands inside each block: by the rank of the other end
-    follow = links.attrs.get("follow")
     groups = links["group"] if "group" in links.columns else pd.Series("", index=links.index)
     ordered = links.assign(
         _s=[rank[k] for k in zip(links.source_stage, links.source, strict=True)],
@@ -186,20 +221,23 @@ def flow_layout(links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def flow_chart(
-    links: pd.DataFrame,
+    links: FlowLinks | pd.DataFrame,
     *,
     language: str = "en",
     title: str | None = None,
     width: int = 1100,
     height: int = 520,
     min_label_pct: float = 1.0,
+    stages: list[str] | None = None,
+    women: int | None = None,
+    follow: str | None = None,
 ) -> Any:
     """A flow diagram of the care path: who goes where, from start of care to postpartum.
 
     Parameters
     ----------
-    links : DataFrame
-        Output of :func:`saz_geboortezorg.derive.flows.flow_links`.
+    links : FlowLinks or DataFrame
+        From :func:`saz_geboortezorg.derive.flows.flow_links` (or its ``table``).
     language : {"en", "nl"}
         Language of stage names and labels.
     title : str, optional
@@ -208,6 +246,9 @@ def flow_chart(
         Size in pixels.
     min_label_pct : float
         Blocks smaller than this share of the women get no label (hover shows it).
+    stages, women, follow : optional
+        The :class:`~saz_geboortezorg.derive.flows.FlowLinks` fields, for a plain
+        table (``follow``: the stage whose categories colour the bands).
 
     Returns
     -------
@@ -226,13 +267,12 @@ def flow_chart(
     """
     import altair as alt
 
-    from saz_geboortezorg.derive.flows import STAGES
-
     if language not in ("en", "nl"):
         raise ValueError("language must be 'en' or 'nl'")
-    nodes, bands = flow_layout(links)
+    links, stages, total, follow = _links_meta(links, stages, women, follow)
+    nodes, bands = flow_layout(links, stages=stages, women=int(total), follow=follow)
     stages = list(dict.fromkeys(nodes["stage"]))
-    total = int(links.attrs.get("women") or nodes[nodes.column == 0]["n"].sum())
+    total = int(total)
     lab = f"label_{language}"
     thousands = "." if language == "nl" else ","
 
@@ -263,7 +303,6 @@ def flow_chart(
         "en": ("women", "from", "to", "Care flows", "women"),
         "nl": ("vrouwen", "van", "naar", "Zorgstromen", "vrouwen"),
     }[language]
-    follow = links.attrs.get("follow")
     follow_name = STAGES[follow][language] if follow else ""
     band_layer = (
         alt.Chart(bands)
@@ -363,7 +402,7 @@ _MOMENT_WORDS = {
 
 @renamed_arguments(level="unit")
 def referral_reasons_chart(
-    table: pd.DataFrame,
+    table: ReferralReasons | pd.DataFrame,
     *,
     language: str = "en",
     highlight: str | None = None,
@@ -375,8 +414,8 @@ def referral_reasons_chart(
 
     Parameters
     ----------
-    table : DataFrame
-        Output of :func:`saz_geboortezorg.derive.flows.referral_reasons`.
+    table : ReferralReasons or DataFrame
+        From :func:`saz_geboortezorg.derive.flows.referral_reasons` (or its ``table``).
     language : {"en", "nl"}
         Language of the labels.
     highlight : str, optional
@@ -385,12 +424,12 @@ def referral_reasons_chart(
         Chart title; default: "Reasons for referral <moment>, per <level>" in the
         chosen language.
     moment : {"labour", "pregnancy", "postpartum"}, optional
-        The referral moment of ``table`` (for the title); default
-        ``table.attrs["moment"]`` when set, else the title names no moment.
+        The referral moment of ``table`` (for the title); default the result's
+        ``moment``; for a plain table without it the title names no moment.
     unit : str, optional
         The unit level of ``table`` (``"region"``, ``"hospital"``, ``"practice"`` or
-        their ``*_id`` columns) for the axis title and the title; default
-        ``table.attrs["by"]`` when set, else "unit".
+        their ``*_id`` columns) for the axis title and the title; default the
+        result's ``unit``; "unit" for a plain table without it.
 
     Returns
     -------
@@ -410,9 +449,10 @@ def referral_reasons_chart(
     """
 
     _check_language(language)
-    moment = moment if moment is not None else table.attrs.get("moment")
+    moment = moment if moment is not None else _field(table, "moment")
     _check_moment(moment)
-    unit = unit if unit is not None else table.attrs.get("by")
+    unit = unit if unit is not None else _field(table, "unit")
+    table = _table(table)
     lab = f"label_{language}"
     # reasons ordered by their overall share, with 'other' and 'unknown' last
     overall = table.groupby("reason", sort=False)["n"].sum()
@@ -566,7 +606,7 @@ def referral_funnel_chart(
 
 @renamed_arguments(level="unit")
 def flow_shares_chart(
-    flows: pd.DataFrame,
+    flows: CareFlows | pd.DataFrame,
     stage: str = "labour",
     *,
     language: str = "en",
@@ -582,8 +622,8 @@ def flow_shares_chart(
 
     Parameters
     ----------
-    flows : DataFrame
-        Output of :func:`saz_geboortezorg.derive.flows.care_flows`.
+    flows : CareFlows or DataFrame
+        From :func:`saz_geboortezorg.derive.flows.care_flows` (or its ``table``).
     stage : str
         One of :data:`saz_geboortezorg.derive.flows.STAGES`.
     language : {"en", "nl"}
@@ -594,8 +634,8 @@ def flow_shares_chart(
         Chart title; default: the stage name.
     unit : str, optional
         The unit level of ``flows`` (``"region"``, ``"hospital"``, ``"practice"`` or
-        their ``*_id`` columns) for the axis title; default ``flows.attrs["by"]``
-        when set, else "unit".
+        their ``*_id`` columns) for the axis title; default the result's ``unit``;
+        "unit" for a plain table.
 
     Returns
     -------
@@ -612,9 +652,10 @@ def flow_shares_chart(
     ('bar', 'region')
     """
 
-    from saz_geboortezorg.derive.flows import STAGES
-
     _check_language(language)
+    if unit is None:
+        unit = _field(flows, "unit")
+    flows = _table(flows)
     if stage not in set(flows["stage"]):
         raise ValueError(f"the flows table has no stage {stage!r}")
     lab = f"label_{language}"
@@ -632,7 +673,7 @@ def flow_shares_chart(
         order=table["category"].map({c: i for i, c in enumerate(categories)}),
     )
     x_title = {"en": "share of women (%)", "nl": "aandeel vrouwen (%)"}[language]
-    unit_name = level_name(unit if unit is not None else flows.attrs.get("by"), language)
+    unit_name = level_name(unit, language)
     stage_name = STAGES[stage][language]
     return stacked_shares_chart(
         data,

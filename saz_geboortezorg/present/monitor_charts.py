@@ -2,18 +2,30 @@
 change-point profile.
 
 Each function draws what :mod:`saz_geboortezorg.monitor` computed; nothing is
-recalculated here. Signals are marked twice (colour and a larger diamond) so they
+recalculated here. Each takes the monitoring result (:class:`~saz_geboortezorg.monitor.spc.RunChart`,
+:class:`~saz_geboortezorg.monitor.spc.PChart`, :class:`~saz_geboortezorg.monitor.unit.UnitMonitor`,
+:class:`~saz_geboortezorg.monitor.unit.CusumChart`, :class:`~saz_geboortezorg.monitor.its.ITSResult`,
+:class:`~saz_geboortezorg.monitor.change_point.ChangePoint`; the results' ``.chart()`` calls
+them), and the run, p, VLAD and CUSUM charts also their former arguments (periods or dates
+and the tables). Signals are marked twice (colour and a larger diamond) so they
 stay visible without colour; the palette is Okabe-Ito.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, PALETTE, configure
+
+if TYPE_CHECKING:
+    from saz_geboortezorg.monitor.change_point import ChangePoint
+    from saz_geboortezorg.monitor.its import ITSResult
+    from saz_geboortezorg.monitor.spc import PChart, RunChart
+    from saz_geboortezorg.monitor.unit import CusumChart, UnitMonitor
 
 __all__ = [
     "run_chart_plot",
@@ -41,11 +53,11 @@ def _start_rule(start: Any, label: str = "start") -> Any:
     return rule + text
 
 
-def _series(frame, x, y, y_title, x_title, fmt=None):
+def _series(frame, x, y, y_title, x_title, fmt=None, xtype="T"):
     import altair as alt
 
     axis = alt.Axis(format=fmt) if fmt else alt.Axis()
-    base = alt.Chart(frame).encode(x=alt.X(f"{x}:T", title=x_title))
+    base = alt.Chart(frame).encode(x=alt.X(f"{x}:{xtype}", title=x_title))
     line = base.mark_line(color=LINE, strokeWidth=2).encode(
         y=alt.Y(f"{y}:Q", title=y_title, axis=axis)
     )
@@ -53,21 +65,39 @@ def _series(frame, x, y, y_title, x_title, fmt=None):
     return base, line, points
 
 
-def _signals(frame, x, y, label="signal"):
+def _signals(frame, x, y, label="signal", xtype="T"):
     import altair as alt
 
     return (
         alt.Chart(frame.assign(what=label))
         .mark_point(shape="diamond", filled=True, size=170, color=HIGHLIGHT)
-        .encode(x=f"{x}:T", y=f"{y}:Q", tooltip=[f"{x}:T", alt.Tooltip(f"{y}:Q", format=".4f")])
+        .encode(
+            x=f"{x}:{xtype}",
+            y=f"{y}:Q",
+            tooltip=[f"{x}:{xtype}", alt.Tooltip(f"{y}:Q", format=".4f")],
+        )
     )
 
 
+def _with_periods(table: pd.DataFrame, periods: Any) -> tuple[pd.DataFrame, str, str | None]:
+    """``table`` with a ``period`` column (x type ``T``) from ``periods``, else its own
+    ``period`` column, else the period number 1, 2, ... (x type ``Q``)."""
+    if periods is not None:
+        dates = pd.to_datetime(list(periods))
+        if len(dates) != len(table):
+            raise SpecError(f"{len(dates)} periods for a chart of {len(table)} periods")
+        return table.assign(period=dates), "T", None
+    if "period" in table:
+        return table.assign(period=pd.to_datetime(table["period"])), "T", None
+    return table.assign(period=np.arange(1, len(table) + 1)), "Q", "period number"
+
+
 def run_chart_plot(
-    periods: Any,
-    points: pd.DataFrame,
-    summary: dict,
+    result: RunChart | Any,
+    points: pd.DataFrame | None = None,
+    summary: dict | None = None,
     *,
+    periods: Any = None,
     title: str = "Run chart",
     y_title: str = "value",
 ) -> Any:
@@ -78,10 +108,13 @@ def run_chart_plot(
 
     Parameters
     ----------
-    periods : sequence of dates
-        The period of each point.
-    points, summary
-        Output of :func:`saz_geboortezorg.monitor.spc.run_chart`.
+    result : RunChart
+        Output of :func:`saz_geboortezorg.monitor.spc.run_chart` (its ``.chart()`` calls
+        this). The former call ``run_chart_plot(periods, points, summary)`` (the periods,
+        the points table and the statistics as a dict) still works.
+    periods : sequence of dates, optional
+        The period of each point; default the table's ``period`` column, else the point
+        number.
     title : str
     y_title : str
         Axis title (e.g. ``"rate (%)"`` when the values are percentages).
@@ -90,24 +123,31 @@ def run_chart_plot(
     --------
     >>> import pandas as pd
     >>> from saz_geboortezorg.monitor.spc import run_chart
-    >>> pts, s = run_chart([3, 4, 3, 5, 6, 7, 8, 9, 9, 9])
-    >>> c = run_chart_plot(pd.date_range("2022-01-01", periods=10, freq="MS"), pts, s)
-    >>> len(c.to_dict()["layer"])
+    >>> months = pd.date_range("2022-01-01", periods=10, freq="MS")
+    >>> rc = run_chart([3, 4, 3, 5, 6, 7, 8, 9, 9, 9], periods=months)
+    >>> len(run_chart_plot(rc).to_dict()["layer"])
     4
     """
     import altair as alt
 
-    frame = points.assign(period=pd.to_datetime(list(periods)))
-    _, line, dots = _series(frame, "period", "value", y_title, None)
+    if points is not None:  # the former call: (periods, points, summary)
+        if summary is None:
+            raise SpecError("run_chart_plot(periods, points, summary) needs the summary too")
+        periods, table, stats = result, points, summary
+    else:
+        table = result.table
+        stats = result.statistics()
+    frame, xtype, x_title = _with_periods(table, periods)
+    _, line, dots = _series(frame, "period", "value", y_title, x_title, xtype=xtype)
     median = (
         alt.Chart(frame)
         .mark_line(color=NEUTRAL, strokeDash=[6, 4])
-        .encode(x="period:T", y="median:Q")
+        .encode(x=f"period:{xtype}", y="median:Q")
     )
-    sig = _signals(frame[frame.signal], "period", "value")
+    sig = _signals(frame[frame.signal], "period", "value", xtype=xtype)
     crossings = (
-        f"longest run {summary['longest_run']} (signal above {summary['longest_run_limit']}); "
-        f"crossings {summary['crossings']} (signal below {summary['crossings_limit']})"
+        f"longest run {stats['longest_run']} (signal above {stats['longest_run_limit']}); "
+        f"crossings {stats['crossings']} (signal below {stats['crossings_limit']})"
     )
     flags = [
         label
@@ -116,12 +156,12 @@ def run_chart_plot(
             ("too_few_crossings", "too few crossings"),
             ("trend", "trend"),
         )
-        if summary[key]
+        if stats[key]
     ]
-    marked = "points in a shift or trend" if summary.get("trend_rule") else "points in a shift"
-    rules = "shift, crossings" + (", trend" if summary.get("trend_rule") else "")
+    marked = "points in a shift or trend" if stats.get("trend_rule") else "points in a shift"
+    rules = "shift, crossings" + (", trend" if stats.get("trend_rule") else "")
     subtitle = [
-        f"dashed: median {summary['median']:.4g}; diamonds: {marked}; {crossings}",
+        f"dashed: median {stats['median']:.4g}; diamonds: {marked}; {crossings}",
         f"rules: {rules} (Anhøj); signals: {', '.join(flags) or 'none'}",
     ]
     chart = alt.layer(line, dots, median, sig).properties(
@@ -131,9 +171,10 @@ def run_chart_plot(
 
 
 def p_chart_plot(
-    periods: Any,
-    chart: pd.DataFrame,
+    result: PChart | Any,
+    chart: PChart | pd.DataFrame | None = None,
     *,
+    periods: Any = None,
     title: str = "p-chart",
     percent: bool = True,
     start: Any = None,
@@ -148,9 +189,14 @@ def p_chart_plot(
 
     Parameters
     ----------
-    periods : sequence of dates
-    chart : DataFrame
-        Output of :func:`saz_geboortezorg.monitor.spc.p_chart`.
+    result : PChart
+        Output of :func:`saz_geboortezorg.monitor.spc.p_chart` (its ``.chart()`` calls
+        this). The former call ``p_chart_plot(periods, chart)`` still works, with
+        ``chart`` a :class:`~saz_geboortezorg.monitor.spc.PChart` or a table with its
+        columns (``n``, ``rate``, ``centre``, ``lcl``, ``ucl``, ``rules``, ``signal``).
+    periods : sequence of dates, optional
+        The period of each row; default the table's ``period`` column, else the period
+        number.
     title : str
     percent : bool
         Show rates as percentages.
@@ -166,15 +212,25 @@ def p_chart_plot(
     --------
     >>> import pandas as pd
     >>> from saz_geboortezorg.monitor.spc import p_chart
-    >>> pc = p_chart([5, 4, 20], [100, 100, 100])
-    >>> c = p_chart_plot(pd.date_range("2022-01-01", periods=3, freq="MS"), pc)
-    >>> len(c.to_dict()["layer"])
+    >>> months = pd.date_range("2022-01-01", periods=3, freq="MS")
+    >>> pc = p_chart([5, 4, 20], [100, 100, 100], periods=months)
+    >>> len(p_chart_plot(pc).to_dict()["layer"])
+    5
+    >>> len(p_chart_plot(months, pc.table).to_dict()["layer"])  # the former call
     5
     """
     import altair as alt
 
+    if chart is not None:  # the former call: (periods, chart)
+        periods, result = result, chart
+    if isinstance(result, pd.DataFrame):  # a table with the p-chart's columns
+        table = result
+        method = str(result.attrs.get("method", ""))
+    else:
+        table = result.table
+        method = result.method
     f = 100.0 if percent else 1.0
-    frame = chart.assign(period=pd.to_datetime(list(periods)))
+    frame, xtype, x_title = _with_periods(table, periods)
     for c in ("rate", "centre", "lcl", "ucl"):
         frame[c] = frame[c] * f
     frame = frame[frame.n > 0]
@@ -182,21 +238,27 @@ def p_chart_plot(
     band = (
         alt.Chart(frame)
         .mark_area(color=PALETTE[1], opacity=0.25, interpolate="step")
-        .encode(x=alt.X("period:T", title=None), y=alt.Y("lcl:Q", title=ytitle), y2="ucl:Q")
+        .encode(
+            x=alt.X(f"period:{xtype}", title=x_title),
+            y=alt.Y("lcl:Q", title=ytitle),
+            y2="ucl:Q",
+        )
     )
     centre = (
         alt.Chart(frame)
         .mark_line(color=NEUTRAL, strokeDash=[6, 4])
-        .encode(x="period:T", y="centre:Q")
+        .encode(x=f"period:{xtype}", y="centre:Q")
     )
-    _, line, dots = _series(frame, "period", "rate", ytitle, None)
-    sig = _signals(frame[frame.signal], "period", "rate")
+    _, line, dots = _series(frame, "period", "rate", ytitle, x_title, xtype=xtype)
+    sig = _signals(frame[frame.signal], "period", "rate", xtype=xtype)
     layers = [band, centre, line, dots, sig]
     if start is not None:
+        if xtype != "T":
+            raise SpecError("start= needs the periods as dates (periods=)")
         layers.append(_start_rule(start))
-    rules = sorted({r for rs in chart.rules for r in rs.split(",") if r})
-    sigma_z = float(chart["sigma_z"].iloc[0]) if "sigma_z" in chart and len(chart) else 1.0
-    laney = "Laney" in str(chart.attrs.get("method", ""))
+    rules = sorted({r for rs in table.rules for r in rs.split(",") if r})
+    sigma_z = float(table["sigma_z"].iloc[0]) if "sigma_z" in table and len(table) else 1.0
+    laney = "Laney" in method
     band = (
         f"Laney p' limits (3 sigma x sigma_z {sigma_z:.2f}, vary with n)"
         if laney
@@ -221,16 +283,21 @@ def p_chart_plot(
 
 
 def vlad_plot(
-    dates: Any, values: Any, *, title: str = "VLAD: observed minus expected", start: Any = None
+    result: UnitMonitor | Any,
+    values: Any = None,
+    *,
+    title: str = "VLAD: observed minus expected",
+    start: Any = None,
 ) -> Any:
     """VLAD line: cumulative observed minus expected events per record.
 
     Parameters
     ----------
-    dates : sequence of dates
-        Date of each record (time order).
-    values : sequence of float
-        Output of :func:`saz_geboortezorg.monitor.risk_adjusted.vlad`.
+    result : UnitMonitor
+        Output of :func:`saz_geboortezorg.monitor.unit.monitor_unit` (its ``.chart()``
+        calls this): its records' ``date`` and ``vlad``. The former call
+        ``vlad_plot(dates, values)`` still works: the date of each record (time order)
+        and the output of :func:`saz_geboortezorg.monitor.risk_adjusted.vlad`.
     start : date-like, optional
 
     Examples
@@ -243,6 +310,10 @@ def vlad_plot(
     """
     import altair as alt
 
+    if values is None:
+        dates, values = result.table["date"], result.table["vlad"]
+    else:  # the former call: (dates, values)
+        dates = result
     frame = pd.DataFrame({"date": pd.to_datetime(list(dates)), "vlad": np.asarray(values)})
     line = (
         alt.Chart(frame)
@@ -264,9 +335,9 @@ def vlad_plot(
 
 
 def cusum_plot(
-    dates: Any,
-    cusum: pd.DataFrame,
-    h: float,
+    result: CusumChart | Any,
+    cusum: pd.DataFrame | None = None,
+    h: float | None = None,
     *,
     title: str = "Risk-adjusted CUSUM",
     start: Any = None,
@@ -276,11 +347,12 @@ def cusum_plot(
 
     Parameters
     ----------
-    dates : sequence of dates
-    cusum : DataFrame
-        Output of :func:`saz_geboortezorg.monitor.risk_adjusted.cusum`.
-    h : float
-        The threshold used.
+    result : CusumChart
+        One of :attr:`UnitMonitor.cusums <saz_geboortezorg.monitor.unit.UnitMonitor>`
+        (its ``.chart()`` calls this); the label defaults to what it detects. The former
+        call ``cusum_plot(dates, cusum, h)`` still works: the dates of the records, the
+        output of :func:`saz_geboortezorg.monitor.risk_adjusted.cusum` and the
+        threshold used.
     label : str, optional
         What the chart detects, e.g. ``"improvement (odds ratio 0.5)"``.
 
@@ -295,7 +367,14 @@ def cusum_plot(
     """
     import altair as alt
 
-    frame = cusum.assign(date=pd.to_datetime(list(dates)))
+    if cusum is None:
+        frame = result.table.assign(date=pd.to_datetime(result.table["date"]))
+        h = result.h
+        label = result.label if label is None else label
+    else:  # the former call: (dates, cusum, h)
+        if h is None:
+            raise SpecError("cusum_plot(dates, cusum, h) needs the threshold h")
+        frame = cusum.assign(date=pd.to_datetime(list(result)))
     line = (
         alt.Chart(frame)
         .mark_line(color=LINE, strokeWidth=1.5)
@@ -321,7 +400,9 @@ def cusum_plot(
     return configure(out)
 
 
-def its_plot(result: Any, *, title: str = "Interrupted time series", percent: bool = True) -> Any:
+def its_plot(
+    result: ITSResult, *, title: str = "Interrupted time series", percent: bool = True
+) -> Any:
     """Monthly rates with the fitted segments, the counterfactual and the start date.
 
     Parameters
@@ -372,17 +453,17 @@ def its_plot(result: Any, *, title: str = "Interrupted time series", percent: bo
     lc = result.level_change
     sc = result.slope_change
     text = (
-        f"level change OR {np.exp(lc['estimate']):.2f} "
-        f"(95% CI {np.exp(lc['lcl95']):.2f}-{np.exp(lc['ucl95']):.2f})"
+        f"level change OR {np.exp(lc.estimate):.2f} "
+        f"(95% CI {np.exp(lc.lcl95):.2f}-{np.exp(lc.ucl95):.2f})"
     )
-    if not np.isnan(sc["lcl95"]):
+    if not np.isnan(sc.lcl95):
         text += (
-            f"; slope change OR/month {np.exp(sc['estimate']):.3f} "
-            f"({np.exp(sc['lcl95']):.3f}-{np.exp(sc['ucl95']):.3f})"
+            f"; slope change OR/month {np.exp(sc.estimate):.3f} "
+            f"({np.exp(sc.lcl95):.3f}-{np.exp(sc.ucl95):.3f})"
         )
-    od = getattr(result, "overdispersion", {}) or {}
-    if od.get("method") == "quasi-binomial":
-        text += f"; widened for variation between months (phi {od['phi']:.2f})"
+    od = result.overdispersion
+    if od.method == "quasi-binomial":
+        text += f"; widened for variation between months (phi {od.phi:.2f})"
     out = alt.layer(dots, fitted, cf, _start_rule(result.start)).properties(
         title=alt.TitleParams(
             title,
@@ -398,7 +479,7 @@ def its_plot(result: Any, *, title: str = "Interrupted time series", percent: bo
 
 
 def change_point_plot(
-    result: Any,
+    result: ChangePoint,
     *,
     truth: Any = None,
     title: str = "When did the change start? Profile deviance per start month",
@@ -469,7 +550,7 @@ def change_point_plot(
         layers.append(_start_rule(result.estimate, "estimate"))
     s = result.confidence_set
     subtitle = [
-        f"dashed: cut-off {result.critical:.2f} ({result.level:.0%} set: "
+        f"dashed: cut-off {result.critical:.2f} ({result.confidence:.0%} set: "
         f"{min(s):%Y-%m} to {max(s):%Y-%m}, {len(s)} of {len(frame)} months); "
         f"diamond: estimate {result.estimate:%Y-%m}",
         "step-and-trend model" if result.trend else "step-only model",

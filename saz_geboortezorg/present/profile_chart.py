@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from saz_geboortezorg.present.stacked_shares import level_name, marked, stacked_shares_chart
 from saz_geboortezorg.present.style import PALETTE
 
+if TYPE_CHECKING:  # pragma: no cover
+    from saz_geboortezorg.derive.profile import PlaceOfBirth
+
 __all__ = ["place_of_birth_chart"]
+
+
+def _field(result: Any, name: str) -> Any:
+    """A field of a result; None for a plain DataFrame (whose attributes are columns)."""
+    return None if isinstance(result, pd.DataFrame) else getattr(result, name, None)
+
+
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
 
 #: Fixed colours per place of birth (Okabe-Ito), so every chart uses the same ones.
 PLACE_COLOURS = {
@@ -26,24 +40,28 @@ def _colour(place: str) -> str:
 
 
 def place_of_birth_chart(
-    table: pd.DataFrame,
+    table: PlaceOfBirth | pd.DataFrame,
     *,
     highlight: str | None = None,
     language: str = "en",
     title: str | None = None,
+    unit: str | None = None,
 ) -> Any:
     """Stacked horizontal bars: where women gave birth, per unit.
 
     Parameters
     ----------
-    table : DataFrame
-        Output of :func:`saz_geboortezorg.derive.profile.place_of_birth`.
+    table : PlaceOfBirth or DataFrame
+        From :func:`saz_geboortezorg.derive.profile.place_of_birth` (or its ``table``).
     highlight : str, optional
         A unit to mark (a bold label with ► in front), e.g. 'my region'.
     language : {"en", "nl"}
         Language of the labels.
     title : str, optional
         Chart title; a sensible default in the chosen language.
+    unit : str, optional
+        The unit level (``"region_id"``, ``"hospital"``, ...) for the axis title;
+        default the result's ``unit``; "unit" for a plain table.
 
     Returns
     -------
@@ -60,6 +78,9 @@ def place_of_birth_chart(
     """
     if language not in ("en", "nl"):
         raise ValueError("language must be 'en' or 'nl'")
+    if unit is None:
+        unit = _field(table, "unit")
+    table = _table(table)
     label_col = f"label_{language}"
     order = list(dict.fromkeys(table[label_col]))
     places = list(dict.fromkeys(table["place"]))
@@ -82,7 +103,7 @@ def place_of_birth_chart(
         domain=order,
         colours=[_colour(p) for p in places],
         x_title=texts[1],
-        y_title=level_name(table.attrs["by"], language) if table.attrs.get("by") else texts[3],
+        y_title=level_name(unit, language) if unit else texts[3],
         legend_title=texts[2],
         title=title or texts[0],
         highlight=highlight,

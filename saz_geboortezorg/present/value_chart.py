@@ -9,14 +9,23 @@ the shares and mean costs come from the drivers table.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, PALETTE, configure
 
-__all__ = ["value_chart", "cost_drivers_chart", "cost_summary_chart"]
+if TYPE_CHECKING:  # pragma: no cover
+    from saz_geboortezorg.derive.costs import CostDrivers, CostSummary, PregnancyCosts
+
+__all__ = ["value_chart", "cost_drivers_chart", "cost_summary_chart", "pregnancy_costs_chart"]
+
+
+def _table(result: Any) -> pd.DataFrame:
+    """The table of a result, or the DataFrame itself."""
+    return result if isinstance(result, pd.DataFrame) else result.table
+
 
 _UNIT_SUFFIX = {"percent": "%", "per_1000": "per 1,000"}
 
@@ -316,7 +325,9 @@ def value_chart(
     return configure(chart)
 
 
-def cost_drivers_chart(drivers: pd.DataFrame, highlight: str | list[str] | None = None) -> Any:
+def cost_drivers_chart(
+    drivers: CostDrivers | pd.DataFrame, highlight: str | list[str] | None = None
+) -> Any:
     """Cost drivers per unit: share of pregnancies with each driver, and their mean cost.
 
     Left: one dot per unit for each driver's share (tick: all units together). Right:
@@ -325,8 +336,8 @@ def cost_drivers_chart(drivers: pd.DataFrame, highlight: str | list[str] | None 
 
     Parameters
     ----------
-    drivers : DataFrame
-        From :func:`saz_geboortezorg.derive.costs.cost_drivers`.
+    drivers : CostDrivers or DataFrame
+        From :func:`saz_geboortezorg.derive.costs.cost_drivers` (or its ``table``).
     highlight : str or list of str, optional
 
     Examples
@@ -344,7 +355,7 @@ def cost_drivers_chart(drivers: pd.DataFrame, highlight: str | list[str] | None 
     """
     import altair as alt
 
-    data = drivers.copy()
+    data = _table(drivers).copy()
     data["unit"] = data["unit"].astype(str)
     data["is_highlight"] = data["unit"].isin(_highlights(highlight))
     order = list(dict.fromkeys(data["label"]))
@@ -421,7 +432,9 @@ _PART_LABELS = {
 
 
 def cost_summary_chart(
-    summary: pd.DataFrame, split: str = "line", highlight: str | list[str] | None = None
+    summary: CostSummary | pd.DataFrame,
+    split: str = "line",
+    highlight: str | list[str] | None = None,
 ) -> Any:
     """Mean cost per pregnancy per unit as stacked bars, split by line or care phase.
 
@@ -431,8 +444,8 @@ def cost_summary_chart(
 
     Parameters
     ----------
-    summary : DataFrame
-        From :func:`saz_geboortezorg.derive.costs.cost_summary`.
+    summary : CostSummary or DataFrame
+        From :func:`saz_geboortezorg.derive.costs.cost_summary` (or its ``table``).
     split : str
         ``line`` (first and second line) or ``phase`` (pregnancy, birth, postpartum).
     highlight : str or list of str, optional
@@ -453,6 +466,7 @@ def cost_summary_chart(
 
     if split not in ("line", "phase"):
         raise ValueError(f"split must be 'line' or 'phase', not {split!r}")
+    summary = _table(summary)
     data = summary[summary["split"] == split].copy()
     total = summary[summary["part"] == "total"].copy()
     for frame in (data, total):
@@ -517,5 +531,68 @@ def cost_summary_chart(
             subtitle="Black bar: 95% interval of the mean total cost (crude, all claims linked)",
             anchor="start",
         ),
+    )
+    return configure(chart)
+
+
+def pregnancy_costs_chart(costs: PregnancyCosts | pd.DataFrame, *, top: int = 12) -> Any:
+    """Mean cost per pregnancy by care product group (zorgproduct), largest first.
+
+    The mean is over the pregnancies with linked claims (a pregnancy without claims has
+    unknown costs and is left out), so the bars add up to the mean total cost.
+
+    Parameters
+    ----------
+    costs : PregnancyCosts or DataFrame
+        From :func:`saz_geboortezorg.derive.costs.cost_per_pregnancy` (or its
+        ``table``: the ``product_<group>`` columns are drawn).
+    top : int
+        Product groups drawn; the rest are summed as "other products".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"n_claims": [2, 1, 0], "product_a": [100.0, 300.0, None],
+    ...     "product_b": [50.0, 0.0, None]})
+    >>> spec = pregnancy_costs_chart(t).to_dict()
+    >>> spec["mark"]["type"], [r["mean"] for r in spec["datasets"][spec["data"]["name"]]]
+    ('bar', [200.0, 25.0])
+    """
+    import altair as alt
+
+    table = _table(costs)
+    products = [c for c in table.columns if c.startswith("product_")]
+    if not products:
+        raise ValueError("the cost table has no product_<group> columns")
+    claimed = table[pd.to_numeric(table["n_claims"], errors="coerce") > 0]
+    means = claimed[products].mean().sort_values(ascending=False, kind="stable")
+    shown = means.iloc[:top]
+    rest = float(means.iloc[top:].sum())
+    data = pd.DataFrame(
+        {"product": [p.removeprefix("product_").upper() for p in shown.index], "mean": shown}
+    ).reset_index(drop=True)
+    if len(means) > top:
+        data.loc[len(data)] = ["other products", rest]
+    chart = (
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[4])
+        .encode(
+            x=alt.X(
+                "mean:Q",
+                title="Mean cost per pregnancy with claims (EUR)",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            y=alt.Y("product:N", sort=None, title="care product group"),
+            tooltip=[alt.Tooltip("product:N"), alt.Tooltip("mean:Q", format=",.0f")],
+        )
+        .properties(
+            width=520,
+            height=alt.Step(22),
+            title=alt.TitleParams(
+                "Mean cost per pregnancy by care product",
+                subtitle=f"{len(claimed):,} pregnancies with linked claims",
+                anchor="start",
+            ),
+        )
     )
     return configure(chart)

@@ -150,9 +150,10 @@ def _trends(data: Any, unit: str) -> pd.DataFrame:
         rates = period_rates(data, ind_id, unit=unit, freq="quarter")
         for u, r in rates.groupby("unit", sort=True):
             r = r.sort_values("period").reset_index(drop=True)
-            pc = p_chart(r["events"], r["n"])
+            chart = p_chart(r["events"], r["n"])
+            pc = chart.table
             # how often this chart signals with no change: its own n per quarter and centre
-            alarm = p_chart_false_alarm(r["n"], float(pc["centre"].iloc[0]), n_sim=4000, seed=0)
+            alarm = p_chart_false_alarm(r["n"], chart.centre, n_sim=4000, seed=0)
             parts.append(
                 pd.DataFrame(
                     {
@@ -215,7 +216,7 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
     unit_col = UNIT_COLUMNS[unit]
     ids = [i for i in catalogue()["id"] if i not in BENCHMARK_SKIP]
     bench = benchmark(data, ids, unit=unit)
-    robson = robson_table(data.women, unit=unit_col)
+    robson = robson_table(data.women, unit=unit_col).table
     robson = robson[robson["group"] != "total"].reset_index(drop=True)
     groups = pd.concat(
         [

@@ -119,7 +119,7 @@ def test_default_is_the_indicator_rule(dataset):
     pd.testing.assert_frame_equal(default, booking)
     assert sg.compute(dataset, "pph", unit="region").attrs["attribution"] == "birth"
     ut = unit_table(dataset, "perinatal_mortality", unit="hospital", adjusted=False)
-    assert ut.attrs["attribution"] == "booking"
+    assert ut.attribution == "booking" and ut.to_dict()["attribution"] == "booking"
 
 
 def test_casemix_follows_the_outcome_rule(dataset):

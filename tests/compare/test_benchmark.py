@@ -21,6 +21,7 @@ from saz_geboortezorg.compare.benchmark import (
     unit_table,
 )
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.indicators.rate_table import RateTable
 from saz_geboortezorg.monitor.risk_adjusted import expected_risks
 from saz_geboortezorg.monitor.trends import trend_table
 
@@ -37,22 +38,27 @@ def cache():
 )
 def test_sums_reproduce_casemix_observed_and_expected(dataset, cache, indicator, spec, unit):
     direct = sg.casemix(dataset, spec, unit=unit, random_effects=False).table
-    got = unit_table(dataset, indicator, unit=unit, cache=cache)
+    res = unit_table(dataset, indicator, unit=unit, cache=cache)
+    got = res.table
     assert got["unit"].tolist() == direct["unit"].tolist()
     assert got["n"].tolist() == direct["n"].tolist()
     np.testing.assert_allclose(got["observed"], direct["observed"], rtol=1e-12)
     np.testing.assert_allclose(got["expected"], direct["expected"], rtol=1e-8)
-    np.testing.assert_allclose(got["value"], direct["standardised_rate"], rtol=1e-8)
-    np.testing.assert_allclose(got["lower"], direct["std_lcl95"], rtol=1e-8)
-    np.testing.assert_allclose(got["rate"], direct["crude_rate"], rtol=1e-12)
-    assert got.attrs["adjusted"] is True
-    assert got.attrs["calibration"] == pytest.approx(1.0, abs=1e-8)
+    # rates in percent (the indicator's own scale); casemix's are proportions
+    assert res.measure == "percent" and res.multiplier == 100
+    np.testing.assert_allclose(got["value"], direct["standardised_rate"] * 100, rtol=1e-8)
+    np.testing.assert_allclose(got["lower"], direct["std_lcl95"] * 100, rtol=1e-8)
+    np.testing.assert_allclose(got["rate"], direct["crude_rate"] * 100, rtol=1e-12)
+    assert res.adjusted is True
+    assert res.calibration == pytest.approx(1.0, abs=1e-8)
 
 
 def test_cost_reproduces_gamma_casemix_including_its_variance(dataset, cache):
     res = sg.casemix(dataset, "cost", unit="region")
     direct = res.table
-    got = unit_table(dataset, "cost_per_pregnancy", unit="region", cache=cache)
+    rates = unit_table(dataset, "cost_per_pregnancy", unit="region", cache=cache)
+    got = rates.table
+    assert rates.measure == "euro" and rates.multiplier == 1
     np.testing.assert_allclose(got["observed"], direct["observed"], rtol=1e-12)
     np.testing.assert_allclose(got["expected"], direct["expected"], rtol=1e-8)
     np.testing.assert_allclose(got["value"], direct["standardised_rate"], rtol=1e-8)
@@ -60,7 +66,7 @@ def test_cost_reproduces_gamma_casemix_including_its_variance(dataset, cache):
     v = ((direct["oe_ucl95"] - direct["oe"]) * direct["expected"] / 1.959963984540054) ** 2
     np.testing.assert_allclose(got["variance"], v, rtol=1e-6)
     # On the funnel, the equivalent events keep O/E and give the variance V / E^2.
-    fr = funnel_for(got)
+    fr = funnel_for(rates)
     np.testing.assert_allclose(fr.table["value"], direct["oe"], rtol=1e-10)
     np.testing.assert_allclose(
         fr.table["denominator"], direct["expected"] ** 2 / v.to_numpy(), rtol=1e-6
@@ -72,27 +78,33 @@ def test_cost_reproduces_gamma_casemix_including_its_variance(dataset, cache):
 def test_crude_equals_compute(dataset, cache, indicator):
     direct = sg.compute(dataset, indicator, unit="region")
     direct = direct[direct["denominator"] > 0].reset_index(drop=True)
-    got = unit_table(dataset, indicator, unit="region", adjusted=False, cache=cache)
+    res = unit_table(dataset, indicator, unit="region", adjusted=False, cache=cache)
+    got = res.table
     assert got["unit"].tolist() == direct["unit"].tolist()
     assert got["n"].tolist() == direct["denominator"].tolist()
     assert got["observed"].tolist() == direct["numerator"].tolist()
-    np.testing.assert_allclose(got["value"] * 100, direct["rate"], rtol=1e-12)
-    np.testing.assert_allclose(got["lower"] * 100, direct["wilson_lcl"], rtol=1e-12)
-    assert got["expected"].isna().all() and not got.attrs["adjusted"]
+    # both in percent, both Wilson
+    np.testing.assert_allclose(got["value"], direct["rate"], rtol=1e-12)
+    np.testing.assert_allclose(got["lower"], direct["wilson_lcl"], rtol=1e-12)
+    np.testing.assert_allclose(got["upper"], direct["wilson_ucl"], rtol=1e-12)
+    assert got["expected"].isna().all() and not res.adjusted
+    assert res.interval == "Wilson score interval"
 
 
 def test_crude_cost_equals_compute_mean(dataset, cache):
     direct = sg.compute(dataset, "cost_per_pregnancy", unit="hospital")
-    got = unit_table(dataset, "cost_per_pregnancy", unit="hospital", adjusted=False, cache=cache)
+    got = unit_table(
+        dataset, "cost_per_pregnancy", unit="hospital", adjusted=False, cache=cache
+    ).table
     np.testing.assert_allclose(got["observed"], direct["total"], rtol=1e-12)
     np.testing.assert_allclose(got["value"], direct["rate"], rtol=1e-12)
 
 
 def test_indicator_without_model_says_it_is_crude(dataset, cache):
     got = unit_table(dataset, "induction", unit="region", adjusted=True, cache=cache)
-    assert got.attrs["adjusted"] is False
-    assert "no case-mix model" in got.attrs["method"]
-    assert not got["adjusted"].any()
+    assert got.adjusted is False
+    assert "no case-mix model" in got.method
+    assert not got.table["adjusted"].any()
 
 
 # -------------------------------------------------------------------------- filters
@@ -123,34 +135,36 @@ def _women() -> pd.DataFrame:
 def test_theme_filters_restrict_the_records():
     w = _women()
     # Woman 9 (B) has an unknown mode: excluded from the cs denominator.
-    t = unit_table(w, "cs", adjusted=False, where={"ses_quintile": ["1"]})
+    t = unit_table(w, "cs", adjusted=False, where={"ses_quintile": ["1"]}).table
     # SES 1: A women 1, 2, 5 (one CS); B women 6 (no CS), 9 excluded.
     assert t[["unit", "n", "observed"]].values.tolist() == [["A", 3, 1.0], ["B", 1, 0.0]]
     # Values are compared as text: an integer filter value works too.
-    t = unit_table(w, "cs", adjusted=False, where={"ses_quintile": [2, 3]})
+    t = unit_table(w, "cs", adjusted=False, where={"ses_quintile": [2, 3]}).table
     assert t[["unit", "n", "observed"]].values.tolist() == [["A", 2, 1.0], ["B", 2, 1.0]]
-    t = unit_table(w, "cs", adjusted=False, where={"ses_quintile": "1", "parity_group": ["0"]})
+    t = unit_table(
+        w, "cs", adjusted=False, where={"ses_quintile": "1", "parity_group": ["0"]}
+    ).table
     assert t[["unit", "n"]].values.tolist() == [["A", 3], ["B", 1]]
 
 
 def test_robson_filter_is_derived_from_the_data():
     w = _women()
     # Robson 1 (nulliparous, singleton, cephalic, term, spontaneous): A 1, 2; B 6, 8, 9(excl.)
-    t = unit_table(w, "cs", adjusted=False, where={"robson_main": ["1"]})
+    t = unit_table(w, "cs", adjusted=False, where={"robson_main": ["1"]}).table
     assert t[["unit", "n", "observed"]].values.tolist() == [["A", 2, 1.0], ["B", 2, 0.0]]
     # Robson 5 (previous CS): A woman 3 only; B has none and is left out.
-    t = unit_table(w, "cs", adjusted=False, where={"robson_main": ["5"]})
+    t = unit_table(w, "cs", adjusted=False, where={"robson_main": ["5"]}).table
     assert t[["unit", "n", "observed"]].values.tolist() == [["A", 1, 1.0]]
 
 
 def test_period_is_inclusive_and_open_ended():
     w = _women()
-    t = unit_table(w, "cs", adjusted=False, period=("2021-06-01", "2022-01-01"))
+    t = unit_table(w, "cs", adjusted=False, period=("2021-06-01", "2022-01-01")).table
     # A: 2021-06-01 (woman 2); B: 2021-12-31 (CS), 2022-01-01.
     assert t[["unit", "n", "observed"]].values.tolist() == [["A", 1, 0.0], ["B", 2, 1.0]]
-    t = unit_table(w, "cs", adjusted=False, period=("2023-01-01", None))
+    t = unit_table(w, "cs", adjusted=False, period=("2023-01-01", None)).table
     assert t[["unit", "n"]].values.tolist() == [["A", 1], ["B", 1]]
-    t = unit_table(w, "cs", unit="all", adjusted=False, period=(None, "2021-12-31"))
+    t = unit_table(w, "cs", unit="all", adjusted=False, period=(None, "2021-12-31")).table
     assert t[["unit", "n", "observed"]].values.tolist() == [["all", 4, 2.0]]
 
 
@@ -163,19 +177,21 @@ def test_filtered_adjusted_counts_are_sums_of_the_fixed_model(dataset, cache):
     frame = pd.DataFrame({"unit": women["region_id"], "y": y, "p": p})[sel]
     sums = frame.groupby("unit").sum()
     factor = sums["y"].sum() / sums["p"].sum()
-    got = unit_table(
+    res = unit_table(
         dataset,
         "cs",
         where={"ses_quintile": ["1", "2"]},
         period=("2022-01-01", "2022-12-31"),
         cache=cache,
     )
+    got = res.table
     assert got["unit"].tolist() == sums.index.tolist()
     np.testing.assert_allclose(got["observed"], sums["y"], rtol=1e-12)
     np.testing.assert_allclose(got["expected"], sums["p"] * factor, rtol=1e-10)
-    assert got.attrs["calibration"] == pytest.approx(factor)
+    assert res.calibration == pytest.approx(factor)
     overall = sums["y"].sum() / sel.sum()
-    np.testing.assert_allclose(got["value"], sums["y"] / (sums["p"] * factor) * overall)
+    assert res.overall == pytest.approx(overall) and res.target == pytest.approx(100 * overall)
+    np.testing.assert_allclose(got["value"], sums["y"] / (sums["p"] * factor) * overall * 100)
     raw = unit_table(
         dataset,
         "cs",
@@ -184,7 +200,7 @@ def test_filtered_adjusted_counts_are_sums_of_the_fixed_model(dataset, cache):
         cache=cache,
         calibrate=False,
     )
-    np.testing.assert_allclose(raw["expected"], sums["p"], rtol=1e-10)
+    np.testing.assert_allclose(raw.table["expected"], sums["p"], rtol=1e-10)
 
 
 # ---------------------------------------------------------------------------- flags
@@ -352,12 +368,12 @@ def test_trend_sums_agree_with_unit_tables(dataset, cache):
     mine = t[(t.series == "R05") & (t.label == "2022Q2")].iloc[0]
     direct = unit_table(
         dataset, "oasis", period=("2022-04-01", "2022-06-30"), cache=cache, calibrate=False
-    ).set_index("unit")
+    ).table.set_index("unit")
     assert mine["n"] == direct.loc["R05", "n"]
     assert mine["observed"] == direct.loc["R05", "observed"]
     assert mine["expected"] == pytest.approx(direct.loc["R05", "expected"], rel=1e-12)
     everybody = t[t.series == "all"]
-    whole = unit_table(dataset, "oasis", unit="all", cache=cache)
+    whole = unit_table(dataset, "oasis", unit="all", cache=cache).table
     assert everybody["n"].sum() == whole["n"].iloc[0]
     assert everybody["expected"].sum() == pytest.approx(whole["expected"].iloc[0], rel=1e-10)
     assert len(everybody) == 12  # 2021-2023 by quarter
@@ -540,7 +556,7 @@ def test_pooled_window_for_rare_indicators(dataset, cache):
     assert windows["nicu"].tolist() == ["2021-01-01 to 2023-12-31"]  # per 1,000: pooled
     pooled = unit_table(dataset, "nicu", unit="hospital", period=("2021-01-01", "2023-12-31"))
     nicu = res.table[res.table.indicator == "nicu"]
-    assert nicu["n"].tolist() == pooled["n"].tolist()
+    assert nicu["n"].tolist() == pooled.table["n"].tolist()
     assert pooled_period(dataset, "nicu", ("2022-01-01", "2022-12-31"), 2) == (
         pd.Timestamp("2021-01-01"),
         pd.Timestamp("2022-12-31"),
@@ -609,12 +625,14 @@ def test_binomial_variance_flags_five_percent_of_null_units():
             n = int(rng.integers(800, 4000))
             p = np.where(rng.random(n) < 0.3, 0.45, 0.08)  # a mix of risks, mean ~0.19
             units.append((f"H{j:02d}", n, rng.binomial(1, p).sum(), p.sum(), (p * (1 - p)).sum()))
-        t = pd.DataFrame(units, columns=["unit", "n", "observed", "expected", "variance"])
-        t.attrs.update(adjusted=True, family="binomial")
+        names, n, observed, expected, var = zip(*units, strict=True)
+        t = RateTable.from_counts(
+            names, n, observed, expected=expected, variance=var, indicator="cs", measure="percent"
+        )
         for variance in outside:
             fr = funnel_for(t, overdispersion=False, variance=variance)
             outside[variance] += int((fr.table["flag95"] != "within").sum())
-        cells += len(t)
+        cells += len(t.table)
     rate = {k: v / cells for k, v in outside.items()}
     assert 0.04 <= rate["binomial"] <= 0.06, rate
     assert rate["poisson"] < 0.035, rate

@@ -21,7 +21,8 @@ def _rates(x, n):
 
 def test_pooled_rates_and_or_without_extra_variation():
     rates = _rates([15, 15, 10, 10], [50, 50, 50, 50])
-    groups, cmp = feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 0, "D": 0}), name="f")
+    result = feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 0, "D": 0}), name="f")
+    groups, cmp = result.table, result.comparison
     assert groups["f"].tolist() == ["no", "yes"]
     assert groups["rate"].tolist() == pytest.approx([20.0, 30.0])
     c = cmp.iloc[0]
@@ -37,7 +38,7 @@ def test_pooled_rates_and_or_without_extra_variation():
 def test_between_hospital_variation_widens_the_interval():
     # same pooled counts per group, but hospitals disagree within each group
     rates = _rates([25, 5, 18, 2], [50, 50, 50, 50])
-    _, cmp = feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 0, "D": 0}))
+    cmp = feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 0, "D": 0})).comparison
     c = cmp.iloc[0]
     # Pearson chi-square by hand: expected 15 (yes) and 10 (no) of 50 per hospital
     chi2 = sum(
@@ -52,7 +53,8 @@ def test_between_hospital_variation_widens_the_interval():
 
 def test_missing_feature_values_and_errors():
     rates = _rates([15, 15, 10], [50, 50, 50])
-    groups, cmp = feature_comparison(rates, pd.Series({"A": 1, "B": 0}))
+    result = feature_comparison(rates, pd.Series({"A": 1, "B": 0}))
+    groups, cmp = result.table, result.comparison
     assert groups["hospitals"].tolist() == [1, 1] and cmp["hospitals"].iloc[0] == 2
     with pytest.raises(SpecError, match="same value"):
         feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 1}))
@@ -73,3 +75,14 @@ def test_hospital_features_from_organisaties():
     assert hf.to_dict("records") == [
         {"hospital_id": "ZH01", "region_id": "R01", "epiduraal_24_7": 1}
     ]
+
+
+def test_tuple_unpacking_still_works_with_a_deprecation_warning():
+    from saz_geboortezorg.deprecation import SazDeprecationWarning
+
+    rates = _rates([15, 15, 10, 10], [50, 50, 50, 50])
+    result = feature_comparison(rates, pd.Series({"A": 1, "B": 1, "C": 0, "D": 0}))
+    with pytest.warns(SazDeprecationWarning, match="result.table and result.comparison"):
+        groups, cmp = result
+    assert groups is result.table and cmp is result.comparison
+    assert result.feature == "feature" and result.measure == "percent"

@@ -123,7 +123,7 @@ def test_no_claims_extract_is_an_error():
 
 
 def test_summary_means_and_intervals_by_hand():
-    s = cost_summary(handmade().women, unit="hospital").set_index(["unit", "part"])
+    s = cost_summary(handmade().women, unit="hospital").table.set_index(["unit", "part"])
     a = np.array([TOTAL["P1"], TOTAL["P2"]])
     sd = a.std(ddof=1)
     assert s.loc[("A", "total"), "mean"] == pytest.approx(a.mean())
@@ -143,7 +143,7 @@ def test_summary_means_and_intervals_by_hand():
 
 
 def test_drivers_by_hand():
-    d = cost_drivers(handmade(), unit="hospital").set_index(["unit", "driver"])
+    d = cost_drivers(handmade(), unit="hospital").table.set_index(["unit", "driver"])
     cs = d.loc[("A", "caesarean")]
     assert (cs["n"], cs["count"], cs["share"]) == (2, 1, 0.5)
     assert cs["mean_cost_with"] == TOTAL["P1"] and cs["mean_cost_without"] == TOTAL["P2"]
@@ -198,7 +198,7 @@ def test_splits_add_up_per_pregnancy(dataset):
 
 def test_summary_on_synthetic_matches_plain_groupby(dataset):
     women = dataset.women[dataset.women["ga_days"] >= 154]
-    s = cost_summary(dataset, unit="hospital")
+    s = cost_summary(dataset, unit="hospital").table
     total = s[s["part"] == "total"].set_index("unit")
     expected = women.groupby("booking_hospital_id")["cost_total"].agg(["mean", "count", "size"])
     np.testing.assert_allclose(total["mean"], expected["mean"].loc[total.index])
@@ -211,7 +211,7 @@ def test_summary_on_synthetic_matches_plain_groupby(dataset):
 
 
 def test_drivers_on_synthetic(dataset):
-    d = cost_drivers(dataset, unit="hospital")
+    d = cost_drivers(dataset, unit="hospital").table
     women = dataset.women[dataset.women["ga_days"] >= 154]
     women = women[women["n_claims"] > 0]  # the cost population: births with claims
     cs = d[d["driver"] == "caesarean"].set_index("unit")
@@ -242,16 +242,16 @@ def test_products_follow_the_care_path_and_the_generator_tariffs(dataset):
 
 def test_every_woman_is_in_one_unit_missing_units_as_unknown(dataset):
     women = dataset.women[dataset.women["ga_days"] >= 154]
-    s = cost_summary(dataset, unit="practice")
+    s = cost_summary(dataset, unit="practice").table
     total = s[s["part"] == "total"]
     assert (total["n"] + total["n_without_claims"]).sum() == len(women)
     women = women[women["n_claims"] > 0]
     assert total["n"].sum() == len(women)
     if women["practice_id"].isna().any():
         assert "unknown" in set(total["unit"])
-    d = cost_drivers(dataset, unit="practice")
+    d = cost_drivers(dataset, unit="practice").table
     assert d[d["driver"] == "caesarean"]["n"].sum() == len(women)
-    overall = cost_summary(dataset, unit=None).set_index("part")
+    overall = cost_summary(dataset, unit=None).table.set_index("part")
     assert overall.loc["total", "mean"] == pytest.approx(women["cost_total"].mean())
 
 
@@ -271,7 +271,7 @@ def test_precomputed_costs_give_the_same_tables(dataset, monkeypatch):
 
     costs = cost_per_pregnancy(dataset)
     expected = {
-        by: (cost_summary(dataset, unit=by), cost_drivers(dataset, unit=by))
+        by: (cost_summary(dataset, unit=by).table, cost_drivers(dataset, unit=by).table)
         for by in ("hospital", None)
     }
 
@@ -281,19 +281,19 @@ def test_precomputed_costs_give_the_same_tables(dataset, monkeypatch):
     monkeypatch.setattr(module, "cost_per_pregnancy", no_recompute)
     for by, (summary, drivers) in expected.items():
         pd.testing.assert_frame_equal(
-            cost_summary(dataset, unit=by, costs=costs), summary, check_exact=True
+            cost_summary(dataset, unit=by, costs=costs).table, summary, check_exact=True
         )
         pd.testing.assert_frame_equal(
-            cost_drivers(dataset, unit=by, costs=costs), drivers, check_exact=True
+            cost_drivers(dataset, unit=by, costs=costs).table, drivers, check_exact=True
         )
 
 
 def test_precomputed_costs_by_hand():
     data = handmade()
     costs = cost_per_pregnancy(data)
-    d = cost_drivers(data, unit="hospital", costs=costs).set_index(["unit", "driver"])
+    d = cost_drivers(data, unit="hospital", costs=costs).table.set_index(["unit", "driver"])
     assert d.loc[("A", "postpartum_admission"), "count"] == 1  # P1's admission claims
-    s = cost_summary(data, unit="hospital", costs=costs).set_index(["unit", "part"])
+    s = cost_summary(data, unit="hospital", costs=costs).table.set_index(["unit", "part"])
     assert s.loc[("A", "total"), "mean"] == pytest.approx((TOTAL["P1"] + TOTAL["P2"]) / 2)
 
 
@@ -361,13 +361,13 @@ def test_pregnancy_with_zero_cost_instead_of_unknown_is_an_error():
 
 def test_summary_leaves_out_and_counts_pregnancies_without_claims():
     data = _with_unclaimed_pregnancy()
-    s = cost_summary(data.women, unit="hospital").set_index(["unit", "part"])
+    s = cost_summary(data.women, unit="hospital").table.set_index(["unit", "part"])
     a = np.array([TOTAL["P1"], TOTAL["P2"]])  # P4 (unit A) has no claims: not a zero
     assert s.loc[("A", "total"), "n"] == 2
     assert s.loc[("A", "total"), "mean"] == pytest.approx(a.mean())
     assert s.loc[("A", "total"), "n_without_claims"] == 1
     assert s.loc[("B", "total"), "n_without_claims"] == 0
-    overall = cost_summary(data.women, unit=None).set_index("part")
+    overall = cost_summary(data.women, unit=None).table.set_index("part")
     assert overall.loc["total", "n"] == 3 and overall.loc["total", "n_without_claims"] == 1
 
 
@@ -393,12 +393,12 @@ def test_small_units_get_bootstrap_percentile_intervals():
             "cost_postpartum": cost * 0.3,
         }
     )
-    s = cost_summary(w, unit="hospital")
+    s = cost_summary(w, unit="hospital").table
     total = s[s["part"] == "total"].set_index("unit")
     assert total.loc["S", "interval"] == "bootstrap" and total.loc["L", "interval"] == "normal"
     small = total.loc["S"]
     assert small["ucl95"] - small["mean"] > small["mean"] - small["lcl95"]  # skewed upwards
-    again = cost_summary(w, unit="hospital").set_index(["unit", "part"])
+    again = cost_summary(w, unit="hospital").table.set_index(["unit", "part"])
     assert again.loc[("S", "total"), "lcl95"] == small["lcl95"]  # seeded
     big = total.loc["L"]
     half = 1.959963984540054 * big["sd"] / np.sqrt(big["n"])
@@ -413,9 +413,29 @@ def test_small_units_get_bootstrap_percentile_intervals():
         for col in ("cost_first_line", "cost_second_line", "cost_pregnancy"):
             u[col] = c / 3
         u["cost_birth"] = u["cost_postpartum"] = 0.0
-        row = cost_summary(u, unit="hospital").iloc[0]
+        row = cost_summary(u, unit="hospital").table.iloc[0]
         hits["bootstrap"] += row["lcl95"] <= truth <= row["ucl95"]
         m, sd = c.mean(), c.std(ddof=1)
         hits["normal"] += m - 1.96 * sd / np.sqrt(60) <= truth <= m + 1.96 * sd / np.sqrt(60)
     assert hits["bootstrap"] >= hits["normal"]
     assert hits["bootstrap"] / reps > 0.85
+
+
+def test_results_summaries_pool_the_units(dataset):
+    """The drivers summary pools the units: it must say what the overall table says."""
+    per_hospital = cost_drivers(dataset, unit="hospital")
+    overall = cost_drivers(dataset, unit=None).table.set_index("driver")
+    text = per_hospital.summary()
+    for driver, row in overall.iterrows():
+        line = (
+            f"{row['label']}: {100 * row['share']:.1f}% of pregnancies; mean cost "
+            f"EUR {row['mean_cost_with']:,.0f} with, EUR {row['mean_cost_without']:,.0f} without"
+        )
+        assert line in text, driver
+    summary = cost_summary(dataset, unit="hospital")
+    assert summary.unit == "booking_hospital_id" and not summary.table.attrs
+    total = summary.table[summary.table.part == "total"]
+    assert f"{int(total.n.sum())} pregnancies with claims" in summary.summary()
+    costs = cost_per_pregnancy(dataset)
+    rec = costs.reconciliation.set_index("part")
+    assert f"linked: {int(rec.loc['linked', 'n_claims'])} claims" in costs.summary()

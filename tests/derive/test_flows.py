@@ -89,17 +89,17 @@ def test_every_woman_walks_her_known_path(women):
 
 def test_first_line_labour_referred_for_failure_to_progress_ends_in_intrapartum_cs(women):
     """Woman A: started in the first line, referred in labour, caesarean in hospital."""
-    links = flow_links(women, "region_id", "R1")
+    links = flow_links(women, "region_id", "R1").table
     a = links.set_index(["source_stage", "target_stage", "source", "target"])["n"]
     assert a[("pregnancy", "labour", "first_line", "referred")] == 1
     assert a[("labour", "place", "referred", "hospital_obstetrician")] == 1
-    reasons = referral_reasons(women, moment="labour").set_index(["unit", "reason"])
+    reasons = referral_reasons(women, moment="labour").table.set_index(["unit", "reason"])
     assert reasons.loc[("R1", "failure_to_progress"), "n"] == 1
     assert reasons.loc[("R1", "failure_to_progress"), "pct"] == 100.0
 
 
 def test_counts_per_region_by_hand(women):
-    f = care_flows(women).set_index(["unit", "stage", "category"])
+    f = care_flows(women).table.set_index(["unit", "stage", "category"])
     # R1 = A, B, C, D, J; R2 = E, F, G, H, I
     assert f.loc[("R1", "start", "first_line"), "n"] == 4
     assert f.loc[("R1", "start", "second_line"), "n"] == 1
@@ -120,7 +120,7 @@ def test_counts_per_region_by_hand(women):
 
 
 def test_each_stage_partitions_the_units_women(women):
-    f = care_flows(women)
+    f = care_flows(women).table
     per_stage = f.groupby(["unit", "stage"])["n"].sum().unstack()
     expected = {"R1": 5, "R2": 5, "all": 10}
     for unit, n in expected.items():
@@ -131,7 +131,7 @@ def test_each_stage_partitions_the_units_women(women):
 
 
 def test_overall_is_the_sum_of_units(women):
-    f = care_flows(women, unit="practice_id")
+    f = care_flows(women, unit="practice_id").table
     units = f[f.unit != "all"].groupby(["stage", "category"])["n"].sum()
     overall = f[f.unit == "all"].set_index(["stage", "category"])["n"]
     assert units.sort_index().equals(overall.sort_index())
@@ -141,15 +141,16 @@ def test_overall_is_the_sum_of_units(women):
 
 
 def test_no_units_and_stage_subset(women):
-    f = care_flows(women, unit=None, stages=["mode", "start"])
+    f = care_flows(women, unit=None, stages=["mode", "start"]).table
     assert set(f.unit) == {"all"}
     assert list(dict.fromkeys(f.stage)) == ["start", "mode"]  # path order
     assert f.groupby("stage")["n"].sum().eq(10).all()
 
 
 def test_links_add_up(women):
-    links = flow_links(women)
-    assert links.attrs["women"] == 10
+    result = flow_links(women)
+    links = result.table
+    assert result.women == 10 and result.stages == list(STAGES) and result.follow is None
     assert (links.groupby("step")["n"].sum() == 10).all()
     s = links[links.step == 0].set_index(["source", "target"])["n"]
     assert s.to_dict() == {
@@ -159,7 +160,7 @@ def test_links_add_up(women):
         ("unknown", "unknown"): 1,
     }
     # what leaves a category equals what arrived in it
-    counts = care_flows(women, unit=None).set_index(["stage", "category"])["n"]
+    counts = care_flows(women, unit=None).table.set_index(["stage", "category"])["n"]
     out = links.groupby(["source_stage", "source"])["n"].sum()
     into = links.groupby(["target_stage", "target"])["n"].sum()
     for (stage, cat), n in out.items():
@@ -169,8 +170,10 @@ def test_links_add_up(women):
 
 
 def test_links_of_one_unit(women):
-    links = flow_links(women, "region_id", "R2", stages=["start", "labour"])
-    assert links.attrs["women"] == 5 and set(links.unit) == {"R2"}
+    result = flow_links(women, "region_id", "R2", stages=["start", "labour"])
+    links = result.table
+    assert result.women == 5 and set(links.unit) == {"R2"}
+    assert (result.unit, result.unit_id, result.stages) == ("region_id", "R2", ["start", "labour"])
     assert links.set_index(["source", "target"])["n"].to_dict() == {
         ("first_line", "first_line"): 2,
         ("first_line", "referred"): 1,
@@ -220,11 +223,11 @@ def test_referral_rates_count_where_care_started_at_every_moment(women):
 
 
 def test_reasons_share_of_referred(women):
-    r = referral_reasons(women, unit=None, moment="labour").set_index("reason")
+    r = referral_reasons(women, unit=None, moment="labour").table.set_index("reason")
     assert r["referred"].eq(2).all()
     assert r.loc["failure_to_progress", "pct"] == 50.0
     assert r.loc["pain_relief_request", "label_nl"] == "wens pijnbestrijding"
-    pp = referral_reasons(women, moment="postpartum")
+    pp = referral_reasons(women, moment="postpartum").table
     assert set(pp.unit) == {"R1"}  # R2 referred nobody after birth
     assert pp.set_index("reason").loc["postpartum_haemorrhage", "n"] == 1
 
@@ -253,7 +256,7 @@ def synth(dataset) -> pd.DataFrame:
 
 
 def test_synthetic_flows_add_up_per_region(synth):
-    f = care_flows(synth)
+    f = care_flows(synth).table
     women_per_region = synth["region_id"].value_counts()
     totals = f.groupby(["unit", "stage"])["n"].sum().unstack()
     for region, n in women_per_region.items():
@@ -265,7 +268,7 @@ def test_synthetic_flows_add_up_per_region(synth):
 
 
 def test_synthetic_flows_match_plain_counts(synth):
-    f = care_flows(synth, unit=None).set_index(["stage", "category"])["n"]
+    f = care_flows(synth, unit=None).table.set_index(["stage", "category"])["n"]
     assert f[("start", "first_line")] == (synth.start_line == 1).sum()
     assert f[("pregnancy", "referred")] == (synth.referral_pregnancy == 1).sum()
     labour_first = (
@@ -314,8 +317,9 @@ def test_funnel_returns_the_practices(synth):
 
 
 def test_following_the_women_referred_in_labour(women):
-    links = flow_links(women, follow="labour")
-    assert links.attrs["follow"] == "labour"
+    result = flow_links(women, follow="labour")
+    links = result.table
+    assert result.follow == "labour" and not links.attrs
     # A (failure to progress -> intrapartum CS) and G (pain relief -> spontaneous birth)
     referred = links[(links.group == "referred") & (links.source_stage == "place")]
     got = referred.set_index(["source", "target"])["n"].to_dict()
@@ -325,7 +329,7 @@ def test_following_the_women_referred_in_labour(women):
     }
     assert set(links.loc[links.group == "referred", "group_nl"]) == {"verwezen durante partu"}
     # splitting by group changes nothing when the groups are added up again
-    plain = flow_links(women).set_index(["step", "source", "target"])["n"].sort_index()
+    plain = flow_links(women).table.set_index(["step", "source", "target"])["n"].sort_index()
     summed = links.groupby(["step", "source", "target"])["n"].sum().sort_index()
     assert summed.equals(plain)
     with pytest.raises(SpecError, match="stage"):

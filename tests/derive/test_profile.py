@@ -48,7 +48,7 @@ def test_case_mix_profile_counts_by_hand(women):
 
 
 def test_place_of_birth_adds_up_and_keeps_unknown(women):
-    t = place_of_birth(women)
+    t = place_of_birth(women).table
     assert list(t["place"].unique()) == list(PLACE_LABELS)
     sums = t.groupby("unit")["pct"].sum()
     assert sums.round(6).eq(100).all()
@@ -60,7 +60,7 @@ def test_place_of_birth_adds_up_and_keeps_unknown(women):
 
 def test_unknown_place_codes_become_unknown(women):
     women.loc[0, "actual_place"] = "garden"
-    r1 = place_of_birth(women).query("unit == 'R1'").set_index("place")["n"]
+    r1 = place_of_birth(women).table.query("unit == 'R1'").set_index("place")["n"]
     assert r1["unknown"] == 2 and r1["home"] == 0
 
 

@@ -87,19 +87,20 @@ def test_table_keeps_5_1_and_5_2_apart_or_merges_them():
     rows = [{**BASE, "parity": 1, "prev_cs": 1, "n_prev_cs": k, "cs": c} for k, c in
             [(1, 0), (1, 1), (2, 1), (None, 1)]]  # fmt: skip
     women = pd.DataFrame(rows)
-    split = robson_table(women).set_index("group")
+    split = robson_table(women).table.set_index("group")
     assert split.loc["5.1", "women"] == 2 and split.loc["5.1", "cs"] == 1
     assert split.loc["5.2", "women"] == 1 and split.loc["5", "women"] == 1
     assert list(split.index) == ["5", "5.1", "5.2", "total"]
-    merged = robson_table(women, split_ab=False).set_index("group")
+    merged = robson_table(women, split_ab=False).table.set_index("group")
     assert merged.loc["5", "women"] == 4 and merged.loc["5", "cs"] == 3
 
 
 def test_table_leaves_out_women_whose_caesarean_status_is_unknown():
     women = pd.DataFrame([{**BASE, "cs": c} for c in (0, 1, None, 1)])
-    t = robson_table(women).set_index("group")
+    result = robson_table(women)
+    t = result.table.set_index("group")
     assert t.loc["total", "women"] == 3 and t.loc["total", "cs"] == 2
-    assert t.attrs["cs_unknown"] == 1
+    assert result.cs_unknown == 1 and not result.table.attrs
 
 
 def test_missing_column_named():
@@ -126,7 +127,7 @@ def women() -> pd.DataFrame:
 
 
 def test_table_reconciles(women):
-    t = robson_table(women, unit="hospital_id")
+    t = robson_table(women, unit="hospital_id").table
     for _unit, block in t.groupby("unit"):
         groups, total = block[block.group != "total"], block[block.group == "total"].iloc[0]
         assert groups["women"].sum() == total["women"]
@@ -143,7 +144,7 @@ def test_table_reconciles(women):
 
 
 def test_table_overall_and_merged_ab(women):
-    t = robson_table(women, split_ab=False).set_index("group")
+    t = robson_table(women, split_ab=False).table.set_index("group")
     assert t.loc["total", "women"] == len(women)
     assert t.loc["2", "women"] == 20
     with pytest.raises(SpecError, match="0/1"):
@@ -160,13 +161,14 @@ def test_robson_table_population_all_or_second_line():
             "line_at_birth": [1, 2, 1, 2, 2],
         }
     )
-    everyone = robson_table(w, unit="hospital_id")
-    hospital = robson_table(w, unit="hospital_id", population="second_line")
+    everyone_result = robson_table(w, unit="hospital_id")
+    hospital_result = robson_table(w, unit="hospital_id", population="second_line")
+    everyone, hospital = everyone_result.table, hospital_result.table
     total = lambda t, u: t[(t.unit == u) & (t.group == "total")].iloc[0]  # noqa: E731
     assert total(everyone, "A")["women"] == 3 and total(hospital, "A")["women"] == 1
     assert total(hospital, "A")["cs_rate_pct"] == 100.0  # the one hospital birth was a CS
     assert total(everyone, "A")["cs_rate_pct"] == round(100 / 3, 2)  # the table rounds to 2
-    assert "first-line births included" in everyone.attrs["population"]
-    assert "second line" in hospital.attrs["population"]
+    assert "first-line births included" in everyone_result.population
+    assert "second line" in hospital_result.population
     with pytest.raises(SpecError, match="population must be one of"):
         robson_table(w, population="hospital")

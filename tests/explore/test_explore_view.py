@@ -33,7 +33,13 @@ def test_base_view_counts_by_hand(women):
     # R2 induces twice as often (45% v 22% of about 200 women): a verdict at 99.8%
     assert v.table.loc[v.table.unit == "R2", "assessment"].item() == "different"
     assert v.table.loc[v.table.unit == "R2", "alert"].item() == ""
-    assert v.caterpillar["estimate"].tolist() == pytest.approx((v.table["value"] * 100).tolist())
+    # rates on the indicator's own scale (percent), in the table and the caterpillar
+    by_hand = (100 * expect["sum"] / expect["size"]).tolist()
+    assert v.table["value"].tolist() == pytest.approx(by_hand)
+    assert v.caterpillar["estimate"].tolist() == pytest.approx(by_hand)
+    assert v.rates.measure == "percent" and v.rates.target == pytest.approx(
+        100 * expect["sum"].sum() / expect["size"].sum()
+    )
     assert set(v.trend["series"]) == {"all"}
 
 
@@ -81,8 +87,8 @@ def test_adjustment_switches_between_model_and_crude(dataset):
     state = ExplorerState(indicator="cs", level="region")
     adjusted = explorer_view(dataset, state, cache)
     crude = explorer_view(dataset, state.replace(adjusted=False), cache)
-    assert adjusted.table.attrs["adjusted"] and adjusted.funnel.data_type == "SR"
-    assert not crude.table.attrs["adjusted"] and crude.funnel.data_type == "PR"
+    assert adjusted.rates.adjusted and adjusted.funnel.data_type == "SR"
+    assert not crude.rates.adjusted and crude.funnel.data_type == "PR"
     assert "caesarean" in adjusted.method and "switched off" in crude.method
     assert cache.fits == 1
     robson = explorer_view(dataset, state.with_filter("robson_main", ["5"]), cache)
@@ -183,7 +189,8 @@ def test_display_table_in_dutch(women):
     r2 = t[t["eenheid"] == "R2"].iloc[0]
     assert r2["trechter"] == "hoger" and r2["beoordeling"] == "afwijkend (geen richting)"
     assert r2["signaal"] == ""
-    assert r2["waarde"] == round(100 * v.table.loc[v.table.unit == "R2", "value"].item(), 2)
+    row = v.table.loc[v.table.unit == "R2"].iloc[0]
+    assert r2["waarde"] == round(100 * row["observed"] / row["n"], 2)
 
 
 def test_errors_are_clear(women):
@@ -220,6 +227,17 @@ def test_period_narrows_the_trend(women):
     assert (everybody["period"].dt.year == 2022).all()
     assert everybody["n"].tolist() == by_month["size"].tolist()
     assert everybody["observed"].tolist() == by_month["sum"].tolist()
+    percent = (100 * by_month["sum"] / by_month["size"]).tolist()
+    assert everybody["value"].tolist() == pytest.approx(percent)  # the indicator's scale
+    drawn = [
+        r["value"]
+        for rows in one.charts["trend"].to_dict().get("datasets", {}).values()
+        for r in rows
+        if "value" in r
+    ]
+    # drawn as they are (all units and R3), not multiplied by 100 again
+    assert sorted(drawn) == pytest.approx(sorted(one.trend["value"]))
+    assert max(drawn) > 1  # percent, not proportions
     r3 = in_2022[in_2022["region_id"] == "R3"]
     mine = one.trend[one.trend["series"] == "R3"]
     assert mine["n"].sum() == len(r3)

@@ -157,7 +157,7 @@ def test_caesarean_per_woman_is_the_same_in_the_robson_table_and_the_indicators(
     cs = women.set_index("pregnancy_id")["cs"]
     assert (cs.reindex(any_cs.index) == any_cs.astype(int)).all()
 
-    table = robson_table(women, split_ab=False).set_index("group")
+    table = robson_table(women, split_ab=False).table.set_index("group")
     for group in [str(g) for g in range(1, 11)]:
         row = compute(dataset, f"cs_robson_{group}", unit="all").iloc[0]
         assert row["numerator"] == table.loc[group, "cs"], group

@@ -30,6 +30,7 @@ def test_json_contract(tmp_path, capsys):
     for key in ("indicator", "n", "coefficients", "c_statistic", "units", "random_effects"):
         assert key in out
     assert out["indicator"] == "cs" and out["n"] == 3000
+    assert out["result"] == "CaseMixResult"  # --json is CaseMixResult.to_dict()
     assert set(out["coefficients"][0]) == {"term", "estimate", "se"}
     unit_keys = {
         "unit",

@@ -45,22 +45,31 @@ def test_calibration_detects_miscalibration():
 
 
 def test_deciles_add_up(fit, births):
-    t = fit.diagnostics["deciles"]
+    result = fit.diagnostics["deciles"]
+    t = result.table
     assert t.n.sum() == len(births)
     assert t.observed.sum() == births.cs.sum()
     assert t.expected.sum() == pytest.approx(births.cs.sum(), rel=1e-9)
     assert (np.diff(t.mean_risk) > 0).all()
-    assert 0 <= t.attrs["p"] <= 1
+    assert 0 <= result.p <= 1 and not t.attrs
     small = calibration_deciles(
         np.array([0.1, 0.5]), np.array([1.0, 5.0]), np.array([10.0, 10.0]), 2
     )
-    assert small.n.tolist() == [10.0, 10.0]
+    assert small.table.n.tolist() == [10.0, 10.0]
+    # Hosmer-Lemeshow by hand: 10 groups, (O - E)^2 / (E (1 - E / n)), chi-squared on 8 df
+    from scipy.stats import chi2
+
+    o, e, n = t.observed.to_numpy(), t.expected.to_numpy(), t.n.to_numpy()
+    hl = float(np.sum((o - e) ** 2 / (e * (1 - e / n))))
+    assert len(t) == 10 and result.df == 8
+    assert result.hosmer_lemeshow == pytest.approx(hl, rel=1e-12)
+    assert result.p == pytest.approx(chi2.sf(hl, 8), rel=1e-12)
 
 
 def test_calibration_and_caterpillar_charts(fit):
     chart = fit.calibration_chart().to_dict()
     drawn = [v for values in chart["datasets"].values() for v in values if "observed_rate" in v]
-    deciles = fit.diagnostics["deciles"]
+    deciles = fit.diagnostics["deciles"].table
     assert [round(v["observed_rate"], 12) for v in drawn] == list(deciles.observed_rate.round(12))
     cat = fit.caterpillar().to_dict()
     units = {v["unit"] for values in cat["datasets"].values() for v in values if "unit" in v}

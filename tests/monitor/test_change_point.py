@@ -120,8 +120,8 @@ def test_step_is_found_with_offset_and_a_narrow_set():
     assert abs((cp.estimate.to_period("M") - TRUE_START.to_period("M")).n) <= 1
     assert TRUE_START in cp.confidence_set and len(cp.confidence_set) <= 5
     assert cp.contiguous and cp.level_change < -0.4
-    assert cp.signal() and cp.test["p_value"] == pytest.approx(1 / 100)
-    s = cp.summary()
+    assert cp.signal() and cp.test.p_value == pytest.approx(1 / 100)
+    s = cp.summary_frame()
     assert s.set_months[0] == len(cp.confidence_set) and s.candidates[0] == 31
     # ignoring the case-mix offset blurs the estimate of the step size
     assert cp.n == 20000 and cp.events == d.outcome.sum()
@@ -136,7 +136,7 @@ def test_score_statistic_of_one_candidate_is_pearson_chi2():
     post = d.birth_date >= TRUE_START
     table = pd.crosstab(post, d.outcome).to_numpy()
     want = chi2_contingency(table, correction=False)[0]
-    assert cp.test["statistic"] == pytest.approx(want, rel=1e-8)
+    assert cp.test.statistic == pytest.approx(want, rel=1e-8)
 
 
 def test_no_change_test_keeps_its_false_alarm_rate():
@@ -149,8 +149,8 @@ def test_no_change_test_keeps_its_false_alarm_rate():
     for k in range(60):
         x = rng.normal(size=1200) * 0.5
         cp = change_point(_simulate(rng, 1200, 0.08, 0.0, x), offset=x, n_boot=99, seed=k)
-        p.append(cp.test["p_value"])
-        naive.append(chi2.sf(cp.test["statistic"], 1))
+        p.append(cp.test.p_value)
+        naive.append(chi2.sf(cp.test.statistic, 1))
     p, naive = np.array(p), np.array(naive)
     assert (p < 0.05).sum() <= binom.ppf(0.99, 60, 0.05)
     assert (naive < 0.05).sum() > binom.ppf(0.99, 60, 0.05)

@@ -83,7 +83,7 @@ def monitored(synthetic60):
                 c = cusum(y, q, odds_ratio=ratio, h=h)
                 charts[name] = dates[c.signal.to_numpy()]
             cp = change_point(g, offset=offset.to_numpy(), n_boot=N_BOOT, seed=7)
-            out[outcome, hosp] = {"its": its, "change_p": cp.test["p_value"], **charts}
+            out[outcome, hosp] = {"its": its, "change_p": cp.test.p_value, **charts}
     return out
 
 
@@ -102,8 +102,8 @@ def test_oasis_initiative_found_with_right_sign(monitored):
     its = monitored["oasis", "ZH09"]["its"]
     # case-mix adjusted before/after: negative level change, interval excludes 0,
     # and the interval holds the true log odds ratio -0.5
-    assert its["estimate"] < 0 and its["ucl95"] < 0
-    assert its["lcl95"] < -0.5 < its["ucl95"]
+    assert its.estimate < 0 and its.ucl95 < 0
+    assert its.lcl95 < -0.5 < its.ucl95
 
 
 def test_robson1_initiative_has_right_sign(monitored):
@@ -111,8 +111,8 @@ def test_robson1_initiative_has_right_sign(monitored):
     60,000 births the estimate is negative and its interval covers the truth, but the
     interval does not exclude 0 (nor does a CUSUM signal); only the sign is tested."""
     its = monitored["intrapartum_cs", "ZH06"]["its"]
-    assert its["estimate"] < 0
-    assert its["lcl95"] < -0.4 < its["ucl95"]
+    assert its.estimate < 0
+    assert its.lcl95 < -0.4 < its.ucl95
 
 
 def test_oasis_initiative_cusum_signals_improvement_not_deterioration(monitored):
@@ -137,9 +137,7 @@ def test_false_alarms_within_stated_rate(monitored, synthetic60):
         assert signalled <= binom.ppf(0.99, len(others), 0.05)  # 3 of 16
         # before/after: a 95% interval excludes 0 in 5% of in-control hospitals
         excluded = sum(
-            1
-            for k in others
-            if monitored[k]["its"]["ucl95"] < 0 or monitored[k]["its"]["lcl95"] > 0
+            1 for k in others if monitored[k]["its"].ucl95 < 0 or monitored[k]["its"].lcl95 > 0
         )
         assert excluded <= binom.ppf(0.99, len(others), 0.05)
         # change point: the sup-score test of "no change" at its stated 5%
@@ -159,10 +157,10 @@ def test_monitor_unit_does_the_same_steps(synthetic60, monitored):
     data, _ = synthetic60
     m = monitor_unit(data, "oasis", "ZH09", baseline_end=START, false_alarm=0.05, n_sim=N_SIM)
     expected = monitored["oasis", "ZH09"]
-    assert m.cusums[0.5]["first_signal"] == expected["better"][0]
-    assert m.cusums[2.0]["first_signal"] is None
+    assert m.cusums[0.5].first_signal == expected["better"][0]
+    assert m.cusums[2.0].first_signal is None
     rec = m.records
     assert rec.date.min() >= np.datetime64(START)
     assert rec.vlad.iloc[-1] == pytest.approx((rec.outcome - rec.recalibrated).sum())
     # recalibration: baseline observed = recalibrated expected (checked via its definition)
-    assert m.baseline["n"] > 1000 and m.baseline["observed"] > 0
+    assert m.baseline_n > 1000 and m.baseline_observed > 0

@@ -103,6 +103,6 @@ def test_cusum_timing_of_the_oasis_initiative(large):
     start = pd.Timestamp(ini["oasis", "ZH09"]["start_date"])
     m = monitor_unit(data, "oasis", "ZH09", baseline_end="2022-07-01", n_sim=400)
     better = m.cusums[0.5]
-    assert m.cusums[2.0]["first_signal"] is None
-    assert better["first_signal"] is not None and better["first_signal"] >= start
-    assert abs(_months_off(better["change_start"], start)) <= 6
+    assert m.cusums[2.0].first_signal is None
+    assert better.first_signal is not None and better.first_signal >= start
+    assert abs(_months_off(better.change_start, start)) <= 6

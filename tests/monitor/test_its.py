@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -48,11 +50,11 @@ def test_matches_independent_statsmodels_formula_fit(records):
     assert coef.loc["slope_change", "estimate"] == pytest.approx(ref.params["since"], rel=1e-6)
     assert coef.loc["trend", "estimate"] == pytest.approx(ref.params["t"], rel=1e-6)
     lo, hi = ref.conf_int().loc["post"]
-    assert got.level_change["lcl95"] == pytest.approx(lo, rel=1e-6)
-    assert got.level_change["ucl95"] == pytest.approx(hi, rel=1e-6)
+    assert got.level_change.lcl95 == pytest.approx(lo, rel=1e-6)
+    assert got.level_change.ucl95 == pytest.approx(hi, rel=1e-6)
     # with the true offset the truth (-0.6, -0.02) lies in the intervals
-    assert got.level_change["lcl95"] < -0.6 < got.level_change["ucl95"]
-    assert got.slope_change["lcl95"] < -0.02 < got.slope_change["ucl95"]
+    assert got.level_change.lcl95 < -0.6 < got.level_change.ucl95
+    assert got.slope_change.lcl95 < -0.02 < got.slope_change.ucl95
 
 
 def test_fitted_table_and_counterfactual(records):
@@ -76,8 +78,8 @@ def test_before_after_is_log_odds_ratio_of_two_proportions():
     r = segmented_regression(d, "2022-07-01", trend=False, slope_change=False)
     want = np.log((10 / 90) / (20 / 80))
     se = np.sqrt(1 / 20 + 1 / 80 + 1 / 10 + 1 / 90)
-    assert r.level_change["estimate"] == pytest.approx(want, rel=1e-6)
-    assert r.level_change["se"] == pytest.approx(se, rel=1e-5)
+    assert r.level_change.estimate == pytest.approx(want, rel=1e-6)
+    assert r.level_change.se == pytest.approx(se, rel=1e-5)
 
 
 def test_errors(records):
@@ -89,8 +91,9 @@ def test_errors(records):
 
 def test_term_not_fitted_is_nan_not_zero(records):
     r = segmented_regression(records, "2022-07-01", slope_change=False)
-    assert set(r.slope_change) == {"estimate", "se", "lcl95", "ucl95"}
-    assert all(np.isnan(v) for v in r.slope_change.values())
+    values = dataclasses.asdict(r.slope_change)
+    assert set(values) == {"estimate", "se", "lcl95", "ucl95"}
+    assert all(np.isnan(v) for v in values.values()) and not r.slope_change.fitted
     assert "slope_change" not in set(r.coefficients.term)
 
 
@@ -121,27 +124,27 @@ def test_pearson_phi_and_quasi_intervals_match_grouped_statsmodels():
     ref = sm.GLM(counts, X, family=sm.families.Binomial()).fit()
     phi = ref.pearson_chi2 / ref.df_resid
     od = r.overdispersion
-    assert od["months"] == 36 and od["df"] == 34
-    assert od["chi2"] == pytest.approx(ref.pearson_chi2, rel=1e-6)
-    assert od["phi"] == pytest.approx(phi, rel=1e-6)
-    assert od["p_value"] == pytest.approx(stats.chi2.sf(ref.pearson_chi2, 34), rel=1e-6)
-    assert od["phi"] > 2 and od["method"] == "quasi-binomial" and od["interval_df"] == 34
+    assert od.months == 36 and od.df == 34
+    assert od.chi2 == pytest.approx(ref.pearson_chi2, rel=1e-6)
+    assert od.phi == pytest.approx(phi, rel=1e-6)
+    assert od.p_value == pytest.approx(stats.chi2.sf(ref.pearson_chi2, 34), rel=1e-6)
+    assert od.phi > 2 and od.method == "quasi-binomial" and od.interval_df == 34
     lc = r.level_change
-    assert lc["estimate"] == pytest.approx(ref.params["post"], rel=1e-6)
-    assert lc["se"] == pytest.approx(ref.bse["post"] * np.sqrt(phi), rel=1e-5)
+    assert lc.estimate == pytest.approx(ref.params["post"], rel=1e-6)
+    assert lc.se == pytest.approx(ref.bse["post"] * np.sqrt(phi), rel=1e-5)
     half = stats.t.ppf(0.975, 34) * ref.bse["post"] * np.sqrt(phi)
-    assert lc["ucl95"] == pytest.approx(ref.params["post"] + half, rel=1e-5)
+    assert lc.ucl95 == pytest.approx(ref.params["post"] + half, rel=1e-5)
     coef = r.coefficients.set_index("term")
     assert coef.loc["level_change", "se"] == pytest.approx(
-        coef.loc["level_change", "se_binomial"] * np.sqrt(od["phi"]), rel=1e-9
+        coef.loc["level_change", "se_binomial"] * np.sqrt(od.phi), rel=1e-9
     )
     assert any("quasi-binomial" in n for n in r.notes)
     # overdispersion="none" keeps the binomial interval
     b = segmented_regression(
         d, "2022-07-01", trend=False, slope_change=False, overdispersion="none"
     )
-    assert b.level_change["se"] == pytest.approx(coef.loc["level_change", "se_binomial"])
-    assert b.overdispersion["method"] == "binomial" and b.overdispersion["phi"] > 2
+    assert b.level_change.se == pytest.approx(coef.loc["level_change", "se_binomial"])
+    assert b.overdispersion.method == "binomial" and b.overdispersion.phi > 2
 
 
 def _coverage(sigma: float, reps: int):
@@ -155,9 +158,9 @@ def _coverage(sigma: float, reps: int):
         out.append(
             {
                 "binomial": z_lo < -0.4 < z_hi,
-                "reported": r.level_change["lcl95"] < -0.4 < r.level_change["ucl95"],
-                "widened": r.overdispersion["method"] == "quasi-binomial",
-                "phi": r.overdispersion["phi"],
+                "reported": r.level_change.lcl95 < -0.4 < r.level_change.ucl95,
+                "widened": r.overdispersion.method == "quasi-binomial",
+                "phi": r.overdispersion.phi,
             }
         )
     return pd.DataFrame(out).mean()
@@ -189,7 +192,7 @@ def test_too_few_months_to_check():
         }
     )
     r = segmented_regression(d, "2022-07-01", trend=False, slope_change=False)
-    assert np.isnan(r.overdispersion["phi"]) and r.overdispersion["method"] == "binomial"
+    assert np.isnan(r.overdispersion.phi) and r.overdispersion.method == "binomial"
     assert any("not checked" in n for n in r.notes)
     with pytest.raises(SpecError, match="overdispersion"):
         segmented_regression(d, "2022-07-01", overdispersion="yes")

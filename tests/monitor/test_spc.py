@@ -21,8 +21,10 @@ from saz_geboortezorg.monitor.spc import (
 
 def test_p_chart_limits_by_hand():
     ev, n = [2, 5, 3, 10], [50, 100, 80, 40]
-    pc = p_chart(ev, n)
+    chart = p_chart(ev, n)
+    pc = chart.table
     pbar = 20 / 270
+    assert chart.centre == pytest.approx(pbar) and chart.baseline_periods == 4
     for i, ni in enumerate(n):
         se = math.sqrt(pbar * (1 - pbar) / ni)
         assert pc.centre[i] == pytest.approx(pbar)
@@ -34,8 +36,10 @@ def test_p_chart_limits_by_hand():
 
 
 def test_baseline_centre():
-    pc = p_chart([10, 10, 40], [100, 100, 100], baseline=[True, True, False])
-    assert pc.centre[0] == pytest.approx(0.1)
+    chart = p_chart([10, 10, 40], [100, 100, 100], baseline=[True, True, False])
+    pc = chart.table
+    assert pc.centre[0] == pytest.approx(0.1) == chart.centre
+    assert chart.baseline_periods == 2 and chart.signals == 1
     assert pc.signal.tolist() == [False, False, True]
 
 
@@ -49,7 +53,7 @@ def _chart(z, rules=None):
     ev, n = _events_for([0.0] * 20 + list(z))
     extra = {} if rules is None else {"rules": rules}
     pc = p_chart(ev, n, baseline=[True] * 20 + [False] * len(z), **extra)
-    return pc.rules.tolist()[20:]
+    return pc.table.rules.tolist()[20:]
 
 
 def test_rule_2_two_of_three_beyond_2_sigma():
@@ -88,28 +92,33 @@ def test_p_chart_errors():
 
 def test_run_chart_shift_skips_points_on_median():
     v = [5, 5, 5, 5, 5] + [6, 6, 6, 5, 6, 6, 6, 6, 6] + [4, 4]
-    pts, s = run_chart(v, shift_length=8, baseline=[True] * 5 + [False] * 11)
-    assert s["median"] == 5
+    s = run_chart(v, shift_length=8, baseline=[True] * 5 + [False] * 11)
+    pts = s.table
+    assert s.median == 5
     # eight 6's with a point on the median (5) in between: a shift
     assert pts["shift"].tolist() == [False] * 5 + [True] * 3 + [False] + [True] * 5 + [False] * 2
-    pts, s = run_chart(v, shift_length=9, baseline=[True] * 5 + [False] * 11)
-    assert not s["shift"]
+    s = run_chart(v, shift_length=9, baseline=[True] * 5 + [False] * 11)
+    pts = s.table
+    assert not s.shift
 
 
 def test_run_chart_trend_ties_ignored():
-    pts, s = run_chart([1, 2, 2, 3, 4, 5, 1, 1, 1], trend=True, trend_length=5)
+    s = run_chart([1, 2, 2, 3, 4, 5, 1, 1, 1], trend=True, trend_length=5)
+    pts = s.table
     assert pts["trend"].tolist() == [True] * 6 + [False] * 3
-    pts, s = run_chart([1, 2, 2, 3, 4, 1, 1, 1], trend=True, trend_length=5)
-    assert not s["trend"]
+    s = run_chart([1, 2, 2, 3, 4, 1, 1, 1], trend=True, trend_length=5)
+    pts = s.table
+    assert not s.trend
 
 
 def test_trend_rule_is_off_by_default():
     rising = list(range(1, 13))
-    pts, s = run_chart(rising)
-    assert not s["trend_rule"] and not s["trend"] and not pts["trend"].any()
-    assert "trend" not in s["rules"]
-    _, s = run_chart(rising, trend=True)
-    assert s["trend_rule"] and s["trend"] and "trend" in s["rules"]
+    s = run_chart(rising)
+    pts = s.table
+    assert not s.trend_rule and not s.trend and not pts["trend"].any()
+    assert "trend" not in s.rules
+    s = run_chart(rising, trend=True)
+    assert s.trend_rule and s.trend and "trend" in s.rules
 
 
 def _crossing_limit(n):
@@ -149,32 +158,33 @@ def _series(sides):
 
 def test_anhoej_shift_rule_on_36_points():
     nine = [1] * 9 + [-1] * 9 + [1, -1] * 9  # a run of 9 above, 9 below, then alternating
-    pts, s = run_chart(_series(nine))
-    assert s["useful"] == 36 and s["longest_run"] == 9 and s["longest_run_limit"] == 8
-    assert s["shift"] and s["signal"] and not s["too_few_crossings"]
+    s = run_chart(_series(nine))
+    pts = s.table
+    assert s.useful == 36 and s.longest_run == 9 and s.longest_run_limit == 8
+    assert s.shift and s.signal and not s.too_few_crossings
     assert pts["shift"].tolist() == [True] * 18 + [False] * 18
     eight = [1] * 8 + [-1] * 8 + [1, -1] * 10
-    _, s = run_chart(_series(eight))
-    assert s["longest_run"] == 8 and not s["shift"] and not s["signal"]
+    s = run_chart(_series(eight))
+    assert s.longest_run == 8 and not s.shift and not s.signal
 
 
 def test_anhoej_crossings_rule_on_36_points():
     twelve = [1, 1, 1, -1, -1, -1] * 5 + [1, 1, -1, -1, -1, 1]  # 13 runs
-    _, s = run_chart(_series(twelve))
-    assert s["useful"] == 36 and s["crossings"] == 12 and s["crossings_limit"] == 13
-    assert s["too_few_crossings"] and s["signal"] and not s["shift"]
+    s = run_chart(_series(twelve))
+    assert s.useful == 36 and s.crossings == 12 and s.crossings_limit == 13
+    assert s.too_few_crossings and s.signal and not s.shift
     thirteen = [1, 1, 1, -1, -1, -1] * 5 + [1, 1, -1, 1, -1, -1]  # 14 runs
-    _, s = run_chart(_series(thirteen))
-    assert s["crossings"] == 13 and not s["too_few_crossings"] and not s["signal"]
+    s = run_chart(_series(thirteen))
+    assert s.crossings == 13 and not s.too_few_crossings and not s.signal
 
 
 def test_runs_count_skips_points_on_the_median():
     blocks = [1] * 5 + [2] * 5 + [1] * 5 + [2] * 5  # 3 crossings, 4 runs
-    _, s = run_chart(blocks)
-    assert s["runs"] == 4 and s["crossings"] == 3 and s["too_few_crossings"]
-    assert s["crossings_limit"] == 6  # n = 20: P(X <= 5) = 0.0318, P(X <= 6) = 0.0835
-    _, s = run_chart([1, 2, 1.5, 1, 2], baseline=[True, True, True, False, False])
-    assert s["useful"] == 4 and s["crossings"] == 3  # the 1.5 on the median is skipped
+    s = run_chart(blocks)
+    assert s.runs == 4 and s.crossings == 3 and s.too_few_crossings
+    assert s.crossings_limit == 6  # n = 20: P(X <= 5) = 0.0318, P(X <= 6) = 0.0835
+    s = run_chart([1, 2, 1.5, 1, 2], baseline=[True, True, True, False, False])
+    assert s.useful == 4 and s.crossings == 3  # the 1.5 on the median is skipped
 
 
 def test_run_chart_false_alarm_by_simulation():
@@ -188,11 +198,11 @@ def test_run_chart_false_alarm_by_simulation():
     lo, hi = int(binom.ppf(0.05, n - 1, 0.5)), int(binom.isf(0.05, n - 1, 0.5))
     for _ in range(reps):
         x = rng.standard_normal(n)
-        _, s = run_chart(x, trend=True)
-        new += s["shift"] or s["too_few_crossings"]
-        shift += s["shift"]
-        crossings += s["too_few_crossings"]
-        trend += s["trend"]
+        s = run_chart(x, trend=True)
+        new += s.shift or s.too_few_crossings
+        shift += s.shift
+        crossings += s.too_few_crossings
+        trend += s.trend
         # the old rules, written out here: a run of 8 or more, too few OR too many runs
         side = np.sign(x - np.median(x))
         c = int((side[1:] != side[:-1]).sum())
@@ -226,22 +236,24 @@ def test_laney_p_prime_by_hand():
     z = [(e / ni - pbar) / s for e, ni, s in zip(ev, n, se, strict=True)]
     mr = [abs(z[i] - z[i - 1]) for i in range(1, len(z))]
     sigma_z = sum(mr) / len(mr) / 1.128
-    pc = p_chart(ev, n, laney=True)
-    assert pc["sigma_z"].iloc[0] == pytest.approx(sigma_z)
+    chart = p_chart(ev, n, laney=True)
+    pc = chart.table
+    assert pc["sigma_z"].iloc[0] == pytest.approx(sigma_z) == chart.sigma_z
     for i in range(len(ev)):
         assert pc.ucl[i] == pytest.approx(pbar + 3 * se[i] * sigma_z)
         assert pc.lcl[i] == pytest.approx(pbar - 3 * se[i] * sigma_z)
         assert pc.z[i] == pytest.approx(z[i] / sigma_z)
-    assert "Laney" in pc.attrs["method"]
+    assert "Laney" in chart.method and chart.laney
     # The binomial chart flags points that the Laney chart, with sigma_z > 2, does not.
     plain = p_chart(ev, n)
-    assert plain.signal.any() and not pc.signal.any()
-    assert plain["sigma_z"].eq(1.0).all() and "binomial" in plain.attrs["method"]
+    assert plain.table.signal.any() and not pc.signal.any()
+    assert plain.table["sigma_z"].eq(1.0).all() and "binomial" in plain.method
+    assert plain.sigma_z == 1.0 and not plain.laney
 
 
 def test_laney_with_a_baseline_uses_baseline_moving_ranges():
     ev, n = [50, 60, 40, 200], [1000] * 4
-    pc = p_chart(ev, n, laney=True, baseline=[True, True, True, False])
+    pc = p_chart(ev, n, laney=True, baseline=[True, True, True, False]).table
     pbar = 150 / 3000
     se = math.sqrt(pbar * (1 - pbar) / 1000)
     z = [(e / 1000 - pbar) / se for e in ev[:3]]
@@ -260,7 +272,7 @@ def test_p_chart_false_alarm_agrees_with_charts_drawn_one_by_one():
         hits = 0
         for _ in range(reps):
             ev = rng.binomial(n, 0.15)
-            hits += p_chart(ev, n, laney=laney).signal.any()
+            hits += p_chart(ev, n, laney=laney).table.signal.any()
         direct = hits / reps
         sim = p_chart_false_alarm(n, 0.15, laney=laney, n_sim=20_000, seed=3)
         se = math.sqrt(direct * (1 - direct) / reps)
@@ -287,5 +299,31 @@ def test_p_chart_false_alarm_rate_rule_1():
     rng = np.random.default_rng(5)
     n = np.full(20_000, 2_000)
     ev = rng.binomial(n, 0.2)
-    pc = p_chart(ev, n, rules=["1"])
+    pc = p_chart(ev, n, rules=["1"]).table
     assert 0.0015 < pc.signal.mean() < 0.0045
+
+
+def test_run_chart_tuple_unpacking_still_works_with_a_warning():
+    """``points, summary = run_chart(...)`` (the former return value) for one release."""
+    from saz_geboortezorg.deprecation import SazDeprecationWarning
+
+    result = run_chart([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    with pytest.warns(SazDeprecationWarning, match="unpacking"):
+        points, summary = result
+    assert points is result.table
+    assert list(summary) == [
+        "median", "useful", "longest_run", "longest_run_limit", "crossings",
+        "crossings_limit", "runs", "shift", "too_few_crossings", "trend", "trend_rule",
+        "signal", "rules",
+    ]  # fmt: skip
+    assert summary["median"] == 6.5 and summary["too_few_crossings"] is True
+
+
+def test_periods_become_a_column():
+    months = ["2022-01-01", "2022-02-01", "2022-03-01"]
+    rc = run_chart([1.0, 2.0, 3.0], periods=months)
+    assert rc.table.columns[0] == "period" and rc.table.period.dt.month.tolist() == [1, 2, 3]
+    pc = p_chart([1, 2, 3], [10, 10, 10], periods=months)
+    assert list(pc.table.columns[:3]) == ["period", "n", "events"]
+    with pytest.raises(SpecError, match="periods"):
+        run_chart([1.0, 2.0], periods=months)

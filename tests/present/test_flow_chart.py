@@ -53,8 +53,8 @@ def test_chart_embeds_the_links(women):
     layers = _layers(flow_chart(links).to_dict())
     bands = pd.DataFrame(layers["area"])
     per_link = bands.groupby("link")["n"].first()
-    assert len(per_link) == len(links)
-    assert sorted(per_link) == sorted(links["n"])
+    assert len(per_link) == len(links.table)
+    assert sorted(per_link) == sorted(links.table["n"])
     # every band is as wide as its count at both ends
     first = bands.groupby("link").first()
     last = bands.groupby("link").last()
@@ -65,7 +65,7 @@ def test_chart_embeds_the_links(women):
 def test_blocks_are_the_flow_counts(women):
     links = flow_links(women, "region_id", "R1")
     blocks = pd.DataFrame(_layers(flow_chart(links).to_dict())["rect"])
-    flows = care_flows(women, stages=None).query("unit == 'R1' and n > 0")
+    flows = care_flows(women, stages=None).table.query("unit == 'R1' and n > 0")
     got = blocks.set_index(["stage", "category"])["n"].sort_index()
     want = flows.set_index(["stage", "category"])["n"].sort_index()
     assert got.equals(want)
@@ -124,7 +124,7 @@ def test_reasons_chart_embeds_the_table(women):
     table = referral_reasons(women)
     spec = referral_reasons_chart(table, highlight="R1", language="nl").to_dict()
     rows = next(iter(spec["datasets"].values()))
-    assert len(rows) == len(table)
+    assert len(rows) == len(table.table)
     assert {r["unit_label"] for r in rows} == {"► R1 (n=2)"}
     colour = spec["encoding"]["color"]
     assert colour["field"] == "label_nl"
@@ -224,11 +224,6 @@ def test_no_highlight_no_bold_axis(women):
     assert "axis" not in spec["encoding"]["y"]
 
 
-def _no_attrs(table):
-    table.attrs.clear()
-    return table
-
-
 def test_axis_title_is_the_level(women):
     from saz_geboortezorg.present.flow_chart import flow_shares_chart
 
@@ -239,17 +234,35 @@ def test_axis_title_is_the_level(women):
         (flow_shares_chart(flows, "labour", unit="hospital", language="nl"), "ziekenhuis"),
         (referral_reasons_chart(reasons, unit="practice_id"), "midwifery practice"),
         (referral_reasons_chart(reasons, unit="region", language="nl"), "regio"),
-        (flow_shares_chart(flows.copy().pipe(_no_attrs), "labour"), "unit"),  # level unknown
+        (flow_shares_chart(flows.table, "labour"), "unit"),  # a plain table: level unknown
+        (flow_shares_chart(flows.table, "labour", unit="region_id"), "region"),
     ]
     for chart, expected in cases:
         assert chart.to_dict()["encoding"]["y"]["title"] == expected
-    # a table that says its level and moment (DataFrame.attrs) needs no arguments
-    flows.attrs["by"] = "region_id"
-    reasons.attrs.update(by="region_id", moment="labour")
+    # a result says its level and moment (fields), so it needs no arguments
+    assert (flows.unit, reasons.unit, reasons.moment) == ("region_id", "region_id", "labour")
     assert flow_shares_chart(flows, "labour").to_dict()["encoding"]["y"]["title"] == "region"
     spec = referral_reasons_chart(reasons, language="nl").to_dict()
     assert spec["encoding"]["y"]["title"] == "regio"
     assert spec["title"] == "Redenen van verwijzing durante partu per regio"
+    # its table alone does not: the title names neither
+    plain = referral_reasons_chart(reasons.table).to_dict()
+    assert plain["title"] == "Reasons for referral, per unit"
+    # the result's chart() draws the same as the chart function
+    assert reasons.chart(language="nl").to_dict() == spec
+    assert flows.chart().to_dict() == flow_shares_chart(flows, "labour").to_dict()
+
+
+def test_flow_chart_of_a_plain_table_takes_the_fields_as_arguments(women):
+    result = flow_links(women, follow="labour", stages=["start", "labour", "place"])
+    drawn = flow_chart(result).to_dict()
+    plain = flow_chart(
+        result.table, stages=result.stages, women=result.women, follow=result.follow
+    ).to_dict()
+    assert plain == drawn == result.chart().to_dict()
+    # without follow= the plain table's bands are coloured by their source block
+    unfollowed = flow_chart(result.table).to_dict()
+    assert "subtitle" not in str(unfollowed["title"])
 
 
 def test_reasons_title_names_the_moment(women):

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.monitor.its import segmented_regression
 from saz_geboortezorg.monitor.risk_adjusted import cusum, vlad
 from saz_geboortezorg.monitor.spc import p_chart, run_chart
@@ -41,16 +42,23 @@ def test_p_chart_plot_marks_signals_and_limits():
 def test_run_chart_plot():
     # 12 points, median 1.5 from the first 4: a run of 8 above (limit 7), 4 crossings
     values = [2, 1, 2, 1, 3, 3, 3, 3, 3, 3, 3, 3]
-    pts, s = run_chart(values, baseline=[True] * 4 + [False] * 8)
-    assert s["longest_run"] == 8 and s["shift"] and not s["too_few_crossings"]
-    spec = run_chart_plot(MONTHS, pts, s).to_dict()
+    s = run_chart(values, baseline=[True] * 4 + [False] * 8)
+    pts = s.table
+    assert s.longest_run == 8 and s.shift and not s.too_few_crossings
+    spec = run_chart_plot(MONTHS, pts, s.statistics()).to_dict()  # the former call
     assert len(_rows(spec, spec["layer"][3])) == int(pts.signal.sum()) == 8
+    assert run_chart_plot(s, periods=MONTHS).to_dict() == spec  # the result
     first, second = spec["title"]["subtitle"]
     assert "longest run 8 (signal above 7)" in first
     assert "crossings 4 (signal below 3)" in first
     assert second == "rules: shift, crossings (Anhøj); signals: shift"
-    pts, s = run_chart([1, 2, 3, 4, 5, 6, 3, 2, 3, 2, 3, 2], trend=True)
-    spec = run_chart_plot(MONTHS, pts, s).to_dict()
+    s = run_chart([1, 2, 3, 4, 5, 6, 3, 2, 3, 2, 3, 2], trend=True)
+    pts = s.table
+    spec = (
+        run_chart([1, 2, 3, 4, 5, 6, 3, 2, 3, 2, 3, 2], trend=True, periods=MONTHS)
+        .chart()
+        .to_dict()
+    )
     assert "trend" in spec["title"]["subtitle"][1]
     assert len(_rows(spec, spec["layer"][3])) == int(pts.signal.sum()) == 6
 
@@ -61,11 +69,11 @@ def test_p_chart_plot_says_laney_adjustment_and_false_alarm_rate():
     pc = p_chart(ev, n, laney=True)
     spec = p_chart_plot(MONTHS, pc, adjusted=False, false_alarm=0.034).to_dict()
     sub = spec["title"]["subtitle"]
-    assert f"sigma_z {pc.sigma_z.iloc[0]:.2f}" in sub and "Laney p'" in sub
+    assert f"sigma_z {pc.sigma_z:.2f}" in sub and "Laney p'" in sub
     assert "crude rates, not case-mix adjusted" in sub
     assert "false-alarm rate of this chart in control 3%" in sub
     band = _rows(spec, spec["layer"][0])
-    assert [r["ucl"] for r in band] == pytest.approx((100 * pc.ucl).tolist())
+    assert [r["ucl"] for r in band] == pytest.approx((100 * pc.table.ucl).tolist())
     spec = p_chart_plot(MONTHS, p_chart(ev, n), adjusted=True).to_dict()
     assert "3-sigma limits" in spec["title"]["subtitle"]
     assert "risk-adjusted (observed/expected)" in spec["title"]["subtitle"]
@@ -122,3 +130,34 @@ def test_change_point_plot_shows_set_cut_off_and_estimate():
     assert len(_rows(spec, best)) == 1
     assert "step-only" in spec["title"]["subtitle"][1]
     assert f"estimate {cp.estimate:%Y-%m}" in spec["title"]["subtitle"][0]
+
+
+def test_monitor_charts_draw_the_results_as_the_former_calls_did():
+    from saz_geboortezorg.monitor.unit import CusumChart
+
+    ev = [5, 6, 4, 5, 30, 5, 6, 4, 5, 6, 5, 4]
+    n = [100] * 4 + [120] + [100] * 7
+    pc = p_chart(ev, n, periods=MONTHS)
+    new = pc.chart(start="2022-06-01").to_dict()
+    old = p_chart_plot(MONTHS, pc.table.drop(columns="period"), start="2022-06-01").to_dict()
+    assert new["title"] == old["title"]
+    assert _rows(new, new["layer"][4]) == _rows(old, old["layer"][4])
+    # Laney's limits are named from the result's method field (no attrs needed)
+    ev = [500, 600, 430, 530, 620, 510, 560, 480, 520, 590, 450, 540]
+    lp = p_chart(ev, [10_000] * 12, laney=True)
+    assert "Laney p' limits" in p_chart_plot(lp, periods=MONTHS).to_dict()["title"]["subtitle"]
+    y = np.array([0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0])
+    p = np.full(12, 0.2)
+    cs = cusum(y, p, odds_ratio=2, h=0.9)
+    chart = CusumChart(
+        table=cs.assign(date=MONTHS)[["date", *cs.columns]],
+        odds_ratio=2.0,
+        h=0.9,
+        false_alarm=0.025,
+    )
+    new = cusum_plot(chart).to_dict()
+    old = cusum_plot(MONTHS, cs, 0.9, label="deterioration (odds ratio 2)").to_dict()
+    assert new["title"] == old["title"]
+    assert _rows(new, new["layer"][2]) == _rows(old, old["layer"][2])
+    with pytest.raises(SpecError, match="start"):
+        p_chart([5, 4, 20], [100, 100, 100]).chart(start="2022-02-01")

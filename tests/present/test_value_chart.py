@@ -85,8 +85,12 @@ def test_value_view_chart_method(dataset):
 def test_cost_drivers_chart_embeds_the_table(dataset):
     from saz_geboortezorg.derive.costs import cost_drivers
 
-    d = cost_drivers(dataset, unit="hospital")
-    spec = cost_drivers_chart(d, highlight="ZH01").to_dict()
+    result = cost_drivers(dataset, unit="hospital")
+    d = result.table
+    spec = cost_drivers_chart(result, highlight="ZH01").to_dict()
+    # the result, its table and its chart() draw the same
+    assert cost_drivers_chart(d, highlight="ZH01").to_dict() == spec
+    assert result.chart(highlight="ZH01").to_dict() == spec
     left, _ = spec["hconcat"]
     rows = spec["datasets"][spec["data"]["name"]]
     assert len(rows) == len(d)
@@ -104,8 +108,11 @@ def test_cost_summary_chart_embeds_the_parts_and_the_total_interval(dataset):
     from saz_geboortezorg.derive.costs import cost_summary
     from saz_geboortezorg.present.value_chart import cost_summary_chart
 
-    s = cost_summary(dataset, unit="hospital")
-    spec = cost_summary_chart(s, split="phase", highlight="ZH02").to_dict()
+    result = cost_summary(dataset, unit="hospital")
+    s = result.table
+    spec = cost_summary_chart(result, split="phase", highlight="ZH02").to_dict()
+    assert cost_summary_chart(s, split="phase", highlight="ZH02").to_dict() == spec
+    assert result.chart(split="phase", highlight="ZH02").to_dict() == spec
     bars, interval, _ = spec["layer"]
     rows = _rows(spec, bars)
     assert {r["part"] for r in rows} == {"pregnancy", "birth", "postpartum"}
@@ -120,6 +127,28 @@ def test_cost_summary_chart_embeds_the_parts_and_the_total_interval(dataset):
     assert means.is_monotonic_decreasing
     with pytest.raises(ValueError, match="split"):
         cost_summary_chart(s, split="product")
+
+
+def test_pregnancy_costs_chart_draws_the_mean_cost_per_product(dataset):
+    from saz_geboortezorg.derive.costs import cost_per_pregnancy
+    from saz_geboortezorg.present.value_chart import pregnancy_costs_chart
+
+    costs = cost_per_pregnancy(dataset)
+    spec = pregnancy_costs_chart(costs, top=100).to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    claimed = costs.table[costs.table["n_claims"] > 0]
+    # by hand: the mean of each product column over the pregnancies with claims
+    products = [c for c in claimed.columns if c.startswith("product_")]
+    want = {c.removeprefix("product_").upper(): claimed[c].mean() for c in products}
+    assert {r["product"]: r["mean"] for r in rows} == pytest.approx(want)
+    # the products add up to the mean total cost, and the bars are largest first
+    assert sum(r["mean"] for r in rows) == pytest.approx(claimed["cost_total"].mean())
+    assert [r["mean"] for r in rows] == sorted((r["mean"] for r in rows), reverse=True)
+    # fewer bars: the rest summed as 'other products'
+    short = pregnancy_costs_chart(costs, top=2).to_dict()
+    few = short["datasets"][short["data"]["name"]]
+    assert len(few) == 3 and few[-1]["product"] == "other products"
+    assert sum(r["mean"] for r in few) == pytest.approx(claimed["cost_total"].mean())
 
 
 def test_many_units_label_and_draw_intervals_only_for_the_highlight():

@@ -17,6 +17,7 @@ import pandas as pd
 from saz_geboortezorg.compare.funnel import limits as _limits
 from saz_geboortezorg.compare.funnel.overdispersion import OverdispersionTest
 from saz_geboortezorg.deprecation import renamed_arguments
+from saz_geboortezorg.result import Result
 
 __all__ = ["FunnelResult", "flags"]
 
@@ -41,9 +42,10 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int) and not isinstance(value, bool) else str(value)
 
 
-@dataclass
-class FunnelResult:
-    """A funnel analysis.
+@dataclass(repr=False)
+class FunnelResult(Result):
+    """A funnel analysis (follows the result protocol, :mod:`saz_geboortezorg.result`:
+    ``table``, ``summary()``, ``chart()``, ``to_dict()``; it prints as its table).
 
     Attributes
     ----------
@@ -203,7 +205,20 @@ class FunnelResult:
         return self.table[self.table[f"flag{tag}"] != "within"]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of ``saz-geboortezorg funnel --json`` (NaN becomes None)."""
+        """The JSON contract of ``saz-geboortezorg funnel --json`` (NaN becomes None).
+
+        ``result`` (``"FunnelResult"``) names the kind of result, as for every result;
+        the other fields are the command's contract and are only ever extended.
+
+        Examples
+        --------
+        >>> import json
+        >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+        >>> d = funnel(example_units(), "o", "e", "h", trim_by=0).to_dict()
+        >>> d["result"], d["data_type"], len(d["units"]), sorted(d["units"][0])[:4]
+        ('FunnelResult', 'SR', 10, ['denominator', 'flag95', 'flag998', 'group'])
+        >>> _ = json.dumps(d, allow_nan=False)
+        """
 
         def num(x: Any) -> Any:
             x = float(x)
@@ -230,6 +245,7 @@ class FunnelResult:
                 unit[f"flag{tag}"] = r[f"flag{tag}"]
             units.append(unit)
         return {
+            "result": type(self).__name__,
             "data_type": self.data_type,
             "sr_method": self.sr_method if self.data_type == "SR" else None,
             "trim_by": self.trim_by,
@@ -258,7 +274,17 @@ class FunnelResult:
         }
 
     def summary(self) -> str:
-        """A few lines of text: settings, dispersion and outliers."""
+        """A few lines of text: settings, dispersion and outliers.
+
+        Examples
+        --------
+        >>> from saz_geboortezorg.compare.funnel import example_units, funnel
+        >>> print(funnel(example_units(), "o", "e", "h", trim_by=0).summary())
+        Funnel plot: 10 units, SR (SHMI), target 1, trim_by 0
+        Dispersion ratio phi = 0.453 (from 10 units), tau2 = 0
+        Test of overdispersion: chi-square 4.53 on 10 df, p = 0.92
+        Limits: unadjusted (phi <= 1: no overdispersion detected).
+        """
         method = f"SR ({self.sr_method})" if self.data_type == "SR" else self.data_type
         lines = [
             f"Funnel plot: {len(self.table)} units, {method}, target "
@@ -340,6 +366,3 @@ class FunnelResult:
                 f"trimmed phi, {t.draws} datasets simulated with no overdispersion)"
             )
         return f"Test of overdispersion: {t.reason}"
-
-    def __repr__(self) -> str:  # pragma: no cover - cosmetic
-        return f"<FunnelResult {self.data_type} units={len(self.table)} phi={self.phi:.4g} overdispersed={self.overdispersed}>"

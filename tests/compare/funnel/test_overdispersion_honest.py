@@ -269,15 +269,25 @@ def test_wording_no_overdispersion_detected():
 
 # ---- the benchmark ----------------------------------------------------------------------
 def _adjusted_table(rng, n_units=17):
+    """An adjusted rate table and funnel_for with the Poisson variance (FunnelPlotR's SR
+    on observed and expected as they are)."""
+    from functools import partial
+
     from saz_geboortezorg.compare.benchmark import funnel_for
+    from saz_geboortezorg.indicators.rate_table import RateTable
 
     e = rng.uniform(20, 200, n_units)
     o = rng.poisson(e)
-    t = pd.DataFrame(
-        {"unit": [f"h{i:02d}" for i in range(n_units)], "n": 1000, "observed": o, "expected": e}
+    rates = RateTable.from_counts(
+        [f"h{i:02d}" for i in range(n_units)],
+        np.full(n_units, 1000),
+        o,
+        expected=e,
+        variance=e,
+        indicator="cs",
+        measure="percent",
     )
-    t.attrs.update(adjusted=True, family="binomial")
-    return t, funnel_for
+    return rates, partial(funnel_for, variance="poisson")
 
 
 def test_benchmark_funnel_for_fitted_expected_and_correction():
@@ -288,7 +298,7 @@ def test_benchmark_funnel_for_fitted_expected_and_correction():
     g = funnel_for(t, phi_correction=True)
     assert g.phi_correction and g.phi == f.phi_corrected and g.tau2 == f.tau2_corrected
     # parity view: phi, tau2 and limits are FunnelPlotR's unless the correction is asked
-    plain = funnel(t, "observed", "expected", "unit")
+    plain = funnel(t.table, "observed", "expected", "unit")
     assert (f.phi, f.tau2) == (plain.phi, plain.tau2)
 
 
