@@ -242,9 +242,9 @@ def load(
     files, problems = find_files(folder, {s: m.file for s, m in mappings.items() if m.file})
     for source in REQUIRED_SOURCES:
         if source not in files:
-            name = (mappings[source].file if source in mappings else None) or schema.source(
-                source
-            )["file"]
+            name = (mappings[source].file if source in mappings else None) or schema.source(source)[
+                "file"
+            ]
             present = sorted(p.name for p in folder.iterdir() if p.is_file())
             problems.append(
                 f"{folder}: required file {name}.csv or {name}.parquet (source {source}) is missing; "
@@ -376,7 +376,9 @@ def read_extract(
     raw = read_raw(path)
     mappings = read_mappings(mapping)
     if len(mappings) > 1 and source is None:
-        raise MappingError(f"the mapping has several sources; pass source= one of {', '.join(mappings)}")
+        raise MappingError(
+            f"the mapping has several sources; pass source= one of {', '.join(mappings)}"
+        )
     if mappings:
         chosen = mappings.get(source) if source else next(iter(mappings.values()))
         if chosen is None:

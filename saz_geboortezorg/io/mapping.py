@@ -220,7 +220,9 @@ def _fail(path: str, line: int, message: str) -> SazError:
     return MappingError(f"{path} line {line}: {message}")
 
 
-def _parse_rule(target: str, spec: Any, line: int, path: str, default_date: str | None) -> ColumnRule:
+def _parse_rule(
+    target: str, spec: Any, line: int, path: str, default_date: str | None
+) -> ColumnRule:
     rule = ColumnRule(target, line)
     if isinstance(spec, str):
         if not spec.strip():
@@ -232,8 +234,7 @@ def _parse_rule(target: str, spec: Any, line: int, path: str, default_date: str 
             raise _fail(
                 path,
                 spec.lines.get(unknown[0], line),
-                f"{target}: unknown key {unknown[0]!r}; a rule has "
-                f"{', '.join(sorted(_RULE_KEYS))}",
+                f"{target}: unknown key {unknown[0]!r}; a rule has {', '.join(sorted(_RULE_KEYS))}",
             )
         given = [k for k in ("from", "value", "expression") if k in spec]
         if len(given) != 1:
@@ -325,7 +326,11 @@ def _parse_source(block: Any, path: str, line: int, source: str | None) -> Sourc
         for name, decl in declared.items():
             if decl.get("type") == "date" and name not in m.rules:
                 m.rules[name] = ColumnRule(
-                    name, block.lines["date_format"], [name], date_format=default_date, implicit=True
+                    name,
+                    block.lines["date_format"],
+                    [name],
+                    date_format=default_date,
+                    implicit=True,
                 )
     return m
 
@@ -394,7 +399,9 @@ def read_mappings(mapping: Any) -> dict[str, SourceMapping]:
             found = parse_mapping(p.read_text(encoding="utf-8"), str(p))
         for source, m in found.items():
             if source in out:
-                raise MappingError(f"two mappings for source {source}: {out[source].path} and {m.path}")
+                raise MappingError(
+                    f"two mappings for source {source}: {out[source].path} and {m.path}"
+                )
             out[source] = m
     return out
 
@@ -404,7 +411,9 @@ def _text(s: pd.Series) -> pd.Series:
     return convert(s, "string").values.where(s.notna().to_numpy())
 
 
-def _problem(raw: RawExtract, m: SourceMapping, rule: ColumnRule, what: str, mask, values, expected):  # noqa: ANN001, ANN202
+def _problem(
+    raw: RawExtract, m: SourceMapping, rule: ColumnRule, what: str, mask, values, expected
+):  # noqa: ANN001, ANN202
     n, rows, vals = first_rows(mask, raw.frame.index.to_numpy(), values)
     column = ", ".join(rule.sources) or rule.target
     return Problem(
@@ -528,7 +537,9 @@ def apply_mapping(raw: RawExtract, mapping: SourceMapping) -> tuple[RawExtract, 
                 shown = first
             if bad.any():
                 problems.append(
-                    _problem(raw, mapping, rule, f"not a number in {rule.unit}", bad, shown, "numbers")
+                    _problem(
+                        raw, mapping, rule, f"not a number in {rule.unit}", bad, shown, "numbers"
+                    )
                 )
                 continue
             values = pd.Series(np.round(number.to_numpy(dtype="float64"), 6), index=frame.index)
@@ -571,7 +582,15 @@ def apply_mapping(raw: RawExtract, mapping: SourceMapping) -> tuple[RawExtract, 
             values = frame[rule.sources[0]]
         out[target] = values
         report.append(
-            (target, rule.kind, ", ".join(rule.sources), rule.line, int(values.notna().sum()), recoded, defaulted)
+            (
+                target,
+                rule.kind,
+                ", ".join(rule.sources),
+                rule.line,
+                int(values.notna().sum()),
+                recoded,
+                defaulted,
+            )
         )
     if not problems:
         used = {s for r in mapping.rules.values() for s in r.sources}

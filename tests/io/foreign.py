@@ -111,9 +111,7 @@ def write_foreign(original: Path, root: Path) -> Path:
     for c in ["datum_eerste_consult", "datum_verwijzing_zwangerschap", "datum_baring"]:
         l1[c] = _dutch_date(l1[c].replace("", None))
     ga = pd.to_numeric(l1.pop("zwangerschapsduur").replace("", None))
-    l1["AD"] = [
-        "" if pd.isna(x) else f"{int(x) // 7}+{int(x) % 7}" for x in ga
-    ]
+    l1["AD"] = ["" if pd.isna(x) else f"{int(x) // 7}+{int(x) % 7}" for x in ga]
     l1["Risico_intake"] = l1.pop("conclusie_risicostatus_na_intake").map(RISICO)
     l1 = l1.drop(columns="verwijzing_zwangerschap").rename(columns={"praktijk_id": "Praktijk"})
     l1.to_csv(root / "Export_LVR1.csv", sep=";", index=False)
