@@ -508,7 +508,9 @@ def apply_mapping(raw: RawExtract, mapping: SourceMapping) -> tuple[RawExtract, 
                     )
                 )
                 continue
-            values = mapped.where(known, rule.default if rule.default is not None else None)
+            values = mapped.where(known)
+            if rule.default is not None:
+                values = values.where(~unknown, rule.default)  # empty cells stay empty
             values = values.where(values.fillna("").str.len().to_numpy() > 0)
             recoded = int((known & (key != mapped).fillna(False).to_numpy(dtype=bool)).sum())
             defaulted = int(unknown.sum())
