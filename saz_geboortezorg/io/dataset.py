@@ -120,11 +120,11 @@ class Dataset:
 
 
 def find_files(
-    folder: Path, names: dict[str, str] | None = None
+    folder: Path, file_names: dict[str, str] | None = None
 ) -> tuple[dict[str, Path], list[str]]:
     """Match the files in ``folder`` to sources: ``({source: path}, problems)``.
 
-    ``names`` gives another file name (with or without suffix) for some sources, as a
+    ``file_names`` gives another file name (with or without suffix) for some sources, as a
     mapping's ``file:`` does.
 
     Examples
@@ -142,7 +142,7 @@ def find_files(
         if p.is_file() and p.suffix.lower() in SUFFIXES:
             by_name.setdefault(p.stem.lower(), []).append(p)
     for source, spec in schema.sources().items():
-        name = (names or {}).get(source) or spec["file"]
+        name = (file_names or {}).get(source) or spec["file"]
         if (folder / name).is_file():
             found[source] = folder / name
             continue
