@@ -321,7 +321,7 @@ def draft(path: Path, source: str, *, sample: int = 5000) -> str:
             wanted = {"kg": "g", "l": "ml", "weeks": "days"}[unit]
             if _base_unit(decl) == wanted:
                 extra["unit"] = unit
-        if f == target and not extra and not notes:
+        if f == target and not extra and (not notes or not len(values)):
             continue  # already ours
         lines.append(f"  {target}:  # {f!r} {how} {why} {shown}")
         lines.append(f"    from: {_q(f)}")
