@@ -246,8 +246,9 @@ def load(
                 "file"
             ]
             present = sorted(p.name for p in folder.iterdir() if p.is_file())
+            wanted = name if Path(name).suffix else f"{name}.csv or {name}.parquet"
             problems.append(
-                f"{folder}: required file {name}.csv or {name}.parquet (source {source}) is missing; "
+                f"{folder}: required file {wanted} (source {source}) is missing; "
                 f"files found: {', '.join(present) or 'none'}"
             )
     extracts: dict[str, Extract] = {}

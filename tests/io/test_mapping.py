@@ -262,3 +262,24 @@ def test_header_read_case_insensitively(tmp_path):
     )
     out, _ = apply_mapping(read_raw(p), m["perined_lvr2"])
     assert out.frame["geslacht"].tolist() == ["2"]
+
+
+def test_parquet_with_typed_columns(tmp_path):
+    p = tmp_path / "x.parquet"
+    pd.DataFrame({"Gewicht": [3.456, None, 0.95], "Sekse": [1.0, 2.0, None]}).to_parquet(p)
+    m = parse_mapping(
+        "source: perined_lvr2\ncolumns:\n"
+        "  geboortegewicht: {from: Gewicht, unit: kg}\n"
+        "  geslacht: {from: Sekse, codes: {1: 1, 2: 2}}\n"
+    )["perined_lvr2"]
+    out, _ = apply_mapping(read_raw(p), m)
+    assert out.frame["geboortegewicht"].tolist()[::2] == [3456.0, 950.0]
+    assert out.frame["geslacht"].tolist()[:2] == ["1", "2"]
+
+
+def test_mapped_file_name_missing(folders, tmp_path):
+    _, foreign = folders
+    folder = _copy(foreign, tmp_path)
+    (folder / "Export_LVR2.csv").unlink()
+    with pytest.raises(SazError, match=r"required file Export_LVR2\.csv \(source perined_lvr2\)"):
+        sg.load(folder, mapping=fx.mappings(folder))
