@@ -20,6 +20,7 @@ from saz_geboortezorg.errors import SazError
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = [
     "synth",
+    "map",
     "validate",
     "completeness",
     "indicators",

@@ -7,7 +7,7 @@ exits with status 2, without a traceback.
 
 from __future__ import annotations
 
-__all__ = ["SazError", "ExtractError", "SpecError"]
+__all__ = ["SazError", "ExtractError", "MappingError", "SpecError"]
 
 
 class SazError(Exception):
@@ -28,6 +28,13 @@ class ExtractError(SazError):
             else message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
         )
         super().__init__(full)
+
+
+class MappingError(ExtractError):
+    """A mapping file (foreign extract -> schema) is malformed or does not fit the data.
+
+    The message names the mapping file and line; ``problems`` names the data rows.
+    """
 
 
 class SpecError(SazError):

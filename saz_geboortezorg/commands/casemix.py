@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_attribution, add_unit
+    from saz_geboortezorg.commands.inputs import add_attribution, add_mapping, add_unit
 
     p = sub.add_parser(
         "casemix",
@@ -30,6 +30,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     add_unit(p, "level of comparison: hospital, region, practice, all or a column")
     add_attribution(p, "the rule of the spec's outcome indicator")
+    add_mapping(p)
     p.add_argument("--json", action="store_true", help="print JSON (fields: case_mix/README.md)")
     p.add_argument(
         "--lenient",
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     model = CaseMixModel(  # spec errors first
         args.spec, unit=args.unit, strict=not args.lenient, attribution=args.attribution
     )
-    result = model.fit(load_table_or_dataset(args.data))
+    result = model.fit(load_table_or_dataset(args.data, args.mapping))
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

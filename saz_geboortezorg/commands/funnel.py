@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_unit
+    from saz_geboortezorg.commands.inputs import add_mapping, add_unit
 
     p = sub.add_parser(
         "funnel",
@@ -93,6 +93,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("--highlight", metavar="UNIT", help="unit to highlight in the chart")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_mapping(p)
     return p
 
 
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.csv.is_dir():
         raise SazError(f"{args.csv}: give a table (CSV or Parquet), not a folder")
-    data = load_table_or_dataset(args.csv)
+    data = load_table_or_dataset(args.csv, args.mapping)
     result = funnel(
         data,
         args.numerator,

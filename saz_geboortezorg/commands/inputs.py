@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["load_table_or_dataset", "add_attribution", "add_unit"]
+__all__ = ["load_table_or_dataset", "add_attribution", "add_unit", "add_mapping"]
 
 
-def load_table_or_dataset(path: Path):
-    """A folder of extracts becomes a linked Dataset; a file is read as an analysis table."""
+def load_table_or_dataset(path: Path, mapping: list | None = None):
+    """A folder of extracts becomes a linked Dataset; a file is read as an analysis table.
+
+    ``mapping`` (the ``--mapping`` files) applies to a folder of extracts only.
+    """
     from saz_geboortezorg.errors import SazError
 
     if path.is_dir():
         from saz_geboortezorg.io import load
 
-        return load(path)
+        return load(path, mapping=mapping)
     if not path.exists():
         raise SazError(f"{path}: no such file or folder")
+    if mapping:
+        raise SazError(
+            f"{path}: --mapping applies to a folder of extracts, not to one analysis table"
+        )
     import pandas as pd
 
     try:
@@ -25,6 +32,28 @@ def load_table_or_dataset(path: Path):
         return pd.read_csv(path, sep=None, engine="python")
     except (OSError, ValueError) as exc:
         raise SazError(f"{path}: cannot read it as a table: {exc}") from None
+
+
+def add_mapping(parser) -> None:
+    """The ``--mapping FILE`` option (repeatable) of every command that reads extracts.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_mapping(p)
+    >>> p.parse_args(["--mapping", "a.yaml", "--mapping", "b.yaml"]).mapping, p.parse_args([]).mapping
+    (['a.yaml', 'b.yaml'], None)
+    """
+    parser.add_argument(
+        "--mapping",
+        action="append",
+        metavar="FILE",
+        help=(
+            "mapping file (YAML) for extracts in another format: column names, codes, units, "
+            "date formats (repeatable, one per source; see 'saz-geboortezorg map')"
+        ),
+    )
 
 
 def add_attribution(parser, default: str = "the indicator's own rule") -> None:

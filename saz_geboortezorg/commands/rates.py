@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_attribution, add_unit
+    from saz_geboortezorg.commands.inputs import add_attribution, add_mapping, add_unit
 
     p = sub.add_parser(
         "rates",
@@ -31,6 +31,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         default="hospital",
     )
     add_attribution(p)
+    add_mapping(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return p
 
@@ -43,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
     definition = get(args.indicator)  # fail fast on an unknown id, before loading data
     rule = attribution_for(definition, args.attribution)  # the rule compute applies
     table = compute(
-        load_table_or_dataset(args.data), definition, unit=args.unit, attribution=args.attribution
+        load_table_or_dataset(args.data, args.mapping),
+        definition,
+        unit=args.unit,
+        attribution=args.attribution,
     )
     if args.json:
         records = [

@@ -8,6 +8,8 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
+    from saz_geboortezorg.commands.inputs import add_mapping
+
     p = sub.add_parser(
         "report",
         help="one self-contained HTML report per region for a mirror meeting",
@@ -36,6 +38,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="also write every chart as PNG and SVG and every table as CSV and Excel",
     )
     p.add_argument("--json", action="store_true", help="print a JSON summary")
+    add_mapping(p)
     return p
 
 
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from saz_geboortezorg.report import build_reports
 
     summary = build_reports(
-        load(args.data),
+        load(args.data, mapping=args.mapping),
         None if args.all_regions else args.region,
         args.out,
         threshold=args.threshold,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from saz_geboortezorg.commands.inputs import add_mapping
+
 HELP = "validate and link a folder of extracts; print the linkage report"
 
 
@@ -38,6 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="completeness: flag variables with more than this share missing (default 0.05)",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_mapping(p)
     return p
 
 
@@ -46,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     from saz_geboortezorg.io import load
 
-    data = load(args.path, salt=args.salt)
+    data = load(args.path, salt=args.salt, mapping=args.mapping)
     summary = data.linkage_summary()
     comp = data.completeness(unit="hospital", threshold=args.threshold)
     flagged = comp[comp["flagged"] & (comp["unit"] != "all")]

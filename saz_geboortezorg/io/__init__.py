@@ -4,6 +4,7 @@ One module per job:
 
 ============== ==============================================================
 read           read one CSV (any separator/encoding) or Parquet file as raw values
+mapping        translate a foreign extract (names, codes, units, dates) by a mapping file
 convert        convert raw values to the declared types, marking bad values
 validate       check an extract against ``schema/extracts.yaml``
 identifiers    replace direct identifiers by salted SHA-256 hashes

@@ -24,10 +24,11 @@ import pandas as pd
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.deprecation import renamed_arguments
-from saz_geboortezorg.errors import ExtractError, SazError
+from saz_geboortezorg.errors import ExtractError, MappingError, SazError
 from saz_geboortezorg.io.completeness import completeness as _completeness
 from saz_geboortezorg.io.identifiers import hash_identifiers
 from saz_geboortezorg.io.link import link, linkage_summary
+from saz_geboortezorg.io.mapping import SourceMapping, apply_mapping, read_mappings
 from saz_geboortezorg.io.read import SUFFIXES, read_raw
 from saz_geboortezorg.io.validate import Extract, check_extract, check_references, raise_problems
 
@@ -118,8 +119,13 @@ class Dataset:
         return f"Dataset(sources: {parts}; births={len(self.births)}, women={len(self.women)}, excluded={len(self.excluded)})"
 
 
-def find_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+def find_files(
+    folder: Path, file_names: dict[str, str] | None = None
+) -> tuple[dict[str, Path], list[str]]:
     """Match the files in ``folder`` to sources: ``({source: path}, problems)``.
+
+    ``file_names`` gives another file name (with or without suffix) for some sources, as a
+    mapping's ``file:`` does.
 
     Examples
     --------
@@ -136,7 +142,11 @@ def find_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
         if p.is_file() and p.suffix.lower() in SUFFIXES:
             by_name.setdefault(p.stem.lower(), []).append(p)
     for source, spec in schema.sources().items():
-        candidates = by_name.get(spec["file"].lower(), [])
+        name = (file_names or {}).get(source) or spec["file"]
+        if (folder / name).is_file():
+            found[source] = folder / name
+            continue
+        candidates = by_name.get(name.lower(), [])
         if len(candidates) > 1:
             names = " and ".join(c.name for c in candidates)
             problems.append(f"{names}: two files for source {source}; keep one")
@@ -145,15 +155,25 @@ def find_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
     return found, problems
 
 
-def _load_extract(path: Path, source: str, salt: str | None) -> Extract:
+def _load_extract(
+    path: Path, source: str, salt: str | None, mapping: SourceMapping | None = None
+) -> Extract:
     raw = read_raw(path)
+    if mapping is not None:
+        raw, _ = apply_mapping(raw, mapping)
     ext = check_extract(raw, source)
     ext.frame, notes = hash_identifiers(ext.frame, schema.source(source)["columns"], ext.file, salt)
     ext.notes += notes
     return ext
 
 
-def load(path: str | Path, *, salt: str | None = None, validate: bool = True) -> Dataset:
+def load(
+    path: str | Path,
+    *,
+    salt: str | None = None,
+    validate: bool = True,
+    mapping: str | Path | list | dict | None = None,
+) -> Dataset:
     """Load, validate and link a folder of extracts.
 
     Parameters
@@ -169,6 +189,11 @@ def load(path: str | Path, *, salt: str | None = None, validate: bool = True) ->
         If True (default) any problem raises one :class:`ExtractError` listing all
         problems of all files. If False, problems are kept as notes and bad values
         are treated as missing (use with care).
+    mapping : str, Path or list, optional
+        Mapping file(s) for extracts in another format (column names, codes, units,
+        date formats): one YAML file per source, or one with a ``sources:`` block; see
+        :mod:`saz_geboortezorg.io.mapping` and ``io/mapping_example.yaml``. A mapping's
+        ``file:`` names that source's file in the folder.
 
     Returns
     -------
@@ -178,6 +203,9 @@ def load(path: str | Path, *, salt: str | None = None, validate: bool = True) ->
     ------
     ExtractError
         Folder or file missing, unreadable, or not matching the schema.
+    MappingError
+        A mapping file is malformed or does not fit its extract (names the mapping line
+        and the data rows); nothing is loaded.
 
     Examples
     --------
@@ -210,21 +238,35 @@ def load(path: str | Path, *, salt: str | None = None, validate: bool = True) ->
         raise ExtractError(
             f"{folder}: is a file, not a folder; {hint} (use read_extract for one file)"
         )
-    files, problems = find_files(folder)
+    mappings = read_mappings(mapping)
+    files, problems = find_files(folder, {s: m.file for s, m in mappings.items() if m.file})
     for source in REQUIRED_SOURCES:
         if source not in files:
-            name = schema.source(source)["file"]
+            name = (mappings[source].file if source in mappings else None) or schema.source(source)[
+                "file"
+            ]
             present = sorted(p.name for p in folder.iterdir() if p.is_file())
+            wanted = name if Path(name).suffix else f"{name}.csv or {name}.parquet"
             problems.append(
-                f"{folder}: required file {name}.csv or {name}.parquet (source {source}) is missing; "
+                f"{folder}: required file {wanted} (source {source}) is missing; "
                 f"files found: {', '.join(present) or 'none'}"
             )
     extracts: dict[str, Extract] = {}
+    mapping_problems: list[str] = []
     for source, file in files.items():
         try:
-            extracts[source] = _load_extract(file, source, salt)
+            extracts[source] = _load_extract(file, source, salt, mappings.get(source))
+        except MappingError as exc:
+            mapping_problems.append(str(exc))
         except ExtractError as exc:
             problems.append(str(exc))
+    unused = sorted(set(mappings) - set(files))
+    if unused:
+        problems += [
+            f"{mappings[s].path}: maps source {s}, but {folder} has no file for it" for s in unused
+        ]
+    if mapping_problems:
+        raise MappingError(f"cannot map the extracts in {folder}", mapping_problems)
     if problems:
         raise ExtractError(
             f"cannot load the extracts in {folder}",
@@ -232,7 +274,7 @@ def load(path: str | Path, *, salt: str | None = None, validate: bool = True) ->
         )
     check_references(extracts)
     notes = [n for e in extracts.values() for n in e.notes]
-    known = {p.name for p in files.values()}
+    known = {p.name for p in files.values()} | {Path(m.path).name for m in mappings.values()}
     ignored = sorted(
         p.name
         for p in folder.iterdir()
@@ -291,7 +333,12 @@ def _infer_source(path: Path, columns: list[str]) -> str | None:
 
 
 def read_extract(
-    path: str | Path, source: str | None = None, *, salt: str | None = None, validate: bool = True
+    path: str | Path,
+    source: str | None = None,
+    *,
+    salt: str | None = None,
+    validate: bool = True,
+    mapping: str | Path | SourceMapping | None = None,
 ) -> pd.DataFrame:
     """Read and validate one extract file.
 
@@ -308,6 +355,8 @@ def read_extract(
         Salt for hashing direct identifiers.
     validate : bool
         Raise an :class:`ExtractError` listing all problems (default True).
+    mapping : str, Path or SourceMapping, optional
+        A mapping file for a file in another format; it names the source.
 
     Returns
     -------
@@ -326,6 +375,17 @@ def read_extract(
     """
     path = Path(path)
     raw = read_raw(path)
+    mappings = read_mappings(mapping)
+    if len(mappings) > 1 and source is None:
+        raise MappingError(
+            f"the mapping has several sources; pass source= one of {', '.join(mappings)}"
+        )
+    if mappings:
+        chosen = mappings.get(source) if source else next(iter(mappings.values()))
+        if chosen is None:
+            raise MappingError(f"the mapping has no block for source {source}")
+        source = chosen.source
+        raw, _ = apply_mapping(raw, chosen)
     if source is None:
         source = _infer_source(path, list(raw.frame.columns))
         if source is None:
