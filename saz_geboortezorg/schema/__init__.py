@@ -37,6 +37,7 @@ __all__ = [
     "KERNSET_KEYS",
     "kernset",
     "kernset_sources",
+    "kernset_base",
     "kernset_element_ids",
     "check_declarations",
 ]
@@ -107,6 +108,11 @@ def code_label(name: str, code: Any, language: str = "en") -> str:
 def analysis() -> dict[str, Any]:
     """The declared analysis tables (``births``, ``women``) and their columns."""
     return _read("analysis.yaml")
+
+
+def kernset_base() -> str:
+    """The OID under which the kernset element ids (``id: 20290``) are concept arcs."""
+    return str(_read("extracts.yaml")["kernset"]["base"])
 
 
 def kernset_sources() -> dict[str, str]:
