@@ -11,6 +11,8 @@ Examples
 ['dbc_declaraties', 'organisaties', 'perined_lvr1', 'perined_lvr2']
 >>> schema.code_label("type_partus", "274130007")
 'intrapartum (secondary) caesarean section'
+>>> schema.kernset("perined_lvr2", "bloedverlies")["nl"]
+'Hoeveelheid bloedverlies'
 """
 
 from __future__ import annotations
@@ -31,7 +33,23 @@ __all__ = [
     "identifier_synonyms",
     "patterns",
     "analysis",
+    "COLUMN_KEYS",
+    "KERNSET_KEYS",
+    "kernset",
+    "kernset_sources",
+    "kernset_base",
+    "kernset_element_ids",
+    "check_declarations",
 ]
+
+#: The keys a column of ``extracts.yaml`` may have (see the file's header).
+COLUMN_KEYS = frozenset(
+    {"type", "nl", "en", "codes", "range", "nullable", "required_when", "optional", "pattern"}
+    | {"kernset"}
+)
+#: The keys of a column's ``kernset`` entry: an element, or ``none`` with a reason.
+KERNSET_KEYS = frozenset({"id", "nl", "codesystem", "valueset", "source", "differs", "none"})
+_TYPES = frozenset({"string", "integer", "float", "date", "flag"})
 
 
 @cache
@@ -90,3 +108,111 @@ def code_label(name: str, code: Any, language: str = "en") -> str:
 def analysis() -> dict[str, Any]:
     """The declared analysis tables (``births``, ``women``) and their columns."""
     return _read("analysis.yaml")
+
+
+def kernset_base() -> str:
+    """The OID under which the kernset element ids (``id: 20290``) are concept arcs."""
+    return str(_read("extracts.yaml")["kernset"]["base"])
+
+
+def kernset_sources() -> dict[str, str]:
+    """Where the kernset ids were found: source key -> description with its address."""
+    return dict(_read("extracts.yaml")["kernset"]["sources"])
+
+
+def kernset(source_name: str, column: str) -> dict[str, Any]:
+    """The national-standard (Kernset Geboortezorg 2.3) entry of one column.
+
+    Either the element (``id``, ``nl``, and where known ``codesystem``, ``valueset``,
+    ``differs``, with the ``source`` it was found in) or ``{"none": reason}``.
+
+    Examples
+    --------
+    >>> kernset("perined_lvr1", "wijze_begin_baring")["id"]
+    20550
+    >>> kernset("dbc_declaraties", "tarief")["none"][:11]
+    'claims data'
+    """
+    cols = source(source_name)["columns"]
+    if column not in cols:
+        raise SazError(f"{source_name} has no column {column!r}")
+    return dict(cols[column]["kernset"])
+
+
+def kernset_element_ids(entry: dict[str, Any]) -> list[str]:
+    """The ART-DECOR ids (``peri23-dataelement-N``) of a kernset entry; [] for none.
+
+    Examples
+    --------
+    >>> kernset_element_ids({"id": [20211, 20212], "nl": ["Gewicht (gemeten)", "Lengte (gemeten)"]})
+    ['peri23-dataelement-20211', 'peri23-dataelement-20212']
+    >>> kernset_element_ids({"none": "a linkage key"})
+    []
+    """
+    ids = entry.get("id", [])
+    return [f"peri23-dataelement-{i}" for i in (ids if isinstance(ids, list) else [ids])]
+
+
+def check_declarations(doc: dict[str, Any] | None = None) -> list[str]:
+    """Problems in the declarations of ``extracts.yaml`` (empty list: none).
+
+    Checks every column's keys, its type, that its code list exists, and its kernset
+    entry: present, either an element (``id`` and ``nl`` of equal length, a known
+    ``source``) or ``none`` with a reason, never both.
+
+    Examples
+    --------
+    >>> check_declarations()
+    []
+    >>> bad = {"kernset": {"sources": {"ada23": "x"}}, "sources": {"s": {"columns": {
+    ...     "a": {"type": "integer", "colour": 1, "kernset": {"id": [1, 2], "nl": "x", "source": "ada23"}},
+    ...     "b": {"type": "flag"}}}}}
+    >>> for problem in check_declarations(bad):
+    ...     print(problem)
+    s.a: unknown key(s) colour
+    s.a: kernset id and nl must have the same number of entries
+    s.b: no kernset entry (give the element or none: with a reason)
+    """
+    doc = _read("extracts.yaml") if doc is None else doc
+    known_sources = set((doc.get("kernset") or {}).get("sources") or {})
+    lists = set(code_lists())
+    out: list[str] = []
+    for name, spec in doc["sources"].items():
+        for col, c in spec["columns"].items():
+            where = f"{name}.{col}"
+            extra = set(c) - COLUMN_KEYS
+            if extra:
+                out.append(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
+            if c.get("type") not in _TYPES:
+                out.append(f"{where}: type {c.get('type')!r} is not one of {sorted(_TYPES)}")
+            if "codes" in c and c["codes"] not in lists:
+                out.append(f"{where}: code list {c['codes']!r} is not in codes.yaml")
+            k = c.get("kernset")
+            if not isinstance(k, dict) or not k:
+                out.append(f"{where}: no kernset entry (give the element or none: with a reason)")
+                continue
+            extra = set(k) - KERNSET_KEYS
+            if extra:
+                out.append(f"{where}: unknown kernset key(s) {', '.join(sorted(extra))}")
+            if "none" in k:
+                if set(k) - {"none"}:
+                    out.append(f"{where}: kernset none: cannot also name an element")
+                if not str(k["none"] or "").strip():
+                    out.append(f"{where}: kernset none: needs a reason")
+                continue
+            ids = k.get("id")
+            ids = ids if isinstance(ids, list) else [ids]
+            nls = k.get("nl")
+            nls = nls if isinstance(nls, list) else [nls]
+            if not all(isinstance(i, int) and i > 0 for i in ids):
+                out.append(f"{where}: kernset id must be a positive integer (or a list of them)")
+            if len(ids) != len(nls):
+                out.append(f"{where}: kernset id and nl must have the same number of entries")
+            if not all(isinstance(n, str) and n.strip() for n in nls):
+                out.append(f"{where}: kernset nl must name the element in Dutch")
+            srcs = k.get("source")
+            srcs = srcs if isinstance(srcs, list) else [srcs]
+            unknown = [s for s in srcs if s not in known_sources]
+            if unknown:
+                out.append(f"{where}: kernset source {unknown} is not under kernset.sources")
+    return out

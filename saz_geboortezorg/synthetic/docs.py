@@ -1,7 +1,9 @@
 """Generate the Markdown tables of ``synthetic_data/README.md`` from the YAML files.
 
 The data dictionary (every column of every source, with type, codes, range,
-nullability, Dutch term and English meaning), the code lists, and the table of
+nullability, Dutch term, English meaning and its element of the national data standard,
+the Kernset Geboortezorg 2.3), the kernset details (sources, code systems and value
+sets, and where our columns depart from the kernset and why), the code lists, and the table of
 generative parameters with their sources are generated, so they cannot drift from
 ``schema/extracts.yaml``, ``schema/codes.yaml`` and ``parameters.yaml``. The README
 keeps them between ``<!-- BEGIN generated: NAME -->`` / ``<!-- END generated -->``
@@ -12,6 +14,8 @@ Examples
 --------
 >>> md = data_dictionary()
 >>> "| zwangerschap_id |" in md and "### perined_lvr2" in md
+True
+>>> "peri23-dataelement-20640 Hoeveelheid bloedverlies" in md
 True
 """
 
@@ -26,6 +30,7 @@ from saz_geboortezorg.synthetic.store import DEFAULT_BIRTHS, DEFAULT_SEED
 
 __all__ = [
     "data_dictionary",
+    "kernset_tables",
     "code_tables",
     "model_table",
     "parameter_table",
@@ -55,8 +60,11 @@ def data_dictionary() -> str:
         for a, b in spec.get("date_order") or []:
             out.append(f"`{a}` <= `{b}` where both are filled.")
         out.append("")
-        out.append("| column | type | codes / range | empty allowed | Dutch term | meaning |")
-        out.append("|---|---|---|---|---|---|")
+        out.append(
+            "| column | type | codes / range | empty allowed | Dutch term | meaning "
+            "| kernset 2.3 element |"
+        )
+        out.append("|---|---|---|---|---|---|---|")
         for col, c in spec["columns"].items():
             codes = f"`{c['codes']}`" if "codes" in c else ""
             if "range" in c:
@@ -67,7 +75,53 @@ def data_dictionary() -> str:
             if c.get("optional"):
                 empty += "; the column may be absent"
             out.append(
-                f"| {col} | {c['type']} | {codes} | {_cell(empty)} | {_cell(c.get('nl', ''))} | {_cell(c.get('en', ''))} |"
+                f"| {col} | {c['type']} | {codes} | {_cell(empty)} | {_cell(c.get('nl', ''))} "
+                f"| {_cell(c.get('en', ''))} | {_cell(_element(c['kernset']))} |"
+            )
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _element(entry: dict) -> str:
+    """``peri23-dataelement-N Dutch name`` (joined with ``+``), or ``none``."""
+    if "none" in entry:
+        return "none"
+    names = entry["nl"] if isinstance(entry["nl"], list) else [entry["nl"]]
+    ids = schema.kernset_element_ids(entry)
+    return " + ".join(f"{i} {n}" for i, n in zip(ids, names, strict=True))
+
+
+def kernset_tables() -> str:
+    """The kernset sources, and per source each column's element, codes and departure.
+
+    Examples
+    --------
+    >>> md = kernset_tables()
+    >>> "| aantal_eerdere_sectio | peri23-dataelement-80624 Type partus |" in md
+    True
+    """
+    base = schema.kernset_base()
+    out = [
+        f"Element ids are ART-DECOR data elements `peri23-dataelement-N`, concept OID "
+        f"`{base}.N`. Code system `2.16.840.1.113883.6.96` is SNOMED CT. Sources:\n"
+    ]
+    for key, text in schema.kernset_sources().items():
+        out.append(f"- `{key}`: {_cell(text)}")
+    out.append("")
+    for name, spec in schema.sources().items():
+        out.append(f"#### {name}\n")
+        out.append(
+            "| column | kernset 2.3 element | code system / value set | how ours departs, and why |"
+        )
+        out.append("|---|---|---|---|")
+        for col, c in spec["columns"].items():
+            k = c["kernset"]
+            if "none" in k:
+                out.append(f"| {col} | none | | {_cell(k['none'])} |")
+                continue
+            vocab = " / ".join(f"`{k[f]}`" for f in ("codesystem", "valueset") if f in k)
+            out.append(
+                f"| {col} | {_cell(_element(k))} | {vocab} | {_cell(k.get('differs', 'as in the kernset'))} |"
             )
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -184,6 +238,7 @@ def blocks(truth: dict | None = None) -> dict[str, str]:
     return {
         **extra,
         "data-dictionary": data_dictionary(),
+        "kernset": kernset_tables(),
         "code-lists": code_tables(),
         "models": model_table(),
         "parameters": parameter_table(),
