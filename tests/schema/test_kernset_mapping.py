@@ -75,3 +75,16 @@ def test_hospital_birth_follows_the_line_of_the_registry():
     lvr2 = MAPPING["sources"]["perined_lvr2"]["columns"]["werkelijke_plaats_baring"]["codes"]
     assert CODES["plaats_baring"]["codes"][int(lvr1["22232009"])]["nl"] == "ziekenhuis poliklinisch"
     assert CODES["plaats_baring"]["codes"][int(lvr2["22232009"])]["nl"] == "ziekenhuis klinisch"
+
+
+def test_the_kernset_mapping_is_read_by_the_mapping_layer():
+    """The shipped kernset mapping is a valid mapping file for ``sg.load(path, mapping=...)``:
+    the mapping layer parses it without error, with rules for both Perined sources."""
+    from importlib.resources import files
+
+    from saz_geboortezorg.io.mapping import read_mappings
+
+    path = files("saz_geboortezorg.schema") / "kernset_mapping.yaml"
+    parsed = read_mappings(str(path))
+    assert set(parsed) == {"perined_lvr1", "perined_lvr2"}
+    assert all(len(m.rules) > 10 for m in parsed.values())
