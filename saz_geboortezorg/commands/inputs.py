@@ -17,14 +17,9 @@ def load_table_or_dataset(path: Path):
         return load(path)
     if not path.exists():
         raise SazError(f"{path}: no such file or folder")
-    import pandas as pd
+    from saz_geboortezorg.io.flat import read_flat_table
 
-    try:
-        if path.suffix.lower() == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, sep=None, engine="python")
-    except (OSError, ValueError) as exc:
-        raise SazError(f"{path}: cannot read it as a table: {exc}") from None
+    return read_flat_table(path)  # separator sniffed from the first lines, parsed by pyarrow
 
 
 def add_attribution(parser, default: str = "the indicator's own rule") -> None:
