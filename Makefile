@@ -13,9 +13,10 @@ STAMP  := $(VENV)/.installed
 DATA   ?= synthetic_data
 LAB_ARGS ?=
 DASHBOARD_PORT ?= 8866
-# Voila template without CDN links (share/jupyter/voila/templates/saz-offline); the venv's
-# own share/jupyter (labextensions) is always searched as well
-DASHBOARD_ENV := JUPYTER_PATH=$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}
+# Voila template without CDN links, shipped in the package (saz_geboortezorg/present/jupyter/
+# voila/templates/saz-offline; present/templates.py); the venv's own share/jupyter
+# (labextensions) is always searched as well
+DASHBOARD_ENV := JUPYTER_PATH=$(CURDIR)/saz_geboortezorg/present/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}
 # JupyterLab refuses to start as root unless told to (containers and CI machines run as root)
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 

@@ -26,7 +26,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--spec",
         required=True,
         metavar="SPEC",
-        help="a spec file (case_mix/caesarean.yaml) or the name of a shipped spec",
+        help="the name of a shipped spec (caesarean) or the path of a spec file of your own",
     )
     add_unit(p, "level of comparison: hospital, region, practice, all or a column")
     add_attribution(p, "the rule of the spec's outcome indicator")

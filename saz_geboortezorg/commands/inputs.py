@@ -24,14 +24,9 @@ def load_table_or_dataset(path: Path, mapping: list | None = None):
         raise SazError(
             f"{path}: --mapping applies to a folder of extracts, not to one analysis table"
         )
-    import pandas as pd
+    from saz_geboortezorg.io.flat import read_flat_table
 
-    try:
-        if path.suffix.lower() == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, sep=None, engine="python")
-    except (OSError, ValueError) as exc:
-        raise SazError(f"{path}: cannot read it as a table: {exc}") from None
+    return read_flat_table(path)  # separator sniffed from the first lines, parsed by pyarrow
 
 
 def add_mapping(parser) -> None:

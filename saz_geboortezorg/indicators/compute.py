@@ -79,7 +79,8 @@ def resolve_unit(unit: str | None, columns, attribution: str = "birth") -> str |
     (``hospital`` -> ``booking_hospital_id``). A table without the booking columns (an
     analysis table made before they existed, a hand-made frame) falls back to the birth
     columns only where the two cannot differ: never silently for a real dataset, whose
-    loader always adds them.
+    loader always adds them. A table with neither column but one named as the level
+    itself (a flat CSV with ``hospital``) is compared by that column.
 
     Examples
     --------
@@ -87,11 +88,19 @@ def resolve_unit(unit: str | None, columns, attribution: str = "birth") -> str |
     'booking_hospital_id'
     >>> resolve_unit("region", ["region_id"])
     'region_id'
+
+    A flat table with a literal ``hospital`` column (and no ``hospital_id``) is compared
+    by that column, whatever the attribution:
+
+    >>> resolve_unit("hospital", ["hospital", "cs"]), resolve_unit("hospital", ["hospital"], "booking")
+    ('hospital', 'hospital')
     """
     if unit in (None, "all"):
         return None
     names = BOOKING_COLUMNS if attribution == "booking" else UNIT_COLUMNS
     column = names.get(unit, unit)
+    if column not in columns and UNIT_COLUMNS.get(unit) not in columns and unit in columns:
+        return unit  # a flat table's own column of that name (``hospital``)
     if column not in columns and attribution == "booking" and UNIT_COLUMNS.get(unit) in columns:
         raise SpecError(
             f"cannot attribute by booking: the data has no column {column!r} "

@@ -217,7 +217,9 @@ def prepare(
             f"in the population of {label!r}; compare only units with records (filter the "
             "data) or pass allow_empty_units=True to list them without estimates"
         )
-    sub = table if mask.all() else table.loc[mask]
+    # only the covariates' columns are copied (a missing one is reported by build_design)
+    used = spec.columns()
+    sub = table if mask.all() else table.loc[mask, [c for c in table.columns if c in used]]
     design = build_design(sub, spec, y[mask], units_all[mask])
     if empty:
         extra = pd.DataFrame(

@@ -19,6 +19,7 @@ with a reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ __all__ = [
     "CaseMixSpec",
     "load_spec",
     "parse_spec",
-    "spec_dirs",
+    "shipped_specs",
     "CARE_PROCESS",
     "COVARIATE_TYPES",
     "MISSING_POLICIES",
@@ -185,25 +186,52 @@ class CaseMixSpec:
         return {c.column for c in self.covariates}
 
 
-def spec_dirs() -> list[Path]:
-    """Folders searched for ``<name>.yaml`` when a spec is given by name.
+#: The package folder of the shipped specs (the repository's ``case_mix/`` is the readable
+#: copy of the same files; a test keeps the two equal byte for byte).
+SHIPPED_SPECS = "case_mix"
 
-    ``case_mix/`` in the current directory first, then the one shipped next to the
-    package (the repository's ``case_mix/``).
+
+def _shipped():
+    """The shipped specs' folder as an :mod:`importlib.resources` traversable."""
+    return resources.files(__package__).joinpath(SHIPPED_SPECS)
+
+
+def shipped_specs() -> list[str]:
+    """Names of the case-mix specs shipped with the package (package data).
+
+    They are read with :mod:`importlib.resources`, so they are found the same way from a
+    repository checkout and from an installed wheel, whatever the working directory.
+
+    Examples
+    --------
+    >>> {"caesarean", "cost", "pph"} <= set(shipped_specs())
+    True
     """
-    here = Path(__file__).resolve().parents[2] / "case_mix"
-    dirs = [Path.cwd() / "case_mix", here]
-    return [d for i, d in enumerate(dirs) if d.is_dir() and d not in dirs[:i]]
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in _shipped().iterdir()
+        if entry.is_file() and entry.name.endswith(".yaml")
+    )
+
+
+def _is_name(spec: str | Path) -> bool:
+    """A bare name (``"caesarean"``): a string with no folder and no file suffix."""
+    text = str(spec)
+    return isinstance(spec, str) and "/" not in text and "\\" not in text and not Path(text).suffix
 
 
 def load_spec(spec: str | Path | dict | CaseMixSpec) -> CaseMixSpec:
     """Read a case-mix specification.
 
+    A bare name (``"caesarean"``) is always one of the shipped specs, never a file in
+    the working directory; a spec of your own is given by its path
+    (``"my_specs/caesarean_local.yaml"``, ``Path("caesarean.yaml")``).
+
     Parameters
     ----------
     spec : str, Path, dict or CaseMixSpec
-        A YAML file, the name of a shipped spec (``"caesarean"`` reads
-        ``case_mix/caesarean.yaml``), a mapping with the same fields, or a spec.
+        A YAML file, the name of a shipped spec (``"caesarean"`` reads the package's
+        copy of ``case_mix/caesarean.yaml``), a mapping with the same fields, or a spec.
 
     Returns
     -------
@@ -212,12 +240,12 @@ def load_spec(spec: str | Path | dict | CaseMixSpec) -> CaseMixSpec:
     Raises
     ------
     SpecError
-        The file is missing, is not valid YAML, or a field is wrong; the message
-        names the field and the allowed values.
+        The name is not a shipped spec, the file is missing, is not valid YAML, or a
+        field is wrong; the message names the field and the allowed values.
 
     Examples
     --------
-    >>> load_spec("caesarean").outcome                        # doctest: +SKIP
+    >>> load_spec("caesarean").outcome
     'cs'
     >>> load_spec({"name": "x", "outcome": "y", "covariates": {}}).covariates
     ()
@@ -226,28 +254,29 @@ def load_spec(spec: str | Path | dict | CaseMixSpec) -> CaseMixSpec:
         return spec
     if isinstance(spec, dict):
         return parse_spec(spec)
-    path = Path(spec)
-    if not path.exists() and path.suffix == "" and "/" not in str(spec):
-        for folder in spec_dirs():
-            candidate = folder / f"{spec}.yaml"
-            if candidate.exists():
-                path = candidate
-                break
-        else:
-            known = sorted({p.stem for d in spec_dirs() for p in d.glob("*.yaml")})
-            raise SpecError(
-                f"no case-mix spec {str(spec)!r}: not a file, and not one of the shipped "
-                f"specs ({', '.join(known) or 'none found'})"
-            )
-    if not path.exists():
-        raise SpecError(f"case-mix spec {str(path)!r}: no such file")
     import yaml
 
+    if _is_name(spec):
+        entry = _shipped().joinpath(f"{spec}.yaml")
+        if not entry.is_file():
+            raise SpecError(
+                f"no shipped case-mix spec {spec!r}; shipped: {', '.join(shipped_specs())}. "
+                "A spec of your own is given by its path (e.g. ./my_spec.yaml)"
+            )
+        text, where = entry.read_text(encoding="utf-8"), f"case_mix/{spec}.yaml (shipped)"
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            hint = ""
+            if path.stem in shipped_specs():
+                hint = f"; the shipped spec of that name is given without folder or suffix: {path.stem!r}"
+            raise SpecError(f"case-mix spec {str(path)!r}: no such file{hint}")
+        text, where = path.read_text(encoding="utf-8"), str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SpecError(f"case-mix spec {path}: not valid YAML: {exc}") from None
-    return parse_spec(data, str(path))
+        raise SpecError(f"case-mix spec {where}: not valid YAML: {exc}") from None
+    return parse_spec(data, where)
 
 
 def _as_str(value: Any) -> str:

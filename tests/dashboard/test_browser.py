@@ -24,10 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from saz_geboortezorg.present.templates import jupyter_path
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
-#: Voila template without CDN links (share/jupyter/voila/templates/saz-offline)
-TEMPLATE_ROOT = ROOT / "share" / "jupyter"
+#: Voila template without CDN links, shipped as package data (present/templates.py)
+TEMPLATE_ROOT = jupyter_path()
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 #: Chromium in containers: no sandbox (root), no GPU, no background traffic to Google
