@@ -132,8 +132,15 @@ def _propose_columns(header: list[str], columns: dict) -> dict[str, tuple[str, f
     for f in header:
         keys = {_key(f), _header_key(f)[0]}
         for target, decl in columns.items():
-            names = {"name": _key(target), "Dutch term": _key(decl.get("nl", ""))}
-            for why, name in names.items():
+            names = [("name", _key(target)), ("Dutch term", _key(decl.get("nl", "")))]
+            # the national standard's element name(s) (Kernset Geboortezorg 2.3), where the
+            # column is one element (a derived column's elements name other things)
+            kern = decl.get("kernset") or {}
+            if isinstance(kern.get("nl"), str) and not str(kern.get("differs", "")).startswith(
+                "derived"
+            ):
+                names.append(("kernset element", _key(kern["nl"])))
+            for why, name in names:
                 if not name:
                     continue
                 score = max(_score(fk, name, why == "name") for fk in keys)
@@ -307,7 +314,11 @@ def draft(path: Path, source: str, *, sample: int = 5000) -> str:
             continue
         f, score, why = chosen[target]
         how = "=" if score == 1.0 else "~"
-        what = decl.get("nl") if why == "Dutch term" else target
+        what = {
+            "Dutch term": decl.get("nl"),
+            "kernset element": (decl.get("kernset") or {}).get("nl"),
+        }
+        what = what.get(why) or target
         shown = f"{what!r}" + ("" if score == 1.0 else f" ({score:.2f})")
         if f in pairs:
             lines.append(f"  {target}:  # {' + '.join(pairs[f])} {how} {why} {shown}")

@@ -136,3 +136,21 @@ def test_mapping_on_a_flat_table_is_refused(tmp_path, capsys):
     code = main(["rates", str(table), "--indicator", "cs", "--mapping", "m.yaml"])
     assert code == 2
     assert "--mapping applies to a folder of extracts" in capsys.readouterr().err
+
+
+def test_draft_matches_the_national_standards_element_names(tmp_path):
+    """A header written in the Kernset Geboortezorg 2.3 element names (the names an
+    extract following the national standard carries) is mapped through the schema's
+    kernset entries, and the draft says so."""
+    header = {
+        "Geboortedatum": "datum_baring",
+        "Aantal geboren kinderen": "aantal_foetussen",
+    }
+    p = tmp_path / "kernset.csv"
+    p.write_text(";".join(header) + "\n31-01-2024;1\n", encoding="utf-8")
+    text = draft(p, "perined_lvr1")
+    rules = parse_mapping(text, "draft.yaml")["perined_lvr1"].rules
+    proposed = {s: t for t, r in rules.items() for s in r.sources}
+    assert proposed["geboortedatum"] == "datum_baring"
+    assert proposed["aantal geboren kinderen"] == "aantal_foetussen"
+    assert "kernset element 'Geboortedatum'" in text
