@@ -40,13 +40,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments, warn_renamed
 from saz_geboortezorg.result import Result
 from saz_geboortezorg.schema.care_path import CATEGORIES, STAGES
+
+if TYPE_CHECKING:
+    from saz_geboortezorg.indicators.indicator_rates import IndicatorRates
 
 __all__ = [
     "STAGES",
@@ -722,7 +725,7 @@ def referral_rates(
     unit: str | None = "practice_id",
     moment: str = "labour",
     parity: str | None = None,
-) -> Any:
+) -> IndicatorRates:
     """Referral rate per unit (by default per midwifery practice).
 
     The denominators are the women the first line could refer at that moment:

@@ -220,10 +220,11 @@ def test_flags_agree_with_funnel_directly(dataset, cache):
     assert set(res.table.loc[res.table.indicator == "induction", "data_type"]) == {"PR"}
     # Values in the indicator's unit (percent) and the target is the overall rate.
     ind = res.table[res.table.indicator == "induction"]
-    np.testing.assert_allclose(ind["value"].to_numpy(), crude["rate"].to_numpy())
+    np.testing.assert_allclose(ind["value"].to_numpy(), crude.table["rate"].to_numpy())
     assert ind["target"].iloc[0] == pytest.approx(
-        100 * crude["numerator"].sum() / crude["denominator"].sum()
+        100 * crude.table["numerator"].sum() / crude.table["denominator"].sum()
     )
+    assert crude.target == pytest.approx(ind["target"].iloc[0])
 
 
 def test_assessment_follows_the_direction(dataset, cache):
