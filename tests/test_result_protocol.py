@@ -624,4 +624,6 @@ def test_i15compute_trend_result():
     assert res.overall == pytest.approx(3 / 8) and res.target == pytest.approx(37.5)
     spec = res.chart().to_dict()
     assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["all regions", "A"]
+
+
 # ------------------------------------------------------- end compute and trends (i15compute)
