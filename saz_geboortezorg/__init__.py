@@ -76,6 +76,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     # indicators
     "compute": ("saz_geboortezorg.indicators", "compute"),
     "get_indicator": ("saz_geboortezorg.indicators", "get"),
+    "IndicatorRates": ("saz_geboortezorg.indicators.indicator_rates", "IndicatorRates"),
+    "RateTable": ("saz_geboortezorg.indicators.rate_table", "RateTable"),
     "group_rates": ("saz_geboortezorg.compare.subgroups", "group_rates"),
     "outcomes_by_flag": ("saz_geboortezorg.compare.subgroups", "outcomes_by_flag"),
     "robson_table": ("saz_geboortezorg.derive.robson", "robson_table"),
@@ -113,6 +115,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "referral_reasons": ("saz_geboortezorg.derive.flows", "referral_reasons"),
     # monitoring over time
     "period_rates": ("saz_geboortezorg.monitor.periods", "period_rates"),
+    "trend_table": ("saz_geboortezorg.monitor.trends", "trend_table"),
+    "TrendTable": ("saz_geboortezorg.monitor.trends", "TrendTable"),
     "indicator_records": ("saz_geboortezorg.monitor.periods", "indicator_records"),
     "run_chart": ("saz_geboortezorg.monitor.spc", "run_chart"),
     "p_chart": ("saz_geboortezorg.monitor.spc", "p_chart"),

@@ -204,6 +204,18 @@ def test_every_public_name_resolves():
     assert set(sg.__all__) <= set(dir(sg))
 
 
+def test_i15compute_result_classes_are_public():
+    """The results of compute, unit_table and trend_table are flat names, the same
+    classes the functions return (so ``isinstance(r, sg.RateTable)`` works)."""
+    from saz_geboortezorg.indicators.indicator_rates import IndicatorRates
+    from saz_geboortezorg.indicators.rate_table import RateTable
+    from saz_geboortezorg.monitor.trends import TrendTable, trend_table
+
+    assert sg.RateTable is RateTable and sg.IndicatorRates is IndicatorRates
+    assert sg.TrendTable is TrendTable and sg.trend_table is trend_table
+    assert {"RateTable", "IndicatorRates", "TrendTable", "trend_table"} <= set(sg.__all__)
+
+
 def test_every_chart_resolves_to_a_present_function():
     assert len(sg.charts.__all__) >= 20
     for name in sg.charts.__all__:

@@ -518,3 +518,112 @@ def test_rate_unit_table_follows_the_protocol():
     assert (res.unit_type, res.multiplier, res.adjusted) == ("region", 100.0, False)
     # printed, a result shows its table
     assert repr(res) == repr(res.table)
+
+
+# ------------------------------------------------------------ compute and trends (i15compute)
+# sg.compute / compute_indicator / referral_rates return IndicatorRates, trend_table a
+# TrendTable: what used to be DataFrame.attrs (attribution; the trend's method) are fields.
+
+
+def _compute_women() -> pd.DataFrame:
+    """Two hospitals by hand: A 1 caesarean of 2; B 0 of 1 plus one unknown mode; C only
+    an unknown mode (kept, with its exclusion count, rate NaN)."""
+    return pd.DataFrame(
+        {
+            "hospital_id": ["A", "A", "B", "B", "C"],
+            "ga_days": 280,
+            "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "unknown", "unknown"],
+        }
+    )
+
+
+def test_i15compute_compute_result():
+    import saz_geboortezorg as sg
+
+    res = sg.compute(_compute_women(), "cs", unit="hospital")
+    assert isinstance(res, sg.IndicatorRates)
+    d = _check_protocol(res, {"highlight": "A"})
+    # metadata are fields (formerly attrs["attribution"]) and in to_dict
+    assert (res.indicator, res.unit_type, res.measure, res.attribution) == (
+        "cs",
+        "hospital",
+        "percent",
+        "birth",
+    )
+    assert res.table.attrs == {}
+    assert res.target == pytest.approx(100 / 3) and res.overall == pytest.approx(1 / 3)
+    assert d["attribution"] == "birth" and d["mean"] is False
+    # the empty unit keeps its row (rate null in JSON), and the exclusions add up
+    assert [r["unit"] for r in d["table"]] == ["A", "B", "C"]
+    assert d["table"][2]["rate"] is None
+    assert res.exclusions == {"mode of birth unknown": 2}
+    assert "2 records excluded (mode of birth unknown: 2)" in res.summary()
+    # the chart draws the overall rate as the reference line
+    spec = res.chart().to_dict()
+    assert [{"overall": pytest.approx(100 / 3)}] in [
+        v for v in spec["datasets"].values() if v and "overall" in v[0]
+    ]
+    # the same counts as a RateTable: units with records only, Wilson by default
+    rt = res.rate_table()
+    assert isinstance(rt, sg.RateTable) and rt.table["unit"].tolist() == ["A", "B"]
+    np.testing.assert_allclose(rt.table["upper"], res.table["wilson_ucl"][:2], rtol=1e-12)
+    exact = res.rate_table("exact").table
+    np.testing.assert_allclose(exact["lower"], res.table["exact_lcl"][:2], rtol=1e-12)
+
+
+def test_i15compute_mean_and_referral_results():
+    import saz_geboortezorg as sg
+    from saz_geboortezorg.errors import SpecError
+
+    costs = pd.DataFrame(
+        {"booking_hospital_id": ["A", "A", "B"], "ga_days": 280, "cost_total": [100.0, 300.0, 50.0]}
+    )
+    res = sg.compute(costs, "cost_per_pregnancy", unit="hospital")
+    _check_protocol(res)
+    assert res.mean and res.multiplier == 1.0 and res.target == pytest.approx(150.0)
+    assert "Student-t" in res.interval
+    with pytest.raises(SpecError, match="Student-t"):
+        res.rate_table()
+    w = pd.DataFrame(
+        {
+            "practice_id": ["P1", "P1", "P2"],
+            "start_line": 1,
+            "referral_pregnancy": 0,
+            "onset": "spontaneous",
+            "referral_labour": [1, 0, 1],
+        }
+    )
+    ref = sg.referral_rates(w)
+    _check_protocol(ref)
+    assert ref.indicator == "referral_labour" and ref.attribution == "booking"
+    assert ref.table["moment"].tolist() == ["labour", "labour"]
+    # a funnel takes the result as its table
+    fr = sg.funnel(ref, "numerator", "denominator", "unit", data_type="PR", test_draws=0)
+    assert fr.table["group"].tolist() == ["P1", "P2"]
+
+
+def test_i15compute_trend_result():
+    import saz_geboortezorg as sg
+
+    res = sg.trend_table(_women_with_dates(), "cs", highlight="A", adjusted=False)
+    assert isinstance(res, sg.TrendTable)
+    d = _check_protocol(res)
+    assert res.table.attrs == {}
+    for name, value in {
+        "indicator": "cs",
+        "unit_type": "region",
+        "highlight": "A",
+        "freq": "quarter",
+        "adjusted": False,
+        "measure": "percent",
+        "multiplier": 100.0,
+        "attribution": "birth",
+    }.items():
+        assert getattr(res, name) == value and d[name] == value, name
+    # 3 caesareans among 8 women: the overall rate, unscaled and on the scale
+    assert res.overall == pytest.approx(3 / 8) and res.target == pytest.approx(37.5)
+    spec = res.chart().to_dict()
+    assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["all regions", "A"]
+
+
+# ------------------------------------------------------- end compute and trends (i15compute)

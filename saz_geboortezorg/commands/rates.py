@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 
@@ -39,31 +38,27 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from saz_geboortezorg.commands.inputs import load_table_or_dataset
     from saz_geboortezorg.indicators import compute, get
-    from saz_geboortezorg.indicators.compute import attribution_for
 
     definition = get(args.indicator)  # fail fast on an unknown id, before loading data
-    rule = attribution_for(definition, args.attribution)  # the rule compute applies
-    table = compute(
+    result = compute(
         load_table_or_dataset(args.data, args.mapping),
         definition,
         unit=args.unit,
         attribution=args.attribution,
     )
     if args.json:
-        records = [
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in table.to_dict(orient="records")
-        ]
+        # the JSON of earlier releases, built from the result's to_dict(): its table's
+        # records are the rows (NaN as null); indicator, measure and rule are fields
+        out = result.to_dict()
         print(
             json.dumps(
                 {
-                    "indicator": definition.id,
-                    "unit": definition.unit,
-                    "attribution": rule,
-                    "rows": records,
+                    "indicator": out["indicator"],
+                    "unit": out["measure"],
+                    "attribution": out["attribution"],
+                    "rows": out["table"],
                 },
                 indent=2,
-                default=lambda o: o.item() if hasattr(o, "item") else str(o),
             )
         )
         return 0
@@ -74,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         f"{definition.name_en} ({definition.name_nl}), {unit}; population: {definition.population_text}"
     )
     if args.unit not in (None, "all"):
-        print(f"Outcomes {ATTRIBUTION_TEXT[rule]}.")
-    shown = table.drop(columns=["indicator", "unit_type", "measure", "attribution"]).round(2)
+        print(f"Outcomes {ATTRIBUTION_TEXT[result.attribution]}.")
+    shown = result.table.drop(columns=["indicator", "unit_type", "measure", "attribution"]).round(2)
     print(shown.to_string(index=False))
     return 0

@@ -189,7 +189,7 @@ def hospital_features(data: Any) -> pd.DataFrame:
 
 @renamed_arguments(level="confidence")
 def feature_comparison(
-    rates: pd.DataFrame,
+    rates: Any,
     feature: pd.Series,
     *,
     name: str = "feature",
@@ -200,9 +200,10 @@ def feature_comparison(
 
     Parameters
     ----------
-    rates : DataFrame
-        Output of ``sg.compute(data, indicator, unit="hospital")`` (``unit``,
-        ``numerator``, ``denominator``, ``measure``).
+    rates : IndicatorRates or DataFrame
+        Output of ``sg.compute(data, indicator, unit="hospital")`` (the result or its
+        ``.table``), or any table with ``unit``, ``numerator``, ``denominator`` and
+        optionally ``measure``.
     feature : Series
         0/1 per hospital, indexed by hospital id (e.g. from :func:`hospital_features`).
         Hospitals without a value are left out.
@@ -245,6 +246,8 @@ def feature_comparison(
     from scipy.stats import t as student_t
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+    if not isinstance(rates, pd.DataFrame):  # a result of sg.compute
+        rates = rates.table
     needed = [c for c in ("unit", "numerator", "denominator") if c not in rates.columns]
     if needed:
         raise SpecError(f"feature_comparison needs column(s) {', '.join(needed)} from compute()")

@@ -56,6 +56,6 @@ def referral_funnel(
     (12, True)
     """
     rates = referral_rates(women, unit=unit, moment=moment, parity=parity)
-    rates = rates[rates["denominator"] > 0]
+    rates = rates.table[rates.table["denominator"] > 0]
     options = {"data_type": "PR", "multiplier": 100, **funnel_options}
     return funnel(rates, numerator="numerator", denominator="denominator", unit="unit", **options)

@@ -221,7 +221,7 @@ class ValueView(Result):
 
 def _outcome_table(data: Any, indicator: Any, unit: str | None) -> tuple[pd.DataFrame, dict]:
     mult = indicator.multiplier
-    crude = compute(data, indicator.id, unit=unit)
+    crude = compute(data, indicator.id, unit=unit).table
     crude = crude.rename(columns={"denominator": "outcome_n", "numerator": "outcome_events"})
     crude["outcome_crude"] = crude["outcome_events"] / crude["outcome_n"] * mult
     crude = crude[["unit", "outcome_n", "outcome_events", "outcome_crude"]]

@@ -40,13 +40,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments, warn_renamed
 from saz_geboortezorg.result import Result
 from saz_geboortezorg.schema.care_path import CATEGORIES, STAGES
+
+if TYPE_CHECKING:
+    from saz_geboortezorg.indicators.indicator_rates import IndicatorRates
 
 __all__ = [
     "STAGES",
@@ -722,7 +725,7 @@ def referral_rates(
     unit: str | None = "practice_id",
     moment: str = "labour",
     parity: str | None = None,
-) -> pd.DataFrame:
+) -> IndicatorRates:
     """Referral rate per unit (by default per midwifery practice).
 
     The denominators are the women the first line could refer at that moment:
@@ -747,10 +750,11 @@ def referral_rates(
 
     Returns
     -------
-    DataFrame
-        As :func:`saz_geboortezorg.compute`: one row per unit with ``indicator``,
-        ``unit``, ``denominator``, ``numerator``, ``rate`` (%), Wilson and exact
-        intervals; plus ``moment`` and ``parity``.
+    IndicatorRates
+        As :func:`saz_geboortezorg.compute` (a result; it prints as its table): a
+        ``.table`` with one row per unit with ``indicator``, ``unit``, ``denominator``,
+        ``numerator``, ``rate`` (%), Wilson and exact intervals; plus ``moment`` and
+        ``parity``.
 
     Examples
     --------
@@ -759,7 +763,7 @@ def referral_rates(
     ...     "start_line": [1, 1, 1, 1, 2], "referral_pregnancy": [0, 0, 1, 0, 0],
     ...     "onset": ["spontaneous"] * 5, "referral_labour": [1, 0, 0, 1, 0],
     ...     "parity": [0, 1, 0, 0, 0]})
-    >>> referral_rates(w)[["unit", "denominator", "numerator", "rate"]]
+    >>> referral_rates(w).table[["unit", "denominator", "numerator", "rate"]]
       unit  denominator  numerator   rate
     0   P1            2          1   50.0
     1   P2            1          1  100.0
@@ -806,10 +810,8 @@ def referral_rates(
         # women outside every unit (e.g. no practice) are not a unit to compare
         table = women[women[unit_col].notna().to_numpy()]
     out = compute_indicator(table, indicator, unit)
-    # the rate table of compute (a DataFrame, or a result whose ``table`` it is)
-    frame = getattr(out, "table", out)
-    frame.insert(1, "moment", moment)
-    frame.insert(2, "parity", parity if parity is not None else "all")
+    out.table.insert(1, "moment", moment)
+    out.table.insert(2, "parity", parity if parity is not None else "all")
     return out
 
 

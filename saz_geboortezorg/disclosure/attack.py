@@ -504,7 +504,7 @@ def known_totals(data: Any, *, unit: str = "region") -> dict[str, pd.DataFrame]:
         for ind, measure in zip(cat["id"], cat["unit"], strict=True):
             if measure == "euro":
                 continue
-            r = compute(data, ind, by=unit)
+            r = compute(data, ind, unit=unit).table
             r = r[r["unit"].astype(str) != ALL]
             parts.append(
                 pd.DataFrame(

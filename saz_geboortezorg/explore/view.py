@@ -126,9 +126,10 @@ class View:
         None when no funnel can be computed (the reason is in ``notes``).
     caterpillar : DataFrame
         ``unit``, ``estimate``, ``lower``, ``upper`` in the indicator's unit.
-    trend : DataFrame
+    trend : TrendTable
         :func:`~saz_geboortezorg.monitor.trends.trend_table` over the selected
-        period (same filters): per quarter for all years, per month for one year.
+        period (same filters): per quarter for all years, per month for one year (a
+        result: its ``.table`` has the rows, its fields the method).
     method : str
         How the values were computed, in words (in the state's language).
     notes : list of str
@@ -151,7 +152,7 @@ class View:
     table: pd.DataFrame
     funnel: Any
     caterpillar: pd.DataFrame
-    trend: pd.DataFrame
+    trend: Any
     method: str
     notes: list[str]
     charts: dict[str, Any]
@@ -385,7 +386,7 @@ def _charts(
         )
     if "trend" not in charts:
         charts["trend"] = trend_chart(
-            view.trend,
+            view.trend.table,
             multiplier=1.0,  # trend tables are on the indicator's own scale
             title=label(
                 "trend_title",

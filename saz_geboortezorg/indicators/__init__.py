@@ -26,8 +26,9 @@ from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, compute_indicator
 from saz_geboortezorg.indicators.definitions import Indicator, load_catalogue
+from saz_geboortezorg.indicators.indicator_rates import IndicatorRates
 
-__all__ = ["catalogue", "get", "compute", "Indicator", "UNIT_COLUMNS"]
+__all__ = ["catalogue", "get", "compute", "Indicator", "IndicatorRates", "UNIT_COLUMNS"]
 
 
 def catalogue(path: str | Path | None = None) -> pd.DataFrame:
@@ -94,7 +95,7 @@ def compute(
     sga_reference: Any = None,
     catalogue_path: str | Path | None = None,
     attribution: str | None = None,
-) -> pd.DataFrame:
+) -> IndicatorRates:
     """Compute an indicator per unit.
 
     Parameters
@@ -118,8 +119,12 @@ def compute(
 
     Returns
     -------
-    DataFrame
-        One row per unit: ``indicator``, ``unit``, ``unit_type``, ``measure``,
+    IndicatorRates
+        A result (:class:`~saz_geboortezorg.indicators.indicator_rates.IndicatorRates`:
+        ``.table``, ``.summary()``, ``.chart()``, ``.to_dict()``; it prints as its table)
+        whose fields say ``indicator``, ``unit_type``, ``measure``, ``attribution`` (the
+        rule applied), ``confidence`` and the ``overall`` rate. Its ``.table`` has
+        one row per unit: ``indicator``, ``unit``, ``unit_type``, ``measure``,
         ``attribution`` (the rule used; empty for ``all``),
         ``denominator``, ``numerator``, ``rate`` (in the indicator's unit: %, per
         1,000), Wilson (``wilson_lcl``, ``wilson_ucl``) and exact Clopper-Pearson
@@ -139,12 +144,14 @@ def compute(
     >>> women = pd.DataFrame({"hospital_id": ["A", "A", "B"], "ga_days": [280, 275, 270],
     ...                       "mode": ["intrapartum_cs", "spontaneous", "unknown"]})
     >>> r = compute(women, "cs", unit="hospital")
-    >>> r[["unit", "denominator", "numerator", "rate"]]
+    >>> r.table[["unit", "denominator", "numerator", "rate"]]
       unit  denominator  numerator  rate
     0    A            2          1  50.0
     1    B            0          0   NaN
-    >>> int(r.loc[1, "excluded: mode of birth unknown"])
+    >>> int(r.table.loc[1, "excluded: mode of birth unknown"])
     1
+    >>> r.attribution, r.target
+    ('birth', 50.0)
     """
     definition = get(indicator, catalogue_path)
     if isinstance(table, pd.DataFrame):

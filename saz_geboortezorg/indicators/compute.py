@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.expressions import evaluate, evaluate_known
 from saz_geboortezorg.indicators.definitions import Indicator
+from saz_geboortezorg.indicators.indicator_rates import INTERVAL_TEXT, IndicatorRates
 
 __all__ = [
     "compute_indicator",
@@ -318,8 +320,9 @@ def compute_indicator(
     confidence: float = 0.95,
     sga_reference: Any = None,
     attribution: str | None = None,
-) -> pd.DataFrame:
-    """Compute one indicator on one analysis table (see :func:`saz_geboortezorg.compute`)."""
+) -> IndicatorRates:
+    """Compute one indicator on one analysis table (see :func:`saz_geboortezorg.compute`):
+    an :class:`~saz_geboortezorg.indicators.indicator_rates.IndicatorRates`."""
     from saz_geboortezorg.stats.intervals import clopper_pearson, wilson
 
     rule = attribution_for(indicator, attribution)
@@ -379,5 +382,20 @@ def compute_indicator(
     out.insert(2, "unit_type", unit if unit_col else "all")
     out.insert(3, "measure", indicator.unit)
     out.insert(4, "attribution", rule if unit_col else "")
-    out.attrs["attribution"] = rule
-    return out
+    n_all = float(n.sum())
+    amount = float(out["total"].sum()) if indicator.is_mean else float(out["numerator"].sum())
+    overall = amount / n_all if n_all > 0 else math.nan
+    scale = 1.0 if indicator.is_mean else float(indicator.multiplier)
+    return IndicatorRates(
+        table=out,
+        indicator=indicator.id,
+        unit_type=unit if unit_col else "all",
+        measure=indicator.unit,
+        multiplier=scale,
+        attribution=rule,
+        confidence=float(confidence),
+        mean=bool(indicator.is_mean),
+        overall=overall,
+        target=overall * scale,
+        interval=INTERVAL_TEXT["mean" if indicator.is_mean else "binomial"],
+    )

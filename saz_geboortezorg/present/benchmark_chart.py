@@ -469,7 +469,7 @@ def _style() -> Any:
 
 
 def trend_chart(
-    trend: pd.DataFrame,
+    trend: Any,
     *,
     multiplier: float = 100.0,
     title: str | None = None,
@@ -484,8 +484,9 @@ def trend_chart(
 
     Parameters
     ----------
-    trend : DataFrame
-        From :func:`saz_geboortezorg.monitor.trends.trend_table` (``series``,
+    trend : TrendTable or DataFrame
+        From :func:`saz_geboortezorg.monitor.trends.trend_table` (the result or its
+        ``.table``: ``series``,
         ``period``, ``value``, ``lower``, ``upper``, ``n``); the first series is drawn
         as the reference, any other in the highlight colour.
     multiplier : float
@@ -519,6 +520,8 @@ def trend_chart(
     if language not in TREND_TEXT:
         raise ValueError(f"language must be one of {', '.join(TREND_TEXT)}, not {language!r}")
     words = TREND_TEXT[language]
+    if not isinstance(trend, pd.DataFrame):  # a TrendTable result: draw its table
+        trend = trend.table
     needed = ["series", "period", "value", "lower", "upper"]
     lacking = [c for c in needed if c not in trend.columns]
     if lacking:

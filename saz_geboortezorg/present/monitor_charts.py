@@ -225,10 +225,10 @@ def p_chart_plot(
         periods, result = result, chart
     if isinstance(result, pd.DataFrame):  # a table with the p-chart's columns
         table = result
-        method = str(result.attrs.get("method", ""))
+        laney = None  # from its sigma_z (Laney's limits widen the binomial ones)
     else:
         table = result.table
-        method = result.method
+        laney = "Laney" in result.method
     f = 100.0 if percent else 1.0
     frame, xtype, x_title = _with_periods(table, periods)
     for c in ("rate", "centre", "lcl", "ucl"):
@@ -258,7 +258,8 @@ def p_chart_plot(
         layers.append(_start_rule(start))
     rules = sorted({r for rs in table.rules for r in rs.split(",") if r})
     sigma_z = float(table["sigma_z"].iloc[0]) if "sigma_z" in table and len(table) else 1.0
-    laney = "Laney" in method
+    if laney is None:
+        laney = sigma_z != 1.0
     band = (
         f"Laney p' limits (3 sigma x sigma_z {sigma_z:.2f}, vary with n)"
         if laney

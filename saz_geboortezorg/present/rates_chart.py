@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, PALETTE, configure
+
+if TYPE_CHECKING:
+    from saz_geboortezorg.indicators.indicator_rates import IndicatorRates
 
 __all__ = ["rate_chart"]
 
@@ -14,7 +17,7 @@ _UNIT_LABEL = {"percent": "%", "per_1000": "per 1,000", "euro": "EUR"}
 
 
 def rate_chart(
-    table: pd.DataFrame,
+    table: pd.DataFrame | IndicatorRates,
     *,
     overall: float | None = None,
     highlight: str | None = None,
@@ -25,11 +28,12 @@ def rate_chart(
 
     Parameters
     ----------
-    table : DataFrame
-        Output of :func:`saz_geboortezorg.compute` (one row per unit).
+    table : IndicatorRates or DataFrame
+        What :func:`saz_geboortezorg.compute` returns, or its ``.table`` (one row per
+        unit).
     overall : float, optional
-        The overall rate, drawn as a vertical reference line (compute it with
-        ``unit="all"``).
+        The overall rate, drawn as a vertical reference line (``result.target``, or
+        compute it with ``unit="all"``). ``result.chart()`` passes it.
     highlight : str, optional
         A unit to draw in the highlight colour ('my hospital').
     interval : {"wilson", "exact", "mean"}
@@ -46,9 +50,14 @@ def rate_chart(
     >>> chart = rate_chart(compute(w, "cs"), overall=25.0, highlight="A")
     >>> len(chart.to_dict()["layer"])
     3
+    >>> spec = compute(w, "cs").chart(highlight="A").to_dict()  # the result draws itself
+    >>> spec["datasets"][spec["layer"][2]["data"]["name"]]
+    [{'overall': 25.0}]
     """
     import altair as alt
 
+    if not isinstance(table, pd.DataFrame):  # a result of compute: draw its table
+        table = table.table
     lcl, ucl = f"{interval}_lcl", f"{interval}_ucl"
     missing = [c for c in ("unit", "rate", lcl, ucl) if c not in table.columns]
     if missing:

@@ -107,17 +107,19 @@ def test_rates_count_by_the_rule(dataset, rule, column):
     pop = b["ga_days"] >= 154
     events = pop & (b["ga_days"] < 259)
     by_hand = pd.DataFrame({"unit": b[column], "n": pop, "x": events}).groupby("unit").sum()
-    got = sg.compute(dataset, "preterm", unit="hospital", attribution=rule).set_index("unit")
+    result = sg.compute(dataset, "preterm", unit="hospital", attribution=rule)
+    got = result.table.set_index("unit")
     assert got["denominator"].tolist() == by_hand.loc[got.index, "n"].tolist()
     assert got["numerator"].tolist() == by_hand.loc[got.index, "x"].tolist()
-    assert (got["attribution"] == rule).all() and got.attrs["attribution"] == rule
+    assert (got["attribution"] == rule).all() and result.attribution == rule
+    assert not result.table.attrs  # the rule is a field, no longer DataFrame.attrs
 
 
 def test_default_is_the_indicator_rule(dataset):
     default = sg.compute(dataset, "preterm", unit="region")
     booking = sg.compute(dataset, "preterm", unit="region", attribution="booking")
-    pd.testing.assert_frame_equal(default, booking)
-    assert sg.compute(dataset, "pph", unit="region").attrs["attribution"] == "birth"
+    pd.testing.assert_frame_equal(default.table, booking.table)
+    assert sg.compute(dataset, "pph", unit="region").attribution == "birth"
     ut = unit_table(dataset, "perinatal_mortality", unit="hospital", adjusted=False)
     assert ut.attribution == "booking" and ut.to_dict()["attribution"] == "booking"
 
@@ -153,7 +155,8 @@ def test_hand_made_table_without_booking_columns_says_what_to_do():
     with pytest.raises(SpecError, match="attribution='birth'"):
         sg.compute(women, "preterm", unit="hospital")
     assert (
-        sg.compute(women, "preterm", unit="hospital", attribution="birth")["numerator"].sum() == 1
+        sg.compute(women, "preterm", unit="hospital", attribution="birth").table["numerator"].sum()
+        == 1
     )
     with pytest.raises(SpecError, match="attribution must be one of"):
         sg.compute(women, "preterm", unit="hospital", attribution="delivery")

@@ -76,7 +76,7 @@ def test_cost_reproduces_gamma_casemix_including_its_variance(dataset, cache):
 # ----------------------------------------------------------------------- crude path
 @pytest.mark.parametrize("indicator", ["cs_robson_2", "preterm", "home_birth", "cs"])
 def test_crude_equals_compute(dataset, cache, indicator):
-    direct = sg.compute(dataset, indicator, unit="region")
+    direct = sg.compute(dataset, indicator, unit="region").table
     direct = direct[direct["denominator"] > 0].reset_index(drop=True)
     res = unit_table(dataset, indicator, unit="region", adjusted=False, cache=cache)
     got = res.table
@@ -92,7 +92,7 @@ def test_crude_equals_compute(dataset, cache, indicator):
 
 
 def test_crude_cost_equals_compute_mean(dataset, cache):
-    direct = sg.compute(dataset, "cost_per_pregnancy", unit="hospital")
+    direct = sg.compute(dataset, "cost_per_pregnancy", unit="hospital").table
     got = unit_table(
         dataset, "cost_per_pregnancy", unit="hospital", adjusted=False, cache=cache
     ).table
@@ -220,10 +220,11 @@ def test_flags_agree_with_funnel_directly(dataset, cache):
     assert set(res.table.loc[res.table.indicator == "induction", "data_type"]) == {"PR"}
     # Values in the indicator's unit (percent) and the target is the overall rate.
     ind = res.table[res.table.indicator == "induction"]
-    np.testing.assert_allclose(ind["value"].to_numpy(), crude["rate"].to_numpy())
+    np.testing.assert_allclose(ind["value"].to_numpy(), crude.table["rate"].to_numpy())
     assert ind["target"].iloc[0] == pytest.approx(
-        100 * crude["numerator"].sum() / crude["denominator"].sum()
+        100 * crude.table["numerator"].sum() / crude.table["denominator"].sum()
     )
+    assert crude.target == pytest.approx(ind["target"].iloc[0])
 
 
 def test_assessment_follows_the_direction(dataset, cache):
@@ -345,7 +346,16 @@ def test_clear_errors(dataset, cache):
 # ---------------------------------------------------------------------------- trend
 def test_trend_by_hand():
     w = _women()
-    t = trend_table(w, "cs", freq="year", highlight="B", adjusted=False)
+    result = trend_table(w, "cs", freq="year", highlight="B", adjusted=False)
+    t = result.table
+    # method as fields, not attrs (the overall rate: 3 caesareans of 9 women)
+    assert (result.freq, result.highlight, result.adjusted, result.unit_type) == (
+        "year",
+        "B",
+        False,
+        "region",
+    )
+    assert result.target == pytest.approx(100 * 3 / 9) and not t.attrs
     # 2021: A women 1, 2 (one CS), B women 6, 7 (one CS); 2022: A 3 (CS), 4; B 8 (9 excl.)
     got = t[["series", "label", "n", "observed"]].values.tolist()
     assert got == [
@@ -364,7 +374,9 @@ def test_trend_by_hand():
 
 
 def test_trend_sums_agree_with_unit_tables(dataset, cache):
-    t = trend_table(dataset, "oasis", highlight="R05", freq="quarter", cache=cache, calibrate=False)
+    t = trend_table(
+        dataset, "oasis", highlight="R05", freq="quarter", cache=cache, calibrate=False
+    ).table
     mine = t[(t.series == "R05") & (t.label == "2022Q2")].iloc[0]
     direct = unit_table(
         dataset, "oasis", period=("2022-04-01", "2022-06-30"), cache=cache, calibrate=False

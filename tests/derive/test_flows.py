@@ -184,7 +184,7 @@ def test_links_of_one_unit(women):
 
 
 def test_referral_rate_per_practice_by_hand(women):
-    r = referral_rates(women).set_index("unit")
+    r = referral_rates(women).table.set_index("unit")
     assert list(r.index) == ["P1", "P2"]  # no unit for women without a practice
     # P1: A and B laboured in the first line (C and J were referred in pregnancy); A referred
     assert (r.loc["P1", "denominator"], r.loc["P1", "numerator"]) == (2, 1)
@@ -192,19 +192,19 @@ def test_referral_rate_per_practice_by_hand(women):
     # P2: E, G, I laboured in the first line; G referred
     assert (r.loc["P2", "denominator"], r.loc["P2", "numerator"]) == (3, 1)
     assert r.loc["P2", "rate"] == pytest.approx(100 / 3)
-    nulli = referral_rates(women, parity="nulliparous").set_index("unit")
+    nulli = referral_rates(women, parity="nulliparous").table.set_index("unit")
     assert nulli.loc["P1", ["denominator", "numerator"]].tolist() == [1, 1]  # A
     assert nulli.loc["P2", ["denominator", "numerator"]].tolist() == [2, 1]  # E, G
-    multi = referral_rates(women, parity="multiparous").set_index("unit")
+    multi = referral_rates(women, parity="multiparous").table.set_index("unit")
     assert multi["numerator"].tolist() == [0, 0] and multi["denominator"].tolist() == [1, 1]
 
 
 def test_referral_rates_other_moments_by_hand(women):
-    preg = referral_rates(women, moment="pregnancy").set_index("unit")
+    preg = referral_rates(women, moment="pregnancy").table.set_index("unit")
     assert preg.loc["P1", ["denominator", "numerator"]].tolist() == [4, 2]  # A B C J; C J
     assert preg.loc["P2", ["denominator", "numerator"]].tolist() == [3, 0]
     booked = women.assign(booking_region_id=women["region_id"])
-    pp = referral_rates(booked, unit="region", moment="postpartum").set_index("unit")
+    pp = referral_rates(booked, unit="region", moment="postpartum").table.set_index("unit")
     assert pp.loc["R1", ["denominator", "numerator"]].tolist() == [1, 1]  # B
     assert pp.loc["R2", ["denominator", "numerator"]].tolist() == [2, 0]  # E, I
 
@@ -216,8 +216,8 @@ def test_referral_rates_count_where_care_started_at_every_moment(women):
     moved.loc[moved["pregnancy_id"] == "C", "region_id"] = "R2"
     for moment in ("pregnancy", "labour", "postpartum"):
         r = referral_rates(moved, unit="region", moment=moment)
-        assert set(r["attribution"]) == {"booking"}, moment
-    preg = referral_rates(moved, unit="region", moment="pregnancy").set_index("unit")
+        assert set(r.table["attribution"]) == {"booking"} and r.attribution == "booking", moment
+    preg = referral_rates(moved, unit="region", moment="pregnancy").table.set_index("unit")
     assert preg.loc["R1", ["denominator", "numerator"]].tolist() == [4, 2]  # A B C J; C J
     assert preg.loc["R2", ["denominator", "numerator"]].tolist() == [3, 0]  # E G I
 
@@ -286,8 +286,8 @@ def test_synthetic_flows_match_plain_counts(synth):
 def test_synthetic_practice_rates_agree_with_the_catalogue(synth):
     import saz_geboortezorg as sg
 
-    mine = referral_rates(synth).set_index("unit")
-    catalogue = sg.compute(synth, "referral_labour", unit="practice").set_index("unit")
+    mine = referral_rates(synth).table.set_index("unit")
+    catalogue = sg.compute(synth, "referral_labour", unit="practice").table.set_index("unit")
     catalogue = catalogue.drop(index="unknown", errors="ignore")  # women without practice
     assert mine["numerator"].equals(catalogue["numerator"])
     assert mine["denominator"].equals(catalogue["denominator"])
@@ -304,7 +304,7 @@ def test_funnel_returns_the_practices(synth):
     result = referral_funnel(synth)
     practices = set(synth["practice_id"].dropna())
     assert set(result.table["group"]) == practices
-    rates = referral_rates(synth).set_index("unit")
+    rates = referral_rates(synth).table.set_index("unit")
     t = result.table.set_index("group")
     assert (t["numerator"] == rates["numerator"].reindex(t.index)).all()
     assert (t["denominator"] == rates["denominator"].reindex(t.index)).all()

@@ -40,7 +40,7 @@ def test_base_view_counts_by_hand(women):
     assert v.rates.measure == "percent" and v.rates.target == pytest.approx(
         100 * expect["sum"].sum() / expect["size"].sum()
     )
-    assert set(v.trend["series"]) == {"all"}
+    assert set(v.trend.table["series"]) == {"all"}
 
 
 def test_every_control_changes_the_view(women):
@@ -65,7 +65,7 @@ def test_every_control_changes_the_view(women):
     assert v.funnel.levels == (99.8,) and "flag998" in v.funnel.table
 
     v = explorer_view(women, BASE.replace(my_unit="R3"), cache)
-    assert set(v.trend["series"]) == {"all", "R3"}
+    assert set(v.trend.table["series"]) == {"all", "R3"}
     assert _highlighted(v.charts["funnel"]) == {"R3"}
     assert _highlighted(v.charts["caterpillar"]) == {"R3"}
     assert _highlighted(base.charts["funnel"]) == set()
@@ -117,7 +117,7 @@ def test_my_unit_outside_the_selection_is_noted(women):
     assert v.notes == ["R9 has no records in this selection"]
     v = explorer_view(women, BASE.replace(my_unit="R9", language="nl"))
     assert v.notes == ["R9 heeft geen gegevens in deze selectie"]
-    assert set(v.trend["series"]) == {"all"}
+    assert set(v.trend.table["series"]) == {"all"}
 
 
 def test_no_funnel_gives_a_message_chart(women):
@@ -215,11 +215,11 @@ def test_numbers_only(women):
 def test_period_narrows_the_trend(women):
     cache = BenchmarkCache()
     every = explorer_view(women, BASE.replace(my_unit="R3"), cache)
-    assert every.trend["period"].dt.year.unique().tolist() == [2021, 2022, 2023]
-    assert (every.trend["period"].dt.month.isin([1, 4, 7, 10])).all()  # quarters
+    assert every.trend.table["period"].dt.year.unique().tolist() == [2021, 2022, 2023]
+    assert (every.trend.table["period"].dt.month.isin([1, 4, 7, 10])).all()  # quarters
     one = explorer_view(women, BASE.replace(my_unit="R3", period="2022"), cache, every)
     assert "trend" not in one.reused
-    everybody = one.trend[one.trend["series"] == "all"]
+    everybody = one.trend.table[one.trend.table["series"] == "all"]
     in_2022 = women[women["birth_date"].dt.year == 2022]
     # per month of 2022, counted by hand
     by_month = _induced(in_2022).groupby(in_2022["birth_date"].dt.month).agg(["size", "sum"])
@@ -236,10 +236,10 @@ def test_period_narrows_the_trend(women):
         if "value" in r
     ]
     # drawn as they are (all units and R3), not multiplied by 100 again
-    assert sorted(drawn) == pytest.approx(sorted(one.trend["value"]))
+    assert sorted(drawn) == pytest.approx(sorted(one.trend.table["value"]))
     assert max(drawn) > 1  # percent, not proportions
     r3 = in_2022[in_2022["region_id"] == "R3"]
-    mine = one.trend[one.trend["series"] == "R3"]
+    mine = one.trend.table[one.trend.table["series"] == "R3"]
     assert mine["n"].sum() == len(r3)
     title = one.charts["trend"].to_dict()["title"]["text"]
     assert title.endswith("per month, 2022")

@@ -34,7 +34,7 @@ def women() -> pd.DataFrame:
 
 
 def test_counts_and_rates_by_hand(women):
-    r = compute(women, "cs", unit="hospital").set_index("unit")
+    r = compute(women, "cs", unit="hospital").table.set_index("unit")
     for h, block in women.groupby("hospital_id"):
         known = block[block["mode"] != "unknown"]
         cs = known["mode"].isin(["prelabour_cs", "intrapartum_cs"]).sum()
@@ -48,7 +48,7 @@ def test_counts_and_rates_by_hand(women):
 
 
 def test_intervals_agree_with_statsmodels(women):
-    r = compute(women, "pph", unit="hospital")
+    r = compute(women, "pph", unit="hospital").table
     for _, row in r.iterrows():
         x, n = row["numerator"], row["denominator"]
         lo, hi = proportion_confint(x, n, alpha=0.05, method="wilson")
@@ -61,7 +61,7 @@ def test_intervals_agree_with_statsmodels(women):
 
 def test_per_1000_scales_rate_and_intervals():
     t = pd.DataFrame({"ga_days": [280] * 1000, "perinatal_death": [1] * 5 + [0] * 995})
-    row = compute(t, "perinatal_mortality", unit=None).iloc[0]
+    row = compute(t, "perinatal_mortality", unit=None).table.iloc[0]
     assert row["rate"] == pytest.approx(5.0)
     lo, hi = proportion_confint(5, 1000, method="wilson")
     assert (row["wilson_lcl"], row["wilson_ucl"]) == pytest.approx((1000 * lo, 1000 * hi))
@@ -71,7 +71,7 @@ def test_zero_events_and_empty_unit():
     t = pd.DataFrame(
         {"hospital_id": ["A", "A", "B"], "ga_days": [280, 280, 100], "blood_loss": [100, 200, 2000]}
     )
-    r = compute(t, "pph", unit="hospital").set_index("unit")
+    r = compute(t, "pph", unit="hospital").table.set_index("unit")
     assert r.loc["A", "numerator"] == 0 and r.loc["A", "exact_lcl"] == 0
     assert r.loc["A", "exact_ucl"] == pytest.approx(100 * (1 - 0.025 ** (1 / 2)))
     assert r.loc["B", "denominator"] == 0 and np.isnan(r.loc["B", "rate"])
@@ -79,17 +79,18 @@ def test_zero_events_and_empty_unit():
 
 
 def test_by_region_all_and_column_name(women):
-    assert compute(women, "cs", unit="region")["unit"].tolist() == ["R1"]
+    assert compute(women, "cs", unit="region").table["unit"].tolist() == ["R1"]
     overall = compute(women, "cs", unit="all")
-    assert overall["unit"].tolist() == ["all"] and overall["unit_type"].iloc[0] == "all"
-    assert len(compute(women, "cs", unit="hospital_id")) == 3
+    assert overall.table["unit"].tolist() == ["all"] and overall.table["unit_type"].iloc[0] == "all"
+    assert overall.unit_type == "all"
+    assert len(compute(women, "cs", unit="hospital_id").table) == 3
 
 
 def test_dataset_dispatch_by_level(women):
     births = pd.DataFrame({"hospital_id": ["H1"], "ga_days": [250]})
     data = types.SimpleNamespace(women=women, births=births)
-    assert compute(data, "cs", unit="all")["denominator"].iloc[0] > 1  # woman level
-    assert compute(data, "preterm", unit="all")["numerator"].iloc[0] == 1  # baby level
+    assert compute(data, "cs", unit="all").table["denominator"].iloc[0] > 1  # woman level
+    assert compute(data, "preterm", unit="all").table["numerator"].iloc[0] == 1  # baby level
     with pytest.raises(SpecError, match="Dataset"):
         compute(types.SimpleNamespace(), "cs")
 

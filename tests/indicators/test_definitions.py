@@ -273,7 +273,7 @@ def _record(changes: dict) -> pd.DataFrame:
 
 @pytest.mark.parametrize(("indicator", "changes", "expected"), CASES)
 def test_definition_on_one_record(indicator, changes, expected):
-    row = compute(_record(changes), indicator, unit=None, sga_reference=REFERENCE).iloc[0]
+    row = compute(_record(changes), indicator, unit=None, sga_reference=REFERENCE).table.iloc[0]
     if expected == OUTSIDE:
         assert row["outside_population"] == 1 and row["denominator"] == 0
     elif expected in (EVENT, NON_EVENT):
@@ -291,7 +291,7 @@ def test_every_indicator_has_a_case():
 def test_cost_per_pregnancy_is_a_mean_with_t_interval():
     table = pd.DataFrame([{**DEFAULT, "cost_total": c} for c in (1000.0, 2000.0, 6000.0)])
     table.loc[3] = {**DEFAULT, "cost_total": None}
-    row = compute(table, "cost_per_pregnancy", unit=None).iloc[0]
+    row = compute(table, "cost_per_pregnancy", unit=None).table.iloc[0]
     assert row["denominator"] == 3 and row["excluded: no claims linked"] == 1
     assert row["outside_population"] == 0
     assert row["rate"] == pytest.approx(3000.0)
@@ -302,7 +302,7 @@ def test_cost_per_pregnancy_is_a_mean_with_t_interval():
 
 def test_cost_of_a_record_without_gestational_age_is_excluded_with_its_reason():
     table = pd.DataFrame([{**DEFAULT, "cost_total": 1000.0}, {**DEFAULT, "ga_days": None}])
-    row = compute(table, "cost_per_pregnancy", unit=None).iloc[0]
+    row = compute(table, "cost_per_pregnancy", unit=None).table.iloc[0]
     assert row["denominator"] == 1 and row["outside_population"] == 0
     assert row["excluded: gestational age unknown"] == 1
     assert row["excluded: no claims linked"] == 0

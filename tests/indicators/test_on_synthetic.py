@@ -56,7 +56,7 @@ def test_every_indicator_has_a_plausible_range():
 
 @pytest.mark.parametrize("indicator", sorted(PLAUSIBLE))
 def test_overall_rate_is_plausible(dataset, indicator):
-    row = compute(dataset, indicator, unit="all").iloc[0]
+    row = compute(dataset, indicator, unit="all").table.iloc[0]
     low, high = PLAUSIBLE[indicator]
     assert row["denominator"] > 0
     assert low <= row["rate"] <= high, f"{indicator}: {row['rate']:.2f} outside {low}-{high}"
@@ -64,8 +64,8 @@ def test_overall_rate_is_plausible(dataset, indicator):
 
 @pytest.mark.parametrize("indicator", ["cs", "oasis", "low_apgar", "cost_per_pregnancy"])
 def test_per_hospital_accounts_for_every_record(dataset, indicator):
-    per_hospital = compute(dataset, indicator, unit="hospital")
-    overall = compute(dataset, indicator, unit="all").iloc[0]
+    per_hospital = compute(dataset, indicator, unit="hospital").table
+    overall = compute(dataset, indicator, unit="all").table.iloc[0]
     assert per_hospital["denominator"].sum() == overall["denominator"]
     excluded = [c for c in per_hospital.columns if c.startswith("excluded: ")]
     level = indicators.get(indicator).level
@@ -85,7 +85,7 @@ def test_pregnancies_without_claims_are_excluded_and_the_cost_model_fits(dataset
     assert without.sum() > 0  # the generator leaves ~0.3% of births without claims
     assert women.loc[without, "cost_total"].isna().all()
     assert women.loc[~without, "cost_total"].notna().all()
-    row = compute(dataset, "cost_per_pregnancy", unit="all").iloc[0]
+    row = compute(dataset, "cost_per_pregnancy", unit="all").table.iloc[0]
     in_population = women["ga_days"] >= 154
     assert row["excluded: no claims linked"] == (without & in_population).sum()
     assert row["denominator"] == (~without & in_population).sum()
@@ -113,7 +113,7 @@ def test_every_record_is_accounted_for_with_a_reason(dataset, indicator):
 
     definition = indicators.get(indicator)
     table = dataset.women if definition.level == "woman" else dataset.births
-    row = compute(dataset, indicator, unit="all").iloc[0]
+    row = compute(dataset, indicator, unit="all").table.iloc[0]
     reasons = [c for c in row.index if c.startswith("excluded: ")]
     assert row["outside_population"] + row[reasons].sum() + row["denominator"] == len(table)
     status = indicator_records(table, definition)
@@ -159,10 +159,10 @@ def test_caesarean_per_woman_is_the_same_in_the_robson_table_and_the_indicators(
 
     table = robson_table(women, split_ab=False).table.set_index("group")
     for group in [str(g) for g in range(1, 11)]:
-        row = compute(dataset, f"cs_robson_{group}", unit="all").iloc[0]
+        row = compute(dataset, f"cs_robson_{group}", unit="all").table.iloc[0]
         assert row["numerator"] == table.loc[group, "cs"], group
         assert row["denominator"] == table.loc[group, "women"], group
-    overall = compute(dataset, "cs", unit="all").iloc[0]
+    overall = compute(dataset, "cs", unit="all").table.iloc[0]
     known_ga = women["ga_days"].notna()
     assert overall["numerator"] == int((women["cs"] == 1)[known_ga].sum())
     by_any_baby = int(any_cs.reindex(women.loc[known_ga, "pregnancy_id"]).sum())
@@ -189,9 +189,9 @@ def test_missing_at_random_does_not_move_a_composite(dataset, indicator, column)
     rng = np.random.default_rng(5)
     mine = (births[unit] == target).to_numpy()
     blank = mine & (rng.random(len(births)) < 0.4)
-    full = sg.compute(births, indicator, unit="hospital").set_index("unit").loc[target]
+    full = sg.compute(births, indicator, unit="hospital").table.set_index("unit").loc[target]
     births[column] = births[column].where(~blank)
-    part = sg.compute(births, indicator, unit="hospital").set_index("unit").loc[target]
+    part = sg.compute(births, indicator, unit="hospital").table.set_index("unit").loc[target]
     assert part["denominator"] < 0.7 * full["denominator"]  # the items really went missing
     p, n = full["rate"] / 100, part["denominator"]
     # a random 60% of the same babies: the rates differ by sampling alone

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ def _check_options(
 
 @renamed_arguments(group="unit")
 def funnel(
-    data: pd.DataFrame,
+    data: Any,
     numerator: str,
     denominator: str,
     unit: str,
@@ -74,8 +75,9 @@ def funnel(
 
     Parameters
     ----------
-    data : DataFrame
-        Record- or unit-level data; rows of the same unit are summed.
+    data : DataFrame or result
+        Record- or unit-level data; rows of the same unit are summed. A result (e.g.
+        of :func:`saz_geboortezorg.compute`, ``casemix``) stands for its ``.table``.
     numerator, denominator, unit : str
         Columns: observed events, the denominator (expected events for SR, cases for
         PR, the second count for RC) and the unit. ``unit`` was called ``group`` (as in
@@ -142,6 +144,10 @@ def funnel(
        value flag95 flag998
     2    8.0  lower  within
     """
+    if not isinstance(data, pd.DataFrame) and isinstance(
+        getattr(data, "table", None), pd.DataFrame
+    ):
+        data = data.table  # a result: its table
     levels = _check_options(data_type, sr_method, trim_by, limits, multiplier, pr_limits)
     agg = aggregate(
         data,
