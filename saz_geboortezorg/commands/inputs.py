@@ -8,23 +8,28 @@ __all__ = ["load_table_or_dataset", "add_attribution", "add_unit"]
 
 
 def load_table_or_dataset(path: Path):
-    """A folder of extracts becomes a linked Dataset; a file is read as an analysis table."""
+    """A folder of extracts becomes a linked Dataset, a file an analysis table; both with
+    their derived columns (Robson group, SGA, ...)."""
     from saz_geboortezorg.errors import SazError
 
     if path.is_dir():
-        from saz_geboortezorg.io import load
+        from saz_geboortezorg.derive.tables import load
 
         return load(path)
     if not path.exists():
         raise SazError(f"{path}: no such file or folder")
     import pandas as pd
 
+    from saz_geboortezorg.derive.tables import add_derived
+
     try:
         if path.suffix.lower() == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, sep=None, engine="python")
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path, sep=None, engine="python")
     except (OSError, ValueError) as exc:
         raise SazError(f"{path}: cannot read it as a table: {exc}") from None
+    return add_derived(table)
 
 
 def add_attribution(parser, default: str = "the indicator's own rule") -> None:
