@@ -479,14 +479,17 @@ def test_derive_costs_are_results(derive_dataset):
 
 # ------------------------------------------------------------------- rate table (i15rate)
 def _women_with_dates() -> pd.DataFrame:
-    return pd.DataFrame(
+    """Eight women by hand, with their derived columns (cs from the mode) as sg.load."""
+    from saz_geboortezorg.derive.tables import add_derived
+
+    return add_derived(pd.DataFrame(
         {
             "region_id": ["A", "A", "A", "B", "B", "B", "C", "C"],
             "ga_days": 280,
             "birth_date": pd.to_datetime(["2022-01-05", "2022-04-01", "2022-07-01"] * 2 + ["2022-02-02"] * 2),
             "mode": ["intrapartum_cs", "spontaneous", "spontaneous"] * 2 + ["prelabour_cs", "spontaneous"],
         }
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def test_rate_unit_table_follows_the_protocol():
