@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.derive.expressions import check, evaluate
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.expressions import check, evaluate
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import (
     UNIT_COLUMNS,
