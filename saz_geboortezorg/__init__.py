@@ -11,7 +11,7 @@ Everything a notebook or script needs is one attribute of this package; nothing 
 to be imported from the internal modules (``compare``, ``derive``, ``monitor``, ...),
 which may move between releases.
 
-- **Analyses, flat under** ``sg.*``: loading (``load``, ``Dataset``), indicators
+- **Analyses, flat under** ``sg.*``: loading (``load``, ``Dataset``, ``add_derived``), indicators
   (``compute``, ``get_indicator``, ``group_rates``, ``outcomes_by_flag``, ``robson_table``),
   comparison of units (``funnel``, ``casemix``, ``load_spec``, ``benchmark``,
   ``BenchmarkCache``, ``unit_table``, ``funnel_for``, ``crude_vs_adjusted``), equity
@@ -71,7 +71,8 @@ from saz_geboortezorg.version import __version__
 # Public names resolved lazily: name -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     # data
-    "load": ("saz_geboortezorg.io", "load"),
+    "load": ("saz_geboortezorg.derive.tables", "load"),
+    "add_derived": ("saz_geboortezorg.derive.tables", "add_derived"),
     "Dataset": ("saz_geboortezorg.io", "Dataset"),
     # indicators
     "compute": ("saz_geboortezorg.indicators", "compute"),

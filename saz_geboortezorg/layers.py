@@ -25,17 +25,20 @@ below it):
     ``version``                                 schema and code lists, interval formulas, the
                                                 version number; they import only layer 0
 2   ``io``                                      reading, decoding, validating and linking extracts
-3   ``derive``, ``indicators``                  derived columns and views; the indicator
-                                                catalogue and per-unit rates
-4   ``model``                                   case-mix models
-5   ``compare``                                 funnels, benchmarks, positions, value, equity
-6   ``monitor``                                 control charts, trends, change points
-7   ``disclosure``                              small-number protection
-8   ``present``                                 charts (Altair)
-9   ``report`` | ``explore``                    reports; the notebook explorer (independent)
-10  ``synthetic``                               the generator and the method scoring harness
-11  ``commands``                                one module per CLI command
-12  ``cli``, ``__main__``, ``charts``,          the entry points, the flat public API (lazy),
+3   ``indicators``                              the indicator catalogue and per-unit rates; it
+                                                reads columns, derived ones included
+4   ``derive``                                  the derived columns, added once at load
+                                                (``sg.load``), and derived views (Robson table,
+                                                costs, care flows)
+5   ``model``                                   case-mix models
+6   ``compare``                                 funnels, benchmarks, positions, value, equity
+7   ``monitor``                                 control charts, trends, change points
+8   ``disclosure``                              small-number protection
+9   ``present``                                 charts (Altair)
+10  ``report`` | ``explore``                    reports; the notebook explorer (independent)
+11  ``synthetic``                               the generator and the method scoring harness
+12  ``commands``                                one module per CLI command
+13  ``cli``, ``__main__``, ``charts``,          the entry points, the flat public API (lazy),
     ``layers``, the package itself              and this declaration (which imports nothing)
 ==  ==========================================  =================================================
 
@@ -46,14 +49,16 @@ Where the packages outside the data path sit, and why:
   there from ``derive`` because ``io`` (validation rules), ``indicators``, ``model``
   and ``compare`` all evaluate definitions with it (``derive.expressions`` stays as a
   re-export for old imports).
-* ``indicators`` shares the ``derive`` layer, because today each uses the other:
-  ``indicators.compute`` adds a Robson group or SGA a definition needs
-  (``derive.robson``, ``derive.sga``), while ``derive.costs`` (``cost_summary``,
-  ``cost_drivers``) and ``derive.flows`` (``referral_rates``) compute per-unit rates
-  with the indicator catalogue. No module cycle joins them (the test checks). Once
-  derived columns are built once at load (issue 15, item 1) ``indicators`` no longer
-  imports ``derive`` and can get a layer of its own below it; moving those per-unit
-  summaries to ``compare`` would instead let it sit above ``derive``.
+* ``indicators`` sits *below* ``derive``. The derived columns (Robson group, SGA, a
+  caesarean flag per baby) are built once, when ``sg.load``
+  (:func:`saz_geboortezorg.derive.tables.load`: ``io.load``, then ``add_derived`` on
+  ``births`` and ``women``) makes the analysis tables; ``io`` cannot do it, as it sits
+  below ``derive``. Indicators, models and comparisons then only read columns (a
+  missing derived column is a ``SpecError`` naming ``sg.add_derived``), so
+  ``indicators`` imports nothing from ``derive``, while ``derive.costs``
+  (``cost_summary``, ``cost_drivers``) and ``derive.flows`` (``referral_rates``)
+  compute per-unit rates with the indicator catalogue. Moving those per-unit
+  summaries to ``compare`` would let ``derive`` sit directly on ``io``.
 * ``synthetic`` is a client of the library, not a part of the data path: nothing in the
   library imports it, and its scoring harness runs the whole pipeline (load, benchmark)
   on generated data with a known truth. So it sits just below the commands.
@@ -91,7 +96,9 @@ Two rules about *how* modules import:
 Examples
 --------
 >>> layer_of("saz_geboortezorg.compare.funnel.api")
-5
+6
+>>> layer_of("saz_geboortezorg.indicators.compute") < layer_of("saz_geboortezorg.derive.tables")
+True
 >>> layer_of("saz_geboortezorg.io.read") < layer_of("saz_geboortezorg.derive.robson")
 True
 >>> package_of("saz_geboortezorg"), package_of("saz_geboortezorg.present.style")
@@ -113,7 +120,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "deprecation", "result"),
     ("expressions", "schema", "stats", "version"),
     ("io",),
-    ("derive", "indicators"),
+    ("indicators",),
+    ("derive",),
     ("model",),
     ("compare",),
     ("monitor",),
@@ -153,7 +161,7 @@ def layer_of(module: str) -> int:
     Examples
     --------
     >>> layer_of("saz_geboortezorg.errors"), layer_of("saz_geboortezorg.cli")
-    (0, 12)
+    (0, 13)
     >>> layer_of("saz_geboortezorg.nowhere")
     Traceback (most recent call last):
     ...

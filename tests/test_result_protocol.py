@@ -479,14 +479,17 @@ def test_derive_costs_are_results(derive_dataset):
 
 # ------------------------------------------------------------------- rate table (i15rate)
 def _women_with_dates() -> pd.DataFrame:
-    return pd.DataFrame(
+    """Eight women by hand, with their derived columns (cs from the mode) as sg.load."""
+    from saz_geboortezorg.derive.tables import add_derived
+
+    return add_derived(pd.DataFrame(
         {
             "region_id": ["A", "A", "A", "B", "B", "B", "C", "C"],
             "ga_days": 280,
             "birth_date": pd.to_datetime(["2022-01-05", "2022-04-01", "2022-07-01"] * 2 + ["2022-02-02"] * 2),
             "mode": ["intrapartum_cs", "spontaneous", "spontaneous"] * 2 + ["prelabour_cs", "spontaneous"],
         }
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def test_rate_unit_table_follows_the_protocol():
@@ -527,13 +530,18 @@ def test_rate_unit_table_follows_the_protocol():
 
 def _compute_women() -> pd.DataFrame:
     """Two hospitals by hand: A 1 caesarean of 2; B 0 of 1 plus one unknown mode; C only
-    an unknown mode (kept, with its exclusion count, rate NaN)."""
-    return pd.DataFrame(
-        {
-            "hospital_id": ["A", "A", "B", "B", "C"],
-            "ga_days": 280,
-            "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "unknown", "unknown"],
-        }
+    an unknown mode (kept, with its exclusion count, rate NaN); derived columns added as
+    sg.load would."""
+    from saz_geboortezorg.derive.tables import add_derived
+
+    return add_derived(
+        pd.DataFrame(
+            {
+                "hospital_id": ["A", "A", "B", "B", "C"],
+                "ga_days": 280,
+                "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "unknown", "unknown"],
+            }
+        )
     )
 
 

@@ -24,9 +24,10 @@ from saz_geboortezorg.deprecation import SazDeprecationWarning, renamed_argument
 
 
 def _women() -> pd.DataFrame:
+    """Women by hand, with their derived columns (cs from the mode) as sg.load."""
     rng = np.random.default_rng(5)
     n = 600
-    return pd.DataFrame(
+    women = pd.DataFrame(
         {
             "pregnancy_id": [f"p{i}" for i in range(n)],
             "hospital_id": rng.choice(["H1", "H2", "H3"], n),
@@ -44,6 +45,7 @@ def _women() -> pd.DataFrame:
             "referral_labour_reason": rng.choice(["failure_to_progress", "meconium"], n),
         }
     )
+    return saz_geboortezorg.add_derived(women)
 
 
 def _rates() -> pd.DataFrame:

@@ -8,14 +8,15 @@ __all__ = ["load_table_or_dataset", "add_attribution", "add_unit", "add_mapping"
 
 
 def load_table_or_dataset(path: Path, mapping: list | None = None):
-    """A folder of extracts becomes a linked Dataset; a file is read as an analysis table.
+    """A folder of extracts becomes a linked Dataset, a file an analysis table; both with
+    their derived columns (Robson group, SGA, ...).
 
     ``mapping`` (the ``--mapping`` files) applies to a folder of extracts only.
     """
     from saz_geboortezorg.errors import SazError
 
     if path.is_dir():
-        from saz_geboortezorg.io import load
+        from saz_geboortezorg.derive.tables import load
 
         return load(path, mapping=mapping)
     if not path.exists():
@@ -24,9 +25,11 @@ def load_table_or_dataset(path: Path, mapping: list | None = None):
         raise SazError(
             f"{path}: --mapping applies to a folder of extracts, not to one analysis table"
         )
+    from saz_geboortezorg.derive.tables import add_derived
     from saz_geboortezorg.io.flat import read_flat_table
 
-    return read_flat_table(path)  # separator sniffed from the first lines, parsed by pyarrow
+    # separator sniffed from the first lines, parsed by pyarrow; derived columns added once
+    return add_derived(read_flat_table(path))
 
 
 def add_mapping(parser) -> None:

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise SazError(f"--threshold must be at least 2, not {args.threshold}")
     if not args.data.is_dir():
         raise SazError(f"{args.data}: not a folder of extracts")
-    from saz_geboortezorg.io import load
+    from saz_geboortezorg.derive.tables import load
     from saz_geboortezorg.report import build_reports
 
     summary = build_reports(

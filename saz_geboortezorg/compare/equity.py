@@ -388,8 +388,7 @@ def equity_table(
     >>> import pandas as pd
     >>> women = pd.DataFrame({"region_id": ["R1"] * 4 + ["R2"] * 4,
     ...                       "ses_quintile": ["1", "1", "5", "5"] * 2, "ga_days": [280] * 8,
-    ...                       "mode": ["prelabour_cs", "prelabour_cs", "spontaneous", "prelabour_cs",
-    ...                                "prelabour_cs", "spontaneous", "spontaneous", "spontaneous"]})
+    ...                       "cs": [1, 1, 0, 1, 1, 0, 0, 0]})
     >>> t = equity_table(women, "cs", order=["1", "5"])
     >>> t[["unit", "rate_most", "rate_least", "difference", "sii"]]
       unit  rate_most  rate_least  difference    sii

@@ -56,12 +56,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.derive.robson import REQUIRED as ROBSON_REQUIRED
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import (
     UNIT_COLUMNS,
-    add_derived_columns,
     attribution_for,
     indicator_outcome,
     resolve_unit,
@@ -83,8 +81,8 @@ __all__ = [
     "TREND_FREQUENCIES",
 ]
 
-#: Columns the theme filters use (``robson_main``: Robson group 1-10 without a/b split;
-#: derived from the data when it is not a column).
+#: Columns the theme filters use (``robson_main``: Robson group 1-10 without a/b split,
+#: added by the derive step at load).
 THEME_COLUMNS = ("ses_quintile", "migration", "parity_group", "robson_main")
 #: The date a record belongs to for period selections.
 DATE_COLUMN = "birth_date"
@@ -162,7 +160,7 @@ class BenchmarkCache:
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
     >>> women = pd.DataFrame({"region_id": rng.choice(["R1", "R2"], 500),
-    ...                       "ga_days": 280, "mode": rng.choice(["spontaneous", "intrapartum_cs"], 500)})
+    ...                       "ga_days": 280, "cs": rng.choice([0, 1], 500)})
     >>> cache = BenchmarkCache()
     >>> t = unit_table(women, "cs", adjusted=False, cache=cache)
     >>> t = unit_table(women, "cs", unit="all", adjusted=False, cache=cache)
@@ -173,7 +171,7 @@ class BenchmarkCache:
     def __init__(self, *, random_effects: bool = False) -> None:
         self.random_effects = random_effects
         self.fits = 0
-        self._tables: dict[int, tuple[Any, pd.DataFrame]] = {}
+        self._tables: dict[int, pd.DataFrame] = {}
         self._records: dict[tuple[int, str], IndicatorRecords] = {}
         self._codes: dict[tuple[int, str], tuple[np.ndarray, list[str]]] = {}
         self._strings: dict[tuple[int, str], np.ndarray] = {}
@@ -182,7 +180,7 @@ class BenchmarkCache:
         return len(self._records)
 
     def clear(self) -> None:
-        """Forget every table, fit and derived column."""
+        """Forget every table and fit."""
         self._tables.clear()
         self._records.clear()
         self._codes.clear()
@@ -190,20 +188,12 @@ class BenchmarkCache:
 
     # -- tables ---------------------------------------------------------------------
     def table(self, data: Any, indicator: Any) -> pd.DataFrame:
-        """The indicator's analysis table with the derived columns it (and the theme
-        filters) need; derived once per table."""
+        """The indicator's analysis table, as it is: the derive step (``sg.load``,
+        ``sg.add_derived``) added the derived columns. The cache keeps a reference, so
+        that the table's ``id`` (the key of its records and codes) stays its own."""
         source = _source_table(data, indicator)
-        key = id(source)
-        entry = self._tables.get(key)
-        enriched = entry[1] if entry is not None else source
-        needed = set(indicator.columns())
-        if _robson_possible(enriched):
-            needed |= _DERIVED
-        missing = {c for c in needed if c not in enriched.columns}
-        if missing:
-            enriched = add_derived_columns(enriched, missing, None)
-        self._tables[key] = (source, enriched)
-        return enriched
+        self._tables[id(source)] = source
+        return source
 
     def records(self, data: Any, indicator: Any) -> IndicatorRecords:
         """Outcome and expected value of every record in the indicator's denominator."""
@@ -312,10 +302,6 @@ class BenchmarkCache:
         return values, float(result.model.scale), result, method
 
 
-def _robson_possible(table: pd.DataFrame) -> bool:
-    return all(c in table.columns for c in ROBSON_REQUIRED)
-
-
 def _source_table(data: Any, indicator: Any) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
@@ -342,7 +328,7 @@ def select_records(
     Examples
     --------
     >>> women = pd.DataFrame({"region_id": ["A", "B"], "ga_days": 280,
-    ...                       "parity_group": ["0", "1"], "mode": "spontaneous"})
+    ...                       "parity_group": ["0", "1"], "cs": 0})
     >>> cache = BenchmarkCache()
     >>> select_records(cache, cache.records(women, "cs"), {"parity_group": ["1"]}, None).tolist()
     [False, True]
@@ -454,7 +440,7 @@ def unit_table(
     >>> import pandas as pd
     >>> women = pd.DataFrame({"region_id": ["A", "A", "B", "B"], "ga_days": 280,
     ...                       "parity_group": ["0", "1", "0", "1"],
-    ...                       "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "spontaneous"]})
+    ...                       "cs": [1, 0, 0, 0]})
     >>> t = unit_table(women, "cs", adjusted=False)
     >>> t.table[["unit", "n", "observed", "rate", "value"]]
       unit  n  observed  rate  value

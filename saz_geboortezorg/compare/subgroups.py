@@ -53,22 +53,23 @@ def analysis_table(data: Any, record: str) -> pd.DataFrame:
 def _columns(
     table: pd.DataFrame, by: Sequence[str], attribution: str = "birth"
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Resolve friendly unit names (by the attribution rule) and add Robson groups when
-    asked for."""
+    """Resolve friendly unit names (by the attribution rule); Robson groups are columns
+    added by the derive step (``sg.load``, ``sg.add_derived``)."""
     from saz_geboortezorg.indicators.compute import BOOKING_COLUMNS, UNIT_COLUMNS
 
     names = BOOKING_COLUMNS if attribution == "booking" else UNIT_COLUMNS
 
-    if _DERIVED & set(by) and not _DERIVED <= set(table.columns):
-        from saz_geboortezorg.derive.robson import classify
-
-        table = table.assign(**classify(table)[["robson", "robson_main"]].to_dict("series"))
     columns = []
     for name in by:
         column = names.get(name, name)
         if column not in table.columns:
+            derived = (
+                " (a derived column: add it with sg.add_derived(table))"
+                if column in _DERIVED
+                else ""
+            )
             raise SpecError(
-                f"cannot group by {name!r}: the data has no column {column!r} "
+                f"cannot group by {name!r}: the data has no column {column!r}{derived} "
                 "(use hospital, region, practice, robson, robson_main or a column name)"
             )
         columns.append(column)
@@ -114,12 +115,13 @@ def group_rates(
     by : str or sequence of str
         Columns to group by; ``hospital``, ``region`` and ``practice`` stand for
         their id columns under the indicator's attribution (``booking``: where care
-        started, e.g. ``booking_hospital_id``; ``birth``: ``hospital_id``), ``robson`` / ``robson_main`` are derived when absent.
+        started, e.g. ``booking_hospital_id``; ``birth``: ``hospital_id``), ``robson`` / ``robson_main`` are columns the derive step adds (``sg.load``, ``sg.add_derived``).
         Missing values become the group ``unknown``.
     confidence : float
         Confidence level of the Wilson interval.
     sga_reference : DataFrame or path, optional
-        Birth-weight reference for SGA indicators.
+        No longer used: SGA is derived once, with the data (``sg.load(path, sga_reference=...)``
+        or ``sg.add_derived(table, sga_reference=...)``); given, it raises a SpecError.
 
     Returns
     -------
@@ -135,8 +137,8 @@ def group_rates(
     >>> import pandas as pd
     >>> women = pd.DataFrame({"hospital_id": list("AAABB"), "parity_group": list("01010"),
     ...                       "ga_days": [280] * 5,
-    ...                       "mode": ["intrapartum_cs", "spontaneous", "spontaneous",
-    ...                                "prelabour_cs", "unknown"]})
+    ...                       "cs": [1, 0, 0,
+    ...                                1, None]})
     >>> r = group_rates(women, "cs", by=["hospital", "parity_group"])
     >>> r[["hospital", "parity_group", "denominator", "numerator", "rate"]]
       hospital parity_group  denominator  numerator   rate
@@ -217,7 +219,7 @@ def indicator_flag(
     --------
     >>> import pandas as pd
     >>> women = pd.DataFrame({"ga_days": [280, 275, 270],
-    ...                       "mode": ["prelabour_cs", "spontaneous", "unknown"]})
+    ...                       "cs": [1, 0, None]})
     >>> indicator_flag(women, "cs").tolist()
     ['yes', 'no', 'not in population']
     """

@@ -1214,7 +1214,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         truth = None
         if args.data is not None:
-            from saz_geboortezorg.io import load
+            from saz_geboortezorg.derive.tables import load
 
             truth = known_totals(load(args.data), unit=args.unit)
         result = attack_reports(args.reports, truth, threshold=args.threshold)

@@ -34,7 +34,7 @@ __all__ = [
 
 #: Levels of comparison, in the order the control lists them.
 LEVELS = ("hospital", "region", "practice")
-#: Theme filters (columns of the analysis tables; ``robson_main`` is derived).
+#: Theme filters (columns of the analysis tables; ``robson_main`` is added at load).
 THEMES = ("ses_quintile", "migration", "parity_group", "robson_main")
 #: Limit choices: key -> levels in percent.
 LIMITS = {"both": (95.0, 99.8), "95": (95.0,), "998": (99.8,)}
@@ -218,10 +218,8 @@ def theme_options(data: Any, language: str = "en") -> dict[str, tuple[str, list[
     out = {}
     for column in THEMES:
         if column == "robson_main":
-            from saz_geboortezorg.derive.robson import REQUIRED
-
-            if column not in women.columns and not set(REQUIRED) <= set(women.columns):
-                continue  # the Robson group cannot be derived from this data
+            if column not in women.columns:
+                continue  # no Robson group (sg.load adds it; sg.add_derived to a table)
             values = _ROBSON
         elif column in women.columns:
             values = sorted(women[column].dropna().astype(str).unique(), key=_order)

@@ -102,7 +102,9 @@ def compute(
     ----------
     table : Dataset or DataFrame
         A loaded :class:`saz_geboortezorg.io.Dataset` (the indicator's level picks
-        the ``women`` or ``births`` table) or an analysis table.
+        the ``women`` or ``births`` table) or an analysis table. Derived columns
+        (Robson group, SGA, ``cs``) are read, never derived here: ``sg.load`` adds
+        them, ``sg.add_derived(table)`` adds them to a hand-made table.
     indicator : str or Indicator
         An id from :func:`catalogue`.
     unit : str or None
@@ -110,7 +112,9 @@ def compute(
     confidence : float
         Confidence level of the intervals.
     sga_reference : DataFrame or path, optional
-        Birth-weight reference for SGA (default: the shipped one).
+        No longer used here: SGA is derived once, with the data
+        (``sg.load(path, sga_reference=...)`` or ``sg.add_derived(table,
+        sga_reference=...)``); given, it raises a :class:`SpecError` saying so.
     attribution : {"booking", "birth"}, optional
         Who an outcome is counted against: the unit where care started (``booking``,
         intention to treat) or the unit responsible at birth (``birth``). Default: the
@@ -142,7 +146,7 @@ def compute(
     --------
     >>> import pandas as pd
     >>> women = pd.DataFrame({"hospital_id": ["A", "A", "B"], "ga_days": [280, 275, 270],
-    ...                       "mode": ["intrapartum_cs", "spontaneous", "unknown"]})
+    ...                       "cs": [1, 0, None]})
     >>> r = compute(women, "cs", unit="hospital")
     >>> r.table[["unit", "denominator", "numerator", "rate"]]
       unit  denominator  numerator  rate

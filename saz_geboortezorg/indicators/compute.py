@@ -21,7 +21,7 @@ __all__ = [
     "POPULATION_UNKNOWN",
     "OUTCOME_UNKNOWN",
     "prepare_table",
-    "add_derived_columns",
+    "DERIVED",
     "resolve_unit",
     "attribution_for",
     "UNIT_COLUMNS",
@@ -116,74 +116,56 @@ def resolve_unit(unit: str | None, columns, attribution: str = "birth") -> str |
     return column
 
 
-def caesarean_from_mode(mode: pd.Series) -> pd.Series:
-    """0/1 caesarean from the mode of birth of one baby per row (NaN where unknown).
-
-    The ``women`` table made by the loader has ``cs`` already (any baby by caesarean);
-    this stands in for a table of singletons without it.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> caesarean_from_mode(pd.Series(["prelabour_cs", "vacuum", "unknown", None])).tolist()
-    [1.0, 0.0, nan, nan]
-    """
-    from saz_geboortezorg.io.decode import CS_MODES
-
-    m = mode.astype("object")
-    known = (m.notna() & (m != "unknown")).to_numpy()
-    return pd.Series(
-        np.where(known, m.isin(CS_MODES).to_numpy(float), np.nan), index=mode.index, dtype=float
-    )
-
-
-def add_derived_columns(
-    table: pd.DataFrame, needed: set[str], sga_reference: Any = None
-) -> pd.DataFrame:
-    """Add derived columns (Robson group, SGA, a caesarean flag from the mode of birth)
-    that a definition needs and the table lacks.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"mode": ["prelabour_cs", "spontaneous", None]})
-    >>> add_derived_columns(t, {"cs"})["cs"].tolist()
-    [1.0, 0.0, nan]
-    """
-    extra = {}
-    if "cs" in needed and "cs" not in table.columns and "mode" in table.columns:
-        extra["cs"] = caesarean_from_mode(table["mode"])
-    if {"robson", "robson_main"} & needed and not {"robson", "robson_main"} <= set(table.columns):
-        from saz_geboortezorg.derive.robson import classify
-
-        extra.update(classify(table)[["robson", "robson_main"]].to_dict("series"))
-    if "sga" in needed and "sga" not in table.columns:
-        from saz_geboortezorg.derive.sga import sga
-
-        extra["sga"] = sga(table, sga_reference)
-    return table.assign(**extra) if extra else table
-
-
-#: The old private name, still imported by code being restructured in wt-i15model;
-#: remove once it imports :func:`add_derived_columns` (tests/test_layers.py lists it).
-_enrich = add_derived_columns
+#: Columns the derive step adds (``sg.load`` adds them to ``births`` and ``women``;
+#: ``sg.add_derived(table)`` to a hand-made table), with what each stands for.
+DERIVED = {
+    "robson": "Robson group",
+    "robson_main": "Robson group without subgroups",
+    "sga": "small for gestational age",
+    "cs": "caesarean per woman",
+}
 
 
 def prepare_table(
     table: pd.DataFrame, indicator: Indicator, sga_reference: Any = None
 ) -> pd.DataFrame:
-    """The table with the derived columns the indicator needs (Robson, SGA), checked to
-    have every column its definition uses (a clear error names the missing ones)."""
+    """The table, checked to have every column the indicator's definition uses.
+
+    Indicators only read columns: derived ones (Robson group, SGA, a caesarean flag)
+    are added once by the derive step, which ``sg.load`` runs; a hand-made table gets
+    them with ``sg.add_derived(table)``. A missing column raises a :class:`SpecError`
+    that names it and says how to add it.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.indicators import get
+    >>> prepare_table(pd.DataFrame({"ga_days": [280], "mode": ["vacuum"]}), get("cs"))
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SpecError: indicator 'cs' needs column(s) cs (caesarean per woman), which the data does not have; cs is a derived column: add it with sg.add_derived(table) (sg.load adds it)
+    """
+    if sga_reference is not None:
+        raise SpecError(
+            "sga_reference is no longer an argument of an indicator: SGA is derived once, "
+            "with the data; use sg.load(path, sga_reference=...) or "
+            "sg.add_derived(table, sga_reference=...)"
+        )
     needed = indicator.columns()
-    table = add_derived_columns(table, needed, sga_reference)
     lacking = sorted(needed - set(table.columns))
     if lacking:
-        named = [
-            "cs (caesarean per woman, or mode to derive it from)" if c == "cs" else c
-            for c in lacking
-        ]
+        named = [f"{c} ({DERIVED[c]})" if c in DERIVED else c for c in lacking]
+        derived = [c for c in lacking if c in DERIVED]
+        hint = ""
+        if derived:
+            one = len(derived) == 1
+            hint = (
+                f"; {', '.join(derived)} {'is a derived column' if one else 'are derived columns'}"
+                f": add {'it' if one else 'them'} with sg.add_derived(table) (sg.load adds "
+                f"{'it' if one else 'them'})"
+            )
         raise SpecError(
             f"indicator {indicator.id!r} needs column(s) {', '.join(named)}, "
-            "which the data does not have"
+            f"which the data does not have{hint}"
         )
     return table
 
@@ -285,7 +267,8 @@ def indicator_outcome(
     indicator : Indicator
         The definition.
     sga_reference : DataFrame or path, optional
-        Birth-weight reference for SGA (default: the shipped one).
+        No longer used: SGA is derived once, with the data (``sg.add_derived(table,
+        sga_reference=...)``); given, it raises a :class:`SpecError`.
 
     Returns
     -------
@@ -299,7 +282,7 @@ def indicator_outcome(
     >>> import pandas as pd
     >>> from saz_geboortezorg.indicators import get
     >>> women = pd.DataFrame({"ga_days": [280, 275, 270],
-    ...                       "mode": ["intrapartum_cs", "spontaneous", "unknown"]})
+    ...                       "cs": [1, 0, None]})
     >>> keep, y = indicator_outcome(women, get("cs"))
     >>> keep.tolist(), y.tolist()[:2]
     ([True, True, False], [1.0, 0.0])

@@ -13,12 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.derive.expressions import check, columns_used, evaluate
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.expressions import check, evaluate
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import (
     UNIT_COLUMNS,
-    add_derived_columns,
     attribution_for,
     indicator_outcome,
     resolve_unit,
@@ -177,10 +176,8 @@ def prepare(
     mask, y, label, better, family = _outcome(table, spec, None)
     notes = []
     if spec.population:
-        needed = columns_used(spec.population)
-        enriched = add_derived_columns(table, needed, None)
-        check(spec.population, enriched.columns, what="the population of the case-mix spec")
-        mask = mask & evaluate(spec.population, enriched).to_numpy(bool)
+        check(spec.population, table.columns, what="the population of the case-mix spec")
+        mask = mask & evaluate(spec.population, table).to_numpy(bool)
     unit_name = unit or spec.unit
     try:
         outcome_indicator = get(spec.outcome)

@@ -441,7 +441,7 @@ def parse_spec(data: Any, where: str = "case-mix spec") -> CaseMixSpec:
         raise SpecError(f"{where}: random_effects must be true or false")
     population = data.get("population")
     if population is not None:
-        from saz_geboortezorg.derive.expressions import columns_used
+        from saz_geboortezorg.expressions import columns_used
 
         try:
             columns_used(str(population))

@@ -67,7 +67,7 @@ def indicator_records(data: Any, indicator: Any, *, date: str = "birth_date") ->
     >>> t = pd.DataFrame({"birth_date": pd.to_datetime(["2022-02-01", "2022-01-05",
     ...                                                 "2022-01-09"]),
     ...                   "ga_days": [280, 275, 270],
-    ...                   "mode": ["intrapartum_cs", "spontaneous", "unknown"]})
+    ...                   "cs": [1, 0, None]})
     >>> indicator_records(t, "cs")[["birth_date", "outcome"]].values.tolist()
     [[Timestamp('2022-01-05 00:00:00'), 0.0], [Timestamp('2022-02-01 00:00:00'), 1.0]]
     """
@@ -120,7 +120,7 @@ def period_rates(
     >>> t = pd.DataFrame({"birth_date": pd.to_datetime(["2022-01-05", "2022-01-20",
     ...                                                 "2022-03-02"]),
     ...                   "hospital_id": ["A", "A", "A"], "ga_days": [280, 281, 282],
-    ...                   "mode": ["intrapartum_cs", "spontaneous", "spontaneous"]})
+    ...                   "cs": [1, 0, 0]})
     >>> period_rates(t, "cs").values.tolist()     # doctest: +NORMALIZE_WHITESPACE
     [['A', Timestamp('2022-01-01 00:00:00'), 2, 1.0, 0.5],
      ['A', Timestamp('2022-02-01 00:00:00'), 0, 0.0, nan],

@@ -163,7 +163,7 @@ def trend_table(
     >>> women = pd.DataFrame({"region_id": ["A", "A", "B", "B"], "ga_days": 280,
     ...                       "birth_date": pd.to_datetime(["2022-01-05", "2022-04-01",
     ...                                                     "2022-01-09", "2022-05-05"]),
-    ...                       "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "spontaneous"]})
+    ...                       "cs": [1, 0, 0, 0]})
     >>> t = trend_table(women, "cs", highlight="A", adjusted=False)
     >>> t.table[["series", "label", "n", "value"]].values.tolist()
     [['all', '2022Q1', 2, 50.0], ['all', '2022Q2', 2, 0.0], ['A', '2022Q1', 1, 100.0], ['A', '2022Q2', 1, 0.0]]

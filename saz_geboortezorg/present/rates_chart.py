@@ -46,7 +46,7 @@ def rate_chart(
     >>> import pandas as pd
     >>> from saz_geboortezorg import compute
     >>> w = pd.DataFrame({"hospital_id": list("AABB"), "ga_days": [280] * 4,
-    ...                   "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "spontaneous"]})
+    ...                   "cs": [1, 0, 0, 0]})
     >>> chart = rate_chart(compute(w, "cs"), overall=25.0, highlight="A")
     >>> len(chart.to_dict()["layer"])
     3

@@ -86,8 +86,8 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.compare.benchmark import BenchmarkCache, benchmark
+from saz_geboortezorg.derive.tables import load
 from saz_geboortezorg.errors import SazError
-from saz_geboortezorg.io import load
 from saz_geboortezorg.stats.intervals import level_tag
 
 __all__ = [

@@ -109,8 +109,9 @@ def test_indicator_without_model_says_it_is_crude(dataset, cache):
 
 # -------------------------------------------------------------------------- filters
 def _women() -> pd.DataFrame:
-    """Ten women by hand: two regions, SES, parity, dates and the Robson variables."""
-    return pd.DataFrame(
+    """Ten women by hand: two regions, SES, parity, dates and the Robson variables,
+    with their derived columns (cs, Robson group) as sg.load gives them."""
+    women = pd.DataFrame(
         {
             "region_id": ["A", "A", "A", "A", "A", "B", "B", "B", "B", "B"],
             "ga_days": [280, 280, 280, 280, 240, 280, 280, 280, 280, 280],
@@ -130,6 +131,7 @@ def _women() -> pd.DataFrame:
             ),
         }
     )
+    return sg.add_derived(women)
 
 
 def test_theme_filters_restrict_the_records():
@@ -147,7 +149,7 @@ def test_theme_filters_restrict_the_records():
     assert t[["unit", "n"]].values.tolist() == [["A", 3], ["B", 1]]
 
 
-def test_robson_filter_is_derived_from_the_data():
+def test_robson_filter_reads_the_derived_column():
     w = _women()
     # Robson 1 (nulliparous, singleton, cephalic, term, spontaneous): A 1, 2; B 6, 8, 9(excl.)
     t = unit_table(w, "cs", adjusted=False, where={"robson_main": ["1"]}).table

@@ -23,6 +23,7 @@ from saz_geboortezorg.compare.equity import (
     ridits,
     slope_index,
 )
+from saz_geboortezorg.derive.tables import add_derived
 from saz_geboortezorg.errors import SpecError
 
 Z = 1.959963984540054
@@ -191,7 +192,7 @@ def test_equity_table_on_records():
             + ["spontaneous"] * 7,
         }
     )
-    t = equity_table(women, "cs", order=["1", "2", "3", "4", "5"])
+    t = equity_table(add_derived(women), "cs", order=["1", "2", "3", "4", "5"])
     assert t["unit"].tolist() == ["all", "R1", "R2"]
     assert t["difference"].tolist() == pytest.approx([37.5, 50.0, 25.0])
     # two equal groups at ridits 0.25 and 0.75: SII is twice the gap

@@ -9,11 +9,13 @@ import pandas as pd
 import pytest
 
 from saz_geboortezorg.compare.subgroups import group_rates, indicator_flag
+from saz_geboortezorg.derive.tables import add_derived
 from saz_geboortezorg.errors import SpecError
 
 
 def _women() -> pd.DataFrame:
-    return pd.DataFrame(
+    """Five women by hand with their derived columns (cs from the mode), as sg.load."""
+    women = pd.DataFrame(
         {
             "pregnancy_id": ["p1", "p2", "p3", "p4", "p5"],
             "region_id": ["R1", "R1", "R1", "R2", "R2"],
@@ -23,6 +25,7 @@ def _women() -> pd.DataFrame:
             "cs_indication": ["maternal_request", None, None, None, None],
         }
     )
+    return add_derived(women)
 
 
 def test_counts_per_unit_and_group():
@@ -48,7 +51,7 @@ def test_wilson_interval_and_per_1000():
     assert row["wilson_ucl"] == pytest.approx(792.3, abs=0.1)
 
 
-def test_robson_groups_are_derived_and_sorted():
+def test_robson_groups_are_read_and_sorted():
     n = 12
     women = pd.DataFrame(
         {
@@ -61,7 +64,9 @@ def test_robson_groups_are_derived_and_sorted():
             "mode": ["spontaneous"] * n,
         }
     )
-    r = group_rates(women, "cs", by="robson")
+    with pytest.raises(SpecError, match=r"no column 'robson' \(a derived column: add it with sg"):
+        group_rates(women, "cs", by="robson")
+    r = group_rates(add_derived(women), "cs", by="robson")
     assert r["robson"].tolist() == ["1", "2a", "3", "4a", "10"]
     assert r["denominator"].tolist() == [3, 3, 2, 2, 2]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from saz_geboortezorg.derive.tables import add_derived
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.explore import controls
 from saz_geboortezorg.explore.labels import WORDS, indicator_label, label, value_label
@@ -58,7 +59,8 @@ def test_levels_periods_units_and_themes(women):
     themes = controls.theme_options(women, "nl")
     assert list(themes) == ["ses_quintile", "migration", "parity_group"]  # no Robson columns
     robson = women.assign(parity=0, prev_cs=0, n_babies=1, presentation="cephalic")
-    themes = controls.theme_options(robson, "nl")
+    assert "robson_main" not in controls.theme_options(robson, "nl")  # not derived here
+    themes = controls.theme_options(add_derived(robson), "nl")
     assert list(themes) == ["ses_quintile", "migration", "parity_group", "robson_main"]
     assert themes["migration"] == (
         "Migratieachtergrond",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import saz_geboortezorg as sg
 from saz_geboortezorg.explore import Explorer
 from saz_geboortezorg.explore.view import explorer_view
 from saz_geboortezorg.explore.widgets import DESCRIPTIONS
@@ -34,7 +35,7 @@ def _spy():
 
 
 def test_controls_have_stable_descriptions(women, shown):
-    robson = women.assign(parity=0, prev_cs=0, n_babies=1, presentation="cephalic")
+    robson = sg.add_derived(women.assign(parity=0, prev_cs=0, n_babies=1, presentation="cephalic"))
     ex = Explorer(robson, indicator="induction", language="nl")
     assert {n: c.description for n, c in ex.controls.items()} == DESCRIPTIONS
     assert len(shown) == 3  # funnel, caterpillar and trend drawn once
@@ -104,9 +105,10 @@ def test_an_error_shows_a_message_and_keeps_the_last_view(women, shown):
     ex = Explorer(women, indicator="induction")
     view = ex.view
     ex.controls["indicator"].value = "cs"  # this table has no mode of birth
-    assert "needs column(s) cs (caesarean per woman, or mode" in ex.status.value
+    assert "needs column(s) cs (caesarean per woman)" in ex.status.value
+    assert "sg.add_derived(table)" in ex.status.value
     assert ex.view is view
-    assert "robson_main" not in ex.controls  # Robson groups cannot be derived here
+    assert "robson_main" not in ex.controls  # no Robson group column in this table
 
 
 def test_an_unexpected_error_is_shown_on_screen_and_not_swallowed(women, shown):

@@ -18,19 +18,40 @@ from saz_geboortezorg.indicators import catalogue, compute, get
 def women() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     n = 900
-    return pd.DataFrame(
-        {
-            "hospital_id": rng.choice(["H1", "H2", "H3"], n),
-            "region_id": "R1",
-            "ga_days": rng.integers(240, 295, n),
-            "mode": rng.choice(
-                ["spontaneous", "vacuum", "intrapartum_cs", "prelabour_cs", "unknown"],
-                n,
-                p=[0.7, 0.08, 0.1, 0.1, 0.02],
-            ),
-            "blood_loss": np.where(rng.random(n) < 0.05, np.nan, rng.gamma(2, 250, n)),
-        }
+    # a hand-made table gets its derived columns (here cs from the mode) as sg.load does
+    return sg.add_derived(
+        pd.DataFrame(
+            {
+                "hospital_id": rng.choice(["H1", "H2", "H3"], n),
+                "region_id": "R1",
+                "ga_days": rng.integers(240, 295, n),
+                "mode": rng.choice(
+                    ["spontaneous", "vacuum", "intrapartum_cs", "prelabour_cs", "unknown"],
+                    n,
+                    p=[0.7, 0.08, 0.1, 0.1, 0.02],
+                ),
+                "blood_loss": np.where(rng.random(n) < 0.05, np.nan, rng.gamma(2, 250, n)),
+            }
+        )
     )
+
+
+def test_a_missing_derived_column_is_named_with_the_way_to_add_it():
+    """Indicators read derived columns, they never derive them: the error names the
+    column and sg.add_derived."""
+    women = pd.DataFrame({"hospital_id": ["H1"], "ga_days": [280], "mode": ["vacuum"]})
+    with pytest.raises(SpecError, match=r"needs column\(s\) cs .*sg\.add_derived\(table\)"):
+        compute(women, "cs")
+    robson = pd.DataFrame({"hospital_id": ["H1"], "cs": [1.0]})
+    with pytest.raises(SpecError, match=r"robson \(Robson group\).*sg\.add_derived"):
+        compute(robson, "cs_robson_1")
+    assert compute(sg.add_derived(women), "cs").table["numerator"].tolist() == [0]
+
+
+def test_sga_reference_moved_to_the_derive_step():
+    births = pd.DataFrame({"hospital_id": ["H1"], "sga": [1.0]})
+    with pytest.raises(SpecError, match=r"sg\.add_derived\(table, sga_reference="):
+        compute(births, "sga", unit=None, sga_reference="some.csv")
 
 
 def test_counts_and_rates_by_hand(women):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from saz_geboortezorg import indicators
+from saz_geboortezorg.derive.tables import add_derived
 from saz_geboortezorg.indicators import compute
 
 REFERENCE = pd.DataFrame(
@@ -268,12 +269,14 @@ CASES = [
 
 
 def _record(changes: dict) -> pd.DataFrame:
-    return pd.DataFrame([{**DEFAULT, **changes}])
+    """One record with its derived columns (Robson group, SGA, caesarean), as sg.load
+    gives them."""
+    return add_derived(pd.DataFrame([{**DEFAULT, **changes}]), sga_reference=REFERENCE)
 
 
 @pytest.mark.parametrize(("indicator", "changes", "expected"), CASES)
 def test_definition_on_one_record(indicator, changes, expected):
-    row = compute(_record(changes), indicator, unit=None, sga_reference=REFERENCE).table.iloc[0]
+    row = compute(_record(changes), indicator, unit=None).table.iloc[0]
     if expected == OUTSIDE:
         assert row["outside_population"] == 1 and row["denominator"] == 0
     elif expected in (EVENT, NON_EVENT):

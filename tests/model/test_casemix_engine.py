@@ -8,6 +8,7 @@ import pytest
 import statsmodels.api as sm
 from casemix_helpers import MAIN_EFFECTS
 
+from saz_geboortezorg.derive.tables import add_derived
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.model import CaseMixWarning, FitError, casemix, prepare
 from saz_geboortezorg.model.collapse import collapse
@@ -203,6 +204,7 @@ def test_indicator_outcome_on_women_table():
             "parity_group": rng.choice(["0", "1", "2+"], n),
         }
     )
+    women = add_derived(women)  # cs from the mode, as sg.load derives it
     res = casemix(
         women,
         {

@@ -7,14 +7,15 @@ import math
 import pandas as pd
 import pytest
 
+from saz_geboortezorg.derive.tables import add_derived
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.monitor.periods import indicator_records, period_rates
 
 
 def _table():
     # cs indicator: population ga_days present, numerator mode intrapartum/prelabour cs;
-    # 'unknown' mode is excluded.
-    return pd.DataFrame(
+    # 'unknown' mode is excluded. cs is derived from the mode, as sg.load does.
+    table = pd.DataFrame(
         {
             "birth_date": pd.to_datetime(
                 ["2022-01-03", "2022-01-30", "2022-02-14", "2022-04-01", "2022-01-10", "2022-06-30"]
@@ -31,6 +32,7 @@ def _table():
             ],
         }
     )
+    return add_derived(table)
 
 
 def test_monthly_counts_by_hand():
