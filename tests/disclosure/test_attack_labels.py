@@ -13,7 +13,6 @@ births, so most indicators hide several regional counts).
 """
 
 import dataclasses
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -34,15 +33,8 @@ VERDICTS = ("better", "worse", "different")
 
 
 @pytest.fixture(scope="module")
-def analysis(tmp_path_factory):
-    import saz_geboortezorg as sg
-    from saz_geboortezorg.report.analysis import analyse
-
-    root = tmp_path_factory.mktemp("attack_labels")
-    sg.synthetic.generate(births=3000, seed=11).write(root)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return analyse(sg.load(root), unit="region")
+def analysis(small_analysis):
+    return small_analysis
 
 
 @pytest.fixture(scope="module")

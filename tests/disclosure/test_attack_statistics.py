@@ -12,7 +12,6 @@ few dozen births, so most indicators hide several regional counts.
 
 import dataclasses
 import itertools
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -26,15 +25,8 @@ LIMIT_COLUMNS = ["lcl95", "ucl95", "lcl998", "ucl998"]
 
 
 @pytest.fixture(scope="module")
-def analysis(tmp_path_factory):
-    import saz_geboortezorg as sg
-    from saz_geboortezorg.report.analysis import analyse
-
-    root = tmp_path_factory.mktemp("attack")
-    sg.synthetic.generate(births=3000, seed=11).write(root)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return analyse(sg.load(root), unit="region")
+def analysis(small_analysis):
+    return small_analysis
 
 
 @pytest.fixture(scope="module")
