@@ -20,9 +20,9 @@ gives the RateTable of the same counts (Wilson or exact interval) for proportion
 Examples
 --------
 >>> import pandas as pd
->>> from saz_geboortezorg import compute
->>> w = pd.DataFrame({"hospital_id": list("AABB"), "ga_days": [280] * 4,
-...                   "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "unknown"]})
+>>> from saz_geboortezorg import add_derived, compute
+>>> w = add_derived(pd.DataFrame({"hospital_id": list("AABB"), "ga_days": [280] * 4,
+...     "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "unknown"]}))
 >>> r = compute(w, "cs")
 >>> r.indicator, r.unit_type, r.measure, r.attribution, round(r.target, 2)
 ('cs', 'hospital', 'percent', 'birth', 33.33)
@@ -156,9 +156,9 @@ class IndicatorRates(Result):
         Examples
         --------
         >>> import pandas as pd
-        >>> from saz_geboortezorg import compute
-        >>> w = pd.DataFrame({"hospital_id": list("AABB"), "ga_days": [280] * 4,
-        ...                   "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "unknown"]})
+        >>> from saz_geboortezorg import add_derived, compute
+        >>> w = add_derived(pd.DataFrame({"hospital_id": list("AABB"), "ga_days": [280] * 4,
+        ...     "mode": ["intrapartum_cs", "spontaneous", "spontaneous", "unknown"]}))
         >>> compute(w, "cs").rate_table().table[["unit", "n", "observed", "value"]]
           unit  n  observed  value
         0    A  2       1.0   50.0
