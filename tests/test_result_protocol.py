@@ -635,3 +635,174 @@ def test_i15compute_trend_result():
 
 
 # ------------------------------------------------------- end compute and trends (i15compute)
+
+
+# --------------------------------------------------------- one rate table (i15rate2)
+# Every per-unit result hands out the one RateTable: CaseMixResult.rate_table(),
+# ValueView.rate_table(), and monitor.periods.period_rate_table for one period. Each is
+# checked against the result's own table and against counts made by hand.
+
+
+def _i15rate2_wilson(x, n, z=1.959963984540054):
+    """Wilson score interval written out (Wilson 1927), as proportions."""
+    p = x / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return centre - half, centre + half
+
+
+def test_i15rate2_casemix_rate_table_by_hand():
+    from scipy.stats import chi2
+
+    from saz_geboortezorg.indicators.rate_table import RateTable
+    from saz_geboortezorg.model import casemix
+
+    df = _casemix_frame(3)
+    res = casemix(df, _SPEC)
+    rt = res.rate_table()
+    assert isinstance(rt, RateTable)
+    _check_protocol(rt)
+    assert (rt.indicator, rt.unit_type, rt.measure) == ("y", "hospital", "percent")
+    assert rt.multiplier == 100.0
+    assert rt.adjusted and rt.family == "binomial" and rt.attribution == res.attribution
+    # by hand: one categorical covariate and no unit term, so the fitted risk of a
+    # record is its parity group's observed share (the saturated logistic model)
+    p = df.groupby("parity_group")["y"].transform("mean")
+    g = df.assign(p=p, v=p * (1 - p)).groupby("hospital_id")
+    o, e, v, n = g["y"].sum(), g["p"].sum(), g["v"].sum(), g.size()
+    overall = df["y"].mean()
+    t = rt.table.set_index("unit")
+    assert t["n"].tolist() == n.loc[t.index].tolist()
+    assert np.allclose(t["observed"], o.loc[t.index])
+    assert np.allclose(t["expected"], e.loc[t.index], rtol=1e-8)
+    assert np.allclose(t["variance"], v.loc[t.index], rtol=1e-8)
+    assert np.allclose(t["value"], 100 * o / e * overall, rtol=1e-8)
+    k = e / v  # equivalent events: exact Poisson interval of k O over k E
+    assert np.allclose(t["lower"], 100 * overall * chi2.ppf(0.025, 2 * k * o) / 2 / (k * e))
+    assert np.allclose(t["upper"], 100 * overall * chi2.ppf(0.975, 2 * k * o + 2) / 2 / (k * e))
+    assert rt.target == pytest.approx(100 * overall)
+    # and the numbers are the result's own table, scaled
+    own = res.table.set_index("unit").loc[t.index]
+    assert (t["n"] == own["n"]).all() and np.array_equal(t["observed"], own["observed"])
+    assert np.array_equal(t["ratio"], own["oe"])
+    for mine, theirs in (("value", "standardised_rate"), ("lower", "std_lcl95"),
+                         ("upper", "std_ucl95")):  # fmt: skip
+        assert np.allclose(t[mine], 100 * own[theirs], rtol=1e-12, atol=0), mine
+    # the result's JSON is unchanged: no variance field
+    assert "variance" not in res.to_dict()
+
+
+def test_i15rate2_casemix_rate_table_amounts_and_imputation():
+    from saz_geboortezorg.errors import SpecError
+    from saz_geboortezorg.model import casemix
+
+    rng = np.random.default_rng(5)
+    df = _casemix_frame(4)
+    df["amount"] = rng.gamma(4.0, np.where(df.parity_group == "0", 1000.0, 700.0) / 4.0)
+    spec = {**_SPEC, "name": "g", "outcome": "amount", "family": "gamma"}
+    res = casemix(df, spec)
+    rt = res.rate_table()
+    assert (rt.measure, rt.multiplier, rt.family) == ("euro", 1.0, "gamma")
+    own = res.table.set_index("unit").loc[rt.table["unit"]]
+    t = rt.table.set_index("unit")
+    assert np.allclose(t["value"], df.groupby("hospital_id")["amount"].sum() / own["expected"]
+                       * df["amount"].mean())  # fmt: skip
+    for mine, theirs in (("value", "standardised_rate"), ("lower", "std_lcl95"),
+                         ("upper", "std_ucl95")):  # fmt: skip
+        assert np.allclose(t[mine], own[theirs], rtol=1e-12, atol=0), mine
+    # a model applied to other data hands out its rate table too
+    later = res.apply(_casemix_frame(6).assign(amount=df["amount"].to_numpy()))
+    lt = later.rate_table().table
+    assert np.allclose(lt["upper"], later.table["std_ucl95"], rtol=1e-12, atol=0)
+
+    # multiple imputation of a 0/1 outcome: the pooled interval is Poisson (V = E)
+    mi = _casemix_frame(7)
+    mi.loc[np.random.default_rng(8).random(len(mi)) < 0.1, "parity_group"] = np.nan
+    res = casemix(mi, {**_SPEC, "missing": {"policy": "impute", "imputations": 3}})
+    t = res.rate_table().table
+    assert np.allclose(t["variance"], res.table["expected"])
+    assert np.allclose(t["lower"], 100 * res.table["std_lcl95"], rtol=1e-12, atol=0)
+    assert np.allclose(t["upper"], 100 * res.table["std_ucl95"], rtol=1e-12, atol=0)
+    # ... of an amount: the mean of the imputations' intervals has no rate table
+    mi["amount"] = df["amount"].to_numpy()
+    res = casemix(mi, {**spec, "missing": {"policy": "impute", "imputations": 3}})
+    with pytest.raises(SpecError, match="no rate table"):
+        res.rate_table()
+
+
+def test_i15rate2_value_view_rate_table(dataset):
+    import saz_geboortezorg as sg
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.compute import indicator_outcome, resolve_unit
+
+    # crude outcome (no case-mix spec): counts and Wilson interval by hand
+    v = sg.value_view(dataset, "uncomplicated_birth", unit="hospital")
+    assert not v.outcome_adjusted
+    rt = v.rate_table()
+    _check_protocol(rt)
+    ind = get("uncomplicated_birth")
+    births = dataset.births
+    keep, y = indicator_outcome(births, ind)
+    unit_col = resolve_unit("hospital", births.columns, ind.attribution)
+    frame = pd.DataFrame({"unit": births[unit_col], "y": y})[keep.to_numpy(bool)]
+    g = frame.groupby("unit")["y"]
+    t = rt.table.set_index("unit")
+    n, x = g.size().loc[t.index], g.sum().loc[t.index]
+    assert t["n"].tolist() == n.tolist() and np.allclose(t["observed"], x)
+    lo, hi = _i15rate2_wilson(x.to_numpy(float), n.to_numpy(float))
+    assert np.allclose(t["value"], 100 * x / n)
+    assert np.allclose(t["lower"], 100 * lo) and np.allclose(t["upper"], 100 * hi)
+    own = v.table.set_index("unit").loc[t.index]
+    for mine, theirs in (("value", "outcome_rate"), ("lower", "outcome_lcl95"),
+                         ("upper", "outcome_ucl95")):  # fmt: skip
+        assert np.allclose(t[mine], own[theirs], rtol=1e-12, atol=0), mine
+    assert (rt.indicator, rt.unit_type, rt.adjusted) == ("uncomplicated_birth", "hospital", False)
+
+    # adjusted outcome: the outcome model's rate table, equal to the view's columns
+    v = sg.value_view(dataset, "cs", unit="region")
+    assert v.outcome_adjusted
+    rt = v.rate_table()
+    assert rt.adjusted and rt.indicator == "cs" and rt.unit_type == "region"
+    t = rt.table.set_index("unit")
+    own = v.table.set_index("unit").loc[t.index]
+    for mine, theirs in (("value", "outcome_rate"), ("lower", "outcome_lcl95"),
+                         ("upper", "outcome_ucl95")):  # fmt: skip
+        assert np.allclose(t[mine], own[theirs], rtol=1e-12, atol=0), mine
+    assert np.allclose(t["ratio"], own["outcome_oe"], rtol=1e-12, atol=0)
+
+
+def test_i15rate2_period_rate_table_by_hand():
+    from saz_geboortezorg.errors import SpecError
+    from saz_geboortezorg.indicators.rate_table import RateTable
+    from saz_geboortezorg.monitor.periods import period_rate_table, period_rates
+
+    women = _women_with_dates()  # A, B: cs in Jan; C: cs in Feb; spontaneous otherwise
+    q1 = period_rate_table(women, "cs", "2022Q1", unit="region", freq="quarter")
+    assert isinstance(q1, RateTable)
+    _check_protocol(q1)
+    assert (q1.unit_type, q1.measure, q1.attribution) == ("region", "percent", "birth")
+    assert not q1.adjusted
+    # Q1: A 1/1 (Jan), B 1/1 (Jan), C 1/2 (Feb); Wilson by hand
+    t = q1.table
+    assert t["unit"].tolist() == ["A", "B", "C"] and t["n"].tolist() == [1, 1, 2]
+    assert t["observed"].tolist() == [1.0, 1.0, 1.0]
+    lo, hi = _i15rate2_wilson(np.array([1.0, 1.0, 1.0]), np.array([1.0, 1.0, 2.0]))
+    assert np.allclose(t["value"], [100.0, 100.0, 50.0])
+    assert np.allclose(t["lower"], 100 * lo) and np.allclose(t["upper"], 100 * hi)
+    assert q1.target == pytest.approx(75.0)
+    # the same counts as period_rates, its rate (a proportion) on the indicator's scale
+    pr = period_rates(women, "cs", unit="region", freq="quarter")
+    pr = pr[pr["period"] == pd.Timestamp("2022-01-01")]
+    assert np.allclose(t["value"], 100 * pr["rate"].to_numpy())
+    # Q3: A and B one spontaneous birth each; C has no record then
+    q3 = period_rate_table(women, "cs", pd.Timestamp("2022-08-15"), unit="region", freq="quarter")
+    assert q3.table["unit"].tolist() == ["A", "B"] and q3.table["value"].tolist() == [0.0, 0.0]
+    exact = period_rate_table(women, "cs", "2022-02", unit="region", crude_interval="exact")
+    assert exact.table["unit"].tolist() == ["C"] and exact.interval.startswith("exact")
+    with pytest.raises(SpecError, match="no records"):
+        period_rate_table(women, "cs", "2023-01", unit="region")
+    with pytest.raises(SpecError, match="period"):
+        period_rate_table(women, "cs", "not a date", unit="region")
+
+
+# ----------------------------------------------------- end one rate table (i15rate2)

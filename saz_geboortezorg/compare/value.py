@@ -211,6 +211,45 @@ class ValueView(Result):
             ]
         )
 
+    def rate_table(self) -> Any:
+        """The outcome per unit as a
+        :class:`~saz_geboortezorg.indicators.rate_table.RateTable`, on the indicator's own
+        scale: adjusted, the outcome model's (:meth:`CaseMixResult.rate_table
+        <saz_geboortezorg.model.result.CaseMixResult.rate_table>`: its records, which
+        leave out those the spec's missing-data policy drops, so ``n`` may be below
+        ``outcome_n``); crude, ``outcome_n`` and ``outcome_events`` with the Wilson
+        interval. Its ``value``, ``lower`` and ``upper`` are this table's
+        ``outcome_rate``, ``outcome_lcl95`` and ``outcome_ucl95``.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"unit": ["A", "B"], "outcome_n": [40, 60],
+        ...                   "outcome_events": [10.0, 6.0], "quadrant": "uncertain"})
+        >>> v = ValueView(t, "cs", "Caesarean section", "percent", "lower", False,
+        ...               "crude", 16.0, 4000.0, "region")
+        >>> v.rate_table().table[["unit", "n", "value", "lower", "upper"]].round(2)
+          unit   n  value  lower  upper
+        0    A  40   25.0  14.19  40.19
+        1    B  60   10.0   4.66  20.15
+        """
+        from saz_geboortezorg.indicators.rate_table import RateTable
+
+        if self.outcome_adjusted:
+            if self.outcome_model is None:
+                raise SpecError("this value view does not keep its outcome model")
+            return self.outcome_model.rate_table(measure=self.outcome_unit)
+        t = self.table.dropna(subset=["outcome_n"])
+        return RateTable.from_counts(
+            t["unit"].astype(str).tolist(),
+            t["outcome_n"].to_numpy(),
+            t["outcome_events"].to_numpy(),
+            indicator=self.outcome,
+            measure=self.outcome_unit,
+            unit_type=self.unit_type,
+            attribution=get(self.outcome).attribution,
+            method=self.outcome_method,
+        )
+
     def chart(self, highlight: str | list[str] | None = None, **options: Any) -> Any:
         """The value scatter (see :func:`saz_geboortezorg.present.value_chart.value_chart`;
         ``options``: ``labels``, ``intervals``)."""

@@ -226,7 +226,9 @@ class CaseMixModel:
         problems: list[str] = []
         design = prep.design
         pats, fit = self._fixed(prep, design, problems)
-        table, overall = oe_table(design, pats, fit.fitted, prep.family, fit.scale)
+        table, overall, variance = oe_table(
+            design, pats, fit.fitted, prep.family, fit.scale, with_variance=True
+        )
         coefs = coefficient_table(fit.names, fit.params, fit.se)
         random = None
         notes = list(prep.notes)
@@ -252,6 +254,7 @@ class CaseMixModel:
             problems=problems,
             notes=notes,
             model=FittedModel.from_fit(self.spec, prep, design, fit, problems),
+            variance=variance,
         )
 
 

@@ -155,11 +155,19 @@ def oe_sums(
 
 
 def oe_table(
-    design: Design, pats: Patterns, mean: np.ndarray, family: str, scale: float, level_z=Z95
-) -> tuple[pd.DataFrame, float]:
+    design: Design,
+    pats: Patterns,
+    mean: np.ndarray,
+    family: str,
+    scale: float,
+    level_z=Z95,
+    *,
+    with_variance: bool = False,
+) -> tuple[Any, ...]:
     """The per-unit table of a case-mix fit (``CaseMixResult.table``) and the overall
     rate, from the expected value of each covariate pattern (:func:`oe_sums` over the
-    pattern-by-unit cells)."""
+    pattern-by-unit cells). With ``with_variance`` also the variance of ``observed``
+    per unit row (what the O/E interval used; ``CaseMixResult.variance``)."""
     J = len(design.unit_labels)
     mu_cell = mean[pats.cell_pattern]
     s = oe_sums(
@@ -206,6 +214,8 @@ def oe_table(
     table.insert(
         2, "excluded_missing", counts.loc[design.unit_labels, "excluded_missing"].to_numpy(int)
     )
+    if with_variance:
+        return table, float(overall), s.variance
     return table, float(overall)
 
 

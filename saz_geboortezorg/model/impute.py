@@ -317,4 +317,7 @@ def fit_imputed(model, prep):
         diagnostics=diagnostics,
         problems=problems,
         notes=notes,
+        # binomial: the pooled O/E interval is Poisson (V = E); amounts: the mean of the
+        # imputations' intervals, which no single variance reproduces (no rate table)
+        variance=table["expected"].to_numpy(float) if prep.family == "binomial" else None,
     )

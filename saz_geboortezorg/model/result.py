@@ -135,6 +135,12 @@ class CaseMixResult(Result):
         information), which :meth:`apply` and the per-record predictions
         (:meth:`FittedModel.predict <saz_geboortezorg.model.fitted.FittedModel.predict>`)
         use; None after multiple imputation and on the result of :meth:`apply`.
+    variance : ndarray or None
+        Per row of :attr:`table`, the variance of ``observed`` under the model that the
+        O/E interval used (binomial ``sum p (1 - p)``; the robust variance of a total
+        amount; after multiple imputation of a binary outcome the expected count, the
+        Poisson variance of the pooled interval). None after multiple imputation of
+        amounts. :meth:`rate_table` reads it.
     """
 
     spec: CaseMixSpec
@@ -151,6 +157,73 @@ class CaseMixResult(Result):
     notes: list[str] = field(default_factory=list)
     model: FittedModel | None = field(default=None, repr=False)
     attribution: str = "birth"
+    variance: np.ndarray | None = field(default=None, repr=False)
+
+    def rate_table(self, measure: str | None = None) -> Any:
+        """The :class:`~saz_geboortezorg.indicators.rate_table.RateTable` of the same
+        units: ``n``, ``observed``, ``expected``, ``ratio`` (= ``oe``) and ``value`` (the
+        standardised rate) with its interval (``oe_lcl95``, ``oe_ucl95`` times the
+        overall rate), on the indicator's own scale (percent, per 1,000, euro), built by
+        the one constructor :meth:`RateTable.from_counts
+        <saz_geboortezorg.indicators.rate_table.RateTable.from_counts>`. Units without
+        records in the analysis (all left out for a missing covariate) have no row.
+
+        Parameters
+        ----------
+        measure : {"percent", "per_1000", "euro"}, optional
+            The scale; default the catalogue indicator's own, else ``percent`` for a
+            0/1 outcome column and ``euro`` for an amount.
+
+        Raises
+        ------
+        SpecError
+            After multiple imputation of an amount (the pooled interval is the mean of
+            the imputations' intervals, which no single variance reproduces).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from saz_geboortezorg.model import casemix
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"hospital_id": rng.choice(list("AB"), 2000),
+        ...                    "parity_group": rng.choice(["0", "1"], 2000)})
+        >>> df["y"] = rng.binomial(1, np.where(df.parity_group == "0", 0.3, 0.1))
+        >>> spec = {"name": "d", "outcome": "y", "random_effects": False,
+        ...         "covariates": {"parity_group": {"type": "categorical", "reference": "0"}}}
+        >>> res = casemix(df, spec)
+        >>> rt = res.rate_table()
+        >>> rt.measure, rt.adjusted, bool(np.allclose(rt.table.value,
+        ...                                           100 * res.table.standardised_rate))
+        ('percent', True, True)
+        """
+        from saz_geboortezorg.indicators import get
+        from saz_geboortezorg.indicators.rate_table import RateTable
+
+        if self.variance is None:
+            raise SpecError(
+                "this case-mix result has no variance per unit (multiple imputation of an "
+                "amount pools the imputations' intervals): it has no rate table"
+            )
+        if measure is None:
+            try:
+                measure = get(self.indicator).unit
+            except SpecError:
+                measure = "percent" if self.family == "binomial" else "euro"
+        t = self.table
+        return RateTable.from_counts(
+            t["unit"].tolist(),
+            t["n"].to_numpy(),
+            t["observed"].to_numpy(),
+            expected=t["expected"].to_numpy(),
+            variance=self.variance,
+            indicator=self.indicator,
+            measure=measure,
+            family=self.family,
+            overall=self.overall_rate,
+            unit_type=self.unit_type,
+            attribution=self.attribution,
+            method=f"case-mix model {self.spec.name!r} (indirect standardisation)",
+        )
 
     def apply(self, data: Any, unit: str | None = None) -> CaseMixResult:
         """Expected counts, O/E and calibration of this model on other data.
@@ -200,7 +273,9 @@ class CaseMixResult(Result):
             raise SpecError("this result cannot be applied to other data (multiple imputation)")
         app = self.model.apply_to(data, unit or self.unit_type)
         prep, pats, lp, mean = app.prepared, app.patterns, app.linear_predictor, app.mean
-        table, overall = oe_table(app.design, pats, mean, prep.family, self.model.scale)
+        table, overall, variance = oe_table(
+            app.design, pats, mean, prep.family, self.model.scale, with_variance=True
+        )
         diagnostics: dict[str, Any] = {}
         if prep.family == "binomial":
             diagnostics["c_statistic"] = c_statistic(mean, pats.events, pats.trials)
@@ -217,6 +292,7 @@ class CaseMixResult(Result):
             diagnostics=diagnostics,
             notes=list(prep.notes) + ["expected counts from a model fitted to other data"],
             model=None,
+            variance=variance,
         )
 
     def to_dict(self) -> dict[str, Any]:

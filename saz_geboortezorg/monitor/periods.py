@@ -3,6 +3,14 @@
 The indicator's own population, exclusions and numerator decide which records count
 (:func:`saz_geboortezorg.indicators.compute.indicator_outcome`); the period is the
 calendar month or quarter of the record's date (default ``birth_date``).
+
+:func:`period_rates` is the counting table of the control charts (``n``, ``events`` and
+``rate`` as a proportion, every period from a unit's first to its last, empty ones
+included): a plain DataFrame, which the run and p-charts read. The units of one period
+as the one rate table (:class:`~saz_geboortezorg.indicators.rate_table.RateTable`, on
+the indicator's own scale, with its interval and method) come from
+:func:`period_rate_table`, built from the same counts by
+:meth:`RateTable.from_counts <saz_geboortezorg.indicators.rate_table.RateTable.from_counts>`.
 """
 
 from __future__ import annotations
@@ -14,9 +22,16 @@ import pandas as pd
 
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators import get
-from saz_geboortezorg.indicators.compute import indicator_outcome, resolve_unit
+from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, indicator_outcome, resolve_unit
+from saz_geboortezorg.indicators.rate_table import RateTable
 
-__all__ = ["period_rates", "indicator_records", "indicator_table", "FREQUENCIES"]
+__all__ = [
+    "period_rates",
+    "period_rate_table",
+    "indicator_records",
+    "indicator_table",
+    "FREQUENCIES",
+]
 
 #: Period names and their pandas period codes.
 FREQUENCIES = {"month": "M", "quarter": "Q"}
@@ -127,10 +142,19 @@ def period_rates(
      ['A', Timestamp('2022-03-01 00:00:00'), 1, 0.0, 0.0]]
     """
 
+    return _period_counts(data, indicator, unit=unit, freq=freq, date=date)[0]
+
+
+def _period_counts(
+    data: Any, indicator: Any, *, unit: str | None, freq: str, date: str
+) -> tuple[pd.DataFrame, Any, str]:
+    """(the :func:`period_rates` table, the indicator, the unit type)."""
     if freq not in FREQUENCIES:
         raise SpecError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
-    rec = indicator_records(data, indicator, date=date)
-    column = resolve_unit(unit, rec.columns, get(indicator).attribution)
+    ind = get(indicator) if isinstance(indicator, str) else indicator
+    rec = indicator_records(data, ind, date=date)
+    column = resolve_unit(unit, rec.columns, ind.attribution)
+    unit_type = "all" if column is None else (unit if unit in UNIT_COLUMNS else column)
     units = (
         pd.Series("all", index=rec.index, dtype=object)
         if column is None
@@ -157,8 +181,81 @@ def period_rates(
             )
         )
     if not rows:
-        return pd.DataFrame(columns=["unit", "period", "n", "events", "rate"])
+        return pd.DataFrame(columns=["unit", "period", "n", "events", "rate"]), ind, unit_type
     out = pd.concat(rows, ignore_index=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rate"] = np.where(out["n"] > 0, out["events"] / out["n"].replace(0, 1), np.nan)
-    return out
+    return out, ind, unit_type
+
+
+def period_rate_table(
+    data: Any,
+    indicator: Any,
+    period: Any,
+    *,
+    unit: str | None = "hospital",
+    freq: str = "month",
+    date: str = "birth_date",
+    confidence: float = 0.95,
+    crude_interval: str = "wilson",
+) -> RateTable:
+    """The units of one month or quarter as the one rate table.
+
+    The counts are :func:`period_rates`' (same records, units and periods); the rate
+    table holds the units with records in ``period`` (crude: ``value`` is ``100 *
+    rate`` for a percentage, with the Wilson or exact interval), its fields the
+    indicator, level, attribution and method.
+
+    Parameters
+    ----------
+    data, indicator, unit, freq, date
+        As for :func:`period_rates`.
+    period : str, Timestamp or Period
+        Any date in the month or quarter (``"2022-01"``, ``"2022Q1"``, a Timestamp).
+    confidence : float
+    crude_interval : {"wilson", "exact"}
+
+    Returns
+    -------
+    RateTable
+        ``unit_type`` the level; ``method`` names the period.
+
+    Raises
+    ------
+    SpecError
+        No records in the period.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"birth_date": pd.to_datetime(["2022-01-05", "2022-01-20",
+    ...                                                 "2022-01-09", "2022-03-02"]),
+    ...                   "hospital_id": ["A", "A", "B", "A"], "ga_days": [280, 281, 279, 282],
+    ...                   "cs": [1, 0, 0, 0]})
+    >>> r = period_rate_table(t, "cs", "2022-01")
+    >>> r.table[["unit", "n", "observed", "value"]]
+      unit  n  observed  value
+    0    A  2       1.0   50.0
+    1    B  1       0.0    0.0
+    >>> r.unit_type, r.measure, r.method
+    ('hospital', 'percent', 'crude, month 2022-01')
+    """
+    counts, ind, unit_type = _period_counts(data, indicator, unit=unit, freq=freq, date=date)
+    try:
+        which = pd.Period(period, freq=FREQUENCIES[freq])
+    except (ValueError, TypeError) as exc:
+        raise SpecError(f"period {period!r} is not a date in a {freq}: {exc}") from None
+    rows = counts[(counts["period"] == which.start_time) & (counts["n"] > 0)]
+    if rows.empty:
+        raise SpecError(f"indicator {ind.id!r}: no records in {freq} {which}")
+    return RateTable.from_counts(
+        rows["unit"].tolist(),
+        rows["n"].to_numpy(),
+        rows["events"].to_numpy(),
+        indicator=ind.id,
+        measure=ind.unit,
+        confidence=confidence,
+        crude_interval=crude_interval,
+        unit_type=unit_type,
+        attribution=ind.attribution,
+        method=f"crude, {freq} {which}",
+    )
