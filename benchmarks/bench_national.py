@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline-births", type=int, default=BASELINE_BIRTHS)
     parser.add_argument("--changes", type=int, default=3, help="redraws per explorer control")
     parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS))
-    args = parser.parse_args(argv)
+    args = parser.parse_args([] if argv is None else argv)  # run.py calls main() bare
     steps = list(args.steps)
 
     print(
@@ -279,4 +279,4 @@ if __name__ == "__main__":
         _, _, step, folder, births, changes, out = sys.argv
         print(json.dumps(child(step, folder, int(births), int(changes), out)))
     else:
-        main()
+        main(sys.argv[1:])
