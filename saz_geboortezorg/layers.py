@@ -19,8 +19,9 @@ below it):
 ==  ==========================================  =================================================
 #   packages                                    what they hold
 ==  ==========================================  =================================================
-0   ``errors``, ``deprecation``, ``result``     the exception types, renamed-argument helpers,
-                                                the result protocol every analysis follows
+0   ``errors``, ``deprecation``, ``result``,    the exception types, renamed-argument helpers,
+    ``progress``                                the result protocol every analysis follows,
+                                                the progress bar of long operations
 1   ``expressions``, ``schema``, ``stats``,     the filter language of definitions, the extract
     ``version``                                 schema and code lists, interval formulas, the
                                                 version number; they import only layer 0
@@ -117,7 +118,7 @@ ROOT = "saz_geboortezorg"
 #: ``deprecation`` and ``charts`` arrive with the vocabulary work (wt-i15vocab): the
 #: renamed-argument helpers every layer uses, and the lazy namespace of chart functions.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "deprecation", "result"),
+    ("errors", "deprecation", "result", "progress"),
     ("expressions", "schema", "stats", "version"),
     ("io",),
     ("indicators",),

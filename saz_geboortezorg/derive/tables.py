@@ -48,6 +48,8 @@ from saz_geboortezorg.derive.sga import sga
 from saz_geboortezorg.io.dataset import Dataset
 from saz_geboortezorg.io.dataset import load as load_extracts
 from saz_geboortezorg.io.decode import CS_MODES
+from saz_geboortezorg.progress import step as progress_step
+from saz_geboortezorg.progress import with_progress
 
 __all__ = [
     "DERIVED_COLUMNS",
@@ -146,6 +148,7 @@ def derive_dataset(data: Dataset, *, sga_reference: Any = None) -> Dataset:
     )
 
 
+@with_progress("load", total=6)  # four files, linking, deriving
 def load(
     path: str | Path,
     *,
@@ -153,6 +156,7 @@ def load(
     validate: bool = True,
     mapping: str | Path | list | dict | None = None,
     sga_reference: Any = None,
+    progress: bool | None = None,
 ) -> Dataset:
     """Load, validate and link a folder of extracts, and derive every column once.
 
@@ -160,6 +164,8 @@ def load(
     ``sg.load``. The parameters are those of :func:`saz_geboortezorg.io.load`, and
     ``sga_reference`` the birth-weight reference for SGA (default: the shipped one);
     ``mapping`` reads extracts in another format (:mod:`saz_geboortezorg.io.mapping`).
+    ``progress`` shows a progress bar (each file, linking, deriving): None (default)
+    in a terminal or notebook only, see :mod:`saz_geboortezorg.progress`.
 
     Examples
     --------
@@ -173,4 +179,5 @@ def load(
     >>> tmp.cleanup()
     """
     data = load_extracts(path, salt=salt, validate=validate, mapping=mapping)
+    progress_step("load", "deriving columns")
     return derive_dataset(data, sga_reference=sga_reference)

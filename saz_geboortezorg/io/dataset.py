@@ -31,6 +31,7 @@ from saz_geboortezorg.io.link import link, linkage_summary
 from saz_geboortezorg.io.mapping import SourceMapping, apply_mapping, read_mappings
 from saz_geboortezorg.io.read import SUFFIXES, read_raw
 from saz_geboortezorg.io.validate import Extract, check_extract, check_references, raise_problems
+from saz_geboortezorg.progress import step as progress_step
 
 __all__ = ["Dataset", "load", "read_extract", "REQUIRED_SOURCES", "find_files"]
 
@@ -254,6 +255,7 @@ def load(
     extracts: dict[str, Extract] = {}
     mapping_problems: list[str] = []
     for source, file in files.items():
+        progress_step("load", f"reading {file.name}")
         try:
             extracts[source] = _load_extract(file, source, salt, mappings.get(source))
         except MappingError as exc:
@@ -294,6 +296,7 @@ def load(
             )
             notes += [f"ignored: {p}" for p in ignored_problems]
     sources = {s: e.frame for s, e in extracts.items()}
+    progress_step("load", "linking")
     try:
         result = link(sources)
     except (KeyError, ValueError) as exc:
