@@ -64,7 +64,7 @@ lint: $(STAMP)
 
 test: lint chromium
 	$(BIN)/pytest
-	$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/
+	SAZ_GEBOORTEZORG_PROGRESS=0 $(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/
 
 bench: data
 	$(BIN)/python benchmarks/run.py

@@ -5,17 +5,20 @@ functions: ``add_parser(subparsers)`` and ``run(args) -> int``. Heavy libraries 
 imported inside ``run`` so that ``--help`` stays instant.
 
 Errors the user can fix (:class:`saz_geboortezorg.errors.SazError`) are printed
-without a traceback and give exit status 2.
+without a traceback and give exit status 2. A command's ``--quiet`` switches the
+progress bar off for everything the command runs (:mod:`saz_geboortezorg.progress`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 
 from saz_geboortezorg import __version__
 from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.progress import quiet
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = [
@@ -57,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args._run(args) or 0)
+        with quiet() if getattr(args, "quiet", False) else contextlib.nullcontext():
+            return int(args._run(args) or 0)
     except SazError as exc:
         print(f"saz-geboortezorg {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -9,11 +9,14 @@ Usage::
 Cells whose first line is ``# NBVAL_IGNORE_OUTPUT`` (charts, widgets, progress) are
 run but their outputs are not kept: they would differ on every run (random chart
 ids) and nbval does not compare them. Every other output is kept, and must be the
-same on every run (the notebooks are seeded).
+same on every run (the notebooks are seeded). Progress bars are switched off
+(``SAZ_GEBOORTEZORG_PROGRESS=0``, inherited by the kernel): a widget would be a volatile
+output.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,6 +28,7 @@ MARKERS = ("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP")
 
 
 def execute(path: Path) -> None:
+    os.environ["SAZ_GEBOORTEZORG_PROGRESS"] = "0"  # the kernel inherits it: no progress widgets
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}

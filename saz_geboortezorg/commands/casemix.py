@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_attribution, add_mapping, add_unit
+    from saz_geboortezorg.commands.inputs import add_attribution, add_mapping, add_quiet, add_unit
 
     p = sub.add_parser(
         "casemix",
@@ -31,6 +31,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     add_unit(p, "level of comparison: hospital, region, practice, all or a column")
     add_attribution(p, "the rule of the spec's outcome indicator")
     add_mapping(p)
+    add_quiet(p)
     p.add_argument("--json", action="store_true", help="print JSON (fields: case_mix/README.md)")
     p.add_argument(
         "--lenient",

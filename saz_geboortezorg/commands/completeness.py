@@ -8,7 +8,7 @@ HELP = "share of missing or unknown values per hospital, practice or region"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_mapping, add_unit
+    from saz_geboortezorg.commands.inputs import add_mapping, add_quiet, add_unit
 
     p = subparsers.add_parser(
         "completeness",
@@ -34,6 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     p.add_argument("--salt", help="salt for hashing direct identifiers")
     add_mapping(p)
+    add_quiet(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the tidy table as JSON")
     out.add_argument("--csv", metavar="FILE", help="write the tidy table to FILE (CSV)")
@@ -46,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
 
     from saz_geboortezorg.errors import SazError
     from saz_geboortezorg.io import load
+    from saz_geboortezorg.progress import steps
 
-    data = load(args.path, salt=args.salt, mapping=args.mapping)
+    with steps("load", total=5):  # four files, linking (io.load announces them)
+        data = load(args.path, salt=args.salt, mapping=args.mapping)
     table = data.completeness(unit=args.unit, threshold=args.threshold)
     if args.json:
         print(json.dumps(table.to_dict("records"), indent=2, default=str))

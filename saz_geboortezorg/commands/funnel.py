@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_mapping, add_unit
+    from saz_geboortezorg.commands.inputs import add_mapping, add_quiet, add_unit
 
     p = sub.add_parser(
         "funnel",
@@ -94,6 +94,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--highlight", metavar="UNIT", help="unit to highlight in the chart")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_mapping(p)
+    add_quiet(p)
     return p
 
 

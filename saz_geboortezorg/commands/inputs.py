@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["load_table_or_dataset", "add_attribution", "add_unit", "add_mapping"]
+__all__ = ["load_table_or_dataset", "add_attribution", "add_unit", "add_mapping", "add_quiet"]
 
 
 def load_table_or_dataset(path: Path, mapping: list | None = None):
@@ -51,6 +51,28 @@ def add_mapping(parser) -> None:
             "mapping file (YAML) for extracts in another format: column names, codes, units, "
             "date formats (repeatable, one per source; see 'saz-geboortezorg map')"
         ),
+    )
+
+
+def add_quiet(parser) -> None:
+    """The ``--quiet`` option of the commands that run long: no progress bar.
+
+    :func:`saz_geboortezorg.cli.main` switches progress off for the whole command when
+    it is given (:func:`saz_geboortezorg.progress.quiet`). Without it the bar shows
+    only when standard error is a terminal, and never when ``CI`` is set.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_quiet(p)
+    >>> p.parse_args(["--quiet"]).quiet, p.parse_args([]).quiet
+    (True, False)
+    """
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar on stderr (it shows only on a terminal, and never when CI is set)",
     )
 
 

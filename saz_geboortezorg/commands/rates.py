@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_attribution, add_mapping, add_unit
+    from saz_geboortezorg.commands.inputs import add_attribution, add_mapping, add_quiet, add_unit
 
     p = sub.add_parser(
         "rates",
@@ -31,6 +31,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     add_attribution(p)
     add_mapping(p)
+    add_quiet(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return p
 

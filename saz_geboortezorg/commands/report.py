@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_mapping
+    from saz_geboortezorg.commands.inputs import add_mapping, add_quiet
 
     p = sub.add_parser(
         "report",
@@ -39,6 +39,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     add_mapping(p)
+    add_quiet(p)
     return p
 
 

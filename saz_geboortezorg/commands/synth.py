@@ -8,6 +8,8 @@ HELP = "generate synthetic Perined/DBC extracts with a known truth"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from saz_geboortezorg.commands.inputs import add_quiet
+
     p = subparsers.add_parser(
         "synth",
         help=HELP,
@@ -47,33 +49,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument(
         "--format", choices=["csv", "parquet"], default="csv", help="file format (default csv)"
     )
-    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    add_quiet(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
     import time
 
+    from saz_geboortezorg.progress import steps
     from saz_geboortezorg.synthetic.generator import check_arguments, generate
 
     check_arguments(args.births, tuple(args.years), args.hospitals, args.practices)
     start = time.perf_counter()
-    data = generate(
-        births=args.births,
-        seed=args.seed,
-        years=tuple(args.years),
-        hospitals=args.hospitals,
-        practices=args.practices,
-        progress=not args.quiet,
-    )
-    if not args.quiet:
-        print(
-            f"[synth {time.perf_counter() - start:6.1f} s] writing {args.format} to {args.out}",
-            file=sys.stderr,
-            flush=True,
+    # generating, then one step per file written (SyntheticData.write); --quiet: see cli
+    with steps("synth", total=5) as progress:
+        progress.step(f"generating {args.births:,} births")
+        data = generate(
+            births=args.births,
+            seed=args.seed,
+            years=tuple(args.years),
+            hospitals=args.hospitals,
+            practices=args.practices,
         )
-    paths = data.write(args.out, format=args.format)
+        paths = data.write(args.out, format=args.format)
     elapsed = time.perf_counter() - start
     t = data.truth
     rows = ", ".join(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from saz_geboortezorg.commands.inputs import add_mapping
+from saz_geboortezorg.commands.inputs import add_mapping, add_quiet
 
 HELP = "validate and link a folder of extracts; print the linkage report"
 
@@ -41,6 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_mapping(p)
+    add_quiet(p)
     return p
 
 
@@ -48,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from saz_geboortezorg.io import load
+    from saz_geboortezorg.progress import steps
 
-    data = load(args.path, salt=args.salt, mapping=args.mapping)
+    with steps("load", total=5):  # four files, linking (io.load announces them)
+        data = load(args.path, salt=args.salt, mapping=args.mapping)
     summary = data.linkage_summary()
     comp = data.completeness(unit="hospital", threshold=args.threshold)
     flagged = comp[comp["flagged"] & (comp["unit"] != "all")]

@@ -75,6 +75,8 @@ from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.definitions import load_catalogue
 from saz_geboortezorg.indicators.rate_table import RateTable
+from saz_geboortezorg.progress import step as progress_step
+from saz_geboortezorg.progress import with_progress
 from saz_geboortezorg.result import Result, jsonable
 
 __all__ = [
@@ -561,6 +563,7 @@ def pooled_period(
     return pd.Timestamp(start), end
 
 
+@with_progress("benchmark")
 def benchmark(
     data: Any,
     indicators: Iterable[Any] | str | None = None,
@@ -579,6 +582,7 @@ def benchmark(
     cache: BenchmarkCache | None = None,
     attribution: str | None = None,
     variance: str = "binomial",
+    progress: bool | None = None,
 ) -> BenchmarkResult:
     """The open benchmark: every unit's position on every indicator, in two tiers.
 
@@ -648,6 +652,10 @@ def benchmark(
         ``binomial`` (sum p(1 - p), default) or ``poisson`` (E: FunnelPlotR's SR, which
         overstates the standard error of a common outcome; the ``funnel`` command keeps
         it). Stated in the methods text.
+    progress : bool or None
+        Show a progress bar, one step per indicator. None (default): in a terminal or
+        notebook only (:mod:`saz_geboortezorg.progress`).
+
     Returns
     -------
     BenchmarkResult
@@ -700,6 +708,7 @@ def benchmark(
     frames, methods, funnels, notes = [], {}, {}, []
     unit_type = unit
     for ind in chosen:
+        progress_step("benchmark", ind.id, total=len(chosen))
         ind_period = period
         if pool_rare is not None and period is not None and ind.unit == "per_1000":
             ind_period = pooled_period(data, ind, period, pool_rare, cache=cache)

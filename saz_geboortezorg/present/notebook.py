@@ -9,10 +9,12 @@ vl-convert-python), so they render in JupyterLab and Voila without internet.
 
 from __future__ import annotations
 
+from saz_geboortezorg.progress import configure as configure_progress
+
 __all__ = ["setup"]
 
 
-def setup(offline: bool = True, max_table_rows: int = 60) -> None:
+def setup(offline: bool = True, max_table_rows: int = 60, progress: bool | None = None) -> None:
     """Prepare a notebook session for the toolkit's charts and tables.
 
     Parameters
@@ -22,6 +24,11 @@ def setup(offline: bool = True, max_table_rows: int = 60) -> None:
         ``False`` altair's default HTML renderer (loads Vega from a CDN) is used.
     max_table_rows : int
         How many rows pandas shows before it abbreviates a table.
+    progress : bool or None
+        Progress bars of long operations (``sg.load``, ``sg.benchmark``, ...) on
+        (True) or off (False) for the session; None (default) leaves the setting as
+        it is (automatic: a widget in a notebook; see :mod:`saz_geboortezorg.progress`).
+        A call's own ``progress=`` keyword still wins.
 
     Examples
     --------
@@ -30,6 +37,10 @@ def setup(offline: bool = True, max_table_rows: int = 60) -> None:
     >>> import altair as alt
     >>> alt.renderers.active
     'jupyter'
+    >>> from saz_geboortezorg import progress
+    >>> setup(progress=False)
+    >>> progress.configure(None)  # the setting was off; back to automatic
+    False
     """
     import altair as alt
     import pandas as pd
@@ -42,3 +53,5 @@ def setup(offline: bool = True, max_table_rows: int = 60) -> None:
     pd.set_option("display.width", 120)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.max_colwidth", 130)
+    if progress is not None:
+        configure_progress(progress)

@@ -35,6 +35,8 @@ from saz_geboortezorg.derive.robson import ROBSON_POPULATIONS
 from saz_geboortezorg.disclosure import assert_safe, check_chart, check_table
 from saz_geboortezorg.disclosure.check import check_text, html_text
 from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT
+from saz_geboortezorg.progress import step as progress_step
+from saz_geboortezorg.progress import with_progress
 from saz_geboortezorg.report import charts, methods
 from saz_geboortezorg.report.analysis import (
     FUNNEL_INDICATORS,
@@ -801,6 +803,7 @@ def region_report(
     return rep
 
 
+@with_progress("report")
 def build_reports(
     data: Any,
     units: list[str] | None,
@@ -809,6 +812,7 @@ def build_reports(
     threshold: int = 10,
     exports: bool = False,
     unit: str = "region",
+    progress: bool | None = None,
 ) -> dict:
     """Build one report per unit (``units=None``: all) into ``out``; return a JSON-able summary.
 
@@ -824,6 +828,9 @@ def build_reports(
         Also write every chart as PNG and SVG, every table as CSV and Excel.
     unit : str
         Unit type (``region``).
+    progress : bool or None
+        Show a progress bar (analysis, protection, one step per report). None
+        (default): in a terminal or notebook only (:mod:`saz_geboortezorg.progress`).
 
     Returns
     -------
@@ -851,8 +858,10 @@ def build_reports(
         unknown = [u for u in units if u not in known]
         if unknown:
             raise SpecError(f"unknown {unit}(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    progress_step("report", "analysing", total=None if units is None else len(units) + 2)
     analysis = analyse(data, unit=unit)
     units = list(analysis.units if units is None else units)
+    progress_step("report", "protecting small numbers", total=len(units) + 2)
     t1 = time.perf_counter()
     shared = shown_only(protect(analysis, threshold=threshold))
     t2 = time.perf_counter()
@@ -865,6 +874,7 @@ def build_reports(
     seen: dict = {}
     with _staging(out) as stage:
         for u in units:
+            progress_step("report", f"{unit} {u}")
             rep = region_report(shared, analysis, u, bases)
             assert_safe(rep.check(threshold, seen), f"report {u}")
             output_name(u, stage).write_text(rep.page.render(js), encoding="utf-8")

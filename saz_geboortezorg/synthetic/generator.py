@@ -19,8 +19,6 @@ Examples
 from __future__ import annotations
 
 import json
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,8 @@ import pyarrow.csv as pacsv
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.progress import step as progress_step
+from saz_geboortezorg.progress import with_progress
 from saz_geboortezorg.synthetic import carepath, claims, extracts, labour, neonatal, pregnancy
 from saz_geboortezorg.synthetic import params as params_mod
 from saz_geboortezorg.synthetic.models import hospital_effects
@@ -97,6 +97,7 @@ class SyntheticData:
         written: dict[str, Path] = {}
         for source, frame in self.frames().items():
             path = out / f"{schema.source(source)['file']}.{format}"
+            progress_step("synth", f"writing {path.name}")
             if format == "csv":
                 _write_csv(frame, path)
             else:
@@ -117,21 +118,6 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
         if pa.types.is_timestamp(f.type):
             table = table.set_column(i, f.name, table.column(i).cast(pa.date32()))
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
-
-
-class _Progress:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.start = time.perf_counter()
-
-    def __call__(self, stage: str, detail: str = "") -> None:
-        if self.enabled:
-            elapsed = time.perf_counter() - self.start
-            print(
-                f"[synth {elapsed:6.1f} s] {stage}{': ' + detail if detail else ''}",
-                file=sys.stderr,
-                flush=True,
-            )
 
 
 def check_arguments(
@@ -241,13 +227,14 @@ def _rates(w: dict, b: dict) -> dict[str, float]:
     }
 
 
+@with_progress("generate", total=7)
 def generate(
     births: int = 60_000,
     seed: int = 2024,
     years: tuple[int, int] = (2021, 2023),
     hospitals: int = 17,
     practices: int = 72,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> SyntheticData:
     """Generate synthetic Perined LVR-1, LVR-2 and DBC extracts with a known truth.
 
@@ -265,8 +252,9 @@ def generate(
         Number of hospitals, each the centre of one region.
     practices : int
         Number of midwifery practices (at least ``hospitals``).
-    progress : bool
-        Print stage names, counts and elapsed time on stderr.
+    progress : bool or None
+        Show a progress bar of the stages, with counts and the elapsed time. None
+        (default): in a terminal or notebook only (:mod:`saz_geboortezorg.progress`).
 
     Returns
     -------
@@ -287,12 +275,12 @@ def generate(
     """
     years = check_arguments(births, years, hospitals, practices)
     births, hospitals, practices, seed = int(births), int(hospitals), int(practices), int(seed)
-    say = _Progress(progress)
+    say = lambda stage: progress_step("generate", stage)  # noqa: E731
     params = params_mod.load()
     rng = lambda stage: np.random.default_rng([seed, stage])  # noqa: E731
 
+    say(f"organisations: {hospitals} hospitals, {practices} practices")
     orgs = make_organisations(rng(1), hospitals, practices, params)
-    say("organisations", f"{hospitals} hospitals, {practices} practices")
     sizes = orgs.region_share
     effects, outliers = hospital_effects(rng(2), params["models"], params["outliers"], sizes)
     initiatives = _place_initiatives(rng(3), params["initiatives"], sizes, outliers, years)
@@ -300,19 +288,20 @@ def generate(
 
     n_moved = int(round(births * 0.88 * params["linkage"]["lvr1_no_birth"]))
     n = births + n_moved
+    say(f"population: {n:,} pregnancies ({births:,} with a birth)")
     w = draw_population(rng(10), n, years, orgs, params)
-    say("population", f"{n:,} pregnancies ({births:,} with a birth)")
+    say("pregnancy, labour and babies")
     pregnancy.draw_pregnancy(rng(11), w, orgs, params, effects)
     pregnancy.draw_previous_cs_count(rng(21), w, params)
     b = neonatal.draw_birth_weights(rng(12), w)
     labour.draw_labour(rng(13), w, params, effects, initiatives)
     labour.draw_baby_modes(rng(20), w, b, params)
     neonatal.draw_neonatal(rng(14), w, b, params, effects)
-    say("pregnancy, labour and babies", f"{len(b['woman']):,} babies")
+    say(f"care path and registration of {len(b['woman']):,} babies")
     carepath.draw_care_path(rng(15), w, b, orgs, params, practice_effect)
     w["moved"] = mark_moved(rng(16), w, n_moved)
     register(rng(17), w, b, orgs, params)
-    say("care path and registration")
+    say("extracts")
 
     # Pseudonymous ids: a random permutation of 8-digit numbers (ZW + number).
     n_ghost_max = int(n * 0.1) + 10
@@ -320,9 +309,9 @@ def generate(
     ids, ghost_ids = numbers[:n], numbers[n:]
     lvr1 = extracts.lvr1_frame(w, orgs, ids)
     lvr2 = extracts.lvr2_frame(w, b, orgs, ids)
-    say("extracts", f"LVR-1 {len(lvr1):,} rows, LVR-2 {len(lvr2):,} rows")
+    say(f"claims (LVR-1 {len(lvr1):,} rows, LVR-2 {len(lvr2):,} rows)")
     dbc, claim_counts = claims.draw_claims(rng(19), w, b, orgs, params, ids, ghost_ids, years)
-    say("claims", f"{len(dbc):,} claims")
+    say(f"truth ({len(dbc):,} claims drawn)")
 
     born_babies = int((~w["moved"][b["woman"]]).sum())
     linkage = {
@@ -352,5 +341,4 @@ def generate(
         linkage=linkage,
         rates=_rates(w, b),
     )
-    say("truth", "done")
     return SyntheticData(orgs.frame, lvr1, lvr2, dbc, truth)

@@ -85,15 +85,16 @@ def is_complete(folder: Path, births: int, seed: int) -> bool:
     )
 
 
-def default_dataset(path: str | Path | None = None, progress: bool = False) -> Path:
+def default_dataset(path: str | Path | None = None, progress: bool | None = None) -> Path:
     """The folder of the default synthetic dataset, generating it on first use.
 
     Parameters
     ----------
     path : str or Path, optional
         Folder to use instead of the default (see :func:`default_folder`).
-    progress : bool
-        Report the generation stages on stderr (only when it has to be generated).
+    progress : bool or None
+        Show the progress of the generation (only when it has to be generated); None
+        (default): in a terminal or notebook only (:mod:`saz_geboortezorg.progress`).
 
     Returns
     -------
