@@ -272,11 +272,12 @@ class _Bar:
         else:
             filled = int(round(fraction * self.WIDTH))
             bar = "[" + "#" * filled + "-" * (self.WIDTH - filled) + "] "
-        text = f"{run.label} {bar}{run.describe()} · {_clock(run.elapsed)}"
-        columns = shutil.get_terminal_size((100, 24)).columns
-        if len(text) > columns - 1:
-            text = text[: max(columns - 2, 10)] + "…"
-        self.stream.write("\r" + text + "\x1b[K")
+        head, tail = f"{run.label} {bar}", f" · {_clock(run.elapsed)}"
+        room = shutil.get_terminal_size((100, 24)).columns - 1 - len(head) - len(tail)
+        text = run.describe()
+        if len(text) > max(room, 10):  # shorten the steps, keep the bar and the time
+            text = text[: max(room, 10) - 1] + "…"
+        self.stream.write("\r" + head + text + tail + "\x1b[K")
         self.stream.flush()
 
     def finish(self, run: Progress, failed: bool) -> None:
@@ -327,6 +328,7 @@ class Progress:
         self._display = display
         self._parent: Progress | None = None
         self._child: Progress | None = None
+        self._inner_done = 0.0  # 1.0 once an inner operation of the current step ended
 
     @property
     def elapsed(self) -> float:
@@ -348,6 +350,7 @@ class Progress:
             self.total = total
         self.started += 1
         self.current = str(name)
+        self._inner_done = 0.0
         self._redraw()
 
     def fraction(self) -> float | None:
@@ -356,7 +359,7 @@ class Progress:
         if not self.total:
             return None
         child = self._child  # read once: the clock thread redraws while it may change
-        inner = child.fraction() if child is not None else None
+        inner = child.fraction() if child is not None else self._inner_done
         done = max(self.started - 1, 0) + (inner or 0.0)
         return min(done / self.total, 1.0)
 
@@ -456,6 +459,7 @@ def steps(
         _running.remove(run)
         if parent is not None:
             parent._child = None
+            parent._inner_done = 1.0
             parent._redraw()
         elif shown:
             with _lock:

@@ -206,6 +206,9 @@ def test_an_inner_operation_joins_the_outer_line():
     assert joined and "1/2 analysing › benchmark 2/4 oasis" in joined[-1]
     # half of the inner operation's first step of two... : (0 + 1/4) / 2 of 20 = 2.5 -> 2
     assert joined[-1].count("#") == 2
+    # once the inner operation ended, its outer step counts as done: 1 of 2 -> 10 of 20
+    after = shown[shown.index(joined[-1]) + 1]
+    assert "1/2 analysing · " in after and after.count("#") == 10
     assert shown[-1].startswith("report: done, 2 steps")
     assert screen.getvalue().count("\n") == 1  # one final line, not one per operation
 
