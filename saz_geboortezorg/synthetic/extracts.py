@@ -31,10 +31,11 @@ def nullable_int(values: np.ndarray, keep: np.ndarray | None = None) -> pd.array
     return pd.arrays.IntegerArray(np.where(mask, 0, values), mask)
 
 
-def _ordered(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Columns in the order of ``schema/extracts.yaml``."""
+def _ordered(columns: dict[str, object], source: str) -> pd.DataFrame:
+    """A frame of ``columns`` in the order of ``schema/extracts.yaml`` (built in that
+    order, rather than built and then reordered, which copies every column)."""
 
-    return frame[list(schema.source(source)["columns"])]
+    return pd.DataFrame({c: columns[c] for c in schema.source(source)["columns"]})
 
 
 def _modes(mode: np.ndarray, keep: np.ndarray | None) -> pd.Series:
@@ -117,7 +118,7 @@ def lvr1_frame(w: dict[str, np.ndarray], orgs: Organisations, ids: np.ndarray) -
         "congenitale_afwijking": nullable_int(g("anomaly1"), born1),
         "nicu_opname": nullable_int(g("nicu1"), born1),
     }
-    return _ordered(pd.DataFrame(out), "perined_lvr1")
+    return _ordered(out, "perined_lvr1")
 
 
 def lvr2_frame(
@@ -169,9 +170,27 @@ def lvr2_frame(
         "congenitale_afwijking": nullable_int(gb("congenital_anomaly")),
         "nicu_opname": nullable_int(gb("nicu")),
     }
-    frame = _ordered(pd.DataFrame(out), "perined_lvr2")
+    frame = _ordered(out, "perined_lvr2")
     for c in ("zwangerschap_id", "ziekenhuis_id", "ziekenhuis_aanvang_zorg"):
         frame[c] = frame[c].astype("str")
+    if _one_width(ids[rows]):
+        # The rows are in id order already (lexsort above), and ids of one digit count
+        # sort the same as text: sorting the strings again (a second or more) is not needed.
+        return frame
     return frame.sort_values(["zwangerschap_id", "kind_rangnummer"], kind="stable").reset_index(
         drop=True
     )
+
+
+def _one_width(numbers: np.ndarray) -> bool:
+    """Whether all numbers are >= 0 and have the same number of digits.
+
+    Examples
+    --------
+    >>> _one_width(np.array([10000001, 99999999])), _one_width(np.array([9, 10]))
+    (True, False)
+    """
+    if len(numbers) == 0:
+        return True
+    low, high = int(numbers.min()), int(numbers.max())
+    return low >= 0 and len(str(low)) == len(str(high))
