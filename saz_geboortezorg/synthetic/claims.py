@@ -346,7 +346,8 @@ def draw_claims(
             "datum_begin": f["begin"],
             "datum_eind": f["end"],
             "tarief": f["amount"],
-        }
+        },
+        copy=False,  # every column is a fresh array
     )
     return out, counts
 

@@ -35,7 +35,7 @@ def _ordered(columns: dict[str, object], source: str) -> pd.DataFrame:
     """A frame of ``columns`` in the order of ``schema/extracts.yaml`` (built in that
     order, rather than built and then reordered, which copies every column)."""
 
-    return pd.DataFrame({c: columns[c] for c in schema.source(source)["columns"]})
+    return pd.DataFrame({c: columns[c] for c in schema.source(source)["columns"]}, copy=False)
 
 
 def _modes(mode: np.ndarray, keep: np.ndarray | None) -> pd.Series:
