@@ -93,8 +93,15 @@ ENV = "SAZ_GEBOORTEZORG_PROGRESS"
 #: The global setting: None (automatic), True or False; see :func:`configure`.
 _setting: bool | None = None
 
-#: The operations running, outermost first (the first one owns the display).
-_running: list[Progress] = []
+#: Per thread, the operations running, outermost first (the first owns the display).
+_threads = threading.local()
+
+
+def _running() -> list[Progress]:
+    if not hasattr(_threads, "running"):
+        _threads.running = []
+    return _threads.running
+
 
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -379,7 +386,8 @@ class Progress:
                 f"{self.label}: stopped at step {self.started} ({self.current}) "
                 f"after {_clock(self.elapsed)}"
             )
-        return f"{self.label}: done, {self.started} steps in {_clock(self.elapsed)}"
+        steps = f"{self.started} step{'' if self.started == 1 else 's'}"
+        return f"{self.label}: done, {steps} in {_clock(self.elapsed)}"
 
     def _redraw(self) -> None:
         if not self.shown:
@@ -424,10 +432,11 @@ def steps(
     ...     with steps("claims", total=1) as inner:  # inside: joins the outer display
     ...         inner.step("drawing")
     >>> print(log.getvalue().replace("\\n", "|"))  # doctest: +ELLIPSIS
-    [synth ... s] 1/2 population|[synth ... s] 1/2 population › claims 1/1 drawing|[synth ... s] synth: done, 1 steps in ... s|
+    [synth ... s] 1/2 population|[synth ... s] 1/2 population › claims 1/1 drawing|[synth ... s] synth: done, 1 step in ... s|
     """
     stream = sys.stderr if stream is None else stream
-    parent = _running[-1] if _running else None
+    running = _running()
+    parent = running[-1] if running else None
     if parent is not None:
         # Inside another operation: shown in its display, unless either is off.
         shown = parent.shown and enabled is not False
@@ -444,7 +453,7 @@ def steps(
         else:
             display = _Lines(stream)
         run = Progress(label, total, shown, display)
-    _running.append(run)
+    running.append(run)
     clock = None
     if parent is None and isinstance(run._display, _Bar | _Widget):
         run._redraw()  # the bar appears at once, before the first step
@@ -456,7 +465,7 @@ def steps(
     finally:
         if clock is not None:
             clock.stop()
-        _running.remove(run)
+        running.remove(run)
         if parent is not None:
             parent._child = None
             parent._inner_done = 1.0
@@ -501,8 +510,9 @@ def step(label: str, name: str, *, total: int | None = None) -> None:
     ...     p.current, p.started
     ('linking', 1)
     """
-    if _running and _running[-1].label == label:
-        _running[-1].step(name, total=total)
+    running = _running()
+    if running and running[-1].label == label:
+        running[-1].step(name, total=total)
 
 
 def with_progress(label: str, total: int | None = None) -> Callable[[F], F]:
@@ -518,7 +528,7 @@ def with_progress(label: str, total: int | None = None) -> Callable[[F], F]:
     ... def count(n, *, progress=None):
     ...     for i in range(n):
     ...         step("count", f"item {i}")
-    ...     return _running[-1].started
+    ...     return _running()[-1].started
     >>> count(2, progress=False)
     2
     """

@@ -42,7 +42,7 @@ def automatic(monkeypatch):
     previous = progress.configure(None)
     yield
     progress.configure(previous)
-    assert progress._running == []  # every operation took itself off the stack
+    assert progress._running() == []  # every operation took itself off the stack
 
 
 def texts(stream: io.StringIO, label: str) -> list[str]:
@@ -204,7 +204,7 @@ def test_an_inner_operation_joins_the_outer_line():
     shown = screens(screen)
     joined = [s for s in shown if "› benchmark" in s]
     assert joined and "1/2 analysing › benchmark 2/4 oasis" in joined[-1]
-    # half of the inner operation's first step of two... : (0 + 1/4) / 2 of 20 = 2.5 -> 2
+    # inner: 1 of its 4 steps done (oasis started): (0 + 1/4) / 2 of 20 characters = 2.5 -> 2
     assert joined[-1].count("#") == 2
     # once the inner operation ended, its outer step counts as done: 1 of 2 -> 10 of 20
     after = shown[shown.index(joined[-1]) + 1]
@@ -407,3 +407,14 @@ def test_reports_step_per_region(small_folder, tmp_path, monkeypatch):
     assert "1/4 analysing › benchmark 2/2 oasis" in texts(screen, "report")
     assert screens(screen)[-1].startswith("report: done, 4 steps")
     assert screen.getvalue().count("\n") == 1
+
+
+def test_each_thread_has_its_own_operations():
+    """An operation in another thread (a widget callback) opens its own display."""
+    seen = []
+    with steps("load", total=1, enabled=False):
+        worker = threading.Thread(target=lambda: seen.append(list(progress._running())))
+        worker.start()
+        worker.join()
+        assert [p.label for p in progress._running()] == ["load"]
+    assert seen == [[]]
