@@ -127,55 +127,113 @@ def _excluded(
     )
 
 
-def _take(s: pd.Series, positions: np.ndarray) -> pd.Series:
-    """``s`` at ``positions`` (NA where the position is -1)."""
-    return pd.Series(s.array.take(positions, allow_fill=True))
+class _BirthRows:
+    """The unified birth rows, one column at a time, in the final order of ``births``.
 
-
-def _birth_frame(
-    l1: pd.DataFrame, l2: pd.DataFrame, first_line: np.ndarray, l1_of_l2: np.ndarray
-) -> pd.DataFrame:
-    """One row per baby with source (Dutch) column names, LVR-1 care path as l1_*.
-
-    ``l1_of_l2`` holds, per LVR-2 row, the position of the pregnancy's LVR-1 row (-1: none).
+    Row ``i`` is LVR-2 row ``src2[i]`` or, where that is -1, the first-line LVR-1 birth
+    ``src1[i]``; ``care[i]`` is the row of the pregnancy's LVR-1 record (-1: none). A
+    column is built when first asked for, with one ``take`` from the source column(s):
+    the birth item from the birth record (LVR-2, else the LVR-1 birth), ``l1_<name>``
+    from the LVR-1 record. Source columns that the analysis tables do not use are never
+    copied, and the rows need no reordering afterwards.
     """
-    care = [c for c in _CARE_PATH + _SHARED if c in l1.columns]
-    u2 = {c: pd.Series(l2[c].array) for c in l2.columns}
-    for c in care:
-        u2[f"l1_{c}"] = _take(l1[c], l1_of_l2)
-    u2["_has_l1"] = pd.Series(l1_of_l2 >= 0)
-    u2["_source"] = pd.Series(np.zeros(len(l2), dtype="int8"))
-    u2["n_babies_raw"] = u2["aantal_geboren_kinderen"]
 
-    sub = l1.loc[first_line]
-    u1 = {c: pd.Series(sub[c].array) for c in sub.columns}
-    for c in care:
-        u1[f"l1_{c}"] = u1[c]
-    u1["_has_l1"] = pd.Series(np.ones(len(sub), dtype=bool))
-    u1["_source"] = pd.Series(np.ones(len(sub), dtype="int8"))
-    u1["n_babies_raw"] = u1["aantal_foetussen"]
-    u1["indicatie_primaire_sectio"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="Int64"))
-    # the booking hospital of a second-line start (optional LVR-2 item); LVR-1 births
-    # book with their practice
-    u1["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="str"))
-    if "ziekenhuis_aanvang_zorg" not in u2:
-        u2["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(l2), dtype="str"))
-    # optional item of both extracts: the number of previous caesareans
-    for frame, size in ((u1, len(sub)), (u2, len(l2))):
-        for c in ("aantal_eerdere_sectio", "l1_aantal_eerdere_sectio"):
-            if c not in frame:
-                frame[c] = pd.Series(pd.array([pd.NA] * size, dtype="Int64"))
-    keep = [c for c in u2 if c in u1]
-    return pd.concat(
-        [pd.DataFrame({c: u2[c] for c in keep}), pd.DataFrame({c: u1[c] for c in keep})],
-        ignore_index=True,
-    )
+    def __init__(
+        self,
+        l1: pd.DataFrame,
+        l2: pd.DataFrame,
+        src2: np.ndarray,
+        src1: np.ndarray,
+        care: np.ndarray,
+    ) -> None:
+        self.l1, self.l2 = l1, l2
+        self.src2, self.src1, self.care = src2, src1, care
+        self.from2 = src2 >= 0
+        self.index = pd.RangeIndex(len(src2))
+        self._made: dict[str, pd.Series] = {}
+        self.columns = set(l2.columns) | set(l1.columns) | {"n_babies_raw", "_source", "_has_l1"}
+        self.columns |= {f"l1_{c}" for c in _CARE_PATH + _SHARED if c in l1.columns}
+        self.columns |= {"indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg"}
+        self.columns |= {"aantal_eerdere_sectio", "l1_aantal_eerdere_sectio"}
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.columns
+
+    def __setitem__(self, column: str, values: pd.Series) -> None:
+        self._made[column] = values
+
+    def __getitem__(self, column: str) -> pd.Series:
+        if column not in self._made:
+            self._made[column] = self._make(column)
+        return self._made[column]
+
+    def _combine(self, c2: str | None, c1: str | None, empty: str) -> pd.Series:
+        """Column ``c2`` of LVR-2 for its rows, ``c1`` of LVR-1 for first-line births."""
+        n = len(self.src2)
+        if c2 is not None and c1 is not None:
+            a2, a1 = self.l2[c2], self.l1[c1]
+            both = pd.concat([pd.Series(a2.array), pd.Series(a1.array)], ignore_index=True)
+            pos = np.where(self.from2, self.src2, len(a2) + self.src1)
+            return pd.Series(both.array.take(pos))
+        if c2 is not None:
+            return pd.Series(self.l2[c2].array.take(self.src2, allow_fill=True))
+        if c1 is not None:
+            return pd.Series(self.l1[c1].array.take(self.src1, allow_fill=True))
+        return pd.Series(pd.array([pd.NA] * n, dtype=empty))
+
+    def _make(self, column: str) -> pd.Series:
+        in2 = set(self.l2.columns)
+        in1 = set(self.l1.columns)
+        if column == "_source":
+            return pd.Series(np.where(self.from2, 0, 1).astype("int8"))
+        if column == "_has_l1":
+            return pd.Series(self.care >= 0)
+        if column == "n_babies_raw":
+            return self._combine("aantal_geboren_kinderen", "aantal_foetussen", "Int64")
+        if column.startswith("l1_") and column[3:] in in1:
+            return pd.Series(self.l1[column[3:]].array.take(self.care, allow_fill=True))
+        if column == "l1_aantal_eerdere_sectio":
+            return pd.Series(pd.array([pd.NA] * len(self.src2), dtype="Int64"))
+        if column in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg"):
+            # LVR-2 items only; a first-line birth has none
+            in1 = set()
+        empty = "str" if column == "ziekenhuis_aanvang_zorg" else "Int64"
+        if column not in in2 and column not in in1 and column not in self.columns:
+            raise KeyError(column)
+        return self._combine(
+            column if column in in2 else None, column if column in in1 else None, empty
+        )
 
 
-def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
+def _birth_rows(
+    l1: pd.DataFrame,
+    l2: pd.DataFrame,
+    first_line: np.ndarray,
+    l1_of_l2: np.ndarray,
+    bcode: np.ndarray,
+    rank: np.ndarray,
+) -> tuple[_BirthRows, np.ndarray]:
+    """The birth rows sorted by pregnancy (``rank`` of ``bcode``) and baby number.
+
+    The LVR-2 rows, then the first-line LVR-1 births (``first_line``); ``l1_of_l2``
+    holds per LVR-2 row the position of the pregnancy's LVR-1 row (-1: none). Returns
+    the rows and their pregnancy codes in that order.
+    """
+    n2 = len(l2)
+    own1 = np.flatnonzero(first_line)
+    src2 = np.concatenate([np.arange(n2), np.full(len(own1), -1)])
+    src1 = np.concatenate([np.full(n2, -1), own1])
+    care = np.concatenate([l1_of_l2, own1])
+    rows = _BirthRows(l1, l2, src2, src1, care)
+    baby = rows["kind_rangnummer"].to_numpy(dtype="float64", na_value=np.nan)
+    order = np.lexsort((baby, rank[bcode]))
+    return _BirthRows(l1, l2, src2[order], src1[order], care[order]), bcode[order]
+
+
+def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     """Analysis columns (analysis.yaml ``births``) from the unified birth frame."""
     for c in _SHARED:
-        if f"l1_{c}" in u.columns:
+        if f"l1_{c}" in u:
             u[c] = u[c].fillna(u[f"l1_{c}"])
     lvr1 = (u["_source"] == 1).to_numpy()
     has_l1 = u["_has_l1"].to_numpy(dtype=bool)
@@ -445,15 +503,17 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
         for key in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
     ]
 
-    u = _birth_frame(l1, l2, groups1["lvr1_birth"], np.where(with_l1, pos1[c2], -1))
-    births = _derive_births(u, org)
     bcode = np.concatenate([c2, c1[groups1["lvr1_birth"]]])
-    rank_ext = np.append(rank, len(rank))
-    order = np.lexsort(
-        (births["baby_no"].to_numpy(dtype="float64", na_value=np.nan), rank_ext[bcode])
+    u, bcode = _birth_rows(
+        l1,
+        l2,
+        groups1["lvr1_birth"],
+        np.where(with_l1, pos1[c2], -1),
+        bcode,
+        np.append(rank, len(rank)),
     )
-    births = births.iloc[order].reset_index(drop=True)
-    bcode = bcode[order]
+    births = _derive_births(u, org)
+    del u
     starts = (
         np.flatnonzero(np.r_[True, bcode[1:] != bcode[:-1]])
         if len(bcode)
