@@ -127,6 +127,10 @@ def _excluded(
     )
 
 
+def _is_number(dtype: object) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
 class _BirthRows:
     """The unified birth rows, one column at a time, in the final order of ``births``.
 
@@ -168,18 +172,28 @@ class _BirthRows:
         return self._made[column]
 
     def _combine(self, c2: str | None, c1: str | None, empty: str) -> pd.Series:
-        """Column ``c2`` of LVR-2 for its rows, ``c1`` of LVR-1 for first-line births."""
-        n = len(self.src2)
-        if c2 is not None and c1 is not None:
-            a2, a1 = self.l2[c2], self.l1[c1]
-            both = pd.concat([pd.Series(a2.array), pd.Series(a1.array)], ignore_index=True)
-            pos = np.where(self.from2, self.src2, len(a2) + self.src1)
-            return pd.Series(both.array.take(pos))
-        if c2 is not None:
-            return pd.Series(self.l2[c2].array.take(self.src2, allow_fill=True))
-        if c1 is not None:
-            return pd.Series(self.l1[c1].array.take(self.src1, allow_fill=True))
-        return pd.Series(pd.array([pd.NA] * n, dtype=empty))
+        """Column ``c2`` of LVR-2 for its rows, ``c1`` of LVR-1 for first-line births.
+
+        Numbers come as float64 with NaN for missing (the analysis columns are made
+        from them with ``_num``/``_float``/``decode``, which read them so); other
+        columns keep their dtype.
+        """
+        parts = [(self.l2[c2].array, self.src2)] if c2 is not None else []
+        parts += [(self.l1[c1].array, self.src1)] if c1 is not None else []
+        if not parts:
+            return pd.Series(pd.array([pd.NA] * len(self.src2), dtype=empty))
+        if all(_is_number(a.dtype) for a, _ in parts):
+            # one gather from [LVR-2 values, LVR-1 values, NaN]: position -1 is the NaN
+            values = [a.to_numpy(dtype="float64", na_value=np.nan) for a, _ in parts]
+            pool = np.concatenate(values + [np.array([np.nan])])
+            if len(parts) == 1:
+                return pd.Series(pool[parts[0][1]])
+            return pd.Series(pool[np.where(self.from2, self.src2, len(values[0]) + self.src1)])
+        if len(parts) == 1:
+            return pd.Series(parts[0][0].take(parts[0][1], allow_fill=True))
+        (a2, _), (a1, _) = parts
+        both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
+        return pd.Series(both.array.take(np.where(self.from2, self.src2, len(a2) + self.src1)))
 
     def _make(self, column: str) -> pd.Series:
         in2 = set(self.l2.columns)
@@ -191,7 +205,12 @@ class _BirthRows:
         if column == "n_babies_raw":
             return self._combine("aantal_geboren_kinderen", "aantal_foetussen", "Int64")
         if column.startswith("l1_") and column[3:] in in1:
-            return pd.Series(self.l1[column[3:]].array.take(self.care, allow_fill=True))
+            a = self.l1[column[3:]].array
+            if _is_number(a.dtype):
+                return pd.Series(
+                    np.append(a.to_numpy(dtype="float64", na_value=np.nan), np.nan)[self.care]
+                )
+            return pd.Series(a.take(self.care, allow_fill=True))
         if column == "l1_aantal_eerdere_sectio":
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype="Int64"))
         if column in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg"):
@@ -203,6 +222,46 @@ class _BirthRows:
         return self._combine(
             column if column in in2 else None, column if column in in1 else None, empty
         )
+
+
+class _Ids:
+    """Text ids as integer codes (-1: missing) into one growing list of names.
+
+    Examples
+    --------
+    >>> ids = _Ids()
+    >>> codes = ids.encode(pd.Series(["p1", None, "p2", "p1"], dtype="str"))
+    >>> codes.tolist()
+    [0, -1, 1, 0]
+    >>> hosp = ids.map(codes, pd.Series({"p1": "h1"}))
+    >>> ids.labels(hosp).tolist()
+    ['h1', nan, nan, 'h1']
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}
+
+    def _code(self, value: object) -> int:
+        if pd.isna(value):
+            return -1
+        return self.names.setdefault(str(value), len(self.names))
+
+    def encode(self, values: pd.Series) -> np.ndarray:
+        """Codes of ``values`` (text as ``astype("str")`` gives it)."""
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        table = np.array([self._code(v) for v in uniques] + [-1], dtype="int64")
+        return table[codes]
+
+    def map(self, codes: np.ndarray, mapping: pd.Series) -> np.ndarray:
+        """Codes of ``mapping`` applied to the names (``Series.map``; -1 stays -1)."""
+        names = pd.Series(list(self.names), dtype="object")
+        mapped = names.map(mapping).tolist() if len(names) else []
+        table = np.array([self._code(v) for v in mapped] + [-1], dtype="int64")
+        return table[codes]
+
+    def labels(self, codes: np.ndarray) -> pd.Series:
+        """Text Series of the names (NaN where the code is -1)."""
+        return labels(codes, list(self.names))
 
 
 def _birth_rows(
@@ -238,32 +297,35 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     lvr1 = (u["_source"] == 1).to_numpy()
     has_l1 = u["_has_l1"].to_numpy(dtype=bool)
 
+    # Organisation ids as integer codes into one short list of names: the attribution
+    # below works on the codes, never on millions of strings.
+    ids = _Ids()
     org_hosp = org.set_index("organisatie_id")["ziekenhuis_id"]
     org_region = org.set_index("organisatie_id")["regio_id"]
-    practice = u["l1_praktijk_id"].where(has_l1, None)
-    practice_hosp = practice.map(org_hosp).fillna(u["l1_ziekenhuis_id"])
-    hospital = u["ziekenhuis_id"].where(~lvr1, practice_hosp)
-    region = hospital.map(org_region)
+    practice = np.where(has_l1, ids.encode(u["l1_praktijk_id"]), -1)
+    practice_hosp = ids.map(practice, org_hosp)
+    practice_hosp = np.where(practice_hosp >= 0, practice_hosp, ids.encode(u["l1_ziekenhuis_id"]))
+    birth_hosp = ids.encode(u["ziekenhuis_id"])
+    hospital = np.where(~lvr1, birth_hosp, practice_hosp)
+    region = ids.map(hospital, org_region)
     # Attribution 'booking' (intention to treat): where care started. A first-line start
     # books with its practice's hospital; a second-line start with its booking hospital
     # (the birth hospital when the extract does not say).
-    booked_l2 = (
-        u["ziekenhuis_aanvang_zorg"]
-        .astype("object")
-        .where(u["ziekenhuis_aanvang_zorg"].notna(), u["ziekenhuis_id"].astype("object"))
-    )
-    booking = practice_hosp.astype("object").where(has_l1, booked_l2)
-    booking = booking.where(booking.notna(), hospital.astype("object"))
-    item = (~has_l1) & u["ziekenhuis_aanvang_zorg"].notna().to_numpy()
+    booked_item = ids.encode(u["ziekenhuis_aanvang_zorg"])
+    booked_l2 = np.where(booked_item >= 0, booked_item, birth_hosp)
+    booking = np.where(has_l1, practice_hosp, booked_l2)
+    booking = np.where(booking >= 0, booking, hospital)
+    item = (~has_l1) & (booked_item >= 0)
     booking_from = np.select(
         [has_l1, item], ["practice", "booking item"], default="birth hospital (stand-in)"
     )
     # An in-utero transfer: a hospital birth elsewhere than booked, where the booking is
     # known (the LVR-2 item) or, for a first-line start, a very preterm birth (< 32
     # weeks) away from the practice's hospital; a practice that refers to two hospitals
-    # is not a transfer.
+    # is not a transfer. (A missing id differs from every id, itself included.)
     ga = pd.to_numeric(u["zwangerschapsduur"], errors="coerce").to_numpy(dtype=float)
-    elsewhere = (~lvr1) & (booking.astype("str") != u["ziekenhuis_id"].astype("str")).to_numpy()
+    differs = (booking != birth_hosp) | (booking < 0) | (birth_hosp < 0)
+    elsewhere = (~lvr1) & differs
     transfer = elsewhere & (item | (has_l1 & (ga < 224)))
 
     b = pd.DataFrame(index=u.index)
@@ -271,11 +333,11 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["baby_no"] = _num(u["kind_rangnummer"])
     b["n_babies"] = _num(u["n_babies_raw"])
     b["birth_source"] = labels(u["_source"].to_numpy(), ["lvr2", "lvr1"])
-    b["hospital_id"] = hospital.astype("str")
-    b["region_id"] = region.astype("str")
-    b["practice_id"] = practice.astype("str")
-    b["booking_hospital_id"] = booking.astype("str")
-    b["booking_region_id"] = booking.map(org_region).astype("str")
+    b["hospital_id"] = ids.labels(hospital)
+    b["region_id"] = ids.labels(region)
+    b["practice_id"] = ids.labels(practice)
+    b["booking_hospital_id"] = ids.labels(booking)
+    b["booking_region_id"] = ids.labels(ids.map(booking, org_region))
     b["booking_from"] = booking_from
     b["in_utero_transfer"] = transfer.astype("int64")
     date = pd.to_datetime(u["datum_baring"])
