@@ -155,10 +155,13 @@ class _BirthRows:
         self.from2 = src2 >= 0
         self.index = pd.RangeIndex(len(src2))
         self._made: dict[str, pd.Series] = {}
-        self.columns = set(l2.columns) | set(l1.columns) | {"n_babies_raw", "_source", "_has_l1"}
+        # a birth item must be in both extracts; the optional items and the LVR-2-only
+        # items are empty where an extract does not have them
+        self.columns = set(l2.columns) & set(l1.columns) | {"n_babies_raw", "_source", "_has_l1"}
         self.columns |= {f"l1_{c}" for c in _CARE_PATH + _SHARED if c in l1.columns}
-        self.columns |= {"indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg"}
-        self.columns |= {"aantal_eerdere_sectio", "l1_aantal_eerdere_sectio"}
+        self.columns |= {"ziekenhuis_aanvang_zorg", "aantal_eerdere_sectio"}
+        self.columns |= {"l1_aantal_eerdere_sectio"}
+        self.columns |= {"indicatie_primaire_sectio"} & set(l2.columns)
 
     def __contains__(self, column: str) -> bool:
         return column in self.columns
@@ -196,6 +199,8 @@ class _BirthRows:
         return pd.Series(both.array.take(np.where(self.from2, self.src2, len(a2) + self.src1)))
 
     def _make(self, column: str) -> pd.Series:
+        if column not in self.columns:
+            raise KeyError(column)
         in2 = set(self.l2.columns)
         in1 = set(self.l1.columns)
         if column == "_source":
@@ -217,8 +222,6 @@ class _BirthRows:
             # LVR-2 items only; a first-line birth has none
             in1 = set()
         empty = "str" if column == "ziekenhuis_aanvang_zorg" else "Int64"
-        if column not in in2 and column not in in1 and column not in self.columns:
-            raise KeyError(column)
         return self._combine(
             column if column in in2 else None, column if column in in1 else None, empty
         )
