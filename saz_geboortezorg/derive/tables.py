@@ -78,11 +78,11 @@ def caesarean_from_mode(mode: pd.Series) -> pd.Series:
     >>> caesarean_from_mode(pd.Series(["prelabour_cs", "vacuum", "unknown", None])).tolist()
     [1.0, 0.0, nan, nan]
     """
-    m = mode.astype("object")
-    known = (m.notna() & (m != "unknown")).to_numpy()
-    return pd.Series(
-        np.where(known, m.isin(CS_MODES).to_numpy(float), np.nan), index=mode.index, dtype=float
-    )
+    # the few distinct modes are looked up, not every row
+    codes, uniques = pd.factorize(mode, use_na_sentinel=True)
+    table = [np.nan if u == "unknown" else float(u in CS_MODES) for u in uniques]
+    values = np.array(table + [np.nan], dtype=float)[codes]
+    return pd.Series(values, index=mode.index, dtype=float)
 
 
 def add_derived(table: pd.DataFrame, *, sga_reference: Any = None) -> pd.DataFrame:
