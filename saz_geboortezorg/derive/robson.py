@@ -76,8 +76,38 @@ def main_group(group: pd.Series) -> pd.Series:
 
 
 def _known(series: pd.Series) -> np.ndarray:
-    s = series.astype("object")
-    return (s.notna() & (s.astype(str) != "unknown")).to_numpy()
+    """Whether each value is known: not missing and not the label ``unknown``.
+
+    The few distinct values are tested, not every row (a numeric column is never
+    ``unknown``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _known(pd.Series(["cephalic", "unknown", None, "breech"], dtype="str")).tolist()
+    [True, False, False, True]
+    >>> _known(pd.Series([0, None, 2], dtype="Int64")).tolist()
+    [True, False, True]
+    """
+    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return series.notna().to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    unknown = np.array([str(u) == "unknown" for u in uniques], dtype=bool)
+    return (codes >= 0) & ~unknown[np.clip(codes, 0, None)] if len(unknown) else codes >= 0
+
+
+class _Labels:
+    """A label column as integer codes: ``labels == "x"`` tests the few distinct values."""
+
+    def __init__(self, series: pd.Series) -> None:
+        self.codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self.uniques = list(uniques)
+
+    def __eq__(self, label: object) -> np.ndarray:  # type: ignore[override]
+        hits = [i for i, u in enumerate(self.uniques) if isinstance(u, str) and u == label]
+        return np.isin(self.codes, hits) if hits else np.zeros(len(self.codes), dtype=bool)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def classify(women: pd.DataFrame) -> pd.DataFrame:
@@ -139,8 +169,8 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
         n_prev = np.full(n, np.nan)
     n_babies = pd.to_numeric(women["n_babies"], errors="coerce").to_numpy(float)
     ga = pd.to_numeric(women["ga_days"], errors="coerce").to_numpy(float)
-    presentation = women["presentation"].astype("object").to_numpy()
-    onset = women["onset"].astype("object").to_numpy()
+    presentation = _Labels(women["presentation"])
+    onset = _Labels(women["onset"])
 
     group = np.full(n, "", dtype=object)
     missing = np.full(n, "", dtype=object)

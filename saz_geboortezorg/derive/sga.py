@@ -106,6 +106,10 @@ def check_reference(ref: pd.DataFrame, name: str = "reference") -> pd.DataFrame:
     return ref[["sex", "parity_group", "ga_days", "ga_days_end", "p10"]].sort_values(key)
 
 
+def _numbers(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
 def sga(births: pd.DataFrame, reference: pd.DataFrame | str | Path | None = None) -> pd.Series:
     """SGA flag per baby: 1 below the reference's 10th centile, 0 at or above it,
     missing when weight, sex, parity or gestational age is missing or the gestational
@@ -136,26 +140,26 @@ def sga(births: pd.DataFrame, reference: pd.DataFrame | str | Path | None = None
         ref = load_reference(reference)
     else:
         ref = check_reference(reference)
-    parity = pd.to_numeric(births["parity"], errors="coerce")
-    frame = pd.DataFrame(
-        {
-            "sex": births["sex"].astype("string").str.lower(),
-            "parity_group": np.where(parity.isna(), None, np.where(parity == 0, "0", "1+")),
-            "ga_days": pd.to_numeric(births["ga_days"], errors="coerce"),
-            "weight": pd.to_numeric(births["birth_weight"], errors="coerce"),
-        },
-        index=births.index,
-    )
-    result = pd.Series(np.nan, index=births.index, dtype=float)
+    # columns as arrays; the sexes (a few distinct values) are lower-cased once
+    codes, uniques = pd.factorize(births["sex"].astype("string"), use_na_sentinel=True)
+    sex_names = np.array([str(u).lower() for u in uniques] + [""], dtype=object)
+    parity = _numbers(births["parity"])
+    ga = _numbers(births["ga_days"])
+    weight = _numbers(births["birth_weight"])
+    # a row needs all four (else NaN); parity groups 0 and 1+
+    complete = (codes >= 0) & ~np.isnan(parity) & ~np.isnan(ga) & ~np.isnan(weight)
+    nulliparous = parity == 0
+    flags_all = np.full(len(births), np.nan)
     for (sex, par), block in ref.groupby(["sex", "parity_group"]):
-        rows = frame[(frame["sex"] == sex) & (frame["parity_group"] == par)].dropna()
-        if rows.empty:
+        in_sex = np.isin(codes, np.flatnonzero(sex_names[:-1] == sex))
+        rows = np.flatnonzero(complete & in_sex & (nulliparous if par == "0" else ~nulliparous))
+        if not len(rows):
             continue
         starts = block["ga_days"].to_numpy()
         ends = block["ga_days_end"].to_numpy()
-        pos = np.searchsorted(starts, rows["ga_days"].to_numpy(), side="right") - 1
-        inside = (pos >= 0) & (rows["ga_days"].to_numpy() <= ends[np.clip(pos, 0, None)])
+        pos = np.searchsorted(starts, ga[rows], side="right") - 1
+        inside = (pos >= 0) & (ga[rows] <= ends[np.clip(pos, 0, None)])
         p10 = block["p10"].to_numpy()[np.clip(pos, 0, None)]
-        flags = np.where(inside, (rows["weight"].to_numpy() < p10).astype(float), np.nan)
-        result.loc[rows.index] = flags
+        flags_all[rows] = np.where(inside, (weight[rows] < p10).astype(float), np.nan)
+    result = pd.Series(flags_all, index=births.index, dtype=float)
     return result

@@ -80,11 +80,11 @@ def caesarean_from_mode(mode: pd.Series) -> pd.Series:
     >>> caesarean_from_mode(pd.Series(["prelabour_cs", "vacuum", "unknown", None])).tolist()
     [1.0, 0.0, nan, nan]
     """
-    m = mode.astype("object")
-    known = (m.notna() & (m != "unknown")).to_numpy()
-    return pd.Series(
-        np.where(known, m.isin(CS_MODES).to_numpy(float), np.nan), index=mode.index, dtype=float
-    )
+    # the few distinct modes are looked up, not every row
+    codes, uniques = pd.factorize(mode, use_na_sentinel=True)
+    table = [np.nan if u == "unknown" else float(u in CS_MODES) for u in uniques]
+    values = np.array(table + [np.nan], dtype=float)[codes]
+    return pd.Series(values, index=mode.index, dtype=float)
 
 
 def add_derived(table: pd.DataFrame, *, sga_reference: Any = None) -> pd.DataFrame:
@@ -180,4 +180,63 @@ def load(
     """
     data = load_extracts(path, salt=salt, validate=validate, mapping=mapping)
     progress_step("load", "deriving columns")
-    return derive_dataset(data, sga_reference=sga_reference)
+    births = add_derived(data.births, sga_reference=sga_reference)
+    women = _carry_over(births, data.women, sga_reference)
+    return dataclasses.replace(data, births=births, women=women)
+
+
+def _carry_over(births: pd.DataFrame, women: pd.DataFrame, sga_reference: Any) -> pd.DataFrame:
+    """``add_derived(women)``, taking what ``births`` has derived already where it can.
+
+    The loader's ``women`` holds, in the order of ``births`` (sorted by pregnancy), the
+    first baby's row of each pregnancy, with ``ga_days`` the shortest of its babies. A
+    pregnancy with one baby row has the same values in both tables, so its Robson group
+    and SGA flag are the baby's; only pregnancies with several baby rows are derived
+    again. Tables in any other shape are derived in full.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"pregnancy_id": ["a", "b", "b"], "parity": [0, 1, 1],
+    ...     "prev_cs": [0, 0, 0], "n_babies": [1, 2, 2], "ga_days": [280, 250, 251],
+    ...     "presentation": "cephalic", "onset": "spontaneous", "mode": "spontaneous"})
+    >>> w = b.iloc[[0, 1]].reset_index(drop=True).assign(cs=0)
+    >>> _carry_over(add_derived(b), w, None)["robson"].tolist()
+    ['1', '8']
+    """
+    columns = set(women.columns)
+    todo = []
+    if set(DERIVED_COLUMNS["robson"]) <= columns and not {"robson", "robson_main"} <= columns:
+        todo += ["robson", "robson_main"]
+    if set(DERIVED_COLUMNS["sga"]) <= columns and (
+        "sga" not in columns or sga_reference is not None
+    ):
+        todo.append("sga")
+    pid = births.get("pregnancy_id")
+    if (
+        not todo
+        or pid is None
+        or "pregnancy_id" not in columns
+        or "cs" not in columns  # else add_derived adds cs too
+        or not set(todo) <= set(births.columns)
+        or not len(women)
+    ):
+        return add_derived(women, sga_reference=sga_reference)
+    first = pid.ne(pid.shift()).fillna(True).to_numpy(dtype=bool)  # the shift makes row 0 NA
+    starts = np.flatnonzero(first)
+    if (
+        len(starts) != len(women)
+        or not pd.Series(pid.array.take(starts) == women["pregnancy_id"].array).fillna(False).all()
+    ):
+        return add_derived(women, sga_reference=sga_reference)
+    several = np.flatnonzero(np.diff(np.append(starts, len(births))) > 1)
+    again = add_derived(
+        women.iloc[several].drop(columns=todo, errors="ignore"), sga_reference=sga_reference
+    )
+    extra: dict[str, pd.Series] = {}
+    for c in todo:
+        values = births[c].array.take(starts)
+        if len(several):
+            values[several] = again[c].array
+        extra[c] = pd.Series(values, index=women.index, name=c)
+    return women.assign(**extra)

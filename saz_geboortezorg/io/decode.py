@@ -113,15 +113,19 @@ def decode(values: pd.Series, name: str, missing: str | None = "unknown") -> pd.
         if missing not in names:
             names.append(missing)
         fallback = names.index(missing)
-    out = np.full(len(values), fallback, dtype="int64")
+    # the few distinct values are looked up, not every row against every code
     if pd.api.types.is_numeric_dtype(values):
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
-        for code, label in mapping.items():
-            out[arr == float(code)] = names.index(label)
+        by_number = {float(code): names.index(label) for code, label in mapping.items()}
+        keys = np.array(sorted(by_number), dtype="float64")
+        hits = np.array([by_number[k] for k in keys] + [fallback], dtype="int64")
+        pos = np.searchsorted(keys, arr)  # NaN sorts after every key: no hit
+        pos[(pos >= len(keys)) | (keys[np.minimum(pos, len(keys) - 1)] != arr)] = len(keys)
+        out = hits[pos]
     else:
-        text = values.astype("str")
-        for code, label in mapping.items():
-            out[(text == code).fillna(False).to_numpy(dtype=bool)] = names.index(label)
+        codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
+        table = [names.index(mapping[u]) if u in mapping else fallback for u in uniques]
+        out = np.array(table + [fallback], dtype="int64")[codes]
     return labels(out, names, values.index)
 
 

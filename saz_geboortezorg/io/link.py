@@ -127,85 +127,208 @@ def _excluded(
     )
 
 
-def _take(s: pd.Series, positions: np.ndarray) -> pd.Series:
-    """``s`` at ``positions`` (NA where the position is -1)."""
-    return pd.Series(s.array.take(positions, allow_fill=True))
+def _is_number(dtype: object) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def _birth_frame(
-    l1: pd.DataFrame, l2: pd.DataFrame, first_line: np.ndarray, l1_of_l2: np.ndarray
-) -> pd.DataFrame:
-    """One row per baby with source (Dutch) column names, LVR-1 care path as l1_*.
+class _BirthRows:
+    """The unified birth rows, one column at a time, in the final order of ``births``.
 
-    ``l1_of_l2`` holds, per LVR-2 row, the position of the pregnancy's LVR-1 row (-1: none).
+    Row ``i`` is LVR-2 row ``src2[i]`` or, where that is -1, the first-line LVR-1 birth
+    ``src1[i]``; ``care[i]`` is the row of the pregnancy's LVR-1 record (-1: none). A
+    column is built when first asked for, with one ``take`` from the source column(s):
+    the birth item from the birth record (LVR-2, else the LVR-1 birth), ``l1_<name>``
+    from the LVR-1 record. Source columns that the analysis tables do not use are never
+    copied, and the rows need no reordering afterwards.
     """
-    care = [c for c in _CARE_PATH + _SHARED if c in l1.columns]
-    u2 = {c: pd.Series(l2[c].array) for c in l2.columns}
-    for c in care:
-        u2[f"l1_{c}"] = _take(l1[c], l1_of_l2)
-    u2["_has_l1"] = pd.Series(l1_of_l2 >= 0)
-    u2["_source"] = pd.Series(np.zeros(len(l2), dtype="int8"))
-    u2["n_babies_raw"] = u2["aantal_geboren_kinderen"]
 
-    sub = l1.loc[first_line]
-    u1 = {c: pd.Series(sub[c].array) for c in sub.columns}
-    for c in care:
-        u1[f"l1_{c}"] = u1[c]
-    u1["_has_l1"] = pd.Series(np.ones(len(sub), dtype=bool))
-    u1["_source"] = pd.Series(np.ones(len(sub), dtype="int8"))
-    u1["n_babies_raw"] = u1["aantal_foetussen"]
-    u1["indicatie_primaire_sectio"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="Int64"))
-    # the booking hospital of a second-line start (optional LVR-2 item); LVR-1 births
-    # book with their practice
-    u1["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(sub), dtype="str"))
-    if "ziekenhuis_aanvang_zorg" not in u2:
-        u2["ziekenhuis_aanvang_zorg"] = pd.Series(pd.array([pd.NA] * len(l2), dtype="str"))
-    # optional item of both extracts: the number of previous caesareans
-    for frame, size in ((u1, len(sub)), (u2, len(l2))):
-        for c in ("aantal_eerdere_sectio", "l1_aantal_eerdere_sectio"):
-            if c not in frame:
-                frame[c] = pd.Series(pd.array([pd.NA] * size, dtype="Int64"))
-    keep = [c for c in u2 if c in u1]
-    return pd.concat(
-        [pd.DataFrame({c: u2[c] for c in keep}), pd.DataFrame({c: u1[c] for c in keep})],
-        ignore_index=True,
-    )
+    def __init__(
+        self,
+        l1: pd.DataFrame,
+        l2: pd.DataFrame,
+        src2: np.ndarray,
+        src1: np.ndarray,
+        care: np.ndarray,
+    ) -> None:
+        self.l1, self.l2 = l1, l2
+        self.src2, self.src1, self.care = src2, src1, care
+        self.from2 = src2 >= 0
+        self.index = pd.RangeIndex(len(src2))
+        self._made: dict[str, pd.Series] = {}
+        # a birth item must be in both extracts; the optional items and the LVR-2-only
+        # items are empty where an extract does not have them
+        self.columns = set(l2.columns) & set(l1.columns) | {"n_babies_raw", "_source", "_has_l1"}
+        self.columns |= {f"l1_{c}" for c in _CARE_PATH + _SHARED if c in l1.columns}
+        self.columns |= {"ziekenhuis_aanvang_zorg", "aantal_eerdere_sectio"}
+        self.columns |= {"l1_aantal_eerdere_sectio"}
+        self.columns |= {"indicatie_primaire_sectio"} & set(l2.columns)
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.columns
+
+    def __setitem__(self, column: str, values: pd.Series) -> None:
+        self._made[column] = values
+
+    def __getitem__(self, column: str) -> pd.Series:
+        if column not in self._made:
+            self._made[column] = self._make(column)
+        return self._made[column]
+
+    def _combine(self, c2: str | None, c1: str | None, empty: str) -> pd.Series:
+        """Column ``c2`` of LVR-2 for its rows, ``c1`` of LVR-1 for first-line births.
+
+        Numbers come as float64 with NaN for missing (the analysis columns are made
+        from them with ``_num``/``_float``/``decode``, which read them so); other
+        columns keep their dtype.
+        """
+        parts = [(self.l2[c2].array, self.src2)] if c2 is not None else []
+        parts += [(self.l1[c1].array, self.src1)] if c1 is not None else []
+        if not parts:
+            return pd.Series(pd.array([pd.NA] * len(self.src2), dtype=empty))
+        if all(_is_number(a.dtype) for a, _ in parts):
+            # one gather from [LVR-2 values, LVR-1 values, NaN]: position -1 is the NaN
+            values = [a.to_numpy(dtype="float64", na_value=np.nan) for a, _ in parts]
+            pool = np.concatenate(values + [np.array([np.nan])])
+            if len(parts) == 1:
+                return pd.Series(pool[parts[0][1]])
+            return pd.Series(pool[np.where(self.from2, self.src2, len(values[0]) + self.src1)])
+        if len(parts) == 1:
+            return pd.Series(parts[0][0].take(parts[0][1], allow_fill=True))
+        (a2, _), (a1, _) = parts
+        both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
+        return pd.Series(both.array.take(np.where(self.from2, self.src2, len(a2) + self.src1)))
+
+    def _make(self, column: str) -> pd.Series:
+        if column not in self.columns:
+            raise KeyError(column)
+        in2 = set(self.l2.columns)
+        in1 = set(self.l1.columns)
+        if column == "_source":
+            return pd.Series(np.where(self.from2, 0, 1).astype("int8"))
+        if column == "_has_l1":
+            return pd.Series(self.care >= 0)
+        if column == "n_babies_raw":
+            return self._combine("aantal_geboren_kinderen", "aantal_foetussen", "Int64")
+        if column.startswith("l1_") and column[3:] in in1:
+            a = self.l1[column[3:]].array
+            if _is_number(a.dtype):
+                return pd.Series(
+                    np.append(a.to_numpy(dtype="float64", na_value=np.nan), np.nan)[self.care]
+                )
+            return pd.Series(a.take(self.care, allow_fill=True))
+        if column == "l1_aantal_eerdere_sectio":
+            return pd.Series(pd.array([pd.NA] * len(self.src2), dtype="Int64"))
+        if column in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg"):
+            # LVR-2 items only; a first-line birth has none
+            in1 = set()
+        empty = "str" if column == "ziekenhuis_aanvang_zorg" else "Int64"
+        return self._combine(
+            column if column in in2 else None, column if column in in1 else None, empty
+        )
 
 
-def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
+class _Ids:
+    """Text ids as integer codes (-1: missing) into one growing list of names.
+
+    Examples
+    --------
+    >>> ids = _Ids()
+    >>> codes = ids.encode(pd.Series(["p1", None, "p2", "p1"], dtype="str"))
+    >>> codes.tolist()
+    [0, -1, 1, 0]
+    >>> hosp = ids.map(codes, pd.Series({"p1": "h1"}))
+    >>> ids.labels(hosp).tolist()
+    ['h1', nan, nan, 'h1']
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}
+
+    def _code(self, value: object) -> int:
+        if pd.isna(value):
+            return -1
+        return self.names.setdefault(str(value), len(self.names))
+
+    def encode(self, values: pd.Series) -> np.ndarray:
+        """Codes of ``values`` (text as ``astype("str")`` gives it)."""
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        table = np.array([self._code(v) for v in uniques] + [-1], dtype="int64")
+        return table[codes]
+
+    def map(self, codes: np.ndarray, mapping: pd.Series) -> np.ndarray:
+        """Codes of ``mapping`` applied to the names (``Series.map``; -1 stays -1)."""
+        names = pd.Series(list(self.names), dtype="object")
+        mapped = names.map(mapping).tolist() if len(names) else []
+        table = np.array([self._code(v) for v in mapped] + [-1], dtype="int64")
+        return table[codes]
+
+    def labels(self, codes: np.ndarray) -> pd.Series:
+        """Text Series of the names (NaN where the code is -1)."""
+        return labels(codes, list(self.names))
+
+
+def _birth_rows(
+    l1: pd.DataFrame,
+    l2: pd.DataFrame,
+    first_line: np.ndarray,
+    l1_of_l2: np.ndarray,
+    bcode: np.ndarray,
+    rank: np.ndarray,
+) -> tuple[_BirthRows, np.ndarray]:
+    """The birth rows sorted by pregnancy (``rank`` of ``bcode``) and baby number.
+
+    The LVR-2 rows, then the first-line LVR-1 births (``first_line``); ``l1_of_l2``
+    holds per LVR-2 row the position of the pregnancy's LVR-1 row (-1: none). Returns
+    the rows and their pregnancy codes in that order.
+    """
+    n2 = len(l2)
+    own1 = np.flatnonzero(first_line)
+    src2 = np.concatenate([np.arange(n2), np.full(len(own1), -1)])
+    src1 = np.concatenate([np.full(n2, -1), own1])
+    care = np.concatenate([l1_of_l2, own1])
+    rows = _BirthRows(l1, l2, src2, src1, care)
+    baby = rows["kind_rangnummer"].to_numpy(dtype="float64", na_value=np.nan)
+    order = np.lexsort((baby, rank[bcode]))
+    return _BirthRows(l1, l2, src2[order], src1[order], care[order]), bcode[order]
+
+
+def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     """Analysis columns (analysis.yaml ``births``) from the unified birth frame."""
     for c in _SHARED:
-        if f"l1_{c}" in u.columns:
+        if f"l1_{c}" in u:
             u[c] = u[c].fillna(u[f"l1_{c}"])
     lvr1 = (u["_source"] == 1).to_numpy()
     has_l1 = u["_has_l1"].to_numpy(dtype=bool)
 
+    # Organisation ids as integer codes into one short list of names: the attribution
+    # below works on the codes, never on millions of strings.
+    ids = _Ids()
     org_hosp = org.set_index("organisatie_id")["ziekenhuis_id"]
     org_region = org.set_index("organisatie_id")["regio_id"]
-    practice = u["l1_praktijk_id"].where(has_l1, None)
-    practice_hosp = practice.map(org_hosp).fillna(u["l1_ziekenhuis_id"])
-    hospital = u["ziekenhuis_id"].where(~lvr1, practice_hosp)
-    region = hospital.map(org_region)
+    practice = np.where(has_l1, ids.encode(u["l1_praktijk_id"]), -1)
+    practice_hosp = ids.map(practice, org_hosp)
+    practice_hosp = np.where(practice_hosp >= 0, practice_hosp, ids.encode(u["l1_ziekenhuis_id"]))
+    birth_hosp = ids.encode(u["ziekenhuis_id"])
+    hospital = np.where(~lvr1, birth_hosp, practice_hosp)
+    region = ids.map(hospital, org_region)
     # Attribution 'booking' (intention to treat): where care started. A first-line start
     # books with its practice's hospital; a second-line start with its booking hospital
     # (the birth hospital when the extract does not say).
-    booked_l2 = (
-        u["ziekenhuis_aanvang_zorg"]
-        .astype("object")
-        .where(u["ziekenhuis_aanvang_zorg"].notna(), u["ziekenhuis_id"].astype("object"))
-    )
-    booking = practice_hosp.astype("object").where(has_l1, booked_l2)
-    booking = booking.where(booking.notna(), hospital.astype("object"))
-    item = (~has_l1) & u["ziekenhuis_aanvang_zorg"].notna().to_numpy()
+    booked_item = ids.encode(u["ziekenhuis_aanvang_zorg"])
+    booked_l2 = np.where(booked_item >= 0, booked_item, birth_hosp)
+    booking = np.where(has_l1, practice_hosp, booked_l2)
+    booking = np.where(booking >= 0, booking, hospital)
+    item = (~has_l1) & (booked_item >= 0)
     booking_from = np.select(
         [has_l1, item], ["practice", "booking item"], default="birth hospital (stand-in)"
     )
     # An in-utero transfer: a hospital birth elsewhere than booked, where the booking is
     # known (the LVR-2 item) or, for a first-line start, a very preterm birth (< 32
     # weeks) away from the practice's hospital; a practice that refers to two hospitals
-    # is not a transfer.
+    # is not a transfer. (A missing id differs from every id, itself included.)
     ga = pd.to_numeric(u["zwangerschapsduur"], errors="coerce").to_numpy(dtype=float)
-    elsewhere = (~lvr1) & (booking.astype("str") != u["ziekenhuis_id"].astype("str")).to_numpy()
+    differs = (booking != birth_hosp) | (booking < 0) | (birth_hosp < 0)
+    elsewhere = (~lvr1) & differs
     transfer = elsewhere & (item | (has_l1 & (ga < 224)))
 
     b = pd.DataFrame(index=u.index)
@@ -213,11 +336,11 @@ def _derive_births(u: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
     b["baby_no"] = _num(u["kind_rangnummer"])
     b["n_babies"] = _num(u["n_babies_raw"])
     b["birth_source"] = labels(u["_source"].to_numpy(), ["lvr2", "lvr1"])
-    b["hospital_id"] = hospital.astype("str")
-    b["region_id"] = region.astype("str")
-    b["practice_id"] = practice.astype("str")
-    b["booking_hospital_id"] = booking.astype("str")
-    b["booking_region_id"] = booking.map(org_region).astype("str")
+    b["hospital_id"] = ids.labels(hospital)
+    b["region_id"] = ids.labels(region)
+    b["practice_id"] = ids.labels(practice)
+    b["booking_hospital_id"] = ids.labels(booking)
+    b["booking_region_id"] = ids.labels(ids.map(booking, org_region))
     b["booking_from"] = booking_from
     b["in_utero_transfer"] = transfer.astype("int64")
     date = pd.to_datetime(u["datum_baring"])
@@ -445,15 +568,17 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
         for key in ("lvr1_both", "lvr1_missing_lvr2", "lvr1_no_birth")
     ]
 
-    u = _birth_frame(l1, l2, groups1["lvr1_birth"], np.where(with_l1, pos1[c2], -1))
-    births = _derive_births(u, org)
     bcode = np.concatenate([c2, c1[groups1["lvr1_birth"]]])
-    rank_ext = np.append(rank, len(rank))
-    order = np.lexsort(
-        (births["baby_no"].to_numpy(dtype="float64", na_value=np.nan), rank_ext[bcode])
+    u, bcode = _birth_rows(
+        l1,
+        l2,
+        groups1["lvr1_birth"],
+        np.where(with_l1, pos1[c2], -1),
+        bcode,
+        np.append(rank, len(rank)),
     )
-    births = births.iloc[order].reset_index(drop=True)
-    bcode = bcode[order]
+    births = _derive_births(u, org)
+    del u
     starts = (
         np.flatnonzero(np.r_[True, bcode[1:] != bcode[:-1]])
         if len(bcode)

@@ -75,3 +75,29 @@ def test_missing_file_and_columns(tmp_path):
         load_reference(tmp_path / "nope.csv")
     with pytest.raises(SpecError, match="birth_weight"):
         sga(pd.DataFrame({"sex": ["male"]}), pd.DataFrame())
+
+
+def test_sex_in_any_case_and_a_repeated_index_by_hand():
+    """Each row against its own p10: sex compared lower-cased, rows by position."""
+    ref = pd.DataFrame(
+        {
+            "sex": ["male", "female", "male", "female"],
+            "parity_group": ["0", "0", "1+", "1+"],
+            "ga_weeks": [40] * 4,
+            "p10": [3000, 2900, 3100, 3050],
+        }
+    )
+    births = pd.DataFrame(
+        {
+            "birth_weight": [2950, 2950, 3090, 3090, 2000, 3000],
+            "sex": ["MALE", "Female", "male", None, "female", "female"],
+            "parity": [0, 0, 3, 1, None, 2],
+            "ga_days": [281, 281, 286, 280, 280, 287],  # 287: outside week 40 (280-286)
+        },
+        index=[7, 7, 8, 8, 9, 9],
+    )
+    # by hand: 2950 < 3000; 2950 >= 2900; 3090 < 3100; no sex; no parity; ga outside
+    expected = [1.0, 0.0, 1.0, np.nan, np.nan, np.nan]
+    got = sga(births, ref)
+    np.testing.assert_array_equal(got.to_numpy(), expected)
+    assert got.index.tolist() == [7, 7, 8, 8, 9, 9]

@@ -104,3 +104,61 @@ def test_a_hand_made_table_without_a_derived_column_says_how_to_add_it():
     assert sg.unit_table(add_derived(women), "cs", unit="region", adjusted=False).table[
         "n"
     ].tolist() == [1]
+
+
+def test_load_derives_women_as_add_derived_would(dataset, linked):
+    """sg.load takes single-baby pregnancies' Robson/SGA from births: same as deriving."""
+    pd.testing.assert_frame_equal(dataset.women, add_derived(linked.women))
+
+
+def _twins_and_a_mismatch():
+    """Pregnancy b: twins born on different days; c: declared single, two baby rows."""
+    births = pd.DataFrame(
+        {
+            "pregnancy_id": ["a", "b", "b", "c", "c"],
+            "baby_no": [1, 1, 2, 1, 2],
+            "parity": [0, 1, 1, 0, 0],
+            "prev_cs": [0, 0, 0, 0, 0],
+            "n_babies": [1, 2, 2, 1, 1],
+            "presentation": ["cephalic"] * 5,
+            "onset": ["spontaneous"] * 5,
+            "mode": ["spontaneous"] * 5,
+            "ga_days": [280.0, 280.0, 230.0, 280.0, 250.0],
+            "birth_weight": [3500.0, 2500.0, 1500.0, 2700.0, 2000.0],
+            "sex": ["male", "female", "male", "female", "female"],
+        }
+    )
+    women = births.iloc[[0, 1, 3]].drop(columns="baby_no").reset_index(drop=True)
+    women["ga_days"] = [280.0, 230.0, 250.0]  # the shortest of the babies, as link does
+    women["cs"] = 0
+    return births, women
+
+
+@pytest.mark.parametrize("reference", [None, "table"])
+def test_carry_over_derives_multi_row_pregnancies_again(reference):
+    from saz_geboortezorg.derive.tables import _carry_over
+
+    births, women = _twins_and_a_mismatch()
+    ref = None
+    if reference == "table":
+        ref = pd.DataFrame(
+            {
+                "sex": ["male", "female"] * 2,
+                "parity_group": ["0", "0", "1+", "1+"],
+                "ga_days": [0] * 4,
+                "p10": [2600.0, 2600.0, 2600.0, 2600.0],
+            }
+        )
+        ref = pd.concat([ref.assign(ga_days=d) for d in range(220, 300)], ignore_index=True)
+    derived_births = add_derived(births, sga_reference=ref)
+    got = _carry_over(derived_births, women, ref)
+    expected = add_derived(women, sga_reference=ref)
+    pd.testing.assert_frame_equal(got, expected)
+    # by hand: c's first baby is term (group 1) but the pregnancy ended at 250 days
+    assert derived_births["robson"].tolist()[3] == "1"
+    assert got["robson"].tolist() == ["1", "8", "10"]
+    # a table not in the loader's order is derived in full, with the same result
+    shuffled = women.iloc[[2, 0, 1]]
+    pd.testing.assert_frame_equal(
+        _carry_over(derived_births, shuffled, ref), add_derived(shuffled, sga_reference=ref)
+    )

@@ -9,6 +9,7 @@ import pytest
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.io import load
+from saz_geboortezorg.io.decode import MAPS, decode
 
 
 def _birth(data, pregnancy_id, baby_no=1):
@@ -315,3 +316,19 @@ def test_number_of_previous_caesareans_is_an_optional_item(tmp_path, data):
     assert b[("Z002", 1)] == 1
     assert pd.isna(b[("Z003", 1)])
     assert with_item.women.set_index("pregnancy_id").loc["Z010", "n_prev_cs"] == 2
+
+
+@pytest.mark.parametrize("name", sorted(MAPS))
+def test_decode_every_code_by_hand(name):
+    """decode looks up distinct values; by hand: one dict look-up per row."""
+    mapping = MAPS[name]
+    codes = list(mapping) + ["987654", None] + list(mapping)[::-1]
+    expected = [mapping.get(c, "unknown") if c is not None else "unknown" for c in codes]
+    assert decode(pd.Series(codes, dtype="str"), name).tolist() == expected
+    if all(c.isdigit() for c in mapping):
+        numbers = pd.Series([int(c) if c is not None else None for c in codes], dtype="Int64")
+        assert decode(numbers, name).tolist() == expected
+        kept = decode(numbers, name, None).tolist()
+        assert [k if isinstance(k, str) else None for k in kept] == [
+            mapping.get(c) if c is not None else None for c in codes
+        ]
