@@ -73,8 +73,8 @@ from saz_geboortezorg.compare.verdicts import (
 )
 from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.indicators import get
-from saz_geboortezorg.indicators.definitions import load_catalogue
 from saz_geboortezorg.indicators.rate_table import RateTable
+from saz_geboortezorg.indicators.user import merged_catalogue
 from saz_geboortezorg.result import Result, jsonable
 
 __all__ = [
@@ -493,12 +493,12 @@ class BenchmarkResult(Result):
         return benchmark_chart(self, highlight=highlight, language=language, **options)
 
 
-def _indicator_list(indicators: Any) -> list[Any]:
+def _indicator_list(indicators: Any, catalogue: Any = None) -> list[Any]:
     if indicators is None:
-        return list(load_catalogue().values())
+        return list(merged_catalogue(catalogue).values())
     if isinstance(indicators, str):
         indicators = [indicators]
-    return [get(i) for i in indicators]
+    return [get(i, catalogue) for i in indicators]
 
 
 def _level(value: Any, levels: tuple[float, ...], name: str) -> float:
@@ -579,6 +579,7 @@ def benchmark(
     cache: BenchmarkCache | None = None,
     attribution: str | None = None,
     variance: str = "binomial",
+    catalogue: Any = None,
 ) -> BenchmarkResult:
     """The open benchmark: every unit's position on every indicator, in two tiers.
 
@@ -648,6 +649,11 @@ def benchmark(
         ``binomial`` (sum p(1 - p), default) or ``poisson`` (E: FunnelPlotR's SR, which
         overstates the standard error of a common outcome; the ``funnel`` command keeps
         it). Stated in the methods text.
+    catalogue : str or Path, optional
+        A user catalogue file (``<data folder>/mijn_indicatoren.yaml``): ``indicators``
+        may name its ids, and without ``indicators`` its indicators follow the shipped
+        ones.
+
     Returns
     -------
     BenchmarkResult
@@ -668,7 +674,7 @@ def benchmark(
     >>> res.flags()                                                 # doctest: +SKIP
     >>> res.family()["expected_false_verdicts"]                     # doctest: +SKIP
     """
-    chosen = _indicator_list(indicators)
+    chosen = _indicator_list(indicators, catalogue)
     cache = cache if cache is not None else BenchmarkCache()
     levels = tuple(sorted(float(x) for x in limits))
     if not levels:
