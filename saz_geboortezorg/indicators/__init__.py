@@ -26,18 +26,21 @@ from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, compute_indicator
 from saz_geboortezorg.indicators.definitions import Indicator, load_catalogue
 from saz_geboortezorg.indicators.indicator_rates import IndicatorRates
-from saz_geboortezorg.indicators.user import find_indicator
+from saz_geboortezorg.indicators.user import find_indicator, read_user_catalogue
 
 __all__ = ["catalogue", "get", "compute", "Indicator", "IndicatorRates", "UNIT_COLUMNS"]
 
 
-def catalogue(path: str | Path | None = None) -> pd.DataFrame:
+def catalogue(path: str | Path | None = None, *, user: str | Path | None = None) -> pd.DataFrame:
     """The indicator catalogue as a DataFrame, one row per indicator.
 
     Parameters
     ----------
     path : str or Path, optional
         A catalogue file in the same format; default: the shipped catalogue.
+    user : str or Path, optional
+        A user catalogue (``mijn_indicatoren.yaml``, :mod:`.user`): its indicators
+        follow.
 
     Returns
     -------
@@ -48,7 +51,10 @@ def catalogue(path: str | Path | None = None) -> pd.DataFrame:
         ``source``.
     """
     rows = []
-    for ind in load_catalogue(path).values():
+    found = list(load_catalogue(path).values())
+    if user is not None:
+        found += list(read_user_catalogue(user).indicators.values())
+    for ind in found:
         rows.append(
             {
                 "id": ind.id,

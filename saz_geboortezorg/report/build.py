@@ -762,6 +762,13 @@ def region_report(
             "them counts at the receiving hospital."
         )
     page.bullets(lines)
+    if analysis.user_indicators:
+        page.heading("User-defined indicators", 3)
+        page.paragraph(
+            "Defined by lead professionals in the user catalogue beside the data (not part "
+            "of the toolkit's catalogue); benchmarked and protected as every other indicator."
+        )
+        page.bullets(methods.user_indicator_lines(analysis.user_indicators, analysis.catalogue))
     page.heading("Funnel plots", 3)
     page.bullets(methods.funnel_lines(shared.benchmark_result or analysis.benchmark))
     page.paragraph(
@@ -809,6 +816,7 @@ def build_reports(
     threshold: int = 10,
     exports: bool = False,
     unit: str = "region",
+    catalogue: Any = None,
 ) -> dict:
     """Build one report per unit (``units=None``: all) into ``out``; return a JSON-able summary.
 
@@ -824,6 +832,10 @@ def build_reports(
         Also write every chart as PNG and SVG, every table as CSV and Excel.
     unit : str
         Unit type (``region``).
+    catalogue : str or Path, optional
+        A user catalogue file (``mijn_indicatoren.yaml``): its indicators join the open
+        benchmark of every report (position and heat tables), with the same
+        small-number protection, and the methods appendix gives their definitions.
 
     Returns
     -------
@@ -851,7 +863,7 @@ def build_reports(
         unknown = [u for u in units if u not in known]
         if unknown:
             raise SpecError(f"unknown {unit}(s) {', '.join(unknown)}; known: {', '.join(known)}")
-    analysis = analyse(data, unit=unit)
+    analysis = analyse(data, unit=unit, catalogue=catalogue)
     units = list(analysis.units if units is None else units)
     t1 = time.perf_counter()
     shared = shown_only(protect(analysis, threshold=threshold))
