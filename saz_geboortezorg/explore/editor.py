@@ -52,6 +52,9 @@ from saz_geboortezorg.result import Result
 __all__ = ["IndicatorCheck", "check_indicator", "IndicatorEditor", "indicator_editor", "FIELDS"]
 
 _RATE_COLUMNS = ("rate", "wilson_lcl", "wilson_ucl")
+#: The last row of the accounting: the records that stay (shown in the overall row).
+_KEPT = "in the denominator"
+_KEPT_THEME = "in the theme"
 
 
 @dataclass(repr=False)
@@ -74,8 +77,10 @@ class IndicatorCheck(Result):
         What is worth knowing (a saved definition that will be replaced, exclusions
         that remove nobody, what the protection hid).
     accounting : DataFrame
-        Where every record went (``outside population``, ``excluded: <reason>``,
-        ``event``, ``no event``) with its ``records``, protected too.
+        Where every record went (``outside population``, ``excluded: <reason>``, ``in
+        the denominator``; a theme: ``not in the theme``, ``unknown (missing data)``,
+        ``in the theme``) with its ``records``, protected too: the rows add up to the
+        table's size.
     definition : Indicator or Theme or None
     unit_type : str
     measure : str
@@ -244,8 +249,18 @@ def check_indicator(
         return empty
     units = preview[preview["unit"] != "all"]
     overall = preview[preview["unit"] == "all"]
-    # the units as the reports protect a table (the all-units total is known), the
-    # overall row and the accounting on their own
+    # Where the records went: its rows add up to the table's size (known). A small
+    # count there (an exclusion that removed 1 to 9) needs a second hidden cell: the
+    # first row (outside the population / not in the theme) is hidden with it, so that
+    # the last (the denominator / the theme's records, shown in the overall row) stays.
+    small = accounting["records"].between(1, threshold - 1).to_numpy()
+    force = pd.DataFrame({"records": [bool(small[1:-1].any()), *[False] * (len(small) - 1)]})
+    shown_accounting = suppress(
+        accounting, ["records"], force=force, threshold=threshold, name="where the records went"
+    )
+    kept_hidden = bool(shown_accounting.hidden["records"].iloc[-1])
+    # the units as the reports protect a table (the all-units total is known); the
+    # overall row loses its denominator if the accounting had to hide it after all
     shown_units = suppress(
         units,
         counts,
@@ -260,12 +275,10 @@ def check_indicator(
         counts,
         denominators=denominators,
         derived=derived,
+        force=pd.DataFrame({counts[0]: [kept_hidden], counts[1]: [False]}),
         threshold=threshold,
         name="preview overall",
         label=["unit"],
-    )
-    shown_accounting = suppress(
-        accounting, ["records"], threshold=threshold, name="where the records went"
     )
     for p in (shown_units, shown_overall, shown_accounting):
         if p.log:
@@ -300,9 +313,10 @@ def _indicator_counts(
     where = indicator_records(table, indicator).value_counts(sort=False)
     order = ["outside population", *[f"excluded: {e.reason}" for e in indicator.exclusions]]
     order += [w for w in where.index if w not in order and w.startswith("excluded: ")]
-    order += ["event", "no event"]
-    accounting = pd.DataFrame({"where": order, "records": [int(where.get(w, 0)) for w in order]})
-    return preview, accounting
+    records = [int(where.get(w, 0)) for w in order]
+    order.append(_KEPT)
+    records.append(int(where.get("event", 0) + where.get("no event", 0)))
+    return preview, pd.DataFrame({"where": order, "records": records})
 
 
 def _theme_counts(
@@ -329,8 +343,8 @@ def _theme_counts(
     counts = values.value_counts()
     accounting = pd.DataFrame(
         {
-            "where": ["in the theme", "not in the theme", "unknown (missing data)"],
-            "records": [int(counts.get(v, 0)) for v in ("yes", "no", "unknown")],
+            "where": ["not in the theme", "unknown (missing data)", _KEPT_THEME],
+            "records": [int(counts.get(v, 0)) for v in ("no", "unknown", "yes")],
         }
     )
     return preview, accounting
