@@ -1,7 +1,7 @@
-"""``--catalogue FILE`` on the commands: an indicator defined through the editor's
-functions is computed by ``rates`` and ``funnel`` and appears in a ``report``, with the
-reports' small-number protection. Small synthetic data, through ``cli.main``; expected
-counts from pandas masks written here.
+"""``--catalogue FILE`` on the commands: an indicator defined through the dashboard's
+editor panel (driven without a browser) is computed by ``rates`` and ``funnel`` and
+appears in a ``report``, with the reports' small-number protection. Small synthetic
+data, through ``cli.main``; expected counts from pandas masks written here.
 """
 
 from __future__ import annotations
@@ -23,17 +23,28 @@ NAME_EN = "Induction, nulliparous under 35"
 REGION = "R03"
 
 
-def define(path):
-    """Define, check and save the indicator as the dashboard's panel does."""
-    ind = sg.define_indicator(
-        IND,
-        name_en=NAME_EN,
-        name_nl="Inductie bij nulliparae jonger dan 35",
-        population="parity == 0 and maternal_age < 35 and ga_days >= 259",
-        numerator="onset == 'induced'",
-        exclusions=[("gestational age unknown", "missing(ga_days)")],
-    )
-    return ind
+def define_in_the_panel(data, path) -> None:
+    """Define, check and save the indicator through the dashboard's editor panel."""
+    editor = sg.indicator_editor(data, path)
+    values = {
+        "kind": "indicator",
+        "id": IND,
+        "name_en": NAME_EN,
+        "name_nl": "Inductie bij nulliparae jonger dan 35",
+        "level": "woman",
+        "population": "parity == 0 and maternal_age < 35 and ga_days >= 259",
+        "numerator": "onset == 'induced'",
+        "exclusions": "gestational age unknown: missing(ga_days)",
+        "better": "lower",
+        "unit": "percent",
+        "preview_unit": "region",
+    }
+    for name, value in values.items():
+        editor.fields[name].value = value
+    editor.buttons["check"].click()
+    assert editor.result.ok, editor.result.errors
+    editor.buttons["save"].click()
+    assert path.exists()
 
 
 def hand_counts(women: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -62,10 +73,7 @@ def small(tmp_path_factory):
     sg.synthetic.generate(births=3000, seed=11).write(root / "data")
     data = sg.load(root / "data")
     path = sg.user_catalogue_path(root / "data")
-    ind = define(path)
-    check = sg.check_indicator(data, ind, catalogue=path, unit="region")
-    assert check.ok, check.errors
-    sg.save_user_entry(ind, path)
+    define_in_the_panel(data, path)
     return root, data, path
 
 
