@@ -13,6 +13,10 @@ which may move between releases.
 
 - **Analyses, flat under** ``sg.*``: loading (``load``, ``Dataset``, ``add_derived``), indicators
   (``compute``, ``get_indicator``, ``group_rates``, ``outcomes_by_flag``, ``robson_table``),
+  user indicators and theme filters (``define_indicator``, ``define_theme``,
+  ``check_indicator``, ``user_catalogue_path``, ``read_user_catalogue``,
+  ``save_user_entry``, ``remove_user_entry``; ``catalogue=`` on ``compute``,
+  ``benchmark`` and ``Explorer``),
   comparison of units (``funnel``, ``casemix``, ``load_spec``, ``benchmark``,
   ``BenchmarkCache``, ``unit_table``, ``funnel_for``, ``crude_vs_adjusted``), equity
   (``equity_table``, ``inequality_gap``), association (``odds_ratios``,
@@ -24,7 +28,7 @@ which may move between releases.
   ``run_chart_false_alarm``, ``p_chart_false_alarm``, ``family_false_alarm``,
   ``monitor_unit``, ``expected_log_odds``, ``segmented_regression``, ``change_point``),
   notes for tables (``attribution_lines``, ``unit_notes``, ``nicu_units``) and the
-  dashboard (``Explorer``).
+  dashboard (``Explorer``, ``indicator_editor``).
 - **Charts**: a result that knows its chart draws it with ``.chart()`` (funnel,
   benchmark, case-mix, positions, value view); every chart function is also
   ``sg.charts.<name>`` (one lazy namespace over :mod:`saz_geboortezorg.present`), e.g.
@@ -82,6 +86,15 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "group_rates": ("saz_geboortezorg.compare.subgroups", "group_rates"),
     "outcomes_by_flag": ("saz_geboortezorg.compare.subgroups", "outcomes_by_flag"),
     "robson_table": ("saz_geboortezorg.derive.robson", "robson_table"),
+    # the user catalogue: indicators and theme filters lead professionals define
+    "define_indicator": ("saz_geboortezorg.indicators.user", "define_indicator"),
+    "define_theme": ("saz_geboortezorg.indicators.user", "define_theme"),
+    "user_catalogue_path": ("saz_geboortezorg.indicators.user", "user_catalogue_path"),
+    "read_user_catalogue": ("saz_geboortezorg.indicators.user", "read_user_catalogue"),
+    "save_user_entry": ("saz_geboortezorg.indicators.user", "save_user_entry"),
+    "remove_user_entry": ("saz_geboortezorg.indicators.user", "remove_user_entry"),
+    "check_indicator": ("saz_geboortezorg.explore.editor", "check_indicator"),
+    "indicator_editor": ("saz_geboortezorg.explore.editor", "indicator_editor"),
     # comparing units
     "funnel": ("saz_geboortezorg.compare.funnel", "funnel"),
     "casemix": ("saz_geboortezorg.model", "casemix"),

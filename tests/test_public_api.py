@@ -123,7 +123,12 @@ NEEDS: dict[str, dict[str, tuple[str, str]]] = {
         "setup": ("present.notebook", "setup"),
         "casemix": ("model", "casemix"),
     },
-    "dashboard": {"Explorer": ("explore", "Explorer")},
+    "dashboard": {
+        "Explorer": ("explore", "Explorer"),
+        # issue 19, co-designed: the indicator editor and its user catalogue file
+        "indicator_editor": ("explore.editor", "indicator_editor"),
+        "user_catalogue_path": ("indicators.user", "user_catalogue_path"),
+    },
 }
 
 
@@ -214,6 +219,24 @@ def test_i15compute_result_classes_are_public():
     assert sg.RateTable is RateTable and sg.IndicatorRates is IndicatorRates
     assert sg.TrendTable is TrendTable and sg.trend_table is trend_table
     assert {"RateTable", "IndicatorRates", "TrendTable", "trend_table"} <= set(sg.__all__)
+
+
+def test_user_catalogue_functions_are_public():
+    """Defining, checking and saving user indicators and themes is flat under ``sg``."""
+    from saz_geboortezorg.explore import editor
+    from saz_geboortezorg.indicators import user
+
+    for name in (
+        "define_indicator",
+        "define_theme",
+        "user_catalogue_path",
+        "read_user_catalogue",
+        "save_user_entry",
+        "remove_user_entry",
+    ):
+        assert getattr(sg, name) is getattr(user, name) and name in sg.__all__, name
+    assert sg.check_indicator is editor.check_indicator
+    assert sg.indicator_editor is editor.indicator_editor
 
 
 def test_every_chart_resolves_to_a_present_function():

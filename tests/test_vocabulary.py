@@ -166,6 +166,15 @@ CASES = [
     ),
     ("indicators", "compute", lambda d: (_women(), "cs"), "level", "confidence", 0.9),
     ("indicators", "compute", lambda d: (_women(), "cs"), "by", "unit", "region"),
+    # a user catalogue file (issue 19); an absent file is an empty user catalogue
+    (
+        "indicators",
+        "compute",
+        lambda d: (_women(), "cs"),
+        "catalogue_path",
+        "catalogue",
+        "/nonexistent/mijn_indicatoren.yaml",
+    ),
     ("indicators.compute", "resolve_unit", lambda d: (), "by", "unit", "region"),
     (
         "model.diagnostics",
@@ -438,8 +447,27 @@ def test_every_renamed_argument_is_tested():
         ("Explorer.__init__", "my_unit"),
         ("compute_indicator", "by"),  # what compute runs: tested through it below
         ("compute_indicator", "level"),
+        ("get", "path"),  # test_get_old_name_path
     }
     assert _renamed_everywhere() <= tested
+
+
+def test_get_old_name_path(tmp_path):
+    from saz_geboortezorg.indicators import get
+    from saz_geboortezorg.indicators.user import define_indicator, save_user_entry
+
+    path = tmp_path / "mijn_indicatoren.yaml"
+    ind = define_indicator(
+        "induction_nullip",
+        name_en="Induction, nulliparous",
+        name_nl="Inductie bij nulliparae",
+        population="parity == 0",
+        numerator="onset == 'induced'",
+    )
+    save_user_entry(ind, path)
+    with pytest.warns(DeprecationWarning, match=r"'path' is deprecated.*use catalogue="):
+        old = get("induction_nullip", path=path)
+    assert old == get("induction_nullip", catalogue=path) == ind
 
 
 def test_compute_indicator_old_names(dataset):

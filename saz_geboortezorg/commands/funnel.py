@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_mapping, add_quiet, add_unit
+    from saz_geboortezorg.commands.inputs import add_catalogue, add_mapping, add_quiet, add_unit
 
     p = sub.add_parser(
         "funnel",
@@ -19,16 +19,31 @@ def add_parser(sub) -> argparse.ArgumentParser:
             "(PR) or ratios of counts (RC), with overdispersion-adjusted limits when the "
             "dispersion ratio phi exceeds 1. CSV is a table with one or more rows per unit "
             "(rows of a unit are summed). CQC adjusted limits are squared back to the ratio scale "
-            "(FunnelPlotR does not: its issue #33)."
+            "(FunnelPlotR does not: its issue #33). With --indicator ID the counts come from "
+            "an indicator (shipped, or from the --catalogue file) computed per --unit on "
+            "DATA (a folder of extracts or an analysis table): a crude proportion funnel."
         ),
     )
-    p.add_argument("csv", metavar="CSV", type=Path, help="CSV (or Parquet) table")
-    p.add_argument("--numerator", required=True, metavar="COL", help="observed events")
+    p.add_argument(
+        "csv",
+        metavar="CSV",
+        type=Path,
+        help="CSV (or Parquet) table; with --indicator also a folder of extracts",
+    )
+    p.add_argument(
+        "--numerator", metavar="COL", help="observed events (required without --indicator)"
+    )
     p.add_argument(
         "--denominator",
-        required=True,
         metavar="COL",
-        help="expected events (SR), cases (PR) or the second count (RC)",
+        help="expected events (SR), cases (PR) or the second count (RC) (required without "
+        "--indicator)",
+    )
+    p.add_argument(
+        "--indicator",
+        metavar="ID",
+        help="compute the counts from this indicator per --unit (hospital, region, practice "
+        "or a column) instead of --numerator/--denominator",
     )
     add_unit(
         p,
@@ -37,7 +52,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
         required=True,
         metavar="COL",
     )
-    p.add_argument("--data-type", default="SR", choices=["SR", "PR", "RC"], type=str.upper)
+    p.add_argument(
+        "--data-type",
+        default=None,
+        choices=["SR", "PR", "RC"],
+        type=str.upper,
+        help="SR (default), PR or RC; PR with --indicator",
+    )
     p.add_argument("--sr-method", default="SHMI", choices=["SHMI", "CQC"], type=str.upper)
     p.add_argument(
         "--trim-by",
@@ -54,7 +75,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="PCT",
         help="limit levels in percent (default: 95 99.8)",
     )
-    p.add_argument("--multiplier", default=1.0, type=float, help="e.g. 100 for per 100")
+    p.add_argument(
+        "--multiplier",
+        default=None,
+        type=float,
+        help="e.g. 100 for per 100 (default 1; with --indicator its scale: 100 for percent)",
+    )
     p.add_argument(
         "--no-overdispersion",
         dest="overdispersion",
@@ -95,6 +121,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_mapping(p)
     add_quiet(p)
+    add_catalogue(p)
     return p
 
 
@@ -103,20 +130,34 @@ def run(args: argparse.Namespace) -> int:
     from saz_geboortezorg.compare.funnel import funnel
     from saz_geboortezorg.errors import SazError
 
-    if args.csv.is_dir():
-        raise SazError(f"{args.csv}: give a table (CSV or Parquet), not a folder")
-    data = load_table_or_dataset(args.csv, args.mapping)
+    if args.indicator is not None:
+        data, numerator, denominator, unit, multiplier = _indicator_counts(args)
+        data_type = args.data_type or "PR"
+        if data_type != "PR":
+            raise SazError("--indicator gives proportions: use --data-type PR (the default)")
+    else:
+        if args.numerator is None or args.denominator is None:
+            raise SazError("give --numerator COL and --denominator COL (or --indicator ID)")
+        if args.catalogue is not None:
+            raise SazError("--catalogue goes with --indicator ID")
+        if args.csv.is_dir():
+            raise SazError(f"{args.csv}: give a table (CSV or Parquet), not a folder")
+        data = load_table_or_dataset(args.csv, args.mapping)
+        numerator, denominator, unit = args.numerator, args.denominator, args.unit
+        data_type, multiplier = args.data_type or "SR", 1.0
+    if args.multiplier is not None:
+        multiplier = args.multiplier
     result = funnel(
         data,
-        args.numerator,
-        args.denominator,
-        args.unit,
-        data_type=args.data_type,
+        numerator,
+        denominator,
+        unit,
+        data_type=data_type,
         sr_method=args.sr_method,
         trim_by=args.trim_by,
         limits=tuple(args.limits),
         overdispersion=args.overdispersion,
-        multiplier=args.multiplier,
+        multiplier=multiplier,
         pr_limits=args.pr_limits,
         fitted_expected=args.fitted_expected,
         phi_correction=args.phi_correction,
@@ -157,3 +198,20 @@ def run(args: argparse.Namespace) -> int:
     if args.chart:
         print(f"\nChart saved to {args.chart}")
     return 0
+
+
+def _indicator_counts(args: argparse.Namespace):
+    """(table, numerator, denominator, unit column, multiplier) of ``--indicator`` per
+    ``--unit``: the indicator's denominator and numerator per unit (crude)."""
+    from saz_geboortezorg.commands.inputs import catalogue_file, load_table_or_dataset
+    from saz_geboortezorg.errors import SazError
+    from saz_geboortezorg.indicators import compute, get
+
+    if args.numerator is not None or args.denominator is not None:
+        raise SazError("--indicator computes the counts: leave out --numerator/--denominator")
+    definition = get(args.indicator, catalogue_file(args.catalogue))  # before loading data
+    if definition.is_mean:
+        raise SazError(f"{definition.id} is an amount (euro), not a proportion: no funnel here")
+    rates = compute(load_table_or_dataset(args.csv, args.mapping), definition, unit=args.unit)
+    table = rates.table[rates.table["denominator"] > 0]
+    return table, "numerator", "denominator", "unit", definition.multiplier

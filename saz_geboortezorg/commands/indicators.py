@@ -6,12 +6,15 @@ import argparse
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
+    from saz_geboortezorg.commands.inputs import add_catalogue
+
     p = sub.add_parser(
         "indicators",
         help="list the indicator catalogue",
         description=(
             "List every indicator with its Dutch and English name, domain, level, unit and "
-            "which direction is better. Definitions: saz_geboortezorg/indicators/catalogue.yaml."
+            "which direction is better. Definitions: saz_geboortezorg/indicators/catalogue.yaml "
+            "(and the --catalogue file)."
         ),
     )
     p.add_argument("--domain", choices=["mother", "child", "process", "care_path", "cost"])
@@ -19,13 +22,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--full", action="store_true", help="also show population, numerator, exclusions and source"
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_catalogue(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
+    from saz_geboortezorg.commands.inputs import catalogue_file
     from saz_geboortezorg.indicators import catalogue
 
-    cat = catalogue()
+    cat = catalogue(user=catalogue_file(args.catalogue))
     if args.domain:
         cat = cat[cat["domain"] == args.domain]
     if args.json:

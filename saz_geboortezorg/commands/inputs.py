@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["load_table_or_dataset", "add_attribution", "add_unit", "add_mapping", "add_quiet"]
+__all__ = [
+    "load_table_or_dataset",
+    "add_attribution",
+    "add_unit",
+    "add_mapping",
+    "add_quiet",
+    "add_catalogue",
+    "catalogue_file",
+]
 
 
 def load_table_or_dataset(path: Path, mapping: list | None = None):
@@ -74,6 +82,50 @@ def add_quiet(parser) -> None:
         action="store_true",
         help="no progress bar on stderr (it shows only on a terminal, and never when CI is set)",
     )
+
+
+def add_catalogue(parser) -> None:
+    """The ``--catalogue FILE`` option: a user catalogue of indicators (and themes).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_catalogue(p)
+    >>> str(p.parse_args(["--catalogue", "mijn_indicatoren.yaml"]).catalogue)
+    'mijn_indicatoren.yaml'
+    """
+    parser.add_argument(
+        "--catalogue",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "a user catalogue (YAML, e.g. DATA/mijn_indicatoren.yaml, 'my indicators'): its "
+            "indicators join the shipped ones; see docs/user-indicators.md"
+        ),
+    )
+
+
+def catalogue_file(path: Path | None) -> Path | None:
+    """The ``--catalogue`` file, checked to exist (a typo should not silently give the
+    shipped catalogue only); None when not given.
+
+    Examples
+    --------
+    >>> catalogue_file(None) is None
+    True
+    >>> catalogue_file(Path("/nonexistent/mijn_indicatoren.yaml"))
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SazError: --catalogue /nonexistent/mijn_indicatoren.yaml: no such file
+    """
+    from saz_geboortezorg.errors import SazError
+
+    if path is None:
+        return None
+    if not path.is_file():
+        raise SazError(f"--catalogue {path}: no such file")
+    return path
 
 
 def add_attribution(parser, default: str = "the indicator's own rule") -> None:

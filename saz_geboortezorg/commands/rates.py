@@ -8,7 +8,13 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_attribution, add_mapping, add_quiet, add_unit
+    from saz_geboortezorg.commands.inputs import (
+        add_attribution,
+        add_catalogue,
+        add_mapping,
+        add_quiet,
+        add_unit,
+    )
 
     p = sub.add_parser(
         "rates",
@@ -21,7 +27,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("data", metavar="DATA", type=Path)
     p.add_argument(
-        "--indicator", required=True, metavar="ID", help="an id from 'saz-geboortezorg indicators'"
+        "--indicator",
+        required=True,
+        metavar="ID",
+        help="an id from 'saz-geboortezorg indicators' (or from the --catalogue file)",
     )
     add_unit(
         p,
@@ -32,15 +41,17 @@ def add_parser(sub) -> argparse.ArgumentParser:
     add_attribution(p)
     add_mapping(p)
     add_quiet(p)
+    add_catalogue(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    from saz_geboortezorg.commands.inputs import load_table_or_dataset
+    from saz_geboortezorg.commands.inputs import catalogue_file, load_table_or_dataset
     from saz_geboortezorg.indicators import compute, get
 
-    definition = get(args.indicator)  # fail fast on an unknown id, before loading data
+    # fail fast on an unknown id, before loading data
+    definition = get(args.indicator, catalogue_file(args.catalogue))
     result = compute(
         load_table_or_dataset(args.data, args.mapping),
         definition,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from saz_geboortezorg.commands.inputs import add_mapping, add_quiet
+    from saz_geboortezorg.commands.inputs import add_catalogue, add_mapping, add_quiet
 
     p = sub.add_parser(
         "report",
@@ -40,6 +40,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     add_mapping(p)
     add_quiet(p)
+    add_catalogue(p)
     return p
 
 
@@ -50,15 +51,20 @@ def run(args: argparse.Namespace) -> int:
         raise SazError(f"--threshold must be at least 2, not {args.threshold}")
     if not args.data.is_dir():
         raise SazError(f"{args.data}: not a folder of extracts")
+    from saz_geboortezorg.commands.inputs import catalogue_file
     from saz_geboortezorg.derive.tables import load
+    from saz_geboortezorg.indicators.user import read_user_catalogue
     from saz_geboortezorg.report import build_reports
 
+    catalogue = catalogue_file(args.catalogue)
+    read_user_catalogue(catalogue)  # fail fast on a bad file, before loading data
     summary = build_reports(
         load(args.data, mapping=args.mapping),
         None if args.all_regions else args.region,
         args.out,
         threshold=args.threshold,
         exports=args.exports,
+        **({} if catalogue is None else {"catalogue": catalogue}),
     )
     if args.json:
         print(json.dumps(summary, indent=2))

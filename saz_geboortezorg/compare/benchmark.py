@@ -73,8 +73,8 @@ from saz_geboortezorg.compare.verdicts import (
 )
 from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.indicators import get
-from saz_geboortezorg.indicators.definitions import load_catalogue
 from saz_geboortezorg.indicators.rate_table import RateTable
+from saz_geboortezorg.indicators.user import merged_catalogue
 from saz_geboortezorg.progress import step as progress_step
 from saz_geboortezorg.progress import with_progress
 from saz_geboortezorg.result import Result, jsonable
@@ -495,12 +495,12 @@ class BenchmarkResult(Result):
         return benchmark_chart(self, highlight=highlight, language=language, **options)
 
 
-def _indicator_list(indicators: Any) -> list[Any]:
+def _indicator_list(indicators: Any, catalogue: Any = None) -> list[Any]:
     if indicators is None:
-        return list(load_catalogue().values())
+        return list(merged_catalogue(catalogue).values())
     if isinstance(indicators, str):
         indicators = [indicators]
-    return [get(i) for i in indicators]
+    return [get(i, catalogue) for i in indicators]
 
 
 def _level(value: Any, levels: tuple[float, ...], name: str) -> float:
@@ -583,6 +583,7 @@ def benchmark(
     attribution: str | None = None,
     variance: str = "binomial",
     progress: bool | None = None,
+    catalogue: Any = None,
 ) -> BenchmarkResult:
     """The open benchmark: every unit's position on every indicator, in two tiers.
 
@@ -655,6 +656,10 @@ def benchmark(
     progress : bool or None
         Show a progress bar, one step per indicator. None (default): in a terminal or
         notebook only (:mod:`saz_geboortezorg.progress`).
+    catalogue : str or Path, optional
+        A user catalogue file (``<data folder>/mijn_indicatoren.yaml``): ``indicators``
+        may name its ids, and without ``indicators`` its indicators follow the shipped
+        ones.
 
     Returns
     -------
@@ -676,7 +681,7 @@ def benchmark(
     >>> res.flags()                                                 # doctest: +SKIP
     >>> res.family()["expected_false_verdicts"]                     # doctest: +SKIP
     """
-    chosen = _indicator_list(indicators)
+    chosen = _indicator_list(indicators, catalogue)
     cache = cache if cache is not None else BenchmarkCache()
     levels = tuple(sorted(float(x) for x in limits))
     if not levels:

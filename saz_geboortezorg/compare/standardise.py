@@ -65,6 +65,7 @@ from saz_geboortezorg.indicators.compute import (
     resolve_unit,
 )
 from saz_geboortezorg.indicators.rate_table import RateTable
+from saz_geboortezorg.indicators.user import Theme
 from saz_geboortezorg.model import casemix, load_spec
 from saz_geboortezorg.model.design import factorize_units
 from saz_geboortezorg.model.fitted import oe_sums
@@ -199,7 +200,8 @@ class BenchmarkCache:
         """Outcome and expected value of every record in the indicator's denominator."""
         indicator = get(indicator)
         source = _source_table(data, indicator)
-        key = (id(source), indicator.id)
+        # keyed by the whole definition: a user indicator redefined under its id is new
+        key = (id(source), indicator)
         if key not in self._records:
             self._records[key] = self._build(data, indicator)
         return self._records[key]
@@ -221,10 +223,14 @@ class BenchmarkCache:
             self._codes[key] = (np.asarray(codes, dtype=np.int64), uniques)
         return self._codes[key]
 
-    def strings(self, table: pd.DataFrame, column: str) -> np.ndarray:
-        """A column as text (missing: ``unknown``), for the theme filters."""
+    def strings(self, table: pd.DataFrame, column: str | Theme) -> np.ndarray:
+        """A column as text (missing: ``unknown``), for the theme filters; a user
+        :class:`~saz_geboortezorg.indicators.user.Theme` as ``yes``/``no``/``unknown``."""
         key = (id(table), column)
         if key not in self._strings:
+            if isinstance(column, Theme):
+                self._strings[key] = column.values(table).to_numpy(dtype=object)
+                return self._strings[key]
             values = table[column].astype("string").fillna("unknown")
             self._strings[key] = values.to_numpy(dtype=object)
         return self._strings[key]
@@ -336,7 +342,7 @@ def select_records(
     table = rec.table
     keep = np.ones(len(rec.rows), dtype=bool)
     for column, allowed in (where or {}).items():
-        if column not in table.columns:
+        if not isinstance(column, Theme) and column not in table.columns:
             known = ", ".join(c for c in THEME_COLUMNS if c in table.columns)
             raise SpecError(
                 f"cannot filter on {column!r}: the data has no such column "
@@ -348,7 +354,8 @@ def select_records(
             allowed = [allowed]
         wanted = {str(v) for v in allowed}
         if not wanted:
-            raise SpecError(f"filter on {column!r}: choose at least one value")
+            name = column.id if isinstance(column, Theme) else column
+            raise SpecError(f"filter on {name!r}: choose at least one value")
         values = cache.strings(table, column)[rec.rows]
         keep &= np.isin(values, list(wanted))
     if period is not None:
@@ -397,7 +404,9 @@ def unit_table(
         Standardise with the indicator's case-mix model (crude when it has none).
     where : dict, optional
         Theme filters ``{column: allowed values}``, e.g. ``{"ses_quintile": ["1", "2"],
-        "robson_main": ["1"]}``; values are compared as text.
+        "robson_main": ["1"]}``; values are compared as text. A key may be a user
+        :class:`~saz_geboortezorg.indicators.user.Theme` (values ``yes``, ``no``,
+        ``unknown``: whether its expression holds).
     period : (start, end), optional
         Birth dates from ``start`` to ``end`` inclusive (either may be None).
     cache : BenchmarkCache, optional

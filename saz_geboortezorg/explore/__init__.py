@@ -4,7 +4,9 @@ Controls (:mod:`.controls`): indicator (grouped by mother, child, process, care 
 cost; English and Dutch names), level (hospital, region, practice), period, crude or
 case-mix adjusted, overdispersion on or off, 95/99.8% limits, 'my unit' to highlight,
 theme filters (SES quintile, migration background, parity, Robson group) and a switch
-for Dutch labels (:mod:`.labels`). The view (:mod:`.view`) is plain functions from the
+for Dutch labels (:mod:`.labels`). With a user catalogue (``catalogue=``, the file
+``mijn_indicatoren.yaml`` beside the data) its indicators and theme filters join the
+lists; :mod:`.editor` is the panel that defines, checks and saves them. The view (:mod:`.view`) is plain functions from the
 controls' state to a funnel plot, a caterpillar plot, a trend and a table; the widget
 (:mod:`.widgets`, :class:`Explorer`) only wires controls to it.
 
@@ -20,7 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Explorer", "ExplorerState", "View", "explorer_view"]
+__all__ = [
+    "Explorer",
+    "ExplorerState",
+    "View",
+    "explorer_view",
+    "IndicatorEditor",
+    "indicator_editor",
+    "check_indicator",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -29,6 +39,10 @@ def __getattr__(name: str) -> Any:
         from saz_geboortezorg.explore.widgets import Explorer
 
         return Explorer
+    if name in ("IndicatorEditor", "indicator_editor", "check_indicator", "IndicatorCheck"):
+        from saz_geboortezorg.explore import editor
+
+        return getattr(editor, name)
     if name in ("ExplorerState", "View", "explorer_view"):
         from saz_geboortezorg.explore import view
 

@@ -30,12 +30,21 @@ __all__ = [
     "language_options",
     "unit_options",
     "theme_options",
+    "user_theme",
+    "THEME_PREFIX",
 ]
 
 #: Levels of comparison, in the order the control lists them.
 LEVELS = ("hospital", "region", "practice")
 #: Theme filters (columns of the analysis tables; ``robson_main`` is added at load).
 THEMES = ("ses_quintile", "migration", "parity_group", "robson_main")
+#: Prefix of a user theme filter's key (``theme:<id>``; the theme is in the user catalogue).
+THEME_PREFIX = "theme:"
+#: The choices of a user theme filter, in words.
+THEME_VALUES = {
+    "en": {"yes": "yes (in this group)", "no": "no (not in it)", "unknown": "unknown"},
+    "nl": {"yes": "ja (in deze groep)", "no": "nee (niet erin)", "unknown": "onbekend"},
+}
 #: Limit choices: key -> levels in percent.
 LIMITS = {"both": (95.0, 99.8), "95": (95.0,), "998": (99.8,)}
 
@@ -51,9 +60,10 @@ def _women(data: Any) -> pd.DataFrame:
     return women
 
 
-def indicator_options(language: str = "en") -> list[tuple[str, str]]:
+def indicator_options(language: str = "en", catalogue: Any = None) -> list[tuple[str, str]]:
     """Every catalogue indicator, grouped by domain (mother, child, process, care path,
-    cost), labelled ``"<Domain> · <name>"``.
+    cost), labelled ``"<Domain> · <name>"``; with a user catalogue file (``catalogue``,
+    :mod:`saz_geboortezorg.indicators.user`) its indicators too, in their domains.
 
     Examples
     --------
@@ -65,10 +75,10 @@ def indicator_options(language: str = "en") -> list[tuple[str, str]]:
     >>> indicator_options("nl")[-1][0]
     'Kosten · Kosten per zwangerschap'
     """
-    from saz_geboortezorg.indicators.definitions import load_catalogue
+    from saz_geboortezorg.indicators.user import merged_catalogue
     from saz_geboortezorg.present.benchmark_chart import DOMAIN_ORDER
 
-    indicators = list(load_catalogue().values())
+    indicators = list(merged_catalogue(catalogue).values())
     rank = {d: i for i, d in enumerate(DOMAIN_ORDER)}
     indicators.sort(key=lambda ind: rank.get(ind.domain, len(rank)))  # stable: catalogue order
     return [
@@ -196,12 +206,16 @@ def unit_options(data: Any, unit: str, language: str = "en") -> list[tuple[str, 
     return [(label("no_unit", language), None)] + [(u, u) for u in units]
 
 
-def theme_options(data: Any, language: str = "en") -> dict[str, tuple[str, list[tuple[str, str]]]]:
+def theme_options(
+    data: Any, language: str = "en", catalogue: Any = None
+) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     """Theme filters: column -> (title, [(label, value), ...]).
 
     Values are as in the data (SES quintile ``"1"`` ... ``"5"``, ``"unknown"``);
     Robson groups are 1-10 and unclassifiable (offered when the data has the columns
-    to classify women). Choosing nothing means everybody.
+    to classify women). Choosing nothing means everybody. The themes of a user
+    catalogue (``catalogue``) follow, keyed ``theme:<id>`` (:data:`THEME_PREFIX`), with
+    the values ``yes``, ``no`` and ``unknown`` (whether the theme's expression holds).
 
     Examples
     --------
@@ -229,7 +243,39 @@ def theme_options(data: Any, language: str = "en") -> dict[str, tuple[str, list[
             label(column, language),
             [(value_label(column, v, language), v) for v in values],
         )
+    if catalogue is not None:
+        from saz_geboortezorg.indicators.user import user_themes
+
+        words = THEME_VALUES["nl" if language == "nl" else "en"]
+        for theme in user_themes(catalogue).values():
+            out[THEME_PREFIX + theme.id] = (
+                theme.label(language),
+                [(words[v], v) for v in ("yes", "no", "unknown")],
+            )
     return out
+
+
+def user_theme(key: str, catalogue: Any) -> Any:
+    """The user :class:`~saz_geboortezorg.indicators.user.Theme` of a theme filter key
+    ``theme:<id>`` (a clear error when the catalogue has no such theme).
+
+    Examples
+    --------
+    >>> user_theme("theme:x", None)
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SpecError: theme filter 'theme:x' needs a user catalogue with theme 'x' (none given)
+    """
+    from saz_geboortezorg.indicators.user import user_themes
+
+    ident = key.removeprefix(THEME_PREFIX)
+    themes = user_themes(catalogue)
+    if ident not in themes:
+        where = "none given" if catalogue is None else f"{catalogue} has {sorted(themes)}"
+        raise SpecError(
+            f"theme filter {key!r} needs a user catalogue with theme {ident!r} ({where})"
+        )
+    return themes[ident]
 
 
 def _order(value: str) -> tuple[int, str]:

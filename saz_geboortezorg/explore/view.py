@@ -70,6 +70,10 @@ class ExplorerState:
         ``"en"`` or ``"nl"``.
     filters : tuple
         Theme filters as ``((column, (value, ...)), ...)``; see :meth:`with_filter`.
+        A user theme's key is ``theme:<id>``.
+    catalogue : str or None
+        A user catalogue file (``<data folder>/mijn_indicatoren.yaml``): its indicators
+        and themes can be chosen too.
 
     Examples
     --------
@@ -91,6 +95,7 @@ class ExplorerState:
     my_unit: str | None = None
     language: str = "en"
     filters: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    catalogue: str | None = None
 
     def replace(self, **changes: Any) -> ExplorerState:
         """A copy with some controls changed."""
@@ -228,18 +233,23 @@ def explorer_view(
         unit_table,
     )
     from saz_geboortezorg.compare.funnel.limits import level_tag
-    from saz_geboortezorg.explore.controls import period_bounds
+    from saz_geboortezorg.explore.controls import THEME_PREFIX, period_bounds, user_theme
     from saz_geboortezorg.indicators import get
     from saz_geboortezorg.monitor.trends import trend_table
 
     language = check_language(state.language)
     period = period_bounds(state.period)
     cache = cache if cache is not None else BenchmarkCache()
-    ind = get(state.indicator)
+    ind = get(state.indicator, state.catalogue)
     where = state.where()
+    if where is not None:  # user themes (theme:<id>) filter by their expression
+        where = {
+            user_theme(k, state.catalogue) if k.startswith(THEME_PREFIX) else k: v
+            for k, v in where.items()
+        }
     rates = unit_table(
         data,
-        ind.id,
+        ind,
         unit=state.level,
         adjusted=state.adjusted,
         where=where,
@@ -295,7 +305,7 @@ def explorer_view(
     else:
         trend = trend_table(
             data,
-            ind.id,
+            ind,
             unit=state.level,
             highlight=highlight,
             freq=TREND_FREQ[period is None],

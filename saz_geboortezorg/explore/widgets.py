@@ -58,6 +58,11 @@ class Explorer:
         Formerly ``level`` (deprecated).
     cache : BenchmarkCache, optional
         Share fitted models with other explorers or benchmarks on the same data.
+    catalogue : str or Path, optional
+        A user catalogue file (``<data folder>/mijn_indicatoren.yaml``, see
+        :mod:`saz_geboortezorg.indicators.user`): its indicators join the indicator
+        list, its themes the theme filters. After the file changes (the indicator
+        editor's Save), :meth:`reload_catalogue` picks them up.
 
     Attributes
     ----------
@@ -94,6 +99,7 @@ class Explorer:
         unit: str = "region",
         cache: Any = None,
         view_function: Any = None,
+        catalogue: Any = None,
     ) -> None:
         import ipywidgets as widgets
 
@@ -104,7 +110,11 @@ class Explorer:
         self.cache = cache if cache is not None else BenchmarkCache()
         self.view_function = view_function or explorer_view
         self.state = ExplorerState(
-            indicator=indicator, level=unit, my_unit=highlight, language=check_language(language)
+            indicator=indicator,
+            level=unit,
+            my_unit=highlight,
+            language=check_language(language),
+            catalogue=None if catalogue is None else str(catalogue),
         )
         self.view: Any = None
         self._quiet = False
@@ -124,7 +134,9 @@ class Explorer:
         layout = widgets.Layout(width="auto")
         made = {
             "indicator": widgets.Dropdown(
-                options=opts.indicator_options(lang), value=s.indicator, layout=layout
+                options=opts.indicator_options(lang, s.catalogue),
+                value=s.indicator,
+                layout=layout,
             ),
             "level": widgets.ToggleButtons(
                 options=opts.level_options(self.data, lang), value=s.level
@@ -144,12 +156,24 @@ class Explorer:
             ),
             "language": widgets.ToggleButtons(options=opts.language_options(), value=lang),
         }
-        for column, (_, options) in opts.theme_options(self.data, lang).items():
-            made[column] = widgets.SelectMultiple(options=options, value=(), rows=4)
+        for column, (title, options) in opts.theme_options(self.data, lang, s.catalogue).items():
+            made[column] = self._theme_control(widgets, column, title, options)
         for name, control in made.items():
-            control.description = DESCRIPTIONS[name]
+            if name in DESCRIPTIONS:
+                control.description = DESCRIPTIONS[name]
             control.style = wide
         return made
+
+    @staticmethod
+    def _theme_control(widgets: Any, column: str, title: str, options: list) -> Any:
+        control = widgets.SelectMultiple(options=options, value=(), rows=4)
+        # a user theme's description is its English name (stable, as the fixed words)
+        control.description = DESCRIPTIONS.get(column, title.split(" – ")[0])
+        return control
+
+    def _theme_names(self) -> list[str]:
+        user = [c for c in self.controls if c.startswith(opts.THEME_PREFIX)]
+        return [t for t in opts.THEMES if t in self.controls] + user
 
     def _layout(self, widgets: Any) -> Any:
         c = self.controls
@@ -161,13 +185,14 @@ class Explorer:
             row([c["overdispersion"], c["my_unit"]]),
             c["language"],
         ]
-        themes = [c[t] for t in opts.THEMES if t in c]
+        themes = [c[t] for t in self._theme_names()]
         charts = [self.panes[name].widget for name in CHARTS]
         wrap = widgets.Layout(flex_flow="row wrap")
+        self._themes_row = row(themes, layout=wrap)
         return widgets.VBox(
             [
                 *top,
-                row(themes, layout=wrap),
+                self._themes_row,
                 self.status,
                 charts[0],
                 row(charts[1:], layout=wrap),
@@ -187,7 +212,7 @@ class Explorer:
 
         Theme filters take a sequence of values (empty: everybody).
         """
-        if name in opts.THEMES:
+        if name in opts.THEMES or name.startswith(opts.THEME_PREFIX):
             self.state = self.state.with_filter(name, value)
         elif name == "level":
             self.state = self.state.replace(level=value)
@@ -203,7 +228,7 @@ class Explorer:
         """Option lists in the current language and level, keeping every value."""
         s, lang = self.state, self.state.language
         fresh = {
-            "indicator": opts.indicator_options(lang),
+            "indicator": opts.indicator_options(lang, s.catalogue),
             "level": opts.level_options(self.data, lang),
             "period": opts.period_options(self.data, lang),
             "adjusted": opts.adjustment_options(lang),
@@ -211,7 +236,7 @@ class Explorer:
             "limits": opts.limit_options(lang),
             "my_unit": opts.unit_options(self.data, s.level, lang),
         }
-        for column, (_, options) in opts.theme_options(self.data, lang).items():
+        for column, (_, options) in opts.theme_options(self.data, lang, s.catalogue).items():
             fresh[column] = options
         units = {v for _, v in fresh["my_unit"]}
         if s.my_unit not in units:
@@ -226,9 +251,40 @@ class Explorer:
                 control.options = options
                 if name == "my_unit":
                     value = s.my_unit
+                elif name == "indicator":
+                    value = s.indicator
                 control.value = value
         finally:
             self._quiet = False
+
+    def reload_catalogue(self) -> None:
+        """Read the user catalogue again: new or changed indicators join the indicator
+        list, new themes get a filter, removed ones go; then redraw everything (a
+        changed definition under the same id is computed afresh).
+
+        The indicator editor's Save calls this for the explorer it was given.
+        """
+        import ipywidgets as widgets
+
+        s, lang = self.state, self.state.language
+        themes = opts.theme_options(self.data, lang, s.catalogue)
+        for name in [c for c in self.controls if c.startswith(opts.THEME_PREFIX)]:
+            if name not in themes:
+                self.controls.pop(name).close()
+                self.state = self.state.with_filter(name, ())
+        for column, (title, options) in themes.items():
+            if column.startswith(opts.THEME_PREFIX) and column not in self.controls:
+                control = self._theme_control(widgets, column, title, options)
+                control.style = {"description_width": "initial"}
+                control.observe(self._handler(column), names="value")
+                self.controls[column] = control
+        self._themes_row.children = [self.controls[t] for t in self._theme_names()]
+        indicators = {v for _, v in opts.indicator_options(lang, s.catalogue)}
+        if self.state.indicator not in indicators:
+            self.state = self.state.replace(indicator="cs")
+        self._relabel()
+        self.view = None  # nothing reused: a definition may have changed under its id
+        self.refresh()
 
     # -- drawing --------------------------------------------------------------------
     def refresh(self) -> None:

@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +26,21 @@ from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.compute import UNIT_COLUMNS, compute_indicator
 from saz_geboortezorg.indicators.definitions import Indicator, load_catalogue
 from saz_geboortezorg.indicators.indicator_rates import IndicatorRates
+from saz_geboortezorg.indicators.user import find_indicator, read_user_catalogue
 
 __all__ = ["catalogue", "get", "compute", "Indicator", "IndicatorRates", "UNIT_COLUMNS"]
 
 
-def catalogue(path: str | Path | None = None) -> pd.DataFrame:
+def catalogue(path: str | Path | None = None, *, user: str | Path | None = None) -> pd.DataFrame:
     """The indicator catalogue as a DataFrame, one row per indicator.
 
     Parameters
     ----------
     path : str or Path, optional
         A catalogue file in the same format; default: the shipped catalogue.
+    user : str or Path, optional
+        A user catalogue (``mijn_indicatoren.yaml``, :mod:`.user`): its indicators
+        follow.
 
     Returns
     -------
@@ -48,7 +51,10 @@ def catalogue(path: str | Path | None = None) -> pd.DataFrame:
         ``source``.
     """
     rows = []
-    for ind in load_catalogue(path).values():
+    found = list(load_catalogue(path).values())
+    if user is not None:
+        found += list(read_user_catalogue(user).indicators.values())
+    for ind in found:
         rows.append(
             {
                 "id": ind.id,
@@ -71,21 +77,27 @@ def catalogue(path: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def get(indicator: str | Indicator, path: str | Path | None = None) -> Indicator:
-    """One indicator definition by id (a clear error names the known ids)."""
-    if isinstance(indicator, Indicator):
-        return indicator
-    found = load_catalogue(path)
-    if indicator not in found:
-        close = difflib.get_close_matches(str(indicator), list(found), n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise SpecError(
-            f"unknown indicator {indicator!r}.{hint} 'saz-geboortezorg indicators' lists them all."
-        )
-    return found[indicator]
+@renamed_arguments(path="catalogue")
+def get(indicator: str | Indicator, catalogue: str | Path | None = None) -> Indicator:
+    """One indicator definition by id (a clear error names the known ids).
+
+    ``catalogue`` is a user catalogue file (:mod:`~saz_geboortezorg.indicators.user`,
+    e.g. ``<data folder>/mijn_indicatoren.yaml``): its indicators are looked up after
+    the shipped ones.
+
+    Examples
+    --------
+    >>> get("pph").unit
+    'percent'
+    >>> get("ppph")
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SpecError: unknown indicator 'ppph'. Did you mean pph? 'saz-geboortezorg indicators' lists them all.
+    """
+    return find_indicator(indicator, catalogue)
 
 
-@renamed_arguments(by="unit", level="confidence")
+@renamed_arguments(by="unit", level="confidence", catalogue_path="catalogue")
 def compute(
     table: Any,
     indicator: str | Indicator,
@@ -93,7 +105,7 @@ def compute(
     *,
     confidence: float = 0.95,
     sga_reference: Any = None,
-    catalogue_path: str | Path | None = None,
+    catalogue: str | Path | None = None,
     attribution: str | None = None,
 ) -> IndicatorRates:
     """Compute an indicator per unit.
@@ -115,6 +127,10 @@ def compute(
         No longer used here: SGA is derived once, with the data
         (``sg.load(path, sga_reference=...)`` or ``sg.add_derived(table,
         sga_reference=...)``); given, it raises a :class:`SpecError` saying so.
+    catalogue : str or Path, optional
+        A user catalogue file (``<data folder>/mijn_indicatoren.yaml``, see
+        :mod:`saz_geboortezorg.indicators.user`): ``indicator`` may then be one of its
+        ids too. Formerly ``catalogue_path`` (deprecated).
     attribution : {"booking", "birth"}, optional
         Who an outcome is counted against: the unit where care started (``booking``,
         intention to treat) or the unit responsible at birth (``birth``). Default: the
@@ -157,7 +173,7 @@ def compute(
     >>> r.attribution, r.target
     ('birth', 50.0)
     """
-    definition = get(indicator, catalogue_path)
+    definition = get(indicator, catalogue)
     if isinstance(table, pd.DataFrame):
         frame = table
     else:

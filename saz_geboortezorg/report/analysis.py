@@ -28,8 +28,9 @@ from saz_geboortezorg.compare.subgroups import group_rates
 from saz_geboortezorg.compare.value import value_view
 from saz_geboortezorg.derive.robson import robson_table
 from saz_geboortezorg.errors import SpecError
-from saz_geboortezorg.indicators import catalogue, get
+from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import resolve_unit
+from saz_geboortezorg.indicators.user import merged_catalogue, read_user_catalogue
 from saz_geboortezorg.monitor.periods import period_rates
 from saz_geboortezorg.monitor.spc import family_false_alarm, p_chart, p_chart_false_alarm
 
@@ -103,6 +104,10 @@ class Analysis:
         The linkage report (records in, linked, excluded by reason).
     exclusions : DataFrame
         Excluded records by source and reason (counts).
+    user_indicators : list of Indicator
+        The indicators of the user catalogue, benchmarked after the shipped ones.
+    catalogue : Path or None
+        The user catalogue file they come from.
     trend_false_alarm : dict
         The p-charts as a family: ``charts`` (number of charts), ``all`` (probability of
         at least one false alarm among all of them) and ``per_unit`` (unit -> the same
@@ -123,6 +128,8 @@ class Analysis:
     exclusions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     trend_false_alarm: dict = field(default_factory=dict)
+    user_indicators: list = field(default_factory=list)
+    catalogue: Any = None
 
 
 def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit: str) -> pd.DataFrame:
@@ -189,7 +196,7 @@ def _trend_family(trends: pd.DataFrame) -> dict:
     }
 
 
-def analyse(data: Any, *, unit: str = "region") -> Analysis:
+def analyse(data: Any, *, unit: str = "region", catalogue: Any = None) -> Analysis:
     """Compute every table the reports show, for all units at once.
 
     Parameters
@@ -198,6 +205,9 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
         A loaded dataset (``sg.load``).
     unit : str
         ``region`` (default), ``hospital`` or ``practice``.
+    catalogue : str or Path, optional
+        A user catalogue file (``mijn_indicatoren.yaml``): its indicators join the open
+        benchmark (position table and heat table), protected as every other row.
 
     Returns
     -------
@@ -214,8 +224,9 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
     if unit not in UNIT_COLUMNS:
         raise SpecError(f"unit must be one of {', '.join(UNIT_COLUMNS)}, not {unit!r}")
     unit_col = UNIT_COLUMNS[unit]
-    ids = [i for i in catalogue()["id"] if i not in BENCHMARK_SKIP]
-    bench = benchmark(data, ids, unit=unit)
+    chosen = [i for i in merged_catalogue(catalogue).values() if i.id not in BENCHMARK_SKIP]
+    bench = benchmark(data, chosen, unit=unit)
+    user = list(read_user_catalogue(catalogue).indicators.values())
     robson = robson_table(data.women, unit=unit_col).table
     robson = robson[robson["group"] != "total"].reset_index(drop=True)
     groups = pd.concat(
@@ -259,4 +270,6 @@ def analyse(data: Any, *, unit: str = "region") -> Analysis:
         exclusions=exclusions,
         notes=list(bench.notes),
         trend_false_alarm=_trend_family(trends),
+        user_indicators=user,
+        catalogue=catalogue,
     )

@@ -764,6 +764,13 @@ def region_report(
             "them counts at the receiving hospital."
         )
     page.bullets(lines)
+    if analysis.user_indicators:
+        page.heading("User-defined indicators", 3)
+        page.paragraph(
+            "Defined by lead professionals in the user catalogue beside the data (not part "
+            "of the toolkit's catalogue); benchmarked and protected as every other indicator."
+        )
+        page.bullets(methods.user_indicator_lines(analysis.user_indicators, analysis.catalogue))
     page.heading("Funnel plots", 3)
     page.bullets(methods.funnel_lines(shared.benchmark_result or analysis.benchmark))
     page.paragraph(
@@ -813,6 +820,7 @@ def build_reports(
     exports: bool = False,
     unit: str = "region",
     progress: bool | None = None,
+    catalogue: Any = None,
 ) -> dict:
     """Build one report per unit (``units=None``: all) into ``out``; return a JSON-able summary.
 
@@ -831,6 +839,10 @@ def build_reports(
     progress : bool or None
         Show a progress bar (analysis, protection, one step per report). None
         (default): in a terminal or notebook only (:mod:`saz_geboortezorg.progress`).
+    catalogue : str or Path, optional
+        A user catalogue file (``mijn_indicatoren.yaml``): its indicators join the open
+        benchmark of every report (position and heat tables), with the same
+        small-number protection, and the methods appendix gives their definitions.
 
     Returns
     -------
@@ -859,7 +871,7 @@ def build_reports(
         if unknown:
             raise SpecError(f"unknown {unit}(s) {', '.join(unknown)}; known: {', '.join(known)}")
     progress_step("report", "analysing", total=None if units is None else len(units) + 2)
-    analysis = analyse(data, unit=unit)
+    analysis = analyse(data, unit=unit, catalogue=catalogue)
     units = list(analysis.units if units is None else units)
     progress_step("report", "protecting small numbers", total=len(units) + 2)
     t1 = time.perf_counter()

@@ -10,14 +10,20 @@ True
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import Any
 
 from saz_geboortezorg.compare.attribution import attribution_lines
 from saz_geboortezorg.disclosure.check import count_free
-from saz_geboortezorg.indicators import get
 from saz_geboortezorg.model import load_spec
 
-__all__ = ["casemix_lines", "funnel_lines", "attribution_text", "suppression_text"]
+__all__ = [
+    "casemix_lines",
+    "funnel_lines",
+    "attribution_text",
+    "suppression_text",
+    "user_indicator_lines",
+]
 
 
 def casemix_lines(spec_name: str) -> list[str]:
@@ -146,7 +152,40 @@ def attribution_text(benchmark: Any) -> list[str]:
     out: list[str] = []
     for rule in ("booking", "birth"):
         ids = rules.loc[rules["attribution"] == rule, "indicator"]
-        out += attribution_lines([get(i) for i in ids], attribution=rule)
+        # the rule is the table's (shipped and user indicators alike): only ids are needed
+        out += attribution_lines(
+            [SimpleNamespace(id=i, attribution=rule) for i in ids], attribution=rule
+        )
+    return out
+
+
+def user_indicator_lines(indicators: Any, source: Any = None) -> list[str]:
+    """The definitions of user-defined indicators, in words, for the methods appendix.
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.indicators.user import define_indicator
+    >>> ind = define_indicator("induction_nullip", name_en="Induction, nulliparous",
+    ...                        name_nl="Inductie bij nulliparae", population="parity == 0",
+    ...                        numerator="onset == 'induced'",
+    ...                        exclusions=[("onset unknown", "onset == 'unknown'")])
+    >>> print(user_indicator_lines([ind], "mijn_indicatoren.yaml")[0])
+    induction_nullip (Induction, nulliparous; Inductie bij nulliparae), defined in the user catalogue mijn_indicatoren.yaml: population parity == 0 (women); numerator onset == 'induced'; excluded: onset unknown (onset == 'unknown'); percent, lower is better; crude (no case-mix model).
+    """
+    where = f" {getattr(source, 'name', source)}" if source is not None else ""
+    table = {"woman": "women", "baby": "babies"}
+    better = {"lower": "lower is better", "higher": "higher is better", "neither": "no direction"}
+    out = []
+    for ind in indicators:
+        excluded = "; ".join(f"{e.reason} ({e.when})" for e in ind.exclusions)
+        out.append(
+            f"{ind.id} ({ind.name_en}; {ind.name_nl}), defined in the user catalogue{where}: "
+            f"population {ind.population} ({table.get(ind.level, ind.level)}); numerator "
+            f"{ind.numerator}"
+            + (f"; excluded: {excluded}" if excluded else "")
+            + f"; {ind.unit}, {better.get(ind.better, ind.better)}; "
+            + ("crude (no case-mix model)." if not ind.case_mix else f"model {ind.case_mix}.")
+        )
     return out
 
 
