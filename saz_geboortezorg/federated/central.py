@@ -80,6 +80,10 @@ class Run:
         self.client = client
         self.nonce = nonce
         self.rounds = 0
+        #: the fits and the unprotected benchmark of this run: they stay inside the
+        #: central function (tests compare them with the pooled analysis)
+        self.fits: dict[str, Any] = {}
+        self.result: Any = None
         self.organizations = [int(o["id"]) for o in client.organization.list()]
 
     # -- rounds -----------------------------------------------------------------------
@@ -240,6 +244,7 @@ class Run:
         counts = self.counts(indicators, unit, prep)
         cm = [i for i in indicators if adjusted and get(i).case_mix]
         fits = self.newton(cm, unit, prep, counts) if cm else {}
+        self.fits.update(fits)
         exp = self.expected(cm, unit, prep, fits) if cm else {}
         tables = {}
         for i in indicators:
@@ -369,6 +374,7 @@ class Run:
         self, indicators: list[str], unit: str = "hospital", **options: Any
     ) -> list[dict]:
         result = self.benchmark_result(indicators, unit, **options)
+        self.result = result
         parts = protect_benchmark(result.table)
         table = pd.concat([p.table for p in parts], ignore_index=True)
         return jsonable(table.to_dict("records"))

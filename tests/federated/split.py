@@ -24,8 +24,7 @@ SOURCES = ("organisaties", "perined_lvr1", "perined_lvr2", "dbc_declaraties")
 def read_text(folder: Path) -> dict[str, pd.DataFrame]:
     """The four CSV files as text (as the library reads CSV: every value a string)."""
     return {
-        s: pd.read_csv(Path(folder) / f"{s}.csv", dtype=str, keep_default_na=False)
-        for s in SOURCES
+        s: pd.read_csv(Path(folder) / f"{s}.csv", dtype=str, keep_default_na=False) for s in SOURCES
     }
 
 
@@ -36,8 +35,10 @@ def booking_region(frames: dict[str, pd.DataFrame]) -> pd.Series:
     lvr2 = frames["perined_lvr2"].drop_duplicates("zwangerschap_id")
     by_practice = lvr1.set_index("zwangerschap_id")["praktijk_id"].map(org)
     start = lvr2["ziekenhuis_aanvang_zorg"].where(lvr2["ziekenhuis_aanvang_zorg"] != "")
-    by_start = pd.Series(start.fillna(lvr2["ziekenhuis_id"]).map(org).to_numpy(),
-                         index=lvr2["zwangerschap_id"].to_numpy())
+    by_start = pd.Series(
+        start.fillna(lvr2["ziekenhuis_id"]).map(org).to_numpy(),
+        index=lvr2["zwangerschap_id"].to_numpy(),
+    )
     region = by_practice.where(by_practice.notna() & (by_practice != ""))
     region = region.combine_first(by_start)
     return region.dropna()
