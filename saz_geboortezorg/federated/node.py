@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from saz_geboortezorg.derive.tables import derive_dataset
 from saz_geboortezorg.errors import SazError, SpecError
@@ -76,16 +77,21 @@ def expit(x: np.ndarray) -> np.ndarray:
 
 
 def _fingerprint(frames: list) -> str:
-    """A key for the process cache: shape, columns, every value of the first (key)
-    column and every 64th row in full. A node container runs one task, so the cache only
-    spares repeated loading in a long-lived process (a mock run, a notebook)."""
+    """A key for the process cache: a hash of every value of every table (through its
+    Arrow buffers, with each chunk's offset, length and type). A node container runs one
+    task, so the cache only spares repeated loading in a long-lived process (a mock run,
+    a notebook)."""
     h = hashlib.sha256()
     for f in frames:
         if isinstance(f, pd.DataFrame):
-            h.update(repr((f.shape, list(map(str, f.columns)))).encode())
-            if f.shape[1]:
-                h.update("\x1f".join(map(str, f.iloc[:, 0].tolist())).encode())
-                h.update("\x1f".join(map(str, f.iloc[::64].to_numpy().ravel())).encode())
+            h.update(repr(list(map(str, f.columns))).encode())
+            table = pa.Table.from_pandas(f, preserve_index=False)
+            for column in table.columns:
+                for chunk in column.chunks:
+                    h.update(repr((chunk.offset, len(chunk), str(chunk.type))).encode())
+                    for buffer in chunk.buffers():
+                        if buffer is not None:
+                            h.update(buffer)
         else:
             h.update(str(f).encode())
         h.update(b"#")
