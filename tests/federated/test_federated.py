@@ -105,8 +105,7 @@ def test_returned_rows_are_the_protected_pooled_table(run, pooled_benchmark):
         assert close(rows[column], expected[column]), column
     hidden = "(hidden)"
     assert (
-        rows["assessment"].fillna(hidden).tolist()
-        == expected["assessment"].fillna(hidden).tolist()
+        rows["assessment"].fillna(hidden).tolist() == expected["assessment"].fillna(hidden).tolist()
     )
     # the small counts of the pooled table (1-9 events at some hospitals) are hidden
     shown = rows["observed"].dropna()
