@@ -4,6 +4,7 @@
 #   make dashboard  set up .venv and the data, serve notebooks/dashboard.ipynb with Voila
 #               on http://127.0.0.1:8866 (code hidden, charts offline); a token is required
 #               (other local users cannot open it): open the URL with ?token= it prints; Ctrl-C stops it
+#   make test-federated  the federated (vantage6) tests in their own venv, .venv-federated
 # All are idempotent: the venv is (re)installed only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -20,7 +21,12 @@ DASHBOARD_ENV := JUPYTER_PATH=$(CURDIR)/saz_geboortezorg/present/jupyter$${JUPYT
 # JupyterLab refuses to start as root unless told to (containers and CI machines run as root)
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test data lint bench dashboard chromium clean
+.PHONY: lab test test-federated data lint bench dashboard chromium clean
+
+# The federated extra (vantage6-algorithm-tools) pins click, python-dateutil and SQLAlchemy
+# and so holds pandas at 3.0.x: it gets a venv of its own, and the main venv is unchanged.
+VENV_FED  ?= .venv-federated
+FED_STAMP := $(VENV_FED)/.installed
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %d.%d)" % sys.version_info[:2])'
@@ -28,6 +34,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[notebooks,dashboard,reports,dev]'
 	@touch $(STAMP)
+
+$(FED_STAMP): pyproject.toml
+	@test -x $(VENV_FED)/bin/python || $(PYTHON) -m venv $(VENV_FED)
+	$(VENV_FED)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_FED)/bin/python -m pip install --quiet -e '.[dev,federated]'
+	@touch $(FED_STAMP)
 
 data: $(STAMP)
 	@test -f $(DATA)/perined_lvr2.csv || $(BIN)/saz-geboortezorg synth --out $(DATA)
@@ -62,9 +74,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_layers.py
 
-test: lint chromium
-	$(BIN)/pytest
+test: lint chromium test-federated
+	$(BIN)/pytest --ignore=tests/federated
 	SAZ_GEBOORTEZORG_PROGRESS=0 $(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/
+
+# 17 regional nodes through vantage6's MockAlgorithmClient against the pooled analysis
+test-federated: $(FED_STAMP)
+	$(VENV_FED)/bin/pytest -p no:cacheprovider tests/federated
 
 bench: data
 	$(BIN)/python benchmarks/run.py
@@ -77,4 +93,4 @@ truth: $(STAMP)
 	$(BIN)/python benchmarks/run.py truth oe_coverage re_coverage
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_FED) .pytest_cache .ruff_cache

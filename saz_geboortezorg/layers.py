@@ -37,9 +37,10 @@ below it):
 8   ``disclosure``                              small-number protection
 9   ``present``                                 charts (Altair)
 10  ``report`` | ``explore``                    reports; the notebook explorer (independent)
-11  ``synthetic``                               the generator and the method scoring harness
-12  ``commands``                                one module per CLI command
-13  ``cli``, ``__main__``, ``charts``,          the entry points, the flat public API (lazy),
+11  ``federated``                               the vantage6 algorithm: node sums, central rounds
+12  ``synthetic``                               the generator and the method scoring harness
+13  ``commands``                                one module per CLI command
+14  ``cli``, ``__main__``, ``charts``,          the entry points, the flat public API (lazy),
     ``layers``, the package itself              and this declaration (which imports nothing)
 ==  ==========================================  =================================================
 
@@ -129,6 +130,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("disclosure",),
     ("present",),
     ("report", "explore"),
+    ("federated",),
     ("synthetic",),
     ("commands",),
     ("cli", "__main__", "", "charts", "layers"),
@@ -162,7 +164,7 @@ def layer_of(module: str) -> int:
     Examples
     --------
     >>> layer_of("saz_geboortezorg.errors"), layer_of("saz_geboortezorg.cli")
-    (0, 13)
+    (0, 14)
     >>> layer_of("saz_geboortezorg.nowhere")
     Traceback (most recent call last):
     ...

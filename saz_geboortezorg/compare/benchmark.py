@@ -84,6 +84,8 @@ __all__ = [
     "BenchmarkResult",
     "IndicatorRecords",
     "benchmark",
+    "benchmark_levels",
+    "benchmark_tables",
     "unit_table",
     "funnel_for",
     "assess",
@@ -683,6 +685,68 @@ def benchmark(
     """
     chosen = _indicator_list(indicators, catalogue)
     cache = cache if cache is not None else BenchmarkCache()
+    levels, verdict_level, alert_level = benchmark_levels(
+        limits, verdict=verdict, alert=alert, min_expected=min_expected, fdr=fdr
+    )
+    if pool_rare is not None:
+        _check_years(pool_rare)
+    tables, notes = [], []
+    for ind in chosen:
+        progress_step("benchmark", ind.id, total=len(chosen))
+        ind_period = period
+        if pool_rare is not None and period is not None and ind.unit == "per_1000":
+            ind_period = pooled_period(data, ind, period, pool_rare, cache=cache)
+        try:
+            ut = unit_table(
+                data,
+                ind,
+                unit=unit,
+                adjusted=adjusted,
+                where=where,
+                period=ind_period,
+                cache=cache,
+                attribution=attribution,
+            )
+        except SpecError as exc:
+            if "no records in the selection" not in str(exc):
+                raise
+            notes.append(f"{ind.id}: {exc}")
+            continue
+        tables.append((ind, ut, _window_text(ind_period)))
+    return benchmark_tables(
+        tables,
+        data=data,
+        unit=unit,
+        adjusted=adjusted,
+        levels=levels,
+        verdict_level=verdict_level,
+        alert_level=alert_level,
+        min_expected=min_expected,
+        fdr=fdr,
+        overdispersion=overdispersion,
+        variance=variance,
+        notes=notes,
+    )
+
+
+def benchmark_levels(
+    limits: Sequence[float] = (95, 99.8),
+    *,
+    verdict: float | None = None,
+    alert: float | None = None,
+    min_expected: float = MIN_EXPECTED,
+    fdr: float | None = None,
+) -> tuple[tuple[float, ...], float, float | None]:
+    """The checked settings of :func:`benchmark`: ``(levels, verdict_level, alert_level)``.
+
+    Raises a :class:`SpecError` for a verdict or alert level not among ``limits``, a bad
+    ``min_expected`` or ``fdr``.
+
+    Examples
+    --------
+    >>> benchmark_levels((99.8, 95))
+    ((95.0, 99.8), 99.8, 95.0)
+    """
     levels = tuple(sorted(float(x) for x in limits))
     if not levels:
         raise SpecError("limits: give at least one level, e.g. (95, 99.8)")
@@ -708,31 +772,36 @@ def benchmark(
         raise SpecError(
             f"fdr must be a false discovery rate between 0 and 1 (e.g. 0.05), not {fdr!r}"
         )
-    if pool_rare is not None:
-        _check_years(pool_rare)
-    frames, methods, funnels, notes = [], {}, {}, []
+    return levels, verdict_level, alert_level
+
+
+def benchmark_tables(
+    tables: Sequence[tuple[Any, RateTable, str]],
+    *,
+    data: Any,
+    unit: str,
+    adjusted: bool,
+    levels: tuple[float, ...],
+    verdict_level: float,
+    alert_level: float | None,
+    min_expected: float = MIN_EXPECTED,
+    fdr: float | None = None,
+    overdispersion: bool = True,
+    variance: str = "binomial",
+    notes: Sequence[str] = (),
+) -> BenchmarkResult:
+    """The benchmark from its per-indicator unit tables (the second half of
+    :func:`benchmark`): funnels, verdicts over the family of cells, notes.
+
+    ``tables`` holds ``(indicator, unit table, window text)`` per indicator, with the
+    unit tables of :func:`unit_table` or sums made elsewhere (a federated analysis);
+    ``data`` gives the notes (``sources["organisaties"]``: NICU centres; ``births``: the
+    booking caveat) and may be any object with those attributes. The settings are those
+    of :func:`benchmark_levels`.
+    """
+    frames, methods, funnels, notes = [], {}, {}, list(notes)
     unit_type = unit
-    for ind in chosen:
-        progress_step("benchmark", ind.id, total=len(chosen))
-        ind_period = period
-        if pool_rare is not None and period is not None and ind.unit == "per_1000":
-            ind_period = pooled_period(data, ind, period, pool_rare, cache=cache)
-        try:
-            ut = unit_table(
-                data,
-                ind,
-                unit=unit,
-                adjusted=adjusted,
-                where=where,
-                period=ind_period,
-                cache=cache,
-                attribution=attribution,
-            )
-        except SpecError as exc:
-            if "no records in the selection" not in str(exc):
-                raise
-            notes.append(f"{ind.id}: {exc}")
-            continue
+    for ind, ut, window in tables:
         unit_type = ut.unit_type
         methods[ind.id] = ut.method
         if ut.adjusted and ut.family == "binomial":
@@ -751,7 +820,7 @@ def benchmark(
                 "measure": ind.unit,
                 "better": ind.better,
                 "attribution": ut.attribution,
-                "window": _window_text(ind_period),
+                "window": window,
                 "unit": t["unit"],
                 "n": t["n"],
                 "observed": t["observed"],

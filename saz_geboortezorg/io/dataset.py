@@ -29,11 +29,11 @@ from saz_geboortezorg.io.completeness import completeness as _completeness
 from saz_geboortezorg.io.identifiers import hash_identifiers
 from saz_geboortezorg.io.link import link, linkage_summary
 from saz_geboortezorg.io.mapping import SourceMapping, apply_mapping, read_mappings
-from saz_geboortezorg.io.read import SUFFIXES, read_raw
+from saz_geboortezorg.io.read import SUFFIXES, RawExtract, clean_text, read_raw
 from saz_geboortezorg.io.validate import Extract, check_extract, check_references, raise_problems
 from saz_geboortezorg.progress import step as progress_step
 
-__all__ = ["Dataset", "load", "read_extract", "REQUIRED_SOURCES", "find_files"]
+__all__ = ["Dataset", "load", "load_frames", "read_extract", "REQUIRED_SOURCES", "find_files"]
 
 #: Sources a folder must contain; the others (claims) are optional.
 REQUIRED_SOURCES = ("organisaties", "perined_lvr1", "perined_lvr2")
@@ -274,8 +274,7 @@ def load(
             f"cannot load the extracts in {folder}",
             problems + [str(p) for e in extracts.values() for p in e.problems],
         )
-    check_references(extracts)
-    notes = [n for e in extracts.values() for n in e.notes]
+    notes = []
     known = {p.name for p in files.values()} | {Path(m.path).name for m in mappings.values()}
     ignored = sorted(
         p.name
@@ -286,8 +285,17 @@ def load(
         notes.append(f"{folder}: file(s) not used: {', '.join(ignored)}")
     if "dbc_declaraties" not in files:
         notes.append(f"{folder}: no dbc_declaraties file: costs are not available")
+    return _link_extracts(extracts, notes, validate=validate, where=f"folder {folder}")
+
+
+def _link_extracts(
+    extracts: dict[str, Extract], notes: list[str], *, validate: bool, where: str
+) -> Dataset:
+    """Cross-file checks, validation and linkage of read extracts (``load``, ``load_frames``)."""
+    check_references(extracts)
+    notes = [n for e in extracts.values() for n in e.notes] + notes
     if validate:
-        raise_problems(list(extracts.values()), f"folder {folder}")
+        raise_problems(list(extracts.values()), where)
     else:
         ignored_problems = [str(p) for e in extracts.values() for p in e.problems]
         if ignored_problems:
@@ -402,3 +410,107 @@ def read_extract(
     if validate:
         raise_problems([ext], f"source {source}")
     return ext.frame
+
+
+#: The order of the sources in :func:`load_frames` (the last one is optional).
+FRAME_ORDER = ("organisaties", "perined_lvr1", "perined_lvr2", "dbc_declaraties")
+
+
+def _raw_frame(frame: pd.DataFrame, source: str) -> RawExtract:
+    """A DataFrame as a raw extract, as a Parquet file of it would be read (row 1 = first)."""
+    names = [str(c).strip().lstrip("\ufeff").strip().lower() for c in frame.columns]
+    name = f"{source} (table)"
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ExtractError(f"{name}: column name(s) appear more than once: {', '.join(dupes)}")
+    if len(frame) == 0:
+        raise ExtractError(f"{name}: the table has no rows")
+    out = frame.copy()
+    out.columns = names
+    out.index = pd.RangeIndex(1, 1 + len(out), name="row")
+    return RawExtract(clean_text(out), name, "row")
+
+
+def load_frames(
+    frames: list | tuple | dict, *, salt: str | None = None, validate: bool = True
+) -> Dataset:
+    """Load, validate and link extracts given as tables or files instead of a folder.
+
+    The same checks and linkage as :func:`load`; for a system that hands over its data
+    as tables (a vantage6 node, a database query), not as a folder.
+
+    Parameters
+    ----------
+    frames : list or dict
+        In the order organisaties, perined_lvr1, perined_lvr2 and (optional)
+        dbc_declaraties (:data:`FRAME_ORDER`), or a dict by source name. Each is a
+        DataFrame (values as text, as a CSV file holds them, or typed, as Parquet) or
+        the path of a ``.csv`` or ``.parquet`` file.
+    salt, validate
+        As in :func:`load`.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ExtractError
+        A table missing or not matching the schema (all problems of all tables at once).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from saz_geboortezorg.synthetic import generate
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = generate(births=200, seed=2, progress=False).write(tmp.name, format="csv")
+    >>> paths = [pathlib.Path(tmp.name) / f"{s}.csv" for s in FRAME_ORDER]
+    >>> frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths]
+    >>> a = load_frames(frames, salt="example")
+    >>> b = load(tmp.name, salt="example")
+    >>> a.women.equals(b.women), len(a.births) == len(b.births)
+    (True, True)
+    >>> load_frames(frames[:2])
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.ExtractError: give the tables in the order organisaties, perined_lvr1, perined_lvr2 and (optional) dbc_declaraties; got 2
+    >>> tmp.cleanup()
+    """
+    if isinstance(frames, dict):
+        unknown = sorted(set(frames) - set(FRAME_ORDER))
+        if unknown:
+            raise ExtractError(f"unknown source(s) {unknown}; expected {', '.join(FRAME_ORDER)}")
+        given = {s: frames[s] for s in FRAME_ORDER if frames.get(s) is not None}
+    else:
+        items = list(frames)
+        if not 3 <= len(items) <= 4:
+            raise ExtractError(
+                f"give the tables in the order {', '.join(FRAME_ORDER[:3])} and (optional) "
+                f"{FRAME_ORDER[3]}; got {len(items)}"
+            )
+        given = {s: f for s, f in zip(FRAME_ORDER, items, strict=False) if f is not None}
+    problems = [f"required table {s} is missing" for s in REQUIRED_SOURCES if s not in given]
+    extracts: dict[str, Extract] = {}
+    for source, item in given.items():
+        try:
+            if isinstance(item, pd.DataFrame):
+                raw = _raw_frame(item, source)
+            else:
+                raw = read_raw(item)
+            ext = check_extract(raw, source)
+            ext.frame, more = hash_identifiers(
+                ext.frame, schema.source(source)["columns"], ext.file, salt
+            )
+            ext.notes += more
+            extracts[source] = ext
+        except ExtractError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ExtractError(
+            "cannot load the tables",
+            problems + [str(p) for e in extracts.values() for p in e.problems],
+        )
+    notes = []
+    if "dbc_declaraties" not in given:
+        notes.append("no dbc_declaraties table: costs are not available")
+    return _link_extracts(extracts, notes, validate=validate, where="the tables")

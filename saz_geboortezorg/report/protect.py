@@ -34,7 +34,7 @@ import pandas as pd
 
 from saz_geboortezorg.disclosure import Disclosure, Protected, suppress
 
-__all__ = ["Shared", "protect"]
+__all__ = ["Shared", "protect", "protect_benchmark"]
 
 _RATE_COLS = ("rate", "wilson_lcl", "wilson_ucl")
 
@@ -110,6 +110,22 @@ def _benchmark(
             )
         )
     return out
+
+
+def protect_benchmark(table: pd.DataFrame, threshold: int = 10) -> list[Protected]:
+    """The benchmark table's protection, as every report applies it (one
+    :class:`Protected` for the counts, one for amounts when the table has them); used
+    by the federated benchmark for the table it returns.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": "a", "measure": "percent", "unit": list("ABC"),
+    ...                   "n": [300, 250, 280], "observed": [40, 4, 35],
+    ...                   "expected": [38.0, 20.0, 21.0], "assessment": "within"})
+    >>> protect_benchmark(t)[0].table["observed"].isna().tolist()
+    [False, True, True]
+    """
+    return _benchmark(table, threshold)
 
 
 def _protect_equity(equity: pd.DataFrame, groups: pd.DataFrame, hidden: pd.DataFrame) -> Protected:

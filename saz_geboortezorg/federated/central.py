@@ -1,0 +1,380 @@
+"""The central side: rounds over the nodes, and the pooled statistics from their sums.
+
+One run of a central function is a few rounds, each one vantage6 task for every
+organisation of the collaboration:
+
+1. **prepare** (:func:`~.node.node_prepare`): every node validates, links and derives its
+   extracts. A node whose extracts fail returns its validation report without data; the
+   central function then names the organisation and why, and stops (nothing is run on the
+   other nodes). Otherwise: the units, the levels of every case-mix covariate (the union
+   is the pooled design, :mod:`.design`) and the hospital register.
+2. **counts**: per indicator and unit, records and events (secure sum).
+3. **newton** (case-mix indicators, all at once): at the current coefficients, the gradient
+   ``X'(y - p)`` and Hessian ``X' W X`` of each node's log-likelihood (secure sum); the
+   central function takes the Newton step ``beta + H^-1 g`` and repeats until the step is
+   below 1e-10, then once more. The log-likelihood is a sum over records, so this is the
+   pooled maximum likelihood fit (the same estimates as the pooled IRLS, whose tolerance
+   is 1e-13).
+4. **expected**: per unit, ``sum p`` and ``sum p^2`` at the estimates (secure sum): the
+   expected count E and the binomial variance ``sum p (1 - p) = E - sum p^2`` of indirect
+   standardisation (:mod:`saz_geboortezorg.compare.standardise`).
+
+From these sums the central function builds the same per-indicator unit tables as
+:func:`~saz_geboortezorg.compare.standardise.unit_table` and runs the rest of the benchmark
+unchanged (:func:`~saz_geboortezorg.compare.benchmark.benchmark_tables`: funnels,
+overdispersion, verdicts, q-values over the family). The table it returns is protected as
+every report's benchmark table is (:func:`~saz_geboortezorg.report.protect.protect_benchmark`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from saz_geboortezorg.compare.benchmark import benchmark_levels, benchmark_tables
+from saz_geboortezorg.disclosure import suppress
+from saz_geboortezorg.errors import SazError, SpecError
+from saz_geboortezorg.federated.design import global_design, merge_levels
+from saz_geboortezorg.federated.node import layout
+from saz_geboortezorg.federated.secure import unmask_sum
+from saz_geboortezorg.indicators import get
+from saz_geboortezorg.indicators.compute import attribution_for
+from saz_geboortezorg.indicators.rate_table import RateTable
+from saz_geboortezorg.model import load_spec
+from saz_geboortezorg.report.protect import protect_benchmark
+from saz_geboortezorg.result import jsonable
+
+__all__ = ["Run", "request_digest", "FederatedError", "STEP_TOLERANCE", "MAX_ITERATIONS"]
+
+#: Newton-Raphson stops when the largest step is below this (then takes one more step).
+STEP_TOLERANCE = 1e-10
+MAX_ITERATIONS = 50
+
+
+class FederatedError(SazError):
+    """A node failed (its extracts do not validate, or it did not answer)."""
+
+
+def request_digest(request: dict[str, Any]) -> str:
+    """A digest of a request; the masks depend on it, so two requests never share masks.
+
+    Examples
+    --------
+    >>> request_digest({"kind": "counts"}) == request_digest({"kind": "counts"})
+    True
+    """
+    text = json.dumps(request, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Run:
+    """One central run: the client, a nonce for its secure sums, and the rounds."""
+
+    def __init__(self, client: Any, nonce: str):
+        self.client = client
+        self.nonce = nonce
+        self.rounds = 0
+        #: the fits and the unprotected benchmark of this run: they stay inside the
+        #: central function (tests compare them with the pooled analysis)
+        self.fits: dict[str, Any] = {}
+        self.result: Any = None
+        self.organizations = [int(o["id"]) for o in client.organization.list()]
+
+    # -- rounds -----------------------------------------------------------------------
+    def _task(self, method: str, kwargs: dict[str, Any]) -> list[tuple[int, Any]]:
+        task = self.client.task.create(
+            input_={"method": method, "kwargs": kwargs},
+            organizations=self.organizations,
+            name=f"saz_geboortezorg {method}",
+        )
+        results = self.client.wait_for_results(task_id=task["id"])
+        runs = self.client.run.from_task(task_id=task["id"])
+        orgs = [int(r["organization"]["id"]) for r in runs]
+        if len(results) != len(self.organizations):
+            raise FederatedError(
+                f"{method}: {len(results)} of {len(self.organizations)} organisations answered"
+            )
+        return list(zip(orgs, results, strict=True))
+
+    def _name(self, org: int) -> str:
+        info = self.client.organization.get(org)
+        return f"{info.get('name', 'organisation')} (id {org})"
+
+    def prepare(self, indicators: list[str], unit: str) -> dict[str, Any]:
+        answers = self._task("partial_prepare", {"indicators": indicators, "unit": unit})
+        failed = [(org, a) for org, a in answers if a.get("status") != "ok"]
+        if failed:
+            lines = []
+            for org, a in failed:
+                lines.append(f"{self._name(org)}: {a.get('error', 'failed')}")
+                lines += [f"  - {p}" for p in a.get("problems", [])]
+            raise FederatedError(
+                "the benchmark was not run: the extracts of "
+                + ", ".join(self._name(org) for org, _ in failed)
+                + " did not pass validation\n"
+                + "\n".join(lines)
+            )
+        units = {
+            i: sorted({u for _, a in answers for u in a["units"].get(i, [])}) for i in indicators
+        }
+        levels = {
+            i: merge_levels([a["levels"][i] for _, a in answers if i in a["levels"]])
+            for i in indicators
+            if get(i).case_mix
+        }
+        register = {}
+        for _, a in answers:
+            for row in a["hospitals"]:
+                register[row["organisatie_id"]] = row
+        return {"units": units, "levels": levels, "hospitals": list(register.values())}
+
+    def secure_sum(self, request: dict[str, Any]) -> dict[tuple[str, str], np.ndarray]:
+        self.rounds += 1
+        nonce = f"{self.nonce}-{self.rounds}"
+        answers = self._task(
+            "partial_sums", {"nonce": nonce, "nodes": self.organizations, "request": request}
+        )
+        bad = [org for org, a in answers if a.get("status") != "ok"]
+        if bad:
+            raise FederatedError(f"no sums from {', '.join(self._name(o) for o in bad)}")
+        total = unmask_sum([[int(v) for v in a["sums"]] for _, a in answers])
+        out, at = {}, 0
+        for ind, what, n in layout(request):
+            out[(ind, what)] = total[at : at + n]
+            at += n
+        return out
+
+    # -- statistics ---------------------------------------------------------------------
+    def counts(self, indicators: list[str], unit: str, prep: dict) -> dict:
+        request = {"kind": "counts", "unit": unit, "indicators": indicators, "units": prep["units"]}
+        return self.secure_sum(request)
+
+    def newton(self, indicators: list[str], unit: str, prep: dict, counts: dict) -> dict:
+        """Federated Newton-Raphson for every case-mix indicator at once.
+
+        The start is R's glm start (the first IRLS step from ``mu = (y + 0.5) / (n + 1)``
+        per pattern, from the nodes' normal equations); each Newton step is halved while
+        the log-likelihood would fall (a safeguard; the log-likelihood is concave). When
+        an accepted step is below :data:`STEP_TOLERANCE` the last Newton step is taken.
+        """
+        fits: dict[str, dict[str, Any]] = {}
+        for i in indicators:
+            names = global_design(load_spec(get(i).case_mix), prep["levels"][i]).names
+            fits[i] = {"names": names, "iterations": 0, "converged": False}
+
+        def ask(kind: str, which: list[str], betas: dict | None = None) -> dict:
+            request = {
+                "kind": kind,
+                "unit": unit,
+                "indicators": which,
+                "units": {i: prep["units"][i] for i in which},
+                "levels": {i: prep["levels"][i] for i in which},
+                "names": {i: fits[i]["names"] for i in which},
+            }
+            if betas is not None:
+                request["beta"] = {i: [float(b) for b in betas[i]] for i in which}
+            sums = self.secure_sum(request)
+            out = {}
+            for i in which:
+                p = len(fits[i]["names"])
+                h = np.zeros((p, p))
+                h[np.triu_indices(p)] = sums[(i, "hessian")]
+                out[i] = (float(sums[(i, "loglik")][0]), sums[(i, "gradient")], h + np.triu(h, 1).T)
+            return out
+
+        start = ask("start", indicators)
+        candidate = {i: np.linalg.solve(start[i][2], start[i][1]) for i in indicators}
+        for _ in range(MAX_ITERATIONS):
+            todo = [i for i in indicators if not fits[i]["converged"]]
+            if not todo:
+                break
+            answers = ask("newton", todo, candidate)
+            for i in todo:
+                f = fits[i]
+                ll, g, h = answers[i]
+                f["iterations"] += 1
+                if "loglik" in f and ll < f["loglik"] - 1e-12 * abs(f["loglik"]):
+                    f["scale"] /= 2  # the step overshot: halve it
+                    if f["scale"] < 1e-8:
+                        raise FederatedError(f"{i}: Newton-Raphson cannot improve the fit")
+                    candidate[i] = f["beta"] + f["scale"] * f["step"]
+                    continue
+                taken = None if "beta" not in f else np.max(np.abs(candidate[i] - f["beta"]))
+                f.update(beta=candidate[i], loglik=ll, step=np.linalg.solve(h, g), scale=1.0)
+                f["cov"] = np.linalg.inv(h)
+                if taken is not None and taken < STEP_TOLERANCE:
+                    f["beta"] = f["beta"] + f["step"]
+                    f["converged"] = True
+                candidate[i] = f["beta"] + f["step"]
+        for i in indicators:
+            if not fits[i]["converged"]:
+                raise FederatedError(
+                    f"{i}: Newton-Raphson did not converge in {MAX_ITERATIONS} rounds"
+                )
+        return fits
+
+    def expected(self, indicators: list[str], unit: str, prep: dict, fits: dict) -> dict:
+        request = {
+            "kind": "expected",
+            "unit": unit,
+            "indicators": indicators,
+            "units": {i: prep["units"][i] for i in indicators},
+            "levels": {i: prep["levels"][i] for i in indicators},
+            "names": {i: fits[i]["names"] for i in indicators},
+            "beta": {i: [float(b) for b in fits[i]["beta"]] for i in indicators},
+        }
+        return self.secure_sum(request)
+
+    def unit_tables(self, indicators: list[str], unit: str, adjusted: bool = True) -> tuple:
+        """Per indicator the unit table of :func:`~saz_geboortezorg.compare.standardise.unit_table`,
+        from the nodes' sums; and the prepare round's answers and the fits."""
+        for i in indicators:
+            ind = get(i)
+            if ind.is_mean:
+                raise SpecError(
+                    f"{i}: amounts (cost) are not supported by the federated benchmark yet"
+                )
+        prep = self.prepare(indicators, unit)
+        counts = self.counts(indicators, unit, prep)
+        cm = [i for i in indicators if adjusted and get(i).case_mix]
+        fits = self.newton(cm, unit, prep, counts) if cm else {}
+        self.fits.update(fits)
+        exp = self.expected(cm, unit, prep, fits) if cm else {}
+        tables = {}
+        for i in indicators:
+            ind = get(i)
+            n, obs = counts[(i, "n")], counts[(i, "observed")]
+            rule = attribution_for(ind, None)
+            common = {
+                "indicator": ind.id,
+                "measure": ind.unit,
+                "family": "binomial",
+                "overall": float(obs.sum() / n.sum()),
+            }
+            if i in fits:
+                e, s2 = exp[(i, "sum_p")], exp[(i, "sum_p2")]
+                spec = load_spec(ind.case_mix)
+                table = RateTable.from_counts(
+                    np.asarray(prep["units"][i], dtype=object),
+                    n,
+                    obs,
+                    expected=e,
+                    variance=e - s2,
+                    method=f"case-mix model {spec.name!r} (indirect standardisation; "
+                    "federated fit)",
+                    calibration=1.0,
+                    **common,
+                )
+            else:
+                method = (
+                    "crude: the catalogue gives no case-mix model for this indicator"
+                    if not ind.case_mix
+                    else "crude (adjustment switched off)"
+                )
+                table = RateTable.from_counts(
+                    np.asarray(prep["units"][i], dtype=object), n, obs, method=method, **common
+                )
+            tables[i] = replace(table, unit_type=unit, attribution=rule)
+        stand_in = int(round(counts[("", "stand_in")][0]))
+        return tables, prep, fits, stand_in
+
+    # -- the three central functions ---------------------------------------------------------
+    def rates(self, indicators: list[str], unit: str) -> list[dict]:
+        tables, _, _, _ = self.unit_tables(list(indicators), unit, adjusted=False)
+        frames = []
+        for i, t in tables.items():
+            frames.append(
+                t.table.assign(indicator=i)[
+                    ["indicator", "unit", "n", "observed", "rate", "lower", "upper"]
+                ]
+            )
+        table = pd.concat(frames, ignore_index=True)
+        protected = suppress(
+            table,
+            ["n", "observed"],
+            lines=[("indicator",)],
+            denominators={"observed": "n"},
+            derived={c: ["observed", "n"] for c in ("rate", "lower", "upper")},
+            name="federated rates",
+            label=["unit", "indicator"],
+        )
+        return jsonable(protected.table.to_dict("records"))
+
+    def casemix(self, indicator: str, unit: str) -> dict:
+        ind = get(indicator)
+        if not ind.case_mix:
+            raise SpecError(f"{indicator}: the catalogue gives no case-mix model")
+        tables, _, fits, _ = self.unit_tables([ind.id], unit)
+        fit = fits[ind.id]
+        se = np.sqrt(np.diag(fit["cov"]))
+        t = tables[ind.id].table
+        coefficients = [
+            {"term": n, "estimate": float(b), "se": float(s)}
+            for n, b, s in zip(fit["names"], fit["beta"], se, strict=True)
+        ]
+        units = pd.DataFrame(
+            {"unit": t["unit"], "n": t["n"], "observed": t["observed"], "expected": t["expected"]}
+        )
+        units["oe"] = units["observed"] / units["expected"]
+        protected = suppress(
+            units,
+            ["n", "observed"],
+            lines=[()],
+            denominators={"observed": "n"},
+            derived={c: ["observed", "n"] for c in ("expected", "oe")},
+            name="federated case-mix table",
+            label=["unit"],
+        )
+        return {
+            "indicator": ind.id,
+            "spec": ind.case_mix,
+            "iterations": fit["iterations"],
+            "rounds": self.rounds,
+            "coefficients": coefficients,
+            "table": jsonable(protected.table.to_dict("records")),
+        }
+
+    def benchmark_result(self, indicators: list[str], unit: str = "hospital", **options: Any):
+        """The unprotected :class:`BenchmarkResult` (inside the central function only)."""
+        limits = options.pop("limits", (95, 99.8))
+        levels, verdict_level, alert_level = benchmark_levels(
+            limits,
+            verdict=options.get("verdict"),
+            alert=options.get("alert"),
+            min_expected=options.get("min_expected", 5),
+            fdr=options.get("fdr"),
+        )
+        tables, prep, _, stand_in = self.unit_tables(list(indicators), unit)
+        org = pd.DataFrame(prep["hospitals"])
+        births = pd.DataFrame(
+            {"pregnancy_id": np.arange(stand_in), "booking_from": "birth hospital (stand-in)"}
+        )
+        data = SimpleNamespace(sources={"organisaties": org}, births=births)
+        return benchmark_tables(
+            [(get(i), tables[i], "all") for i in indicators],
+            data=data,
+            unit=unit,
+            adjusted=True,
+            levels=levels,
+            verdict_level=verdict_level,
+            alert_level=alert_level,
+            min_expected=options.get("min_expected", 5),
+            fdr=options.get("fdr"),
+            overdispersion=options.get("overdispersion", True),
+            variance=options.get("variance", "binomial"),
+        )
+
+    def benchmark(
+        self, indicators: list[str], unit: str = "hospital", **options: Any
+    ) -> list[dict]:
+        result = self.benchmark_result(indicators, unit, **options)
+        self.result = result
+        parts = protect_benchmark(result.table)
+        table = pd.concat([p.table for p in parts], ignore_index=True)
+        return jsonable(table.to_dict("records"))

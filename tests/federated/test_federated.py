@@ -1,0 +1,250 @@
+"""The federated benchmark on 17 regional nodes against the pooled analysis.
+
+The synthetic data (60,000 births) are split into 17 regional VSV nodes (``split.py``:
+a pregnancy is in the node of its booking region), run through vantage6's
+``MockAlgorithmClient``, and compared with ``sg.benchmark`` and ``sg.casemix`` on the
+pooled data: O, E, O/E, the funnel limits and p-values to 1e-8, identical verdicts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import mock_client
+
+import saz_geboortezorg as sg
+from saz_geboortezorg.federated import central, central_benchmark, central_casemix, central_rates
+from saz_geboortezorg.federated.central import FederatedError
+from saz_geboortezorg.federated.node import layout, node_data, node_sums
+from saz_geboortezorg.indicators.definitions import load_catalogue
+from saz_geboortezorg.report.protect import protect_benchmark
+
+#: Every case-mix indicator of the catalogue with a logistic model (cost per pregnancy,
+#: a gamma model of amounts, is not federated yet).
+CASE_MIX = [i.id for i in load_catalogue().values() if i.case_mix and not i.is_mean]
+
+RTOL = 1e-8
+
+
+def close(a, b, rtol=RTOL):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    same_nan = np.isnan(a) == np.isnan(b)
+    ok = np.isclose(a, b, rtol=rtol, atol=rtol, equal_nan=True)
+    return bool(same_nan.all() and ok.all())
+
+
+@pytest.fixture(scope="module")
+def client(nodes, shared_key):
+    return mock_client(nodes)
+
+
+@pytest.fixture(scope="module")
+def run(client):
+    """One central run of the benchmark of every case-mix indicator."""
+    run = central.Run(client, "test-run")
+    rows = run.benchmark(CASE_MIX, "hospital")
+    return run, rows
+
+
+@pytest.fixture(scope="module")
+def pooled_benchmark(pooled):
+    return sg.benchmark(pooled, CASE_MIX, unit="hospital")
+
+
+def test_case_mix_indicators_are_covered():
+    assert len(CASE_MIX) == 12 and "cs" in CASE_MIX and "perinatal_mortality" in CASE_MIX
+
+
+def test_split_puts_every_pregnancy_in_its_booking_region(nodes, pooled):
+    women = 0
+    transfers = 0
+    for region, tables in nodes.items():
+        data = node_data(tables)
+        assert set(data.women["booking_region_id"]) == {region}
+        women += len(data.women)
+        transfers += int((data.women["region_id"] != region).sum())
+    assert women == len(pooled.women)
+    # in-utero transfers to another region's NICU centre stay with the booking node
+    assert transfers == int((pooled.women["region_id"] != pooled.women["booking_region_id"]).sum())
+    assert transfers > 0
+
+
+def test_benchmark_equals_pooled(run, pooled_benchmark):
+    fed = run[0].result.table
+    pool = pooled_benchmark.table
+    assert list(fed.columns) == list(pool.columns)
+    assert fed[["indicator", "unit"]].equals(pool[["indicator", "unit"]])
+    for column in ["n", "observed", "expected", "ratio", "value", "target", "expected_events"]:
+        assert close(fed[column], pool[column]), column
+    for column in ["p_funnel", "p_exact", "p_value", "q_value"]:
+        assert close(fed[column], pool[column]), column
+    for column in ["assessment", "alert", "outside", "flag95", "flag998", "judged", "note"]:
+        assert fed[column].tolist() == pool[column].tolist(), column
+    assert run[0].result.notes == pooled_benchmark.notes
+
+
+def test_funnel_limits_equal_pooled(run, pooled_benchmark):
+    for ind in CASE_MIX:
+        fed, pool = run[0].result.funnels[ind], pooled_benchmark.funnels[ind]
+        assert close(fed.phi, pool.phi) and close(fed.tau2, pool.tau2), ind
+        for column in ["lcl95", "ucl95", "lcl998", "ucl998"]:
+            assert close(fed.table[column], pool.table[column]), (ind, column)
+
+
+def test_returned_rows_are_the_protected_pooled_table(run, pooled_benchmark):
+    rows = pd.DataFrame(run[1])
+    expected = pd.concat([p.table for p in protect_benchmark(pooled_benchmark.table)])
+    expected = expected.reset_index(drop=True)
+    assert {"indicator", "unit", "n", "observed", "expected", "assessment"} <= set(rows.columns)
+    assert rows[["indicator", "unit"]].equals(expected[["indicator", "unit"]])
+    for column in ["n", "observed", "expected", "ratio"]:
+        assert close(rows[column], expected[column]), column
+    hidden = "(hidden)"
+    assert (
+        rows["assessment"].fillna(hidden).tolist() == expected["assessment"].fillna(hidden).tolist()
+    )
+    # the small counts of the pooled table (1-9 events at some hospitals) are hidden
+    shown = rows["observed"].dropna()
+    assert not ((shown >= 1) & (shown <= 9)).any()
+    assert rows["observed"].isna().any()
+
+
+def test_fixed_effects_equal_pooled_fit(run, pooled):
+    for ind in CASE_MIX:
+        spec = sg.get_indicator(ind).case_mix
+        fit = sg.casemix(pooled, spec, unit="all", random_effects=False, strict=False)
+        fed = run[0].fits[ind]
+        assert fed["names"] == fit.coefficients["term"].tolist(), ind
+        assert close(fed["beta"], fit.coefficients["estimate"]), ind
+        assert close(np.sqrt(np.diag(fed["cov"])), fit.coefficients["se"], rtol=1e-6), ind
+
+
+def _messages(client):
+    return [json.loads(r["result"]) for r in client.results]
+
+
+def _numbers(value, path=""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _numbers(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _numbers(v, f"{path}[{i}]")
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int | float):
+        yield path, value
+
+
+def test_message_audit(run, client, nodes, national_text):
+    """Every message a node returned in the module's runs.
+
+    What is checked, precisely:
+
+    * a node returns only ``partial_prepare`` answers (``status``, ``units``, ``levels``,
+      ``hospitals``) or ``partial_sums`` answers (``status``, ``sums``);
+    * no JSON number appears in any message, and every element of ``sums`` is a masked
+      integer that is not from 1 to 9 (in fact, uniform on 0 .. 2**192 - 1);
+    * ``sums`` has exactly the length of the request's layout, which counts units and
+      model terms, never records;
+    * the only text is from the code lists and the organisation register: unit ids,
+      covariate levels of the case-mix specs and the register's hospital rows; no
+      record identifier (pregnancy or claim id) of any node appears in any message.
+    """
+    messages = _messages(client)
+    assert len(messages) >= 17 * 10
+    ids = set(national_text["perined_lvr1"]["zwangerschap_id"])
+    ids |= set(national_text["dbc_declaraties"]["declaratie_id"])
+    hospitals = set(national_text["organisaties"]["organisatie_id"]) | {"unknown"}
+    sums = 0
+    for message in messages:
+        assert list(_numbers(message)) == []
+        assert message["status"] == "ok"
+        if "sums" in message:
+            assert set(message) == {"status", "sums"}
+            values = [int(v) for v in message["sums"]]
+            assert not any(1 <= v <= 9 for v in values)
+            assert min(values) >= 0 and max(values) < 2**192
+            sums += 1
+        else:
+            assert set(message) == {"status", "units", "levels", "hospitals"}
+            for labels in message["units"].values():
+                assert set(labels) <= hospitals
+            for ind, covariates in message["levels"].items():
+                spec = sg.load_spec(sg.get_indicator(ind).case_mix)
+                assert set(covariates) == {c.name for c in spec.covariates}
+            text = json.dumps(message)
+            assert not set(re.findall(r"[A-Z]{2}\d{6,}", text)) & ids
+    assert sums >= 17 * 9
+    # the masking is what protects: unmasked, a node's counts hold small numbers (the
+    # women of region R01 who gave birth in a NICU centre of another region)
+    request = {
+        "kind": "counts",
+        "unit": "hospital",
+        "indicators": ["cs"],
+        "units": {
+            "cs": sorted(
+                national_text["organisaties"].query("organisatie_type == 'ZH'")["organisatie_id"]
+            )
+        },
+    }
+    plain = node_sums(node_data(nodes["R01"]), request)
+    assert len(plain) == sum(n for _, _, n in layout(request))
+    assert ((plain >= 1) & (plain <= 9)).any()
+
+
+def test_layout_does_not_grow_with_records(nodes):
+    request = {
+        "kind": "counts",
+        "unit": "hospital",
+        "indicators": ["cs"],
+        "units": {"cs": ["ZH01", "ZH02", "ZH03"]},
+    }
+    assert sum(n for _, _, n in layout(request)) == 2 * 3 + 1
+
+
+def test_central_rates(client, pooled):
+    rows = pd.DataFrame(
+        central_rates(indicators=["cs", "home_birth"], unit="hospital", mock_client=client)
+    )
+    for ind in ["cs", "home_birth"]:
+        mine = rows[rows["indicator"] == ind].reset_index(drop=True)
+        crude = sg.unit_table(pooled, ind, unit="hospital", adjusted=False).table
+        assert mine["unit"].tolist() == crude["unit"].tolist()
+        shown = mine["n"].notna()
+        assert close(mine.loc[shown, "n"], crude.loc[shown, "n"])
+        shown = mine["observed"].notna()
+        assert close(mine.loc[shown, "observed"], crude.loc[shown, "observed"])
+        assert close(mine.loc[shown, "rate"], crude.loc[shown, "rate"])
+
+
+def test_central_casemix(client, pooled):
+    out = central_casemix(indicator="nicu", unit="hospital", mock_client=client)
+    fit = sg.casemix(pooled, "nicu", unit="hospital", random_effects=False, strict=False)
+    assert [c["term"] for c in out["coefficients"]] == fit.coefficients["term"].tolist()
+    assert close([c["estimate"] for c in out["coefficients"]], fit.coefficients["estimate"])
+    table = pd.DataFrame(out["table"])
+    assert table["unit"].tolist() == fit.table["unit"].tolist()
+    shown = table["observed"].notna()
+    assert close(table.loc[shown, "expected"], fit.table.loc[shown.to_numpy(), "expected"])
+    # hospitals with 1-9 NICU admissions are hidden, not returned
+    assert not shown.all()
+
+
+def test_a_failing_node_stops_the_run(nodes, shared_key):
+    broken = dict(nodes)
+    lvr2 = broken["R05"][2].copy()
+    lvr2.loc[lvr2.index[:3], "zwangerschapsduur"] = "veertig weken"
+    broken["R05"] = [broken["R05"][0], broken["R05"][1], lvr2, broken["R05"][3]]
+    client = mock_client(broken)
+    with pytest.raises(FederatedError) as info:
+        central_benchmark(indicators=["cs"], unit="hospital", mock_client=client)
+    message = str(info.value)
+    assert "mock-5 (id 5)" in message and "did not pass validation" in message
+    assert "zwangerschapsduur" in message
+    # it stopped: only the prepare task was run, no sums were asked of any node
+    assert [t["name"] for t in client.tasks] == ["saz_geboortezorg partial_prepare"]
