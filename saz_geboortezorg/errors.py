@@ -17,11 +17,14 @@ class SazError(Exception):
 class ExtractError(SazError):
     """An extract (file) does not match its declared schema.
 
-    ``problems`` holds one human-readable line per problem found.
+    ``problems`` holds one human-readable line per problem found; ``details`` the
+    structured problems (:class:`saz_geboortezorg.io.problems.Problem`) where the
+    validation made them, else an empty list.
     """
 
     def __init__(self, message: str, problems: list[str] | None = None):
         self.problems = list(problems or [])
+        self.details: list = []
         full = (
             message
             if not self.problems

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
@@ -320,6 +321,34 @@ def node_sums(data: Dataset, request: dict[str, Any]) -> np.ndarray:
 
 
 def validation_report(exc: Exception) -> dict[str, Any]:
-    """What a node whose extracts fail returns: the problems in words, no data."""
-    problems = list(getattr(exc, "problems", []) or [])
+    """What a node whose extracts fail returns: the problems in words, no data.
+
+    The full report (row numbers and offending values) is printed to the node's own log,
+    for its data manager; what leaves the node names per problem the file, the column,
+    what is wrong and what was expected, with the number of rows only when it is 10 or
+    more (no row numbers, no values, no count from 1 to 9).
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.errors import ExtractError
+    >>> from saz_geboortezorg.io.problems import Problem
+    >>> p = Problem("perined_lvr2.csv", "zwangerschapsduur", "not a whole number",
+    ...             rows=[2, 3, 4], values=["veertig weken"] * 3, expected="days")
+    >>> err = ExtractError("1 problem in perined_lvr2.csv (load)", [str(p)])
+    >>> err.details = [p]
+    >>> validation_report(err)["problems"]
+    ["perined_lvr2.csv, column 'zwangerschapsduur': not a whole number in fewer than 10 rows; expected days"]
+    """
+    # the node's own log (vantage6 keeps a run's output on the node)
+    print(f"saz_geboortezorg: the extracts failed validation:\n{exc}", file=sys.stderr)
+    details = list(getattr(exc, "details", []) or [])
+    if details:
+        problems = []
+        for p in details:
+            where = f"{p.file}, column '{p.column}'" if p.column else p.file
+            rows = f"{p.count} rows" if p.count >= 10 else "fewer than 10 rows"
+            expected = f"; expected {p.expected}" if p.expected else ""
+            problems.append(f"{where}: {p.what} in {rows}{expected}")
+    else:
+        problems = ["see the node's log (the report names records, so it stays there)"]
     return {"status": "invalid", "error": str(exc).split("\n")[0], "problems": problems}

@@ -349,8 +349,10 @@ def raise_problems(extracts: list[Extract], where: str) -> None:
     if any(labels.get(f) == "row" for f in files):
         numbering.append("Parquet row numbers count data rows from 1")
     n = len(problems)
-    raise ExtractError(
+    error = ExtractError(
         f"{n} problem{'s' if n != 1 else ''} in {', '.join(files)} ({where}); "
         f"{'; '.join(numbering)}",
         [str(p) for p in problems],
     )
+    error.details = problems
+    raise error

@@ -246,5 +246,9 @@ def test_a_failing_node_stops_the_run(nodes, shared_key):
     message = str(info.value)
     assert "mock-5 (id 5)" in message and "did not pass validation" in message
     assert "zwangerschapsduur" in message
+    # the report leaves the node without record-level data: no offending value, no line
+    # number, no count from 1 to 9 (3 rows are broken)
+    assert "veertig" not in message and "line" not in message.lower()
+    assert "fewer than 10 rows" in message
     # it stopped: only the prepare task was run, no sums were asked of any node
     assert [t["name"] for t in client.tasks] == ["saz_geboortezorg partial_prepare"]
