@@ -6,8 +6,10 @@ For an indicator with a case-mix model (the catalogue's ``case_mix`` spec), the 
 fitted **once**, on every record of the indicator's population (fixed effects only, no
 unit term). Each record then gets its expected value under that national standard: its
 expected risk of the event (logistic model,
-:meth:`FittedModel.predict <saz_geboortezorg.model.fitted.FittedModel.predict>`) or its
-expected cost (gamma model with log link). A unit's expected count is the **sum** of its
+:meth:`FittedModel.fitted_values <saz_geboortezorg.model.fitted.FittedModel.fitted_values>`,
+what :meth:`~saz_geboortezorg.model.fitted.FittedModel.predict` gives for the same
+records, read from the fit's covariate patterns) or its expected cost (gamma model with
+log link). A unit's expected count is the **sum** of its
 records' expected values, exactly as :func:`saz_geboortezorg.casemix` computes it; O/E compares the
 unit with what the standard predicts for the women it served.
 
@@ -290,7 +292,9 @@ class BenchmarkCache:
         used = (set(indicator.columns()) | spec.columns() | _DERIVED) & set(table.columns)
         slim = table[[c for c in table.columns if c in used]]
         result = casemix(slim, spec, unit="all", random_effects=self.random_effects, strict=False)
-        values = result.model.predict(slim).to_numpy(float)[rows]
+        # each record's expected value from its covariate pattern in the fit (the same
+        # as result.model.predict(slim), without preparing the table again)
+        values = result.model.fitted_values().to_numpy(float)[rows]
         if np.isnan(values).any():
             raise SpecError(
                 f"indicator {indicator.id!r}: the case-mix model {spec.name!r} gives no "

@@ -253,7 +253,7 @@ class CaseMixModel:
             diagnostics=self._diagnostics(prep, pats, fit),
             problems=problems,
             notes=notes,
-            model=FittedModel.from_fit(self.spec, prep, design, fit, problems),
+            model=FittedModel.from_fit(self.spec, prep, design, fit, problems, patterns=pats),
             variance=variance,
         )
 

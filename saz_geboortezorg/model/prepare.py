@@ -42,8 +42,11 @@ class Prepared:
         notes,
         attribution="birth",
         mask=None,
+        index=None,
     ):
         self.attribution = attribution
+        #: The index of the table the records come from (``mask`` is over its rows).
+        self.index = index
         #: Records of the table in the outcome's denominator and the spec's population
         #: (before any left out for a missing covariate).
         self.mask = mask
@@ -225,4 +228,6 @@ def prepare(
         design.counts = pd.concat([design.counts, extra])
         notes.append(f"{unit_type} without records in the population: {', '.join(empty)}")
     notes += design.notes
-    return Prepared(spec, design, label, unit_type, better, family, notes, rule, mask)
+    return Prepared(
+        spec, design, label, unit_type, better, family, notes, rule, mask, index=table.index
+    )

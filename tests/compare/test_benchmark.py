@@ -650,3 +650,18 @@ def test_binomial_variance_flags_five_percent_of_null_units():
     rate = {k: v / cells for k, v in outside.items()}
     assert 0.04 <= rate["binomial"] <= 0.06, rate
     assert rate["poisson"] < 0.035, rate
+
+
+def test_cached_expected_values_are_the_models_record_predictions(dataset):
+    # the benchmark reads each record's expected value from the fit's covariate
+    # patterns; the general per-record prediction (prepare again, a record-level
+    # design matrix) must give the same values for every adjusted indicator
+    cache = BenchmarkCache()
+    checked = 0
+    for ind in ("cs", "cs_robson_1", "oasis", "low_apgar", "cost_per_pregnancy"):
+        rec = cache.fit(cache.records(dataset, ind))
+        assert rec.adjustable, rec.method
+        again = rec.model.model.predict(rec.table).to_numpy()[rec.rows]
+        np.testing.assert_allclose(rec.expected, again, rtol=1e-12)
+        checked += 1
+    assert checked == 5 and cache.fits == 5
