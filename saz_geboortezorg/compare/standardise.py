@@ -63,13 +63,13 @@ from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import (
     UNIT_COLUMNS,
     attribution_for,
-    indicator_outcome,
     resolve_unit,
 )
 from saz_geboortezorg.indicators.rate_table import RateTable
 from saz_geboortezorg.model import casemix, load_spec
 from saz_geboortezorg.model.design import factorize_units
 from saz_geboortezorg.model.fitted import oe_sums
+from saz_geboortezorg.model.prepare import TableMemo
 
 __all__ = [
     "BenchmarkCache",
@@ -90,8 +90,6 @@ THEME_COLUMNS = ("ses_quintile", "migration", "parity_group", "robson_main")
 DATE_COLUMN = "birth_date"
 #: Trend periods and their pandas period codes.
 TREND_FREQUENCIES = {"year": "Y", "quarter": "Q", "month": "M"}
-
-_DERIVED = {"robson", "robson_main"}
 
 
 @dataclass
@@ -177,6 +175,8 @@ class BenchmarkCache:
         self._records: dict[tuple[int, str], IndicatorRecords] = {}
         self._codes: dict[tuple[int, str], tuple[np.ndarray, list[str]]] = {}
         self._strings: dict[tuple[int, str], np.ndarray] = {}
+        # per table: outcomes and covariate codes shared by every indicator's model
+        self._memos: dict[int, TableMemo] = {}
 
     def __len__(self) -> int:
         return len(self._records)
@@ -187,6 +187,7 @@ class BenchmarkCache:
         self._records.clear()
         self._codes.clear()
         self._strings.clear()
+        self._memos.clear()
 
     # -- tables ---------------------------------------------------------------------
     def table(self, data: Any, indicator: Any) -> pd.DataFrame:
@@ -231,12 +232,19 @@ class BenchmarkCache:
             self._strings[key] = values.to_numpy(dtype=object)
         return self._strings[key]
 
+    def memo(self, table: pd.DataFrame) -> TableMemo:
+        """The table's outcomes and covariate codes, shared by every indicator's model
+        (:class:`~saz_geboortezorg.model.prepare.TableMemo`)."""
+        key = id(table)
+        if key not in self._memos or self._memos[key].table is not table:
+            self._memos[key] = TableMemo(table)
+        return self._memos[key]
+
     # -- fitting ----------------------------------------------------------------------
     def _build(self, data: Any, indicator: Any) -> IndicatorRecords:
         table = self.table(data, indicator)
-        keep, y = indicator_outcome(table, indicator)
-        rows = np.flatnonzero(keep.to_numpy(bool))
-        y = y.to_numpy(float)[rows]
+        # indicator_outcome, kept for the indicator's case-mix fit
+        rows, y = self.memo(table).outcome(indicator)
         family = "gamma" if indicator.is_mean else "binomial"
         method = (
             "crude: the catalogue gives no case-mix model for this indicator"
@@ -287,11 +295,16 @@ class BenchmarkCache:
                 "than the indicator; its expected values do not cover every record",
             )
         self.fits += 1
-        # Only the columns the outcome and the covariates read: copying a wide table's
-        # population subset is most of the time a fit takes.
-        used = (set(indicator.columns()) | spec.columns() | _DERIVED) & set(table.columns)
-        slim = table[[c for c in table.columns if c in used]]
-        result = casemix(slim, spec, unit="all", random_effects=self.random_effects, strict=False)
+        # The outcome and the covariate codes come from the table's memo: computed once
+        # for every indicator on the table, and no copy of the population's records.
+        result = casemix(
+            table,
+            spec,
+            unit="all",
+            random_effects=self.random_effects,
+            strict=False,
+            memo=self.memo(table),
+        )
         # each record's expected value from its covariate pattern in the fit (the same
         # as result.model.predict(slim), without preparing the table again)
         values = result.model.fitted_values().to_numpy(float)[rows]
