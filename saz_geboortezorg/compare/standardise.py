@@ -224,6 +224,30 @@ class BenchmarkCache:
             self._codes[key] = (np.asarray(codes, dtype=np.int64), uniques)
         return self._codes[key]
 
+    def text_codes(self, table: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A column's distinct values as text (missing: ``unknown``) and each record's
+        code into them: ``texts[codes]`` is :meth:`strings`, kept as small integers so
+        that a theme filter tests a few texts, not every record's."""
+        key = (id(table), "text:" + column)
+        if key not in self._codes:
+            values = table[column]
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            if _codes_keep_text(values, uniques):
+                texts = pd.Series(uniques).astype("string").fillna("unknown")
+                texts = np.append(texts.to_numpy(dtype=object), "unknown")
+                codes = np.where(codes < 0, len(texts) - 1, codes)
+            else:  # values that compare equal but print differently (1 and 1.0)
+                texts, codes = np.unique(self.strings(table, column), return_inverse=True)
+            self._codes[key] = (np.asarray(codes, dtype=np.int64), texts)
+        return self._codes[key]
+
+    def dates(self, table: pd.DataFrame) -> np.ndarray:
+        """Each record's :data:`DATE_COLUMN` as ``datetime64``."""
+        key = (id(table), "dates")
+        if key not in self._codes:
+            self._codes[key] = (pd.to_datetime(table[DATE_COLUMN]).to_numpy(), None)
+        return self._codes[key][0]
+
     def strings(self, table: pd.DataFrame, column: str) -> np.ndarray:
         """A column as text (missing: ``unknown``), for the theme filters."""
         key = (id(table), column)
@@ -319,6 +343,20 @@ class BenchmarkCache:
         return values, float(result.model.scale), result, method
 
 
+def _codes_keep_text(values: pd.Series, uniques: Any) -> bool:
+    """Whether records with the same factorize code always print as the same text:
+    categorical, integer, boolean and text columns (not floats, -0.0 and 0.0, nor
+    objects mixing 1, 1.0 and True)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype | pd.StringDtype):
+        return True
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        return True
+    if pd.api.types.is_object_dtype(dtype):
+        return pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty")
+    return pd.api.types.is_string_dtype(dtype)
+
+
 def _source_table(data: Any, indicator: Any) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
@@ -366,8 +404,8 @@ def select_records(
         wanted = {str(v) for v in allowed}
         if not wanted:
             raise SpecError(f"filter on {column!r}: choose at least one value")
-        values = cache.strings(table, column)[rec.rows]
-        keep &= np.isin(values, list(wanted))
+        codes, texts = cache.text_codes(table, column)
+        keep &= np.isin(texts, list(wanted))[codes[rec.rows]]
     if period is not None:
         if DATE_COLUMN not in table.columns:
             raise SpecError(f"a period needs the column {DATE_COLUMN!r}, which the data lacks")
@@ -375,7 +413,7 @@ def select_records(
             start, end = period
         except (TypeError, ValueError):
             raise SpecError(f"period must be (start, end), not {period!r}") from None
-        dates = pd.to_datetime(table[DATE_COLUMN]).to_numpy()[rec.rows]
+        dates = cache.dates(table)[rec.rows]
         if start is not None:
             keep &= dates >= np.datetime64(pd.Timestamp(start))
         if end is not None:
