@@ -6,8 +6,10 @@ For an indicator with a case-mix model (the catalogue's ``case_mix`` spec), the 
 fitted **once**, on every record of the indicator's population (fixed effects only, no
 unit term). Each record then gets its expected value under that national standard: its
 expected risk of the event (logistic model,
-:meth:`FittedModel.predict <saz_geboortezorg.model.fitted.FittedModel.predict>`) or its
-expected cost (gamma model with log link). A unit's expected count is the **sum** of its
+:meth:`FittedModel.fitted_values <saz_geboortezorg.model.fitted.FittedModel.fitted_values>`,
+what :meth:`~saz_geboortezorg.model.fitted.FittedModel.predict` gives for the same
+records, read from the fit's covariate patterns) or its expected cost (gamma model with
+log link). A unit's expected count is the **sum** of its
 records' expected values, exactly as :func:`saz_geboortezorg.casemix` computes it; O/E compares the
 unit with what the standard predicts for the women it served.
 
@@ -61,7 +63,6 @@ from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import (
     UNIT_COLUMNS,
     attribution_for,
-    indicator_outcome,
     resolve_unit,
 )
 from saz_geboortezorg.indicators.rate_table import RateTable
@@ -69,6 +70,7 @@ from saz_geboortezorg.indicators.user import Theme
 from saz_geboortezorg.model import casemix, load_spec
 from saz_geboortezorg.model.design import factorize_units
 from saz_geboortezorg.model.fitted import oe_sums
+from saz_geboortezorg.model.prepare import TableMemo
 
 __all__ = [
     "BenchmarkCache",
@@ -89,8 +91,6 @@ THEME_COLUMNS = ("ses_quintile", "migration", "parity_group", "robson_main")
 DATE_COLUMN = "birth_date"
 #: Trend periods and their pandas period codes.
 TREND_FREQUENCIES = {"year": "Y", "quarter": "Q", "month": "M"}
-
-_DERIVED = {"robson", "robson_main"}
 
 
 @dataclass
@@ -176,6 +176,8 @@ class BenchmarkCache:
         self._records: dict[tuple[int, str], IndicatorRecords] = {}
         self._codes: dict[tuple[int, str], tuple[np.ndarray, list[str]]] = {}
         self._strings: dict[tuple[int, str], np.ndarray] = {}
+        # per table: outcomes and covariate codes shared by every indicator's model
+        self._memos: dict[int, TableMemo] = {}
 
     def __len__(self) -> int:
         return len(self._records)
@@ -186,6 +188,7 @@ class BenchmarkCache:
         self._records.clear()
         self._codes.clear()
         self._strings.clear()
+        self._memos.clear()
 
     # -- tables ---------------------------------------------------------------------
     def table(self, data: Any, indicator: Any) -> pd.DataFrame:
@@ -223,6 +226,35 @@ class BenchmarkCache:
             self._codes[key] = (np.asarray(codes, dtype=np.int64), uniques)
         return self._codes[key]
 
+    def text_codes(self, table: pd.DataFrame, column: str | Theme) -> tuple[np.ndarray, np.ndarray]:
+        """A column's distinct values as text (missing: ``unknown``) and each record's
+        code into them: ``texts[codes]`` is :meth:`strings`, kept as small integers so
+        that a theme filter tests a few texts, not every record's. A user
+        :class:`~saz_geboortezorg.indicators.user.Theme` gives ``yes``/``no``/``unknown``."""
+        key = (id(table), "text", column)
+        if key not in self._codes:
+            if isinstance(column, Theme):
+                texts, codes = np.unique(self.strings(table, column), return_inverse=True)
+                self._codes[key] = (np.asarray(codes, dtype=np.int64), texts)
+                return self._codes[key]
+            values = table[column]
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            if _codes_keep_text(values, uniques):
+                texts = pd.Series(uniques).astype("string").fillna("unknown")
+                texts = np.append(texts.to_numpy(dtype=object), "unknown")
+                codes = np.where(codes < 0, len(texts) - 1, codes)
+            else:  # values that compare equal but print differently (1 and 1.0)
+                texts, codes = np.unique(self.strings(table, column), return_inverse=True)
+            self._codes[key] = (np.asarray(codes, dtype=np.int64), texts)
+        return self._codes[key]
+
+    def dates(self, table: pd.DataFrame) -> np.ndarray:
+        """Each record's :data:`DATE_COLUMN` as ``datetime64``."""
+        key = (id(table), "dates")
+        if key not in self._codes:
+            self._codes[key] = (pd.to_datetime(table[DATE_COLUMN]).to_numpy(), None)
+        return self._codes[key][0]
+
     def strings(self, table: pd.DataFrame, column: str | Theme) -> np.ndarray:
         """A column as text (missing: ``unknown``), for the theme filters; a user
         :class:`~saz_geboortezorg.indicators.user.Theme` as ``yes``/``no``/``unknown``."""
@@ -235,12 +267,19 @@ class BenchmarkCache:
             self._strings[key] = values.to_numpy(dtype=object)
         return self._strings[key]
 
+    def memo(self, table: pd.DataFrame) -> TableMemo:
+        """The table's outcomes and covariate codes, shared by every indicator's model
+        (:class:`~saz_geboortezorg.model.prepare.TableMemo`)."""
+        key = id(table)
+        if key not in self._memos or self._memos[key].table is not table:
+            self._memos[key] = TableMemo(table)
+        return self._memos[key]
+
     # -- fitting ----------------------------------------------------------------------
     def _build(self, data: Any, indicator: Any) -> IndicatorRecords:
         table = self.table(data, indicator)
-        keep, y = indicator_outcome(table, indicator)
-        rows = np.flatnonzero(keep.to_numpy(bool))
-        y = y.to_numpy(float)[rows]
+        # indicator_outcome, kept for the indicator's case-mix fit
+        rows, y = self.memo(table).outcome(indicator)
         family = "gamma" if indicator.is_mean else "binomial"
         method = (
             "crude: the catalogue gives no case-mix model for this indicator"
@@ -291,12 +330,19 @@ class BenchmarkCache:
                 "than the indicator; its expected values do not cover every record",
             )
         self.fits += 1
-        # Only the columns the outcome and the covariates read: copying a wide table's
-        # population subset is most of the time a fit takes.
-        used = (set(indicator.columns()) | spec.columns() | _DERIVED) & set(table.columns)
-        slim = table[[c for c in table.columns if c in used]]
-        result = casemix(slim, spec, unit="all", random_effects=self.random_effects, strict=False)
-        values = result.model.predict(slim).to_numpy(float)[rows]
+        # The outcome and the covariate codes come from the table's memo: computed once
+        # for every indicator on the table, and no copy of the population's records.
+        result = casemix(
+            table,
+            spec,
+            unit="all",
+            random_effects=self.random_effects,
+            strict=False,
+            memo=self.memo(table),
+        )
+        # each record's expected value from its covariate pattern in the fit (the same
+        # as result.model.predict(slim), without preparing the table again)
+        values = result.model.fitted_values().to_numpy(float)[rows]
         if np.isnan(values).any():
             raise SpecError(
                 f"indicator {indicator.id!r}: the case-mix model {spec.name!r} gives no "
@@ -306,6 +352,20 @@ class BenchmarkCache:
         if result.problems:
             method += "; problems: " + "; ".join(result.problems)
         return values, float(result.model.scale), result, method
+
+
+def _codes_keep_text(values: pd.Series, uniques: Any) -> bool:
+    """Whether records with the same factorize code always print as the same text:
+    categorical, integer, boolean and text columns (not floats, -0.0 and 0.0, nor
+    objects mixing 1, 1.0 and True)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype | pd.StringDtype):
+        return True
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        return True
+    if pd.api.types.is_object_dtype(dtype):
+        return pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty")
+    return pd.api.types.is_string_dtype(dtype)
 
 
 def _source_table(data: Any, indicator: Any) -> pd.DataFrame:
@@ -356,8 +416,8 @@ def select_records(
         if not wanted:
             name = column.id if isinstance(column, Theme) else column
             raise SpecError(f"filter on {name!r}: choose at least one value")
-        values = cache.strings(table, column)[rec.rows]
-        keep &= np.isin(values, list(wanted))
+        codes, texts = cache.text_codes(table, column)
+        keep &= np.isin(texts, list(wanted))[codes[rec.rows]]
     if period is not None:
         if DATE_COLUMN not in table.columns:
             raise SpecError(f"a period needs the column {DATE_COLUMN!r}, which the data lacks")
@@ -365,7 +425,7 @@ def select_records(
             start, end = period
         except (TypeError, ValueError):
             raise SpecError(f"period must be (start, end), not {period!r}") from None
-        dates = pd.to_datetime(table[DATE_COLUMN]).to_numpy()[rec.rows]
+        dates = cache.dates(table)[rec.rows]
         if start is not None:
             keep &= dates >= np.datetime64(pd.Timestamp(start))
         if end is not None:

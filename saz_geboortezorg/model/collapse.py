@@ -68,13 +68,24 @@ def group_codes(codes: np.ndarray, cards: np.ndarray) -> tuple[np.ndarray, np.nd
     ([[1, 0], [0, 1]], [1, 0, 1])
     """
     n, k = codes.shape
+    return _group_columns([codes[:, j] for j in range(k)], cards, n)
+
+
+def _group_columns(
+    columns: list[np.ndarray], cards: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`group_codes` of the matrix whose columns are ``columns`` (without
+    building it when the mixed-radix key fits in 64 bits)."""
+    k = len(columns)
     if k == 0:
         return np.zeros((1 if n else 0, 0), dtype=np.int64), np.zeros(n, dtype=np.int64)
     cards = np.maximum(np.asarray(cards, dtype=np.int64), 1)
     total = float(np.prod(cards.astype(float)))
     if total < 2**62:
         radix = np.concatenate([[1], np.cumprod(cards[:-1])]).astype(np.int64)
-        key = codes @ radix
+        key = np.zeros(n, dtype=np.int64)
+        for column, r in zip(columns, radix, strict=True):
+            key += column.astype(np.int64, copy=False) * r
         if total <= max(4 * n, 2**22):
             present = np.bincount(key, minlength=int(total)) > 0
             distinct = np.flatnonzero(present)
@@ -84,6 +95,7 @@ def group_codes(codes: np.ndarray, cards: np.ndarray) -> tuple[np.ndarray, np.nd
             distinct, inverse = np.unique(key, return_inverse=True)
         rows = (distinct[:, None] // radix[None, :]) % cards[None, :]
         return rows.astype(np.int64), inverse.astype(np.int64)
+    codes = np.column_stack(columns).astype(np.int64)
     rows, inverse = np.unique(codes, axis=0, return_inverse=True)
     return rows.astype(np.int64), inverse.reshape(-1).astype(np.int64)
 
@@ -114,11 +126,11 @@ def collapse(design: Design, y: np.ndarray | None = None) -> Patterns:
     ([[1.0, 0.0], [1.0, 1.0]], [1.0, 2.0], [2.0, 3.0])
     """
     y = design.y if y is None else np.asarray(y, dtype=float)
-    codes = design.code_matrix()
-    if (codes < 0).any():
+    columns = [t.codes for t in design.terms]
+    if any((c < 0).any() for c in columns):
         raise ValueError("missing covariate codes: impute or choose a missing-data policy first")
     cards = np.array([len(t.levels) for t in design.terms], dtype=np.int64)
-    pat_codes, rec_pattern = group_codes(codes, cards)
+    pat_codes, rec_pattern = _group_columns(columns, cards, design.n)
     n_units = len(design.unit_labels)
     cell_key = rec_pattern * n_units + design.unit_codes
     cells, rec_cell = group_codes(cell_key[:, None], np.array([len(pat_codes) * n_units]))

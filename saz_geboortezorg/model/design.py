@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +34,7 @@ import pandas as pd
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.model.spec import CaseMixSpec, Covariate
 
-__all__ = ["Term", "Design", "build_design", "MISSING_LABELS", "UNKNOWN"]
+__all__ = ["Term", "Design", "CovariateColumns", "build_design", "MISSING_LABELS", "UNKNOWN"]
 
 UNKNOWN = "unknown"
 #: Text values read as missing.
@@ -163,32 +164,43 @@ def _check_reference(cov: Covariate, levels: list[str], counts: np.ndarray) -> s
     return cov.reference
 
 
-def _categorical_term(
-    cov, raw_codes: np.ndarray, ulabels: list[str], missing: np.ndarray, policy: str
-) -> Term:
-    """A categorical term from codes into ``ulabels`` (-1 or ``missing``: no value)."""
+def _categorical_term(cov, key: np.ndarray, ulabels: list[str], policy: str) -> Term:
+    """A categorical term from codes into ``ulabels`` (``key``: the label's position,
+    ``len(ulabels)`` for a record without a value)."""
     ulabels = list(ulabels)
     n_u = len(ulabels)
-    valid = ~missing & (raw_codes >= 0)
-    used = np.bincount(raw_codes[valid], minlength=n_u) > 0
-    present = sorted({ulabels[i] for i in np.flatnonzero(used)}, key=_sort_key)
+    # one pass over the records: how many have each label (the last: no value)
+    per_label = np.bincount(key, minlength=n_u + 1)
+    present = sorted({ulabels[i] for i in np.flatnonzero(per_label[:n_u])}, key=_sort_key)
+    if cov.type == "binary":
+        bad = sorted(set(present) - {"0", "1"})
+        if bad:
+            raise SpecError(
+                f"covariate {cov.name!r} is declared binary but column {cov.column!r} holds "
+                f"{', '.join(map(repr, bad[:5]))}; a binary covariate must be 0/1"
+            )
     if cov.bands:
         order = _band_labels(cov)
         present = [lv for lv in order if lv in set(present)]
     levels = list(present)
     lookup = {lv: i for i, lv in enumerate(levels)}
-    to_level = np.array([lookup.get(lab, -1) for lab in ulabels] + [-1], dtype=np.int64)
-    codes = to_level[np.where(valid, raw_codes, n_u)]
-    counts = np.bincount(codes[codes >= 0], minlength=len(levels))
+    to_level = [lookup.get(lab, -1) for lab in ulabels]
+    counts = np.zeros(len(levels), dtype=np.int64)
+    for i, level in enumerate(to_level):
+        if level >= 0:
+            counts[level] += per_label[i]
     if cov.type == "binary" and cov.reference is None:
         cov = dataclasses.replace(cov, reference="0")  # a binary's reference is always 0
     ref = _check_reference(cov, levels, counts)
-    if policy == "unknown" and missing.any():
+    no_value = -1
+    if policy == "unknown" and per_label[n_u] > 0:
         if cov.unknown == "reference":
-            codes[missing] = levels.index(ref)
+            no_value = levels.index(ref)
         else:
             levels.append(UNKNOWN)
-            codes[missing] = len(levels) - 1
+            no_value = len(levels) - 1
+    # the second pass: each record's level
+    codes = np.array([*to_level, no_value], dtype=np.int64)[key]
     non_ref = [lv for lv in levels if lv != ref]
     basis = np.zeros((len(levels), len(non_ref)))
     for j, lv in enumerate(non_ref):
@@ -260,39 +272,113 @@ def _factorize(raw: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray]:
     return codes.astype(np.int64), labels, missing
 
 
-def build_term(cov: Covariate, table: pd.DataFrame, policy: str) -> tuple[Term, np.ndarray]:
-    """One covariate's term and the records' missing mask."""
+class CovariateColumns:
+    """The covariate columns of one table, each read once for every row: a
+    categorical column's labels and each row's label, a continuous column's values,
+    and a banded column's band.
+
+    A term for some of the rows (a population) takes its rows of these arrays, so
+    several designs on the same table (the benchmark's models, one per indicator)
+    read each column once. The table must not change while its columns are kept.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"parity": ["1", "0", None, "1"], "ga": [280, 250, None, 270]})
+    >>> cols = CovariateColumns(t)
+    >>> key, labels = cols.categorical("parity")
+    >>> key.tolist(), labels                        # 2 = no value
+    ([0, 1, 2, 0], ['1', '0'])
+    >>> cols.categorical("parity")[0] is key         # read once
+    True
+    >>> cols.banded("ga", (259,)).tolist()          # <259, 259+, no value
+    [1, 0, 2, 1]
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.table = table
+        self._categorical: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._continuous: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._banded: dict[tuple[str, tuple[float, ...]], np.ndarray] = {}
+
+    def categorical(self, column: str) -> tuple[np.ndarray, list[str]]:
+        """Each row's position in the text labels, ``len(labels)`` without a value
+        (NaN, '', 'unknown', ...), and the labels."""
+        if column not in self._categorical:
+            codes, labels, missing = _factorize(self.table[column])
+            key = np.where(missing, len(labels), codes)
+            small = np.int32 if len(labels) < 2**31 - 1 else np.int64
+            self._categorical[column] = (key.astype(small), labels)
+        return self._categorical[column]
+
+    def continuous(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Values as floats (NaN without a value), the rows without a value, and the
+        positions of rows holding text that is not a number (nor a missing label)."""
+        if column not in self._continuous:
+            raw = self.table[column]
+            x = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+            missing = _missing_mask(raw)
+            text = np.flatnonzero(~missing & np.isnan(x))
+            self._continuous[column] = (x, missing | np.isnan(x), text)
+        return self._continuous[column]
+
+    def banded(self, column: str, bands: Sequence[float]) -> np.ndarray:
+        """Each row's band (``0 .. len(bands)``; ``len(bands) + 1`` without a value)."""
+        key = (column, tuple(float(b) for b in bands))
+        if key not in self._banded:
+            x, missing, _ = self.continuous(column)
+            idx = np.searchsorted(np.asarray(bands), np.where(missing, 0, x), side="right")
+            idx[missing] = len(bands) + 1
+            small = np.int32 if len(bands) < 2**31 - 2 else np.int64
+            self._banded[key] = idx.astype(small)
+        return self._banded[key]
+
+
+def build_term(
+    cov: Covariate,
+    table: pd.DataFrame,
+    policy: str,
+    *,
+    rows: np.ndarray | None = None,
+    columns: CovariateColumns | None = None,
+) -> tuple[Term, np.ndarray]:
+    """One covariate's term and the records' missing mask.
+
+    ``rows`` (positions in ``table`` in increasing order, default all) are the
+    records of the term; ``columns`` the table's columns as already read (default:
+    read here).
+    """
     if cov.column not in table.columns:
         raise SpecError(
             f"covariate {cov.name!r}: the data has no column {cov.column!r} "
             f"(columns: {', '.join(map(str, table.columns[:40]))}"
             f"{', ...' if len(table.columns) > 40 else ''})"
         )
-    raw = table[cov.column]
+    if columns is None:
+        columns = CovariateColumns(table)
+    elif columns.table is not table:
+        raise ValueError("columns were read from another table")
     if cov.type == "continuous":
-        x = pd.to_numeric(raw, errors="coerce").to_numpy(float)
-        missing = _missing_mask(raw)
-        bad = ~missing & np.isnan(x)
-        if bad.any():
+        x, missing, text = columns.continuous(cov.column)
+        if rows is not None and text.size:
+            text = text[np.isin(text, rows)]
+        if text.size:
             raise SpecError(
                 f"covariate {cov.name!r} is declared continuous but column {cov.column!r} holds "
-                f"text such as {raw[bad].iloc[0]!r}"
+                f"text such as {table[cov.column].iloc[int(text[0])]!r}"
             )
-        missing = missing | np.isnan(x)
         if cov.bands:
-            idx = np.searchsorted(np.asarray(cov.bands), np.where(missing, 0, x), side="right")
-            return _categorical_term(cov, idx, _band_labels(cov), missing, policy), missing
+            key = columns.banded(cov.column, cov.bands)
+            if rows is not None:
+                key = key[rows]
+            labels = _band_labels(cov)
+            return _categorical_term(cov, key, labels, policy), key == len(labels)
+        if rows is not None:
+            x, missing = x[rows], missing[rows]
         return _continuous_term(cov, x, missing, policy), missing
-    codes, labels, missing = _factorize(raw)
-    if cov.type == "binary":
-        used = np.bincount(codes[~missing & (codes >= 0)], minlength=len(labels)) > 0
-        bad = sorted({labels[i] for i in np.flatnonzero(used)} - {"0", "1"})
-        if bad:
-            raise SpecError(
-                f"covariate {cov.name!r} is declared binary but column {cov.column!r} holds "
-                f"{', '.join(map(repr, bad[:5]))}; a binary covariate must be 0/1"
-            )
-    return _categorical_term(cov, codes, labels, missing, policy), missing
+    key, labels = columns.categorical(cov.column)
+    if rows is not None:
+        key = key[rows]
+    return _categorical_term(cov, key, labels, policy), key == len(labels)
 
 
 def factorize_units(units: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -319,13 +405,16 @@ def build_design(
     units: pd.Series,
     *,
     policy: str | None = None,
+    rows: np.ndarray | None = None,
+    columns: CovariateColumns | None = None,
 ) -> Design:
     """Build the design for the records of ``table`` (already restricted to the population).
 
     Parameters
     ----------
     table : DataFrame
-        Records in the population, with a known outcome.
+        Records in the population, with a known outcome (or, with ``rows``, the table
+        they are part of).
     spec : CaseMixSpec
     y : ndarray
         Outcome per record.
@@ -333,6 +422,11 @@ def build_design(
         Unit label per record.
     policy : str, optional
         Missing-data policy (default: the spec's).
+    rows : ndarray of int, optional
+        Positions in ``table`` of the records (the population); default every row.
+    columns : CovariateColumns, optional
+        The table's covariate columns as already read (shared by designs on the same
+        table); default: read here.
 
     Returns
     -------
@@ -352,10 +446,12 @@ def build_design(
     policy = policy or spec.missing
     unit_codes, unit_labels = factorize_units(units)
     records = np.bincount(unit_codes, minlength=len(unit_labels))
-    drop = np.zeros(len(table), dtype=bool)
+    if columns is None:
+        columns = CovariateColumns(table)
+    drop = np.zeros(len(table) if rows is None else len(rows), dtype=bool)
     terms = []
     for cov in spec.covariates:
-        term, missing = build_term(cov, table, policy)
+        term, missing = build_term(cov, table, policy, rows=rows, columns=columns)
         terms.append(term)
         if policy == "complete_case":
             drop |= missing
@@ -363,8 +459,10 @@ def build_design(
     if policy == "complete_case" and drop.any():
         keep = ~drop
         # Rebuild on the complete cases so that levels and references reflect them.
-        sub = table.loc[keep]
-        terms = [build_term(cov, sub, policy)[0] for cov in spec.covariates]
+        kept = np.flatnonzero(keep) if rows is None else np.asarray(rows)[keep]
+        terms = [
+            build_term(cov, table, policy, rows=kept, columns=columns)[0] for cov in spec.covariates
+        ]
         y = np.asarray(y)[keep]
         unit_codes = unit_codes[keep]
         notes.append(f"{int(drop.sum())} records left out for a missing covariate value")

@@ -31,7 +31,7 @@ from saz_geboortezorg.model.gamma import fit_gamma
 from saz_geboortezorg.model.impute import fit_imputed
 from saz_geboortezorg.model.logistic import check_aliasing, check_separation, fit_logistic
 from saz_geboortezorg.model.mixed import fit_random_intercept, median_odds_ratio
-from saz_geboortezorg.model.prepare import prepare
+from saz_geboortezorg.model.prepare import TableMemo, prepare
 from saz_geboortezorg.model.rank import RANKABLE, rank_table, rankability
 from saz_geboortezorg.model.result import CaseMixResult, RandomEffects, coefficient_table
 from saz_geboortezorg.model.spec import CaseMixSpec, load_spec
@@ -104,14 +104,19 @@ class CaseMixModel:
         self.allow_empty_units = allow_empty_units
         self.seed = seed
 
-    def fit(self, data: Any) -> CaseMixResult:
-        """Fit to a DataFrame or a loaded Dataset; returns a :class:`CaseMixResult`."""
+    def fit(self, data: Any, *, memo: TableMemo | None = None) -> CaseMixResult:
+        """Fit to a DataFrame or a loaded Dataset; returns a :class:`CaseMixResult`.
+
+        ``memo``: the analysed table's :class:`~saz_geboortezorg.model.prepare.TableMemo`
+        when several models are fitted to it (outcomes and covariate codes are then
+        computed once for all of them)."""
         prep = prepare(
             data,
             self.spec,
             self.unit,
             allow_empty_units=self.allow_empty_units,
             attribution=self.attribution,
+            memo=memo,
         )
         # The collapsed problems are small; see saz_geboortezorg.model.threads.
         with small_blas(0, 0):
@@ -253,7 +258,7 @@ class CaseMixModel:
             diagnostics=self._diagnostics(prep, pats, fit),
             problems=problems,
             notes=notes,
-            model=FittedModel.from_fit(self.spec, prep, design, fit, problems),
+            model=FittedModel.from_fit(self.spec, prep, design, fit, problems, patterns=pats),
             variance=variance,
         )
 
@@ -262,6 +267,8 @@ def casemix(
     data: Any,
     spec: str | Path | dict | CaseMixSpec,
     unit: str | None = None,
+    *,
+    memo: TableMemo | None = None,
     **options: Any,
 ) -> CaseMixResult:
     """Case-mix adjusted comparison of units.
@@ -275,6 +282,9 @@ def casemix(
         A spec file, a shipped spec name (``"caesarean"``) or a mapping.
     unit : str, optional
         ``hospital``, ``region``, ``practice``, a column or ``all`` (default: the spec's).
+    memo : TableMemo, optional
+        The analysed table's :class:`~saz_geboortezorg.model.prepare.TableMemo`, shared
+        by several models on the same table (see :meth:`CaseMixModel.fit`).
     **options
         Passed to :class:`CaseMixModel` (``random_effects``, ``strict``, ``seed``,
         ``attribution``, ...).
@@ -295,4 +305,4 @@ def casemix(
     >>> list(res.table.columns[:8])
     ['unit', 'records', 'excluded_missing', 'n', 'observed', 'expected', 'oe', 'oe_lcl95']
     """
-    return CaseMixModel(spec, unit=unit, **options).fit(data)
+    return CaseMixModel(spec, unit=unit, **options).fit(data, memo=memo)

@@ -7,9 +7,12 @@ of the design matrix. Everything that applies a fitted model to records goes thr
 it:
 
 * :meth:`FittedModel.predict`: each record's expected value (risk for a 0/1 outcome,
-  amount for a gamma model), used by the benchmark's indirect standardisation
-  (:mod:`saz_geboortezorg.compare.standardise`) and by risk-adjusted monitoring
+  amount for a gamma model), used by risk-adjusted monitoring
   (:func:`saz_geboortezorg.monitor.risk_adjusted.expected_risks`);
+* :meth:`FittedModel.fitted_values`: the same for the table the model was fitted on,
+  read from the fit's covariate patterns (no second preparation, no record-level
+  design matrix), used by the benchmark's indirect standardisation
+  (:mod:`saz_geboortezorg.compare.standardise`);
 * :meth:`FittedModel.expected`: per unit n, observed and expected (and O/E), used by
   :meth:`CaseMixResult.apply <saz_geboortezorg.model.result.CaseMixResult.apply>`.
 
@@ -219,6 +222,18 @@ def oe_table(
     return table, float(overall)
 
 
+@dataclass(frozen=True)
+class _FittedRecords:
+    """What :meth:`FittedModel.fitted_values` reads: the fitted table's index, its
+    analysed records (``mask``), each one's covariate pattern and the patterns'
+    design matrix ``X``."""
+
+    index: pd.Index
+    mask: np.ndarray
+    pattern: np.ndarray
+    X: np.ndarray
+
+
 @dataclass
 class Application:
     """A fitted model applied to data: the prepared records, their design in the
@@ -296,10 +311,24 @@ class FittedModel:
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_fit(cls, spec, prep: Prepared, design: Design, fit: Any, problems=()):
-        """Keep what applying the fit to data needs (the terms without their records)."""
+    def from_fit(
+        cls,
+        spec,
+        prep: Prepared,
+        design: Design,
+        fit: Any,
+        problems=(),
+        patterns: Patterns | None = None,
+    ):
+        """Keep what applying the fit to data needs (the terms without their records).
+
+        With the fit's ``patterns`` the model also keeps, for the table it was fitted
+        on, each analysed record's covariate pattern (a small integer per record, not
+        its design row): :meth:`fitted_values` reads the records' expected values
+        from it without preparing the table again.
+        """
         empty = np.zeros(0, dtype=np.int64)
-        return cls(
+        model = cls(
             spec=spec,
             family=prep.family,
             terms=[dataclasses.replace(t, codes=empty) for t in design.terms],
@@ -313,6 +342,22 @@ class FittedModel:
             attribution=prep.attribution,
             warnings=list(problems),
         )
+        mask, index = prep.mask, getattr(prep, "index", None)
+        if patterns is not None and mask is not None and index is not None:
+            if design.n == int(mask.sum()):
+                pattern = patterns.record_pattern
+                top = int(pattern.max()) if pattern.size else 0
+                model._fitted = _FittedRecords(
+                    index=index,
+                    mask=mask,
+                    pattern=pattern.astype(np.min_scalar_type(top)),
+                    X=patterns.X,
+                )
+            else:
+                model._fitted = (
+                    "records were left out for missing covariates (missing: complete_case)"
+                )
+        return model
 
     @property
     def link(self) -> str:
@@ -415,6 +460,55 @@ class FittedModel:
         out = np.full(len(table), np.nan)
         out[prep.mask] = self.inverse_link(lp)
         return pd.Series(out, index=table.index, name="expected")
+
+    def fitted_values(self) -> pd.Series:
+        """Each record's expected value for the data the model was fitted to: what
+        :meth:`predict` gives for that table, read from the fit's covariate patterns.
+
+        The fit keeps each analysed record's covariate pattern; the expected value is
+        computed once per pattern (a few hundred rows) and taken for every record,
+        instead of preparing the table again and building its record-level design
+        matrix (what the benchmark's indirect standardisation needs, once per
+        indicator). For other data use :meth:`predict`.
+
+        Returns
+        -------
+        Series
+            Named ``expected``, with the index of the fitted table; NaN for records
+            outside the outcome's denominator or the spec's population.
+
+        Raises
+        ------
+        SpecError
+            The model was not fitted to data here (a model rebuilt or copied with
+            ``dataclasses.replace``) or records were left out for a missing covariate
+            (``missing: complete_case``).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from saz_geboortezorg.model import casemix
+        >>> df = pd.DataFrame({"prev_cs": [0, 0, 1, 1, 1, None, None, 0],
+        ...                    "y": [0, 1, 1, 1, 0, 1, 0, None]})
+        >>> model = casemix(df, {"name": "d", "outcome": "y", "unit": "all",
+        ...                      "random_effects": False,
+        ...                      "covariates": {"prev_cs": "binary"}}).model
+        >>> model.fitted_values().round(3).tolist()     # saturated: each pattern's rate
+        [0.5, 0.5, 0.667, 0.667, 0.667, 0.5, 0.5, nan]
+        >>> bool(np.allclose(model.fitted_values(), model.predict(df), equal_nan=True))
+        True
+        """
+        kept = getattr(self, "_fitted", None)
+        if not isinstance(kept, _FittedRecords):
+            why = kept if isinstance(kept, str) else "this model keeps no records of a fit"
+            raise SpecError(
+                f"no fitted values: {why}; per-record expected values need a model fitted "
+                "with missing: unknown (or use predict(data))"
+            )
+        mean = self.inverse_link(kept.X @ self.params)
+        out = np.full(len(kept.index), np.nan)
+        out[kept.mask] = mean[kept.pattern]
+        return pd.Series(out, index=kept.index, name="expected")
 
     def expected(self, data: Any, unit: str | None = None) -> pd.DataFrame:
         """Per unit: records, n, observed, expected and O/E (with 95% intervals, crude

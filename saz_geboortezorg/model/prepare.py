@@ -22,10 +22,52 @@ from saz_geboortezorg.indicators.compute import (
     indicator_outcome,
     resolve_unit,
 )
-from saz_geboortezorg.model.design import build_design, factorize_units
+from saz_geboortezorg.model.design import CovariateColumns, build_design, factorize_units
 from saz_geboortezorg.model.spec import CaseMixSpec, load_spec
 
-__all__ = ["Prepared", "prepare", "pick_table"]
+__all__ = ["Prepared", "TableMemo", "prepare", "pick_table"]
+
+
+class TableMemo:
+    """What every model on one analysis table shares, computed once: each catalogue
+    indicator's outcome (:func:`~saz_geboortezorg.indicators.compute.indicator_outcome`)
+    and each covariate column's codes
+    (:class:`~saz_geboortezorg.model.design.CovariateColumns`).
+
+    Pass it to :func:`prepare` or :func:`~saz_geboortezorg.model.fit.casemix`
+    (``memo=``) for every model fitted to the same table, as the benchmark does with
+    one model per indicator. The table must not change while the memo is in use.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The analysis table (``women`` or ``births``).
+
+    Examples
+    --------
+    >>> women = pd.DataFrame({"ga_days": [280, 275, 270], "cs": [1, 0, None]})
+    >>> memo = TableMemo(women)
+    >>> rows, y = memo.outcome(get("cs"))
+    >>> rows.tolist(), y.tolist()
+    ([0, 1], [1.0, 0.0])
+    >>> memo.outcome(get("cs"))[0] is rows
+    True
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.table = table
+        self.columns = CovariateColumns(table)
+        self._outcomes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def outcome(self, indicator: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the records in the indicator's denominator and their outcome
+        (0/1, or the amount)."""
+        indicator = get(indicator)
+        if indicator.id not in self._outcomes:
+            keep, y = indicator_outcome(self.table, indicator)
+            rows = np.flatnonzero(keep.to_numpy(bool))
+            self._outcomes[indicator.id] = (rows, y.to_numpy(float)[rows])
+        return self._outcomes[indicator.id]
 
 
 class Prepared:
@@ -42,8 +84,11 @@ class Prepared:
         notes,
         attribution="birth",
         mask=None,
+        index=None,
     ):
         self.attribution = attribution
+        #: The index of the table the records come from (``mask`` is over its rows).
+        self.index = index
         #: Records of the table in the outcome's denominator and the spec's population
         #: (before any left out for a missing covariate).
         self.mask = mask
@@ -89,7 +134,7 @@ def pick_table(data: Any, spec: CaseMixSpec) -> pd.DataFrame:
     return next(iter(tables.values()))
 
 
-def _outcome(table: pd.DataFrame, spec: CaseMixSpec, family: str | None):
+def _outcome(table: pd.DataFrame, spec: CaseMixSpec, family: str | None, memo=None):
     """(mask, y, label, better, family) for the spec's outcome."""
     indicator = None
     try:
@@ -99,14 +144,22 @@ def _outcome(table: pd.DataFrame, spec: CaseMixSpec, family: str | None):
     explicit = "family" in spec.raw
     if indicator is not None:
         try:
-            mask, y = indicator_outcome(table, indicator)
+            if memo is None:
+                mask, y = indicator_outcome(table, indicator)
+                mask, y = mask.to_numpy(bool), y.to_numpy(float)
+            else:
+                rows, y_rows = memo.outcome(indicator)
+                mask = np.zeros(len(table), dtype=bool)
+                mask[rows] = True
+                y = np.full(len(table), np.nan)
+                y[rows] = y_rows
             fam = spec.family if explicit else ("gamma" if indicator.is_mean else "binomial")
             better = (
                 spec.better
                 if "better" in spec.raw
                 else (indicator.better if indicator.better != "neither" else "lower")
             )
-            return mask.to_numpy(bool), y.to_numpy(float), indicator.id, better, fam
+            return mask, y, indicator.id, better, fam
         except SpecError as exc:
             if spec.outcome not in table.columns:
                 raise SpecError(
@@ -147,11 +200,14 @@ def prepare(
     *,
     allow_empty_units: bool = False,
     attribution: str | None = None,
+    memo: TableMemo | None = None,
 ):
     """Outcome, population, units and design of a spec on data (no fitting).
 
     ``attribution`` (``booking``/``birth``) picks the unit columns; default: the rule of
     the spec's outcome indicator (``birth`` for an outcome that is a plain column).
+    ``memo``: the table's :class:`TableMemo`, shared by every model on the table
+    (outcomes and covariate codes computed once).
 
     Returns
     -------
@@ -173,7 +229,9 @@ def prepare(
     table = pick_table(data, spec)
     if len(table) == 0:
         raise SpecError("the data has no records")
-    mask, y, label, better, family = _outcome(table, spec, None)
+    if memo is not None and memo.table is not table:
+        raise SpecError("the TableMemo was made for another table than the one analysed")
+    mask, y, label, better, family = _outcome(table, spec, None, memo)
     notes = []
     if spec.population:
         check(spec.population, table.columns, what="the population of the case-mix spec")
@@ -186,9 +244,8 @@ def prepare(
     rule = attribution_for(outcome_indicator, attribution)
     unit_col = resolve_unit(unit_name, table.columns, rule)
     if unit_col is None:
-        units_all = pd.Series(np.zeros(len(table), dtype=np.int8), index=table.index).map(
-            {0: "all"}
-        )
+        all_codes = np.zeros(len(table), dtype=np.int8)
+        units_all = pd.Series(pd.Categorical.from_codes(all_codes, ["all"]), index=table.index)
         unit_type = "all"
     else:
         units_all = table[unit_col]
@@ -214,10 +271,17 @@ def prepare(
             f"in the population of {label!r}; compare only units with records (filter the "
             "data) or pass allow_empty_units=True to list them without estimates"
         )
-    # only the covariates' columns are copied (a missing one is reported by build_design)
-    used = spec.columns()
-    sub = table if mask.all() else table.loc[mask, [c for c in table.columns if c in used]]
-    design = build_design(sub, spec, y[mask], units_all[mask])
+    # the covariates are read for the whole table and their codes taken for the records
+    # (a missing column is reported by build_design)
+    rows = None if mask.all() else np.flatnonzero(mask)
+    design = build_design(
+        table,
+        spec,
+        y[mask],
+        units_all if rows is None else units_all.iloc[rows],
+        rows=rows,
+        columns=memo.columns if memo is not None else None,
+    )
     if empty:
         extra = pd.DataFrame(
             {"records": 0, "excluded_missing": 0, "n": 0}, index=pd.Index(empty, name="unit")
@@ -225,4 +289,6 @@ def prepare(
         design.counts = pd.concat([design.counts, extra])
         notes.append(f"{unit_type} without records in the population: {', '.join(empty)}")
     notes += design.notes
-    return Prepared(spec, design, label, unit_type, better, family, notes, rule, mask)
+    return Prepared(
+        spec, design, label, unit_type, better, family, notes, rule, mask, index=table.index
+    )

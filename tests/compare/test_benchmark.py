@@ -20,6 +20,7 @@ from saz_geboortezorg.compare.benchmark import (
     pooled_period,
     unit_table,
 )
+from saz_geboortezorg.compare.standardise import select_records
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.indicators.rate_table import RateTable
 from saz_geboortezorg.monitor.risk_adjusted import expected_risks
@@ -650,3 +651,40 @@ def test_binomial_variance_flags_five_percent_of_null_units():
     rate = {k: v / cells for k, v in outside.items()}
     assert 0.04 <= rate["binomial"] <= 0.06, rate
     assert rate["poisson"] < 0.035, rate
+
+
+def test_cached_expected_values_are_the_models_record_predictions(dataset):
+    # the benchmark reads each record's expected value from the fit's covariate
+    # patterns; the general per-record prediction (prepare again, a record-level
+    # design matrix) must give the same values for every adjusted indicator
+    cache = BenchmarkCache()
+    checked = 0
+    for ind in ("cs", "cs_robson_1", "oasis", "low_apgar", "cost_per_pregnancy"):
+        rec = cache.fit(cache.records(dataset, ind))
+        assert rec.adjustable, rec.method
+        again = rec.model.model.predict(rec.table).to_numpy()[rec.rows]
+        np.testing.assert_allclose(rec.expected, again, rtol=1e-12)
+        checked += 1
+    assert checked == 5 and cache.fits == 5
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1", "2", None, "5", "2", "unknown"],  # text
+        pd.array([1, 2, None, 5, 2, 1], dtype="Int64"),
+        pd.Categorical(["a", "b", None, "a", "c", "b"]),
+        [1, 1.0, True, None, "1", 0],  # objects that compare equal but print differently
+        [0.0, -0.0, 1.5, np.nan, 2.0, 1.5],  # floats
+    ],
+)
+def test_theme_filters_compare_each_records_text(values):
+    # a filter keeps the records whose value, as text (missing: unknown), is allowed;
+    # written out record by record here
+    table = pd.DataFrame({"region_id": list("AABBCC"), "ga_days": 280, "cs": 0, "v": values})
+    text = [("unknown" if pd.isna(v) else str(v)) for v in table["v"].astype("string")]
+    cache = BenchmarkCache()
+    rec = cache.records(table, "cs")
+    for allowed in (["1"], ["2", "unknown"], ["1.0", "True", "-0.0"], ["a", "c"], ["0.0"]):
+        got = select_records(cache, rec, {"v": allowed}, None)
+        assert got.tolist() == [t in allowed for t in text], allowed

@@ -155,3 +155,99 @@ def test_trend_table_moved_to_monitor():
     with pytest.raises(AttributeError, match="moved to saz_geboortezorg.monitor.trends"):
         benchmark.trend_table  # noqa: B018
     assert "trend_table" not in benchmark.__all__ and callable(trend_table)
+
+
+# ------------------------------------------------------- fitted values (the fast path)
+def _gappy_data(n=4000, seed=5):
+    """Records with missing covariates, outcomes outside the denominator, a text index,
+    and no record with parity 2+ and a previous caesarean (a pattern unseen in the fit)."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "hospital_id": rng.choice(["A", "B", "C"], n),
+            "parity_group": rng.choice(["0", "1", "2+", None], n, p=[0.4, 0.35, 0.2, 0.05]),
+            "prev_cs": rng.choice([0.0, 1.0, np.nan], n, p=[0.75, 0.2, 0.05]),
+        },
+        index=[f"r{i}" for i in rng.permutation(n)],
+    )
+    df.loc[(df.parity_group == "2+") & (df.prev_cs == 1), "prev_cs"] = 0.0
+    lp = -1.5 + 0.6 * (df.parity_group == "0") + 0.8 * (df.prev_cs == 1)
+    df["y"] = rng.binomial(1, 1 / (1 + np.exp(-lp))).astype(float)
+    df.loc[rng.random(n) < 0.03, "y"] = np.nan  # outside the outcome's denominator
+    df["cost"] = rng.gamma(4.0, np.exp(7 + 0.4 * (df.prev_cs == 1)) / 4.0)
+    return df
+
+
+def _by_hand(model, t):
+    """Each record's expected value from a design matrix written out by hand (one 0/1
+    column per non-reference level, ``unknown`` for a missing value) times the
+    coefficients by name."""
+    parity = t.parity_group.fillna("unknown")
+    prev = t.prev_cs.map({0.0: "0", 1.0: "1"}).fillna("unknown")
+    columns = {"(Intercept)": np.ones(len(t))}
+    for level in ("0", "2+", "unknown"):
+        columns[f"parity_group[{level}]"] = (parity == level).to_numpy(float)
+    columns["prev_cs"] = (prev == "1").to_numpy(float)
+    columns["prev_cs[unknown]"] = (prev == "unknown").to_numpy(float)
+    X = np.column_stack([columns[name] for name in model.names])
+    lp = X @ model.params
+    return np.exp(lp) if model.family == "gamma" else 1 / (1 + np.exp(-lp))
+
+
+@pytest.mark.parametrize(("outcome", "family"), [("y", "binomial"), ("cost", "gamma")])
+def test_fitted_values_are_the_record_level_prediction(outcome, family):
+    df = _gappy_data()
+    spec = {"name": "f", "outcome": outcome, "family": family, "covariates": COVS}
+    model = casemix(df, spec, random_effects=False).model
+    assert sorted(model.names) == sorted(
+        ["(Intercept)", "parity_group[0]", "parity_group[2+]", "parity_group[unknown]"]
+        + ["prev_cs", "prev_cs[unknown]"]
+    )
+    got = model.fitted_values()
+    assert got.index.equals(df.index) and got.name == "expected"
+    inside = df[outcome].notna().to_numpy()
+    assert np.isnan(got.to_numpy()[~inside]).all()
+    hand = _by_hand(model, df)[inside]
+    np.testing.assert_allclose(got.to_numpy()[inside], hand, rtol=1e-12)
+    # and the general path that prepares the table again agrees
+    again = model.predict(df).to_numpy()
+    np.testing.assert_array_equal(np.isnan(again), ~inside)
+    np.testing.assert_allclose(got.to_numpy()[inside], again[inside], rtol=1e-12)
+
+
+def test_predict_on_new_data_covers_a_pattern_the_fit_never_saw():
+    df = _gappy_data()
+    model = casemix(
+        df, {"name": "f", "outcome": "y", "covariates": COVS}, random_effects=False
+    ).model
+    assert not ((df.parity_group == "2+") & (df.prev_cs == 1)).any()
+    new = pd.DataFrame(
+        {
+            "hospital_id": ["A", "B", "C"],
+            "parity_group": ["2+", "1", None],
+            "prev_cs": [1.0, 0.0, 1.0],
+            "y": [0.0, 1.0, 0.0],
+        }
+    )
+    got = model.predict(new).to_numpy()
+    np.testing.assert_allclose(got, _by_hand(model, new), rtol=1e-12)
+    # the fitted values stay those of the fitting table
+    assert len(model.fitted_values()) == len(df)
+
+
+def test_fitted_values_need_the_fit_and_missing_unknown():
+    df = _gappy_data()
+    cc = casemix(
+        df,
+        {"name": "f", "outcome": "y", "missing": "complete_case", "covariates": COVS},
+        random_effects=False,
+    ).model
+    with pytest.raises(SpecError, match="left out for missing covariates"):
+        cc.fitted_values()
+    import dataclasses
+
+    model = casemix(
+        df, {"name": "f", "outcome": "y", "covariates": COVS}, random_effects=False
+    ).model
+    with pytest.raises(SpecError, match="keeps no records of a fit"):
+        dataclasses.replace(model).fitted_values()
