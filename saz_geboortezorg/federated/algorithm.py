@@ -9,6 +9,17 @@ The databases are read with the library's own reader (CSV as text, with its line
 in every problem; Parquet typed), from the paths the node configuration gives
 (``<LABEL>_DATABASE_URI`` of the labels the task requests, in the order organisaties,
 perined_lvr1, perined_lvr2, dbc_declaraties), not with vantage6's ``pd.read_csv``.
+
+Examples
+--------
+The methods a task may name (``input_["method"]``):
+
+>>> from saz_geboortezorg.federated import algorithm
+>>> algorithm.__all__
+['partial_prepare', 'partial_sums', 'central_rates', 'central_casemix', 'central_benchmark']
+
+In a test, vantage6's ``MockAlgorithmClient(datasets, module="saz_geboortezorg.federated")``
+runs them on one list of four tables per organisation (``tests/federated``).
 """
 
 from __future__ import annotations

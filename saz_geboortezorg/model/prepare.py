@@ -57,17 +57,19 @@ class TableMemo:
     def __init__(self, table: pd.DataFrame) -> None:
         self.table = table
         self.columns = CovariateColumns(table)
-        self._outcomes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._outcomes: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
 
     def outcome(self, indicator: Any) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the records in the indicator's denominator and their outcome
         (0/1, or the amount)."""
         indicator = get(indicator)
-        if indicator.id not in self._outcomes:
+        # keyed by the whole (frozen) definition: an indicator redefined under its id
+        # (a user catalogue) is evaluated afresh
+        if indicator not in self._outcomes:
             keep, y = indicator_outcome(self.table, indicator)
             rows = np.flatnonzero(keep.to_numpy(bool))
-            self._outcomes[indicator.id] = (rows, y.to_numpy(float)[rows])
-        return self._outcomes[indicator.id]
+            self._outcomes[indicator] = (rows, y.to_numpy(float)[rows])
+        return self._outcomes[indicator]
 
 
 class Prepared:
