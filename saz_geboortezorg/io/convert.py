@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from saz_geboortezorg.io.fast import text_to_float
+from saz_geboortezorg.io.fast import arrow_text, text_to_float
 
 __all__ = ["Conversion", "convert", "EXPECTED_TYPE"]
 
@@ -85,6 +87,9 @@ def _numbers(s: pd.Series) -> pd.Series:
         if pd.api.types.is_bool_dtype(s):
             return s.astype("float64")
         return pd.to_numeric(s, errors="coerce").astype("float64")
+    plain = _arrow_float(s)
+    if plain is not None:  # every value is a plain number (no comma: Arrow rejects it)
+        return plain
     text = s
     has_comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
     if has_comma.any():
@@ -97,6 +102,32 @@ def _numbers(s: pd.Series) -> pd.Series:
         text = text.copy()
         text[has_comma] = fixed
     return text_to_float(text)
+
+
+def _arrow_float(s: pd.Series) -> pd.Series | None:
+    """Arrow-backed text as float64 when every value parses as a plain number, else None."""
+    arr = arrow_text(s)
+    if arr is None:
+        return None
+    try:
+        out = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(out.to_numpy(), index=s.index, dtype="float64", copy=False)
+
+
+def _exact_integers(s: pd.Series) -> np.ndarray | None:
+    """The values of an integer-typed column (a Parquet integer) as int64, 0 where NA.
+
+    None for other columns (text, floats, booleans, unsigned 64-bit), which go through
+    the float conversion.
+    """
+    dtype = s.dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_integer_dtype(dtype):
+        return None
+    if getattr(dtype, "kind", "i") == "u" and getattr(dtype, "itemsize", 8) >= 8:
+        return None
+    return s.to_numpy(dtype="int64", na_value=0)
 
 
 def _dates(s: pd.Series) -> pd.Series:
@@ -140,20 +171,31 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
         values = _as_text(raw).astype("str")
         return Conversion(values, filled, np.zeros(len(raw), dtype=bool))
     if type_ in ("integer", "flag"):
-        num = _numbers(raw)
-        arr = num.to_numpy(dtype="float64", na_value=np.nan)
-        ok = np.isfinite(arr) & (np.mod(arr, 1) == 0)
-        if type_ == "flag":
-            ok &= (arr == 0) | (arr == 1)
+        exact = _exact_integers(raw)
+        if exact is not None:
+            ok = filled.copy()
+            if type_ == "flag":
+                ok &= (exact == 0) | (exact == 1)
+            data = np.where(ok, exact, 0)
+        else:
+            arr = _numbers(raw).to_numpy(dtype="float64", na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                ok = np.isfinite(arr) & (arr == np.trunc(arr))
+            if type_ == "flag":
+                ok &= (arr == 0) | (arr == 1)
+            data = np.where(ok, arr, 0).astype("int64")
         bad = filled & ~ok
-        ints = pd.arrays.IntegerArray(np.where(ok, arr, 0).astype("int64"), ~ok)
-        return Conversion(pd.Series(ints, index=raw.index), filled, bad)
+        ints = pd.arrays.IntegerArray(data, ~ok)
+        return Conversion(pd.Series(ints, index=raw.index, copy=False), filled, bad)
     if type_ == "float":
-        num = _numbers(raw)
-        arr = num.to_numpy(dtype="float64", na_value=np.nan)
+        if pd.api.types.is_float_dtype(raw.dtype) and isinstance(raw.dtype, np.dtype):
+            arr = raw.to_numpy(dtype="float64")
+        else:
+            arr = _numbers(raw).to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr)
         bad = filled & ~ok
-        return Conversion(pd.Series(np.where(ok, arr, np.nan), index=raw.index), filled, bad)
+        values = np.where(ok, arr, np.nan)
+        return Conversion(pd.Series(values, index=raw.index, copy=False), filled, bad)
     if type_ == "date":
         values = _dates(raw)
         bad = filled & values.isna().to_numpy()

@@ -39,7 +39,14 @@ from saz_geboortezorg.io.identifiers import identifier_columns
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
 
-__all__ = ["Extract", "check_extract", "check_references", "raise_problems", "condition_mask"]
+__all__ = [
+    "Extract",
+    "check_extract",
+    "check_references",
+    "raise_problems",
+    "condition_mask",
+    "duplicated",
+]
 
 
 @dataclass
@@ -99,6 +106,46 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
     if columns_used(condition) - set(frame.columns):
         return np.zeros(len(frame), dtype=bool)
     return evaluate(condition, frame).to_numpy(dtype=bool)
+
+
+def _int_data(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(int64 values with 0 where NA, known mask) of a nullable integer column, else (None, None)."""
+    if not isinstance(values.dtype, pd.Int64Dtype):
+        return None, None
+    known = values.notna().to_numpy()
+    return values.to_numpy(dtype="int64", na_value=0), known
+
+
+def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """Rows whose ``key`` columns occur more than once (all occurrences), NA equal to NA.
+
+    Same as ``frame.duplicated(subset=key, keep=False)``, on integer codes: each
+    key column is factorized once (Arrow hashing for text), and a key that is unique
+    in its first column needs no more work.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"a": ["x", "x", "y", None, None], "b": [1, 2, 1, 3, 3]})
+    >>> duplicated(f, ["a"]).tolist(), duplicated(f, ["a", "b"]).tolist()
+    ([True, True, False, True, True], [False, False, False, True, True])
+    """
+
+    n = len(frame)
+    combined = None
+    for i, name in enumerate(key):
+        codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
+        codes = codes.astype("int64") + 1  # NA -> 0: missing values are equal to each other
+        size = len(uniques) + 1
+        if i == 0 and len(uniques) == n:
+            return np.zeros(n, dtype=bool)  # every value distinct and none missing
+        if combined is None:
+            combined = codes
+        else:
+            combined = combined * size + codes
+            combined, _ = pd.factorize(combined)
+    counts = np.bincount(combined)
+    return counts[combined] > 1
 
 
 def _code_text(list_name: str) -> str:
@@ -187,9 +234,9 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
         filled[name] = conv.filled
         bad_any[name] = conv.bad.copy()
 
-    out = pd.DataFrame(typed, index=frame.index)
     for c in extra:
-        out[c] = frame[c] if frame[c].dtype != object else frame[c].astype("str")
+        typed[c] = frame[c] if frame[c].dtype != object else frame[c].astype("str")
+    out = pd.DataFrame(typed, index=frame.index, copy=False)
     ext.frame = out
 
     for name, decl in columns.items():
@@ -201,8 +248,12 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             allowed = list(schema.codes(decl["codes"]))
             if decl.get("type") in ("integer", "flag"):
                 allowed_num = np.array([float(a) for a in allowed])
-                arr = values.to_numpy(dtype="float64", na_value=np.nan)
-                outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
+                data, known = _int_data(values)
+                if data is not None and np.all(allowed_num == np.trunc(allowed_num)):
+                    outside = ~np.isin(data, allowed_num.astype("int64")) & known
+                else:  # pragma: no cover (integer code lists hold whole numbers)
+                    arr = values.to_numpy(dtype="float64", na_value=np.nan)
+                    outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
             else:
                 outside = ~isin(values, allowed) & values.notna().to_numpy()
             outside = outside & ok
@@ -235,8 +286,11 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             bad_any[name] |= bad | taken
         if "range" in decl:
             lo, hi = decl["range"]
-            arr = values.to_numpy(dtype="float64", na_value=np.nan)
-            outside = ((arr < lo) | (arr > hi)) & ~np.isnan(arr) & ok
+            data, known = _int_data(values)
+            if data is None:
+                data = values.to_numpy(dtype="float64", na_value=np.nan)
+                known = ~np.isnan(data)
+            outside = ((data < lo) | (data > hi)) & known & ok
             en = decl.get("en", "")
             ext.problem(
                 name,
@@ -269,7 +323,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
 
     key = [k for k in spec.get("key", []) if k in out.columns]
     if key and len(key) == len(spec.get("key", [])):
-        dup = out.duplicated(subset=key, keep=False).to_numpy()
+        dup = duplicated(out, key)
         if dup.any():
             shown = np.full(len(out), None, dtype=object)
             shown[dup] = (
