@@ -29,12 +29,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.errors import ExtractError
 from saz_geboortezorg.expressions import columns_used, evaluate
 from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
-from saz_geboortezorg.io.fast import isin
+from saz_geboortezorg.io.fast import arrow_text, isin
 from saz_geboortezorg.io.identifiers import identifier_columns
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
@@ -116,6 +118,36 @@ def _int_data(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
     return values.to_numpy(dtype="int64", na_value=0), known
 
 
+def _strictly_increasing(columns: list[pd.Series]) -> bool:
+    """True if the rows are in strictly increasing order of the key columns (no NA).
+
+    One comparison of each row with the next, no hashing: a file sorted by its key
+    without repeats has no duplicate keys. False when unsure (NA, other dtypes).
+    """
+
+    n = len(columns[0])
+    if n < 2:
+        return False
+    arrays = []
+    for s in columns:
+        arr = arrow_text(s)
+        if arr is None:
+            if not isinstance(s.dtype, pd.Int64Dtype | np.dtype) or s.dtype.kind != "i":
+                return False
+            arr = pa.chunked_array([pa.array(s.to_numpy(dtype="int64", na_value=0))])
+        if s.isna().any():
+            return False
+        arrays.append((arr.slice(0, n - 1), arr.slice(1)))
+    increasing = None
+    for before, after in reversed(arrays):  # last column decides ties of the earlier ones
+        less = pc.less(before, after)
+        if increasing is None:
+            increasing = less
+        else:
+            increasing = pc.or_(less, pc.and_(pc.equal(before, after), increasing))
+    return bool(pc.all(increasing).as_py())
+
+
 def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
     """Rows whose ``key`` columns occur more than once (all occurrences), NA equal to NA.
 
@@ -129,9 +161,14 @@ def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
     >>> f = pd.DataFrame({"a": ["x", "x", "y", None, None], "b": [1, 2, 1, 3, 3]})
     >>> duplicated(f, ["a"]).tolist(), duplicated(f, ["a", "b"]).tolist()
     ([True, True, False, True, True], [False, False, False, True, True])
+    >>> g = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 2]})  # sorted, no repeat
+    >>> duplicated(g, ["a", "b"]).tolist(), duplicated(g, ["b"]).tolist()
+    ([False, False, False], [False, True, True])
     """
 
     n = len(frame)
+    if _strictly_increasing([frame[name] for name in key]):
+        return np.zeros(n, dtype=bool)  # sorted without ties (as most exports are): unique
     combined = None
     for i, name in enumerate(key):
         codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
