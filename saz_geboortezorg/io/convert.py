@@ -130,72 +130,12 @@ def _exact_integers(s: pd.Series) -> np.ndarray | None:
     return s.to_numpy(dtype="int64", na_value=0)
 
 
-def _plain_dates(s: pd.Series) -> pd.Series | None:
-    """Arrow-backed text that is entirely ``yyyy-mm-dd`` dates, parsed by Arrow; else None.
-
-    Only a column in which every filled value has exactly that form (4 digits, ``-``,
-    2 digits, ``-``, 2 digits), is a real date and lies on or after 0001-01-01 takes
-    this route; it gives what ``pd.to_datetime(format="ISO8601")`` gives for it
-    (``datetime64[us]``). Anything else (times, Dutch dates, bad values) returns None
-    and goes through pandas.
-    """
-    arr = arrow_text(s)
-    if arr is None or arr.null_count == len(arr):
-        return None
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    if not pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.large_string())
-    starts = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    valid = np.asarray(arr.is_valid(), dtype=bool)
-    lengths = np.diff(starts)
-    if not np.all(lengths[valid] == 10):
-        return None
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-    chars = data[starts[:-1][valid][:, None] + np.arange(10)]
-    digit = (chars >= ord("0")) & (chars <= ord("9"))
-    dash = chars == ord("-")
-    form = np.ones(10, dtype=bool)
-    form[[4, 7]] = False
-    if not (np.all(digit[:, form]) and np.all(dash[:, ~form])):
-        return None
-    try:
-        parsed = pc.strptime(arr, format="%Y-%m-%d", unit="s", error_is_null=True)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # pragma: no cover
-        return None
-    if parsed.null_count != arr.null_count:
-        return None
-    seconds = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)[valid]
-    if np.any(seconds < _YEAR_ONE):
-        return None
-    # Arrow rolls impossible dates over (2023-02-30 -> 2023-03-02): the date must read back
-    days = seconds // 86400
-    digits = (chars - ord("0")).astype(np.int64)
-    y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    m = digits[:, 5] * 10 + digits[:, 6]
-    d = digits[:, 8] * 10 + digits[:, 9]
-    ymd = days.astype("datetime64[D]")
-    back_y = ymd.astype("datetime64[Y]").astype(np.int64) + 1970
-    back_m = ymd.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    back_d = (ymd - ymd.astype("datetime64[M]")).astype(np.int64) + 1
-    if not (np.array_equal(y, back_y) and np.array_equal(m, back_m) and np.array_equal(d, back_d)):
-        return None
-    values = parsed.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
-    return pd.Series(values, index=s.index, dtype="datetime64[us]", copy=False)
-
-
-#: 0001-01-01 in seconds since 1970 (pandas does not parse year 0).
-_YEAR_ONE = -62135596800
-
-
 def _dates(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.dt.tz_localize(None) if s.dt.tz is not None else s
     if not _is_text(s):
         return pd.to_datetime(s, errors="coerce")
     text = s
-    plain = _plain_dates(text)
-    if plain is not None:
-        return plain
     out = pd.to_datetime(text, format="ISO8601", errors="coerce")
     retry = out.isna().to_numpy() & text.notna().to_numpy()
     if retry.any():
