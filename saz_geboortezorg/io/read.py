@@ -258,19 +258,66 @@ def _parse_pandas(text: str, sep: str, path: Path) -> pd.DataFrame:
     return clean_text(frame)
 
 
+def _utf8_body(raw: bytes) -> bytes | None:
+    """The bytes after any UTF-8 byte-order mark if the file is valid UTF-8, else None.
+
+    Checked by Arrow's UTF-8 validation on the file's own buffer (no decoded copy of
+    the whole file is made); files that are not UTF-8 are decoded in Python instead.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"PAR1", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return None
+    if b"\x00" in raw[:65536]:
+        return None
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    offsets = pa.py_buffer(np.array([0, len(body)], dtype=np.int64))
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(body)).validate(full=True)
+    except pa.ArrowInvalid:
+        return None
+    return body
+
+
+def _prefix_text(data: bytes, chars: int) -> str:
+    """The first ``chars`` characters of valid UTF-8 ``data``, decoding only a prefix."""
+    return data[: 4 * chars].decode("utf-8", errors="ignore")[:chars]
+
+
+def _first_line(data: bytes) -> str:
+    end = data.find(b"\n")
+    return (data if end < 0 else data[:end]).decode("utf-8")
+
+
+def _records_in(data: bytes) -> int:
+    """Line breaks before the trailing ones: ``text.rstrip("\\r\\n").count("\\n")``."""
+    end = len(data)
+    while end and data[end - 1 : end] in (b"\r", b"\n"):
+        end -= 1
+    return data.count(b"\n", 0, end)
+
+
 def _read_csv(path: Path) -> RawExtract:
     raw = path.read_bytes()
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise _fail(path, "the file is empty; expected a header line and data rows")
-    text, encoding, notes = _decode(path, raw)
-    if _looks_like_garbage(text):
+    body = _utf8_body(raw)
+    if body is not None:  # UTF-8: parse the bytes, decode only what is looked at
+        encoding = "utf-8-sig" if body is not raw else "utf-8"
+        notes: list[str] = []
+        text = None
+        while body.startswith(b"\xef\xbb\xbf"):  # text.lstrip("\ufeff")
+            body = body[3:]
+        sample = _prefix_text(body, 4096)
+    else:
+        text, encoding, notes = _decode(path, raw)
+        text = text.lstrip("\ufeff")
+        sample = text[:4096]
+    if _looks_like_garbage(sample):
         raise _fail(
             path,
             "the file does not look like CSV text (many control characters); "
             "expected UTF-8 or latin-1 text with one header line",
         )
-    text = text.lstrip("\ufeff")
-    header = text.split("\n", 1)[0]
+    header = _first_line(body) if text is None else text.split("\n", 1)[0]
     counts = {s: header.count(s) for s in _SEPARATORS}
     sep = max(_SEPARATORS, key=lambda s: counts[s])
     if counts[sep] == 0:
@@ -280,13 +327,12 @@ def _read_csv(path: Path) -> RawExtract:
     dupes = sorted({n for n in normalised if n and normalised.count(n) > 1})
     if dupes:
         raise _fail(path, f"column name(s) appear more than once: {', '.join(dupes)}")
-    data = (
-        raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" else text.encode("utf-8")
-    )
+    data = body if text is None else text.encode("utf-8")
     frame = _parse_arrow(data, sep, names)
     if frame is None:  # unusual layout (ragged lines, line breaks in values): pandas explains
-        frame = _parse_pandas(text, sep, path)
-    if text.rstrip("\r\n").count("\n") != len(frame):
+        frame = _parse_pandas(data.decode("utf-8") if text is None else text, sep, path)
+    records = _records_in(data) if text is None else text.rstrip("\r\n").count("\n")
+    if records != len(frame):
         notes.append(
             f"{path.name}: some values contain line breaks; row numbers in messages count "
             "records (header = 1), which can differ from line numbers in an editor"
