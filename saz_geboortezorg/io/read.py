@@ -367,7 +367,9 @@ def clean_text(frame: pd.DataFrame) -> pd.DataFrame:
         s = frame.iloc[:, i]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             arr = getattr(s.array, "_pa_array", None)
-            if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            if arr is None or not (
+                pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+            ):
                 arr = s.astype(_STR).array._pa_array
             out[col] = _arrow_text_series(arr, frame.index)
         else:

@@ -149,18 +149,20 @@ def _strictly_increasing(columns: list[pd.Series]) -> bool:
 
 
 def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
-    """Rows whose ``key`` columns occur more than once (all occurrences), NA equal to NA.
+    """Rows whose ``key`` columns occur more than once (all occurrences).
 
-    Same as ``frame.duplicated(subset=key, keep=False)``, on integer codes: each
-    key column is factorized once (Arrow hashing for text), and a key that is unique
-    in its first column needs no more work.
+    Like ``frame.duplicated(subset=key, keep=False)``, except that a row with a
+    missing key value is never a duplicate: it is reported as an empty (or bad)
+    value already. Works on integer codes: each key column is factorized once
+    (Arrow hashing for text), a key unique in its first column needs no more work,
+    and a file sorted by its key without repeats needs no hashing at all.
 
     Examples
     --------
     >>> import pandas as pd
     >>> f = pd.DataFrame({"a": ["x", "x", "y", None, None], "b": [1, 2, 1, 3, 3]})
     >>> duplicated(f, ["a"]).tolist(), duplicated(f, ["a", "b"]).tolist()
-    ([True, True, False, True, True], [False, False, False, True, True])
+    ([True, True, False, False, False], [False, False, False, False, False])
     >>> g = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 2]})  # sorted, no repeat
     >>> duplicated(g, ["a", "b"]).tolist(), duplicated(g, ["b"]).tolist()
     ([False, False, False], [False, True, True])
@@ -170,9 +172,11 @@ def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
     if _strictly_increasing([frame[name] for name in key]):
         return np.zeros(n, dtype=bool)  # sorted without ties (as most exports are): unique
     combined = None
+    missing = np.zeros(n, dtype=bool)
     for i, name in enumerate(key):
         codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
-        codes = codes.astype("int64") + 1  # NA -> 0: missing values are equal to each other
+        missing |= codes < 0
+        codes = codes.astype("int64") + 1
         size = len(uniques) + 1
         if i == 0 and len(uniques) == n:
             return np.zeros(n, dtype=bool)  # every value distinct and none missing
@@ -182,7 +186,7 @@ def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
             combined = combined * size + codes
             combined, _ = pd.factorize(combined)
     counts = np.bincount(combined)
-    return counts[combined] > 1
+    return (counts[combined] > 1) & ~missing
 
 
 def _code_text(list_name: str) -> str:
