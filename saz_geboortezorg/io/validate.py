@@ -118,6 +118,51 @@ def _int_data(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
     return values.to_numpy(dtype="int64", na_value=0), known
 
 
+def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(does not fully match ``regex``, lower case is a reserved word) for each value.
+
+    What ``text.str.fullmatch(regex)`` and ``text.str.lower().isin(reserved)`` give,
+    with Arrow's kernels called once on the column. pandas first scans the column for
+    line breaks (Python's ``$`` differs from RE2's there); a column whose buffers hold
+    no line break at all skips that scan, as does a pattern without escapes or
+    groups that RE2 and Python read alike. Anything else goes through pandas.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Series(["ZH01", "a b", "ALL", None], dtype="str")
+    >>> [m.tolist() for m in _id_checks(t, "^[A-Za-z0-9_-]{1,40}$", {"all"})]
+    [[False, True, False, True], [False, False, True, False]]
+    """
+
+    arr = arrow_text(text)
+    plain = not any(c in regex for c in "\\(")
+    if arr is None or not plain or _has_line_break(arr):
+        no_match = ~text.str.fullmatch(regex).fillna(False).to_numpy(dtype=bool)
+        return no_match, text.str.lower().isin(reserved).to_numpy(dtype=bool)
+    pat = regex  # anchored as pandas' fullmatch + match anchor it
+    if not pat.endswith("$") and not pat.startswith("^"):
+        pat = f"^({pat})$"
+    elif not pat.endswith("$"):
+        pat = f"^({pat[1:]})$"
+    elif not pat.startswith("^"):
+        pat = f"^({pat[0:-1]})$"
+    pat = f"^({pat[1:]})"
+    matched = pc.fill_null(pc.match_substring_regex(arr, pat), False)
+    words = pa.array(sorted(reserved), type=arr.type)
+    hit = pc.fill_null(pc.is_in(pc.utf8_lower(arr), value_set=words), False)
+    return ~np.asarray(matched, dtype=bool), np.asarray(hit, dtype=bool)
+
+
+def _has_line_break(arr: pa.ChunkedArray) -> bool:
+    """True if any text buffer of ``arr`` holds a line-feed byte (may say True too often)."""
+    for chunk in arr.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and (np.frombuffer(data, dtype=np.uint8) == 10).any():
+            return True
+    return False
+
+
 def _strictly_increasing(columns: list[pd.Series]) -> bool:
     """True if the rows are in strictly increasing order of the key columns (no NA).
 
@@ -308,12 +353,11 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             bad_any[name] |= outside
         if "pattern" in decl:
             pat = schema.patterns()[decl["pattern"]]
-            text = values.astype("str")
             filled_ = values.notna().to_numpy()
-            bad = ~text.str.fullmatch(pat["regex"]).fillna(False).to_numpy(dtype=bool)
-            bad = bad & filled_ & ok
             reserved = {str(r).lower() for r in pat.get("reserved", [])}
-            taken = text.str.lower().isin(reserved).to_numpy(dtype=bool) & filled_ & ok & ~bad
+            no_match, hit = _id_checks(values.astype("str"), pat["regex"], reserved)
+            bad = no_match & filled_ & ok
+            taken = hit & filled_ & ok & ~bad
             expected = f"an id of {pat.get('en', pat['regex'])}"
             ext.problem(name, "unsafe id", bad, values, expected)
             ext.problem(

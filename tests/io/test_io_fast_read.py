@@ -174,3 +174,19 @@ def test_latin1_csv_is_still_detected(tmp_path):
     p.write_bytes("naam,n\nCafé,1\n".encode("latin-1"))
     raw = read_raw(p)
     assert raw.encoding == "cp1252" and raw.frame["naam"].tolist() == ["Café"]
+
+
+@pytest.mark.parametrize("with_line_break", [False, True])
+def test_id_checks_agree_with_pandas_string_methods(with_line_break):
+    from saz_geboortezorg import schema
+    from saz_geboortezorg.io.validate import _id_checks
+
+    pat = schema.patterns()["safe_id"]
+    reserved = {str(r).lower() for r in pat["reserved"]}
+    values = ["ZH01", "a b", "ALL", "Total", None, "x" * 40, "x" * 41, "é", "İ", "NaN", "-"]
+    values += ["\u212aall", "a/b", "<b>", "ZW_1"] + (["a\nb", "ab\n"] if with_line_break else [])
+    text = pd.Series(values, dtype="str")
+    no_match, hit = _id_checks(text, pat["regex"], reserved)
+    assert no_match.tolist() == (~text.str.fullmatch(pat["regex"]).fillna(False)).tolist()
+    assert hit.tolist() == text.str.lower().isin(reserved).tolist()
+    assert no_match[[1, 6, 7, 12]].all() and hit[[2, 3, 9]].all()  # and they find something
