@@ -190,3 +190,25 @@ def test_id_checks_agree_with_pandas_string_methods(with_line_break):
     assert no_match.tolist() == (~text.str.fullmatch(pat["regex"]).fillna(False)).tolist()
     assert hit.tolist() == text.str.lower().isin(reserved).tolist()
     assert no_match[[1, 6, 7, 12]].all() and hit[[2, 3, 9]].all()  # and they find something
+
+
+@pytest.mark.parametrize(
+    "pool",
+    [
+        ["2021-03-05", "2020-02-29", None],
+        ["2021-03-05", "05-03-2021", "x", "2023-02-30", None, "2021-3-5"],
+        ["2021-03-05T10:00", "2021-03-05 10:00:00.123456789", "2021-03-05"],
+        ["31-12-2020", "01-01-2021"],
+    ],
+)
+def test_text_dates_parsed_once_per_distinct_value_as_pandas_does(pool):
+    rng = np.random.default_rng(5)
+    text = pd.Series(rng.choice(np.array(pool, dtype=object), 5000), dtype="str")
+    got = convert(text, "date").values
+    want = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    retry = want.isna() & text.notna()
+    if retry.any():
+        want = want.copy()
+        want[retry] = pd.to_datetime(text[retry], format="%d-%m-%Y", errors="coerce")
+    assert got.dtype == want.dtype
+    pd.testing.assert_series_equal(got, want, check_names=False)
