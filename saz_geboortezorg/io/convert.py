@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from saz_geboortezorg.io.fast import text_to_float
+from saz_geboortezorg.io.fast import arrow_text, text_to_float
 
 __all__ = ["Conversion", "convert", "EXPECTED_TYPE"]
 
@@ -85,6 +87,9 @@ def _numbers(s: pd.Series) -> pd.Series:
         if pd.api.types.is_bool_dtype(s):
             return s.astype("float64")
         return pd.to_numeric(s, errors="coerce").astype("float64")
+    plain = _arrow_float(s)
+    if plain is not None:  # every value is a plain number (no comma: Arrow rejects it)
+        return plain
     text = s
     has_comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
     if has_comma.any():
@@ -99,12 +104,64 @@ def _numbers(s: pd.Series) -> pd.Series:
     return text_to_float(text)
 
 
+def _arrow_float(s: pd.Series) -> pd.Series | None:
+    """Arrow-backed text as float64 when every value parses as a plain number, else None."""
+    arr = arrow_text(s)
+    if arr is None:
+        return None
+    try:
+        out = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(out.to_numpy(), index=s.index, dtype="float64", copy=False)
+
+
+def _exact_integers(s: pd.Series) -> np.ndarray | None:
+    """The values of an integer-typed column (a Parquet integer) as int64, 0 where NA.
+
+    None for other columns (text, floats, booleans, unsigned 64-bit), which go through
+    the float conversion.
+    """
+    dtype = s.dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_integer_dtype(dtype):
+        return None
+    if getattr(dtype, "kind", "i") == "u" and getattr(dtype, "itemsize", 8) >= 8:
+        return None
+    return s.to_numpy(dtype="int64", na_value=0)
+
+
 def _dates(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.dt.tz_localize(None) if s.dt.tz is not None else s
     if not _is_text(s):
         return pd.to_datetime(s, errors="coerce")
-    text = s
+    distinct = _by_distinct_value(s)
+    if distinct is not None:
+        uniq, codes = distinct
+        parsed = _text_dates(uniq).to_numpy()
+        values = parsed[codes]
+        values[codes < 0] = np.datetime64("NaT")
+        return pd.Series(values, index=s.index, copy=False)
+    return _text_dates(s)
+
+
+def _by_distinct_value(s: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
+    """(distinct values, code of each row, -1 for NA) of Arrow text with many repeats.
+
+    Dates repeat (a few thousand days in millions of rows): parsing each distinct
+    text once and taking by code gives the same values as parsing every row.
+    """
+    arr = arrow_text(s)
+    if arr is None or arr.null_count == len(arr) or len(arr) < 1000:
+        return None
+    encoded = pc.dictionary_encode(arr.combine_chunks())
+    if len(encoded.dictionary) * 4 > len(arr):
+        return None
+    codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.int64)
+    return pd.Series(pd.array(encoded.dictionary, dtype=s.dtype)), codes
+
+
+def _text_dates(text: pd.Series) -> pd.Series:
     out = pd.to_datetime(text, format="ISO8601", errors="coerce")
     retry = out.isna().to_numpy() & text.notna().to_numpy()
     if retry.any():
@@ -140,20 +197,34 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
         values = _as_text(raw).astype("str")
         return Conversion(values, filled, np.zeros(len(raw), dtype=bool))
     if type_ in ("integer", "flag"):
-        num = _numbers(raw)
-        arr = num.to_numpy(dtype="float64", na_value=np.nan)
-        ok = np.isfinite(arr) & (np.mod(arr, 1) == 0)
-        if type_ == "flag":
-            ok &= (arr == 0) | (arr == 1)
+        exact = _exact_integers(raw)
+        if exact is not None:
+            ok = filled.copy()
+            if type_ == "flag":
+                ok &= (exact == 0) | (exact == 1)
+            if isinstance(raw.dtype, pd.Int64Dtype) and ok.all():
+                # already what we would build (no NA, nothing bad): share, do not copy
+                return Conversion(raw, filled, np.zeros(len(raw), dtype=bool))
+            data = np.where(ok, exact, 0)
+        else:
+            arr = _numbers(raw).to_numpy(dtype="float64", na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                ok = np.isfinite(arr) & (arr == np.trunc(arr))
+            if type_ == "flag":
+                ok &= (arr == 0) | (arr == 1)
+            data = np.where(ok, arr, 0).astype("int64")
         bad = filled & ~ok
-        ints = pd.arrays.IntegerArray(np.where(ok, arr, 0).astype("int64"), ~ok)
-        return Conversion(pd.Series(ints, index=raw.index), filled, bad)
+        ints = pd.arrays.IntegerArray(data, ~ok)
+        return Conversion(pd.Series(ints, index=raw.index, copy=False), filled, bad)
     if type_ == "float":
-        num = _numbers(raw)
-        arr = num.to_numpy(dtype="float64", na_value=np.nan)
+        if pd.api.types.is_float_dtype(raw.dtype) and isinstance(raw.dtype, np.dtype):
+            arr = raw.to_numpy(dtype="float64")
+        else:
+            arr = _numbers(raw).to_numpy(dtype="float64", na_value=np.nan)
         ok = np.isfinite(arr)
         bad = filled & ~ok
-        return Conversion(pd.Series(np.where(ok, arr, np.nan), index=raw.index), filled, bad)
+        values = np.where(ok, arr, np.nan)
+        return Conversion(pd.Series(values, index=raw.index, copy=False), filled, bad)
     if type_ == "date":
         values = _dates(raw)
         bad = filled & values.isna().to_numpy()

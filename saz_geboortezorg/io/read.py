@@ -28,6 +28,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -143,7 +144,7 @@ def _parse_arrow(data: bytes, sep: str, names: list[str]) -> pd.DataFrame | None
             io.BytesIO(data),
             parse_options=pcsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -152,15 +153,82 @@ def _parse_arrow(data: bytes, sep: str, names: list[str]) -> pd.DataFrame | None
         return None
     if table.column_names != names:
         return None
-    return pd.DataFrame({n: _arrow_text_series(table.column(i)) for i, n in enumerate(names)})
+    columns = {n: _arrow_text_series(table.column(i)) for i, n in enumerate(names)}
+    return pd.DataFrame(columns, copy=False)
 
 
-def _arrow_text_series(arr) -> pd.Series:  # noqa: ANN001 (pyarrow ChunkedArray)
-    """Arrow text -> pandas str Series, stripped, with empty text as NA."""
+def _arrow_text_series(arr, index: pd.Index | None = None) -> pd.Series:  # noqa: ANN001
+    """Arrow text -> pandas str Series, stripped, with empty text as NA.
 
-    arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
-    return pd.Series(pd.array(arr, dtype=_STR))
+    One pass per chunk: whitespace is trimmed only when some value can start or end
+    with it, and empty values become NA through the validity bitmap (no copy of the
+    text).
+    """
+
+    if isinstance(arr, pa.ChunkedArray):
+        chunks = [_clean_chunk(c) for c in arr.chunks]
+        arr = pa.chunked_array(chunks, type=chunks[0].type if chunks else arr.type)
+    else:
+        arr = _clean_chunk(arr)
+    return pd.Series(pd.array(arr, dtype=_STR), index=index, copy=False)
+
+
+def _offsets(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end byte offsets of each value of a (large) string chunk."""
+
+    width = "int64" if pa.types.is_large_string(chunk.type) else "int32"
+    buf = chunk.buffers()[1]
+    if buf is None:  # pragma: no cover (an empty chunk)
+        empty = np.zeros(len(chunk), dtype=width)
+        return empty, empty
+    offsets = np.frombuffer(buf, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+    return offsets[:-1], offsets[1:]
+
+
+def _may_need_trim(chunk: pa.Array) -> bool:
+    """True unless no value starts or ends with a byte that could be whitespace.
+
+    A value needs trimming only if its first or last character is whitespace; those
+    are ASCII control characters and space (bytes up to 0x20) or non-ASCII
+    characters (bytes from 0x7F). Plain ASCII ids and codes pass without trimming.
+    """
+
+    data = chunk.buffers()[2]
+    if data is None or len(chunk) == 0:
+        return False
+    starts, ends = _offsets(chunk)
+    filled = ends > starts
+    if not filled.any():
+        return False
+    bytes_ = np.frombuffer(data, dtype=np.uint8)
+    first = bytes_[starts[filled]]
+    last = bytes_[ends[filled] - 1]
+    return bool(((first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)).any())
+
+
+def _clean_chunk(chunk: pa.Array) -> pa.Array:
+    """One string chunk stripped of surrounding whitespace, with empty text as null."""
+
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        chunk = chunk.cast(pa.large_string())
+    if _may_need_trim(chunk):
+        chunk = pc.utf8_trim_whitespace(chunk)
+    if len(chunk) == 0:
+        return chunk
+    starts, ends = _offsets(chunk)
+    empty = ends == starts
+    if chunk.null_count:
+        empty &= np.asarray(chunk.is_valid(), dtype=bool)
+    if not empty.any():
+        return chunk
+    if chunk.offset:  # sliced chunk: a bitmap would need shifting; let Arrow do it
+        return pc.if_else(pa.array(empty), pa.scalar(None, chunk.type), chunk)
+    valid = ~empty
+    if chunk.null_count:
+        valid &= np.asarray(chunk.is_valid(), dtype=bool)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    _, offsets, data = chunk.buffers()
+    return pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, offsets, data])
 
 
 _STR = pd.StringDtype("pyarrow", na_value=float("nan"))
@@ -190,19 +258,66 @@ def _parse_pandas(text: str, sep: str, path: Path) -> pd.DataFrame:
     return clean_text(frame)
 
 
+def _utf8_body(raw: bytes) -> bytes | None:
+    """The bytes after any UTF-8 byte-order mark if the file is valid UTF-8, else None.
+
+    Checked by Arrow's UTF-8 validation on the file's own buffer (no decoded copy of
+    the whole file is made); files that are not UTF-8 are decoded in Python instead.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"PAR1", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return None
+    if b"\x00" in raw[:65536]:
+        return None
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    offsets = pa.py_buffer(np.array([0, len(body)], dtype=np.int64))
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(body)).validate(full=True)
+    except pa.ArrowInvalid:
+        return None
+    return body
+
+
+def _prefix_text(data: bytes, chars: int) -> str:
+    """The first ``chars`` characters of valid UTF-8 ``data``, decoding only a prefix."""
+    return data[: 4 * chars].decode("utf-8", errors="ignore")[:chars]
+
+
+def _first_line(data: bytes) -> str:
+    end = data.find(b"\n")
+    return (data if end < 0 else data[:end]).decode("utf-8")
+
+
+def _records_in(data: bytes) -> int:
+    """Line breaks before the trailing ones: ``text.rstrip("\\r\\n").count("\\n")``."""
+    end = len(data)
+    while end and data[end - 1 : end] in (b"\r", b"\n"):
+        end -= 1
+    return data.count(b"\n", 0, end)
+
+
 def _read_csv(path: Path) -> RawExtract:
     raw = path.read_bytes()
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise _fail(path, "the file is empty; expected a header line and data rows")
-    text, encoding, notes = _decode(path, raw)
-    if _looks_like_garbage(text):
+    body = _utf8_body(raw)
+    if body is not None:  # UTF-8: parse the bytes, decode only what is looked at
+        encoding = "utf-8-sig" if body is not raw else "utf-8"
+        notes: list[str] = []
+        text = None
+        while body.startswith(b"\xef\xbb\xbf"):  # text.lstrip("\ufeff")
+            body = body[3:]
+        sample = _prefix_text(body, 4096)
+    else:
+        text, encoding, notes = _decode(path, raw)
+        text = text.lstrip("\ufeff")
+        sample = text[:4096]
+    if _looks_like_garbage(sample):
         raise _fail(
             path,
             "the file does not look like CSV text (many control characters); "
             "expected UTF-8 or latin-1 text with one header line",
         )
-    text = text.lstrip("\ufeff")
-    header = text.split("\n", 1)[0]
+    header = _first_line(body) if text is None else text.split("\n", 1)[0]
     counts = {s: header.count(s) for s in _SEPARATORS}
     sep = max(_SEPARATORS, key=lambda s: counts[s])
     if counts[sep] == 0:
@@ -212,13 +327,12 @@ def _read_csv(path: Path) -> RawExtract:
     dupes = sorted({n for n in normalised if n and normalised.count(n) > 1})
     if dupes:
         raise _fail(path, f"column name(s) appear more than once: {', '.join(dupes)}")
-    data = (
-        raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" else text.encode("utf-8")
-    )
+    data = body if text is None else text.encode("utf-8")
     frame = _parse_arrow(data, sep, names)
     if frame is None:  # unusual layout (ragged lines, line breaks in values): pandas explains
-        frame = _parse_pandas(text, sep, path)
-    if text.rstrip("\r\n").count("\n") != len(frame):
+        frame = _parse_pandas(data.decode("utf-8") if text is None else text, sep, path)
+    records = _records_in(data) if text is None else text.rstrip("\r\n").count("\n")
+    if records != len(frame):
         notes.append(
             f"{path.name}: some values contain line breaks; row numbers in messages count "
             "records (header = 1), which can differ from line numbers in an editor"
@@ -249,14 +363,18 @@ def clean_text(frame: pd.DataFrame) -> pd.DataFrame:
     ['x', nan]
     """
     out = {}
-    for col in frame.columns:
-        s = frame[col]
+    for i, col in enumerate(frame.columns):
+        s = frame.iloc[:, i]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            out[col] = _arrow_text_series(s.astype(_STR).array._pa_array)
-            out[col].index = frame.index
+            arr = getattr(s.array, "_pa_array", None)
+            if arr is None or not (
+                pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+            ):
+                arr = s.astype(_STR).array._pa_array
+            out[col] = _arrow_text_series(arr, frame.index)
         else:
             out[col] = s
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index, copy=False)
 
 
 def _read_parquet(path: Path) -> RawExtract:

@@ -29,17 +29,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.errors import ExtractError
 from saz_geboortezorg.expressions import columns_used, evaluate
 from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
-from saz_geboortezorg.io.fast import isin
+from saz_geboortezorg.io.fast import arrow_text, isin
 from saz_geboortezorg.io.identifiers import identifier_columns
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
 
-__all__ = ["Extract", "check_extract", "check_references", "raise_problems", "condition_mask"]
+__all__ = [
+    "Extract",
+    "check_extract",
+    "check_references",
+    "raise_problems",
+    "condition_mask",
+    "duplicated",
+]
 
 
 @dataclass
@@ -99,6 +108,130 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
     if columns_used(condition) - set(frame.columns):
         return np.zeros(len(frame), dtype=bool)
     return evaluate(condition, frame).to_numpy(dtype=bool)
+
+
+def _int_data(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(int64 values with 0 where NA, known mask) of a nullable integer column, else (None, None)."""
+    if not isinstance(values.dtype, pd.Int64Dtype):
+        return None, None
+    known = values.notna().to_numpy()
+    return values.to_numpy(dtype="int64", na_value=0), known
+
+
+def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(does not fully match ``regex``, lower case is a reserved word) for each value.
+
+    What ``text.str.fullmatch(regex)`` and ``text.str.lower().isin(reserved)`` give,
+    with Arrow's kernels called once on the column. pandas first scans the column for
+    line breaks (Python's ``$`` differs from RE2's there); a column whose buffers hold
+    no line break at all skips that scan, as does a pattern without escapes or
+    groups that RE2 and Python read alike. Anything else goes through pandas.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Series(["ZH01", "a b", "ALL", None], dtype="str")
+    >>> [m.tolist() for m in _id_checks(t, "^[A-Za-z0-9_-]{1,40}$", {"all"})]
+    [[False, True, False, True], [False, False, True, False]]
+    """
+
+    arr = arrow_text(text)
+    plain = not any(c in regex for c in "\\(")
+    if arr is None or not plain or _has_line_break(arr):
+        no_match = ~text.str.fullmatch(regex).fillna(False).to_numpy(dtype=bool)
+        return no_match, text.str.lower().isin(reserved).to_numpy(dtype=bool)
+    pat = regex  # anchored as pandas' fullmatch + match anchor it
+    if not pat.endswith("$") and not pat.startswith("^"):
+        pat = f"^({pat})$"
+    elif not pat.endswith("$"):
+        pat = f"^({pat[1:]})$"
+    elif not pat.startswith("^"):
+        pat = f"^({pat[0:-1]})$"
+    pat = f"^({pat[1:]})"
+    matched = pc.fill_null(pc.match_substring_regex(arr, pat), False)
+    words = pa.array(sorted(reserved), type=arr.type)
+    hit = pc.fill_null(pc.is_in(pc.utf8_lower(arr), value_set=words), False)
+    return ~np.asarray(matched, dtype=bool), np.asarray(hit, dtype=bool)
+
+
+def _has_line_break(arr: pa.ChunkedArray) -> bool:
+    """True if any text buffer of ``arr`` holds a line-feed byte (may say True too often)."""
+    for chunk in arr.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and (np.frombuffer(data, dtype=np.uint8) == 10).any():
+            return True
+    return False
+
+
+def _strictly_increasing(columns: list[pd.Series]) -> bool:
+    """True if the rows are in strictly increasing order of the key columns (no NA).
+
+    One comparison of each row with the next, no hashing: a file sorted by its key
+    without repeats has no duplicate keys. False when unsure (NA, other dtypes).
+    """
+
+    n = len(columns[0])
+    if n < 2:
+        return False
+    arrays = []
+    for s in columns:
+        arr = arrow_text(s)
+        if arr is None:
+            if not isinstance(s.dtype, pd.Int64Dtype | np.dtype) or s.dtype.kind != "i":
+                return False
+            arr = pa.chunked_array([pa.array(s.to_numpy(dtype="int64", na_value=0))])
+        if s.isna().any():
+            return False
+        arrays.append((arr.slice(0, n - 1), arr.slice(1)))
+    increasing = None
+    for before, after in reversed(arrays):  # last column decides ties of the earlier ones
+        less = pc.less(before, after)
+        if increasing is None:
+            increasing = less
+        else:
+            increasing = pc.or_(less, pc.and_(pc.equal(before, after), increasing))
+    return bool(pc.all(increasing).as_py())
+
+
+def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """Rows whose ``key`` columns occur more than once (all occurrences).
+
+    Like ``frame.duplicated(subset=key, keep=False)``, except that a row with a
+    missing key value is never a duplicate: it is reported as an empty (or bad)
+    value already. Works on integer codes: each key column is factorized once
+    (Arrow hashing for text), a key unique in its first column needs no more work,
+    and a file sorted by its key without repeats needs no hashing at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"a": ["x", "x", "y", None, None], "b": [1, 2, 1, 3, 3]})
+    >>> duplicated(f, ["a"]).tolist(), duplicated(f, ["a", "b"]).tolist()
+    ([True, True, False, False, False], [False, False, False, False, False])
+    >>> g = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 2]})  # sorted, no repeat
+    >>> duplicated(g, ["a", "b"]).tolist(), duplicated(g, ["b"]).tolist()
+    ([False, False, False], [False, True, True])
+    """
+
+    n = len(frame)
+    if _strictly_increasing([frame[name] for name in key]):
+        return np.zeros(n, dtype=bool)  # sorted without ties (as most exports are): unique
+    combined = None
+    missing = np.zeros(n, dtype=bool)
+    for i, name in enumerate(key):
+        codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
+        missing |= codes < 0
+        codes = codes.astype("int64") + 1
+        size = len(uniques) + 1
+        if i == 0 and len(uniques) == n:
+            return np.zeros(n, dtype=bool)  # every value distinct and none missing
+        if combined is None:
+            combined = codes
+        else:
+            combined = combined * size + codes
+            combined, _ = pd.factorize(combined)
+    counts = np.bincount(combined)
+    return (counts[combined] > 1) & ~missing
 
 
 def _code_text(list_name: str) -> str:
@@ -187,9 +320,9 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
         filled[name] = conv.filled
         bad_any[name] = conv.bad.copy()
 
-    out = pd.DataFrame(typed, index=frame.index)
     for c in extra:
-        out[c] = frame[c] if frame[c].dtype != object else frame[c].astype("str")
+        typed[c] = frame[c] if frame[c].dtype != object else frame[c].astype("str")
+    out = pd.DataFrame(typed, index=frame.index, copy=False)
     ext.frame = out
 
     for name, decl in columns.items():
@@ -201,8 +334,12 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             allowed = list(schema.codes(decl["codes"]))
             if decl.get("type") in ("integer", "flag"):
                 allowed_num = np.array([float(a) for a in allowed])
-                arr = values.to_numpy(dtype="float64", na_value=np.nan)
-                outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
+                data, known = _int_data(values)
+                if data is not None and np.all(allowed_num == np.trunc(allowed_num)):
+                    outside = ~np.isin(data, allowed_num.astype("int64")) & known
+                else:  # pragma: no cover (integer code lists hold whole numbers)
+                    arr = values.to_numpy(dtype="float64", na_value=np.nan)
+                    outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
             else:
                 outside = ~isin(values, allowed) & values.notna().to_numpy()
             outside = outside & ok
@@ -216,12 +353,11 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             bad_any[name] |= outside
         if "pattern" in decl:
             pat = schema.patterns()[decl["pattern"]]
-            text = values.astype("str")
             filled_ = values.notna().to_numpy()
-            bad = ~text.str.fullmatch(pat["regex"]).fillna(False).to_numpy(dtype=bool)
-            bad = bad & filled_ & ok
             reserved = {str(r).lower() for r in pat.get("reserved", [])}
-            taken = text.str.lower().isin(reserved).to_numpy(dtype=bool) & filled_ & ok & ~bad
+            no_match, hit = _id_checks(values.astype("str"), pat["regex"], reserved)
+            bad = no_match & filled_ & ok
+            taken = hit & filled_ & ok & ~bad
             expected = f"an id of {pat.get('en', pat['regex'])}"
             ext.problem(name, "unsafe id", bad, values, expected)
             ext.problem(
@@ -235,8 +371,11 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             bad_any[name] |= bad | taken
         if "range" in decl:
             lo, hi = decl["range"]
-            arr = values.to_numpy(dtype="float64", na_value=np.nan)
-            outside = ((arr < lo) | (arr > hi)) & ~np.isnan(arr) & ok
+            data, known = _int_data(values)
+            if data is None:
+                data = values.to_numpy(dtype="float64", na_value=np.nan)
+                known = ~np.isnan(data)
+            outside = ((data < lo) | (data > hi)) & known & ok
             en = decl.get("en", "")
             ext.problem(
                 name,
@@ -269,7 +408,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
 
     key = [k for k in spec.get("key", []) if k in out.columns]
     if key and len(key) == len(spec.get("key", [])):
-        dup = out.duplicated(subset=key, keep=False).to_numpy()
+        dup = duplicated(out, key)
         if dup.any():
             shown = np.full(len(out), None, dtype=object)
             shown[dup] = (
