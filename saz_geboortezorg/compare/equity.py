@@ -84,6 +84,7 @@ __all__ = [
     "inequality_gap",
     "slope_index",
     "equity_table",
+    "equity_from_rates",
 ]
 
 _MULTIPLIER = {"percent": 100.0, "per_1000": 1000.0}
@@ -164,6 +165,31 @@ def _check(rates: pd.DataFrame, group: str, unit: str | None) -> None:
         )
 
 
+def _group_sums(frame: pd.DataFrame, group: str, groups: Sequence[str]) -> tuple:
+    """``numerator`` and ``denominator`` summed per group (compared as text), in the order
+    of ``groups``, as float arrays; 0 for a group without rows.
+
+    Integer counts (as :func:`~saz_geboortezorg.compare.subgroups.group_rates` gives) are
+    summed in one group-by (exact); other counts group by group as a plain sum.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"q": ["1", "5", "1"], "numerator": [1, 2, 3],
+    ...                   "denominator": [10, 20, 30]})
+    >>> _group_sums(t, "q", ["1", "3", "5"])
+    (array([4., 0., 2.]), array([40.,  0., 20.]))
+    """
+    keys = frame[group].astype(str)
+    counts = frame[["numerator", "denominator"]]
+    if all(pd.api.types.is_integer_dtype(counts[c]) for c in counts.columns):
+        sums = counts.groupby(keys.to_numpy(dtype=object), sort=False).sum()
+        sums = sums.reindex(list(groups), fill_value=0)
+        return sums["numerator"].to_numpy(dtype=float), sums["denominator"].to_numpy(dtype=float)
+    x = np.array([counts.loc[keys == g, "numerator"].sum() for g in groups], dtype=float)
+    n = np.array([counts.loc[keys == g, "denominator"].sum() for g in groups], dtype=float)
+    return x, n
+
+
 def _units(rates: pd.DataFrame, unit: str | None):
     if unit is None:
         yield "all", rates
@@ -219,9 +245,8 @@ def inequality_gap(
     m = _multiplier(rates)
     rows = []
     for name, frame in _units(rates, unit):
-        keys = frame[group].astype(str)
-        x1, n1 = (float(frame.loc[keys == most, c].sum()) for c in ("numerator", "denominator"))
-        x2, n2 = (float(frame.loc[keys == least, c].sum()) for c in ("numerator", "denominator"))
+        (x1, x2), (n1, n2) = _group_sums(frame, group, [most, least])
+        x1, x2, n1, n2 = float(x1), float(x2), float(n1), float(n2)
         d, dl, du = newcombe_difference(x1, n1, x2, n2, confidence)
         r, rl, ru = log_ratio_interval(x1, n1, x2, n2, confidence)
         rows.append(
@@ -327,9 +352,7 @@ def slope_index(
     z = z_value(confidence)
     rows = []
     for name, frame in _units(rates, unit):
-        keys = frame[group].astype(str)
-        x = np.array([frame.loc[keys == g, "numerator"].sum() for g in order], dtype=float)
-        n = np.array([frame.loc[keys == g, "denominator"].sum() for g in order], dtype=float)
+        x, n = _group_sums(frame, group, order)
         res = _sii_one(x, n, z)
         rows.append(
             {
@@ -396,9 +419,56 @@ def equity_table(
     1   R1      100.0        50.0        50.0  100.0
     2   R2       50.0         0.0        50.0  100.0
     """
-    order = [str(g) for g in order]
     by_unit = group_rates(data, indicator, by=[unit, group], confidence=confidence)
     overall = group_rates(data, indicator, by=[group], confidence=confidence)
+    return equity_from_rates(
+        by_unit, overall, unit=unit, group=group, order=order, confidence=confidence
+    )
+
+
+def equity_from_rates(
+    by_unit: pd.DataFrame,
+    overall: pd.DataFrame,
+    *,
+    unit: str = "region",
+    group: str = "ses_quintile",
+    order: Sequence[str] = ("1", "2", "3", "4", "5"),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """:func:`equity_table` from group rates already counted (no records read again).
+
+    Parameters
+    ----------
+    by_unit, overall : DataFrame
+        :func:`~saz_geboortezorg.compare.subgroups.group_rates` of one indicator by
+        ``[unit, group]`` and by ``[group]``.
+    unit, group : str
+        The unit and grouping columns of ``by_unit``.
+    order : sequence of str
+        Groups from most to least deprived.
+    confidence : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`equity_table`: ``indicator``, ``unit``, the gap and the slope index,
+        the overall row (``all``) first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from saz_geboortezorg.compare.subgroups import group_rates
+    >>> women = pd.DataFrame({"region_id": ["R1"] * 4 + ["R2"] * 4,
+    ...                       "ses_quintile": ["1", "1", "5", "5"] * 2, "ga_days": [280] * 8,
+    ...                       "cs": [1, 1, 0, 1, 1, 0, 0, 0]})
+    >>> by_unit = group_rates(women, "cs", by=["region", "ses_quintile"])
+    >>> overall = group_rates(women, "cs", by=["ses_quintile"])
+    >>> t = equity_from_rates(by_unit, overall, order=["1", "5"])
+    >>> t.equals(equity_table(women, "cs", order=["1", "5"]))
+    True
+    """
+    order = [str(g) for g in order]
     tables = []
     for rates, unit_col in ((overall, None), (by_unit, unit)):
         gap = inequality_gap(

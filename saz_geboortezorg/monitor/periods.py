@@ -87,6 +87,16 @@ def indicator_records(data: Any, indicator: Any, *, date: str = "birth_date") ->
     [[Timestamp('2022-01-05 00:00:00'), 0.0], [Timestamp('2022-02-01 00:00:00'), 1.0]]
     """
 
+    table, keep, y = _denominator(data, indicator, date)
+    out = table.loc[keep].assign(outcome=y)
+    return out.sort_values(date, kind="stable")
+
+
+def _denominator(
+    data: Any, indicator: Any, date: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(the indicator's table, a boolean mask of its records in the denominator with a date,
+    their 0/1 outcome as floats): :func:`indicator_records` without copying the table."""
     ind = get(indicator) if isinstance(indicator, str) else indicator
     if ind.is_mean:
         raise SpecError(f"indicator {ind.id!r} is an amount; monitoring needs a 0/1 indicator")
@@ -95,8 +105,7 @@ def indicator_records(data: Any, indicator: Any, *, date: str = "birth_date") ->
         raise SpecError(f"the data has no date column {date!r}")
     keep, y = indicator_outcome(table, ind)
     keep = keep & table[date].notna()
-    out = table.loc[keep.to_numpy(bool)].assign(outcome=y[keep].to_numpy(float))
-    return out.sort_values(date, kind="stable")
+    return table, keep.to_numpy(bool), y[keep].to_numpy(float)
 
 
 def period_rates(
@@ -152,18 +161,19 @@ def _period_counts(
     if freq not in FREQUENCIES:
         raise SpecError(f"freq must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
     ind = get(indicator) if isinstance(indicator, str) else indicator
-    rec = indicator_records(data, ind, date=date)
-    column = resolve_unit(unit, rec.columns, ind.attribution)
+    # the records of indicator_records, without copying or date-sorting the whole table:
+    # only the unit and the date of the records in the denominator are taken (the counts
+    # per unit and period do not depend on the order of the records)
+    table, keep, y = _denominator(data, ind, date)
+    column = resolve_unit(unit, table.columns, ind.attribution)
     unit_type = "all" if column is None else (unit if unit in UNIT_COLUMNS else column)
-    units = (
-        pd.Series("all", index=rec.index, dtype=object)
-        if column is None
-        else rec[column].astype(object)
-    )
-    period = pd.to_datetime(rec[date]).dt.to_period(FREQUENCIES[freq])
-    frame = pd.DataFrame({"unit": units, "period": period, "y": rec["outcome"]}).dropna(
-        subset=["unit"]
-    )
+    where = np.flatnonzero(keep)
+    if column is None:
+        units = np.full(len(where), "all", dtype=object)
+    else:
+        units = table[column].iloc[where].astype(object).to_numpy()
+    period = pd.to_datetime(table[date].iloc[where]).dt.to_period(FREQUENCIES[freq])
+    frame = pd.DataFrame({"unit": units, "period": period.array, "y": y}).dropna(subset=["unit"])
     grouped = frame.groupby(["unit", "period"], sort=True)["y"].agg(["size", "sum"])
     rows = []
     for u, g in grouped.groupby(level=0, sort=True):

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from saz_geboortezorg.compare.benchmark import benchmark
-from saz_geboortezorg.compare.equity import equity_table
+from saz_geboortezorg.compare.equity import equity_from_rates
 from saz_geboortezorg.compare.subgroups import group_rates
 from saz_geboortezorg.compare.value import value_view
 from saz_geboortezorg.derive.robson import robson_table
@@ -132,18 +132,34 @@ class Analysis:
     catalogue: Any = None
 
 
-def _rates_by_group(data: Any, ids: tuple[str, ...], theme: str, unit: str) -> pd.DataFrame:
-    """Indicator rates per unit x SES quintile (compare.subgroups.group_rates) and per SES
-    quintile overall (``unit`` is ``"all"``); each indicator by its own attribution."""
+def _group_counts(data: Any, ids: tuple[str, ...], unit: str) -> dict[str, tuple]:
+    """Per indicator: (unit column, rates by unit x SES quintile, rates by SES quintile), from
+    :func:`~saz_geboortezorg.compare.subgroups.group_rates`, each indicator by its own
+    attribution; counted once for the rates by group and for the equity table."""
 
+    out = {}
+    for ind_id in ids:
+        unit_col = resolve_unit(unit, data.women.columns, get(ind_id).attribution)
+        by_cell = group_rates(data, ind_id, by=[unit_col, "ses_quintile"])
+        overall = group_rates(data, ind_id, by="ses_quintile")
+        out[ind_id] = (unit_col, by_cell, overall)
+    return out
+
+
+def _rates_by_group(
+    data: Any, ids: tuple[str, ...], theme: str, unit: str, counts: dict | None = None
+) -> pd.DataFrame:
+    """Indicator rates per unit x SES quintile (compare.subgroups.group_rates) and per SES
+    quintile overall (``unit`` is ``"all"``); each indicator by its own attribution.
+    ``counts``: :func:`_group_counts` of these indicators (counted here when not given)."""
+
+    counts = _group_counts(data, ids, unit) if counts is None else counts
     cols = ["indicator", "unit", "group", "denominator", "numerator", "rate", "wilson_lcl"]
     cols.append("wilson_ucl")
     parts = []
     for ind_id in ids:
-        unit_col = resolve_unit(unit, data.women.columns, get(ind_id).attribution)
-        by_cell = group_rates(data, ind_id, by=[unit_col, "ses_quintile"])
+        unit_col, by_cell, overall = counts[ind_id]
         by_cell = by_cell.rename(columns={unit_col: "unit", "ses_quintile": "group"})
-        overall = group_rates(data, ind_id, by="ses_quintile")
         overall = overall.rename(columns={"ses_quintile": "group"}).assign(unit="all")
         parts += [by_cell[cols], overall[cols]]
     out = pd.concat(parts, ignore_index=True)
@@ -229,17 +245,19 @@ def analyse(data: Any, *, unit: str = "region", catalogue: Any = None) -> Analys
     user = list(read_user_catalogue(catalogue).indicators.values())
     robson = robson_table(data.women, unit=unit_col).table
     robson = robson[robson["group"] != "total"].reset_index(drop=True)
+    themes = (("pain", PAIN_INDICATORS), ("vulnerable", VULNERABLE_INDICATORS))
+    # the rates by SES quintile, counted once, feed the groups table and the equity table
+    counts = _group_counts(data, (*PAIN_INDICATORS, *VULNERABLE_INDICATORS), unit)
     groups = pd.concat(
-        [
-            _rates_by_group(data, PAIN_INDICATORS, "pain", unit),
-            _rates_by_group(data, VULNERABLE_INDICATORS, "vulnerable", unit),
-        ],
+        [_rates_by_group(data, ids, theme, unit, counts) for theme, ids in themes],
         ignore_index=True,
     )
     equity = pd.concat(
         [
-            equity_table(data, ind, unit=unit).assign(theme=theme)
-            for theme, ids in (("pain", PAIN_INDICATORS), ("vulnerable", VULNERABLE_INDICATORS))
+            equity_from_rates(counts[ind][1], counts[ind][2], unit=counts[ind][0]).assign(
+                theme=theme
+            )
+            for theme, ids in themes
             for ind in ids
         ],
         ignore_index=True,

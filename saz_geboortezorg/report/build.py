@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -484,8 +485,85 @@ def _add_table(
     rep.page.raw(table_html(table.reset_index(drop=True), hidden=mask, **options))
 
 
+class _Common:
+    """What every unit's report of one build shares, computed once, on first use.
+
+    The texts and tables here do not depend on the unit: the tiers of the benchmark, the
+    wide benchmark table, the funnel plots' units, the false-alarm family, the methods
+    appendix (case-mix specs, attribution, funnel lines) and the suppression summary and log.
+    """
+
+    def __init__(self, shared: Any, analysis: Any) -> None:
+        self.shared = shared
+        self.analysis = analysis
+
+    def belongs_to(self, shared: Any, analysis: Any) -> bool:
+        """Whether this was made for these (same objects)."""
+        return self.shared is shared and self.analysis is analysis
+
+    @functools.cached_property
+    def names(self) -> dict[str, str]:
+        return _names()
+
+    @functools.cached_property
+    def tiers(self) -> str:
+        return _tiers_text(self.shared.benchmark_result)
+
+    @functools.cached_property
+    def wide(self) -> pd.DataFrame:
+        bench = self.shared.benchmark
+        wide = bench.pivot(index="indicator", columns="unit", values="value").reindex(
+            pd.unique(bench["indicator"])
+        )
+        wide = wide.reset_index()
+        wide.columns = [str(c) for c in wide.columns]
+        return wide
+
+    @functools.cached_property
+    def funnel_units(self) -> dict[str, set[str]]:
+        return {
+            ind: set(result.table["group"].astype(str))
+            for ind, result in self.shared.funnels.items()
+        }
+
+    @functools.cached_property
+    def family(self) -> dict | None:
+        return published_family(self.shared.trends)
+
+    @functools.cached_property
+    def casemix(self) -> list[str]:
+        """One ``<pre>`` block per case-mix spec the benchmark used."""
+        found = self.analysis.benchmark.methods.values()
+        specs = sorted({s for s in found for s in re.findall(r"model '([^']+)'", s)})
+        return ["<pre>" + "\n".join(methods.casemix_lines(spec)) + "</pre>" for spec in specs]
+
+    @functools.cached_property
+    def attribution(self) -> list[str]:
+        return methods.attribution_text(self.analysis.benchmark)
+
+    @functools.cached_property
+    def funnel_lines(self) -> list[str]:
+        return methods.funnel_lines(self.shared.benchmark_result or self.analysis.benchmark)
+
+    @functools.cached_property
+    def summary(self) -> list[str]:
+        return self.shared.summary()
+
+    @functools.cached_property
+    def log(self) -> tuple[pd.DataFrame, pd.Series | None]:
+        """The suppression log and the unit of each of its rows (the row label's first part)."""
+        log = self.shared.log()
+        if not len(log):
+            return log, None
+        return log, log["row"].astype(str).str.split(", ").str[0]
+
+
 def region_report(
-    shared: Any, analysis: Any, unit: str, bases: dict[str, dict] | None = None
+    shared: Any,
+    analysis: Any,
+    unit: str,
+    bases: dict[str, dict] | None = None,
+    common: _Common | None = None,
 ) -> RegionReport:
     """Assemble one unit's report from the protected tables (no statistics computed here).
 
@@ -498,6 +576,10 @@ def region_report(
     unit : str
     bases : dict, optional
         :func:`base_specs` (built here when not given; pass it when building many reports).
+    common : optional
+        What the reports of one build share (texts and tables that do not depend on the
+        unit), kept between calls with the same ``shared`` and ``analysis``;
+        :func:`build_reports` passes one. Built here when not given.
 
     Returns
     -------
@@ -509,7 +591,9 @@ def region_report(
     >>> rep.check(10)                                                     # doctest: +SKIP
     []
     """
-    names = _names()
+    if common is None or not common.belongs_to(shared, analysis):
+        common = _Common(shared, analysis)
+    names = common.names
     bases = base_specs(shared) if bases is None else bases
     t = shared.threshold
     kind = analysis.unit_type
@@ -533,18 +617,14 @@ def region_report(
         "The chart shows the indicators with a case-mix model; the table has all of them "
         "(· hidden to protect small numbers, – does not apply)."
     )
-    page.paragraph(_tiers_text(shared.benchmark_result))
+    page.paragraph(common.tiers)
     _add_chart(rep, "position", charts.highlight(bases["position"], unit, label=False))
     mine = bench[bench["unit"] == unit]
     cols = ["indicator", "name_en", "name_nl", "measure", "n", "observed", "expected", "value"]
     cols += ["target", "ratio", "assessment", "alert"]
     page.heading(f"{unit} on every indicator", level=3)
     _add_table(rep, "position", mine[cols], shared.hidden.get("benchmark"))
-    wide = bench.pivot(index="indicator", columns="unit", values="value").reindex(
-        pd.unique(bench["indicator"])
-    )
-    wide = wide.reset_index()
-    wide.columns = [str(c) for c in wide.columns]
+    wide = common.wide
     page.heading("The open benchmark table: every unit on every indicator", 3)
     if "benchmark" in bases:
         spec = charts.benchmark_for_unit(bases["benchmark"], unit)
@@ -578,7 +658,7 @@ def region_report(
     for ind in FUNNEL_INDICATORS:
         if f"funnel_{ind}" not in bases:
             continue
-        if unit not in set(shared.funnels[ind].table["group"].astype(str)):
+        if unit not in common.funnel_units[ind]:
             page.paragraph(f"{names.get(ind, ind)}: {unit} not drawn (count hidden).", "note")
         row = bench[(bench["indicator"] == ind) & (bench["unit"] == unit)]
         note = None
@@ -675,7 +755,7 @@ def region_report(
     page.heading(SECTIONS[6])
     tr = shared.trends
     alarms = shared.trends  # false-alarm rates left out where a count is hidden
-    family = published_family(tr)  # over the charts whose false-alarm rate is shown
+    family = common.family  # over the charts whose false-alarm rate is shown
     crude = "adjustment" not in alarms or (alarms["adjustment"] == "crude").all()
     page.paragraph(
         "Quarterly rates with 3-sigma limits (p-chart), "
@@ -750,13 +830,10 @@ def region_report(
     # 8. methods
     page.heading(SECTIONS[7])
     page.heading("Case-mix adjustment", 3)
-    specs = sorted(
-        {s for s in analysis.benchmark.methods.values() for s in re.findall(r"model '([^']+)'", s)}
-    )
-    for spec in specs:
-        page.raw("<pre>" + "\n".join(methods.casemix_lines(spec)) + "</pre>")
+    for block in common.casemix:
+        page.raw(block)
     page.heading("Who an outcome is counted against (attribution)", 3)
-    lines = methods.attribution_text(analysis.benchmark)
+    lines = list(common.attribution)
     if any("stands in" in note for note in analysis.notes):  # no count: free text is shared
         lines.append(
             "For some women whose care started in the second line the extract gives no "
@@ -772,7 +849,7 @@ def region_report(
         )
         page.bullets(methods.user_indicator_lines(analysis.user_indicators, analysis.catalogue))
     page.heading("Funnel plots", 3)
-    page.bullets(methods.funnel_lines(shared.benchmark_result or analysis.benchmark))
+    page.bullets(common.funnel_lines)
     page.paragraph(
         "phi, tau², the target and the limits of each funnel plot are fitted on the units "
         "whose counts are shown, so that no published statistic depends on a hidden count; "
@@ -796,10 +873,10 @@ def region_report(
     )
     _add_table(rep, "exclusions", shared.exclusions, shared.hidden.get("exclusions"))
     page.heading("What was hidden and why", 3)
-    page.bullets(shared.summary())
-    log = shared.log()
+    page.bullets(common.summary)
+    log, log_units = common.log
     if len(log):
-        here = log[log["row"].astype(str).str.split(", ").str[0] == unit]
+        here = log[log_units == unit]
         counts = here[here["kind"] != "derived"]
         page.paragraph(
             f"Hidden numbers in rows of {unit}, with the reason in plain words (and "
@@ -882,12 +959,13 @@ def build_reports(
         output_name(u, out)
     js = javascript_bundle()
     bases = base_specs(shared)
+    common = _Common(shared, analysis)
     reports = []
     seen: dict = {}
     with _staging(out) as stage:
         for u in units:
             progress_step("report", f"{unit} {u}")
-            rep = region_report(shared, analysis, u, bases)
+            rep = region_report(shared, analysis, u, bases, common)
             assert_safe(rep.check(threshold, seen), f"report {u}")
             output_name(u, stage).write_text(rep.page.render(js), encoding="utf-8")
             path = output_name(u, out)
@@ -913,7 +991,7 @@ def build_reports(
             "render": round(t3 - t2, 2),
             "total": round(t3 - t0, 2),
         },
-        "suppressed": shared.summary(),
+        "suppressed": common.summary,
         "reports": reports,
     }
 

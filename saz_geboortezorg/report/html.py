@@ -158,6 +158,7 @@ def table_html(
         if not pd.api.types.is_numeric_dtype(table[c]) or pd.api.types.is_bool_dtype(table[c])
     }
     out = ["<table><thead><tr>"]
+    attrs, places = [], []  # per column: the cells' class attribute and digits
     for c in table.columns:
         cls = ["text"] if c in text else []
         if c == highlight_column:
@@ -166,18 +167,19 @@ def table_html(
             f'<th class="{" ".join(cls)}" title="{html.escape(str(c))}">'
             f"{html.escape(header(c))}</th>"
         )
+        attrs.append(f' class="{" ".join(cls)}"' if cls else "")
+        places.append(digits.get(c, 0 if c in _COUNT_COLUMNS else 2))
     out.append("</tr></thead><tbody>")
-    hid = None if hidden is None else hidden.reindex(columns=table.columns, fill_value=False)
+    hid = (
+        None
+        if hidden is None
+        else hidden.reindex(columns=table.columns, fill_value=False).to_numpy()
+    )
     for i, row in enumerate(table.itertuples(index=False)):
         out.append('<tr class="mine">' if mask[i] else "<tr>")
-        for c, v in zip(table.columns, row, strict=True):
-            cls = ["text"] if c in text else []
-            if c == highlight_column:
-                cls.append("mine")
-            d = digits.get(c, 0 if c in _COUNT_COLUMNS else 2)
-            attr = f' class="{" ".join(cls)}"' if cls else ""
-            is_hidden = True if hid is None else bool(hid[c].iloc[i])
-            out.append(f"<td{attr}>{_cell(v, d, is_hidden)}</td>")
+        for j, v in enumerate(row):
+            is_hidden = True if hid is None else bool(hid[i, j])
+            out.append(f"<td{attrs[j]}>{_cell(v, places[j], is_hidden)}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)

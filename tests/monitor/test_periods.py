@@ -54,6 +54,35 @@ def test_quarterly_and_overall():
     assert out.events.tolist() == [1, 2]
 
 
+def test_counts_do_not_depend_on_row_order_index_or_missing_values():
+    """Rows out of date order, with a non-default index, a missing unit and a missing date:
+    the same counts by hand as test_monthly_counts_by_hand (the unit and the date of each
+    record must stay together when only those columns are counted)."""
+    t = _table()
+    extra = add_derived(
+        pd.DataFrame(
+            {
+                "birth_date": pd.to_datetime(["2022-01-20", None]),
+                "hospital_id": [None, "A"],
+                "ga_days": [280, 280],
+                "mode": ["intrapartum_cs", "intrapartum_cs"],
+            }
+        )
+    )
+    t = pd.concat([t, extra], ignore_index=True).iloc[[5, 7, 2, 0, 6, 4, 3, 1]]
+    t.index = [70, 10, 30, 50, 20, 60, 40, 0]
+    out = period_rates(t, "cs")
+    a = out[out.unit == "A"]
+    assert a.period.dt.strftime("%Y-%m").tolist() == ["2022-01", "2022-02", "2022-03", "2022-04"]
+    assert a.n.tolist() == [2, 0, 0, 1]
+    assert a.events.tolist() == [1, 0, 0, 1]
+    b = out[out.unit == "B"]
+    assert b.n.tolist() == [1, 0, 0, 0, 0, 1] and b.events.tolist() == [0, 0, 0, 0, 0, 1]
+    # overall: the record without a unit counts, the one without a date does not
+    everyone = period_rates(t, "cs", unit=None, freq="quarter")
+    assert everyone.n.tolist() == [4, 2] and everyone.events.tolist() == [2, 2]
+
+
 def test_records_sorted_and_outcome():
     rec = indicator_records(_table(), "cs")
     assert rec.birth_date.is_monotonic_increasing

@@ -111,11 +111,11 @@ def test_reports_appear_only_when_every_region_succeeded(clean, tmp_path, monkey
     real = build.region_report
     calls = []
 
-    def failing(shared, analysis, unit, bases):
+    def failing(shared, analysis, unit, *rest):
         calls.append(unit)
         if len(calls) == 2:
             raise RuntimeError("simulated failure in the second region")
-        return real(shared, analysis, unit, bases)
+        return real(shared, analysis, unit, *rest)
 
     monkeypatch.setattr(build, "region_report", failing)
     with pytest.raises(RuntimeError):
