@@ -376,7 +376,7 @@ def test_reports_step_per_region(small_folder, tmp_path, monkeypatch):
 
     data = sg.load(small_folder, progress=False)
 
-    def analyse(data, unit):
+    def analyse(data, unit, **options):
         sg.benchmark(data, ["cs", "oasis"], unit=unit, adjusted=False)
         return SimpleNamespace(units=["R01", "R02"], summary=lambda: [])
 
@@ -388,7 +388,7 @@ def test_reports_step_per_region(small_folder, tmp_path, monkeypatch):
     monkeypatch.setattr(
         build,
         "region_report",
-        lambda shared, a, u, bases: SimpleNamespace(
+        lambda shared, a, u, bases, *common: SimpleNamespace(
             check=lambda threshold, seen: [], page=page, charts=[], tables={}
         ),
     )
