@@ -26,3 +26,19 @@ def dataset(synthetic_dir):
     import saz_geboortezorg as sg
 
     return sg.load(synthetic_dir)
+
+
+@pytest.fixture
+def progress_automatic(monkeypatch):
+    """Progress in its automatic setting, outside CI, with a slow clock (the progress
+    tests); afterwards every operation must have taken itself off the stack."""
+    from saz_geboortezorg import progress
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv(progress.ENV, raising=False)
+    monkeypatch.setattr(progress, "TICK", 3600.0)
+    monkeypatch.setattr(progress, "in_notebook", lambda: False)
+    previous = progress.configure(None)
+    yield
+    progress.configure(previous)
+    assert progress._running() == []

@@ -13,36 +13,12 @@ import sys
 import threading
 
 import pytest
+from progress_terminal import CLEAR, Terminal, screens
 
 from saz_geboortezorg import progress
 from saz_geboortezorg.progress import steps
 
-CLEAR = "\x1b[K"
-
-
-class Terminal(io.StringIO):
-    """A stream that says it is a terminal."""
-
-    def isatty(self) -> bool:
-        return True
-
-
-def screens(stream: io.StringIO) -> list[str]:
-    """What a terminal shows after each redraw (the text between carriage returns)."""
-    return [s for s in stream.getvalue().replace(CLEAR, "").split("\r") if s]
-
-
-@pytest.fixture(autouse=True)
-def automatic(monkeypatch):
-    """Every test starts from the automatic setting, outside CI, with a slow clock."""
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.delenv(progress.ENV, raising=False)
-    monkeypatch.setattr(progress, "TICK", 3600.0)
-    monkeypatch.setattr(progress, "in_notebook", lambda: False)
-    previous = progress.configure(None)
-    yield
-    progress.configure(previous)
-    assert progress._running() == []  # every operation took itself off the stack
+pytestmark = pytest.mark.usefixtures("progress_automatic")
 
 
 def texts(stream: io.StringIO, label: str) -> list[str]:

@@ -8,25 +8,11 @@ import json
 import sys
 
 import pytest
+from progress_terminal import Terminal
 
-from saz_geboortezorg import progress
 from saz_geboortezorg.cli import main
 
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-@pytest.fixture(autouse=True)
-def automatic(monkeypatch):
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.delenv(progress.ENV, raising=False)
-    monkeypatch.setattr(progress, "TICK", 3600.0)
-    monkeypatch.setattr(progress, "in_notebook", lambda: False)
-    previous = progress.configure(None)
-    yield
-    progress.configure(previous)
+pytestmark = pytest.mark.usefixtures("progress_automatic")
 
 
 def run(argv, monkeypatch, capsys, stderr=None):

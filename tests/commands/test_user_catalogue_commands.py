@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 import pytest
+import user_indicator
 
 import saz_geboortezorg as sg
 from saz_geboortezorg.cli import main
@@ -48,15 +49,7 @@ def define_in_the_panel(data, path) -> None:
 
 
 def hand_counts(women: pd.DataFrame, unit: str) -> pd.DataFrame:
-    d = (
-        women["parity"].eq(0).fillna(False)
-        & women["maternal_age"].lt(35).fillna(False)
-        & women["ga_days"].ge(259).fillna(False)
-        & women["onset"].notna()
-        & women["onset"].ne("unknown")
-    )
-    x = d & women["onset"].eq("induced")
-    return pd.DataFrame({"d": d, "x": x}).groupby(women[unit]).sum()
+    return user_indicator.hand_counts(women, unit, under=35)
 
 
 def run(argv):

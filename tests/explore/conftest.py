@@ -33,3 +33,18 @@ def women() -> pd.DataFrame:
             "parity_group": rng.choice(["0", "1", "2+"], n),
         }
     )
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Record what each chart pane is asked to show instead of rendering it."""
+    from saz_geboortezorg.present.chart_pane import ChartPane
+
+    calls = []
+
+    def update(self, chart):
+        self.chart = chart
+        calls.append(chart)
+
+    monkeypatch.setattr(ChartPane, "update", update)
+    return calls

@@ -8,20 +8,6 @@ import saz_geboortezorg as sg
 from saz_geboortezorg.explore import Explorer
 from saz_geboortezorg.explore.view import explorer_view
 from saz_geboortezorg.explore.widgets import DESCRIPTIONS
-from saz_geboortezorg.present.chart_pane import ChartPane
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    """Record what each pane is asked to show instead of rendering it."""
-    calls = []
-
-    def update(self, chart):
-        self.chart = chart
-        calls.append(chart)
-
-    monkeypatch.setattr(ChartPane, "update", update)
-    return calls
 
 
 def _spy():
@@ -112,7 +98,6 @@ def test_an_error_shows_a_message_and_keeps_the_last_view(women, shown):
 
 
 def test_an_unexpected_error_is_shown_on_screen_and_not_swallowed(women, shown):
-    import pytest
 
     ex = Explorer(women, indicator="induction")
     view = ex.view

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import user_indicator
 import yaml
 
 import saz_geboortezorg as sg
@@ -18,22 +19,8 @@ from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.explore import Explorer
 from saz_geboortezorg.explore.controls import indicator_options, theme_options
 from saz_geboortezorg.explore.editor import FIELDS, IndicatorEditor, parse_exclusions
-from saz_geboortezorg.present.chart_pane import ChartPane
 
 IND = "induction_young_nullip"
-
-
-@pytest.fixture
-def shown(monkeypatch):
-    """Record what each pane is asked to show instead of rendering it."""
-    calls = []
-
-    def update(self, chart):
-        self.chart = chart
-        calls.append(chart)
-
-    monkeypatch.setattr(ChartPane, "update", update)
-    return calls
 
 
 def fill(editor: IndicatorEditor, **values) -> None:
@@ -59,16 +46,7 @@ def fill_indicator(editor: IndicatorEditor, **changes) -> None:
 
 
 def hand_counts(women: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """Denominator (d) and numerator (x) per unit of the indicator above, from pandas."""
-    d = (
-        women["parity"].eq(0).fillna(False)
-        & women["maternal_age"].lt(25).fillna(False)
-        & women["ga_days"].ge(259).fillna(False)
-        & women["onset"].notna()
-        & women["onset"].ne("unknown")
-    )
-    x = d & women["onset"].eq("induced")
-    return pd.DataFrame({"d": d, "x": x}).groupby(women[unit]).sum()
+    return user_indicator.hand_counts(women, unit, under=25)
 
 
 def test_define_check_save_and_the_explorer_draws_it(dataset, tmp_path, shown):
