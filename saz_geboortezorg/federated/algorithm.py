@@ -117,9 +117,13 @@ def central_rates(client: Any, indicators: list[str], unit: str = "hospital") ->
 
 
 @_central
-def central_casemix(client: Any, indicator: str, unit: str = "hospital") -> dict:
-    """Central: the logistic case-mix model by federated Newton-Raphson; see :mod:`.central`."""
-    return central.Run(client, uuid.uuid4().hex).casemix(indicator, unit)
+def central_casemix(
+    client: Any, indicator: str, unit: str = "hospital", random_intercept: bool = False
+) -> dict:
+    """Central: the logistic case-mix model by federated Newton-Raphson; with
+    ``random_intercept=True`` also the random intercept per unit (Laplace, as
+    ``sg.casemix(..., random_effects=True)``; :mod:`.mixed`). See :mod:`.central`."""
+    return central.Run(client, uuid.uuid4().hex).casemix(indicator, unit, random_intercept)
 
 
 @_central

@@ -41,12 +41,16 @@ from saz_geboortezorg.compare.benchmark import benchmark_levels, benchmark_table
 from saz_geboortezorg.disclosure import suppress
 from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.federated.design import global_design, merge_levels
+from saz_geboortezorg.federated.mixed import LaplaceNewton, sum_layout, unpack
 from saz_geboortezorg.federated.node import layout
 from saz_geboortezorg.federated.secure import unmask_sum
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import attribution_for
 from saz_geboortezorg.indicators.rate_table import RateTable
 from saz_geboortezorg.model import load_spec
+from saz_geboortezorg.model.fitted import Z95
+from saz_geboortezorg.model.mixed import median_odds_ratio
+from saz_geboortezorg.model.rank import rankability
 from saz_geboortezorg.report.protect import protect_benchmark
 from saz_geboortezorg.result import jsonable
 
@@ -84,6 +88,8 @@ class Run:
         #: central function (tests compare them with the pooled analysis)
         self.fits: dict[str, Any] = {}
         self.result: Any = None
+        #: the prepare round's answers (units, levels, hospitals) of the last run
+        self.prep: dict[str, Any] = {}
         self.organizations = [int(o["id"]) for o in client.organization.list()]
 
     # -- rounds -----------------------------------------------------------------------
@@ -231,6 +237,48 @@ class Run:
         }
         return self.secure_sum(request)
 
+    def random_intercept(self, indicators: list[str], unit: str, prep: dict, fits: dict) -> dict:
+        """The random-intercept model of every indicator at once (:mod:`.mixed`).
+
+        Each round sends every indicator's ``beta`` and current hospital effects ``b``
+        and gets back, securely summed, the national gradient pieces and the
+        per-hospital sums the modes and the Laplace step need; the central step
+        (:class:`~saz_geboortezorg.federated.mixed.LaplaceNewton`) starts from the
+        fixed-effects fit, as the pooled fit does. Returns a
+        :class:`~saz_geboortezorg.model.mixed.MixedFit` per indicator.
+        """
+        state = {
+            i: LaplaceNewton(fits[i]["names"], fits[i]["beta"], len(prep["units"][i]))
+            for i in indicators
+        }
+        while True:
+            todo = [i for i in indicators if not state[i].done]
+            if not todo:
+                break
+            points = {i: state[i].point() for i in todo}
+            request = {
+                "kind": "mixed",
+                "unit": unit,
+                "indicators": todo,
+                "units": {i: prep["units"][i] for i in todo},
+                "levels": {i: prep["levels"][i] for i in todo},
+                "names": {i: fits[i]["names"] for i in todo},
+                "beta": {i: [float(v) for v in points[i][0]] for i in todo},
+                "b": {i: [float(v) for v in points[i][1]] for i in todo},
+            }
+            sums = self.secure_sum(request)
+            for i in todo:
+                p, k = len(fits[i]["names"]), len(prep["units"][i])
+                flat = np.concatenate([sums[(i, what)] for what, _ in sum_layout(p, k)])
+                state[i].update(unpack(flat, p, k))
+        out = {}
+        for i in indicators:
+            fit = state[i].result()
+            if not fit.converged:
+                raise FederatedError(f"{i}: {fit.problems[0]}")
+            out[i] = fit
+        return out
+
     def unit_tables(self, indicators: list[str], unit: str, adjusted: bool = True) -> tuple:
         """Per indicator the unit table of :func:`~saz_geboortezorg.compare.standardise.unit_table`,
         from the nodes' sums; and the prepare round's answers and the fits."""
@@ -241,6 +289,7 @@ class Run:
                     f"{i}: amounts (cost) are not supported by the federated benchmark yet"
                 )
         prep = self.prepare(indicators, unit)
+        self.prep = prep
         counts = self.counts(indicators, unit, prep)
         cm = [i for i in indicators if adjusted and get(i).case_mix]
         fits = self.newton(cm, unit, prep, counts) if cm else {}
@@ -306,12 +355,16 @@ class Run:
         )
         return jsonable(protected.table.to_dict("records"))
 
-    def casemix(self, indicator: str, unit: str) -> dict:
+    def casemix(self, indicator: str, unit: str, random_intercept: bool = False) -> dict:
         ind = get(indicator)
         if not ind.case_mix:
             raise SpecError(f"{indicator}: the catalogue gives no case-mix model")
-        tables, _, fits, _ = self.unit_tables([ind.id], unit)
+        tables, prep, fits, _ = self.unit_tables([ind.id], unit)
         fit = fits[ind.id]
+        mixed = None
+        if random_intercept:
+            mixed = self.random_intercept([ind.id], unit, prep, fits)[ind.id]
+            fit["mixed"] = mixed
         se = np.sqrt(np.diag(fit["cov"]))
         t = tables[ind.id].table
         coefficients = [
@@ -322,16 +375,26 @@ class Run:
             {"unit": t["unit"], "n": t["n"], "observed": t["observed"], "expected": t["expected"]}
         )
         units["oe"] = units["observed"] / units["expected"]
+        derived = ["expected", "oe"]
+        if mixed is not None:
+            # the hospital effects (conditional modes) and their conditional intervals
+            se_b = np.sqrt(mixed.effect_var)
+            units["effect"] = mixed.effects
+            units["effect_se"] = se_b
+            units["odds_ratio"] = np.exp(mixed.effects)
+            units["or_lcl95"] = np.exp(mixed.effects - Z95 * se_b)
+            units["or_ucl95"] = np.exp(mixed.effects + Z95 * se_b)
+            derived += ["effect", "effect_se", "odds_ratio", "or_lcl95", "or_ucl95"]
         protected = suppress(
             units,
             ["n", "observed"],
             lines=[()],
             denominators={"observed": "n"},
-            derived={c: ["observed", "n"] for c in ("expected", "oe")},
+            derived={c: ["observed", "n"] for c in derived},
             name="federated case-mix table",
             label=["unit"],
         )
-        return {
+        out = {
             "indicator": ind.id,
             "spec": ind.case_mix,
             "iterations": fit["iterations"],
@@ -339,6 +402,23 @@ class Run:
             "coefficients": coefficients,
             "table": jsonable(protected.table.to_dict("records")),
         }
+        if mixed is not None:
+            out["random_effects"] = jsonable(
+                {
+                    "tau2": mixed.tau2,
+                    "median_odds_ratio": median_odds_ratio(mixed.tau2),
+                    "rankability": rankability(mixed.tau2, mixed.within_var),
+                    "loglik": mixed.loglik,
+                    "rounds": mixed.iterations,
+                    "coefficients": [
+                        {"term": n, "estimate": float(b), "se": float(s)}
+                        for n, b, s in zip(mixed.names, mixed.params, mixed.se, strict=True)
+                    ],
+                    "interval_method": "conditional (plug-in tau^2 and fixed effects)",
+                    "notes": mixed.notes,
+                }
+            )
+        return out
 
     def benchmark_result(self, indicators: list[str], unit: str = "hospital", **options: Any):
         """The unprotected :class:`BenchmarkResult` (inside the central function only)."""

@@ -14,7 +14,8 @@ A node answers two kinds of request, and nothing else leaves it:
   register (public facts: id, region, NICU centre);
 * :func:`node_sums`: a vector of sums over its records (per unit: records, events,
   expected risks; per model: gradient and Hessian of the log-likelihood at the given
-  coefficients), which the caller masks (:mod:`saz_geboortezorg.federated.secure`) so
+  coefficients; for the random intercept, per hospital the sums of :mod:`.mixed` at the
+  given coefficients and hospital effects), which the caller masks (:mod:`saz_geboortezorg.federated.secure`) so
   that only the sum over all nodes is ever known.
 
 Examples
@@ -46,6 +47,7 @@ from saz_geboortezorg.federated.design import (
     level_table,
     node_levels,
 )
+from saz_geboortezorg.federated.mixed import cell_sums, sum_layout
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import attribution_for, indicator_outcome, resolve_unit
 from saz_geboortezorg.io.dataset import Dataset, load_frames
@@ -210,6 +212,10 @@ def layout(request: dict[str, Any]) -> list[tuple[str, str, int]]:
         for ind in request["indicators"]:
             k = len(request["units"][ind])
             out += [(ind, "sum_p", k), (ind, "sum_p2", k)]
+    elif kind == "mixed":
+        for ind in request["indicators"]:
+            p, k = len(request["names"][ind]), len(request["units"][ind])
+            out += [(ind, what, n) for what, n in sum_layout(p, k)]
     else:
         raise SazError(f"unknown request kind {kind!r}")
     return out
@@ -272,6 +278,27 @@ def node_sums(data: Dataset, request: dict[str, Any]) -> np.ndarray:
         births = data.births
         stand_in = births["booking_from"].astype(str).str.startswith("birth hospital")
         parts.append(np.array([float(births.loc[stand_in, "pregnancy_id"].nunique())]))
+    elif kind == "mixed":
+        # the random intercept (:mod:`.mixed`): at eta = x' beta + b_j over the node's cells
+        for name in request["indicators"]:
+            ind = get(name)
+            pats, names = _patterns(
+                data, ind, unit, request["levels"][name], request["units"][name]
+            )
+            if names != request["names"][name]:
+                raise SpecError(f"{name}: the node's model terms differ from the request's")
+            parts.append(
+                cell_sums(
+                    pats.X,
+                    pats.cell_pattern,
+                    pats.cell_unit,
+                    pats.cell_events,
+                    pats.cell_trials,
+                    len(request["units"][name]),
+                    np.asarray(request["beta"][name], dtype=float),
+                    np.asarray(request["b"][name], dtype=float),
+                )
+            )
     elif kind in ("newton", "start", "expected"):
         for name in request["indicators"]:
             ind = get(name)

@@ -252,3 +252,85 @@ def test_a_failing_node_stops_the_run(nodes, shared_key):
     assert "fewer than 10 rows" in message
     # it stopped: only the prepare task was run, no sums were asked of any node
     assert [t["name"] for t in client.tasks] == ["saz_geboortezorg partial_prepare"]
+
+
+# -- the random intercept per hospital ----------------------------------------------------
+
+#: Tolerances against the pooled fit. The federated fit stops when its steps are below
+#: 1e-10 (its Laplace gradient is then below about 1e-8); the pooled fit (L-BFGS-B) stops
+#: at a gradient of up to about 1e-5, so the differences are the pooled fit's: up to
+#: 1.3e-8 standard errors on beta, 2e-7 relative on tau^2, 1.1e-8 on the hospital effects
+#: (log odds) on these data.
+RI_SE = 1e-6
+RI_RTOL = 1e-6
+RI_ATOL = 1e-7
+
+
+@pytest.fixture(scope="module")
+def mixed_fits(run):
+    """The random intercept of every case-mix indicator, in one batch of rounds after
+    the benchmark run (its fixed-effects fits are the start)."""
+    r = run[0]
+    before = r.rounds
+    fits = r.random_intercept(CASE_MIX, "hospital", r.prep, r.fits)
+    return fits, r.rounds - before
+
+
+@pytest.fixture(scope="module")
+def pooled_mixed(pooled):
+    out = {}
+    for ind in CASE_MIX:
+        spec = sg.get_indicator(ind).case_mix
+        out[ind] = sg.casemix(pooled, spec, unit="hospital", random_effects=True, strict=False)
+    return out
+
+
+def test_random_intercept_is_the_pooled_maximum(mixed_fits, pooled):
+    """The pooled code's Laplace log-likelihood, on the pooled cells, is at least as high
+    at the federated estimates as at the pooled fit's, and falls when tau^2 moves."""
+    from saz_geboortezorg.model.collapse import collapse
+    from saz_geboortezorg.model.mixed import fit_random_intercept, laplace_loglik
+    from saz_geboortezorg.model.prepare import prepare
+
+    fits, _ = mixed_fits
+    for ind in ["cs", "nicu"]:
+        prep = prepare(pooled, sg.get_indicator(ind).case_mix, "hospital")
+        pats = collapse(prep.design)
+        cells = (pats.X, pats.cell_unit, pats.cell_events, pats.cell_trials)
+        J = len(prep.design.unit_labels)
+        fed = fits[ind]
+        pool = fit_random_intercept(
+            pats.X, pats.cell_pattern, *cells[1:], J, fed.names, integrate=False
+        )
+
+        def ll(beta, tau2, pats=pats, cells=cells, J=J):
+            return laplace_loglik(cells[0], *cells[1:], J, beta, tau2, pattern=pats.cell_pattern)
+
+        at_fed = ll(fed.params, fed.tau2)
+        assert at_fed >= ll(pool.params, pool.tau2) - 1e-9 * abs(at_fed), ind
+        assert np.isclose(at_fed, fed.loglik, rtol=1e-13), ind
+        for factor in (0.99, 1.01):
+            assert ll(fed.params, fed.tau2 * factor) < at_fed, ind
+
+
+def test_random_intercept_equals_pooled_fit(mixed_fits, pooled_mixed):
+    fits, rounds = mixed_fits
+    # all twelve models in one batch of rounds (each round one vantage6 task)
+    assert rounds <= 25
+    for ind in CASE_MIX:
+        fed, re = fits[ind], pooled_mixed[ind].random_effects
+        assert fed.converged, ind
+        coef = re.coefficients
+        assert fed.names == coef["term"].tolist(), ind
+        # beta: in standard errors; its standard errors as vcov(use.hessian = FALSE)
+        assert np.max(np.abs(fed.params - coef["estimate"]) / coef["se"]) < RI_SE, ind
+        assert close(fed.se, coef["se"], rtol=RI_RTOL), ind
+        assert np.isclose(fed.tau2, re.tau2, rtol=RI_RTOL, atol=1e-12), ind
+        table = re.table
+        assert list(table["unit"]) == list(pooled_mixed[ind].table["unit"]), ind
+        assert np.allclose(fed.effects, table["effect"], rtol=RI_RTOL, atol=RI_ATOL), ind
+        assert np.allclose(np.sqrt(fed.effect_var), table["se"], rtol=RI_RTOL), ind
+        assert np.isclose(fed.loglik, re.loglik, rtol=1e-12), ind
+    # the data have both kinds: hospitals that differ, and tau^2 at 0
+    assert any(fits[i].tau2 > 0.01 for i in CASE_MIX)
+    assert any(fits[i].tau2 == 0 for i in CASE_MIX)
