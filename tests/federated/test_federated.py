@@ -140,7 +140,7 @@ def _numbers(value, path=""):
         yield path, value
 
 
-def test_message_audit(run, client, nodes, national_text):
+def test_message_audit(run, mixed_fits, client, nodes, national_text):
     """Every message a node returned in the module's runs.
 
     What is checked, precisely:
@@ -160,8 +160,14 @@ def test_message_audit(run, client, nodes, national_text):
     ids = set(national_text["perined_lvr1"]["zwangerschap_id"])
     ids |= set(national_text["dbc_declaraties"]["declaratie_id"])
     hospitals = set(national_text["organisaties"]["organisatie_id"]) | {"unknown"}
+    # the request each message answers (the mock records a run's input per result)
+    inputs = {r["id"]: json.loads(r["input"]) for r in client.runs}
+    requests = [inputs[r["id"]]["kwargs"].get("request") for r in client.results]
+    kinds = [q["kind"] for q in requests if q]
+    assert {"counts", "start", "newton", "expected", "mixed"} <= set(kinds)
+    assert kinds.count("mixed") >= 17 * 5
     sums = 0
-    for message in messages:
+    for message, request in zip(messages, requests, strict=True):
         assert list(_numbers(message)) == []
         assert message["status"] == "ok"
         if "sums" in message:
@@ -169,6 +175,17 @@ def test_message_audit(run, client, nodes, national_text):
             values = [int(v) for v in message["sums"]]
             assert not any(1 <= v <= 9 for v in values)
             assert min(values) >= 0 and max(values) < 2**192
+            # the length is the layout's: units and model terms, never records
+            assert len(values) == sum(n for _, _, n in layout(request))
+            if request["kind"] == "mixed":
+                # per indicator: 4 + 3 p values per hospital, 1 + p + p (p + 1) / 2 national
+                assert len(values) == sum(
+                    len(request["units"][i]) * (4 + 3 * len(request["names"][i]))
+                    + 1
+                    + len(request["names"][i])
+                    + len(request["names"][i]) * (len(request["names"][i]) + 1) // 2
+                    for i in request["indicators"]
+                )
             sums += 1
         else:
             assert set(message) == {"status", "units", "levels", "hospitals"}
@@ -195,6 +212,21 @@ def test_message_audit(run, client, nodes, national_text):
     plain = node_sums(node_data(nodes["R01"]), request)
     assert len(plain) == sum(n for _, _, n in layout(request))
     assert ((plain >= 1) & (plain <= 9)).any()
+    # so do its random-intercept sums: at beta = 0 and b = 0, S_j = n_j / 4 and
+    # g_j = O_j - n_j / 2 are the node's share of each hospital's women and events
+    mixed = next(q for q in requests if q and q["kind"] == "mixed")
+    mixed = {
+        **mixed,
+        "beta": {i: [0.0] * len(v) for i, v in mixed["beta"].items()},
+        "b": {i: [0.0] * len(v) for i, v in mixed["b"].items()},
+    }
+    plain = node_sums(node_data(nodes["R01"]), mixed)
+    offsets, at = {}, 0
+    for ind, what, n in layout(mixed):
+        offsets[(ind, what)] = (at, at + n)
+        at += n
+    lo, hi = offsets[(mixed["indicators"][0], "S")]
+    assert ((4 * plain[lo:hi] >= 1) & (4 * plain[lo:hi] <= 9)).any()
 
 
 def test_layout_does_not_grow_with_records(nodes):
@@ -223,8 +255,10 @@ def test_central_rates(client, pooled):
 
 
 def test_central_casemix(client, pooled):
-    out = central_casemix(indicator="nicu", unit="hospital", mock_client=client)
-    fit = sg.casemix(pooled, "nicu", unit="hospital", random_effects=False, strict=False)
+    out = central_casemix(
+        indicator="nicu", unit="hospital", random_intercept=True, mock_client=client
+    )
+    fit = sg.casemix(pooled, "nicu", unit="hospital", random_effects=True, strict=False)
     assert [c["term"] for c in out["coefficients"]] == fit.coefficients["term"].tolist()
     assert close([c["estimate"] for c in out["coefficients"]], fit.coefficients["estimate"])
     table = pd.DataFrame(out["table"])
@@ -233,6 +267,26 @@ def test_central_casemix(client, pooled):
     assert close(table.loc[shown, "expected"], fit.table.loc[shown.to_numpy(), "expected"])
     # hospitals with 1-9 NICU admissions are hidden, not returned
     assert not shown.all()
+    # the random intercept: tau^2, the fixed effects and the hospital effects of the
+    # pooled fit; a hospital's effect is hidden with its count (it would give it away)
+    re, pooled_re = out["random_effects"], fit.random_effects
+    assert np.isclose(re["tau2"], pooled_re.tau2, rtol=RI_RTOL)
+    assert np.isclose(re["median_odds_ratio"], pooled_re.median_odds_ratio, rtol=RI_RTOL)
+    assert np.isclose(re["rankability"], pooled_re.rankability, rtol=RI_RTOL)
+    coef = pooled_re.coefficients
+    estimates = np.array([c["estimate"] for c in re["coefficients"]])
+    assert np.max(np.abs(estimates - coef["estimate"]) / coef["se"]) < RI_SE
+    assert close([c["se"] for c in re["coefficients"]], coef["se"], rtol=RI_RTOL)
+    effects = pooled_re.table.set_index("unit").loc[table["unit"]]
+    assert np.allclose(
+        table.loc[shown, "effect"], effects.loc[shown.to_numpy(), "effect"], atol=RI_ATOL
+    )
+    assert np.allclose(
+        table.loc[shown, "or_lcl95"],
+        effects.loc[shown.to_numpy(), "or_lcl95_conditional"],
+        rtol=RI_RTOL,
+    )
+    assert table.loc[~shown, ["effect", "odds_ratio", "or_ucl95"]].isna().all().all()
 
 
 def test_a_failing_node_stops_the_run(nodes, shared_key):
@@ -264,22 +318,26 @@ def test_a_failing_node_stops_the_run(nodes, shared_key):
 RI_SE = 1e-6
 RI_RTOL = 1e-6
 RI_ATOL = 1e-7
+#: The indicators whose random intercept is fitted federated in the tests: the largest
+#: model (cs, 22 terms), hospitals that differ (cs, nicu, pph) and tau^2 estimated at 0
+#: (perinatal mortality, the boundary).
+RANDOM_INTERCEPT = ["cs", "nicu", "pph", "perinatal_mortality"]
 
 
 @pytest.fixture(scope="module")
 def mixed_fits(run):
-    """The random intercept of every case-mix indicator, in one batch of rounds after
+    """The random intercept of :data:`RANDOM_INTERCEPT`, in one batch of rounds after
     the benchmark run (its fixed-effects fits are the start)."""
     r = run[0]
     before = r.rounds
-    fits = r.random_intercept(CASE_MIX, "hospital", r.prep, r.fits)
+    fits = r.random_intercept(RANDOM_INTERCEPT, "hospital", r.prep, r.fits)
     return fits, r.rounds - before
 
 
 @pytest.fixture(scope="module")
 def pooled_mixed(pooled):
     out = {}
-    for ind in CASE_MIX:
+    for ind in RANDOM_INTERCEPT:
         spec = sg.get_indicator(ind).case_mix
         out[ind] = sg.casemix(pooled, spec, unit="hospital", random_effects=True, strict=False)
     return out
@@ -315,9 +373,9 @@ def test_random_intercept_is_the_pooled_maximum(mixed_fits, pooled):
 
 def test_random_intercept_equals_pooled_fit(mixed_fits, pooled_mixed):
     fits, rounds = mixed_fits
-    # all twelve models in one batch of rounds (each round one vantage6 task)
+    # the models in one batch of rounds (each round one vantage6 task)
     assert rounds <= 25
-    for ind in CASE_MIX:
+    for ind in RANDOM_INTERCEPT:
         fed, re = fits[ind], pooled_mixed[ind].random_effects
         assert fed.converged, ind
         coef = re.coefficients
@@ -332,5 +390,4 @@ def test_random_intercept_equals_pooled_fit(mixed_fits, pooled_mixed):
         assert np.allclose(np.sqrt(fed.effect_var), table["se"], rtol=RI_RTOL), ind
         assert np.isclose(fed.loglik, re.loglik, rtol=1e-12), ind
     # the data have both kinds: hospitals that differ, and tau^2 at 0
-    assert any(fits[i].tau2 > 0.01 for i in CASE_MIX)
-    assert any(fits[i].tau2 == 0 for i in CASE_MIX)
+    assert fits["cs"].tau2 > 0.01 and fits["perinatal_mortality"].tau2 == 0
