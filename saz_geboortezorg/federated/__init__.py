@@ -10,8 +10,9 @@ central function learns only sums over all nodes. From them it computes the pool
 results exactly (:mod:`.central`):
 
 - ``central_rates(indicators, unit)``: crude rates per unit;
-- ``central_casemix(indicator, unit)``: the logistic case-mix model by federated
-  Newton-Raphson (the pooled estimates) with O/E per unit;
+- ``central_casemix(indicator, unit, random_intercept=False)``: the case-mix model by
+  federated Newton-Raphson (the pooled estimates) with O/E per unit, and optionally the
+  random intercept per unit (:mod:`.mixed`);
 - ``central_benchmark(indicators=[...], unit="hospital")``: the rows of
   ``sg.benchmark(data, indicators, unit=...).table``, protected as in every report.
 

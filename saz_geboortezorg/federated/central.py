@@ -15,9 +15,17 @@ organisation of the collaboration:
    below 1e-10, then once more. The log-likelihood is a sum over records, so this is the
    pooled maximum likelihood fit (the same estimates as the pooled IRLS, whose tolerance
    is 1e-13).
+   Amounts (cost per pregnancy, a gamma model with log link) are fitted the same way
+   from the nodes' sums of the log-likelihood kernel ``-sum (y / mu + log mu)``, its
+   gradient and observed information, starting from the overall mean.
 4. **expected**: per unit, ``sum p`` and ``sum p^2`` at the estimates (secure sum): the
    expected count E and the binomial variance ``sum p (1 - p) = E - sum p^2`` of indirect
-   standardisation (:mod:`saz_geboortezorg.compare.standardise`).
+   standardisation (:mod:`saz_geboortezorg.compare.standardise`). For amounts: the
+   expected total ``sum mu``, ``sum mu^2``, the residual sum of squares per unit and the
+   national Pearson sum, so that the dispersion and the robust variance of each unit's
+   total are the pooled benchmark's.
+5. **mixed** (``central_casemix(..., random_intercept=True)`` only): the random intercept
+   per hospital, :mod:`.mixed`.
 
 From these sums the central function builds the same per-indicator unit tables as
 :func:`~saz_geboortezorg.compare.standardise.unit_table` and runs the rest of the benchmark
@@ -53,6 +61,7 @@ from saz_geboortezorg.model.mixed import median_odds_ratio
 from saz_geboortezorg.model.rank import rankability
 from saz_geboortezorg.report.protect import protect_benchmark
 from saz_geboortezorg.result import jsonable
+from saz_geboortezorg.stats.variance import MIN_RECORDS
 
 __all__ = ["Run", "request_digest", "FederatedError", "STEP_TOLERANCE", "MAX_ITERATIONS"]
 
@@ -161,7 +170,9 @@ class Run:
         request = {"kind": "counts", "unit": unit, "indicators": indicators, "units": prep["units"]}
         return self.secure_sum(request)
 
-    def newton(self, indicators: list[str], unit: str, prep: dict, counts: dict) -> dict:
+    def newton(
+        self, indicators: list[str], unit: str, prep: dict, counts: dict, family: str = "binomial"
+    ) -> dict:
         """Federated Newton-Raphson for every case-mix indicator at once.
 
         The start is R's glm start (the first IRLS step from ``mu = (y + 0.5) / (n + 1)``
@@ -192,15 +203,31 @@ class Run:
                 h = np.zeros((p, p))
                 h[np.triu_indices(p)] = sums[(i, "hessian")]
                 out[i] = (float(sums[(i, "loglik")][0]), sums[(i, "gradient")], h + np.triu(h, 1).T)
+                if (i, "fisher") in sums:
+                    h = np.zeros((p, p))
+                    h[np.triu_indices(p)] = sums[(i, "fisher")]
+                    fits[i]["fisher"] = h + np.triu(h, 1).T
             return out
 
-        start = ask("start", indicators)
-        candidate = {i: np.linalg.solve(start[i][2], start[i][1]) for i in indicators}
+        if family == "gamma":
+            # amounts, log link: from the overall mean (the log-likelihood is concave in
+            # beta, so Newton reaches the maximum from anywhere)
+            candidate = {}
+            for i in indicators:
+                beta = np.zeros(len(fits[i]["names"]))
+                total, n = counts[(i, "observed")].sum(), counts[(i, "n")].sum()
+                beta[fits[i]["names"].index("(Intercept)")] = np.log(total / n)
+                candidate[i] = beta
+            kind = "gamma"
+        else:
+            start = ask("start", indicators)
+            candidate = {i: np.linalg.solve(start[i][2], start[i][1]) for i in indicators}
+            kind = "newton"
         for _ in range(MAX_ITERATIONS):
             todo = [i for i in indicators if not fits[i]["converged"]]
             if not todo:
                 break
-            answers = ask("newton", todo, candidate)
+            answers = ask(kind, todo, candidate)
             for i in todo:
                 f = fits[i]
                 ll, g, h = answers[i]
@@ -282,17 +309,16 @@ class Run:
     def unit_tables(self, indicators: list[str], unit: str, adjusted: bool = True) -> tuple:
         """Per indicator the unit table of :func:`~saz_geboortezorg.compare.standardise.unit_table`,
         from the nodes' sums; and the prepare round's answers and the fits."""
-        for i in indicators:
-            ind = get(i)
-            if ind.is_mean:
-                raise SpecError(
-                    f"{i}: amounts (cost) are not supported by the federated benchmark yet"
-                )
         prep = self.prepare(indicators, unit)
         self.prep = prep
         counts = self.counts(indicators, unit, prep)
         cm = [i for i in indicators if adjusted and get(i).case_mix]
-        fits = self.newton(cm, unit, prep, counts) if cm else {}
+        binomial = [i for i in cm if not get(i).is_mean]
+        amounts = [i for i in cm if get(i).is_mean]
+        fits = self.newton(binomial, unit, prep, counts) if binomial else {}
+        if amounts:
+            fits.update(self.newton(amounts, unit, prep, counts, family="gamma"))
+        fits = {i: fits[i] for i in cm}
         self.fits.update(fits)
         exp = self.expected(cm, unit, prep, fits) if cm else {}
         tables = {}
@@ -303,18 +329,22 @@ class Run:
             common = {
                 "indicator": ind.id,
                 "measure": ind.unit,
-                "family": "binomial",
+                "family": "gamma" if ind.is_mean else "binomial",
                 "overall": float(obs.sum() / n.sum()),
             }
             if i in fits:
                 e, s2 = exp[(i, "sum_p")], exp[(i, "sum_p2")]
+                if ind.is_mean:
+                    variance = self._amount_variance(i, n, exp, fits[i])
+                else:
+                    variance = e - s2
                 spec = load_spec(ind.case_mix)
                 table = RateTable.from_counts(
                     np.asarray(prep["units"][i], dtype=object),
                     n,
                     obs,
                     expected=e,
-                    variance=e - s2,
+                    variance=variance,
                     method=f"case-mix model {spec.name!r} (indirect standardisation; "
                     "federated fit)",
                     calibration=1.0,
@@ -326,12 +356,37 @@ class Run:
                     if not ind.case_mix
                     else "crude (adjustment switched off)"
                 )
+                extra = {"sumsq": counts[(i, "sumsq")]} if ind.is_mean else {}
                 table = RateTable.from_counts(
-                    np.asarray(prep["units"][i], dtype=object), n, obs, method=method, **common
+                    np.asarray(prep["units"][i], dtype=object),
+                    n,
+                    obs,
+                    method=method,
+                    **extra,
+                    **common,
                 )
             tables[i] = replace(table, unit_type=unit, attribution=rule)
         stand_in = int(round(counts[("", "stand_in")][0]))
         return tables, prep, fits, stand_in
+
+    @staticmethod
+    def _amount_variance(i: str, n: np.ndarray, exp: dict, fit: dict) -> np.ndarray:
+        """The variance of a unit's total amount, as the pooled benchmark's
+        (:func:`~saz_geboortezorg.stats.variance.robust_total_variance`): the robust
+        ``n/(n - 1) sum (y - mu)^2``, the model's ``phi sum mu^2`` where larger for units
+        with fewer than ``MIN_RECORDS`` records. Also sets the fit's Pearson dispersion
+        ``phi`` and the covariance ``phi (X'NX)^-1``, as ``fit_gamma``."""
+        p = len(fit["names"])
+        total_n = float(n.sum())
+        phi = float(exp[(i, "pearson")][0] / (total_n - p)) if total_n > p else float("nan")
+        fit["scale"] = phi
+        fit["cov"] = np.linalg.inv(fit["fisher"]) * phi
+        rss = exp[(i, "rss")]
+        model = phi * exp[(i, "sum_p2")]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            robust = np.where(n > 1, rss * n / (n - 1), np.nan)
+        small = ~(n >= MIN_RECORDS)
+        return np.where(small, np.fmax(robust, model), robust)
 
     # -- the three central functions ---------------------------------------------------------
     def rates(self, indicators: list[str], unit: str) -> list[dict]:
@@ -362,6 +417,11 @@ class Run:
         tables, prep, fits, _ = self.unit_tables([ind.id], unit)
         fit = fits[ind.id]
         mixed = None
+        if random_intercept and ind.is_mean:
+            raise SpecError(
+                f"{indicator}: the random intercept is fitted for 0/1 outcomes only, not for "
+                "amounts (as sg.casemix)"
+            )
         if random_intercept:
             mixed = self.random_intercept([ind.id], unit, prep, fits)[ind.id]
             fit["mixed"] = mixed

@@ -52,10 +52,10 @@ def check_supported(spec: CaseMixSpec) -> None:
                 "bands; its median and spline knots depend on the pooled data, so it is not "
                 "supported in a federated fit (give it bands)"
             )
-    if spec.missing != "unknown" or spec.population or spec.family != "binomial":
+    if spec.missing != "unknown" or spec.population or spec.family not in ("binomial", "gamma"):
         raise SpecError(
-            f"case-mix spec {spec.name!r}: federated fits support logistic models with "
-            "missing: unknown and no extra population"
+            f"case-mix spec {spec.name!r}: federated fits support logistic and gamma models "
+            "with missing: unknown and no extra population"
         )
 
 

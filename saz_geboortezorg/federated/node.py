@@ -203,15 +203,21 @@ def layout(request: dict[str, Any]) -> list[tuple[str, str, int]]:
         for ind in request["indicators"]:
             k = len(request["units"][ind])
             out += [(ind, "n", k), (ind, "observed", k)]
+            if get(ind).is_mean:
+                out.append((ind, "sumsq", k))
         out.append(("", "stand_in", 1))
-    elif kind in ("newton", "start"):
+    elif kind in ("newton", "start", "gamma"):
         for ind in request["indicators"]:
             p = len(request["names"][ind])
             out += [(ind, "loglik", 1), (ind, "gradient", p), (ind, "hessian", p * (p + 1) // 2)]
+            if kind == "gamma":
+                out.append((ind, "fisher", p * (p + 1) // 2))
     elif kind == "expected":
         for ind in request["indicators"]:
             k = len(request["units"][ind])
             out += [(ind, "sum_p", k), (ind, "sum_p2", k)]
+            if get(ind).is_mean:
+                out += [(ind, "rss", k), (ind, "pearson", 1)]
     elif kind == "mixed":
         for ind in request["indicators"]:
             p, k = len(request["names"][ind]), len(request["units"][ind])
@@ -275,6 +281,8 @@ def node_sums(data: Dataset, request: dict[str, Any]) -> np.ndarray:
             codes = np.array([index[u] for u in labels], dtype=np.int64)
             parts.append(np.bincount(codes, minlength=len(units)).astype(float))
             parts.append(np.bincount(codes, weights=y, minlength=len(units)))
+            if ind.is_mean:
+                parts.append(np.bincount(codes, weights=y * y, minlength=len(units)))
         births = data.births
         stand_in = births["booking_from"].astype(str).str.startswith("birth hospital")
         parts.append(np.array([float(births.loc[stand_in, "pregnancy_id"].nunique())]))
@@ -299,6 +307,26 @@ def node_sums(data: Dataset, request: dict[str, Any]) -> np.ndarray:
                     np.asarray(request["b"][name], dtype=float),
                 )
             )
+    elif kind == "gamma":
+        # the gamma model with log link (amounts): log-likelihood kernel
+        # -sum (y / mu + log mu), its gradient X'(y / mu - 1) and observed information
+        # X' diag(y / mu) X, summed per pattern; and the Fisher information X' diag(n) X
+        for name in request["indicators"]:
+            ind = get(name)
+            pats, names = _patterns(
+                data, ind, unit, request["levels"][name], request["units"][name]
+            )
+            if names != request["names"][name]:
+                raise SpecError(f"{name}: the node's model terms differ from the request's")
+            beta = np.asarray(request["beta"][name], dtype=float)
+            eta = pats.X @ beta
+            inv_mu = np.exp(-eta)
+            loglik = -np.sum(pats.events * inv_mu + pats.trials * eta)
+            grad = pats.X.T @ (pats.events * inv_mu - pats.trials)
+            hess = (pats.X * (pats.events * inv_mu)[:, None]).T @ pats.X
+            fisher = (pats.X * pats.trials[:, None]).T @ pats.X
+            tri = np.triu_indices(len(beta))
+            parts += [np.array([loglik]), grad, hess[tri], fisher[tri]]
     elif kind in ("newton", "start", "expected"):
         for name in request["indicators"]:
             ind = get(name)
@@ -330,6 +358,20 @@ def node_sums(data: Dataset, request: dict[str, Any]) -> np.ndarray:
                 grad = pats.X.T @ (pats.events - pats.trials * p)
                 hess = (pats.X * (pats.trials * p * (1 - p))[:, None]).T @ pats.X
                 parts += [np.array([loglik]), grad, hess[np.triu_indices(len(beta))]]
+            elif ind.is_mean:
+                # amounts: per unit the expected total sum n mu, sum n mu^2 (the model
+                # variance over the dispersion) and the residual sum of squares
+                # sum (y - mu)^2; nationally the Pearson sum of the dispersion
+                beta = np.asarray(request["beta"][name], dtype=float)
+                mu_pat = np.exp(pats.X @ beta)
+                mu = mu_pat[pats.cell_pattern]
+                k = len(request["units"][name])
+                n, tot, sq = pats.cell_trials, pats.cell_events, pats.cell_sumsq
+                parts.append(np.bincount(pats.cell_unit, weights=n * mu, minlength=k))
+                parts.append(np.bincount(pats.cell_unit, weights=n * mu * mu, minlength=k))
+                rss = sq - 2 * mu * tot + n * mu * mu
+                parts.append(np.bincount(pats.cell_unit, weights=rss, minlength=k))
+                parts.append(np.array([np.sum(rss / mu**2)]))
             else:
                 beta = np.asarray(request["beta"][name], dtype=float)
                 p = expit(pats.X @ beta)[pats.cell_pattern]

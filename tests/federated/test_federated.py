@@ -3,7 +3,9 @@
 The synthetic data (60,000 births) are split into 17 regional VSV nodes (``split.py``:
 a pregnancy is in the node of its booking region), run through vantage6's
 ``MockAlgorithmClient``, and compared with ``sg.benchmark`` and ``sg.casemix`` on the
-pooled data: O, E, O/E, the funnel limits and p-values to 1e-8, identical verdicts.
+pooled data: O, E, O/E, the funnel limits and p-values to 1e-8, identical verdicts, for
+every case-mix indicator (the logistic ones and cost per pregnancy, a gamma model); the
+random intercept per hospital against the pooled Laplace fit.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ from saz_geboortezorg.federated.node import layout, node_data, node_sums
 from saz_geboortezorg.indicators.definitions import load_catalogue
 from saz_geboortezorg.report.protect import protect_benchmark
 
-#: Every case-mix indicator of the catalogue with a logistic model (cost per pregnancy,
-#: a gamma model of amounts, is not federated yet).
+#: Every case-mix indicator of the catalogue with a logistic model.
 CASE_MIX = [i.id for i in load_catalogue().values() if i.case_mix and not i.is_mean]
+#: The amounts: cost per pregnancy (a gamma model with log link).
+AMOUNTS = [i.id for i in load_catalogue().values() if i.case_mix and i.is_mean]
+#: The benchmark of the module's run: every case-mix indicator.
+BENCHMARK = CASE_MIX + AMOUNTS
 
 RTOL = 1e-8
 
@@ -46,17 +51,18 @@ def client(nodes, shared_key):
 def run(client):
     """One central run of the benchmark of every case-mix indicator."""
     run = central.Run(client, "test-run")
-    rows = run.benchmark(CASE_MIX, "hospital")
+    rows = run.benchmark(BENCHMARK, "hospital")
     return run, rows
 
 
 @pytest.fixture(scope="module")
 def pooled_benchmark(pooled):
-    return sg.benchmark(pooled, CASE_MIX, unit="hospital")
+    return sg.benchmark(pooled, BENCHMARK, unit="hospital")
 
 
 def test_case_mix_indicators_are_covered():
     assert len(CASE_MIX) == 12 and "cs" in CASE_MIX and "perinatal_mortality" in CASE_MIX
+    assert AMOUNTS == ["cost_per_pregnancy"]
 
 
 def test_split_puts_every_pregnancy_in_its_booking_region(nodes, pooled):
@@ -88,7 +94,7 @@ def test_benchmark_equals_pooled(run, pooled_benchmark):
 
 
 def test_funnel_limits_equal_pooled(run, pooled_benchmark):
-    for ind in CASE_MIX:
+    for ind in BENCHMARK:
         fed, pool = run[0].result.funnels[ind], pooled_benchmark.funnels[ind]
         assert close(fed.phi, pool.phi) and close(fed.tau2, pool.tau2), ind
         for column in ["lcl95", "ucl95", "lcl998", "ucl998"]:
@@ -121,6 +127,21 @@ def test_fixed_effects_equal_pooled_fit(run, pooled):
         assert fed["names"] == fit.coefficients["term"].tolist(), ind
         assert close(fed["beta"], fit.coefficients["estimate"]), ind
         assert close(np.sqrt(np.diag(fed["cov"])), fit.coefficients["se"], rtol=1e-6), ind
+
+
+def test_gamma_model_equals_pooled_fit(run, pooled):
+    """The cost model (gamma, log link): federated Newton on the nodes' sums, the
+    Pearson dispersion and the covariance as ``fit_gamma`` (statsmodels)."""
+    for ind in AMOUNTS:
+        fit = sg.casemix(pooled, sg.get_indicator(ind).case_mix, unit="all", strict=False)
+        fed = run[0].fits[ind]
+        assert fed["names"] == fit.coefficients["term"].tolist()
+        assert close(fed["beta"], fit.coefficients["estimate"])
+        assert close(np.sqrt(np.diag(fed["cov"])), fit.coefficients["se"])
+        assert close(fed["scale"], fit.diagnostics["dispersion"])
+    # the benchmark row of the amounts is there, with its expected totals
+    table = run[0].result.table
+    assert table["indicator"].isin(AMOUNTS).sum() > 10
 
 
 def _messages(client):
