@@ -170,9 +170,7 @@ class Run:
         request = {"kind": "counts", "unit": unit, "indicators": indicators, "units": prep["units"]}
         return self.secure_sum(request)
 
-    def newton(
-        self, indicators: list[str], unit: str, prep: dict, counts: dict, family: str = "binomial"
-    ) -> dict:
+    def newton(self, indicators: list[str], unit: str, prep: dict, counts: dict) -> dict:
         """Federated Newton-Raphson for every case-mix indicator at once.
 
         The start is R's glm start (the first IRLS step from ``mu = (y + 0.5) / (n + 1)``
@@ -209,25 +207,22 @@ class Run:
                     fits[i]["fisher"] = h + np.triu(h, 1).T
             return out
 
-        if family == "gamma":
-            # amounts, log link: from the overall mean (the log-likelihood is concave in
-            # beta, so Newton reaches the maximum from anywhere)
-            candidate = {}
-            for i in indicators:
+        # the start: R's glm start for 0/1 outcomes (one round); for amounts (gamma, log
+        # link; the log-likelihood is concave in beta) the overall mean
+        logistic = [i for i in indicators if not get(i).is_mean]
+        start = ask("start", logistic) if logistic else {}
+        candidate = {i: np.linalg.solve(start[i][2], start[i][1]) for i in logistic}
+        for i in indicators:
+            if get(i).is_mean:
                 beta = np.zeros(len(fits[i]["names"]))
                 total, n = counts[(i, "observed")].sum(), counts[(i, "n")].sum()
                 beta[fits[i]["names"].index("(Intercept)")] = np.log(total / n)
                 candidate[i] = beta
-            kind = "gamma"
-        else:
-            start = ask("start", indicators)
-            candidate = {i: np.linalg.solve(start[i][2], start[i][1]) for i in indicators}
-            kind = "newton"
         for _ in range(MAX_ITERATIONS):
             todo = [i for i in indicators if not fits[i]["converged"]]
             if not todo:
                 break
-            answers = ask(kind, todo, candidate)
+            answers = ask("newton", todo, candidate)
             for i in todo:
                 f = fits[i]
                 ll, g, h = answers[i]
@@ -313,12 +308,7 @@ class Run:
         self.prep = prep
         counts = self.counts(indicators, unit, prep)
         cm = [i for i in indicators if adjusted and get(i).case_mix]
-        binomial = [i for i in cm if not get(i).is_mean]
-        amounts = [i for i in cm if get(i).is_mean]
-        fits = self.newton(binomial, unit, prep, counts) if binomial else {}
-        if amounts:
-            fits.update(self.newton(amounts, unit, prep, counts, family="gamma"))
-        fits = {i: fits[i] for i in cm}
+        fits = self.newton(cm, unit, prep, counts) if cm else {}
         self.fits.update(fits)
         exp = self.expected(cm, unit, prep, fits) if cm else {}
         tables = {}

@@ -206,11 +206,11 @@ def layout(request: dict[str, Any]) -> list[tuple[str, str, int]]:
             if get(ind).is_mean:
                 out.append((ind, "sumsq", k))
         out.append(("", "stand_in", 1))
-    elif kind in ("newton", "start", "gamma"):
+    elif kind in ("newton", "start"):
         for ind in request["indicators"]:
             p = len(request["names"][ind])
             out += [(ind, "loglik", 1), (ind, "gradient", p), (ind, "hessian", p * (p + 1) // 2)]
-            if kind == "gamma":
+            if kind == "newton" and get(ind).is_mean:
                 out.append((ind, "fisher", p * (p + 1) // 2))
     elif kind == "expected":
         for ind in request["indicators"]:
@@ -307,26 +307,6 @@ def node_sums(data: Dataset, request: dict[str, Any]) -> np.ndarray:
                     np.asarray(request["b"][name], dtype=float),
                 )
             )
-    elif kind == "gamma":
-        # the gamma model with log link (amounts): log-likelihood kernel
-        # -sum (y / mu + log mu), its gradient X'(y / mu - 1) and observed information
-        # X' diag(y / mu) X, summed per pattern; and the Fisher information X' diag(n) X
-        for name in request["indicators"]:
-            ind = get(name)
-            pats, names = _patterns(
-                data, ind, unit, request["levels"][name], request["units"][name]
-            )
-            if names != request["names"][name]:
-                raise SpecError(f"{name}: the node's model terms differ from the request's")
-            beta = np.asarray(request["beta"][name], dtype=float)
-            eta = pats.X @ beta
-            inv_mu = np.exp(-eta)
-            loglik = -np.sum(pats.events * inv_mu + pats.trials * eta)
-            grad = pats.X.T @ (pats.events * inv_mu - pats.trials)
-            hess = (pats.X * (pats.events * inv_mu)[:, None]).T @ pats.X
-            fisher = (pats.X * pats.trials[:, None]).T @ pats.X
-            tri = np.triu_indices(len(beta))
-            parts += [np.array([loglik]), grad, hess[tri], fisher[tri]]
     elif kind in ("newton", "start", "expected"):
         for name in request["indicators"]:
             ind = get(name)
@@ -345,6 +325,8 @@ def node_sums(data: Dataset, request: dict[str, Any]) -> np.ndarray:
                 )
                 hess = (pats.X * w[:, None]).T @ pats.X
                 parts += [np.zeros(1), pats.X.T @ (w * z), hess[np.triu_indices(len(names))]]
+            elif kind == "newton" and ind.is_mean:
+                parts += _gamma_sums(pats, np.asarray(request["beta"][name], dtype=float))
             elif kind == "newton":
                 beta = np.asarray(request["beta"][name], dtype=float)
                 p = expit(pats.X @ beta)
@@ -387,6 +369,21 @@ def node_sums(data: Dataset, request: dict[str, Any]) -> np.ndarray:
     if len(out) != expected_length:
         raise SazError(f"node sums: {len(out)} values, the layout says {expected_length}")
     return out
+
+
+def _gamma_sums(pats: Patterns, beta: np.ndarray) -> list[np.ndarray]:
+    """The gamma model with log link (amounts), summed over the node's patterns: the
+    log-likelihood kernel ``-sum (y / mu + log mu)``, its gradient ``X'(y / mu - 1)``, its
+    observed information ``X' diag(y / mu) X`` and the Fisher information ``X' diag(n) X``
+    (the covariance of ``fit_gamma``), the matrices as upper triangles."""
+    eta = pats.X @ beta
+    inv_mu = np.exp(-eta)
+    loglik = -np.sum(pats.events * inv_mu + pats.trials * eta)
+    grad = pats.X.T @ (pats.events * inv_mu - pats.trials)
+    hess = (pats.X * (pats.events * inv_mu)[:, None]).T @ pats.X
+    fisher = (pats.X * pats.trials[:, None]).T @ pats.X
+    tri = np.triu_indices(len(beta))
+    return [np.array([loglik]), grad, hess[tri], fisher[tri]]
 
 
 def validation_report(exc: Exception) -> dict[str, Any]:
