@@ -120,7 +120,7 @@ def central_rates(client: Any, indicators: list[str], unit: str = "hospital") ->
 def central_casemix(
     client: Any, indicator: str, unit: str = "hospital", random_intercept: bool = False
 ) -> dict:
-    """Central: the logistic case-mix model by federated Newton-Raphson; with
+    """Central: the case-mix model (logistic, or gamma for amounts) by federated Newton; with
     ``random_intercept=True`` also the random intercept per unit (Laplace, as
     ``sg.casemix(..., random_effects=True)``; :mod:`.mixed`). See :mod:`.central`."""
     return central.Run(client, uuid.uuid4().hex).casemix(indicator, unit, random_intercept)
