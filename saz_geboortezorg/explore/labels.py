@@ -375,6 +375,10 @@ screen' fills the screen; Esc leaves it.</p>
 table (CSV) to a folder, with counts from 1 to 9 hidden as in the reports: units whose
 counts are hidden are left out of the plots, and the funnel is refitted on the units
 shown.</p>
+<p><b>Which data.</b> The dashboard shows the data its notebook loads: the toolkit's
+<b>synthetic</b> data (no real women), unless <code>DATA</code> in
+<code>notebooks/dashboard.ipynb</code> points to the folder of real extracts (see
+<code>notebooks/00_start_hier.ipynb</code>).</p>
 """,
     "nl": """
 <p>De <i>Verkenner</i> is de benchmarkverkenner van de <b>saz_geboortezorg</b>-toolkit op
@@ -444,6 +448,10 @@ stuurt). 'Full screen' vult het scherm; Esc sluit het.</p>
 rupsgrafiek (PNG en SVG) en de tabel (CSV) naar een map, met aantallen van 1 tot en met 9
 verborgen zoals in de rapporten: eenheden met verborgen aantallen staan niet in de
 grafieken, en de trechter is opnieuw berekend op de getoonde eenheden.</p>
+<p><b>Welke gegevens.</b> Het dashboard toont de gegevens die zijn notebook laadt: de
+<b>synthetische</b> gegevens van de toolkit (geen echte vrouwen), tenzij <code>DATA</code>
+in <code>notebooks/dashboard.ipynb</code> naar de map met echte extracten wijst (zie
+<code>notebooks/00_start_hier.ipynb</code>).</p>
 """,
 }
 

@@ -125,7 +125,8 @@ class Presenter:
     keys : PresenterKeys
         Keyboard and full screen.
     bar : ipywidgets.HBox
-        The switch, Previous, Next, Full screen and the position, in one row.
+        The list (hidden in presenter mode), the switch, Previous, Next, Full screen
+        and the position, in one row.
     """
 
     def __init__(self, explorer: Any) -> None:
@@ -136,10 +137,10 @@ class Presenter:
         self.choose = widgets.SelectMultiple(
             options=opts.indicator_options(s.language, s.catalogue),
             value=(),
-            rows=5,
+            rows=3,
             description="Present",
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="45em"),
         )
         self.choose.add_class(HIDDEN_CLASS)
         self.toggle = widgets.ToggleButton(
@@ -162,7 +163,7 @@ class Presenter:
         self.next.on_click(lambda _: self.step(1))
         self.keys.on_msg(self._message)
         self.bar = widgets.HBox(
-            [self.toggle, self.previous, self.next, self.keys, self.position],
+            [self.choose, self.toggle, self.previous, self.next, self.keys, self.position],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
         )
 

@@ -246,7 +246,7 @@ class Explorer:
         self._themes_row = row(themes, layout=wrap)
         save = row([self.save_button, self.save_folder, self.saved], layout=wrap)
         rest = row(charts[1:], layout=wrap)
-        for part in (self.help, *top, self._themes_row, self.presenter.choose, save, rest):
+        for part in (self.help, *top, self._themes_row, save, rest):
             part.add_class(HIDDEN_CLASS)  # presenter mode: the funnel and its table only
         self.status.add_class(HIDDEN_CLASS)
         return widgets.VBox(
@@ -254,7 +254,6 @@ class Explorer:
                 self.help,
                 *top,
                 self._themes_row,
-                self.presenter.choose,
                 self.presenter.bar,
                 save,
                 self.status,
