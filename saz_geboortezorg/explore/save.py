@@ -1,10 +1,11 @@
-""" "Save this view": the explorer's funnel, caterpillar and table as files for a slide or
+"""Save this view: the explorer's funnel, caterpillar and table as files for a slide or
 a spreadsheet, with the same small-number protection as the reports.
 
 What is written is protected first, exactly as a report's benchmark table
 (:func:`saz_geboortezorg.disclosure.benchmark.protect_benchmark`: counts ``n`` and
 ``observed`` from 1 to ``threshold - 1`` hidden, secondary suppression across the
-units, every value derived from a hidden count hidden with it). Then, as in the reports
+units, every value derived from a hidden count hidden with it).
+When nothing is hidden the view is written as it is shown. Otherwise, as in the reports
 (:func:`saz_geboortezorg.report.build.shown_only`):
 
 - the funnel is refitted on the units whose counts are shown
@@ -145,7 +146,9 @@ def protect_view(view: View, threshold: int = DEFAULT_THRESHOLD) -> tuple[View, 
     shown = ~gone
 
     fr, no_funnel = None, ""
-    if view.funnel is not None:
+    if view.funnel is not None and not gone.any():
+        fr = view.funnel  # nothing hidden: the funnel, flags and verdicts as shown
+    elif view.funnel is not None:
         from saz_geboortezorg.compare.funnel import refit_funnel
 
         keep = ~view.funnel.table["group"].astype(str).isin(hidden_units).to_numpy()
@@ -166,7 +169,9 @@ def protect_view(view: View, threshold: int = DEFAULT_THRESHOLD) -> tuple[View, 
     )
     units = base.loc[shown, "unit"].tolist()
     rows = np.flatnonzero(shown)
-    if fr is not None and len(units):
+    if fr is view.funnel and fr is not None:
+        new = {}  # nothing hidden: the view's own labels stay
+    elif fr is not None and len(units):
         levels = sorted(view.state.limits)
         flags = fr.table.set_index("group").reindex(units)
         from saz_geboortezorg.compare.funnel.limits import level_tag
@@ -197,7 +202,9 @@ def protect_view(view: View, threshold: int = DEFAULT_THRESHOLD) -> tuple[View, 
         reused=(),
         unit_notes={u: t for u, t in view.unit_notes.items() if u in set(units)},
     )
-    if view.charts:
+    if view.charts and fr is view.funnel:
+        safe.charts = dict(view.charts)  # nothing hidden: the charts as shown
+    elif view.charts:
         keep_charts = {"trend": view.charts["trend"]} if "trend" in view.charts else {}
         safe.charts = draw_charts(safe, keep_charts, no_funnel)
     return safe, hidden_units, summary

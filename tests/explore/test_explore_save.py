@@ -1,4 +1,4 @@
-""" "Save this view": PNG, SVG and CSV with the reports' small-number protection, checked
+"""Save this view: PNG, SVG and CSV with the reports' small-number protection, checked
 against counts made by hand from the women table."""
 
 from __future__ import annotations
@@ -103,3 +103,18 @@ def test_charts_show_only_units_with_shown_counts(saved, small_region):
     for name in ("funnel", "caterpillar"):
         spec = safe.charts[name].to_json()
         assert not any(f'"{u}"' in spec for u in gone), name
+
+
+def test_nothing_hidden_saves_the_view_as_shown(women, tmp_path, shown):
+    ex = Explorer(women, indicator="induction", unit="region")
+    hand = women.groupby("region_id")["onset"].agg(
+        n="size", events=lambda s: (s == "induced").sum()
+    )
+    assert (hand.min() >= THRESHOLD).all()  # no small count: nothing to hide
+    result = ex.save_view(tmp_path)
+    assert result.hidden_units == []
+    csv = pd.read_csv(result.folder / "table.csv")
+    screen = ex.view.display()
+    assert csv["assessment"].tolist() == screen["assessment"].tolist()
+    assert csv["n"].tolist() == hand["n"].tolist()
+    assert csv["observed"].tolist() == hand["events"].tolist()
