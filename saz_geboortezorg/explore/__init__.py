@@ -8,7 +8,10 @@ for Dutch labels (:mod:`.labels`). With a user catalogue (``catalogue=``, the fi
 ``mijn_indicatoren.yaml`` beside the data) its indicators and theme filters join the
 lists; :mod:`.editor` is the panel that defines, checks and saves them. The view (:mod:`.view`) is plain functions from the
 controls' state to a funnel plot, a caterpillar plot, a trend and a table; the widget
-(:mod:`.widgets`, :class:`Explorer`) only wires controls to it.
+(:mod:`.widgets`, :class:`Explorer`) only wires controls to it. For the dashboard:
+:mod:`.query` reads ``?unit=`` from the page's address, :mod:`.presenter` is presenter
+mode for mirror meetings, and :mod:`.save` is "Save this view" (PNG, SVG and CSV,
+protected as the reports).
 
 Examples
 --------

@@ -26,7 +26,15 @@ import pandas as pd
 from saz_geboortezorg.errors import SazError
 from saz_geboortezorg.explore.labels import check_language, indicator_label, label, method_label
 
-__all__ = ["ExplorerState", "View", "explorer_view", "display_table", "CHARTS", "INDEPENDENT"]
+__all__ = [
+    "ExplorerState",
+    "View",
+    "explorer_view",
+    "display_table",
+    "draw_charts",
+    "CHARTS",
+    "INDEPENDENT",
+]
 
 #: The charts of a view, in the order the explorer shows them.
 CHARTS = ("funnel", "caterpillar", "trend")
@@ -457,3 +465,24 @@ def display_table(view: View) -> pd.DataFrame:
     out[label("assessment", language)] = [label(a, language) for a in t["assessment"]]
     out[label("alert", language)] = [label(a, language) if a else "" for a in t["alert"]]
     return out
+
+
+def draw_charts(
+    view: View, reuse: dict[str, Any] | None = None, no_funnel: str = ""
+) -> dict[str, Any]:
+    """The charts of a view (funnel, caterpillar, trend), drawn from its fields as
+    :func:`explorer_view` draws them; ``reuse`` gives charts to keep as they are and
+    ``no_funnel`` why there is no funnel (when ``view.funnel`` is None).
+
+    Used to draw a view whose table, funnel and caterpillar were changed afterwards,
+    such as the protected copy "Save this view" exports
+    (:mod:`saz_geboortezorg.explore.save`). 'My unit' is highlighted only when it is
+    among the units the caterpillar plot shows.
+    """
+    from saz_geboortezorg.indicators import get
+
+    state = view.state
+    units = set(view.caterpillar["unit"].astype(str))
+    highlight = state.my_unit if state.my_unit in units else None
+    ind = get(state.indicator, state.catalogue)
+    return _charts(view, ind, highlight, state.language, dict(reuse or {}), no_funnel)

@@ -11,12 +11,15 @@ language.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SazError
 from saz_geboortezorg.explore import controls as opts
-from saz_geboortezorg.explore.labels import check_language
+from saz_geboortezorg.explore.labels import HELP_TITLE, check_language, help_html
+from saz_geboortezorg.explore.presenter import HIDDEN_CLASS, Presenter
+from saz_geboortezorg.explore.query import choice_from_query
 from saz_geboortezorg.explore.view import CHARTS, ExplorerState, explorer_view
 
 __all__ = ["Explorer", "DESCRIPTIONS"]
@@ -63,6 +66,15 @@ class Explorer:
         :mod:`saz_geboortezorg.indicators.user`): its indicators join the indicator
         list, its themes the theme filters. After the file changes (the indicator
         editor's Save), :meth:`reload_catalogue` picks them up.
+    query : str, optional
+        The page's query string (``"unit=R05"``, ``"unit=ZH05&level=hospital"``,
+        ``lang=nl``; in Voila ``os.environ["QUERY_STRING"]``, see
+        :mod:`saz_geboortezorg.explore.query`): its unit, level and language win over
+        ``highlight``, ``unit`` and ``language``. An unknown unit or level is dropped
+        with a message above the charts; the explorer always opens.
+    save_folder : str or Path, optional
+        Where "Save this view" writes (default: ``views`` beside the user catalogue,
+        else in the working folder).
 
     Attributes
     ----------
@@ -72,6 +84,15 @@ class Explorer:
         Control name -> widget (see :data:`DESCRIPTIONS`).
     panes : dict
         Chart name (``funnel``, ``caterpillar``, ``trend``) -> ChartPane.
+    help : ipywidgets.Accordion
+        "How to read this", closed at the start, in the explorer's language.
+    presenter : Presenter
+        Presenter mode (:mod:`saz_geboortezorg.explore.presenter`); see :meth:`present`
+        and :meth:`step`.
+    save_button : ipywidgets.Button
+        "Save this view" (:meth:`save_view`); ``save_folder`` (a Text) says where.
+    address_note : str
+        Why (part of) the page's address was not followed ('' when it was).
     state : ExplorerState
     view : View or None
         The latest view (None after an error; the message is in ``status``).
@@ -86,6 +107,11 @@ class Explorer:
     >>> ex = Explorer(data, highlight="R05")                        # doctest: +SKIP
     >>> ex.controls["level"].value = "hospital"   # redraws         # doctest: +SKIP
     >>> ex.widget                                                   # doctest: +SKIP
+    >>> Explorer(data, query="unit=ZH05&level=hospital").state.my_unit  # doctest: +SKIP
+    'ZH05'
+    >>> ex.present(["cs", "induction"]); ex.step(1)                  # doctest: +SKIP
+    >>> ex.save_view("views").files[0].name                         # doctest: +SKIP
+    'funnel.png'
     """
 
     @renamed_arguments(my_unit="highlight", level="unit")
@@ -100,6 +126,8 @@ class Explorer:
         cache: Any = None,
         view_function: Any = None,
         catalogue: Any = None,
+        query: str | None = None,
+        save_folder: Any = None,
     ) -> None:
         import ipywidgets as widgets
 
@@ -107,6 +135,15 @@ class Explorer:
         from saz_geboortezorg.present.chart_pane import ChartPane
 
         self.data = data
+        self.address_note = ""
+        if query is not None:
+            choice = choice_from_query(data, query, default_level=unit)
+            highlight = choice.unit if choice.unit is not None else highlight
+            unit = choice.level or unit
+            language = choice.language or language
+            if choice.unit is None and choice.level is not None:
+                highlight = None  # the address asked for a unit not at this level
+            self.address_note = choice.message
         self.cache = cache if cache is not None else BenchmarkCache()
         self.view_function = view_function or explorer_view
         self.state = ExplorerState(
@@ -124,7 +161,25 @@ class Explorer:
         self.panes = {name: ChartPane() for name in CHARTS}
         self.status = widgets.HTML()
         self.table = widgets.HTML()
+        self.help = widgets.Accordion(
+            children=[widgets.HTML(help_html(self.state.language))],
+            titles=(HELP_TITLE[self.state.language],),
+            selected_index=None,
+        )
+        self.presenter = Presenter(self)
+        self.save_button = widgets.Button(
+            description="Save this view",
+            tooltip="Funnel and caterpillar plot (PNG, SVG) and table (CSV), small counts hidden",
+        )
+        self.save_folder = widgets.Text(
+            value=str(self._default_folder(save_folder, catalogue)),
+            description="Folder",
+            layout=widgets.Layout(width="40em"),
+        )
+        self.saved = widgets.HTML()
+        self.save_button.on_click(lambda _: self._save_clicked())
         self.widget = self._layout(widgets)
+        self.widget.add_class("saz-explorer")
         self.refresh()
 
     # -- controls -----------------------------------------------------------------
@@ -189,13 +244,21 @@ class Explorer:
         charts = [self.panes[name].widget for name in CHARTS]
         wrap = widgets.Layout(flex_flow="row wrap")
         self._themes_row = row(themes, layout=wrap)
+        save = row([self.save_button, self.save_folder, self.saved], layout=wrap)
+        rest = row(charts[1:], layout=wrap)
+        for part in (self.help, *top, self._themes_row, save, rest):
+            part.add_class(HIDDEN_CLASS)  # presenter mode: the funnel and its table only
+        self.status.add_class(HIDDEN_CLASS)
         return widgets.VBox(
             [
+                self.help,
                 *top,
                 self._themes_row,
+                self.presenter.bar,
+                save,
                 self.status,
                 charts[0],
-                row(charts[1:], layout=wrap),
+                rest,
                 self.table,
             ]
         )
@@ -220,6 +283,8 @@ class Explorer:
         elif name == "language":
             self.state = self.state.replace(language=check_language(value))
             self._relabel()
+            self.help.children[0].value = help_html(self.state.language)
+            self.help.titles = (HELP_TITLE[self.state.language],)
         else:
             self.state = self.state.replace(**{name: value})
         self.refresh()
@@ -256,6 +321,9 @@ class Explorer:
                 control.value = value
         finally:
             self._quiet = False
+        presenter = getattr(self, "presenter", None)
+        if presenter is not None:
+            presenter.relabel()
 
     def reload_catalogue(self) -> None:
         """Read the user catalogue again: new or changed indicators join the indicator
@@ -309,7 +377,69 @@ class Explorer:
         self.table.value = view.display().to_html(index=False, na_rep="")
         notes = [view.method, *view.notes]
         self.status.value = "<br>".join(_escape(n) for n in notes if n)
+        if self.address_note:
+            self.status.value = f"<b>{_escape(self.address_note)}</b><br>" + self.status.value
         self.view = view
+        presenter = getattr(self, "presenter", None)
+        if presenter is not None and presenter.active:
+            presenter.show_position()
+
+    # -- presenter mode and saved views --------------------------------------------
+    def present(self, indicators: Any = None, on: bool = True) -> None:
+        """Presenter mode on (or off with ``on=False``): large type, the funnel plot and
+        table of one indicator, Previous/Next and the arrow keys step through
+        ``indicators`` (ids; default: the ones chosen under "Present", else the current
+        one). See :mod:`saz_geboortezorg.explore.presenter`."""
+        self.presenter.switch(on, indicators)
+
+    def step(self, by: int = 1) -> str:
+        """Presenter mode: show the next (``by=1``) or previous (``-1``) indicator of the
+        list (it stops at either end); returns its id."""
+        return self.presenter.step(by)
+
+    def save_view(self, folder: Any = None, *, threshold: int | None = None) -> Any:
+        """Write the current funnel and caterpillar plot (PNG, SVG) and table (CSV),
+        protected as the reports are (:func:`saz_geboortezorg.explore.save.save_view`).
+
+        Parameters
+        ----------
+        folder : str or Path, optional
+            Default: the "Folder" box (``save_folder``).
+        threshold : int, optional
+            Counts from 1 to ``threshold - 1`` are hidden (default 10, as the reports).
+
+        Returns
+        -------
+        SavedView
+        """
+        from saz_geboortezorg.disclosure import DEFAULT_THRESHOLD
+        from saz_geboortezorg.explore.save import save_view
+
+        if self.view is None:
+            raise SazError("nothing to save: the explorer shows no view (see its message)")
+        where = Path(folder if folder is not None else self.save_folder.value).expanduser()
+        return save_view(self.view, where, threshold=threshold or DEFAULT_THRESHOLD)
+
+    def _save_clicked(self) -> None:
+        self.saved.value = "Saving ..."
+        try:
+            saved = self.save_view()
+        except (SazError, OSError) as exc:
+            self.saved.value = f"<b>Not saved: {_escape(str(exc))}</b>"
+            return
+        names = ", ".join(p.name for p in saved.files)
+        hidden = f" {_escape(saved.summary)}" if saved.hidden_units else ""
+        self.saved.value = (
+            f"Saved to <code>{_escape(str(saved.folder))}</code>: {_escape(names)}.{hidden}"
+        )
+
+    @staticmethod
+    def _default_folder(folder: Any, catalogue: Any) -> Path:
+        if folder is not None:
+            return Path(folder)
+        if catalogue is not None:
+            return Path(catalogue).parent / "views"
+        return Path.cwd() / "views"
 
 
 def _escape(text: str) -> str:

@@ -195,25 +195,9 @@ def _refit_shown(result: Any) -> Any:
     >>> round(_refit_shown(part).phi, 10) == round(shown.phi, 10)
     True
     """
-    from saz_geboortezorg.compare.funnel import funnel
+    from saz_geboortezorg.compare.funnel import refit_funnel
 
-    t = result.table
-    return funnel(
-        t[["group", "numerator", "denominator"]],
-        "numerator",
-        "denominator",
-        "group",
-        data_type=result.data_type,
-        sr_method=result.sr_method,
-        trim_by=result.trim_by,
-        limits=result.levels,
-        overdispersion=result.overdispersion,
-        multiplier=result.multiplier,
-        shmi_rounding=False,  # the table holds the (already rounded, if at all) inputs
-        pr_limits=result.pr_limits,
-        fitted_expected=result.fitted_expected,
-        phi_correction=result.phi_correction,
-    )
+    return refit_funnel(result)
 
 
 #: Trend columns computed from a unit's counts in every quarter (the p-chart's centre line

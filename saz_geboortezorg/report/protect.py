@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from saz_geboortezorg.disclosure import Disclosure, Protected, suppress
+from saz_geboortezorg.disclosure.benchmark import protect_benchmark
 
 __all__ = ["Shared", "protect", "protect_benchmark"]
 
@@ -69,63 +70,7 @@ class Shared:
 def _benchmark(
     table: pd.DataFrame, threshold: int, force: pd.DataFrame | None = None
 ) -> list[Protected]:
-    derived_cols = ["value", "ratio", "flag95", "flag998", "assessment", "outside"]
-    # expected and adjusted go with n: for a 3-birth unit ``expected`` estimates its size
-    derived_cols += ["expected", "adjusted"]
-    derived_cols += [
-        "alert",
-        "judged",
-        "expected_events",
-        "p_value",
-        "p_funnel",
-        "p_exact",
-        "q_value",
-    ]
-    derived_cols = [c for c in derived_cols if c in table.columns]
-    counts = table[table["measure"] != "euro"]
-    euros = table[table["measure"] == "euro"]
-    out = [
-        suppress(
-            counts,
-            ["n", "observed"],
-            lines=[("indicator",)],
-            denominators={"observed": "n"},
-            force=None if force is None else force.loc[counts.index].reset_index(drop=True),
-            derived={c: ["observed", "n"] for c in derived_cols},
-            threshold=threshold,
-            name="benchmark table",
-            label=["unit", "indicator"],
-        )
-    ]
-    if len(euros):
-        out.append(
-            suppress(
-                euros,
-                ["n"],
-                lines=[("indicator",)],
-                derived={c: ["n"] for c in [*derived_cols, "observed"]},
-                threshold=threshold,
-                name="benchmark table (costs)",
-                label=["unit", "indicator"],
-            )
-        )
-    return out
-
-
-def protect_benchmark(table: pd.DataFrame, threshold: int = 10) -> list[Protected]:
-    """The benchmark table's protection, as every report applies it (one
-    :class:`Protected` for the counts, one for amounts when the table has them); used
-    by the federated benchmark for the table it returns.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"indicator": "a", "measure": "percent", "unit": list("ABC"),
-    ...                   "n": [300, 250, 280], "observed": [40, 4, 35],
-    ...                   "expected": [38.0, 20.0, 21.0], "assessment": "within"})
-    >>> protect_benchmark(t)[0].table["observed"].isna().tolist()
-    [False, True, True]
-    """
-    return _benchmark(table, threshold)
+    return protect_benchmark(table, threshold, force)
 
 
 def _protect_equity(equity: pd.DataFrame, groups: pd.DataFrame, hidden: pd.DataFrame) -> Protected:

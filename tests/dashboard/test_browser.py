@@ -7,6 +7,13 @@ and counted (hospital networks often block CDNs), and the browser console must s
 no errors. Screenshots before and after the change are kept in
 ``tests/dashboard/artifacts/`` (git-ignored); their paths are printed.
 
+In the same page (no second page view: CI is near its budget), issue 19's steps
+(:func:`personal_and_presentable_steps`): the page is opened with ``?unit=ZH05&level=hospital``
+and must show that unit highlighted; "How to read this" starts closed; presenter mode steps
+through a chosen list with the keyboard, in large type and full screen (screenshots
+``dashboard_presenter_1.png`` and ``_2.png``); "Save this view" writes the funnel,
+caterpillar and table to ``artifacts/saved_view``, with no count from 1 to 9.
+
 Chromium is never downloaded: ``make test`` installs Debian's ``chromium`` when it is
 missing. Without ``/usr/bin/chromium`` this test fails (it is not skipped).
 """
@@ -214,7 +221,7 @@ def test_dashboard_in_chromium_offline(voila):
             page.on("pageerror", lambda e: console_errors.append(f"page error: {e}"))
             page.route("**/*", route)
 
-            page.goto(url, timeout=STARTUP_TIMEOUT_S * 1000)
+            page.goto(with_unit(url), timeout=STARTUP_TIMEOUT_S * 1000)
             timings = {"page": time.monotonic() - started}
             # Voila shows the page once every cell has run; then the widgets render
             dropdown = page.get_by_label(CONTROL_LABEL, exact=True)
@@ -260,6 +267,7 @@ def test_dashboard_in_chromium_offline(voila):
                 '[data-mime-type="application/vnd.jupyter.error"]'
             ).all_inner_texts()
             body_text = page.inner_text("body")
+            issue19 = personal_and_presentable_steps(page)  # issue 19, same page
         finally:
             browser.close()
 
@@ -274,3 +282,111 @@ def test_dashboard_in_chromium_offline(voila):
     assert "There was an error when executing cell" not in body_text
     server_log = log.read_text()
     assert "Traceback" not in server_log, server_log
+    check_saved_view(issue19)
+
+
+# -- issue 19: personal and presentable, steps run inside the session above ------------------
+
+#: the unit the address asks for (a hospital of the synthetic data): ?unit=ZH05&level=hospital
+URL_UNIT = ("ZH05", "hospital")
+#: the indicators presenter mode steps through
+PRESENT = ("pph", "cs", "induction")
+PRESENTER_ON_JS = "() => !!document.querySelector('.saz-explorer.saz-presenter')"
+POSITION_JS = "() => document.querySelector('.saz-presenter-title').textContent"
+
+
+def with_unit(url: str) -> str:
+    """The dashboard's address asking for :data:`URL_UNIT`."""
+    unit, level = URL_UNIT
+    return f"{url}&unit={unit}&level={level}"
+
+
+def _wait_position(page, prefix: str) -> None:
+    page.wait_for_function(f"() => ({POSITION_JS})().startsWith({prefix!r})", timeout=30_000)
+
+
+def personal_and_presentable_steps(page) -> dict:
+    """Issue 19 on the open dashboard (opened with :func:`with_unit`): the unit of the
+    address is highlighted; 'How to read this' is closed; presenter mode steps through a
+    chosen list with the keyboard, in large type, full screen; 'Save this view' writes
+    protected files. Screenshots dashboard_presenter_1.png and _2.png. Returns what the
+    test checks after the browser is closed."""
+    from saz_geboortezorg.explore.controls import indicator_options
+
+    unit, level = URL_UNIT
+    labels = {v: k for k, v in indicator_options("en")}
+    found: dict = {"saved_folder": ARTIFACTS / "saved_view"}
+
+    # 1. the address named the unit: highlighted at its level
+    my_unit = page.get_by_label("My unit", exact=True)
+    assert my_unit.evaluate("el => el.options[el.selectedIndex].text") == unit
+    funnel_text = page.evaluate(CHARTS_JS)[0]["text"]
+    assert unit in funnel_text and level in funnel_text, funnel_text
+
+    # 2. the explanation is behind a closed toggle
+    explanation = page.get_by_text("too few to judge", exact=False).first
+    assert not explanation.is_visible()
+    page.get_by_text("How to read this", exact=True).click()
+    explanation.wait_for(state="visible", timeout=10_000)
+    page.get_by_text("How to read this", exact=True).click()
+
+    # 3. presenter mode: choose the list, switch on, step with the keyboard
+    page.get_by_label("Present", exact=True).select_option(label=[labels[i] for i in PRESENT])
+    page.get_by_role("button", name="Presenter mode").click()
+    page.wait_for_function(PRESENTER_ON_JS, timeout=10_000)
+    page.wait_for_function(f"() => / \\/ 3/.test(({POSITION_JS})())", timeout=30_000)
+    page.wait_for_function(ALL_CHARTS_DRAWN_JS, timeout=30_000)
+    assert not page.get_by_label("Indicator", exact=True).is_visible()  # controls hidden
+    zoom = page.evaluate("() => getComputedStyle(document.querySelector('.saz-presenter')).zoom")
+    assert float(zoom) >= 1.5, zoom  # large type for the projector
+    here = int(page.evaluate(POSITION_JS).split("/")[0])
+    page.screenshot(path=str(ARTIFACTS / "dashboard_presenter_1.png"))
+    first = page.evaluate(CHARTS_JS)[0]["text"]
+    key, back, there = (
+        ("ArrowRight", "PageUp", here + 1) if here < 3 else ("ArrowLeft", "PageDown", here - 1)
+    )
+    page.locator(".saz-presenter-title").click()  # focus off any control
+    page.keyboard.press(key)
+    _wait_position(page, f"{there} / 3")
+    page.wait_for_function(
+        "(before) => document.querySelector('.vega-embed svg.marks').textContent !== before",
+        arg=first,
+        timeout=30_000,
+    )
+    page.wait_for_function(ALL_CHARTS_DRAWN_JS, timeout=30_000)
+    shown = page.evaluate(POSITION_JS).replace("\xa0", " ")
+    order = [v for v in labels if v in PRESENT]  # the list keeps the indicator list's order
+    assert labels[order[there - 1]].split(" · ")[1] in shown, shown
+    page.screenshot(path=str(ARTIFACTS / "dashboard_presenter_2.png"))
+    page.keyboard.press(back)
+    _wait_position(page, f"{here} / 3")
+    page.get_by_role("button", name="Full screen").click()
+    found["fullscreen"] = page.evaluate("() => !!document.fullscreenElement")
+    if found["fullscreen"]:
+        page.evaluate("() => document.exitFullscreen()")
+    page.get_by_role("button", name="Presenter mode").click()
+    page.wait_for_function(f"() => !({PRESENTER_ON_JS})()", timeout=10_000)
+    page.get_by_label("Indicator", exact=True).wait_for(state="visible", timeout=10_000)
+
+    # 4. save this view: written by the dashboard's kernel
+    page.get_by_label("Folder", exact=True).fill(str(found["saved_folder"]))
+    page.get_by_role("button", name="Save this view").click()
+    page.get_by_text("Saved to", exact=False).wait_for(timeout=60_000)
+    found["saved_text"] = page.get_by_text("Saved to", exact=False).inner_text()
+    found["indicator"] = order[here - 1]
+    return found
+
+
+def check_saved_view(found: dict) -> None:
+    """The files 'Save this view' wrote in :func:`personal_and_presentable_steps`."""
+    import pandas as pd
+
+    assert found["fullscreen"], "the Full screen button did not fill the screen"
+    unit, level = URL_UNIT
+    folder = found["saved_folder"] / f"{found['indicator']}_{level}_all_{unit}"
+    assert folder.is_dir(), found["saved_text"]
+    for name in ("funnel.png", "funnel.svg", "caterpillar.png", "caterpillar.svg", "table.csv"):
+        assert (folder / name).stat().st_size > 200, name
+    table = pd.read_csv(folder / "table.csv")
+    for col in ("n", "observed"):
+        assert not table[col].dropna().between(1, 9).any(), table

@@ -76,8 +76,8 @@ R package version 0.6.0. https://github.com/nhs-r-community/FunnelPlotR
 
 from __future__ import annotations
 
-from saz_geboortezorg.compare.funnel.api import funnel
+from saz_geboortezorg.compare.funnel.api import funnel, refit_funnel
 from saz_geboortezorg.compare.funnel.examples import example_units
 from saz_geboortezorg.compare.funnel.result import FunnelResult
 
-__all__ = ["FunnelResult", "funnel", "example_units"]
+__all__ = ["FunnelResult", "funnel", "refit_funnel", "example_units"]

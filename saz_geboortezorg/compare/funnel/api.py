@@ -17,7 +17,7 @@ from saz_geboortezorg.compare.funnel.transform import target_value, transform
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SazError, SpecError
 
-__all__ = ["funnel"]
+__all__ = ["funnel", "refit_funnel"]
 
 DATA_TYPES = ("SR", "PR", "RC")
 SR_METHODS = ("SHMI", "CQC")
@@ -266,3 +266,46 @@ def funnel(
             value, table[f"lcl{tag}"].to_numpy(), table[f"ucl{tag}"].to_numpy()
         )
     return result
+
+
+def refit_funnel(result: FunnelResult, keep: Any = None) -> FunnelResult:
+    """A funnel refitted on some of its units: phi, tau², the target and the limits from
+    them only, with every other option of ``result`` kept.
+
+    After small-number protection a published funnel must not depend on the hidden
+    counts (an attacker could invert phi, the target or the limits), so the reports
+    and the explorer's saved views refit it on the units they show.
+
+    Parameters
+    ----------
+    result : FunnelResult
+    keep : sequence of bool, optional
+        Which rows of ``result.table`` to keep (default: all, i.e. refit as it is).
+
+    Examples
+    --------
+    >>> from saz_geboortezorg.compare.funnel import example_units
+    >>> d = example_units()
+    >>> full = funnel(d, "o", "e", "h")
+    >>> shown = funnel(d[d["h"] != "I"], "o", "e", "h")
+    >>> part = refit_funnel(full, (full.table["group"] != "I").to_numpy())
+    >>> round(part.phi, 10) == round(shown.phi, 10), len(part.table) == len(full.table) - 1
+    (True, True)
+    """
+    t = result.table if keep is None else result.table[np.asarray(keep, dtype=bool)]
+    return funnel(
+        t[["group", "numerator", "denominator"]],
+        "numerator",
+        "denominator",
+        "group",
+        data_type=result.data_type,
+        sr_method=result.sr_method,
+        trim_by=result.trim_by,
+        limits=result.levels,
+        overdispersion=result.overdispersion,
+        multiplier=result.multiplier,
+        shmi_rounding=False,  # the table holds the (already rounded, if at all) inputs
+        pr_limits=result.pr_limits,
+        fitted_expected=result.fitted_expected,
+        phi_correction=result.phi_correction,
+    )
