@@ -27,7 +27,9 @@ request signed by a central function of this algorithm for the job it runs in
 reason, before any data are read), and only in an encrypted collaboration
 (:func:`require_encrypted`). The central functions accept only catalogue indicator ids,
 a unit of :data:`~.central.UNITS` and the benchmark's settings
-(:func:`~.central.check_arguments`), so a signed request is always one they build.
+(:func:`~.central.check_arguments`), so a signed request is always one they build; and
+they do not run on the node of the organisation that created the task
+(:func:`~.central.check_aggregator`), for which the rounds' results are encrypted.
 """
 
 from __future__ import annotations
@@ -182,6 +184,7 @@ def central_rates(client: Any, indicators: list[str], unit: str = "hospital") ->
     """Central: crude rates per unit (small numbers protected); see :mod:`.central`."""
     indicators, unit, _ = central.check_arguments(indicators, unit)
     require_encrypted(client)
+    central.check_aggregator(client)
     return central.Run(client, uuid.uuid4().hex).rates(indicators, unit)
 
 
@@ -198,6 +201,7 @@ def central_casemix(
     if not isinstance(random_intercept, bool):
         raise SpecError(f"random_intercept must be true or false, not {random_intercept!r}")
     require_encrypted(client)
+    central.check_aggregator(client)
     run = central.Run(client, uuid.uuid4().hex)
     return run.casemix(indicator, unit, random_intercept)
 
@@ -209,5 +213,6 @@ def central_benchmark(
     """Central: the open benchmark table as rows (small numbers protected)."""
     indicators, unit, options = central.check_arguments(indicators, unit, options)
     require_encrypted(client)
+    central.check_aggregator(client)
     run = central.Run(client, uuid.uuid4().hex)
     return run.benchmark(indicators, unit, **options)

@@ -75,7 +75,9 @@ __all__ = [
     "Run",
     "request_digest",
     "check_arguments",
+    "check_aggregator",
     "check_unit",
+    "container_task",
     "current_job",
     "FederatedError",
     "UNITS",
@@ -110,21 +112,21 @@ def _number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and bool(np.isfinite(v))
 
 
-def current_job(client: Any) -> int | None:
-    """The vantage6 job of the task this container runs: a task a user creates starts a
-    job; the subtasks a container creates are in its job (vantage6 lets only the job's own
-    containers create them). ``None`` under vantage6's ``MockAlgorithmClient``, which has
-    no jobs (a test client can model them with a ``job_id`` attribute).
+def container_task(client: Any) -> dict[str, Any] | None:
+    """The vantage6 task this container runs (its ``job_id`` and ``init_org``), from the
+    server: the container token names the task. ``None`` under vantage6's
+    ``MockAlgorithmClient``, which has no tasks of its own (a test client can model one
+    with a ``task_info`` attribute).
 
     Examples
     --------
     >>> from types import SimpleNamespace
-    >>> current_job(SimpleNamespace(job_id=3)), current_job(SimpleNamespace())
-    (3, None)
+    >>> container_task(SimpleNamespace(task_info={"job_id": 3})), container_task(object())
+    ({'job_id': 3}, None)
     """
-    job = getattr(client, "job_id", None)
-    if job is not None:
-        return int(job)
+    info = getattr(client, "task_info", None)
+    if info is not None:
+        return dict(info)
     token = getattr(client, "_access_token", None)
     if not token:
         return None
@@ -133,8 +135,53 @@ def current_job(client: Any) -> int | None:
     identity = jwt.decode(token, options={"verify_signature": False}).get("sub", {})
     task = identity.get("task_id") if isinstance(identity, dict) else None
     if task is None:
-        raise SazError("the container token names no task: the job cannot be checked")
-    return int(client.task.get(task)["job_id"])
+        raise SazError("the container token names no task: its job cannot be checked")
+    return client.task.get(task)
+
+
+def current_job(client: Any) -> int | None:
+    """The vantage6 job of the task this container runs: a task a user creates starts a
+    job; the subtasks a container creates are in its job (vantage6 lets only the job's own
+    containers create them, and only while the job's task runs). ``None`` without a task
+    (vantage6's ``MockAlgorithmClient``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> current_job(SimpleNamespace(task_info={"job_id": 3})), current_job(SimpleNamespace())
+    (3, None)
+    """
+    task = container_task(client)
+    return None if task is None else int(task["job_id"])
+
+
+def check_aggregator(client: Any) -> None:
+    """Refuse to run the central function on the node of the organisation that created
+    the task (the analyst's): vantage6 encrypts the rounds' results for the organisation
+    whose node runs the central function, so whoever holds that organisation's private
+    key could read every share of a round and add them up (the unprotected sums).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> mine = SimpleNamespace(organization_id=4, task_info={"job_id": 1, "init_org": {"id": 4}})
+    >>> check_aggregator(mine)
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SazError: the central function runs on the node of the organisation that created the task (id 4): ...
+    """
+    task = container_task(client)
+    if task is None:
+        return
+    init = task.get("init_org")
+    init = init.get("id") if isinstance(init, dict) else init
+    if init is not None and int(init) == int(client.organization_id):
+        raise SazError(
+            f"the central function runs on the node of the organisation that created the "
+            f"task (id {int(init)}): its rounds' results are encrypted for that organisation, "
+            "whose users could then add up the nodes' shares; send the central task to "
+            "another organisation's node (the collaboration's aggregator)"
+        )
 
 
 class FederatedError(SazError):

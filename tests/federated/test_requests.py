@@ -197,6 +197,16 @@ def test_an_unencrypted_collaboration_is_refused(recorded, nodes, shared_key):
     assert _refused(client.wait_for_results(task_id=task["id"]), "not encrypted")
 
 
+def test_the_analysts_own_node_is_not_the_aggregator(nodes, shared_key):
+    """The rounds' results are encrypted for the organisation whose node runs the central
+    function; when that organisation also created the task (the analyst's), it stops."""
+    client = mock_client(nodes, init_org=1)
+    assert client.organization_id == 1
+    with pytest.raises(SazError, match="another organisation's node"):
+        central_rates(indicators=["cs"], unit="hospital", mock_client=client)
+    assert client.tasks == []
+
+
 @pytest.mark.parametrize(
     "call",
     [
