@@ -116,10 +116,8 @@ def test_an_altered_signed_request_is_refused(recorded, nodes, change):
     if change == "beta":
         request["beta"][INDICATOR][0] += 25.0
     elif change == "design":
-        cov = next(iter(request["levels"][INDICATOR]))
-        request["levels"][INDICATOR][cov]["levels"] = request["levels"][INDICATOR][cov]["levels"][
-            :1
-        ]
+        levels = next(iter(request["levels"][INDICATOR].values()))
+        levels["levels"] = levels["levels"][:1]
     elif change == "names":
         request["names"][INDICATOR] = request["names"][INDICATOR][:1]
         request["beta"][INDICATOR] = request["beta"][INDICATOR][:1]
