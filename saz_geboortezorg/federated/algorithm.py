@@ -20,6 +20,16 @@ The methods a task may name (``input_["method"]``):
 
 In a test, vantage6's ``MockAlgorithmClient(datasets, module="saz_geboortezorg.federated")``
 runs them on one list of four tables per organisation (``tests/federated``).
+
+**Only the central functions may ask the nodes.** The partial functions answer only a
+request signed by a central function of this algorithm for the job it runs in
+(:func:`~.secure.verify_request`; anything else gets ``{"status": "refused"}`` and its
+reason, before any data are read), and only in an encrypted collaboration
+(:func:`require_encrypted`). The central functions accept only catalogue indicator ids,
+a unit of :data:`~.central.UNITS` and the benchmark's settings
+(:func:`~.central.check_arguments`), so a signed request is always one they build; and
+they do not run on the node of the organisation that created the task
+(:func:`~.central.check_aggregator`), for which the rounds' results are encrypted.
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ from typing import Any
 from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.federated import central
 from saz_geboortezorg.federated.node import node_data, node_prepare, node_sums, validation_report
-from saz_geboortezorg.federated.secure import mask_vector, node_key
+from saz_geboortezorg.federated.secure import RequestRefused, mask_vector, node_key, verify_request
 
 __all__ = [
     "partial_prepare",
@@ -82,13 +92,64 @@ def _central(func):
     return entry
 
 
+def require_encrypted(client: Any) -> None:
+    """Refuse to run in a collaboration that is not encrypted.
+
+    In an encrypted collaboration vantage6 encrypts every result for the organisation
+    that created the task: the nodes' masked shares for the central function's
+    organisation, the protected table for the analyst's. Unencrypted, every user of the
+    collaboration who may view results could read all shares of a round and add them up
+    (the unprotected sums). The collaboration's ``encrypted`` flag is read from the
+    server through the algorithm client (``client.collaboration.get()``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> plain = SimpleNamespace(collaboration=SimpleNamespace(get=lambda: {"encrypted": False}))
+    >>> require_encrypted(plain)
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SazError: the collaboration is not encrypted: ...
+    """
+    info = client.collaboration.get()
+    if not isinstance(info, dict) or info.get("encrypted") is not True:
+        raise SazError(
+            "the collaboration is not encrypted: every user of it could read the nodes' "
+            "masked shares and add them up, so saz_geboortezorg does not run (ask the "
+            "server administrator for an encrypted collaboration)"
+        )
+
+
+def _refusal(exc: SazError) -> dict:
+    return {"status": "refused", "error": str(exc)}
+
+
+def _check(client: Any, method: str, kwargs: dict, auth: Any) -> None:
+    """The node's checks before it reads any data (raises :class:`RequestRefused`)."""
+    try:
+        require_encrypted(client)
+        key = node_key()
+    except SazError as exc:
+        raise RequestRefused(f"refused: {exc}; nothing was computed") from None
+    verify_request(key, method, kwargs, auth, job=central.current_job(client))
+    central.check_unit(kwargs.get("unit", kwargs.get("request", {}).get("unit")))
+
+
 def _load(frames: Any) -> Any:
     return node_data(frames if frames is not None else _node_frames())
 
 
 @_entry
-def partial_prepare(client: Any, frames: Any, indicators: list[str], unit: str) -> dict:
-    """Node: validate, link and derive; units, levels and hospitals, or the validation report."""
+def partial_prepare(
+    client: Any, frames: Any, indicators: list[str], unit: str, auth: Any = None
+) -> dict:
+    """Node: validate, link and derive; units, levels and hospitals, or the validation report.
+
+    Only for a request a central function signed (else ``{"status": "refused"}``)."""
+    try:
+        _check(client, "partial_prepare", {"indicators": indicators, "unit": unit}, auth)
+    except SazError as exc:
+        return _refusal(exc)
     try:
         data = _load(frames)
     except SazError as exc:
@@ -100,8 +161,16 @@ def partial_prepare(client: Any, frames: Any, indicators: list[str], unit: str) 
 
 
 @_entry
-def partial_sums(client: Any, frames: Any, nonce: str, nodes: list[int], request: dict) -> dict:
-    """Node: the request's sums over the node's records, masked for secure summation."""
+def partial_sums(
+    client: Any, frames: Any, nonce: str, nodes: list[int], request: dict, auth: Any = None
+) -> dict:
+    """Node: the request's sums over the node's records, masked for secure summation.
+
+    Only for a request a central function signed (else ``{"status": "refused"}``)."""
+    try:
+        _check(client, "partial_sums", {"nonce": nonce, "nodes": nodes, "request": request}, auth)
+    except SazError as exc:
+        return _refusal(exc)
     key = node_key()
     data = _load(frames)
     values = node_sums(data, request)
@@ -113,6 +182,9 @@ def partial_sums(client: Any, frames: Any, nonce: str, nodes: list[int], request
 @_central
 def central_rates(client: Any, indicators: list[str], unit: str = "hospital") -> list[dict]:
     """Central: crude rates per unit (small numbers protected); see :mod:`.central`."""
+    indicators, unit, _ = central.check_arguments(indicators, unit)
+    require_encrypted(client)
+    central.check_aggregator(client)
     return central.Run(client, uuid.uuid4().hex).rates(indicators, unit)
 
 
@@ -123,7 +195,15 @@ def central_casemix(
     """Central: the case-mix model (logistic, or gamma for amounts) by federated Newton; with
     ``random_intercept=True`` also the random intercept per unit (Laplace, as
     ``sg.casemix(..., random_effects=True)``; :mod:`.mixed`). See :mod:`.central`."""
-    return central.Run(client, uuid.uuid4().hex).casemix(indicator, unit, random_intercept)
+    if not isinstance(indicator, str):
+        raise SpecError(f"indicator: give one indicator id, not {indicator!r}")
+    (indicator,), unit, _ = central.check_arguments([indicator], unit)
+    if not isinstance(random_intercept, bool):
+        raise SpecError(f"random_intercept must be true or false, not {random_intercept!r}")
+    require_encrypted(client)
+    central.check_aggregator(client)
+    run = central.Run(client, uuid.uuid4().hex)
+    return run.casemix(indicator, unit, random_intercept)
 
 
 @_central
@@ -131,4 +211,8 @@ def central_benchmark(
     client: Any, indicators: list[str], unit: str = "hospital", **options: Any
 ) -> list[dict]:
     """Central: the open benchmark table as rows (small numbers protected)."""
-    return central.Run(client, uuid.uuid4().hex).benchmark(indicators, unit, **options)
+    indicators, unit, options = central.check_arguments(indicators, unit, options)
+    require_encrypted(client)
+    central.check_aggregator(client)
+    run = central.Run(client, uuid.uuid4().hex)
+    return run.benchmark(indicators, unit, **options)

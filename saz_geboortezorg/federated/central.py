@@ -32,6 +32,13 @@ From these sums the central function builds the same per-indicator unit tables a
 unchanged (:func:`~saz_geboortezorg.compare.benchmark.benchmark_tables`: funnels,
 overdispersion, verdicts, q-values over the family). The table it returns is protected as
 every report's benchmark table is (:func:`~saz_geboortezorg.report.protect.protect_benchmark`).
+
+Every task the central function creates is signed (:func:`~.secure.sign_request`, with
+the run id, the round and the job), and the nodes answer nothing else. The analyst's
+arguments are checked first (:func:`check_arguments`): catalogue indicator ids, a unit
+of :data:`UNITS`, the benchmark's settings; everything else in a request is built here
+from the nodes' answers and the fits, so a signed request is always one of the rounds
+above.
 """
 
 from __future__ import annotations
@@ -51,9 +58,10 @@ from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.federated.design import global_design, merge_levels
 from saz_geboortezorg.federated.mixed import LaplaceNewton, sum_layout, unpack
 from saz_geboortezorg.federated.node import layout
-from saz_geboortezorg.federated.secure import unmask_sum
+from saz_geboortezorg.federated.secure import node_key, sign_request, unmask_sum
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.compute import attribution_for
+from saz_geboortezorg.indicators.definitions import load_catalogue
 from saz_geboortezorg.indicators.rate_table import RateTable
 from saz_geboortezorg.model import load_spec
 from saz_geboortezorg.model.fitted import Z95
@@ -63,15 +71,177 @@ from saz_geboortezorg.report.protect import protect_benchmark
 from saz_geboortezorg.result import jsonable
 from saz_geboortezorg.stats.variance import MIN_RECORDS
 
-__all__ = ["Run", "request_digest", "FederatedError", "STEP_TOLERANCE", "MAX_ITERATIONS"]
+__all__ = [
+    "Run",
+    "request_digest",
+    "check_arguments",
+    "check_aggregator",
+    "check_unit",
+    "container_task",
+    "current_job",
+    "FederatedError",
+    "UNITS",
+    "STEP_TOLERANCE",
+    "MAX_ITERATIONS",
+]
 
 #: Newton-Raphson stops when the largest step is below this (then takes one more step).
 STEP_TOLERANCE = 1e-10
 MAX_ITERATIONS = 50
 
 
+#: The units a federated run compares (never a free column name: the units' ids leave
+#: the nodes in the prepare round and are the rows of the result).
+UNITS = ("hospital", "region", "practice")
+#: The benchmark settings ``central_benchmark`` accepts, with their checks (the values
+#: are then checked as ``sg.benchmark`` checks them); none reaches a node.
+_OPTIONS = {
+    "limits": lambda v: (
+        isinstance(v, list | tuple) and 1 <= len(v) <= 4 and all(_number(x) for x in v)
+    ),
+    "verdict": lambda v: v is None or _number(v),
+    "alert": lambda v: v is None or _number(v),
+    "min_expected": lambda v: _number(v),
+    "fdr": lambda v: v is None or _number(v),
+    "overdispersion": lambda v: isinstance(v, bool),
+    "variance": lambda v: v in ("binomial", "poisson"),
+}
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
+def container_task(client: Any) -> dict[str, Any] | None:
+    """The vantage6 task this container runs (its ``job_id`` and ``init_org``), from the
+    server: the container token names the task. ``None`` under vantage6's
+    ``MockAlgorithmClient``, which has no tasks of its own (a test client can model one
+    with a ``task_info`` attribute).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> container_task(SimpleNamespace(task_info={"job_id": 3})), container_task(object())
+    ({'job_id': 3}, None)
+    """
+    info = getattr(client, "task_info", None)
+    if info is not None:
+        return dict(info)
+    token = getattr(client, "_access_token", None)
+    if not token:
+        return None
+    import jwt  # vantage6's algorithm client depends on PyJWT
+
+    identity = jwt.decode(token, options={"verify_signature": False}).get("sub", {})
+    task = identity.get("task_id") if isinstance(identity, dict) else None
+    if task is None:
+        raise SazError("the container token names no task: its job cannot be checked")
+    return client.task.get(task)
+
+
+def current_job(client: Any) -> int | None:
+    """The vantage6 job of the task this container runs: a task a user creates starts a
+    job; the subtasks a container creates are in its job (vantage6 lets only the job's own
+    containers create them, and only while the job's task runs). ``None`` without a task
+    (vantage6's ``MockAlgorithmClient``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> current_job(SimpleNamespace(task_info={"job_id": 3})), current_job(SimpleNamespace())
+    (3, None)
+    """
+    task = container_task(client)
+    return None if task is None else int(task["job_id"])
+
+
+def check_aggregator(client: Any) -> None:
+    """Refuse to run the central function on the node of the organisation that created
+    the task (the analyst's): vantage6 encrypts the rounds' results for the organisation
+    whose node runs the central function, so whoever holds that organisation's private
+    key could read every share of a round and add them up (the unprotected sums).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> mine = SimpleNamespace(organization_id=4, task_info={"job_id": 1, "init_org": {"id": 4}})
+    >>> check_aggregator(mine)
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SazError: the central function runs on the node of the organisation that created the task (id 4): ...
+    """
+    task = container_task(client)
+    if task is None:
+        return
+    init = task.get("init_org")
+    init = init.get("id") if isinstance(init, dict) else init
+    if init is not None and int(init) == int(client.organization_id):
+        raise SazError(
+            f"the central function runs on the node of the organisation that created the "
+            f"task (id {int(init)}): its rounds' results are encrypted for that organisation, "
+            "whose users could then add up the nodes' shares; send the central task to "
+            "another organisation's node (the collaboration's aggregator)"
+        )
+
+
 class FederatedError(SazError):
     """A node failed (its extracts do not validate, or it did not answer)."""
+
+
+def check_unit(unit: Any) -> str:
+    """``unit`` if it is one of :data:`UNITS`; else a :class:`SpecError`.
+
+    Examples
+    --------
+    >>> check_unit("hospital")
+    'hospital'
+    >>> check_unit("pregnancy_id")
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SpecError: unit must be one of hospital, region, practice, not 'pregnancy_id'
+    """
+    if not isinstance(unit, str) or unit not in UNITS:
+        raise SpecError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    return unit
+
+
+def check_arguments(
+    indicators: Any, unit: Any, options: dict[str, Any] | None = None
+) -> tuple[list[str], str, dict[str, Any]]:
+    """The analyst's arguments of a central function, checked: indicator ids of the shipped
+    catalogue (a non-empty list without repeats), a unit of :data:`UNITS`, and only the
+    benchmark settings of ``sg.benchmark`` that change no request to the nodes.
+
+    Examples
+    --------
+    >>> check_arguments(["cs", "pph"], "hospital")
+    (['cs', 'pph'], 'hospital', {})
+    >>> check_arguments(["cs"], "hospital", {"where": "bmi > 40"})
+    Traceback (most recent call last):
+    ...
+    saz_geboortezorg.errors.SpecError: central_benchmark does not take 'where' (it takes alert, fdr, limits, min_expected, overdispersion, variance, verdict)
+    """
+    known = load_catalogue()
+    if not isinstance(indicators, list | tuple) or not indicators:
+        raise SpecError(f"indicators: give a list of indicator ids, not {indicators!r}")
+    for i in indicators:
+        if not isinstance(i, str) or i not in known:
+            raise SpecError(
+                f"indicators: {i!r} is not an indicator of the catalogue "
+                "('saz-geboortezorg indicators' lists them)"
+            )
+    if len(set(indicators)) != len(indicators):
+        raise SpecError("indicators: an indicator is named twice")
+    checked = {}
+    for name, value in (options or {}).items():
+        if name not in _OPTIONS:
+            raise SpecError(
+                f"central_benchmark does not take {name!r} (it takes {', '.join(sorted(_OPTIONS))})"
+            )
+        if not _OPTIONS[name](value):
+            raise SpecError(f"central_benchmark: {name}={value!r} is not a valid setting")
+        checked[name] = list(value) if name == "limits" else value
+    return list(indicators), check_unit(unit), checked
 
 
 def request_digest(request: dict[str, Any]) -> str:
@@ -92,7 +262,11 @@ class Run:
     def __init__(self, client: Any, nonce: str):
         self.client = client
         self.nonce = nonce
+        #: the vantage6 job the central function runs in (its signatures name it)
+        self.job = current_job(client)
         self.rounds = 0
+        #: the tasks created so far (each signature names its round)
+        self.tasks = 0
         #: the fits and the unprotected benchmark of this run: they stay inside the
         #: central function (tests compare them with the pooled analysis)
         self.fits: dict[str, Any] = {}
@@ -103,8 +277,14 @@ class Run:
 
     # -- rounds -----------------------------------------------------------------------
     def _task(self, method: str, kwargs: dict[str, Any]) -> list[tuple[int, Any]]:
+        # the arguments as the nodes will read them (vantage6 sends JSON), then signed
+        kwargs = json.loads(json.dumps(kwargs, allow_nan=False))
+        self.tasks += 1
+        auth = sign_request(
+            node_key(), method, kwargs, run=self.nonce, round_=self.tasks, job=self.job
+        )
         task = self.client.task.create(
-            input_={"method": method, "kwargs": kwargs},
+            input_={"method": method, "kwargs": {**kwargs, "auth": auth}},
             organizations=self.organizations,
             name=f"saz_geboortezorg {method}",
         )
@@ -115,7 +295,14 @@ class Run:
             raise FederatedError(
                 f"{method}: {len(results)} of {len(self.organizations)} organisations answered"
             )
-        return list(zip(orgs, results, strict=True))
+        answers = list(zip(orgs, results, strict=True))
+        refused = [(org, a) for org, a in answers if a.get("status") == "refused"]
+        if refused:
+            raise FederatedError(
+                f"{method}: refused by "
+                + "; ".join(f"{self._name(org)}: {a.get('error')}" for org, a in refused)
+            )
+        return answers
 
     def _name(self, org: int) -> str:
         info = self.client.organization.get(org)

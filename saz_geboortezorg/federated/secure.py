@@ -10,6 +10,16 @@ configuration), the task's nonce, the request and the pair. One node's message i
 of integers uniform on ``0 .. 2**192 - 1``: it reveals nothing about that node; the sum over
 all nodes of a task is the sum of their exact values, to ``17 * 2**-64``.
 
+**Requests are signed.** A node answers only a request that a central function of this
+algorithm built: the central function (which runs on a node, so it holds the key too)
+signs every task's method and arguments, with its run id, its round and its vantage6 job,
+by HMAC-SHA256 under a key derived from the shared key for this purpose only
+(:func:`auth_key`; the masks use the shared key itself). A node checks the signature with
+:func:`hmac.compare_digest` before it reads any data (:func:`verify_request`) and refuses
+a request that is unsigned, altered, signed with another key, or signed for another job
+(a replay: a task created by a user is a new job; only the central function's own
+container can create tasks in its job).
+
 What is assumed: every node of the task answers (a missing node leaves the masks in the
 sum and the result is noise: the central function then stops); the nodes do not collude
 with the analyst (any node knows the key, so a node plus the server could unmask another
@@ -25,11 +35,24 @@ Examples
 [3.75, 10.0]
 >>> any(0 < v < 10 for v in a)   # one node's message: large random integers
 False
+
+A signed request, checked by a node; altered, it is refused:
+
+>>> kwargs = {"request": {"kind": "counts", "beta": [0.5]}}
+>>> auth = sign_request(key, "partial_sums", kwargs, run="r1", round_=1, job=7)
+>>> verify_request(key, "partial_sums", kwargs, auth, job=7)
+>>> kwargs["request"]["beta"] = [9.0]
+>>> verify_request(key, "partial_sums", kwargs, auth, job=7)
+Traceback (most recent call last):
+...
+saz_geboortezorg.federated.secure.RequestRefused: refused: the request was altered after it was signed, or signed with another key; nothing was computed
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import os
 from collections.abc import Sequence
 
@@ -37,7 +60,19 @@ import numpy as np
 
 from saz_geboortezorg.errors import SazError
 
-__all__ = ["KEY_VARIABLE", "MODULUS", "SCALE", "node_key", "mask_vector", "unmask_sum"]
+__all__ = [
+    "KEY_VARIABLE",
+    "MODULUS",
+    "SCALE",
+    "RequestRefused",
+    "auth_key",
+    "canonical_request",
+    "node_key",
+    "mask_vector",
+    "sign_request",
+    "unmask_sum",
+    "verify_request",
+]
 
 #: The environment variable with the key the nodes share (never the analyst).
 KEY_VARIABLE = "SAZ_FEDERATED_KEY"
@@ -46,6 +81,14 @@ MODULUS = 2**192
 SCALE = 2**64
 _BYTES = 24
 _LANE = 32
+#: What the request-authentication key is derived for: never the mask key itself.
+_AUTH_PURPOSE = b"saz_geboortezorg federated: request authentication, v1"
+_AUTH_FIELDS = {"run", "round", "job", "mac"}
+
+
+class RequestRefused(SazError):
+    """A node refused a request: unsigned, altered, signed with another key or for
+    another job. The message names the reason only; nothing was computed."""
 
 
 def node_key() -> bytes:
@@ -125,3 +168,72 @@ def unmask_sum(messages: Sequence[Sequence[int]]) -> np.ndarray:
     total = [sum(int(m[i]) for m in messages) % MODULUS for i in range(length.pop())]
     signed = [t - MODULUS if t >= MODULUS // 2 else t for t in total]
     return np.array([t / SCALE for t in signed], dtype=float)
+
+
+def auth_key(key: bytes) -> bytes:
+    """The key that signs requests: ``HMAC-SHA256(shared key, purpose)``, a key of its
+    own (knowing it gives neither the shared key nor the masks).
+
+    Examples
+    --------
+    >>> len(auth_key(b"shared by the data managers")), auth_key(b"k" * 16) == b"k" * 16
+    (32, False)
+    """
+    return hmac.new(key, _AUTH_PURPOSE, hashlib.sha256).digest()
+
+
+def canonical_request(method: str, kwargs: dict, run: str, round_: int, job: int | None) -> bytes:
+    """The bytes a signature covers: the method, every argument (but the signature), the
+    run id, the round and the vantage6 job, as canonical JSON (sorted keys, no spaces,
+    no NaN: a float is written by its shortest exact representation, so a JSON round
+    trip, as vantage6 makes one, gives the same bytes).
+
+    Examples
+    --------
+    >>> canonical_request("partial_sums", {"b": [0.1], "a": 1}, "r", 2, None)
+    b'{"job":null,"kwargs":{"a":1,"b":[0.1]},"method":"partial_sums","round":2,"run":"r"}'
+    """
+    body = {"method": method, "kwargs": kwargs, "run": run, "round": round_, "job": job}
+    try:
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise SazError(f"a request cannot be signed: {exc}") from None
+    return text.encode()
+
+
+def sign_request(
+    key: bytes, method: str, kwargs: dict, *, run: str, round_: int, job: int | None
+) -> dict:
+    """The signature a central function adds to a task's arguments (as ``auth``)."""
+    mac = hmac.new(auth_key(key), canonical_request(method, kwargs, run, round_, job), "sha256")
+    return {"run": run, "round": round_, "job": job, "mac": mac.hexdigest()}
+
+
+def verify_request(key: bytes, method: str, kwargs: dict, auth: object, *, job: int | None) -> None:
+    """Refuse (:class:`RequestRefused`) unless ``auth`` signs exactly this method and
+    these arguments, under this key, for the job the node's task belongs to."""
+    if not isinstance(auth, dict) or set(auth) != _AUTH_FIELDS:
+        raise RequestRefused(
+            "refused: the request is not signed by a central function of this algorithm "
+            "(only central_rates, central_casemix and central_benchmark may ask the nodes); "
+            "nothing was computed"
+        )
+    if not (
+        isinstance(auth["run"], str)
+        and isinstance(auth["round"], int)
+        and (auth["job"] is None or isinstance(auth["job"], int))
+        and isinstance(auth["mac"], str)
+    ):
+        raise RequestRefused("refused: the request's signature is malformed; nothing was computed")
+    body = canonical_request(method, kwargs, auth["run"], auth["round"], auth["job"])
+    expected = hmac.new(auth_key(key), body, "sha256").hexdigest()
+    if not hmac.compare_digest(expected.encode(), auth["mac"].encode()):
+        raise RequestRefused(
+            "refused: the request was altered after it was signed, or signed with another "
+            "key; nothing was computed"
+        )
+    if auth["job"] != job:
+        raise RequestRefused(
+            "refused: the request was signed for another vantage6 job (a replayed "
+            "request); nothing was computed"
+        )

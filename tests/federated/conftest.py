@@ -46,13 +46,17 @@ class SharedDataMockClient(MockAlgorithmClient):
         return new
 
 
-def mock_client(nodes: dict) -> SharedDataMockClient:
-    """A mock client with one organisation (ids 1..17) per node, in region order."""
-    return SharedDataMockClient(
+def mock_client(nodes: dict, job: int = 1, init_org: int = 0) -> SharedDataMockClient:
+    """A mock client with one organisation (ids 1..17) per node, in region order; the
+    container of a task in job ``job`` (a task a user creates starts a new job) created
+    by organisation ``init_org``."""
+    client = SharedDataMockClient(
         [[{"database": frame} for frame in tables] for tables in nodes.values()],
         module="saz_geboortezorg.federated",
         organization_ids=list(range(1, len(nodes) + 1)),
     )
+    client.task_info = {"job_id": job, "init_org": {"id": init_org}}
+    return client
 
 
 @pytest.fixture(scope="session")
