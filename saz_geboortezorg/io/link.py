@@ -115,13 +115,13 @@ def _rows(frame: pd.DataFrame) -> np.ndarray:
 def _excluded(
     source: str, frame: pd.DataFrame, mask: np.ndarray, reason: str, id_col: str
 ) -> pd.DataFrame:
-    sub = frame.loc[mask]
+    # column by column: ``frame`` may be a packed source's column view (io.packed)
     return pd.DataFrame(
         {
             "source": source,
-            "row_in_file": _rows(sub),
-            "pregnancy_id": sub["zwangerschap_id"].to_numpy(dtype=object),
-            "record_id": sub[id_col].to_numpy(dtype=object),
+            "row_in_file": _rows(frame)[mask],
+            "pregnancy_id": frame["zwangerschap_id"].to_numpy(dtype=object)[mask],
+            "record_id": frame[id_col].to_numpy(dtype=object)[mask],
             "reason": reason,
         }
     )
