@@ -45,6 +45,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from saz_geboortezorg.io.fast import arrow_text
 
 __all__ = ["PackedFrame", "Sources"]
 
@@ -100,47 +104,62 @@ class _Codes:
         return pool[codes]
 
 
+class _Text:
+    """Arrow-backed text as codes into its distinct values (Arrow's dictionary encoding)."""
+
+    def __init__(self, codes: np.ndarray, dictionary: pa.Array, dtype: Any) -> None:
+        small = _small_int(-1, max(len(dictionary) - 1, 0))
+        self.codes = codes.astype(small if small is not None else np.int64)
+        self.dictionary = dictionary
+        self.dtype = dtype
+
+    def array(self) -> Any:
+        codes = self.codes.astype(np.int64)
+        taken = pc.take(self.dictionary, pa.array(codes, mask=codes < 0))
+        return pd.array(taken, dtype=self.dtype)
+
+
 def _pack(values: Any, sample: int) -> Any:
     """The column's packed form, or the column itself when packing would not pay."""
     dtype = values.dtype
     if isinstance(values, pd.arrays.IntegerArray):
-        present = values[~np.asarray(values.isna(), dtype=bool)]
-        if len(present) == 0:
+        low = values.min(skipna=True)
+        if pd.isna(low):  # all missing
             return _Integers(values, np.dtype(np.int8))
-        small = _small_int(int(present.min()), int(present.max()))
+        small = _small_int(int(low), int(values.max(skipna=True)))
         if small is not None and small.itemsize < dtype.numpy_dtype.itemsize:
             return _Integers(values, small)
         return values
     if isinstance(dtype, pd.StringDtype):
         if not _few_distinct(values, sample):
             return values
+        arrow = arrow_text(pd.Series(values, copy=False))
+        if arrow is not None:
+            encoded = pc.dictionary_encode(arrow).combine_chunks()
+            if len(encoded.dictionary) > len(values) // 4:
+                return values
+            codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.int64)
+            return _Text(codes, encoded.dictionary, dtype)
         codes, uniques = values.factorize(use_na_sentinel=True)
         return _Codes(codes, uniques, None) if len(uniques) <= len(values) // 4 else values
-    if isinstance(values, np.ndarray) and dtype.kind in "fM" and dtype.itemsize >= 4:
+    numpy_backed = isinstance(values, pd.arrays.NumpyExtensionArray | pd.arrays.DatetimeArray)
+    if numpy_backed and np.asarray(values[:0]).dtype.kind in "fM":
+        array, values = values, np.asarray(values)  # the column's ndarray (no tz)
+        dtype = values.dtype
         if dtype.kind == "f" and bool((np.signbit(values) & (values == 0)).any()):
-            return values  # -0.0 and 0.0 are one value to factorize: keep the sign
+            return array  # -0.0 and 0.0 are one value to factorize: keep the sign
         if not _few_distinct(values, sample):
-            return values
+            return array
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) > len(values) // 4:
-            return values
+            return array
         missing = np.datetime64("NaT") if dtype.kind == "M" else np.nan
         return _Codes(codes, np.asarray(uniques, dtype=dtype), missing)
     return values
 
 
-def _values(column: pd.Series) -> Any:
-    """The column's values: numpy for numpy-backed columns, else its extension array."""
-    array = column.array
-    if isinstance(array, pd.arrays.NumpyExtensionArray) or (
-        isinstance(array, pd.arrays.DatetimeArray) and array.tz is None
-    ):
-        return column.to_numpy()
-    return array
-
-
 def _unpack(part: Any) -> Any:
-    return part.array() if isinstance(part, _Integers | _Codes) else part
+    return part.array() if isinstance(part, _Integers | _Codes | _Text) else part
 
 
 class PackedFrame:
@@ -155,7 +174,7 @@ class PackedFrame:
         self.index = frame.index
         self.columns = frame.columns
         self.attrs = dict(frame.attrs)
-        self.parts = [_pack(_values(frame.iloc[:, i]), sample) for i in range(frame.shape[1])]
+        self.parts = [_pack(frame.iloc[:, i].array, sample) for i in range(frame.shape[1])]
 
     def __len__(self) -> int:
         return len(self.index)

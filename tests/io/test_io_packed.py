@@ -30,10 +30,12 @@ def frame():
             "code": codes,
             "na_text": na_text,
             "id": ids,
+            "py_text": pd.array(list(codes), dtype=pd.StringDtype("python")),
             "amount": amount,
             "date": days[rng.integers(0, 3, N)],
             "count": rng.integers(0, 5, N),
             "yes": rng.integers(0, 2, N).astype(bool),
+            "obj": np.array([("x", 1)[i % 2] for i in range(N)], dtype=object),
         },
         index=pd.Index(np.arange(N) * 2 + 1, name="row"),
     )
@@ -58,7 +60,8 @@ def test_packed_forms_are_smaller(frame):
     packed = PackedFrame(frame, sample=100)
     kinds = dict(zip(frame.columns, (type(p).__name__ for p in packed.parts), strict=True))
     assert kinds["flag"] == kinds["weight"] == kinds["empty"] == "_Integers"
-    assert kinds["code"] == kinds["na_text"] == kinds["amount"] == kinds["date"] == "_Codes"
+    assert kinds["amount"] == kinds["date"] == kinds["py_text"] == "_Codes"
+    assert kinds["code"] == kinds["na_text"] == "_Text"  # Arrow's dictionary encoding
     # ids (all distinct) and values beyond int32 are kept as they are
     assert kinds["id"] == "ArrowStringArray"
     assert kinds["big"] == "IntegerArray"
