@@ -91,7 +91,8 @@ def test_view_reads_columns_without_the_frame(frame):
 
 def test_sources_behave_as_a_dict(frame):
     small = pd.DataFrame({"organisatie_id": ["o1", "o2"]})
-    sources = Sources({"claims": frame, "organisaties": small})
+    sources = Sources({"claims": frame, "organisaties": small}, pack_rows=10)
+    assert repr(sources).endswith("organisaties: 2 rows)")  # small: kept as it is
     assert list(sources) == ["claims", "organisaties"] and len(sources) == 2
     assert "packed" in repr(sources) and sources.rows("claims") == N
     first = sources["claims"]
@@ -107,12 +108,20 @@ def test_sources_behave_as_a_dict(frame):
     assert dict(sources)["other"] is small
 
 
-def test_loaded_sources_are_the_typed_extracts(synthetic_dir, dataset):
-    from saz_geboortezorg.io import read_extract
+def test_loaded_sources_are_the_typed_extracts(synthetic_dir, monkeypatch):
+    import saz_geboortezorg as sg
+    from saz_geboortezorg.io import packed, read_extract
 
-    sources = dataset.sources
-    assert isinstance(sources, Sources)
+    monkeypatch.setattr(packed, "PACK_ROWS", 0)  # pack every source, as at scale
+    data = sg.load(synthetic_dir)
+    assert isinstance(data.sources, Sources) and "(packed)" in repr(data.sources)
     for name in ("perined_lvr1", "dbc_declaraties"):
         path = next(p for p in synthetic_dir.iterdir() if p.stem == name)
         alone = read_extract(path, name)  # the session dataset has no salt
-        pd.testing.assert_frame_equal(sources[name], alone, check_exact=True)
+        pd.testing.assert_frame_equal(data.sources[name], alone, check_exact=True)
+    # the linkage on packed sources gives the tables of the unpacked ones
+    monkeypatch.setattr(packed, "PACK_ROWS", 10**9)
+    plain = sg.load(synthetic_dir)
+    assert "(packed)" not in repr(plain.sources)
+    for table in ("births", "women", "excluded", "linkage"):
+        pd.testing.assert_frame_equal(getattr(data, table), getattr(plain, table), check_exact=True)
