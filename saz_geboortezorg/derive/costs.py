@@ -15,6 +15,7 @@ summaries count it per unit (``n_without_claims``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,7 +235,7 @@ class CostDrivers(Result):
 
 def _claims(data: Any) -> pd.DataFrame:
     sources = getattr(data, "sources", None)
-    if not isinstance(sources, dict) or "dbc_declaraties" not in sources:
+    if not isinstance(sources, Mapping) or "dbc_declaraties" not in sources:
         raise SazError(
             "costs need the claims extract (dbc_declaraties): load a folder that has it "
             "with sg.load(...)"

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from saz_geboortezorg.io.completeness import completeness as _completeness
 from saz_geboortezorg.io.identifiers import hash_identifiers
 from saz_geboortezorg.io.link import link, linkage_summary
 from saz_geboortezorg.io.mapping import SourceMapping, apply_mapping, read_mappings
+from saz_geboortezorg.io.packed import Sources
 from saz_geboortezorg.io.read import SUFFIXES, RawExtract, clean_text, read_raw
 from saz_geboortezorg.io.validate import Extract, check_extract, check_references, raise_problems
 from saz_geboortezorg.progress import step as progress_step
@@ -45,8 +47,10 @@ class Dataset:
 
     Attributes
     ----------
-    sources : dict of DataFrame
+    sources : mapping of DataFrame
         Typed extracts by source name; each index holds the row numbers of its file.
+        :func:`load` gives a :class:`~saz_geboortezorg.io.packed.Sources`: a dict-like
+        mapping that holds the frames packed (small) and rebuilds each on first read.
     births : DataFrame
         One row per baby (``schema/analysis.yaml``: births).
     women : DataFrame
@@ -66,7 +70,7 @@ class Dataset:
         File name per source.
     """
 
-    sources: dict[str, pd.DataFrame]
+    sources: Mapping[str, pd.DataFrame]
     births: pd.DataFrame
     women: pd.DataFrame
     linkage: pd.DataFrame
@@ -116,7 +120,8 @@ class Dataset:
         return _completeness(self.sources, unit=unit, threshold=threshold)
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{k}={len(v)}" for k, v in self.sources.items())
+        rows = getattr(self.sources, "rows", lambda s: len(self.sources[s]))
+        parts = ", ".join(f"{k}={rows(k)}" for k in self.sources)
         return f"Dataset(sources: {parts}; births={len(self.births)}, women={len(self.women)}, excluded={len(self.excluded)})"
 
 
@@ -303,10 +308,14 @@ def _link_extracts(
                 f"validation off: {len(ignored_problems)} problem(s) ignored, bad values treated as missing"
             )
             notes += [f"ignored: {p}" for p in ignored_problems]
-    sources = {s: e.frame for s, e in extracts.items()}
+    # pack the typed frames before linking (each birth is held again in births and
+    # women): the load's peak is the tables at the end of the linkage
+    sources = Sources({s: e.frame for s, e in extracts.items()})
+    for e in extracts.values():
+        e.frame = None  # the packed copy stands in for it from here on
     progress_step("load", "linking")
     try:
-        result = link(sources)
+        result = link(sources.views(whole=("organisaties",)))
     except (KeyError, ValueError) as exc:
         if validate:
             raise

@@ -115,13 +115,13 @@ def _rows(frame: pd.DataFrame) -> np.ndarray:
 def _excluded(
     source: str, frame: pd.DataFrame, mask: np.ndarray, reason: str, id_col: str
 ) -> pd.DataFrame:
-    sub = frame.loc[mask]
+    # column by column: ``frame`` may be a packed source's column view (io.packed)
     return pd.DataFrame(
         {
             "source": source,
-            "row_in_file": _rows(sub),
-            "pregnancy_id": sub["zwangerschap_id"].to_numpy(dtype=object),
-            "record_id": sub[id_col].to_numpy(dtype=object),
+            "row_in_file": _rows(frame)[mask],
+            "pregnancy_id": frame["zwangerschap_id"][mask].to_numpy(dtype=object),
+            "record_id": frame[id_col][mask].to_numpy(dtype=object),
             "reason": reason,
         }
     )
@@ -488,11 +488,12 @@ def _women(
         return out
 
     w["n_claims"] = n_claims.astype("int64")
-    w["cost_first_line"] = total(claims["lijn"].eq(1))
-    w["cost_second_line"] = total(claims["lijn"].eq(2))
-    w["cost_pregnancy"] = total(claims["zorgfase"].eq("zwangerschap"))
-    w["cost_birth"] = total(claims["zorgfase"].eq("baring"))
-    w["cost_postpartum"] = total(claims["zorgfase"].eq("kraambed"))
+    line, phase = claims["lijn"], claims["zorgfase"]  # read once: a packed column is rebuilt
+    w["cost_first_line"] = total(line.eq(1))
+    w["cost_second_line"] = total(line.eq(2))
+    w["cost_pregnancy"] = total(phase.eq("zwangerschap"))
+    w["cost_birth"] = total(phase.eq("baring"))
+    w["cost_postpartum"] = total(phase.eq("kraambed"))
     w["cost_total"] = total()
     return w
 
