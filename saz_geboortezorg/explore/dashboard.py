@@ -6,7 +6,8 @@ notebook as soon as it starts, and again after each visitor has taken the prepar
 kernel. A visitor then gets a page whose slow part has already run. The notebook
 does, in this order:
 
-1. :func:`dashboard_data` and ``sg.load``: the data (the slow part at 2,000,000 births);
+1. :func:`dashboard_data` (or the synthetic data) and ``sg.load``: the data (the slow
+   part at 2,000,000 births);
 2. :func:`prepare`: imports altair and ipywidgets, fits the case-mix model of the first
    indicator and builds its charts once, and bundles the offline Vega libraries (a few
    seconds each, all before the visitor);
@@ -25,7 +26,7 @@ The time from the page request to the first chart is measured in the browser tes
 Examples
 --------
 >>> import saz_geboortezorg as sg
->>> DATA = dashboard_data()                                     # doctest: +SKIP
+>>> DATA = dashboard_data() or sg.synthetic.default_dataset()  # doctest: +SKIP
 >>> data = sg.load(DATA)                                        # doctest: +SKIP
 >>> cache = prepare(data)                                       # doctest: +SKIP
 >>> wait_for_visitor()            # outside preheated Voila: returns at once
@@ -52,14 +53,14 @@ READY_MESSAGE = "saz_geboortezorg: dashboard ready"
 _PREHEAT_VARIABLE = "VOILA_PREHEAT"
 
 
-def dashboard_data() -> Path:
-    """The folder of extracts the dashboard shows.
+def dashboard_data() -> Path | None:
+    """The folder of extracts named by ``SAZ_GEBOORTEZORG_DATA`` (:data:`DATA_VARIABLE`),
+    or None when the variable is not set.
 
-    The folder named by the environment variable ``SAZ_GEBOORTEZORG_DATA``
-    (:data:`DATA_VARIABLE`) when it is set, so a server can show other data without
-    editing the notebook (``SAZ_GEBOORTEZORG_DATA=/data/extracts make dashboard``);
-    otherwise the default synthetic dataset (generated on first use,
-    :func:`saz_geboortezorg.synthetic.default_dataset`).
+    A server can so show other data without editing the notebook
+    (``SAZ_GEBOORTEZORG_DATA=/data/extracts make dashboard``); the notebook falls back
+    to the default synthetic dataset
+    (``sg.explore.dashboard_data() or sg.synthetic.default_dataset()``).
 
     Raises
     ------
@@ -79,16 +80,16 @@ def dashboard_data() -> Path:
     ...
     saz_geboortezorg.errors.SazError: SAZ_GEBOORTEZORG_DATA names .../missing, which is not a folder
     >>> del os.environ["SAZ_GEBOORTEZORG_DATA"]
+    >>> dashboard_data() is None
+    True
     """
     named = os.environ.get(DATA_VARIABLE, "").strip()
-    if named:
-        folder = Path(named).expanduser()
-        if not folder.is_dir():
-            raise SazError(f"{DATA_VARIABLE} names {folder}, which is not a folder")
-        return folder
-    from saz_geboortezorg.synthetic import default_dataset
-
-    return default_dataset()
+    if not named:
+        return None
+    folder = Path(named).expanduser()
+    if not folder.is_dir():
+        raise SazError(f"{DATA_VARIABLE} names {folder}, which is not a folder")
+    return folder
 
 
 def prepare(

@@ -77,9 +77,18 @@ class Voila:
         With preheated kernels (:data:`PREHEAT_OPTIONS`), as ``make dashboard``.
     env : dict, optional
         Extra environment variables (``SAZ_GEBOORTEZORG_DATA`` for other data).
+    options : list of str, optional
+        More Voila options (later ones win: ``--VoilaKernelManager.fill_delay=600``).
     """
 
-    def __init__(self, folder: Path, *, preheat: bool = True, env: dict | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        preheat: bool = True,
+        env: dict | None = None,
+        options: list[str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.log = Path(folder) / "voila.log"
         environment = dict(os.environ)
@@ -102,6 +111,7 @@ class Voila:
             f"--port={self.port}",
             *VOILA_OPTIONS,
             *(PREHEAT_OPTIONS if preheat else []),
+            *(options or []),
         ]
         self.started = time.monotonic()
         with open(self.log, "w") as log_file:
