@@ -123,7 +123,10 @@ def prepare(
     Returns
     -------
     BenchmarkCache
-        Pass it to ``sg.Explorer(..., cache=cache)``.
+        Pass it to ``sg.Explorer(..., cache=cache)``. When the first view cannot be
+        computed (a :class:`~saz_geboortezorg.errors.SazError`, such as data without the
+        indicator's columns), nothing is prepared and nothing is raised: the explorer
+        shows the message on the page, as it does for any choice of its controls.
 
     Examples
     --------
@@ -146,7 +149,10 @@ def prepare(
         level=unit,
         catalogue=None if catalogue is None else str(catalogue),
     )
-    explorer_view(data, state, cache)
+    try:
+        explorer_view(data, state, cache)
+    except SazError:
+        pass  # the explorer says what is wrong on the page itself (Explorer.refresh)
     alt.JupyterChart.enable_offline(True)
     return cache
 

@@ -23,6 +23,15 @@ def test_prepared_cache_spares_the_explorer_its_model_fit(dataset, shown):
     assert len(ex.view.table) == dataset.births["hospital_id"].nunique()
 
 
+def test_prepare_leaves_a_data_error_to_the_explorer(women, shown):
+    """A first view that cannot be computed must not stop the page: the explorer
+    shows the reason, as for any other choice."""
+    cache = prepare(women)  # no caesarean columns in this table
+    assert cache.fits == 0
+    ex = Explorer(women, cache=cache)
+    assert ex.view is None and ex.status.value
+
+
 def test_dashboard_data_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("SAZ_GEBOORTEZORG_DATA", str(tmp_path))
     assert dashboard_data() == tmp_path
