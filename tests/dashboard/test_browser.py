@@ -129,8 +129,8 @@ def test_dashboard_in_chromium_offline(voila):
             page.route("**/*", route)
 
             # from the request to the first drawn chart (the kernel was prepared)
+            started = time.monotonic()
             timings = open_timed(page, url, STARTUP_TIMEOUT_S)
-            started = time.monotonic() - timings["first_chart"]
             dropdown = page.get_by_label(CONTROL_LABEL, exact=True)
             dropdown.wait_for(state="visible", timeout=STARTUP_TIMEOUT_S * 1000)
             timings["controls"] = time.monotonic() - started
