@@ -103,16 +103,11 @@ class Voila:
             p for p in [str(jupyter_path()), os.environ.get("JUPYTER_PATH", "")] if p
         )
         environment.update(env or {})
-        cmd = [
-            sys.executable,
-            "-m",
-            "voila",
-            str(NOTEBOOK),
-            f"--port={self.port}",
-            *VOILA_OPTIONS,
-            *(PREHEAT_OPTIONS if preheat else []),
-            *(options or []),
-        ]
+        given = [*VOILA_OPTIONS, *(PREHEAT_OPTIONS if preheat else []), *(options or [])]
+        # Voila takes each option once: a later one replaces an earlier one of the same name
+        chosen = {option.split("=", 1)[0]: option for option in given}
+        cmd = [sys.executable, "-m", "voila", str(NOTEBOOK), f"--port={self.port}"]
+        cmd += list(chosen.values())
         self.started = time.monotonic()
         with open(self.log, "w") as log_file:
             self.proc = subprocess.Popen(
