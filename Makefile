@@ -3,7 +3,8 @@
 #   make test   set up .venv, then ruff, pytest and every notebook under nbval
 #   make dashboard  set up .venv and the data, serve notebooks/dashboard.ipynb with Voila
 #               on http://127.0.0.1:8866 (code hidden, charts offline); a token is required
-#               (other local users cannot open it): open the URL with ?token= it prints; Ctrl-C stops it
+#               (other local users cannot open it): open the URL with ?token= it prints once the
+#               terminal says "dashboard ready" (SAZ_GEBOORTEZORG_DATA=FOLDER: other extracts); Ctrl-C stops it
 #   make test-federated  the federated (vantage6) tests in their own venv, .venv-federated
 # All are idempotent: the venv is (re)installed only when pyproject.toml changes.
 
@@ -18,6 +19,11 @@ DASHBOARD_PORT ?= 8866
 # voila/templates/saz-offline; present/templates.py); the venv's own share/jupyter
 # (labextensions) is always searched as well
 DASHBOARD_ENV := JUPYTER_PATH=$(CURDIR)/saz_geboortezorg/present/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}
+# Preheated kernel: Voila runs the dashboard notebook before anybody asks for the page (and
+# again 3 s after each visitor took the prepared kernel), so the first chart arrives within
+# seconds; the terminal says "saz_geboortezorg: dashboard ready" when it is prepared
+# (saz_geboortezorg/explore/dashboard.py; tests/dashboard/voila_page.py uses the same options)
+DASHBOARD_PREHEAT ?= --preheat_kernel=True --pool_size=1 --VoilaKernelManager.fill_delay=3
 # JupyterLab refuses to start as root unless told to (containers and CI machines run as root)
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
@@ -51,7 +57,7 @@ lab: data
 dashboard: data
 	$(DASHBOARD_ENV) $(BIN)/voila notebooks/dashboard.ipynb --no-browser --Voila.ip=127.0.0.1 \
 		--port=$(DASHBOARD_PORT) --template=saz-offline --strip_sources=True \
-		--Voila.auto_token=True
+		--Voila.auto_token=True $(DASHBOARD_PREHEAT)
 
 # The browser test (tests/dashboard) drives Debian's chromium; never a downloaded browser
 chromium:

@@ -6,7 +6,8 @@ case-mix adjusted, overdispersion on or off, 95/99.8% limits, 'my unit' to highl
 theme filters (SES quintile, migration background, parity, Robson group) and a switch
 for Dutch labels (:mod:`.labels`). With a user catalogue (``catalogue=``, the file
 ``mijn_indicatoren.yaml`` beside the data) its indicators and theme filters join the
-lists; :mod:`.editor` is the panel that defines, checks and saves them. The view (:mod:`.view`) is plain functions from the
+lists; :mod:`.editor` is the panel that defines, checks and saves them. :mod:`.dashboard`
+prepares the dashboard's first view before a visitor arrives (Voila's preheated kernels). The view (:mod:`.view`) is plain functions from the
 controls' state to a funnel plot, a caterpillar plot, a trend and a table; the widget
 (:mod:`.widgets`, :class:`Explorer`) only wires controls to it. For the dashboard:
 :mod:`.query` reads ``?unit=`` from the page's address, :mod:`.presenter` is presenter
@@ -33,6 +34,9 @@ __all__ = [
     "IndicatorEditor",
     "indicator_editor",
     "check_indicator",
+    "dashboard_data",
+    "prepare",
+    "wait_for_visitor",
 ]
 
 
@@ -46,6 +50,10 @@ def __getattr__(name: str) -> Any:
         from saz_geboortezorg.explore import editor
 
         return getattr(editor, name)
+    if name in ("dashboard_data", "prepare", "wait_for_visitor"):
+        from saz_geboortezorg.explore import dashboard
+
+        return getattr(dashboard, name)
     if name in ("ExplorerState", "View", "explorer_view"):
         from saz_geboortezorg.explore import view
 

@@ -1,11 +1,16 @@
 """The dashboard in a real browser, offline.
 
-Starts Voila on notebooks/dashboard.ipynb (as ``make dashboard`` does), opens it in
-Debian's Chromium through Playwright, changes the "Indicator" dropdown and checks that a
-chart is redrawn. Every request that does not go to the local Voila server is blocked
-and counted (hospital networks often block CDNs), and the browser console must show
-no errors. Screenshots before and after the change are kept in
-``tests/dashboard/artifacts/`` (git-ignored); their paths are printed.
+Starts Voila on notebooks/dashboard.ipynb as ``make dashboard`` does (preheated kernel,
+token; :mod:`voila_page`), waits until the prepared kernel is ready, opens the page in
+Debian's Chromium through Playwright and times it from the request to the first drawn
+chart (printed with ``-s`` and written to ``tests/dashboard/artifacts/first_chart.json``;
+not asserted: timings belong in ``make bench``). Then it changes the "Indicator"
+dropdown and checks that a chart is redrawn. Every request that does not go to the
+local Voila server is blocked and counted (hospital networks often block CDNs), and
+the browser console must show no errors. Screenshots before and after the change are
+kept in ``tests/dashboard/artifacts/`` (git-ignored); their paths are printed.
+
+``SAZ_GEBOORTEZORG_DATA=/folder/of/extracts`` times the dashboard on other data.
 
 In the same page (no second page view: CI is near its budget), issue 19's steps
 (:func:`personal_and_presentable_steps`): the page is opened with ``?unit=ZH05&level=hospital``
@@ -21,134 +26,44 @@ missing. Without ``/usr/bin/chromium`` this test fails (it is not skipped).
 from __future__ import annotations
 
 import os
-import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from voila_page import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTEBOOK,
+    Voila,
+    load_average,
+    open_timed,
+    write_json,
+)
 
-from saz_geboortezorg.present.templates import jupyter_path
-
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
-#: Voila template without CDN links, shipped as package data (present/templates.py)
-TEMPLATE_ROOT = jupyter_path()
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-#: Chromium in containers: no sandbox (root), no GPU, no background traffic to Google
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-default-apps",
-    "--disable-sync",
-    "--no-first-run",
-    "--metrics-recording-only",
-]
 #: the control the test changes (the explorer's indicator dropdown)
 CONTROL_LABEL = "Indicator"
-#: generous: the first page view runs every cell (loading 60,000 births) on a shared machine
+#: generous: the prepared kernel runs every cell (loading 60,000 births) on a shared machine
 STARTUP_TIMEOUT_S = 120
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    """Return once Voila accepts connections; fail with its log if it exits or times out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"Voila exited with code {proc.returncode}:\n{log.read_text()}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.25)
-    pytest.fail(f"Voila did not start within {timeout} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
-    """Voila serving the dashboard on a free port; yields (url, log path)."""
+    """Voila serving the dashboard on a free port, its kernel prepared; yields
+    (url, log path, seconds from the server's start until the dashboard was ready)."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"{CHROMIUM} not found: install Debian's chromium "
             "(`apt-get install chromium`; `make test` does this when run as root). "
             "The browser test never downloads a browser."
         )
-    tmp = tmp_path_factory.mktemp("voila")
-    port = free_port()
-    env = dict(os.environ)
-    # nothing written to the home directory ...
-    for var, sub in [
-        ("JUPYTER_CONFIG_DIR", "config"),
-        ("JUPYTER_DATA_DIR", "data"),
-        ("JUPYTER_RUNTIME_DIR", "runtime"),
-        ("IPYTHONDIR", "ipython"),
-    ]:
-        env[var] = str(tmp / sub)
-    # ... while the venv's labextensions (sys.prefix/share/jupyter, always searched) stay
-    # visible, and the repository's Voila template is found first
-    env["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in [str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH", "")] if p
-    )
-    log = tmp / "voila.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(NOTEBOOK),
-        "--no-browser",
-        "--Voila.ip=127.0.0.1",
-        f"--port={port}",
-        "--template=saz-offline",
-        "--strip_sources=True",
-        "--show_tracebacks=True",  # a failing cell shows its traceback (the test fails on it)
-        "--Voila.auto_token=True",  # as `make dashboard`: a token is required and printed
-    ]
-    with open(log, "w") as log_file:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # own process group: Voila and its kernel stop together
-        )
+    server = Voila(tmp_path_factory.mktemp("voila"))
     try:
-        wait_for_port(port, proc, log, STARTUP_TIMEOUT_S)
-        url = url_with_token(port, log)
-        yield url, log
+        url = server.url()
+        ready = server.wait_until_ready(STARTUP_TIMEOUT_S)
+        yield url, server.log, ready
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def url_with_token(port: int, log: Path, timeout: float = 20) -> str:
-    """The URL with its token, as Voila prints it on start (fails when none is printed)."""
-    pattern = re.compile(rf"http://127\.0\.0\.1:{port}/\?token=([0-9a-f]{{16,}})")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = pattern.search(log.read_text())
-        if found:
-            return found.group(0)
-        time.sleep(0.25)
-    pytest.fail(f"Voila printed no URL with a token:\n{log.read_text()}")
+        server.stop()
 
 
 def test_dashboard_refuses_a_visitor_without_the_token(voila):
@@ -156,7 +71,7 @@ def test_dashboard_refuses_a_visitor_without_the_token(voila):
     import urllib.error
     import urllib.request
 
-    url, _ = voila
+    url, _, _ = voila
     bare = url.split("?", 1)[0]
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -193,12 +108,11 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('.vega-embed svg.marks
 def test_dashboard_in_chromium_offline(voila):
     from playwright.sync_api import sync_playwright
 
-    url, log = voila
+    url, log, ready = voila
     origin = url.split("?", 1)[0].rstrip("/")
     ARTIFACTS.mkdir(exist_ok=True)
     console_errors: list[str] = []
     outside_requests: list[str] = []
-    started = time.monotonic()
 
     def route(route_):
         request_url = route_.request.url
@@ -221,9 +135,10 @@ def test_dashboard_in_chromium_offline(voila):
             page.on("pageerror", lambda e: console_errors.append(f"page error: {e}"))
             page.route("**/*", route)
 
-            page.goto(with_unit(url), timeout=STARTUP_TIMEOUT_S * 1000)
-            timings = {"page": time.monotonic() - started}
-            # Voila shows the page once every cell has run; then the widgets render
+            # from the request to the first drawn chart (the kernel was prepared); the
+            # page is opened with this test's unit in the address (issue 19)
+            started = time.monotonic()
+            timings = open_timed(page, with_unit(url), STARTUP_TIMEOUT_S)
             dropdown = page.get_by_label(CONTROL_LABEL, exact=True)
             dropdown.wait_for(state="visible", timeout=STARTUP_TIMEOUT_S * 1000)
             timings["controls"] = time.monotonic() - started
@@ -271,8 +186,23 @@ def test_dashboard_in_chromium_offline(voila):
         finally:
             browser.close()
 
-    steps = ", ".join(f"{step} {t:.1f} s" for step, t in timings.items())
-    print(f"\nafter Voila started: {steps}\nscreenshots: {shot_before} {shot_after}")
+    steps = ", ".join(f"{step} {t:.2f} s" for step, t in timings.items())
+    first = ARTIFACTS / "first_chart.json"
+    write_json(
+        first,
+        {
+            "first_chart_s": round(timings["first_chart"], 3),
+            "after_request_s": {step: round(t, 3) for step, t in timings.items()},
+            "ready_after_start_s": round(ready, 1),
+            "data": os.environ.get("SAZ_GEBOORTEZORG_DATA") or "default synthetic (60,000)",
+            "load_average": load_average(),
+        },
+    )
+    print(
+        f"\ndashboard ready {ready:.1f} s after Voila started; after the page request: "
+        f"{steps}\nfirst chart {timings['first_chart']:.2f} s after the page request "
+        f"(load average {load_average()}; {first})\nscreenshots: {shot_before} {shot_after}"
+    )
     changed = [a for a, b in zip(after, before, strict=False) if a["text"] != b["text"]]
     assert changed, f"no chart changed after choosing {new_choice!r} in {CONTROL_LABEL!r}"
     assert all(chart["marks"] > 0 for chart in after), after
