@@ -80,9 +80,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_layers.py
 
+# The tests and the notebooks run on every core (pytest-xdist, at most 4 workers), one test
+# file or notebook per worker at a time: a file's module fixtures (built reports) are made
+# once, and a notebook's cells run in order in one kernel.
+XDIST := -n auto --maxprocesses 4 --dist loadfile
+
 test: lint chromium test-federated
-	$(BIN)/pytest --ignore=tests/federated
-	SAZ_GEBOORTEZORG_PROGRESS=0 $(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/
+	$(BIN)/pytest $(XDIST) --ignore=tests/federated
+	SAZ_GEBOORTEZORG_PROGRESS=0 $(BIN)/pytest $(XDIST) --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/
 
 # 17 regional nodes through vantage6's MockAlgorithmClient against the pooled analysis
 test-federated: $(FED_STAMP)

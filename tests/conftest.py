@@ -36,6 +36,9 @@ def progress_automatic(monkeypatch):
 
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv(progress.ENV, raising=False)
+    # the fake terminal's width: the real one differs per runner (pytest-xdist workers,
+    # an IDE), and the bar shortens its text to fit
+    monkeypatch.setenv("COLUMNS", "160")
     monkeypatch.setattr(progress, "TICK", 3600.0)
     monkeypatch.setattr(progress, "in_notebook", lambda: False)
     previous = progress.configure(None)
