@@ -548,9 +548,7 @@ def trend_chart(
         scale=alt.Scale(domain=domain, range=colours),
         legend=alt.Legend(orient="top", symbolStrokeWidth=3),
     )
-    base = alt.Chart(chart_data(frame)).encode(
-        x=alt.X(field="period", type="temporal", title=None)
-    )
+    base = alt.Chart(chart_data(frame)).encode(x=alt.X(field="period", type="temporal", title=None))
 
     def tip(field: str, kind: str, **options: Any) -> Any:
         if words[field]:
