@@ -9,7 +9,10 @@ Speed: the indicator's case-mix model is fitted once per dataset and indicator a
 kept in the :class:`~saz_geboortezorg.compare.benchmark.BenchmarkCache`; a change of
 level, period, adjustment, limits, overdispersion, 'my unit', language or theme filter
 is a group-by sum and a redraw (see ``benchmarks/bench_explorer.py``). Only the charts
-whose controls changed are redrawn (:data:`INDEPENDENT`); the chart functions build
+whose controls changed are redrawn (:data:`INDEPENDENT`), and numbers that do not depend
+on the changed controls are taken over from the previous view (:data:`NUMBERS_INDEPENDENT`,
+:data:`TREND_INDEPENDENT`: a change of language or 'my unit' recomputes nothing); the
+chart functions build
 quickly (typed altair channels, small data) and the explorer's
 :class:`~saz_geboortezorg.present.chart_pane.ChartPane` sends their specs without
 validating them again (the chart tests validate each chart type).
@@ -34,6 +37,8 @@ __all__ = [
     "draw_charts",
     "CHARTS",
     "INDEPENDENT",
+    "NUMBERS_INDEPENDENT",
+    "TREND_INDEPENDENT",
 ]
 
 #: The charts of a view, in the order the explorer shows them.
@@ -47,6 +52,14 @@ INDEPENDENT = {
     "caterpillar": frozenset({"limits", "overdispersion"}),
     "trend": frozenset({"limits", "overdispersion"}),
 }
+
+#: Controls the unit table and the funnel analysis do not depend on: a change of only
+#: these takes them over from the previous view (same data).
+NUMBERS_INDEPENDENT = frozenset({"language", "my_unit"})
+
+#: Controls the trend table does not depend on (it depends on 'my unit': the highlighted
+#: unit's own series).
+TREND_INDEPENDENT = frozenset({"language", "limits", "overdispersion"})
 
 #: Trend periods: per quarter over all years, per month within one year.
 TREND_FREQ = {True: "quarter", False: "month"}
@@ -159,6 +172,8 @@ class View:
         The :func:`~saz_geboortezorg.compare.benchmark.unit_table` result ``table``
         was made from: its fields say how (``multiplier``, ``adjusted``, ``family``,
         ``target``, ``method``, ``attribution``).
+    no_funnel : str
+        Why there is no funnel analysis (empty when there is one).
     """
 
     state: ExplorerState
@@ -173,6 +188,7 @@ class View:
     reused: tuple[str, ...] = ()
     unit_notes: dict[str, str] = dataclasses.field(default_factory=dict)
     rates: Any = None
+    no_funnel: str = ""
 
     def display(self) -> pd.DataFrame:
         """The unit table for people: translated headers, rounded (see
@@ -181,7 +197,11 @@ class View:
 
 
 def _unchanged(old: ExplorerState, new: ExplorerState, chart: str) -> bool:
-    skip = INDEPENDENT[chart]
+    return _same_except(old, new, INDEPENDENT[chart])
+
+
+def _same_except(old: ExplorerState, new: ExplorerState, skip: frozenset) -> bool:
+    """Whether every control outside ``skip`` has the same value in both states."""
     return all(
         getattr(old, f.name) == getattr(new, f.name)
         for f in dataclasses.fields(ExplorerState)
@@ -231,16 +251,7 @@ def explorer_view(
     >>> v.funnel.data_type, len(v.table), sorted(v.charts)
     ('PR', 8, ['caterpillar', 'funnel', 'trend'])
     """
-    from saz_geboortezorg.compare.benchmark import (
-        MIN_EXPECTED,
-        BenchmarkCache,
-        confirmed_flags,
-        expected_events,
-        funnel_for,
-        tiers,
-        unit_table,
-    )
-    from saz_geboortezorg.compare.funnel.limits import level_tag
+    from saz_geboortezorg.compare.benchmark import BenchmarkCache
     from saz_geboortezorg.explore.controls import THEME_PREFIX, period_bounds, user_theme
     from saz_geboortezorg.indicators import get
     from saz_geboortezorg.monitor.trends import trend_table
@@ -255,49 +266,23 @@ def explorer_view(
             user_theme(k, state.catalogue) if k.startswith(THEME_PREFIX) else k: v
             for k, v in where.items()
         }
-    rates = unit_table(
-        data,
-        ind,
-        unit=state.level,
-        adjusted=state.adjusted,
-        where=where,
-        period=period,
-        cache=cache,
-    )
-    m = rates.multiplier
+    same = previous is not None and previous.data_id == id(data)
+    if (
+        same
+        and previous.rates is not None
+        and _same_except(previous.state, state, NUMBERS_INDEPENDENT)
+    ):  # only the language or 'my unit' changed: the same numbers
+        rates, fr, no_funnel = previous.rates, previous.funnel, previous.no_funnel
+        table = previous.table.copy()
+    else:
+        rates, fr, table, no_funnel = _numbers(data, state, ind, where, period, cache)
     notes: list[str] = []
     highlight = state.my_unit
     if highlight is not None and highlight not in set(rates.table["unit"]):
         notes.append(label("no_records", language, unit=highlight))
         highlight = None
-    fr, no_funnel = None, ""
-    try:
-        fr = funnel_for(
-            rates,
-            limits=state.limits,
-            overdispersion=state.overdispersion,
-            multiplier=m,
-        )
-    except SazError as exc:
-        no_funnel = str(exc)
+    if no_funnel:
         notes.append(label("no_funnel", language, reason=no_funnel))
-    table = rates.table.copy()
-    table["expected_events"] = expected_events(rates)
-    if fr is not None:
-        levels = sorted(state.limits)
-        flags = fr.table.set_index("group").reindex(table["unit"])
-        table["flag"] = flags[f"flag{level_tag(levels[0])}"].to_numpy()
-        # a verdict (widest limits) or alert (narrowest) needs the exact test to agree
-        table["assessment"], table["alert"] = tiers(
-            confirmed_flags(fr, table["unit"], levels[-1]),
-            confirmed_flags(fr, table["unit"], levels[0]) if len(levels) > 1 else None,
-            ind.better,
-            table["expected_events"].to_numpy() >= MIN_EXPECTED,
-        )
-    else:
-        table["flag"] = ""
-        table["assessment"] = "not_assessed"
-        table["alert"] = ""
     caterpillar = pd.DataFrame(
         {
             "unit": table["unit"],
@@ -306,9 +291,8 @@ def explorer_view(
             "upper": table["upper"],
         }
     )
-    same = previous is not None and previous.data_id == id(data)
     reuse = [c for c in CHARTS if same and _unchanged(previous.state, state, c)]
-    if "trend" in reuse:
+    if same and _same_except(previous.state, state, TREND_INDEPENDENT):
         trend = previous.trend
     else:
         trend = trend_table(
@@ -336,12 +320,73 @@ def explorer_view(
         data_id=id(data),
         unit_notes=unit_notes(data, state.level, rates.attribution, language),
         rates=rates,
+        no_funnel=no_funnel,
     )
     if draw:
+        from altair.utils.schemapi import debug_mode
+
         kept = {c: previous.charts[c] for c in reuse if c in previous.charts}
-        view.charts = _charts(view, ind, highlight, language, kept, no_funnel)
+        # the chart functions' output is validated by their tests: altair's validation of
+        # every part as it is made (its debug mode) is skipped here, as ChartPane skips it
+        # when sending the spec
+        with debug_mode(False):
+            view.charts = _charts(view, ind, highlight, language, kept, no_funnel)
         view.reused = tuple(c for c in CHARTS if c in kept)
     return view
+
+
+def _numbers(
+    data: Any, state: ExplorerState, ind: Any, where: Any, period: Any, cache: Any
+) -> tuple[Any, Any, pd.DataFrame, str]:
+    """The unit table, the funnel analysis (None, and why not) and the table with the
+    flags and tiers of a state: everything but the language and 'my unit'."""
+    from saz_geboortezorg.compare.benchmark import (
+        MIN_EXPECTED,
+        confirmed_flags,
+        expected_events,
+        funnel_for,
+        tiers,
+        unit_table,
+    )
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
+    rates = unit_table(
+        data,
+        ind,
+        unit=state.level,
+        adjusted=state.adjusted,
+        where=where,
+        period=period,
+        cache=cache,
+    )
+    fr, no_funnel = None, ""
+    try:
+        fr = funnel_for(
+            rates,
+            limits=state.limits,
+            overdispersion=state.overdispersion,
+            multiplier=rates.multiplier,
+        )
+    except SazError as exc:
+        no_funnel = str(exc)
+    table = rates.table.copy()
+    table["expected_events"] = expected_events(rates)
+    if fr is not None:
+        levels = sorted(state.limits)
+        flags = fr.table.set_index("group").reindex(table["unit"])
+        table["flag"] = flags[f"flag{level_tag(levels[0])}"].to_numpy()
+        # a verdict (widest limits) or alert (narrowest) needs the exact test to agree
+        table["assessment"], table["alert"] = tiers(
+            confirmed_flags(fr, table["unit"], levels[-1]),
+            confirmed_flags(fr, table["unit"], levels[0]) if len(levels) > 1 else None,
+            ind.better,
+            table["expected_events"].to_numpy() >= MIN_EXPECTED,
+        )
+    else:
+        table["flag"] = ""
+        table["assessment"] = "not_assessed"
+        table["alert"] = ""
+    return rates, fr, table, no_funnel
 
 
 def _attribution_caption(attribution: str, language: str) -> str:

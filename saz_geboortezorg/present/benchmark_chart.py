@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.present.inline_data import inline_data
+from saz_geboortezorg.present.inline_data import chart_data
 from saz_geboortezorg.present.style import FONT_SIZE, HIGHLIGHT, NEUTRAL, PALETTE, configure
 
 __all__ = [
@@ -548,9 +548,7 @@ def trend_chart(
         scale=alt.Scale(domain=domain, range=colours),
         legend=alt.Legend(orient="top", symbolStrokeWidth=3),
     )
-    base = alt.Chart(inline_data(frame)).encode(
-        x=alt.X(field="period", type="temporal", title=None)
-    )
+    base = alt.Chart(chart_data(frame)).encode(x=alt.X(field="period", type="temporal", title=None))
 
     def tip(field: str, kind: str, **options: Any) -> Any:
         if words[field]:
@@ -597,7 +595,7 @@ def message_chart(text: str, *, width: int = 640, height: int = 60) -> Any:
 
     return (
         alt.Chart(
-            inline_data(pd.DataFrame({"text": [text]})),
+            chart_data(pd.DataFrame({"text": [text]})),
             width=width,
             height=height,
             config=_style().copy(),

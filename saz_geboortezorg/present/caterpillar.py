@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.present.inline_data import inline_data
+from saz_geboortezorg.present.inline_data import chart_data
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, PALETTE, configure
 
 __all__ = ["caterpillar_chart", "TEXT"]
@@ -179,7 +179,7 @@ def caterpillar_chart(
         alt.Tooltip(field="lower", type="quantitative", format=".3f", **_title(words["lower"])),
         alt.Tooltip(field="upper", type="quantitative", format=".3f", **_title(words["upper"])),
     ]
-    base = alt.Chart(inline_data(data))
+    base = alt.Chart(chart_data(data))
     bars = base.mark_rule(strokeWidth=2.5).encode(
         **{unit_axis: unit_enc},
         **{value_axis: V(field="lower", type="quantitative", title=x_title, scale=scale)},
@@ -199,7 +199,7 @@ def caterpillar_chart(
     if reference is not None:
         ref_enc = {value_axis: V(field="reference", type="quantitative", scale=scale)}
         layers.append(
-            alt.Chart(inline_data(pd.DataFrame({"reference": [reference]})))
+            alt.Chart(chart_data(pd.DataFrame({"reference": [reference]})))
             .mark_rule(color=NEUTRAL, strokeDash=[6, 4], strokeWidth=1.5)
             .encode(**ref_enc)
         )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.present.inline_data import inline_data
+from saz_geboortezorg.present.inline_data import chart_data
 from saz_geboortezorg.present.style import HIGHLIGHT, NEUTRAL, configure
 from saz_geboortezorg.stats.intervals import level_tag
 
@@ -306,13 +306,13 @@ def funnel_chart(
     highlighted = "datum.is_highlight"
 
     target_rule = (
-        alt.Chart(inline_data(pd.DataFrame({"target": [target]})))
+        alt.Chart(chart_data(pd.DataFrame({"target": [target]})))
         .mark_rule(color=NEUTRAL, strokeWidth=1.5)
         .encode(y=alt.Y(field="target", type="quantitative", scale=y_scale))
     )
     legend = alt.Legend(orient="right", symbolStrokeWidth=3, symbolSize=500)
     limit_lines = (
-        alt.Chart(inline_data(lines))
+        alt.Chart(chart_data(lines))
         .mark_line(strokeWidth=2, clip=True)
         .encode(
             x=x,
@@ -350,7 +350,7 @@ def funnel_chart(
         STATUS_COLOURS.get(s, STATUS_COLOURS["outside 99.8% limits"]) for s in status_keys
     ]
     points = (
-        alt.Chart(inline_data(points_data))
+        alt.Chart(chart_data(points_data))
         .mark_point(filled=True, stroke="#333333", strokeWidth=0.8, opacity=0.95, color="#333333")
         .encode(
             x=x,
@@ -381,7 +381,7 @@ def funnel_chart(
     for is_above, dy in ((True, -10), (False, 10)):
         part = labelled[above == is_above][["denominator", "value", "label", "is_highlight"]]
         text_layers.append(
-            alt.Chart(inline_data(part))
+            alt.Chart(chart_data(part))
             .mark_text(align="left", baseline="middle", dx=8, dy=dy, fontSize=14, fontWeight="bold")
             .encode(
                 x=x,

@@ -421,6 +421,17 @@ def base_specs(shared: Any) -> dict[str, dict]:
     >>> sorted(specs)[:2]                                              # doctest: +SKIP
     ['funnel_big4', 'funnel_cost_per_pregnancy']
     """
+    from altair.utils.schemapi import debug_mode
+
+    # the chart functions' output is validated by their tests (and the specs are sent
+    # unvalidated): altair's validation of every part as it is made is skipped here
+    with debug_mode(False):
+        out = _base_charts(shared)
+    return {k: v.to_dict(validate=False) for k, v in out.items()}
+
+
+def _base_charts(shared: Any) -> dict[str, Any]:
+    """The altair charts of :func:`base_specs`."""
     names = _names()
     out = {"position": charts.oe_strip_chart(shared.benchmark)}
     if shared.benchmark_result is not None:  # a template: any unit, re-pointed per report
@@ -451,7 +462,7 @@ def base_specs(shared: Any) -> dict[str, dict]:
         out["value"] = value_chart(shared.value)
     for ind in (*PAIN_INDICATORS, *VULNERABLE_INDICATORS):
         out[f"group_{ind}"] = charts.group_chart(shared.groups, ind, names[ind], _measures()[ind])
-    return {k: v.to_dict(validate=False) for k, v in out.items()}
+    return out
 
 
 def _add_table(

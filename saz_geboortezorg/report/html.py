@@ -17,8 +17,12 @@ True
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -100,6 +104,12 @@ document.querySelectorAll('script[data-vega-lite]').forEach(function (s) {
 def javascript_bundle() -> str:
     """Vega, Vega-Lite and vega-embed in one script (vl-convert's bundle; ~0.9 MB, cached).
 
+    vl-convert assembles the bundle anew on every call (about 2 s, holding the GIL), and
+    it only changes with vl-convert's version, so it is kept on disk per version, in the
+    user cache (``$XDG_CACHE_HOME`` or ``~/.cache``, then ``saz_geboortezorg/vl_convert``),
+    with its SHA-256: a cached copy that does not match (or cannot be read or written)
+    is made again by vl-convert, so a damaged cache never reaches a report.
+
     Examples
     --------
     >>> "vegaEmbed" in javascript_bundle()                       # doctest: +SKIP
@@ -107,7 +117,61 @@ def javascript_bundle() -> str:
     """
     import vl_convert
 
-    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    path = _bundle_cache_path(getattr(vl_convert, "__version__", None))
+    cached = _read_bundle(path) if path is not None else None
+    if cached is not None:
+        return cached
+    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    if path is not None:
+        _write_bundle(path, bundle)
+    return bundle
+
+
+def _bundle_cache_path(version: str | None) -> Path | None:
+    """Where the bundle of this vl-convert version is cached (None: no version known).
+
+    Examples
+    --------
+    >>> _bundle_cache_path("1.9.0").name
+    'javascript_bundle-1.9.0.js'
+    >>> _bundle_cache_path(None) is None
+    True
+    """
+    if not version or not all(c.isalnum() or c in ".-+_" for c in version):
+        return None
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "saz_geboortezorg" / "vl_convert" / f"javascript_bundle-{version}.js"
+
+
+def _read_bundle(path: Path) -> str | None:
+    """The cached bundle, or None when it is missing, unreadable or does not match its
+    checksum (first line: the SHA-256 of the rest)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    digest, sep, bundle = text.partition("\n")
+    if not sep or hashlib.sha256(bundle.encode("utf-8")).hexdigest() != digest:
+        return None
+    return bundle
+
+
+def _write_bundle(path: Path, bundle: str) -> None:
+    """Cache ``bundle`` at ``path`` (written to a temporary file and moved in, so a reader
+    never sees half a file); a cache that cannot be written is skipped."""
+    digest = hashlib.sha256(bundle.encode("utf-8")).hexdigest()
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
+        ) as tmp:
+            temporary = Path(tmp.name)
+            tmp.write(f"{digest}\n{bundle}")
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 def _cell(value: Any, digits: int, hidden: bool = True) -> str:

@@ -112,6 +112,47 @@ def test_unchanged_charts_are_reused(women):
     assert other.reused == ()  # other data: nothing is reused
 
 
+def _outputs(view) -> tuple:
+    """What the explorer shows: chart specs, display table, method and notes."""
+    specs = {c: chart.to_dict() for c, chart in view.charts.items()}
+    return specs, view.display().to_dict("list"), view.method, view.notes
+
+
+def test_language_and_my_unit_changes_reuse_the_numbers(women):
+    cache = BenchmarkCache()
+    first = explorer_view(women, BASE.replace(my_unit="R2"), cache)
+    dutch = explorer_view(women, first.state.replace(language="nl"), cache, first)
+    # nothing recomputed: the unit table, funnel analysis and trend of the previous view
+    assert dutch.rates is first.rates and dutch.funnel is first.funnel
+    assert dutch.trend is first.trend
+    assert dutch.table.equals(first.table) and dutch.table is not first.table
+    # ... and everything shown is what a view computed from scratch shows
+    assert _outputs(dutch) == _outputs(explorer_view(women, dutch.state, BenchmarkCache()))
+    assert dutch.display().columns[0] == "eenheid"
+    mine = explorer_view(women, dutch.state.replace(my_unit="R5"), cache, dutch)
+    assert mine.rates is first.rates
+    assert mine.trend is not first.trend  # the trend has the highlighted unit's series
+    assert set(mine.trend.table["series"]) == {"all", "R5"}
+    assert _highlighted(mine.charts["funnel"]) == {"R5"}
+    assert _outputs(mine) == _outputs(explorer_view(women, mine.state, BenchmarkCache()))
+    # a unit without records: noted in the new language, the numbers kept
+    gone = explorer_view(women, mine.state.replace(my_unit="R9", language="en"), cache, mine)
+    assert gone.notes == ["R9 has no records in this selection"] and gone.rates is first.rates
+    assert _outputs(gone) == _outputs(explorer_view(women, gone.state, BenchmarkCache()))
+    # any other control: computed again
+    level = explorer_view(women, gone.state.replace(level="hospital"), cache, gone)
+    assert level.rates is not first.rates and level.table["unit"].tolist()[0] == "H1"
+
+
+def test_no_funnel_reason_survives_a_language_change(women):
+    one = women[women["region_id"] == "R1"]
+    v = explorer_view(one, BASE)
+    dutch = explorer_view(one, BASE.replace(language="nl"), previous=v)
+    assert dutch.funnel is None and dutch.no_funnel == v.no_funnel != ""
+    assert dutch.notes == [f"geen trechterplot: {v.no_funnel}"]
+    assert _outputs(dutch) == _outputs(explorer_view(one, dutch.state))
+
+
 def test_my_unit_outside_the_selection_is_noted(women):
     v = explorer_view(women, BASE.replace(my_unit="R9"))
     assert v.notes == ["R9 has no records in this selection"]

@@ -50,3 +50,27 @@ def test_unsupported_values_are_refused():
         inline_data(pd.DataFrame({"a": [[1], [2]]}))
     with pytest.raises(ValueError, match="time zones"):
         inline_data(pd.DataFrame({"t": pd.to_datetime(["2022-01-01"]).tz_localize("UTC")}))
+
+
+def test_chart_data_gives_the_same_spec_and_is_not_copied():
+    import copy
+
+    import altair as alt
+
+    from saz_geboortezorg.present.inline_data import chart_data
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, np.nan], "y": [3, 4, 5]})
+    rows = [{"x": 1.0, "y": 3}, {"x": 2.0, "y": 4}, {"x": None, "y": 5}]
+
+    def layered(data):
+        base = alt.Chart(data).encode(x=alt.X(field="x", type="quantitative"))
+        other = alt.Chart({"values": [{"t": 1}]}).mark_rule().encode(y=alt.Y(field="t"))
+        return alt.LayerChart(layer=[base.mark_line(), base.mark_point(), other])
+
+    shared = chart_data(frame)
+    spec = layered(shared).to_dict()
+    assert spec == layered(inline_data(frame)).to_dict()
+    assert [r for r in spec["datasets"].values() if r != [{"t": 1}]] == [rows]
+    chart = layered(shared)
+    assert copy.deepcopy(shared) is shared
+    assert chart.copy(deep=True).layer[0].data is shared  # altair's copies share the rows
