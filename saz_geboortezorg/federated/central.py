@@ -256,6 +256,33 @@ def request_digest(request: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def model_request(
+    kind: str, unit: str, indicators: list[str], prep: dict, fits: dict, beta: dict | None = None
+) -> dict[str, Any]:
+    """The request of a model round: for each indicator its units, the covariate levels
+    that occur, the design's column names and (optionally) the coefficients as floats.
+
+    Examples
+    --------
+    >>> prep = {"units": {"cs": ["ZH01"]}, "levels": {"cs": {"parity": ["0", "1+"]}}}
+    >>> fits = {"cs": {"names": ["(Intercept)", "parity[1+]"]}}
+    >>> r = model_request("expected", "hospital", ["cs"], prep, fits, beta={"cs": [-1, 0.5]})
+    >>> r["kind"], r["names"]["cs"], r["beta"]["cs"]
+    ('expected', ['(Intercept)', 'parity[1+]'], [-1.0, 0.5])
+    """
+    request = {
+        "kind": kind,
+        "unit": unit,
+        "indicators": indicators,
+        "units": {i: prep["units"][i] for i in indicators},
+        "levels": {i: prep["levels"][i] for i in indicators},
+        "names": {i: fits[i]["names"] for i in indicators},
+    }
+    if beta is not None:
+        request["beta"] = {i: [float(b) for b in beta[i]] for i in indicators}
+    return request
+
+
 class Run:
     """One central run: the client, a nonce for its secure sums, and the rounds."""
 
@@ -371,17 +398,7 @@ class Run:
             fits[i] = {"names": names, "iterations": 0, "converged": False}
 
         def ask(kind: str, which: list[str], betas: dict | None = None) -> dict:
-            request = {
-                "kind": kind,
-                "unit": unit,
-                "indicators": which,
-                "units": {i: prep["units"][i] for i in which},
-                "levels": {i: prep["levels"][i] for i in which},
-                "names": {i: fits[i]["names"] for i in which},
-            }
-            if betas is not None:
-                request["beta"] = {i: [float(b) for b in betas[i]] for i in which}
-            sums = self.secure_sum(request)
+            sums = self.secure_sum(model_request(kind, unit, which, prep, fits, beta=betas))
             out = {}
             for i in which:
                 p = len(fits[i]["names"])
@@ -435,16 +452,8 @@ class Run:
         return fits
 
     def expected(self, indicators: list[str], unit: str, prep: dict, fits: dict) -> dict:
-        request = {
-            "kind": "expected",
-            "unit": unit,
-            "indicators": indicators,
-            "units": {i: prep["units"][i] for i in indicators},
-            "levels": {i: prep["levels"][i] for i in indicators},
-            "names": {i: fits[i]["names"] for i in indicators},
-            "beta": {i: [float(b) for b in fits[i]["beta"]] for i in indicators},
-        }
-        return self.secure_sum(request)
+        betas = {i: fits[i]["beta"] for i in indicators}
+        return self.secure_sum(model_request("expected", unit, indicators, prep, fits, beta=betas))
 
     def random_intercept(self, indicators: list[str], unit: str, prep: dict, fits: dict) -> dict:
         """The random-intercept model of every indicator at once (:mod:`.mixed`).
@@ -465,16 +474,9 @@ class Run:
             if not todo:
                 break
             points = {i: state[i].point() for i in todo}
-            request = {
-                "kind": "mixed",
-                "unit": unit,
-                "indicators": todo,
-                "units": {i: prep["units"][i] for i in todo},
-                "levels": {i: prep["levels"][i] for i in todo},
-                "names": {i: fits[i]["names"] for i in todo},
-                "beta": {i: [float(v) for v in points[i][0]] for i in todo},
-                "b": {i: [float(v) for v in points[i][1]] for i in todo},
-            }
+            betas = {i: points[i][0] for i in todo}
+            request = model_request("mixed", unit, todo, prep, fits, beta=betas)
+            request["b"] = {i: [float(v) for v in points[i][1]] for i in todo}
             sums = self.secure_sum(request)
             for i in todo:
                 p, k = len(fits[i]["names"]), len(prep["units"][i])
