@@ -37,13 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from saz_geboortezorg.compare.benchmark import MIN_EXPECTED
-from saz_geboortezorg.compare.verdicts import confirmed_flags, tiers
 from saz_geboortezorg.disclosure import DEFAULT_THRESHOLD, assert_safe, check_chart, check_table
 from saz_geboortezorg.disclosure.benchmark import protect_benchmark
 from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.explore.labels import label
-from saz_geboortezorg.explore.view import View, display_table, draw_charts
+from saz_geboortezorg.explore.view import View, display_table, draw_charts, judge_units
 from saz_geboortezorg.indicators import get
 
 __all__ = ["SavedView", "protect_view", "save_view", "view_name", "SAVED_CHARTS"]
@@ -171,25 +169,10 @@ def protect_view(view: View, threshold: int = DEFAULT_THRESHOLD) -> tuple[View, 
     rows = np.flatnonzero(shown)
     if fr is view.funnel and fr is not None:
         new = {}  # nothing hidden: the view's own labels stay
-    elif fr is not None and len(units):
-        levels = sorted(view.state.limits)
-        flags = fr.table.set_index("group").reindex(units)
-        from saz_geboortezorg.compare.funnel.limits import level_tag
-
-        assessment, alert = tiers(
-            confirmed_flags(fr, units, levels[-1]),
-            confirmed_flags(fr, units, levels[0]) if len(levels) > 1 else None,
-            ind.better,
-            base.loc[shown, "expected_events"].to_numpy(dtype=float) >= MIN_EXPECTED,
-        )
-        new = {"flag": flags[f"flag{level_tag(levels[0])}"].to_numpy(), "assessment": assessment}
-        new["alert"] = alert
     else:
-        new = {
-            "flag": np.full(len(units), ""),
-            "assessment": np.full(len(units), "not_assessed"),
-            "alert": np.full(len(units), ""),
-        }
+        new = judge_units(
+            fr, units, base.loc[shown, "expected_events"], view.state.limits, ind.better
+        )
     for col, values in new.items():
         out.iloc[rows, out.columns.get_loc(col)] = values
     caterpillar = view.caterpillar[view.caterpillar["unit"].isin(units)].reset_index(drop=True)

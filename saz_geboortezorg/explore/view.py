@@ -35,6 +35,7 @@ __all__ = [
     "explorer_view",
     "display_table",
     "draw_charts",
+    "judge_units",
     "CHARTS",
     "INDEPENDENT",
     "NUMBERS_INDEPENDENT",
@@ -340,15 +341,7 @@ def _numbers(
 ) -> tuple[Any, Any, pd.DataFrame, str]:
     """The unit table, the funnel analysis (None, and why not) and the table with the
     flags and tiers of a state: everything but the language and 'my unit'."""
-    from saz_geboortezorg.compare.benchmark import (
-        MIN_EXPECTED,
-        confirmed_flags,
-        expected_events,
-        funnel_for,
-        tiers,
-        unit_table,
-    )
-    from saz_geboortezorg.compare.funnel.limits import level_tag
+    from saz_geboortezorg.compare.benchmark import expected_events, funnel_for, unit_table
 
     rates = unit_table(
         data,
@@ -371,22 +364,50 @@ def _numbers(
         no_funnel = str(exc)
     table = rates.table.copy()
     table["expected_events"] = expected_events(rates)
-    if fr is not None:
-        levels = sorted(state.limits)
-        flags = fr.table.set_index("group").reindex(table["unit"])
-        table["flag"] = flags[f"flag{level_tag(levels[0])}"].to_numpy()
-        # a verdict (widest limits) or alert (narrowest) needs the exact test to agree
-        table["assessment"], table["alert"] = tiers(
-            confirmed_flags(fr, table["unit"], levels[-1]),
-            confirmed_flags(fr, table["unit"], levels[0]) if len(levels) > 1 else None,
-            ind.better,
-            table["expected_events"].to_numpy() >= MIN_EXPECTED,
-        )
-    else:
-        table["flag"] = ""
-        table["assessment"] = "not_assessed"
-        table["alert"] = ""
+    labels = judge_units(fr, table["unit"], table["expected_events"], state.limits, ind.better)
+    for col, values in labels.items():
+        table[col] = values
     return rates, fr, table, no_funnel
+
+
+def judge_units(funnel, units, expected_events, limits, better: str) -> dict:
+    """The explorer's labels of units on a funnel: the funnel flag at the narrowest
+    limits, and the tiers (a verdict at the widest limits, an alert at the narrowest),
+    each needing the exact test to agree and at least ``MIN_EXPECTED`` expected events.
+    Without a funnel every unit is ``not_assessed``.
+
+    Returns ``{"flag", "assessment", "alert"}``, arrays in the order of ``units``.
+
+    Examples
+    --------
+    >>> judge_units(None, ["R1", "R2"], [3.0, 8.0], (0.95, 0.998), "lower")["assessment"]
+    array(['not_assessed', 'not_assessed'], dtype='<U12')
+    """
+    import numpy as np
+
+    from saz_geboortezorg.compare.benchmark import MIN_EXPECTED, confirmed_flags, tiers
+    from saz_geboortezorg.compare.funnel.limits import level_tag
+
+    units = list(units)
+    if funnel is None or not units:
+        return {
+            "flag": np.full(len(units), ""),
+            "assessment": np.full(len(units), "not_assessed"),
+            "alert": np.full(len(units), ""),
+        }
+    levels = sorted(limits)
+    flags = funnel.table.set_index("group").reindex(units)
+    assessment, alert = tiers(
+        confirmed_flags(funnel, units, levels[-1]),
+        confirmed_flags(funnel, units, levels[0]) if len(levels) > 1 else None,
+        better,
+        np.asarray(expected_events, dtype=float) >= MIN_EXPECTED,
+    )
+    return {
+        "flag": flags[f"flag{level_tag(levels[0])}"].to_numpy(),
+        "assessment": assessment,
+        "alert": alert,
+    }
 
 
 def _attribution_caption(attribution: str, language: str) -> str:
