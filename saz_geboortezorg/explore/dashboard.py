@@ -130,12 +130,11 @@ def prepare(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(1)
-    >>> w = pd.DataFrame({"region_id": rng.choice([f"R{i}" for i in range(8)], 2000),
-    ...                   "ga_days": 280, "birth_date": pd.Timestamp("2022-05-01"),
-    ...                   "onset": rng.choice(["spontaneous", "induced"], 2000)})
-    >>> cache = prepare(w, indicator="induction")                # doctest: +SKIP
+    >>> import saz_geboortezorg as sg
+    >>> data = sg.load(sg.synthetic.default_dataset())            # doctest: +SKIP
+    >>> cache = sg.explore.prepare(data)                          # doctest: +SKIP
+    >>> sg.explore.wait_for_visitor()   # only waits in Voila's prepared kernel  # doctest: +SKIP
+    >>> explorer = sg.Explorer(data, cache=cache)                 # doctest: +SKIP
     """
     import altair as alt
     import ipywidgets  # noqa: F401  (imported now, not when the visitor arrives)
