@@ -27,6 +27,7 @@ from saz_geboortezorg import schema
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import ExtractError, MappingError, SazError
 from saz_geboortezorg.io.completeness import completeness as _completeness
+from saz_geboortezorg.io.fast import bulk_memory_pool
 from saz_geboortezorg.io.identifiers import hash_identifiers
 from saz_geboortezorg.io.link import link, linkage_summary
 from saz_geboortezorg.io.mapping import SourceMapping, apply_mapping, read_mappings
@@ -235,7 +236,15 @@ def load(
     ...
     saz_geboortezorg.errors.ExtractError: /no/such/folder: folder not found; expected a folder with one file per source (organisaties, perined_lvr1, perined_lvr2, dbc_declaraties as .csv or .parquet)
     """
-    folder = Path(path)
+    with bulk_memory_pool():  # speed only (see bulk_memory_pool)
+        return _load_folder(Path(path), salt, validate, mapping)
+
+
+def _load_folder(
+    folder: Path, salt: str | None, validate: bool, mapping: str | Path | list | dict | None
+) -> Dataset:
+    """:func:`load`'s work."""
+
     expected = ", ".join(s["file"] for s in schema.sources().values())
     hint = f"expected a folder with one file per source ({expected} as .csv or .parquet)"
     if not folder.exists():

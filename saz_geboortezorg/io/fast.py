@@ -16,6 +16,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -23,7 +26,50 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["isin", "text_to_float", "arrow_text"]
+__all__ = ["isin", "text_to_float", "arrow_text", "bulk_memory_pool"]
+
+
+@contextlib.contextmanager
+def bulk_memory_pool() -> Iterator[None]:
+    """Arrow's jemalloc pool as its default memory pool while the block runs.
+
+    A national load allocates and frees gigabytes of Arrow buffers (Parquet pages,
+    text columns, takes). pyarrow's default pool on Linux (mimalloc) hands freed
+    memory back to the operating system soon, so the next buffers fault their pages
+    in again; on a virtual machine those faults cost more than the work (at 2,000,000
+    pregnancies: 23 s of system time in a 40 s load). jemalloc keeps freed pages for
+    reuse and, measured there, cuts the load by a third with a lower peak. Buffers
+    remember the pool that made them, so restoring the previous default afterwards
+    is safe; the pages jemalloc kept are handed back when the block ends. Nothing
+    changes when jemalloc is not built into pyarrow (Windows) or when
+    ``ARROW_DEFAULT_MEMORY_POOL`` chooses a pool. Values never depend on it.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> before = pa.default_memory_pool().backend_name
+    >>> with bulk_memory_pool():
+    ...     _ = pa.array(["a", "b"])
+    >>> pa.default_memory_pool().backend_name == before
+    True
+    """
+
+    pool = None
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        try:
+            pool = pa.jemalloc_memory_pool()
+        except (NotImplementedError, pa.ArrowNotImplementedError):  # pragma: no cover
+            pool = None
+    if pool is None:
+        yield
+        return
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+        pool.release_unused()  # pages freed in the block go back now, not at jemalloc's leisure
 
 
 def arrow_text(s: pd.Series) -> Any | None:

@@ -148,10 +148,24 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
     elif not pat.startswith("^"):
         pat = f"^({pat[0:-1]})$"
     pat = f"^({pat[1:]})"
-    matched = pc.fill_null(pc.match_substring_regex(arr, pat), False)
     words = pa.array(sorted(reserved), type=arr.type)
+    if len(arr) > _ID_SAMPLE and len(pc.unique(arr.slice(0, _ID_SAMPLE))) <= _ID_SAMPLE // 100:
+        # few distinct ids (hospitals, practices, care providers): each checked once
+        encoded = pc.dictionary_encode(arr).combine_chunks()
+        if len(encoded.dictionary) * 100 <= len(arr):
+            names = encoded.dictionary
+            codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.intp)
+            matched = np.asarray(pc.fill_null(pc.match_substring_regex(names, pat), False))
+            hit = np.asarray(pc.fill_null(pc.is_in(pc.utf8_lower(names), value_set=words), False))
+            # position -1 (missing) reads the appended False, as fill_null gives below
+            no_match = ~np.append(matched.astype(bool), False)
+            return no_match[codes], np.append(hit.astype(bool), False)[codes]
+    matched = pc.fill_null(pc.match_substring_regex(arr, pat), False)
     hit = pc.fill_null(pc.is_in(pc.utf8_lower(arr), value_set=words), False)
     return ~np.asarray(matched, dtype=bool), np.asarray(hit, dtype=bool)
+
+
+_ID_SAMPLE = 10_000  # rows looked at to decide whether an id column has few values
 
 
 def _has_line_break(arr: pa.ChunkedArray) -> bool:
