@@ -442,12 +442,8 @@ def equity_from_rates(
     by_unit, overall : DataFrame
         :func:`~saz_geboortezorg.compare.subgroups.group_rates` of one indicator by
         ``[unit, group]`` and by ``[group]``.
-    unit, group : str
-        The unit and grouping columns of ``by_unit``.
-    order : sequence of str
-        Groups from most to least deprived.
-    confidence : float
-        Confidence level.
+    unit, group, order, confidence
+        As for :func:`equity_table` (``unit`` and ``group`` name columns of ``by_unit``).
 
     Returns
     -------
