@@ -10,6 +10,7 @@ from typing import Any
 
 from saz_geboortezorg.errors import SpecError
 from saz_geboortezorg.expressions import columns_used
+from saz_geboortezorg.schema import shipped_yaml
 
 __all__ = [
     "Indicator",
@@ -144,14 +145,14 @@ def load_catalogue(path: str | Path | None = None) -> dict[str, Indicator]:
 @cache
 def _shipped() -> tuple[tuple[str, Indicator], ...]:
     text = resources.files(__package__).joinpath("catalogue.yaml").read_text(encoding="utf-8")
-    return tuple(_read(text, "catalogue.yaml").items())
+    return tuple(_read(text, "catalogue.yaml", shipped=True).items())
 
 
-def _read(text: str, where: str) -> dict[str, Indicator]:
+def _read(text: str, where: str, *, shipped: bool = False) -> dict[str, Indicator]:
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = shipped_yaml(text) if shipped else yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SpecError(f"{where} is not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):

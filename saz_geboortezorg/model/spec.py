@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.schema import shipped_yaml
 
 __all__ = [
     "Covariate",
@@ -273,7 +274,7 @@ def load_spec(spec: str | Path | dict | CaseMixSpec) -> CaseMixSpec:
             raise SpecError(f"case-mix spec {str(path)!r}: no such file{hint}")
         text, where = path.read_text(encoding="utf-8"), str(path)
     try:
-        data = yaml.safe_load(text)
+        data = shipped_yaml(text) if _is_name(spec) else yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SpecError(f"case-mix spec {where}: not valid YAML: {exc}") from None
     return parse_spec(data, where)

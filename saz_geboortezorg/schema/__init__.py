@@ -40,6 +40,7 @@ __all__ = [
     "kernset_base",
     "kernset_element_ids",
     "check_declarations",
+    "shipped_yaml",
 ]
 
 #: The keys a column of ``extracts.yaml`` may have (see the file's header).
@@ -52,12 +53,29 @@ KERNSET_KEYS = frozenset({"id", "nl", "codesystem", "valueset", "source", "diffe
 _TYPES = frozenset({"string", "integer", "float", "date", "flag"})
 
 
-@cache
-def _read(name: str) -> dict[str, Any]:
+def shipped_yaml(text: str) -> Any:
+    """Parse YAML shipped with the package: ``yaml.safe_load``, with libyaml when present.
+
+    For the package's own files only (valid by its tests): the C loader builds the
+    same objects ten times faster (0.13 against 0.01 s for ``extracts.yaml``, paid by
+    every command), but its error messages differ from the pure-Python loader's, so
+    files written by users keep ``yaml.safe_load`` and its messages.
+
+    Examples
+    --------
+    >>> shipped_yaml("{a: [1, 2], b: {c: x}}")
+    {'a': [1, 2], 'b': {'c': 'x'}}
+    """
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+
+
+@cache
+def _read(name: str) -> dict[str, Any]:
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return shipped_yaml(text)
 
 
 def sources() -> dict[str, dict[str, Any]]:

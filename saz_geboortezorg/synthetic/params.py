@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from saz_geboortezorg.schema import shipped_yaml
+
 __all__ = ["Parameters", "load", "fingerprint"]
 
 
@@ -66,10 +68,8 @@ def load() -> Parameters:
     >>> load().values["models"]["intrapartum_cs"]["coefficients"]["nulliparous"]
     1.75
     """
-    import yaml
-
     text = resources.files(__package__).joinpath("parameters.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = shipped_yaml(text)
     sources: dict[str, str] = {}
     values = _strip(raw, "", sources)
     return Parameters(values, sources)
