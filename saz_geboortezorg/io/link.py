@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from saz_geboortezorg import schema
-from saz_geboortezorg.io.decode import CS_MODES, band, decode
-from saz_geboortezorg.io.fast import factorize_together, labels
+from saz_geboortezorg.io.decode import CS_MODES, band, categorical, decode, decode_codes
+from saz_geboortezorg.io.fast import factorize_together
 
 __all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
 
@@ -239,6 +239,8 @@ class _Ids:
     >>> hosp = ids.map(codes, pd.Series({"p1": "h1"}))
     >>> ids.labels(hosp).tolist()
     ['h1', nan, nan, 'h1']
+    >>> list(ids.labels(codes).cat.categories)
+    ['p1', 'p2']
     """
 
     def __init__(self) -> None:
@@ -263,8 +265,8 @@ class _Ids:
         return table[codes]
 
     def labels(self, codes: np.ndarray) -> pd.Series:
-        """Text Series of the names (NaN where the code is -1)."""
-        return labels(codes, list(self.names))
+        """Category Series of the names (NaN where the code is -1), see ``categorical``."""
+        return categorical(codes, list(self.names))
 
 
 def _birth_rows(
@@ -319,9 +321,7 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     booking = np.where(has_l1, practice_hosp, booked_l2)
     booking = np.where(booking >= 0, booking, hospital)
     item = (~has_l1) & (booked_item >= 0)
-    booking_from = np.select(
-        [has_l1, item], ["practice", "booking item"], default="birth hospital (stand-in)"
-    )
+    booking_from = np.select([has_l1, item], [0, 1], default=2)
     # An in-utero transfer: a hospital birth elsewhere than booked, where the booking is
     # known (the LVR-2 item) or, for a first-line start, a very preterm birth (< 32
     # weeks) away from the practice's hospital; a practice that refers to two hospitals
@@ -335,13 +335,15 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["pregnancy_id"] = u["zwangerschap_id"].astype("str")
     b["baby_no"] = _num(u["kind_rangnummer"])
     b["n_babies"] = _num(u["n_babies_raw"])
-    b["birth_source"] = labels(u["_source"].to_numpy(), ["lvr2", "lvr1"])
+    b["birth_source"] = categorical(u["_source"].to_numpy(), ["lvr2", "lvr1"])
     b["hospital_id"] = ids.labels(hospital)
     b["region_id"] = ids.labels(region)
     b["practice_id"] = ids.labels(practice)
     b["booking_hospital_id"] = ids.labels(booking)
     b["booking_region_id"] = ids.labels(ids.map(booking, org_region))
-    b["booking_from"] = booking_from
+    b["booking_from"] = categorical(
+        booking_from, ["practice", "booking item", "birth hospital (stand-in)"]
+    )
     b["in_utero_transfer"] = transfer.astype("int64")
     date = pd.to_datetime(u["datum_baring"])
     b["birth_date"] = date
@@ -365,9 +367,8 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["smoking"] = decode(u["roken"], "smoking")
     b["ses_quintile"] = decode(u["ses_kwintiel"], "ses_quintile")
     b["migration"] = decode(u["migratieachtergrond"], "migration")
-    b["risk_status_booking"] = decode(
-        u["l1_conclusie_risicostatus_na_intake"], "risk_status"
-    ).where(has_l1, None)
+    codes, names = decode_codes(u["l1_conclusie_risicostatus_na_intake"], "risk_status")
+    b["risk_status_booking"] = categorical(np.where(has_l1, codes, -1), names)
     b["risk_status_before_labour"] = decode(u["risicostatus_voor_baring"], "risk_status")
     ga = _float(u["zwangerschapsduur"])
     b["ga_days"] = ga
@@ -376,17 +377,17 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["sex"] = decode(u["geslacht"], "sex")
     b["presentation"] = decode(u["ligging_bij_geboorte"], "presentation")
     b["onset"] = decode(u["wijze_begin_baring"], "onset")
-    mode = decode(u["type_partus"], "mode")
-    b["mode"] = mode
-    prelabour = (mode == "prelabour_cs").to_numpy()
-    cs = mode.isin(CS_MODES).to_numpy()
-    b["cs_indication"] = decode(
-        u["indicatie_primaire_sectio"], "cs_indication", "none_recorded"
-    ).where(prelabour, None)
+    mode, names = decode_codes(u["type_partus"], "mode")
+    b["mode"] = categorical(mode, names)
+    prelabour = mode == names.index("prelabour_cs")
+    cs = np.isin(mode, [names.index(m) for m in CS_MODES])
+    codes, names = decode_codes(u["indicatie_primaire_sectio"], "cs_indication", "none_recorded")
+    b["cs_indication"] = categorical(np.where(prelabour, codes, -1), names)
     pain = _num(u["pijnbestrijding"])
     b["pain_relief"] = pain
-    method = decode(u["pijnbestrijding_methode"], "pain_relief_method")
-    b["pain_relief_method"] = method.where(pain.ne(0).to_numpy(), "none")
+    codes, names = decode_codes(u["pijnbestrijding_methode"], "pain_relief_method")
+    codes = np.where(pain.ne(0).to_numpy(), codes, len(names))
+    b["pain_relief_method"] = categorical(codes, [*names, "none"])
     b["epidural_wanted_not_received"] = _float(u["ruggenprik_gewenst_niet_gekregen"])
     b["episiotomy"] = _float(u["episiotomie"]).where(~cs)
     perineum = _float(u["conditie_perineum"])
@@ -395,9 +396,8 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["apgar5"] = _float(u["apgar_5"])
     death = _num(u["perinatale_sterfte"])
     b["perinatal_death"] = death
-    b["perinatal_death_phase"] = decode(
-        u["fase_perinatale_sterfte"], "perinatal_death_phase", None
-    ).where(death.eq(1).to_numpy(), None)
+    codes, names = decode_codes(u["fase_perinatale_sterfte"], "perinatal_death_phase", None)
+    b["perinatal_death_phase"] = categorical(np.where(death.eq(1).to_numpy(), codes, -1), names)
     b["congenital_anomaly"] = _float(u["congenitale_afwijking"])
     b["nicu"] = _float(u["nicu_opname"])
     b["start_line"] = np.where(has_l1, 1, 2).astype("int64")
@@ -407,8 +407,12 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
         ]
         flag = pd.to_numeric(u[f"l1_verwijzing_{kind}"], errors="coerce").where(has_l1, 0)
         b[f"referral_{name}"] = _num(flag)
-        reason = decode(u[f"l1_reden_verwijzing_{kind}"], f"referral_{name}_reason", None)
-        b[f"referral_{name}_reason"] = reason.where(flag.eq(1).to_numpy(), None)
+        codes, names = decode_codes(
+            u[f"l1_reden_verwijzing_{kind}"], f"referral_{name}_reason", None
+        )
+        b[f"referral_{name}_reason"] = categorical(
+            np.where(flag.eq(1).to_numpy(), codes, -1), names
+        )
     b["line_at_birth"] = np.where(lvr1, 1, 2).astype("int64")
     b["intended_place"] = decode(u["voorgenomen_plaats_baring"], "place")
     b["actual_place"] = decode(u["werkelijke_plaats_baring"], "place")
@@ -446,18 +450,28 @@ def _women(
     ``claim_woman`` gives per claim the woman's position (-1: not linked).
     """
     w = births.iloc[starts].drop(columns=["baby_no"]).reset_index(drop=True)
+    for c in w.columns:
+        if isinstance(w[c].dtype, pd.CategoricalDtype):
+            # only the labels that occur among the first babies stay categories
+            w[c] = categorical(w[c].cat.codes.to_numpy(), list(w[c].cat.categories))
 
-    def per_woman(ufunc: np.ufunc, values: pd.Series) -> np.ndarray:
-        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+    def per_woman(ufunc: np.ufunc, values: pd.Series | np.ndarray) -> np.ndarray:
+        arr = (
+            values
+            if isinstance(values, np.ndarray)
+            else values.to_numpy(dtype="float64", na_value=np.nan)
+        )
         return ufunc.reduceat(arr, starts) if len(arr) else arr
 
     w["ga_days"] = per_woman(np.fmin, births["ga_days"])
     w["ga_weeks"] = np.floor(w["ga_days"] / 7)
     # cs: any baby by caesarean (1); 0 only when every baby's mode is known
-    mode = births["mode"].astype("object")
-    any_cs = per_woman(np.maximum, mode.isin(CS_MODES).astype("float64"))
-    mode_known = (mode.notna() & (mode != "unknown")).astype("float64")
-    all_known = per_woman(np.minimum, mode_known)
+    # on the codes of the few distinct modes, not on the labels of every baby
+    codes, modes = pd.factorize(births["mode"], use_na_sentinel=True)
+    is_cs = np.array([m in CS_MODES for m in modes] + [False])[codes]
+    known = np.array([m != "unknown" for m in modes] + [False])[codes]
+    any_cs = per_woman(np.maximum, is_cs.astype("float64"))
+    all_known = per_woman(np.minimum, known.astype("float64"))
     w["cs"] = _num(pd.Series(np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))))
     for c in ("perinatal_death", "nicu", "congenital_anomaly"):
         reduced = per_woman(np.fmax, births[c])
