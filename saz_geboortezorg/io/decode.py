@@ -93,11 +93,12 @@ VAGINAL_MODES = ("spontaneous", "vacuum", "forceps")
 def categorical(
     codes: np.ndarray, names: list[str] | np.ndarray, like: pd.Index | None = None
 ) -> pd.Series:
-    """Category Series ``names[codes]`` (NaN where a code is negative).
+    """Category Series ``names[codes]`` (NaN where a code is -1).
 
     The categories are the names that occur, sorted as Python sorts text (so sorting,
     ``groupby`` and ``value_counts`` order them as they would the text column), of
     dtype ``str``; unordered. ``names`` may repeat a label: its codes are merged.
+    ``codes`` are positions in ``names`` or -1 (missing).
 
     Examples
     --------
@@ -111,20 +112,19 @@ def categorical(
     [0, 0]
     """
     codes = np.asarray(codes)
-    names = np.asarray(names, dtype=object)
-    if len(names):
-        seen = np.bincount(codes[codes >= 0], minlength=len(names)) > 0
-    else:
-        seen = np.zeros(0, dtype=bool)
+    names = [str(name) for name in names]
+    # which names occur: one count over the codes (shifted so that -1 counts in slot 0)
+    shifted = codes.astype("int32") + 1 if codes.dtype.itemsize < 4 else codes + 1
+    seen = np.bincount(shifted, minlength=len(names) + 1)[1:] > 0
     used = np.flatnonzero(seen)
-    kept = sorted({str(names[i]) for i in used})
+    kept = sorted({names[i] for i in used})
     position = {name: i for i, name in enumerate(kept)}
     width = "int8" if len(kept) < 127 else "int16" if len(kept) < 32_767 else "int32"
-    # one slot more for the missing code: table[-1] is -1
+    # the last slot is the missing code's: table[-1] is -1
     table = np.full(len(names) + 1, -1, dtype=width)
     for i in used:
-        table[i] = position[str(names[i])]
-    new = table[np.where(codes >= 0, codes, len(names))]
+        table[i] = position[names[i]]
+    new = table[codes]
     dtype = pd.CategoricalDtype(pd.Index(kept, dtype="str"), ordered=False)
     return pd.Series(pd.Categorical.from_codes(new, dtype=dtype), index=like)
 

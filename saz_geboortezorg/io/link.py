@@ -153,6 +153,8 @@ class _BirthRows:
         self.l1, self.l2 = l1, l2
         self.src2, self.src1, self.care = src2, src1, care
         self.from2 = src2 >= 0
+        # per row its position in [LVR-2 rows, LVR-1 rows]: one gather per column
+        self.both = np.where(self.from2, src2, len(l2) + src1)
         self.index = pd.RangeIndex(len(src2))
         self._made: dict[str, pd.Series] = {}
         # a birth item must be in both extracts; the optional items and the LVR-2-only
@@ -189,14 +191,12 @@ class _BirthRows:
             # one gather from [LVR-2 values, LVR-1 values, NaN]: position -1 is the NaN
             values = [a.to_numpy(dtype="float64", na_value=np.nan) for a, _ in parts]
             pool = np.concatenate(values + [np.array([np.nan])])
-            if len(parts) == 1:
-                return pd.Series(pool[parts[0][1]])
-            return pd.Series(pool[np.where(self.from2, self.src2, len(values[0]) + self.src1)])
+            return pd.Series(pool[parts[0][1] if len(parts) == 1 else self.both])
         if len(parts) == 1:
             return pd.Series(parts[0][0].take(parts[0][1], allow_fill=True))
         (a2, _), (a1, _) = parts
         both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
-        return pd.Series(both.array.take(np.where(self.from2, self.src2, len(a2) + self.src1)))
+        return pd.Series(both.array.take(self.both))
 
     def _make(self, column: str) -> pd.Series:
         if column not in self.columns:
