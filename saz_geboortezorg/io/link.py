@@ -131,6 +131,21 @@ def _is_number(dtype: object) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
+def _gather(values: pd.api.extensions.ExtensionArray | None, at: np.ndarray) -> np.ndarray:
+    """float64 ``values[at]`` (NaN for missing; all NaN without values).
+
+    Examples
+    --------
+    >>> _gather(pd.array([1, None], dtype="Int64"), np.array([1, 0, 0])).tolist()
+    [nan, 1.0, 1.0]
+    >>> _gather(None, np.array([0, 0])).tolist()
+    [nan, nan]
+    """
+    if values is None or not len(values):
+        return np.full(len(at), np.nan)
+    return values.to_numpy(dtype="float64", na_value=np.nan)[at]
+
+
 class _BirthRows:
     """The unified birth rows, one column at a time, in the final order of ``births``.
 
@@ -153,8 +168,15 @@ class _BirthRows:
         self.l1, self.l2 = l1, l2
         self.src2, self.src1, self.care = src2, src1, care
         self.from2 = src2 >= 0
-        # per row its position in [LVR-2 rows, LVR-1 rows]: one gather per column
+        # per row its position in [LVR-2 rows, LVR-1 rows] (text: one gather per column)
         self.both = np.where(self.from2, src2, len(l2) + src1)
+        # numbers: gather the LVR-2 values (row 0 stands in for the LVR-1 rows), then
+        # overwrite the LVR-1 rows; no pool of both sources is built
+        self.rows1 = np.flatnonzero(~self.from2)
+        self.at2 = np.where(self.from2, src2, 0)
+        self.at1 = src1[self.rows1]
+        self.no_care = np.flatnonzero(care < 0)
+        self.at_care = np.where(care >= 0, care, 0)
         self.index = pd.RangeIndex(len(src2))
         self._made: dict[str, pd.Series] = {}
         # a birth item must be in both extracts; the optional items and the LVR-2-only
@@ -183,15 +205,18 @@ class _BirthRows:
         from them with ``_num``/``_float``/``decode``, which read them so); other
         columns keep their dtype.
         """
-        parts = [(self.l2[c2].array, self.src2)] if c2 is not None else []
-        parts += [(self.l1[c1].array, self.src1)] if c1 is not None else []
+        # read once: a packed source column is rebuilt on every access
+        a2 = self.l2[c2].array if c2 is not None else None
+        a1 = self.l1[c1].array if c1 is not None else None
+        parts = [(a, at) for a, at in ((a2, self.src2), (a1, self.src1)) if a is not None]
         if not parts:
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype=empty))
         if all(_is_number(a.dtype) for a, _ in parts):
-            # one gather from [LVR-2 values, LVR-1 values, NaN]: position -1 is the NaN
-            values = [a.to_numpy(dtype="float64", na_value=np.nan) for a, _ in parts]
-            pool = np.concatenate(values + [np.array([np.nan])])
-            return pd.Series(pool[parts[0][1] if len(parts) == 1 else self.both])
+            # the birth record's values: LVR-2 rows from c2, first-line births from c1
+            # (NaN where the extract has no such column)
+            out = _gather(a2, self.at2)
+            out[self.rows1] = _gather(a1, self.at1)
+            return pd.Series(out, copy=False)
         if len(parts) == 1:
             return pd.Series(parts[0][0].take(parts[0][1], allow_fill=True))
         (a2, _), (a1, _) = parts
@@ -204,17 +229,17 @@ class _BirthRows:
         in2 = set(self.l2.columns)
         in1 = set(self.l1.columns)
         if column == "_source":
-            return pd.Series(np.where(self.from2, 0, 1).astype("int8"))
+            return pd.Series(np.where(self.from2, 0, 1).astype("int8"), copy=False)
         if column == "_has_l1":
-            return pd.Series(self.care >= 0)
+            return pd.Series(self.care >= 0, copy=False)
         if column == "n_babies_raw":
             return self._combine("aantal_geboren_kinderen", "aantal_foetussen", "Int64")
         if column.startswith("l1_") and column[3:] in in1:
             a = self.l1[column[3:]].array
             if _is_number(a.dtype):
-                return pd.Series(
-                    np.append(a.to_numpy(dtype="float64", na_value=np.nan), np.nan)[self.care]
-                )
+                out = _gather(a, self.at_care)
+                out[self.no_care] = np.nan
+                return pd.Series(out, copy=False)
             return pd.Series(a.take(self.care, allow_fill=True))
         if column == "l1_aantal_eerdere_sectio":
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype="Int64"))
@@ -472,7 +497,8 @@ def _women(
     known = np.array([m != "unknown" for m in modes] + [False])[codes]
     any_cs = per_woman(np.maximum, is_cs.astype("float64"))
     all_known = per_woman(np.minimum, known.astype("float64"))
-    w["cs"] = _num(pd.Series(np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))))
+    cs = np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))
+    w["cs"] = _num(pd.Series(cs, copy=False))
     for c in ("perinatal_death", "nicu", "congenital_anomaly"):
         reduced = per_woman(np.fmax, births[c])
         w[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced
