@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -223,6 +224,32 @@ class _BirthRows:
         both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
         return pd.Series(both.array.take(self.both))
 
+    def codes(
+        self, column: str, encode: Callable[[pd.Series], np.ndarray], absent: int = -1
+    ) -> np.ndarray:
+        """Integer codes of ``column`` for the birth rows, as ``self[column]`` picks them.
+
+        ``encode`` gives the codes of one source column (-1: missing); ``absent`` is the
+        code where a source lacks the column. The text is coded once per source and
+        only the codes are gathered: no text column of the birth rows is built.
+        """
+        if column not in self.columns:
+            raise KeyError(column)
+        n = len(self.src2)
+        if column.startswith("l1_"):
+            name = column[3:]
+            if name not in self.l1.columns or not len(self.l1):
+                return np.full(n, absent, dtype="int64")
+            out = encode(self.l1[name])[self.at_care]
+            out[self.no_care] = absent
+            return out
+        in2 = column in self.l2.columns and len(self.l2) > 0
+        in1 = column in self.l1.columns and len(self.l1) > 0
+        in1 = in1 and column not in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg")
+        out = encode(self.l2[column])[self.at2] if in2 else np.full(n, absent, dtype="int64")
+        out[self.rows1] = encode(self.l1[column])[self.at1] if in1 else absent
+        return out
+
     def _make(self, column: str) -> pd.Series:
         if column not in self.columns:
             raise KeyError(column)
@@ -332,16 +359,18 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     ids = _Ids()
     org_hosp = org.set_index("organisatie_id")["ziekenhuis_id"]
     org_region = org.set_index("organisatie_id")["regio_id"]
-    practice = np.where(has_l1, ids.encode(u["l1_praktijk_id"]), -1)
+    practice = np.where(has_l1, u.codes("l1_praktijk_id", ids.encode), -1)
     practice_hosp = ids.map(practice, org_hosp)
-    practice_hosp = np.where(practice_hosp >= 0, practice_hosp, ids.encode(u["l1_ziekenhuis_id"]))
-    birth_hosp = ids.encode(u["ziekenhuis_id"])
+    practice_hosp = np.where(
+        practice_hosp >= 0, practice_hosp, u.codes("l1_ziekenhuis_id", ids.encode)
+    )
+    birth_hosp = u.codes("ziekenhuis_id", ids.encode)
     hospital = np.where(~lvr1, birth_hosp, practice_hosp)
     region = ids.map(hospital, org_region)
     # Attribution 'booking' (intention to treat): where care started. A first-line start
     # books with its practice's hospital; a second-line start with its booking hospital
     # (the birth hospital when the extract does not say).
-    booked_item = ids.encode(u["ziekenhuis_aanvang_zorg"])
+    booked_item = u.codes("ziekenhuis_aanvang_zorg", ids.encode)
     booked_l2 = np.where(booked_item >= 0, booked_item, birth_hosp)
     booking = np.where(has_l1, practice_hosp, booked_l2)
     booking = np.where(booking >= 0, booking, hospital)
@@ -402,7 +431,10 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["sex"] = decode(u["geslacht"], "sex")
     b["presentation"] = decode(u["ligging_bij_geboorte"], "presentation")
     b["onset"] = decode(u["wijze_begin_baring"], "onset")
-    mode, names = decode_codes(u["type_partus"], "mode")
+    names = decode_codes(pd.Series([], dtype="float64"), "mode")[1]
+    mode = u.codes(
+        "type_partus", lambda s: decode_codes(s, "mode")[0], absent=names.index("unknown")
+    )
     b["mode"] = categorical(mode, names)
     prelabour = mode == names.index("prelabour_cs")
     cs = np.isin(mode, [names.index(m) for m in CS_MODES])
