@@ -221,6 +221,17 @@ class _BirthRows:
         if len(parts) == 1:
             return pd.Series(parts[0][0].take(parts[0][1], allow_fill=True))
         (a2, _), (a1, _) = parts
+        if (
+            a2.dtype == a1.dtype
+            and a2.dtype.kind == "M"
+            and isinstance(a2.dtype, np.dtype)
+            and len(a2)
+            and len(a1)
+        ):
+            # dates (NaT for missing): gathered like the numbers, no copy of both sources
+            out = a2.to_numpy()[self.at2]
+            out[self.rows1] = a1.to_numpy()[self.at1]
+            return pd.Series(out, copy=False)
         both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
         return pd.Series(both.array.take(self.both))
 
