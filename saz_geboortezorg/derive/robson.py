@@ -41,6 +41,7 @@ import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
+from saz_geboortezorg.io.decode import categorical
 from saz_geboortezorg.result import Result
 
 __all__ = [
@@ -57,6 +58,7 @@ TERM_DAYS = 259  # 37+0 weeks
 GROUPS = ["1", "2a", "2b", "3", "4a", "4b", "5", "5.1", "5.2", "6", "7", "8", "9", "10"]
 REQUIRED = ["parity", "prev_cs", "n_babies", "presentation", "ga_days", "onset"]
 UNCLASSIFIABLE = "unclassifiable"
+_MAIN = re.compile(r"(?<=\d)(?:[ab]|\.\d)$")  # the subgroup suffix of a group label
 
 
 def main_group(group: pd.Series) -> pd.Series:
@@ -71,7 +73,7 @@ def main_group(group: pd.Series) -> pd.Series:
 
     group = group.astype("string")
     # a dozen distinct labels: map them rather than run a regex on every row
-    mapping = {g: re.sub(r"(?<=\d)(?:[ab]|\.\d)$", "", g) for g in group.dropna().unique()}
+    mapping = {g: _MAIN.sub("", g) for g in group.dropna().unique()}
     return group.map(mapping).astype("string")
 
 
@@ -126,8 +128,10 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Same index, columns ``robson`` (1, 2a, 2b, 3, 4a, 4b, 5.1, 5.2 (or 5 when the
         number of previous caesareans is unknown), 6 ... 10 or unclassifiable),
-        ``robson_main`` (1 ... 10 without subgroups) and ``robson_missing`` (the
-        missing variable, empty when classified).
+        ``robson_main`` (1 ... 10 without subgroups), both category labels (the
+        groups that occur, sorted as text; see
+        :func:`saz_geboortezorg.io.decode.categorical`), and ``robson_missing`` (text:
+        the missing variable, empty when classified).
 
     Examples
     --------
@@ -172,19 +176,22 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     presentation = _Labels(women["presentation"])
     onset = _Labels(women["onset"])
 
-    group = np.full(n, "", dtype=object)
+    # the group as a position in ``names``: the column is made from these codes
+    names = [*GROUPS, UNCLASSIFIABLE]
+    unclassifiable = names.index(UNCLASSIFIABLE)
+    group = np.full(n, -1, dtype="int8")
     missing = np.full(n, "", dtype=object)
     todo = np.ones(n, dtype=bool)
 
     def settle(mask: np.ndarray, value: str) -> None:
         nonlocal todo
-        group[mask & todo] = value
+        group[mask & todo] = names.index(value)
         todo &= ~mask
 
     def need(column: str) -> None:
         nonlocal todo
         lacking = todo & ~known[column]
-        group[lacking] = UNCLASSIFIABLE
+        group[lacking] = unclassifiable
         missing[lacking] = column
         todo &= ~lacking
 
@@ -202,7 +209,7 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     settle(ga < TERM_DAYS, "10")
     # term cephalic singletons; a previous caesarean matters for multiparous women only
     lacking = todo & ~nulli & ~known["prev_cs"]
-    group[lacking] = UNCLASSIFIABLE
+    group[lacking] = unclassifiable
     missing[lacking] = "prev_cs"
     todo &= ~lacking
     group5 = ~nulli & (prev_cs == 1)
@@ -220,12 +227,17 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     settle(~nulli & induced, "4a")
     settle(~nulli & prelabour, "4b")
     # anything left has an onset code outside the list
-    group[todo] = UNCLASSIFIABLE
+    group[todo] = unclassifiable
     missing[todo] = "onset"
 
-    out = pd.DataFrame({"robson": group, "robson_missing": missing}, index=women.index)
-    out.insert(1, "robson_main", main_group(out["robson"]))
-    return out.astype("string")
+    mains = [_MAIN.sub("", g) for g in names]
+    return pd.DataFrame(
+        {
+            "robson": categorical(group, names, women.index),
+            "robson_main": categorical(group, mains, women.index),
+            "robson_missing": pd.Series(missing, index=women.index, dtype="string"),
+        }
+    )
 
 
 #: The populations a Robson table can describe, in words (tables and reports say which).

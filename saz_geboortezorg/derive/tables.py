@@ -47,7 +47,7 @@ from saz_geboortezorg.derive.robson import classify
 from saz_geboortezorg.derive.sga import sga
 from saz_geboortezorg.io.dataset import Dataset
 from saz_geboortezorg.io.dataset import load as load_extracts
-from saz_geboortezorg.io.decode import CS_MODES
+from saz_geboortezorg.io.decode import CS_MODES, categorical
 from saz_geboortezorg.progress import step as progress_step
 from saz_geboortezorg.progress import with_progress
 
@@ -235,6 +235,19 @@ def _carry_over(births: pd.DataFrame, women: pd.DataFrame, sga_reference: Any) -
     )
     extra: dict[str, pd.Series] = {}
     for c in todo:
+        if isinstance(births[c].dtype, pd.CategoricalDtype):
+            # the codes of both, into their categories side by side; the categories
+            # become those that occur among the women
+            names = [*births[c].cat.categories, *again[c].cat.categories]
+            codes = births[c].cat.codes.to_numpy().astype("int64").take(starts)
+            if len(several):
+                codes[several] = np.where(
+                    again[c].cat.codes.to_numpy() >= 0,
+                    again[c].cat.codes.to_numpy() + len(births[c].cat.categories),
+                    -1,
+                )
+            extra[c] = categorical(codes, names, women.index).rename(c)
+            continue
         values = births[c].array.take(starts)
         if len(several):
             values[several] = again[c].array

@@ -28,14 +28,15 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from saz_geboortezorg import schema
-from saz_geboortezorg.io.decode import CS_MODES, band, decode
-from saz_geboortezorg.io.fast import factorize_together, labels
+from saz_geboortezorg.io.decode import CS_MODES, band, categorical, decode, decode_codes
+from saz_geboortezorg.io.fast import factorize_together
 
 __all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
 
@@ -131,6 +132,21 @@ def _is_number(dtype: object) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
+def _gather(values: pd.api.extensions.ExtensionArray | None, at: np.ndarray) -> np.ndarray:
+    """float64 ``values[at]`` (NaN for missing; all NaN without values).
+
+    Examples
+    --------
+    >>> _gather(pd.array([1, None], dtype="Int64"), np.array([1, 0, 0])).tolist()
+    [nan, 1.0, 1.0]
+    >>> _gather(None, np.array([0, 0])).tolist()
+    [nan, nan]
+    """
+    if values is None or not len(values):
+        return np.full(len(at), np.nan)
+    return values.to_numpy(dtype="float64", na_value=np.nan)[at]
+
+
 class _BirthRows:
     """The unified birth rows, one column at a time, in the final order of ``births``.
 
@@ -153,6 +169,15 @@ class _BirthRows:
         self.l1, self.l2 = l1, l2
         self.src2, self.src1, self.care = src2, src1, care
         self.from2 = src2 >= 0
+        # per row its position in [LVR-2 rows, LVR-1 rows] (text: one gather per column)
+        self.both = np.where(self.from2, src2, len(l2) + src1)
+        # numbers: gather the LVR-2 values (row 0 stands in for the LVR-1 rows), then
+        # overwrite the LVR-1 rows; no pool of both sources is built
+        self.rows1 = np.flatnonzero(~self.from2)
+        self.at2 = np.where(self.from2, src2, 0)
+        self.at1 = src1[self.rows1]
+        self.no_care = np.flatnonzero(care < 0)
+        self.at_care = np.where(care >= 0, care, 0)
         self.index = pd.RangeIndex(len(src2))
         self._made: dict[str, pd.Series] = {}
         # a birth item must be in both extracts; the optional items and the LVR-2-only
@@ -181,22 +206,60 @@ class _BirthRows:
         from them with ``_num``/``_float``/``decode``, which read them so); other
         columns keep their dtype.
         """
-        parts = [(self.l2[c2].array, self.src2)] if c2 is not None else []
-        parts += [(self.l1[c1].array, self.src1)] if c1 is not None else []
+        # read once: a packed source column is rebuilt on every access
+        a2 = self.l2[c2].array if c2 is not None else None
+        a1 = self.l1[c1].array if c1 is not None else None
+        parts = [(a, at) for a, at in ((a2, self.src2), (a1, self.src1)) if a is not None]
         if not parts:
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype=empty))
         if all(_is_number(a.dtype) for a, _ in parts):
-            # one gather from [LVR-2 values, LVR-1 values, NaN]: position -1 is the NaN
-            values = [a.to_numpy(dtype="float64", na_value=np.nan) for a, _ in parts]
-            pool = np.concatenate(values + [np.array([np.nan])])
-            if len(parts) == 1:
-                return pd.Series(pool[parts[0][1]])
-            return pd.Series(pool[np.where(self.from2, self.src2, len(values[0]) + self.src1)])
+            # the birth record's values: LVR-2 rows from c2, first-line births from c1
+            # (NaN where the extract has no such column)
+            out = _gather(a2, self.at2)
+            out[self.rows1] = _gather(a1, self.at1)
+            return pd.Series(out, copy=False)
         if len(parts) == 1:
             return pd.Series(parts[0][0].take(parts[0][1], allow_fill=True))
         (a2, _), (a1, _) = parts
+        if (
+            a2.dtype == a1.dtype
+            and a2.dtype.kind == "M"
+            and isinstance(a2.dtype, np.dtype)
+            and len(a2)
+            and len(a1)
+        ):
+            # dates (NaT for missing): gathered like the numbers, no copy of both sources
+            out = a2.to_numpy()[self.at2]
+            out[self.rows1] = a1.to_numpy()[self.at1]
+            return pd.Series(out, copy=False)
         both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
-        return pd.Series(both.array.take(np.where(self.from2, self.src2, len(a2) + self.src1)))
+        return pd.Series(both.array.take(self.both))
+
+    def codes(
+        self, column: str, encode: Callable[[pd.Series], np.ndarray], absent: int = -1
+    ) -> np.ndarray:
+        """Integer codes of ``column`` for the birth rows, as ``self[column]`` picks them.
+
+        ``encode`` gives the codes of one source column (-1: missing); ``absent`` is the
+        code where a source lacks the column. The text is coded once per source and
+        only the codes are gathered: no text column of the birth rows is built.
+        """
+        if column not in self.columns:
+            raise KeyError(column)
+        n = len(self.src2)
+        if column.startswith("l1_"):
+            name = column[3:]
+            if name not in self.l1.columns or not len(self.l1):
+                return np.full(n, absent, dtype="int64")
+            out = encode(self.l1[name])[self.at_care]
+            out[self.no_care] = absent
+            return out
+        in2 = column in self.l2.columns and len(self.l2) > 0
+        in1 = column in self.l1.columns and len(self.l1) > 0
+        in1 = in1 and column not in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg")
+        out = encode(self.l2[column])[self.at2] if in2 else np.full(n, absent, dtype="int64")
+        out[self.rows1] = encode(self.l1[column])[self.at1] if in1 else absent
+        return out
 
     def _make(self, column: str) -> pd.Series:
         if column not in self.columns:
@@ -204,17 +267,17 @@ class _BirthRows:
         in2 = set(self.l2.columns)
         in1 = set(self.l1.columns)
         if column == "_source":
-            return pd.Series(np.where(self.from2, 0, 1).astype("int8"))
+            return pd.Series(np.where(self.from2, 0, 1).astype("int8"), copy=False)
         if column == "_has_l1":
-            return pd.Series(self.care >= 0)
+            return pd.Series(self.care >= 0, copy=False)
         if column == "n_babies_raw":
             return self._combine("aantal_geboren_kinderen", "aantal_foetussen", "Int64")
         if column.startswith("l1_") and column[3:] in in1:
             a = self.l1[column[3:]].array
             if _is_number(a.dtype):
-                return pd.Series(
-                    np.append(a.to_numpy(dtype="float64", na_value=np.nan), np.nan)[self.care]
-                )
+                out = _gather(a, self.at_care)
+                out[self.no_care] = np.nan
+                return pd.Series(out, copy=False)
             return pd.Series(a.take(self.care, allow_fill=True))
         if column == "l1_aantal_eerdere_sectio":
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype="Int64"))
@@ -239,6 +302,8 @@ class _Ids:
     >>> hosp = ids.map(codes, pd.Series({"p1": "h1"}))
     >>> ids.labels(hosp).tolist()
     ['h1', nan, nan, 'h1']
+    >>> list(ids.labels(codes).cat.categories)
+    ['p1', 'p2']
     """
 
     def __init__(self) -> None:
@@ -263,8 +328,8 @@ class _Ids:
         return table[codes]
 
     def labels(self, codes: np.ndarray) -> pd.Series:
-        """Text Series of the names (NaN where the code is -1)."""
-        return labels(codes, list(self.names))
+        """Category Series of the names (NaN where the code is -1), see ``categorical``."""
+        return categorical(codes, list(self.names))
 
 
 def _birth_rows(
@@ -305,23 +370,23 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     ids = _Ids()
     org_hosp = org.set_index("organisatie_id")["ziekenhuis_id"]
     org_region = org.set_index("organisatie_id")["regio_id"]
-    practice = np.where(has_l1, ids.encode(u["l1_praktijk_id"]), -1)
+    practice = np.where(has_l1, u.codes("l1_praktijk_id", ids.encode), -1)
     practice_hosp = ids.map(practice, org_hosp)
-    practice_hosp = np.where(practice_hosp >= 0, practice_hosp, ids.encode(u["l1_ziekenhuis_id"]))
-    birth_hosp = ids.encode(u["ziekenhuis_id"])
+    practice_hosp = np.where(
+        practice_hosp >= 0, practice_hosp, u.codes("l1_ziekenhuis_id", ids.encode)
+    )
+    birth_hosp = u.codes("ziekenhuis_id", ids.encode)
     hospital = np.where(~lvr1, birth_hosp, practice_hosp)
     region = ids.map(hospital, org_region)
     # Attribution 'booking' (intention to treat): where care started. A first-line start
     # books with its practice's hospital; a second-line start with its booking hospital
     # (the birth hospital when the extract does not say).
-    booked_item = ids.encode(u["ziekenhuis_aanvang_zorg"])
+    booked_item = u.codes("ziekenhuis_aanvang_zorg", ids.encode)
     booked_l2 = np.where(booked_item >= 0, booked_item, birth_hosp)
     booking = np.where(has_l1, practice_hosp, booked_l2)
     booking = np.where(booking >= 0, booking, hospital)
     item = (~has_l1) & (booked_item >= 0)
-    booking_from = np.select(
-        [has_l1, item], ["practice", "booking item"], default="birth hospital (stand-in)"
-    )
+    booking_from = np.select([has_l1, item], [0, 1], default=2)
     # An in-utero transfer: a hospital birth elsewhere than booked, where the booking is
     # known (the LVR-2 item) or, for a first-line start, a very preterm birth (< 32
     # weeks) away from the practice's hospital; a practice that refers to two hospitals
@@ -335,13 +400,15 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["pregnancy_id"] = u["zwangerschap_id"].astype("str")
     b["baby_no"] = _num(u["kind_rangnummer"])
     b["n_babies"] = _num(u["n_babies_raw"])
-    b["birth_source"] = labels(u["_source"].to_numpy(), ["lvr2", "lvr1"])
+    b["birth_source"] = categorical(u["_source"].to_numpy(), ["lvr2", "lvr1"])
     b["hospital_id"] = ids.labels(hospital)
     b["region_id"] = ids.labels(region)
     b["practice_id"] = ids.labels(practice)
     b["booking_hospital_id"] = ids.labels(booking)
     b["booking_region_id"] = ids.labels(ids.map(booking, org_region))
-    b["booking_from"] = booking_from
+    b["booking_from"] = categorical(
+        booking_from, ["practice", "booking item", "birth hospital (stand-in)"]
+    )
     b["in_utero_transfer"] = transfer.astype("int64")
     date = pd.to_datetime(u["datum_baring"])
     b["birth_date"] = date
@@ -365,9 +432,8 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["smoking"] = decode(u["roken"], "smoking")
     b["ses_quintile"] = decode(u["ses_kwintiel"], "ses_quintile")
     b["migration"] = decode(u["migratieachtergrond"], "migration")
-    b["risk_status_booking"] = decode(
-        u["l1_conclusie_risicostatus_na_intake"], "risk_status"
-    ).where(has_l1, None)
+    codes, names = decode_codes(u["l1_conclusie_risicostatus_na_intake"], "risk_status")
+    b["risk_status_booking"] = categorical(np.where(has_l1, codes, -1), names)
     b["risk_status_before_labour"] = decode(u["risicostatus_voor_baring"], "risk_status")
     ga = _float(u["zwangerschapsduur"])
     b["ga_days"] = ga
@@ -376,17 +442,20 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["sex"] = decode(u["geslacht"], "sex")
     b["presentation"] = decode(u["ligging_bij_geboorte"], "presentation")
     b["onset"] = decode(u["wijze_begin_baring"], "onset")
-    mode = decode(u["type_partus"], "mode")
-    b["mode"] = mode
-    prelabour = (mode == "prelabour_cs").to_numpy()
-    cs = mode.isin(CS_MODES).to_numpy()
-    b["cs_indication"] = decode(
-        u["indicatie_primaire_sectio"], "cs_indication", "none_recorded"
-    ).where(prelabour, None)
+    names = decode_codes(pd.Series([], dtype="float64"), "mode")[1]
+    mode = u.codes(
+        "type_partus", lambda s: decode_codes(s, "mode")[0], absent=names.index("unknown")
+    )
+    b["mode"] = categorical(mode, names)
+    prelabour = mode == names.index("prelabour_cs")
+    cs = np.isin(mode, [names.index(m) for m in CS_MODES])
+    codes, names = decode_codes(u["indicatie_primaire_sectio"], "cs_indication", "none_recorded")
+    b["cs_indication"] = categorical(np.where(prelabour, codes, -1), names)
     pain = _num(u["pijnbestrijding"])
     b["pain_relief"] = pain
-    method = decode(u["pijnbestrijding_methode"], "pain_relief_method")
-    b["pain_relief_method"] = method.where(pain.ne(0).to_numpy(), "none")
+    codes, names = decode_codes(u["pijnbestrijding_methode"], "pain_relief_method")
+    codes = np.where(pain.ne(0).to_numpy(), codes, len(names))
+    b["pain_relief_method"] = categorical(codes, [*names, "none"])
     b["epidural_wanted_not_received"] = _float(u["ruggenprik_gewenst_niet_gekregen"])
     b["episiotomy"] = _float(u["episiotomie"]).where(~cs)
     perineum = _float(u["conditie_perineum"])
@@ -395,9 +464,8 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["apgar5"] = _float(u["apgar_5"])
     death = _num(u["perinatale_sterfte"])
     b["perinatal_death"] = death
-    b["perinatal_death_phase"] = decode(
-        u["fase_perinatale_sterfte"], "perinatal_death_phase", None
-    ).where(death.eq(1).to_numpy(), None)
+    codes, names = decode_codes(u["fase_perinatale_sterfte"], "perinatal_death_phase", None)
+    b["perinatal_death_phase"] = categorical(np.where(death.eq(1).to_numpy(), codes, -1), names)
     b["congenital_anomaly"] = _float(u["congenitale_afwijking"])
     b["nicu"] = _float(u["nicu_opname"])
     b["start_line"] = np.where(has_l1, 1, 2).astype("int64")
@@ -407,8 +475,12 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
         ]
         flag = pd.to_numeric(u[f"l1_verwijzing_{kind}"], errors="coerce").where(has_l1, 0)
         b[f"referral_{name}"] = _num(flag)
-        reason = decode(u[f"l1_reden_verwijzing_{kind}"], f"referral_{name}_reason", None)
-        b[f"referral_{name}_reason"] = reason.where(flag.eq(1).to_numpy(), None)
+        codes, names = decode_codes(
+            u[f"l1_reden_verwijzing_{kind}"], f"referral_{name}_reason", None
+        )
+        b[f"referral_{name}_reason"] = categorical(
+            np.where(flag.eq(1).to_numpy(), codes, -1), names
+        )
     b["line_at_birth"] = np.where(lvr1, 1, 2).astype("int64")
     b["intended_place"] = decode(u["voorgenomen_plaats_baring"], "place")
     b["actual_place"] = decode(u["werkelijke_plaats_baring"], "place")
@@ -446,19 +518,30 @@ def _women(
     ``claim_woman`` gives per claim the woman's position (-1: not linked).
     """
     w = births.iloc[starts].drop(columns=["baby_no"]).reset_index(drop=True)
+    for c in w.columns:
+        if isinstance(w[c].dtype, pd.CategoricalDtype):
+            # only the labels that occur among the first babies stay categories
+            w[c] = categorical(w[c].cat.codes.to_numpy(), list(w[c].cat.categories))
 
-    def per_woman(ufunc: np.ufunc, values: pd.Series) -> np.ndarray:
-        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+    def per_woman(ufunc: np.ufunc, values: pd.Series | np.ndarray) -> np.ndarray:
+        arr = (
+            values
+            if isinstance(values, np.ndarray)
+            else values.to_numpy(dtype="float64", na_value=np.nan)
+        )
         return ufunc.reduceat(arr, starts) if len(arr) else arr
 
     w["ga_days"] = per_woman(np.fmin, births["ga_days"])
     w["ga_weeks"] = np.floor(w["ga_days"] / 7)
     # cs: any baby by caesarean (1); 0 only when every baby's mode is known
-    mode = births["mode"].astype("object")
-    any_cs = per_woman(np.maximum, mode.isin(CS_MODES).astype("float64"))
-    mode_known = (mode.notna() & (mode != "unknown")).astype("float64")
-    all_known = per_woman(np.minimum, mode_known)
-    w["cs"] = _num(pd.Series(np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))))
+    # on the codes of the few distinct modes, not on the labels of every baby
+    codes, modes = pd.factorize(births["mode"], use_na_sentinel=True)
+    is_cs = np.array([m in CS_MODES for m in modes] + [False])[codes]
+    known = np.array([m != "unknown" for m in modes] + [False])[codes]
+    any_cs = per_woman(np.maximum, is_cs.astype("float64"))
+    all_known = per_woman(np.minimum, known.astype("float64"))
+    cs = np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))
+    w["cs"] = _num(pd.Series(cs, copy=False))
     for c in ("perinatal_death", "nicu", "congenital_anomaly"):
         reduced = per_woman(np.fmax, births[c])
         w[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced

@@ -172,7 +172,9 @@ def test_the_preview_hides_small_counts_as_the_reports_do(dataset, tmp_path):
     assert result.ok
     preview = result.table
     units = preview[preview["unit"] != "all"]
-    women = dataset.women.assign(practice_id=dataset.women["practice_id"].fillna("unknown"))
+    women = dataset.women.assign(
+        practice_id=dataset.women["practice_id"].astype("str").fillna("unknown")
+    )
     expected = hand_counts(women, "practice_id")
     # small cells exist
     assert (expected["d"].between(1, 9) | expected["x"].between(1, 9)).any()
