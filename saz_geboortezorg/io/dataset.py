@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -29,11 +28,10 @@ from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import ExtractError, MappingError, SazError
 from saz_geboortezorg.io.completeness import completeness as _completeness
 from saz_geboortezorg.io.fast import bulk_memory_pool
-from saz_geboortezorg.io.identifiers import hash_identifiers, resolve_salt
+from saz_geboortezorg.io.identifiers import hash_identifiers
 from saz_geboortezorg.io.link import link, linkage_summary
 from saz_geboortezorg.io.mapping import SourceMapping, apply_mapping, read_mappings
 from saz_geboortezorg.io.packed import Sources
-from saz_geboortezorg.io.parallel import Worker, WorkerLost, can_start
 from saz_geboortezorg.io.read import SUFFIXES, RawExtract, clean_text, read_raw
 from saz_geboortezorg.io.validate import Extract, check_extract, check_references, raise_problems
 from saz_geboortezorg.progress import step as progress_step
@@ -42,11 +40,6 @@ __all__ = ["Dataset", "load", "load_frames", "read_extract", "REQUIRED_SOURCES",
 
 #: Sources a folder must contain; the others (claims) are optional.
 REQUIRED_SOURCES = ("organisaties", "perined_lvr1", "perined_lvr2")
-
-#: :func:`load` reads its biggest file in a worker process (the second core) when that
-#: file has at least this many bytes; below it, starting the worker costs more than
-#: it saves (see docs/performance-national.md, "Fourth round").
-PARALLEL_MIN_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -181,45 +174,6 @@ def _load_extract(
     return ext
 
 
-def _load_extract_in_worker(
-    path: Path, source: str, salt: str, mapping: SourceMapping | None
-) -> Extract:
-    """:func:`_load_extract` as the worker process runs it (same memory settings)."""
-    with bulk_memory_pool():
-        return _load_extract(path, source, salt, mapping)
-
-
-def _start_worker(
-    files: dict[str, Path], salt: str | None, mappings: dict[str, SourceMapping]
-) -> tuple[str | None, Worker | None]:
-    """Start a worker on the biggest file when that pays (else ``(None, None)``).
-
-    Only with a salt given (argument or ``SAZ_SALT``): a random salt is per process.
-    """
-    if len(files) < 2 or not can_start():
-        return None, None
-    salt_value, random_note = resolve_salt(salt)
-    if random_note is not None:
-        return None, None
-    sizes = {s: f.stat().st_size for s, f in files.items()}
-    source = max(sizes, key=sizes.__getitem__)
-    if sizes[source] < PARALLEL_MIN_BYTES:
-        return None, None
-    args = (files[source], source, salt_value, mappings.get(source))
-    try:
-        return source, Worker.start(f"{__name__}:_load_extract_in_worker", args)
-    except OSError:  # pragma: no cover (no process could be started)
-        return None, None
-
-
-def _collect(worker: Worker, file: Path, source: str, salt: str | None, mapping: Any) -> Extract:
-    """The worker's extract; if the worker was lost, the file is read here instead."""
-    try:
-        return worker.result()
-    except WorkerLost:  # pragma: no cover (killed from outside, out of memory)
-        return _load_extract(file, source, salt, mapping)
-
-
 def load(
     path: str | Path,
     *,
@@ -314,24 +268,14 @@ def _load_folder(
             )
     extracts: dict[str, Extract] = {}
     mapping_problems: list[str] = []
-    # the biggest file may be read by a worker process meanwhile; its result is taken
-    # in its turn, so progress, problems and notes come in the same order either way
-    in_worker, worker = _start_worker(files, salt, mappings)
-    try:
-        for source, file in files.items():
-            progress_step("load", f"reading {file.name}")
-            try:
-                if source == in_worker:
-                    extracts[source] = _collect(worker, file, source, salt, mappings.get(source))
-                else:
-                    extracts[source] = _load_extract(file, source, salt, mappings.get(source))
-            except MappingError as exc:
-                mapping_problems.append(str(exc))
-            except ExtractError as exc:
-                problems.append(str(exc))
-    finally:
-        if worker is not None:
-            worker.close()
+    for source, file in files.items():
+        progress_step("load", f"reading {file.name}")
+        try:
+            extracts[source] = _load_extract(file, source, salt, mappings.get(source))
+        except MappingError as exc:
+            mapping_problems.append(str(exc))
+        except ExtractError as exc:
+            problems.append(str(exc))
     unused = sorted(set(mappings) - set(files))
     if unused:
         problems += [
