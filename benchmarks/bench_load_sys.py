@@ -10,18 +10,14 @@ machine hit them alike; the summary prints the median and the range of each figu
 
 Variants (``--variants``):
 
-- ``base``: the load before the fourth round: files read one after the other, glibc
-  malloc untuned (the switch of Arrow's pool to jemalloc stays);
+- ``base``: the load before the fourth round: glibc malloc untuned (the switch of
+  Arrow's pool to jemalloc stays);
 - ``tuned``: ``base`` with glibc malloc's thresholds raised for the load (see
   :func:`saz_geboortezorg.io.fast.bulk_memory_pool`);
-- ``parallel``: ``tuned`` with the biggest file read in a worker process when it is big
-  enough (``dataset.PARALLEL_MIN_BYTES``): ``sg.load`` as shipped;
-- ``parallel0``: ``parallel`` with no size threshold (the worker always runs);
+- ``decay``: ``tuned`` with Arrow's jemalloc keeping freed pages until the load ends
+  (``pyarrow.jemalloc_set_decay_ms(-1)`` before the load), for exploring;
 - ``mallopt:MMAP:TRIM[:MMAPMAX]``: ``base`` plus these ``mallopt`` values (bytes; MMAPMAX
   is ``M_MMAP_MAX``) set once before the load and never restored, for exploring.
-
-CPU seconds and faults are the load process's own; ``worker_*`` adds those of the worker
-(``RUSAGE_CHILDREN``; ``worker_peak_mb`` is the worker's peak).
 
 Run as ``python benchmarks/bench_load_sys.py /tmp/nat/pq500000 --runs 4``; at 2,000,000
 births under the shared lock: ``flock /tmp/big2m.lock python benchmarks/bench_load_sys.py
@@ -51,8 +47,6 @@ FIGURES = (
     "peak_mb",
     "rss_loaded_mb",
     "rss_after_mb",
-    "worker_cpu",
-    "worker_peak_mb",
 )
 
 
@@ -66,14 +60,14 @@ def _rss_mb() -> float:
 def _child(variant: str, folder: str) -> dict:
     sys.path.insert(0, str(HERE.parent.parent))
     import saz_geboortezorg as sg
-    from saz_geboortezorg.io import dataset, fast
+    from saz_geboortezorg.io import fast
 
     if variant == "base" or variant.startswith("mallopt:"):
         fast._glibc_malloc_tuning = contextlib.nullcontext  # type: ignore[attr-defined]
-    if not variant.startswith("parallel"):
-        dataset.PARALLEL_MIN_BYTES = float("inf")
-    if variant == "parallel0":
-        dataset.PARALLEL_MIN_BYTES = 0
+    if variant == "decay":
+        import pyarrow as pa
+
+        pa.jemalloc_set_decay_ms(-1)
     if variant.startswith("mallopt:"):
         import ctypes
 
@@ -88,7 +82,6 @@ def _child(variant: str, folder: str) -> dict:
     data = sg.load(folder, salt="bench")
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_SELF)
-    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     rss_loaded = _rss_mb()
     del data
     gc.collect()
@@ -101,8 +94,6 @@ def _child(variant: str, folder: str) -> dict:
         "peak_mb": r1.ru_maxrss / 1024,
         "rss_loaded_mb": rss_loaded,
         "rss_after_mb": _rss_mb(),
-        "worker_cpu": c1.ru_utime + c1.ru_stime,
-        "worker_peak_mb": c1.ru_maxrss / 1024,
     }
 
 
