@@ -65,10 +65,13 @@ def _glibc_malloc_tuning() -> Iterator[None]:
     threshold with a fresh ``mmap`` and gives it back on ``free``, and trims the heap's
     top once more than twice that is free; each new page then faults in again. A bulk
     load frees and allocates gigabytes of NumPy/pandas arrays, so it sets the mmap
-    threshold to glibc's ceiling (32 MiB) from the start and lets the heap keep up to
-    1 GiB of freed memory for reuse. On exit the trim threshold goes back to what
-    glibc's sliding rule gives at that ceiling (64 MiB; glibc has no call to read the
-    previous values) and ``malloc_trim(0)`` hands the kept pages back. Nested and
+    threshold to the sliding threshold's ceiling (32 MiB) from the start and lets the
+    heap keep up to 1 GiB of freed memory for reuse. On exit the trim threshold goes
+    back to what glibc's sliding rule gives at that ceiling (64 MiB; glibc has no call
+    to read the previous values, and its sliding mmap threshold ends at 32 MiB anyway
+    once an array that big was freed) and ``malloc_trim(0)`` hands the freed pages back
+    (at 2,000,000 pregnancies: ~2 s less system time, ~500 MB less resident after the
+    load; docs/performance-national.md, fourth round). Nested and
     concurrent blocks share one setting. A no-op off glibc and when the user tuned
     malloc through ``MALLOC_*_`` or ``GLIBC_TUNABLES``. Values never depend on it.
 
