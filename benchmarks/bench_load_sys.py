@@ -19,7 +19,9 @@ Variants (``--variants``):
 - ``mallopt:MMAP:TRIM[:MMAPMAX]``: ``base`` plus these ``mallopt`` values (bytes; MMAPMAX
   is ``M_MMAP_MAX``) set once before the load and never restored, for exploring.
 
-Run as ``python benchmarks/bench_load_sys.py /tmp/nat/pq500000 --runs 4``; at 2,000,000
+Run as ``python benchmarks/bench_load_sys.py /tmp/nat/pq500000 --runs 4`` (without a
+folder: 60,000 synthetic pregnancies, 2014-2023, Parquet, written to a temporary folder;
+that is what ``python benchmarks/run.py load_sys`` does); at 2,000,000
 births under the shared lock: ``flock /tmp/big2m.lock python benchmarks/bench_load_sys.py
 /tmp/nat/pq2000000 --runs 4``.
 """
@@ -35,6 +37,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,16 +100,27 @@ def _child(variant: str, folder: str) -> dict:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder")
+    parser.add_argument("folder", nargs="?", help="extracts (default: 60,000 synthetic)")
     parser.add_argument("--runs", type=int, default=4, help="runs per variant")
     parser.add_argument("--variants", nargs="+", default=["base", "tuned"])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help="append every run as a JSON line to this file")
-    args = parser.parse_args()
+    args = parser.parse_args([] if argv is None else argv)  # None: benchmarks/run.py
     if args.child:
         print(json.dumps(_child(args.child, args.folder)))
+        return
+    if args.folder is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(
+                [sys.executable, "-m", "saz_geboortezorg.cli", "synth", "--births", "60000"]
+                + ["--years", "2014", "2023", "--format", "parquet", "--out", tmp, "--quiet"],
+                check=True,
+                cwd=HERE.parent.parent,
+            )
+            out = ["--out", args.out] if args.out else []
+            main([tmp, "--runs", str(args.runs), "--variants", *args.variants, *out])
         return
     runs: dict[str, list[dict]] = {v: [] for v in args.variants}
     print(
@@ -147,4 +161,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
