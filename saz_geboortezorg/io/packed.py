@@ -50,7 +50,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saz_geboortezorg.io.fast import arrow_text
+from saz_geboortezorg.io.fast import arrow_text, int_parts
 
 __all__ = ["PackedFrame", "Sources"]
 
@@ -82,10 +82,18 @@ class _Integers:
 
     def __init__(self, array: pd.api.extensions.ExtensionArray, small: np.dtype) -> None:
         self.dtype = array.dtype
-        mask = np.asarray(array.isna(), dtype=bool)
-        self.mask = mask if mask.any() else None
-        self.values = array.to_numpy(dtype=small, na_value=0)
         self.n = len(array)
+        parts = int_parts(array)
+        if parts is None:
+            mask = np.asarray(array.isna(), dtype=bool)
+            self.mask = mask if mask.any() else None
+            self.values = array.to_numpy(dtype=small, na_value=0)
+            return
+        data, missing = parts  # cast the column's own buffer once, 0 where missing
+        self.mask = missing.copy() if missing.any() else None
+        self.values = data.astype(small)
+        if self.mask is not None:
+            self.values[self.mask] = 0
 
     def array(self) -> Any:
         mask = np.zeros(self.n, dtype=bool) if self.mask is None else self.mask.copy()
@@ -125,14 +133,41 @@ class _Text:
         return pd.array(taken, dtype=self.dtype)
 
 
+def _bounds(values: pd.arrays.IntegerArray) -> tuple[int, int] | None:
+    """(smallest, largest) of the values present, None when all are missing.
+
+    For ``Int64``, numpy's reductions skip the missing rows (``where=``) on the
+    column's own buffers, without the masked copies of ``min``/``max``.
+
+    Examples
+    --------
+    >>> _bounds(pd.array([3, None, -2], dtype="Int64")), _bounds(pd.array([None], dtype="Int64"))
+    ((-2, 3), None)
+    """
+
+    parts = int_parts(values)
+    if parts is None:
+        low = values.min(skipna=True)
+        return None if pd.isna(low) else (int(low), int(values.max(skipna=True)))
+    data, missing = parts
+    if not missing.any():
+        return (int(data.min()), int(data.max())) if len(data) else None
+    present = ~missing
+    if not present.any():
+        return None
+    info = np.iinfo(np.int64)
+    low = data.min(where=present, initial=info.max)
+    return int(low), int(data.max(where=present, initial=info.min))
+
+
 def _pack(values: Any, sample: int) -> Any:
     """The column's packed form, or the column itself when packing would not pay."""
     dtype = values.dtype
     if isinstance(values, pd.arrays.IntegerArray):
-        low = values.min(skipna=True)
-        if pd.isna(low):  # all missing
+        bounds = _bounds(values)
+        if bounds is None:  # all missing
             return _Integers(values, np.dtype(np.int8))
-        small = _small_int(int(low), int(values.max(skipna=True)))
+        small = _small_int(*bounds)
         if small is not None and small.itemsize < dtype.numpy_dtype.itemsize:
             return _Integers(values, small)
         return values

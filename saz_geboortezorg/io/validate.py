@@ -36,7 +36,7 @@ from saz_geboortezorg import schema
 from saz_geboortezorg.errors import ExtractError
 from saz_geboortezorg.expressions import columns_used, evaluate
 from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
-from saz_geboortezorg.io.fast import arrow_text, isin
+from saz_geboortezorg.io.fast import arrow_text, int_parts, isin
 from saz_geboortezorg.io.identifiers import identifier_columns
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
@@ -112,10 +112,11 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
 
 def _int_data(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(int64 values with 0 where NA, known mask) of a nullable integer column, else (None, None)."""
-    if not isinstance(values.dtype, pd.Int64Dtype):
+    parts = int_parts(values)
+    if parts is None:
         return None, None
-    known = values.notna().to_numpy()
-    return values.to_numpy(dtype="int64", na_value=0), known
+    data, missing = parts  # the column's own buffers (no copy); data under the mask unread
+    return data, ~missing
 
 
 def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndarray, np.ndarray]:

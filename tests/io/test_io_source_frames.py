@@ -1,0 +1,91 @@
+"""The source frames built with fewer copies equal what pandas' own conversions give.
+
+Each test compares with an independent definition: ``pd.read_parquet`` for the raw
+Parquet frame, a plain Python check of 0/1 for flags, ``min``/``max`` of the values
+present for the packing bounds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from saz_geboortezorg.io.convert import convert
+from saz_geboortezorg.io.packed import PackedFrame, _bounds
+from saz_geboortezorg.io.read import _parquet_frame, read_raw
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "zwangerschap_id": ["ZW1", " ZW2", None, "", "ZW5", "ZW6"],
+            "flag": pd.array([0, 1, None, 2, 1, None], dtype="Int64"),
+            "whole": pd.array([5, -3, 7, None, 0, 12], dtype="Int64"),
+            "plain": np.array([1, 2, 3, 4, 5, 6], dtype="int64"),
+            "bmi": [21.5, np.nan, 30.0, 18.25, 22.0, 25.0],
+            "datum": pd.to_datetime(["2020-01-01", None, "2021-02-03", "2022-03-04", None, None]),
+        }
+    )
+
+
+@pytest.mark.parametrize("row_group_size", [None, 2, 4])
+def test_parquet_frame_equals_pandas_reader(tmp_path, row_group_size):
+    path = tmp_path / "x.parquet"
+    _frame().to_parquet(path, row_group_size=row_group_size)
+    expected = pd.read_parquet(path).reset_index(drop=True)
+    got = _parquet_frame(path)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got["flag"].dtype == "Int64"
+
+
+def test_parquet_without_pandas_metadata_and_with_stored_index(tmp_path):
+    bare = tmp_path / "bare.parquet"
+    pq.write_table(pa.table({"a": pa.array([1, None, 3]), "b": [1, 2, 3]}), bare)
+    pd.testing.assert_frame_equal(_parquet_frame(bare), pd.read_parquet(bare), check_exact=True)
+    indexed = tmp_path / "indexed.parquet"
+    pd.DataFrame({"a": pd.array([1, None], dtype="Int64")}, index=[5, 7]).to_parquet(indexed)
+    got = _parquet_frame(indexed)
+    assert got.columns.tolist() == ["a"] and got["a"].tolist() == [1, pd.NA]
+
+
+def test_parquet_int64_null_slots_hold_zero(tmp_path):
+    path = tmp_path / "x.parquet"
+    _frame().to_parquet(path, row_group_size=2)
+    raw = read_raw(path).frame
+    assert raw.index.tolist() == [1, 2, 3, 4, 5, 6]
+    assert raw["whole"].to_numpy(dtype="int64", na_value=0).tolist() == [5, -3, 7, 0, 0, 12]
+    assert raw["zwangerschap_id"].isna().tolist() == [False, False, True, True, False, False]
+
+
+def test_int64_flags_and_integers_convert_as_their_text_does():
+    values = [0, 1, None, 2, 1, None, -1]
+    raw = pd.Series(pd.array(values, dtype="Int64"))
+    text = pd.Series([None if v is None else str(v) for v in values], dtype="str")
+    for type_ in ("flag", "integer"):
+        got, want = convert(raw, type_), convert(text, type_)
+        pd.testing.assert_series_equal(got.values, want.values, check_names=False)
+        assert got.bad.tolist() == want.bad.tolist()
+        assert got.filled.tolist() == [v is not None for v in values]
+    assert convert(raw, "flag").bad.tolist() == [v is not None and v not in (0, 1) for v in values]
+
+
+@pytest.mark.parametrize(
+    "values", [[3, None, -2], [None, None], [7], [], [2**40, -(2**40), None], [0, 0, None]]
+)
+def test_packing_bounds_are_those_of_the_values_present(values):
+    array = pd.array(values, dtype="Int64")
+    present = [v for v in values if v is not None]
+    assert _bounds(array) == ((min(present), max(present)) if present else None)
+
+
+def test_packed_int64_with_garbage_under_the_mask_round_trips():
+    data = np.array([5, 123456, -4, 99], dtype="int64")  # 123456 and 99 are masked
+    mask = np.array([False, True, False, True])
+    frame = pd.DataFrame({"a": pd.arrays.IntegerArray(data, mask)})
+    packed = PackedFrame(frame, sample=4)
+    assert type(packed.parts[0]).__name__ == "_Integers"
+    assert packed.parts[0].values.dtype == np.int8
+    pd.testing.assert_frame_equal(packed.frame(), frame)
