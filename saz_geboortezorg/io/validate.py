@@ -24,6 +24,7 @@ org.csv, column 'naam': column missing from the file; expected a string column '
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,6 +138,10 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
     """
 
     arr = arrow_text(text)
+    if arr is not None:
+        simple = _char_class_checks(arr, regex, reserved)
+        if simple is not None:
+            return simple
     plain = not any(c in regex for c in "\\(")
     if arr is None or not plain or _has_line_break(arr):
         no_match = ~text.str.fullmatch(regex).fillna(False).to_numpy(dtype=bool)
@@ -167,6 +172,89 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
 
 
 _ID_SAMPLE = 10_000  # rows looked at to decide whether an id column has few values
+
+_CLASS = re.compile(r"\^?\[([!-~]+?)\](?:\{(\d+)(,(\d*))?\}|(\+)|(\*))?\$?")
+
+
+def _char_class(regex: str) -> tuple[np.ndarray, int, float] | None:
+    """(which bytes the class allows, fewest, most characters) of ``^[...]{m,n}$``, else None.
+
+    Only a class of printable ASCII without escapes, negation or nested brackets
+    qualifies; which of the 256 byte values it allows is asked of Python's ``re``
+    itself, so the class means what ``str.fullmatch`` makes of it. Non-ASCII bytes
+    are never allowed (without flags an ASCII class matches no other character).
+
+    Examples
+    --------
+    >>> allowed, low, high = _char_class("^[A-Za-z0-9_-]{1,40}$")
+    >>> bool(allowed[ord("_")]), bool(allowed[ord(" ")]), low, high
+    (True, False, 1, 40)
+    >>> _char_class("^(ab|cd)$") is None, _char_class("[^a]+") is None
+    (True, True)
+    """
+
+    m = _CLASS.fullmatch(regex)
+    if m is None or any(c in m.group(1) for c in "\\[]^"):
+        return None
+    body, low, comma, high, plus, star = m.groups()
+    try:
+        one = re.compile(f"[{body}]")
+    except re.error:
+        return None
+    allowed = np.array([one.fullmatch(chr(b)) is not None for b in range(128)] + [False] * 128)
+    if low is not None:
+        lo = int(low)
+        hi = float(lo) if comma is None else (float(high) if high else float("inf"))
+    else:
+        lo, hi = (0, float("inf")) if star else (1, float("inf")) if plus else (1, 1.0)
+    return allowed, lo, hi
+
+
+def _char_class_checks(
+    arr: pa.ChunkedArray, regex: str, reserved: set[str]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_id_checks` for a one-class pattern when every byte of ``arr`` is in the class.
+
+    Then a value fully matches exactly when its length is in range (its bytes are
+    ASCII characters), and it can be a reserved word only if it has a reserved
+    word's length; only those few values are lowered and looked up. None when some
+    byte is outside the class (a bad id somewhere): the caller checks as usual.
+    """
+
+    parsed = _char_class(regex)
+    if parsed is None:
+        return None
+    allowed, lo, hi = parsed
+    lengths, valid = [], []
+    for chunk in arr.chunks:
+        data = chunk.buffers()[2]
+        width = "int64" if pa.types.is_large_string(chunk.type) else "int32"
+        offsets = chunk.buffers()[1]
+        if offsets is None or len(chunk) == 0:
+            lengths.append(np.zeros(len(chunk), dtype=np.int64))
+            valid.append(np.zeros(len(chunk), dtype=bool))
+            continue
+        bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        if data is not None and bounds[-1] > bounds[0]:
+            if not allowed[np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]].all():
+                return None
+        lengths.append(np.diff(bounds))
+        valid.append(
+            np.ones(len(chunk), dtype=bool)
+            if not chunk.null_count
+            else np.asarray(chunk.is_valid())
+        )
+    length = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+    present = np.concatenate(valid) if valid else np.zeros(0, dtype=bool)
+    no_match = ~(present & (length >= lo) & (length <= hi))
+    hit = np.zeros(len(length), dtype=bool)
+    sizes = sorted({len(w.encode("utf-8")) for w in reserved})
+    rows = np.flatnonzero(present & np.isin(length, sizes)) if sizes else np.zeros(0, dtype=int)
+    if len(rows):
+        words = pa.array(sorted(reserved), type=arr.type)
+        lowered = pc.utf8_lower(pc.take(arr, pa.array(rows)))
+        hit[rows] = np.asarray(pc.fill_null(pc.is_in(lowered, value_set=words), False), dtype=bool)
+    return no_match, hit
 
 
 def _has_line_break(arr: pa.ChunkedArray) -> bool:

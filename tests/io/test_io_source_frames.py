@@ -89,3 +89,35 @@ def test_packed_int64_with_garbage_under_the_mask_round_trips():
     assert type(packed.parts[0]).__name__ == "_Integers"
     assert packed.parts[0].values.dtype == np.int8
     pd.testing.assert_frame_equal(packed.frame(), frame)
+
+
+@pytest.mark.parametrize(
+    "regex",
+    ["^[A-Za-z0-9_-]{1,40}$", "[a-z]{3}", "^[-a-c0]+$", "[A-Z_]*", "^[a-z]{2,}$", "[xy]"],
+)
+@pytest.mark.parametrize("sliced", [False, True])
+@pytest.mark.parametrize("only_class", [False, True])  # True: every byte in the class
+def test_char_class_id_checks_equal_python_fullmatch(regex, sliced, only_class):
+    import re
+
+    from saz_geboortezorg.io.validate import _char_class_checks, _id_checks
+
+    reserved = {"all", "total", "abc"}
+    pool = ["ZH01", "ALL", "Total", "x" * 40, "x" * 41, "abc", "AbC", "a-b", "", "--", "y", "x"]
+    pool += ["a0", "xyx", "ab", "ZZ_", "a b", "é"]
+    klass = "[" + regex.split("[")[1].split("]")[0] + "]*"
+    if only_class:
+        pool = [v for v in pool if re.fullmatch(klass, v)]
+    rng = np.random.default_rng(11)
+    values = list(rng.choice(np.array(pool + [None], dtype=object), 3000)) + pool + [None]
+    chunks = [pa.array(values[:1000], type=pa.large_string()), pa.array(values[1000:])]
+    arr = pa.chunked_array([chunks[0], chunks[1].cast(pa.large_string())])
+    if sliced:
+        arr, values = arr.slice(7, 2500), values[7:2507]
+    text = pd.Series(pd.array(arr, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+    no_match, hit = _id_checks(text, regex, reserved)
+    assert no_match.tolist() == [v is None or re.fullmatch(regex, v) is None for v in values]
+    assert hit.tolist() == [v is not None and v.lower() in reserved for v in values]
+    clean = all(v is None or re.fullmatch(klass, v) for v in values)
+    assert (_char_class_checks(arr, regex, reserved) is not None) == clean
+    assert clean == only_class
