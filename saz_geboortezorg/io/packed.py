@@ -134,15 +134,17 @@ class _Text:
 
 
 def _bounds(values: pd.arrays.IntegerArray) -> tuple[int, int] | None:
-    """(smallest, largest) of the values present, None when all are missing.
+    """Bounds of the values present that choose the packed type; None when all are missing.
 
-    For ``Int64``, numpy's reductions skip the missing rows (``where=``) on the
-    column's own buffers, without the masked copies of ``min``/``max``.
+    For ``Int64`` the bounds over the column's whole buffer (values under the mask
+    included: plain numpy reductions, no masked copies) are given when they already
+    fit ``int8`` (the smallest type; also when all values are missing); otherwise
+    the exact (smallest, largest) of the values present (``where=``, slower).
 
     Examples
     --------
-    >>> _bounds(pd.array([3, None, -2], dtype="Int64")), _bounds(pd.array([None], dtype="Int64"))
-    ((-2, 3), None)
+    >>> _bounds(pd.array([300, None, -2], dtype="Int64")), _bounds(pd.array([], dtype="Int64"))
+    ((-2, 300), None)
     """
 
     parts = int_parts(values)
@@ -150,8 +152,13 @@ def _bounds(values: pd.arrays.IntegerArray) -> tuple[int, int] | None:
         low = values.min(skipna=True)
         return None if pd.isna(low) else (int(low), int(values.max(skipna=True)))
     data, missing = parts
-    if not missing.any():
-        return (int(data.min()), int(data.max())) if len(data) else None
+    if not len(data):
+        return None
+    low, high = int(data.min()), int(data.max())
+    if not missing.any() or _small_int(low, high) == np.int8:
+        # no missing value, or the bounds over all rows (values under the mask
+        # included) already need the smallest type: the exact bounds would too
+        return low, high
     present = ~missing
     if not present.any():
         return None
@@ -165,7 +172,7 @@ def _pack(values: Any, sample: int) -> Any:
     dtype = values.dtype
     if isinstance(values, pd.arrays.IntegerArray):
         bounds = _bounds(values)
-        if bounds is None:  # all missing
+        if bounds is None:  # no value present
             return _Integers(values, np.dtype(np.int8))
         small = _small_int(*bounds)
         if small is not None and small.itemsize < dtype.numpy_dtype.itemsize:

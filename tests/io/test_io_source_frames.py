@@ -72,13 +72,33 @@ def test_int64_flags_and_integers_convert_as_their_text_does():
     assert convert(raw, "flag").bad.tolist() == [v is not None and v not in (0, 1) for v in values]
 
 
+def _smallest(present):
+    """The smallest signed type holding the values present (int8 when none is)."""
+    for dtype in (np.int8, np.int16, np.int32, np.int64):
+        info = np.iinfo(dtype)
+        if all(info.min <= v <= info.max for v in present):
+            return np.dtype(dtype)
+
+
 @pytest.mark.parametrize(
-    "values", [[3, None, -2], [None, None], [7], [], [2**40, -(2**40), None], [0, 0, None]]
+    "values",
+    [[3, None, -2], [None, None], [7], [300, None, 5], [2**20, -(2**20), None], [0, 0, None]],
 )
-def test_packing_bounds_are_those_of_the_values_present(values):
-    array = pd.array(values, dtype="Int64")
+@pytest.mark.parametrize("under_mask", [0, 1000, 2**40])
+def test_packed_type_is_the_smallest_for_the_values_present(values, under_mask):
+    mask = np.array([v is None for v in values])
+    data = np.array([under_mask if v is None else v for v in values], dtype="int64")
+    array = pd.arrays.IntegerArray(data, mask)
     present = [v for v in values if v is not None]
-    assert _bounds(array) == ((min(present), max(present)) if present else None)
+    packed = PackedFrame(pd.DataFrame({"a": array}), sample=len(values))
+    part = packed.parts[0]
+    if _smallest(present) == np.int64:
+        assert part is array
+    else:
+        assert part.values.dtype == _smallest(present)
+    pd.testing.assert_frame_equal(packed.frame(), pd.DataFrame({"a": array}))
+    if not present:
+        assert _bounds(pd.array([], dtype="Int64")) is None
 
 
 def test_packed_int64_with_garbage_under_the_mask_round_trips():
