@@ -167,6 +167,43 @@ def _bounds(values: pd.arrays.IntegerArray) -> tuple[int, int] | None:
     return int(low), int(data.max(where=present, initial=info.min))
 
 
+def _day_codes(values: np.ndarray) -> _Codes | None:
+    """Dates at midnight as codes counting days from the first date, without hashing.
+
+    ``pool[code]`` gives back every value exactly (NaT: code -1); None when some
+    value has a time of day or the dates span more than ``int16`` days (or too many
+    days for the rows), for which the caller factorizes as usual.
+
+    Examples
+    --------
+    >>> d = np.array(["2020-01-03", "NaT", "2020-01-01"], dtype="datetime64[ms]")
+    >>> packed = _day_codes(d)
+    >>> packed.codes.tolist(), bool((packed.array() == d).sum() == 2)
+    ([2, -1, 0], True)
+    """
+
+    unit = np.datetime_data(values.dtype)[0]
+    if unit not in ("D", "h", "m", "s", "ms", "us", "ns"):
+        return None  # months, years: not a whole number of days
+    ints = values.view(np.int64)
+    nat = np.isnat(values)
+    if nat.all():
+        return None
+    day = int(np.timedelta64(1, "D") // np.timedelta64(1, unit))
+    high = int(ints.max())
+    offsets = np.where(nat, high, ints)
+    low = int(offsets.min())
+    if day < 1 or (high - low) // day > np.iinfo(np.int16).max - 1:
+        return None
+    offsets -= low
+    if (offsets % day).any():
+        return None
+    offsets //= day
+    offsets[nat] = -1
+    uniques = (low + day * np.arange((high - low) // day + 1, dtype=np.int64)).view(values.dtype)
+    return _Codes(offsets, uniques, np.datetime64("NaT"))
+
+
 def _pack(values: Any, sample: int) -> Any:
     """The column's packed form, or the column itself when packing would not pay."""
     dtype = values.dtype
@@ -198,6 +235,10 @@ def _pack(values: Any, sample: int) -> Any:
             return array  # -0.0 and 0.0 are one value to factorize: keep the sign
         if not _few_distinct(values, sample):
             return array
+        if dtype.kind == "M":
+            days = _day_codes(values)
+            if days is not None and len(days.uniques) <= len(values) // 4:
+                return days
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) > len(values) // 4:
             return array

@@ -141,3 +141,37 @@ def test_char_class_id_checks_equal_python_fullmatch(regex, sliced, only_class):
     clean = all(v is None or re.fullmatch(klass, v) for v in values)
     assert (_char_class_checks(arr, regex, reserved) is not None) == clean
     assert clean == only_class
+
+
+@pytest.mark.parametrize("unit", ["D", "s", "ms", "us", "ns"])
+@pytest.mark.parametrize("with_time", [False, True])
+def test_dates_packed_by_day_give_back_every_value(unit, with_time):
+    from saz_geboortezorg.io.packed import _day_codes
+
+    rng = np.random.default_rng(2)
+    days = np.datetime64("2014-01-01") + rng.integers(0, 3650, 5000).astype("timedelta64[D]")
+    values = days.astype(f"datetime64[{unit}]")
+    values[rng.random(5000) < 0.1] = np.datetime64("NaT")
+    if with_time and unit != "D":
+        values[7] += np.timedelta64(1, unit)  # one value not at midnight
+    packed = _day_codes(values)
+    if with_time and unit != "D":
+        assert packed is None
+    else:
+        back = packed.array()
+        assert back.dtype == values.dtype
+        assert (np.isnat(back) == np.isnat(values)).all()
+        assert (back[~np.isnat(values)] == values[~np.isnat(values)]).all()
+    frame = pd.DataFrame({"d": np.repeat(values, 20)})  # 100,000 rows, 3,651 days at most
+    packed_frame = PackedFrame(frame, sample=1000)
+    assert type(packed_frame.parts[0]).__name__ == "_Codes"
+    pd.testing.assert_frame_equal(packed_frame.frame(), frame)
+
+
+def test_dates_spanning_too_many_days_or_all_missing_are_left_to_factorize():
+    from saz_geboortezorg.io.packed import _day_codes
+
+    wide = np.array(["1900-01-01", "2100-01-01"], dtype="datetime64[ms]")
+    assert _day_codes(wide) is None
+    assert _day_codes(np.array(["NaT", "NaT"], dtype="datetime64[ms]")) is None
+    assert _day_codes(np.array(["2020-01"], dtype="datetime64[M]")) is None
