@@ -190,7 +190,7 @@ def _char_class(regex: str) -> tuple[np.ndarray, int, float] | None:
     --------
     >>> allowed, low, high = _char_class("^[A-Za-z0-9_-]{1,40}$")
     >>> bool(allowed[ord("_")]), bool(allowed[ord(" ")]), low, high
-    (True, False, 1, 40)
+    (True, False, 1, 40.0)
     >>> _char_class("^(ab|cd)$") is None, _char_class("[^a]+") is None
     (True, True)
     """
