@@ -220,11 +220,14 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
             data = np.where(ok, exact, 0)
         else:
             arr = _numbers(raw).to_numpy(dtype="float64", na_value=np.nan)
+            whole = np.trunc(arr)  # the one float temporary: becomes the data
             with np.errstate(invalid="ignore"):
-                ok = np.isfinite(arr) & (arr == np.trunc(arr))
+                ok = whole == arr  # NaN (empty, not a number) is not equal to itself
+            ok &= np.isfinite(arr)
             if type_ == "flag":
                 ok &= (arr == 0) | (arr == 1)
-            data = np.where(ok, arr, 0).astype("int64")
+            whole[~ok] = 0
+            data = whole.astype("int64")
         bad = filled & ~ok
         ints = pd.arrays.IntegerArray(data, ~ok)
         return Conversion(pd.Series(ints, index=raw.index, copy=False), filled, bad)

@@ -175,3 +175,30 @@ def test_dates_spanning_too_many_days_or_all_missing_are_left_to_factorize():
     assert _day_codes(wide) is None
     assert _day_codes(np.array(["NaT", "NaT"], dtype="datetime64[ms]")) is None
     assert _day_codes(np.array(["2020-01"], dtype="datetime64[M]")) is None
+
+
+def _python_integer(text, flag):
+    """The documented rule in plain Python: a finite whole number (decimal comma allowed)."""
+    if text is None:
+        return None, False
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        return None, True
+    ok = np.isfinite(number) and number == int(number) and (not flag or number in (0, 1))
+    return (int(number), False) if ok else (None, True)
+
+
+@pytest.mark.parametrize("flag", [False, True])
+@pytest.mark.parametrize("plain", [False, True])  # True: Arrow parses every value
+def test_text_integers_and_flags_follow_the_plain_rule(flag, plain):
+    values = ["1", "0", "1.0", "01", "-0", "1e3", "7", None, "2.5", "-3"]
+    if not plain:
+        values += ["x", "inf", "nan", "1,0", "+1", "-0.5"]
+    got = convert(pd.Series(values, dtype="str"), "flag" if flag else "integer")
+    want = [_python_integer(v, flag) for v in values]
+    assert got.values.astype(object).where(got.values.notna(), None).tolist() == [
+        w[0] for w in want
+    ]
+    assert got.bad.tolist() == [w[1] for w in want]
+    assert str(got.values.dtype) == "Int64"
