@@ -398,6 +398,15 @@ def _parquet_frame(path: Path) -> pd.DataFrame:
     conversion. Every other column is left to ``pd.read_parquet``.
     """
 
+    try:
+        return _parquet_columns(path)
+    except Exception:  # not readable: pandas raises its own error (the message users see)
+        return pd.read_parquet(path).reset_index(drop=True)
+
+
+def _parquet_columns(path: Path) -> pd.DataFrame:
+    """:func:`_parquet_frame`'s work (errors are left to the caller)."""
+
     schema = pq.read_schema(path)
     meta = schema.pandas_metadata or {}
     described = meta.get("columns", [])

@@ -202,3 +202,21 @@ def test_text_integers_and_flags_follow_the_plain_rule(flag, plain):
     ]
     assert got.bad.tolist() == [w[1] for w in want]
     assert str(got.values.dtype) == "Int64"
+
+
+@pytest.mark.parametrize("content", [b"", b"not a parquet file", "truncated"])
+def test_unreadable_parquet_reports_pandas_error(tmp_path, content):
+    from saz_geboortezorg.errors import ExtractError
+
+    path = tmp_path / "x.parquet"
+    if content == "truncated":
+        _frame().to_parquet(path)
+        content = path.read_bytes()[:200]
+    path.write_bytes(content)
+    try:
+        pd.read_parquet(path)
+    except Exception as exc:  # what pandas says about the file
+        expected = f"x.parquet: cannot be read as a Parquet file ({type(exc).__name__}: {exc})"
+    with pytest.raises(ExtractError) as got:
+        read_raw(path)
+    assert str(got.value) == expected
