@@ -142,6 +142,16 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
 
     arr = arrow_text(text)
     plain = not any(c in regex for c in "\\(")
+    few = (
+        arr is not None
+        and len(arr) > _ID_SAMPLE
+        and len(pc.unique(arr.slice(0, _ID_SAMPLE))) <= _ID_SAMPLE // 100
+    )
+    if arr is not None and plain and not few:
+        # many distinct ids, one class: its byte check also rules out line breaks
+        simple = _char_class_checks(arr, regex, reserved)
+        if simple is not None:
+            return simple
     if arr is None or not plain or _has_line_break(arr):
         no_match = ~text.str.fullmatch(regex).fillna(False).to_numpy(dtype=bool)
         return no_match, text.str.lower().isin(reserved).to_numpy(dtype=bool)
@@ -154,7 +164,7 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
         pat = f"^({pat[0:-1]})$"
     pat = f"^({pat[1:]})"
     words = pa.array(sorted(reserved), type=arr.type)
-    if len(arr) > _ID_SAMPLE and len(pc.unique(arr.slice(0, _ID_SAMPLE))) <= _ID_SAMPLE // 100:
+    if few:
         # few distinct ids (hospitals, practices, care providers): each checked once
         encoded = pc.dictionary_encode(arr).combine_chunks()
         if len(encoded.dictionary) * 100 <= len(arr):
@@ -165,9 +175,6 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
             # position -1 (missing) reads the appended False, as fill_null gives below
             no_match = ~np.append(matched.astype(bool), False)
             return no_match[codes], np.append(hit.astype(bool), False)[codes]
-    simple = _char_class_checks(arr, regex, reserved)  # many distinct ids, one class
-    if simple is not None:
-        return simple
     matched = pc.fill_null(pc.match_substring_regex(arr, pat), False)
     hit = pc.fill_null(pc.is_in(pc.utf8_lower(arr), value_set=words), False)
     return ~np.asarray(matched, dtype=bool), np.asarray(hit, dtype=bool)
