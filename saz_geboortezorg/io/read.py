@@ -395,7 +395,9 @@ def _parquet_frame(path: Path) -> pd.DataFrame:
     Columns that pandas stored as nullable ``Int64`` (its metadata says so) are built
     straight from Arrow's int64 data and validity bitmap (:func:`_int64_array`): one
     copy of the data instead of the two (plus three masks) of pandas' own
-    conversion. Every other column is left to ``pd.read_parquet``.
+    conversion. Every other column is converted as ``pd.read_parquet`` converts it
+    (``Table.to_pandas``); files with time zones, a stored index or odd column names
+    are left to ``pd.read_parquet`` whole.
     """
 
     try:
@@ -417,17 +419,15 @@ def _parquet_columns(path: Path) -> pd.DataFrame:
         and len(set(schema.names)) == len(schema.names)
     )
     ints = [f.name for f in schema if pa.types.is_int64(f.type) and stored.get(f.name) == "Int64"]
-    if not ints or not plain:  # no Int64 column, or an index or odd names: pandas decides
+    zoned = any(pa.types.is_timestamp(f.type) and f.type.tz is not None for f in schema)
+    if not ints or not plain or zoned:  # nothing to gain, or pandas' own handling needed
         return pd.read_parquet(path).reset_index(drop=True)
-    rest = [n for n in schema.names if n not in set(ints)]
-    table = pq.read_table(path, columns=ints)
+    table = pq.read_table(path)  # what pd.read_parquet reads; the file is read once
     columns = {n: _int64_array(table.column(n)) for n in ints}
-    del table
-    n_rows = len(columns[ints[0]])
-    if rest:
-        others = pd.read_parquet(path, columns=rest)
-        if len(others) != n_rows:  # pragma: no cover (one file, one row count)
-            return pd.read_parquet(path).reset_index(drop=True)
+    rest = [n for n in schema.names if n not in set(ints)]
+    if rest:  # converted as pd.read_parquet converts them (Table.to_pandas, no mapper)
+        others = table.select(rest).to_pandas()
+        del table
         for name in rest:
             columns[name] = others[name].array
         del others

@@ -41,6 +41,18 @@ def test_parquet_frame_equals_pandas_reader(tmp_path, row_group_size):
     assert got["flag"].dtype == "Int64"
 
 
+def test_parquet_with_time_zone_and_without_int64_equals_pandas_reader(tmp_path):
+    zoned = _frame().assign(
+        datum=pd.to_datetime(["2020-01-01"] * 6).tz_localize("Europe/Amsterdam")
+    )
+    no_ints = _frame().drop(columns=["flag", "whole"])
+    for name, frame in (("zoned", zoned), ("no_ints", no_ints)):
+        path = tmp_path / f"{name}.parquet"
+        frame.to_parquet(path)
+        expected = pd.read_parquet(path).reset_index(drop=True)
+        pd.testing.assert_frame_equal(_parquet_frame(path), expected, check_exact=True)
+
+
 def test_parquet_without_pandas_metadata_and_with_stored_index(tmp_path):
     bare = tmp_path / "bare.parquet"
     pq.write_table(pa.table({"a": pa.array([1, None, 3]), "b": [1, 2, 3]}), bare)
