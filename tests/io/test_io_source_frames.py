@@ -18,6 +18,14 @@ from saz_geboortezorg.io.packed import PackedFrame, _bounds
 from saz_geboortezorg.io.read import _parquet_frame, read_raw
 
 
+@pytest.fixture(autouse=True)
+def split_read_for_small_files(monkeypatch):
+    """The split Parquet read (used from 250,000 rows) for these small files too."""
+    import saz_geboortezorg.io.read as read
+
+    monkeypatch.setattr(read, "_SPLIT_READ_ROWS", 0)
+
+
 def _frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -32,13 +40,19 @@ def _frame() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("row_group_size", [None, 2, 4])
-def test_parquet_frame_equals_pandas_reader(tmp_path, row_group_size):
+def test_parquet_frame_equals_pandas_reader(tmp_path, row_group_size, monkeypatch):
+    import saz_geboortezorg.io.read as read
+
+    built = []
+    original = read._int64_array
+    monkeypatch.setattr(read, "_int64_array", lambda c: built.append(1) or original(c))
     path = tmp_path / "x.parquet"
     _frame().to_parquet(path, row_group_size=row_group_size)
     expected = pd.read_parquet(path).reset_index(drop=True)
     got = _parquet_frame(path)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert got["flag"].dtype == "Int64"
+    assert len(built) == 2  # flag and whole were built from Arrow here, not by pandas
 
 
 def test_parquet_with_time_zone_and_without_int64_equals_pandas_reader(tmp_path):
