@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saz_geboortezorg.io.fast import arrow_text, text_to_float
+from saz_geboortezorg.io.fast import arrow_text, int_parts, text_to_float
 
 __all__ = ["Conversion", "convert", "EXPECTED_TYPE"]
 
@@ -192,6 +192,18 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
     >>> c.values.tolist(), c.bad.tolist()
     ([3, <NA>, <NA>, <NA>], [False, True, True, False])
     """
+    parts = int_parts(raw) if type_ in ("integer", "flag") else None
+    if parts is not None:  # already Int64 (Parquet): check the data, share it when all fit
+        data, missing = parts
+        filled = ~missing
+        if type_ == "integer":
+            return Conversion(raw, filled, np.zeros(len(raw), dtype=bool))
+        ok = filled & ((data == 0) | (data == 1))
+        bad = filled & ~ok
+        if not bad.any():
+            return Conversion(raw, filled, bad)
+        ints = pd.arrays.IntegerArray(np.where(ok, data, 0), ~ok)
+        return Conversion(pd.Series(ints, index=raw.index, copy=False), filled, bad)
     filled = raw.notna().to_numpy()
     if type_ == "string":
         values = _as_text(raw).astype("str")
@@ -208,11 +220,14 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
             data = np.where(ok, exact, 0)
         else:
             arr = _numbers(raw).to_numpy(dtype="float64", na_value=np.nan)
+            whole = np.trunc(arr)  # the one float temporary: becomes the data
             with np.errstate(invalid="ignore"):
-                ok = np.isfinite(arr) & (arr == np.trunc(arr))
+                ok = whole == arr  # NaN (empty, not a number) is not equal to itself
+            ok &= np.isfinite(arr)
             if type_ == "flag":
                 ok &= (arr == 0) | (arr == 1)
-            data = np.where(ok, arr, 0).astype("int64")
+            whole[~ok] = 0
+            data = whole.astype("int64")
         bad = filled & ~ok
         ints = pd.arrays.IntegerArray(data, ~ok)
         return Conversion(pd.Series(ints, index=raw.index, copy=False), filled, bad)

@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["isin", "text_to_float", "arrow_text", "bulk_memory_pool"]
+__all__ = ["isin", "text_to_float", "arrow_text", "bulk_memory_pool", "int_parts"]
 
 
 # glibc malloc: mallopt parameters and the values a bulk load uses (see _glibc_malloc_tuning)
@@ -159,6 +159,28 @@ def arrow_text(s: pd.Series) -> Any | None:
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         return arr
     return None
+
+
+def int_parts(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """(data, missing mask) of a nullable ``Int64`` column without copying, else None.
+
+    The arrays are the column's own buffers: read them, do not write to them. Data
+    under the mask is unspecified (usually 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data, missing = int_parts(pd.Series([4, None], dtype="Int64"))
+    >>> int(data[0]), missing.tolist()
+    (4, [False, True])
+    >>> int_parts(pd.Series([1.5])) is None
+    True
+    """
+
+    array = getattr(values, "array", values)
+    if not isinstance(array, pd.arrays.IntegerArray) or not isinstance(array.dtype, pd.Int64Dtype):
+        return None
+    return array._data, array._mask
 
 
 def isin(s: pd.Series, candidates: Any) -> np.ndarray:

@@ -50,7 +50,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from saz_geboortezorg.io.fast import arrow_text
+from saz_geboortezorg.io.fast import arrow_text, int_parts
 
 __all__ = ["PackedFrame", "Sources"]
 
@@ -82,10 +82,18 @@ class _Integers:
 
     def __init__(self, array: pd.api.extensions.ExtensionArray, small: np.dtype) -> None:
         self.dtype = array.dtype
-        mask = np.asarray(array.isna(), dtype=bool)
-        self.mask = mask if mask.any() else None
-        self.values = array.to_numpy(dtype=small, na_value=0)
         self.n = len(array)
+        parts = int_parts(array)
+        if parts is None:
+            mask = np.asarray(array.isna(), dtype=bool)
+            self.mask = mask if mask.any() else None
+            self.values = array.to_numpy(dtype=small, na_value=0)
+            return
+        data, missing = parts  # cast the column's own buffer once, 0 where missing
+        self.mask = missing.copy() if missing.any() else None
+        self.values = data.astype(small)
+        if self.mask is not None:
+            self.values[self.mask] = 0
 
     def array(self) -> Any:
         mask = np.zeros(self.n, dtype=bool) if self.mask is None else self.mask.copy()
@@ -125,14 +133,85 @@ class _Text:
         return pd.array(taken, dtype=self.dtype)
 
 
+def _bounds(values: pd.arrays.IntegerArray) -> tuple[int, int] | None:
+    """Bounds of the values present that choose the packed type; None when all are missing.
+
+    For ``Int64`` the bounds over the column's whole buffer (values under the mask
+    included: plain numpy reductions, no masked copies) are given when they already
+    fit ``int8`` (the smallest type; also when all values are missing); otherwise
+    the exact (smallest, largest) of the values present (``where=``, slower).
+
+    Examples
+    --------
+    >>> _bounds(pd.array([300, None, -2], dtype="Int64")), _bounds(pd.array([], dtype="Int64"))
+    ((-2, 300), None)
+    """
+
+    parts = int_parts(values)
+    if parts is None:
+        low = values.min(skipna=True)
+        return None if pd.isna(low) else (int(low), int(values.max(skipna=True)))
+    data, missing = parts
+    if not len(data):
+        return None
+    low, high = int(data.min()), int(data.max())
+    if not missing.any() or _small_int(low, high) == np.int8:
+        # no missing value, or the bounds over all rows (values under the mask
+        # included) already need the smallest type: the exact bounds would too
+        return low, high
+    present = ~missing
+    if not present.any():
+        return None
+    info = np.iinfo(np.int64)
+    low = data.min(where=present, initial=info.max)
+    return int(low), int(data.max(where=present, initial=info.min))
+
+
+def _day_codes(values: np.ndarray) -> _Codes | None:
+    """Dates at midnight as codes counting days from the first date, without hashing.
+
+    ``pool[code]`` gives back every value exactly (NaT: code -1); None when some
+    value has a time of day or the dates span more than ``int16`` days (or too many
+    days for the rows), for which the caller factorizes as usual.
+
+    Examples
+    --------
+    >>> d = np.array(["2020-01-03", "NaT", "2020-01-01"], dtype="datetime64[ms]")
+    >>> packed = _day_codes(d)
+    >>> packed.codes.tolist(), bool((packed.array() == d).sum() == 2)
+    ([2, -1, 0], True)
+    """
+
+    unit = np.datetime_data(values.dtype)[0]
+    if unit not in ("D", "h", "m", "s", "ms", "us", "ns"):
+        return None  # months, years: not a whole number of days
+    ints = values.view(np.int64)
+    nat = np.isnat(values)
+    if nat.all():
+        return None
+    day = int(np.timedelta64(1, "D") // np.timedelta64(1, unit))
+    high = int(ints.max())
+    offsets = np.where(nat, high, ints)
+    low = int(offsets.min())
+    if day < 1 or (high - low) // day > np.iinfo(np.int16).max - 1:
+        return None
+    offsets -= low
+    if (offsets % day).any():
+        return None
+    offsets //= day
+    offsets[nat] = -1
+    uniques = (low + day * np.arange((high - low) // day + 1, dtype=np.int64)).view(values.dtype)
+    return _Codes(offsets, uniques, np.datetime64("NaT"))
+
+
 def _pack(values: Any, sample: int) -> Any:
     """The column's packed form, or the column itself when packing would not pay."""
     dtype = values.dtype
     if isinstance(values, pd.arrays.IntegerArray):
-        low = values.min(skipna=True)
-        if pd.isna(low):  # all missing
+        bounds = _bounds(values)
+        if bounds is None:  # no value present
             return _Integers(values, np.dtype(np.int8))
-        small = _small_int(int(low), int(values.max(skipna=True)))
+        small = _small_int(*bounds)
         if small is not None and small.itemsize < dtype.numpy_dtype.itemsize:
             return _Integers(values, small)
         return values
@@ -156,6 +235,10 @@ def _pack(values: Any, sample: int) -> Any:
             return array  # -0.0 and 0.0 are one value to factorize: keep the sign
         if not _few_distinct(values, sample):
             return array
+        if dtype.kind == "M":
+            days = _day_codes(values)
+            if days is not None and len(days.uniques) <= len(values) // 4:
+                return days
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) > len(values) // 4:
             return array
