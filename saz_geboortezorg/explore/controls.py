@@ -202,7 +202,7 @@ def unit_options(data: Any, unit: str, language: str = "en") -> list[tuple[str, 
 
     women = _women(data)
     column = resolve_unit(unit, women.columns)
-    units = [] if column is None else sorted(women[column].dropna().astype(str).unique())
+    units = [] if column is None else sorted(_distinct_text(women[column]))
     return [(label("no_unit", language), None)] + [(u, u) for u in units]
 
 
@@ -236,7 +236,7 @@ def theme_options(
                 continue  # no Robson group (sg.load adds it; sg.add_derived to a table)
             values = _ROBSON
         elif column in women.columns:
-            values = sorted(women[column].dropna().astype(str).unique(), key=_order)
+            values = sorted(_distinct_text(women[column]), key=_order)
         else:
             continue
         out[column] = (
@@ -276,6 +276,13 @@ def user_theme(key: str, catalogue: Any) -> Any:
             f"theme filter {key!r} needs a user catalogue with theme {ident!r} ({where})"
         )
     return themes[ident]
+
+
+def _distinct_text(values: pd.Series) -> list[str]:
+    """The distinct values as text (``values.dropna().astype(str).unique()``), converting
+    only the distinct ones: a label column is categorical, and converting its millions of
+    rows to text first is what a control change would wait for."""
+    return list(dict.fromkeys(str(v) for v in values.dropna().unique()))
 
 
 def _order(value: str) -> tuple[int, str]:

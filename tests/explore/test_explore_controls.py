@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from saz_geboortezorg.derive.tables import add_derived
@@ -95,3 +96,23 @@ def test_method_notes_in_dutch():
     )
     assert restricted.startswith("ruw: case-mixspecificatie 'x' beperkt de populatie")
     assert method_label("something new", "nl") == "something new"  # shown as it is
+
+
+def test_options_of_categorical_label_columns_equal_those_of_text():
+    """sg.load gives label columns as categories: the choices must not change."""
+    from saz_geboortezorg.explore.controls import theme_options, unit_options
+
+    text = pd.DataFrame(
+        {
+            "region_id": ["R2", "R1", None, "R2"],
+            "ses_quintile": ["unknown", "2", "1", None],
+            "migration": ["dutch", "other", "dutch", "unknown"],
+            "parity_group": ["0", "2+", "1", "0"],
+        },
+        dtype="str",
+    )
+    cats = text.astype("category")
+    assert unit_options(cats, "region") == unit_options(text, "region")
+    assert unit_options(cats, "region") == [("(none)", None), ("R1", "R1"), ("R2", "R2")]
+    assert theme_options(cats) == theme_options(text)
+    assert [v for _, v in theme_options(cats)["ses_quintile"][1]] == ["1", "2", "unknown"]
