@@ -37,7 +37,7 @@ from saz_geboortezorg import schema
 from saz_geboortezorg.errors import ExtractError
 from saz_geboortezorg.expressions import columns_used, evaluate
 from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
-from saz_geboortezorg.io.fast import arrow_text, int_parts, isin
+from saz_geboortezorg.io.fast import all_bytes_in, arrow_text, int_parts, isin
 from saz_geboortezorg.io.identifiers import identifier_columns
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
@@ -246,7 +246,7 @@ def _char_class_checks(
             continue
         bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
         if data is not None and bounds[-1] > bounds[0]:
-            if not _all_bytes_in(memoryview(data)[bounds[0] : bounds[-1]], kept):
+            if not all_bytes_in(memoryview(data)[bounds[0] : bounds[-1]], kept):
                 return None
         lengths.append(np.diff(bounds))
         valid.append(
@@ -269,26 +269,6 @@ def _char_class_checks(
         lowered = pc.utf8_lower(pc.take(arr, pa.array(rows)))
         hit[rows] = np.asarray(pc.fill_null(pc.is_in(lowered, value_set=words), False), dtype=bool)
     return no_match, hit
-
-
-def _all_bytes_in(data: memoryview, kept: bytes, piece: int = 1 << 16) -> bool:
-    """True if every byte of ``data`` is one of ``kept``.
-
-    ``bytes.translate`` deletes the kept bytes from a copy of each piece (64 KiB,
-    so the copies stay in cache and no memory is newly touched): nothing may be
-    left. No index array per byte, as a lookup table in numpy would need.
-
-    Examples
-    --------
-    >>> _all_bytes_in(memoryview(b"ZW01-a_"), b"-01AWZ_a"), _all_bytes_in(memoryview(b"ZW 1"), b"1WZ")
-    (True, False)
-    >>> _all_bytes_in(memoryview(b"abcabc"), b"abc", piece=4), _all_bytes_in(memoryview(b"abcabd"), b"abc", piece=4)
-    (True, False)
-    """
-
-    return not any(
-        bytes(data[i : i + piece]).translate(None, kept) for i in range(0, len(data), piece)
-    )
 
 
 def _has_line_break(arr: pa.ChunkedArray) -> bool:
