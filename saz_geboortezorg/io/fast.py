@@ -30,7 +30,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["isin", "text_to_float", "arrow_text", "bulk_memory_pool", "int_parts"]
+__all__ = [
+    "isin",
+    "text_to_float",
+    "arrow_text",
+    "bulk_memory_pool",
+    "int_parts",
+    "all_bytes_in",
+]
 
 
 # glibc malloc: mallopt parameters and the values a bulk load uses (see _glibc_malloc_tuning)
@@ -148,6 +155,26 @@ def bulk_memory_pool() -> Iterator[None]:
         finally:
             pa.set_memory_pool(previous)
             pool.release_unused()  # pages freed in the block go back now
+
+
+def all_bytes_in(data: memoryview, kept: bytes, piece: int = 1 << 16) -> bool:
+    """True if every byte of ``data`` is one of ``kept``.
+
+    ``bytes.translate`` deletes the kept bytes from a copy of each piece (64 KiB,
+    so the copies stay in cache and no memory is newly touched): nothing may be
+    left. No index array per byte, as a lookup table in numpy would need.
+
+    Examples
+    --------
+    >>> all_bytes_in(memoryview(b"ZW01-a_"), b"-01AWZ_a"), all_bytes_in(memoryview(b"ZW 1"), b"1WZ")
+    (True, False)
+    >>> all_bytes_in(memoryview(b"abcabc"), b"abc", piece=4), all_bytes_in(memoryview(b"abcabd"), b"abc", piece=4)
+    (True, False)
+    """
+
+    return not any(
+        bytes(data[i : i + piece]).translate(None, kept) for i in range(0, len(data), piece)
+    )
 
 
 def arrow_text(s: pd.Series) -> Any | None:

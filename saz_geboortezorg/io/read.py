@@ -36,6 +36,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from saz_geboortezorg.errors import ExtractError
+from saz_geboortezorg.io.fast import all_bytes_in
 
 __all__ = ["RawExtract", "read_raw", "SUFFIXES"]
 
@@ -191,20 +192,31 @@ def _may_need_trim(chunk: pa.Array) -> bool:
 
     A value needs trimming only if its first or last character is whitespace; those
     are ASCII control characters and space (bytes up to 0x20) or non-ASCII
-    characters (bytes from 0x7F). Plain ASCII ids and codes pass without trimming.
+    characters (bytes from 0x7F). Plain ASCII ids and codes pass without trimming:
+    a text buffer of printable ASCII bytes only (the usual case) is known clean from
+    one scan of its bytes; otherwise the first and last byte of each value decide.
     """
 
     data = chunk.buffers()[2]
     if data is None or len(chunk) == 0:
         return False
     starts, ends = _offsets(chunk)
-    filled = ends > starts
-    if not filled.any():
+    if ends[-1] > starts[0] and all_bytes_in(memoryview(data)[starts[0] : ends[-1]], _PRINTABLE):
         return False
+    filled = ends > starts
+    if not filled.all():
+        if not filled.any():
+            return False
+        starts, ends = starts[filled], ends[filled]
     bytes_ = np.frombuffer(data, dtype=np.uint8)
-    first = bytes_[starts[filled]]
-    last = bytes_[ends[filled] - 1]
-    return bool(((first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)).any())
+    for edge in (bytes_[starts], bytes_[ends - 1]):
+        edge -= 0x21  # bytes up to 0x20 wrap round to 0xDF and above (uint8)
+        if (edge >= 0x5E).any():  # was <= 0x20 or >= 0x7F
+            return True
+    return False
+
+
+_PRINTABLE = bytes(range(0x21, 0x7F))  # printable ASCII without space
 
 
 def _clean_chunk(chunk: pa.Array) -> pa.Array:

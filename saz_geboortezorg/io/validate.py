@@ -37,7 +37,7 @@ from saz_geboortezorg import schema
 from saz_geboortezorg.errors import ExtractError
 from saz_geboortezorg.expressions import columns_used, evaluate
 from saz_geboortezorg.io.convert import EXPECTED_TYPE, convert
-from saz_geboortezorg.io.fast import arrow_text, int_parts, isin
+from saz_geboortezorg.io.fast import all_bytes_in, arrow_text, int_parts, isin
 from saz_geboortezorg.io.identifiers import identifier_columns
 from saz_geboortezorg.io.problems import Problem, first_rows
 from saz_geboortezorg.io.read import RawExtract
@@ -234,6 +234,7 @@ def _char_class_checks(
     if parsed is None:
         return None
     allowed, lo, hi = parsed
+    kept = bytes(np.flatnonzero(allowed).astype(np.uint8))
     lengths, valid = [], []
     for chunk in arr.chunks:
         data = chunk.buffers()[2]
@@ -245,7 +246,7 @@ def _char_class_checks(
             continue
         bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
         if data is not None and bounds[-1] > bounds[0]:
-            if not allowed[np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]].all():
+            if not all_bytes_in(memoryview(data)[bounds[0] : bounds[-1]], kept):
                 return None
         lengths.append(np.diff(bounds))
         valid.append(

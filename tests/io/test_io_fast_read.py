@@ -32,6 +32,10 @@ def _expected_clean(values):
         TEXT,
         ["ZW1", "ZW2", "", None, "ZW3"],  # plain ASCII: no trimming needed, empty -> NA
         ["ZW1", "ZW2"],  # nothing to change at all
+        ["a b", "c\td"],  # inner whitespace only: the bytes scan fails, the edges pass
+        ["a b", "", "ZW2 "],  # whitespace at the very end, an empty value between
+        ["\tZW1", "ZW2"],  # a control character at the very start
+        ["ZW1", "\u00a0ZW2\u2003", "é"],  # non-ASCII whitespace and letters
         ["", ""],
         [None, None],
     ],

@@ -28,3 +28,17 @@ def test_id_checks_equal_pandas(distinct):
     np.testing.assert_array_equal(no_match, want_no_match)
     np.testing.assert_array_equal(hit, want_hit)
     assert no_match[_ID_SAMPLE + 5] and hit.any() and text.isna().any()
+
+
+@pytest.mark.parametrize("bad", [None, "ZW 7", "ZWé7", "ZW\n7", "ZW.7"])
+def test_many_ids_one_bad_byte_late(bad):
+    """Many distinct ids (text over several 64 KiB pieces): one bad byte late decides."""
+    values = np.array([f"ZW{i:08d}" for i in range(30_000)] + [None, "ALL"], dtype=object)
+    if bad is not None:
+        values[29_000] = bad  # ~290 KB in: far past the first piece
+    text = pd.Series(values, dtype="str")
+    no_match, hit = _id_checks(text, REGEX, RESERVED)
+    want_no_match, want_hit = _pandas(text)
+    np.testing.assert_array_equal(no_match, want_no_match)
+    np.testing.assert_array_equal(hit, want_hit)
+    assert no_match[29_000] == (bad is not None) and hit[-1] and no_match[-2]
