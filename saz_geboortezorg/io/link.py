@@ -520,8 +520,13 @@ def _women(
     w = births.iloc[starts].drop(columns=["baby_no"]).reset_index(drop=True)
     for c in w.columns:
         if isinstance(w[c].dtype, pd.CategoricalDtype):
-            # only the labels that occur among the first babies stay categories
-            w[c] = categorical(w[c].cat.codes.to_numpy(), list(w[c].cat.categories))
+            # only the labels that occur among the first babies stay categories: the
+            # column is kept as it is when every category occurs (the usual case)
+            codes = w[c].cat.codes.to_numpy()
+            seen = np.zeros(len(w[c].cat.categories) + 1, dtype=bool)
+            seen[codes] = True
+            if not seen[:-1].all():
+                w[c] = categorical(codes, list(w[c].cat.categories))
 
     def per_woman(ufunc: np.ufunc, values: pd.Series | np.ndarray) -> np.ndarray:
         arr = (
