@@ -36,7 +36,7 @@ import pandas as pd
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.io.decode import CS_MODES, band, categorical, decode, decode_codes
-from saz_geboortezorg.io.fast import factorize_together
+from saz_geboortezorg.io.fast import factorize_together, int_parts
 
 __all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
 
@@ -147,6 +147,55 @@ def _gather(values: pd.api.extensions.ExtensionArray | None, at: np.ndarray) -> 
     return values.to_numpy(dtype="float64", na_value=np.nan)[at]
 
 
+def _read(
+    frame: pd.DataFrame, name: str
+) -> pd.api.extensions.ExtensionArray | tuple[np.ndarray, np.ndarray | None]:
+    """A column as ``(integers, missing mask or None)`` when it is a nullable integer
+    one, else as its array; a packed source's integers are not rebuilt (io.packed).
+
+    Read the arrays, do not write to them.
+
+    Examples
+    --------
+    >>> values, mask = _read(pd.DataFrame({"a": pd.array([2, None], dtype="Int64")}), "a")
+    >>> values[~mask].tolist()
+    [2]
+    >>> _read(pd.DataFrame({"a": [1.5]}), "a").dtype.name
+    'float64'
+    """
+    packed = frame.int_parts(name) if hasattr(frame, "int_parts") else None
+    if packed is not None:
+        return packed
+    array = frame[name].array
+    parts = int_parts(array)
+    return array if parts is None else parts
+
+
+def _gather_int(parts: tuple[np.ndarray, np.ndarray | None], at: np.ndarray) -> np.ndarray:
+    """float64 ``values[at]`` of ``_int_parts`` (NaN for missing), as ``_gather`` gives it.
+
+    Examples
+    --------
+    >>> _gather_int((np.array([4, 0], dtype="int8"), np.array([False, True])), np.array([1, 0]))
+    array([nan,  4.])
+    """
+    values, mask = parts
+    if not len(values):
+        return np.full(len(at), np.nan)
+    out = values[at].astype("float64")
+    if mask is not None:
+        out[mask[at]] = np.nan
+    return out
+
+
+def _gather_any(
+    read: pd.api.extensions.ExtensionArray | tuple[np.ndarray, np.ndarray | None] | None,
+    at: np.ndarray,
+) -> np.ndarray:
+    """``_gather`` of what ``_read`` gives (all NaN for None)."""
+    return _gather_int(read, at) if isinstance(read, tuple) else _gather(read, at)
+
+
 class _BirthRows:
     """The unified birth rows, one column at a time, in the final order of ``births``.
 
@@ -206,18 +255,22 @@ class _BirthRows:
         from them with ``_num``/``_float``/``decode``, which read them so); other
         columns keep their dtype.
         """
-        # read once: a packed source column is rebuilt on every access
-        a2 = self.l2[c2].array if c2 is not None else None
-        a1 = self.l1[c1].array if c1 is not None else None
-        parts = [(a, at) for a, at in ((a2, self.src2), (a1, self.src1)) if a is not None]
-        if not parts:
+        # read once: a packed source column is rebuilt on every access (its integers
+        # are read as they are packed)
+        r2 = _read(self.l2, c2) if c2 is not None else None
+        r1 = _read(self.l1, c1) if c1 is not None else None
+        present = [r for r in (r2, r1) if r is not None]
+        if not present:
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype=empty))
-        if all(_is_number(a.dtype) for a, _ in parts):
+        if all(isinstance(r, tuple) or _is_number(r.dtype) for r in present):
             # the birth record's values: LVR-2 rows from c2, first-line births from c1
             # (NaN where the extract has no such column)
-            out = _gather(a2, self.at2)
-            out[self.rows1] = _gather(a1, self.at1)
+            out = _gather_any(r2, self.at2)
+            out[self.rows1] = _gather_any(r1, self.at1)
             return pd.Series(out, copy=False)
+        a2 = self.l2[c2].array if isinstance(r2, tuple) else r2
+        a1 = self.l1[c1].array if isinstance(r1, tuple) else r1
+        parts = [(a, at) for a, at in ((a2, self.src2), (a1, self.src1)) if a is not None]
         if len(parts) == 1:
             return pd.Series(parts[0][0].take(parts[0][1], allow_fill=True))
         (a2, _), (a1, _) = parts
@@ -273,12 +326,12 @@ class _BirthRows:
         if column == "n_babies_raw":
             return self._combine("aantal_geboren_kinderen", "aantal_foetussen", "Int64")
         if column.startswith("l1_") and column[3:] in in1:
-            a = self.l1[column[3:]].array
-            if _is_number(a.dtype):
-                out = _gather(a, self.at_care)
+            r = _read(self.l1, column[3:])
+            if isinstance(r, tuple) or _is_number(r.dtype):
+                out = _gather_any(r, self.at_care)
                 out[self.no_care] = np.nan
                 return pd.Series(out, copy=False)
-            return pd.Series(a.take(self.care, allow_fill=True))
+            return pd.Series(r.take(self.care, allow_fill=True))
         if column == "l1_aantal_eerdere_sectio":
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype="Int64"))
         if column in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg"):

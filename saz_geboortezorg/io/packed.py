@@ -273,6 +273,22 @@ class PackedFrame:
         i = self.columns.get_loc(name)
         return pd.Series(_unpack(self.parts[i]), index=self.index, name=name, copy=False)
 
+    def int_parts(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """A packed integer column's small integers and missing mask (None: none missing).
+
+        Read them, do not write to them; the values under the mask are 0. None when the
+        column is not held as small integers (read it with :meth:`column`).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"a": pd.array([3, None, 5], dtype="Int64")})
+        >>> values, mask = PackedFrame(frame).int_parts("a")
+        >>> values.dtype.name, values.tolist(), mask.tolist()
+        ('int8', [3, 0, 5], [False, True, False])
+        """
+        part = self.parts[self.columns.get_loc(name)]
+        return (part.values, part.mask) if isinstance(part, _Integers) else None
+
     def frame(self) -> pd.DataFrame:
         """The DataFrame as it was packed."""
         out = pd.DataFrame(
@@ -303,6 +319,10 @@ class _ColumnView:
 
     def __getitem__(self, name: str) -> pd.Series:
         return self._packed.column(name)
+
+    def int_parts(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """See :meth:`PackedFrame.int_parts`."""
+        return self._packed.int_parts(name)
 
 
 class Sources(MutableMapping):
