@@ -618,25 +618,68 @@ def _women(
     # without claims
     no_claims = n_claims == 0
 
-    def total(mask: pd.Series | None = None) -> np.ndarray:
-        weights = (
-            amount
-            if mask is None
-            else np.where(mask.fillna(False).to_numpy(dtype=bool)[linked], amount, 0.0)
-        )
-        out = np.bincount(who, weights=weights, minlength=len(w)).astype("float64")
+    def finish(out: np.ndarray) -> np.ndarray:
+        out = np.ascontiguousarray(out, dtype="float64")
         out[no_claims] = np.nan
         return out
 
     w["n_claims"] = n_claims.astype("int64")
-    line, phase = claims["lijn"], claims["zorgfase"]  # read once: a packed column is rebuilt
-    w["cost_first_line"] = total(line.eq(1))
-    w["cost_second_line"] = total(line.eq(2))
-    w["cost_pregnancy"] = total(phase.eq("zwangerschap"))
-    w["cost_birth"] = total(phase.eq("baring"))
-    w["cost_postpartum"] = total(phase.eq("kraambed"))
-    w["cost_total"] = total()
+    # costs per line and per care phase: each claim falls in one slot per woman (the
+    # last one: any other line or phase), one weighted count over all slots; a slot
+    # sums the same claims in the same order as a count of the claims of that slot
+    k = len(w)
+    line = _slots(claims, "lijn", [1, 2])[linked]
+    lines = np.bincount(who * 3 + line, weights=amount, minlength=3 * k).reshape(k, 3)
+    w["cost_first_line"] = finish(lines[:, 0])
+    w["cost_second_line"] = finish(lines[:, 1])
+    phase = _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"])[linked]
+    phases = np.bincount(who * 4 + phase, weights=amount, minlength=4 * k).reshape(k, 4)
+    w["cost_pregnancy"] = finish(phases[:, 0])
+    w["cost_birth"] = finish(phases[:, 1])
+    w["cost_postpartum"] = finish(phases[:, 2])
+    w["cost_total"] = finish(np.bincount(who, weights=amount, minlength=k))
     return w
+
+
+def _slots(frame: pd.DataFrame, name: str, values: list[object]) -> np.ndarray:
+    """Per row the position of its value in ``values`` (``len(values)``: any other, or
+    missing), from a packed source's codes or small integers where it has them.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.Series(["x", None, "y", "z"], dtype="str"),
+    ...                       "b": pd.array([2, None, 1, 3], dtype="Int64")})
+    >>> _slots(frame, "a", ["y", "x"]).tolist(), _slots(frame, "b", [1, 2]).tolist()
+    ([1, 2, 0, 2], [1, 2, 0, 2])
+    """
+    other = len(values)
+    coded = frame.coded(name) if hasattr(frame, "coded") else None
+    read = _read(frame, name) if coded is None else None
+    if isinstance(read, tuple):
+        data, mask = read
+        low, high = (int(data.min()), int(data.max())) if len(data) else (0, 0)
+        if high - low < 65_536:
+            # integers in a short range: one lookup over that range
+            table = np.full(high - low + 1, other, dtype="int64")
+            for i, v in enumerate(values):
+                if isinstance(v, int) and low <= v <= high:
+                    table[v - low] = i
+            # (shifted only when the range does not start at 0; a negative start
+            # widens first: the shift could overflow a small integer type)
+            at = data if low == 0 else data - low if low > 0 else data.astype("int64") - low
+            out = table[at]
+            if mask is not None:
+                out[mask] = other
+            return out
+        read = frame[name].array
+    if coded is None:
+        codes, uniques = pd.factorize(pd.Series(read), use_na_sentinel=True)
+        uniques = list(uniques)
+    else:
+        codes, uniques = coded
+    position = {v: i for i, v in enumerate(values)}
+    table = np.array([position.get(u, other) for u in uniques] + [other], dtype="int64")
+    return table[codes]
 
 
 def link(sources: dict[str, pd.DataFrame]) -> LinkResult:

@@ -289,6 +289,26 @@ class PackedFrame:
         part = self.parts[self.columns.get_loc(name)]
         return (part.values, part.mask) if isinstance(part, _Integers) else None
 
+    def coded(self, name: str) -> tuple[np.ndarray, list[Any]] | None:
+        """A column held as codes: (codes, -1 for missing; its distinct values).
+
+        Read the codes, do not write to them. None when the column is not held as
+        codes (read it with :meth:`column`).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"a": pd.Series(["x", None, "y", "x"] * 4, dtype="str")})
+        >>> codes, values = PackedFrame(frame).coded("a")
+        >>> [values[c] if c >= 0 else None for c in codes[:4]]
+        ['x', None, 'y', 'x']
+        """
+        part = self.parts[self.columns.get_loc(name)]
+        if isinstance(part, _Text):
+            return part.codes, part.dictionary.to_pylist()
+        if isinstance(part, _Codes) and part.missing is None:
+            return part.codes, list(part.uniques)
+        return None
+
     def frame(self) -> pd.DataFrame:
         """The DataFrame as it was packed."""
         out = pd.DataFrame(
@@ -323,6 +343,10 @@ class _ColumnView:
     def int_parts(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
         """See :meth:`PackedFrame.int_parts`."""
         return self._packed.int_parts(name)
+
+    def coded(self, name: str) -> tuple[np.ndarray, list[Any]] | None:
+        """See :meth:`PackedFrame.coded`."""
+        return self._packed.coded(name)
 
 
 class Sources(MutableMapping):
