@@ -196,6 +196,28 @@ def _gather_any(
     return _gather_int(read, at) if isinstance(read, tuple) else _gather(read, at)
 
 
+def _encoded(
+    frame: pd.DataFrame, name: str, encode: Callable[[pd.Series], np.ndarray], at: np.ndarray
+) -> np.ndarray:
+    """``encode(frame[name])[at]``; a column a packed source holds as codes is encoded
+    on its few distinct values (and missing) only, not rebuilt (``encode`` must code
+    each value on its own).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.Series(["x", None, "y"], dtype="str")})
+    >>> _encoded(frame, "a", lambda s: s.str.len().fillna(-1).to_numpy(), np.array([2, 1])).tolist()
+    [1.0, -1.0]
+    """
+    coded = frame.coded(name) if hasattr(frame, "coded") else None
+    if coded is None:
+        return encode(frame[name])[at]
+    codes, uniques = coded
+    # the distinct values, then the missing value (code -1: the last slot)
+    pool = uniques.take(np.r_[np.arange(len(uniques)), -1], allow_fill=True)
+    return encode(pd.Series(pool))[codes[at]]
+
+
 class _BirthRows:
     """The unified birth rows, one column at a time, in the final order of ``births``.
 
@@ -304,14 +326,18 @@ class _BirthRows:
             name = column[3:]
             if name not in self.l1.columns or not len(self.l1):
                 return np.full(n, absent, dtype="int64")
-            out = encode(self.l1[name])[self.at_care]
+            out = _encoded(self.l1, name, encode, self.at_care)
             out[self.no_care] = absent
             return out
         in2 = column in self.l2.columns and len(self.l2) > 0
         in1 = column in self.l1.columns and len(self.l1) > 0
         in1 = in1 and column not in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg")
-        out = encode(self.l2[column])[self.at2] if in2 else np.full(n, absent, dtype="int64")
-        out[self.rows1] = encode(self.l1[column])[self.at1] if in1 else absent
+        out = (
+            _encoded(self.l2, column, encode, self.at2)
+            if in2
+            else np.full(n, absent, dtype="int64")
+        )
+        out[self.rows1] = _encoded(self.l1, column, encode, self.at1) if in1 else absent
         return out
 
     def _make(self, column: str) -> pd.Series:
@@ -676,7 +702,7 @@ def _slots(frame: pd.DataFrame, name: str, values: list[object]) -> np.ndarray:
         codes, uniques = pd.factorize(pd.Series(read), use_na_sentinel=True)
         uniques = list(uniques)
     else:
-        codes, uniques = coded
+        codes, uniques = coded[0], list(coded[1])
     position = {v: i for i, v in enumerate(values)}
     table = np.array([position.get(u, other) for u in uniques] + [other], dtype="int64")
     return table[codes]

@@ -289,8 +289,9 @@ class PackedFrame:
         part = self.parts[self.columns.get_loc(name)]
         return (part.values, part.mask) if isinstance(part, _Integers) else None
 
-    def coded(self, name: str) -> tuple[np.ndarray, list[Any]] | None:
-        """A column held as codes: (codes, -1 for missing; its distinct values).
+    def coded(self, name: str) -> tuple[np.ndarray, Any] | None:
+        """A column held as codes: (codes, -1 for missing; its distinct values, an
+        array of the column's dtype).
 
         Read the codes, do not write to them. None when the column is not held as
         codes (read it with :meth:`column`).
@@ -304,9 +305,9 @@ class PackedFrame:
         """
         part = self.parts[self.columns.get_loc(name)]
         if isinstance(part, _Text):
-            return part.codes, part.dictionary.to_pylist()
+            return part.codes, pd.array(part.dictionary, dtype=part.dtype)
         if isinstance(part, _Codes) and part.missing is None:
-            return part.codes, list(part.uniques)
+            return part.codes, part.uniques
         return None
 
     def frame(self) -> pd.DataFrame:
@@ -344,7 +345,7 @@ class _ColumnView:
         """See :meth:`PackedFrame.int_parts`."""
         return self._packed.int_parts(name)
 
-    def coded(self, name: str) -> tuple[np.ndarray, list[Any]] | None:
+    def coded(self, name: str) -> tuple[np.ndarray, Any] | None:
         """See :meth:`PackedFrame.coded`."""
         return self._packed.coded(name)
 
