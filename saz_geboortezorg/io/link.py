@@ -658,11 +658,13 @@ def _women(
     lines = np.bincount(who * 3 + line, weights=amount, minlength=3 * k).reshape(k, 3)
     w["cost_first_line"] = finish(lines[:, 0])
     w["cost_second_line"] = finish(lines[:, 1])
+    del lines  # the slot sums are transient: free them before the next
     phase = _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"])[linked]
     phases = np.bincount(who * 4 + phase, weights=amount, minlength=4 * k).reshape(k, 4)
     w["cost_pregnancy"] = finish(phases[:, 0])
     w["cost_birth"] = finish(phases[:, 1])
     w["cost_postpartum"] = finish(phases[:, 2])
+    del phases
     w["cost_total"] = finish(np.bincount(who, weights=amount, minlength=k))
     return w
 
