@@ -208,10 +208,33 @@ def _encoded(
     >>> frame = pd.DataFrame({"a": pd.Series(["x", None, "y"], dtype="str")})
     >>> _encoded(frame, "a", lambda s: s.str.len().fillna(-1).to_numpy(), np.array([2, 1])).tolist()
     [1.0, -1.0]
+    >>> ten = lambda s: (s * 10).fillna(-1).to_numpy()  # integers: on their range
+    >>> frame = pd.DataFrame({"b": pd.array([3, None, 5], dtype="Int64"),
+    ...                       "c": pd.array([3, None, -2], dtype="Int64")})
+    >>> _encoded(frame, "b", ten, np.array([2, 1, 0])).tolist()
+    [50, -1, 30]
+    >>> _encoded(frame, "c", ten, np.array([2, 1, 0])).tolist()
+    [-20, -1, 30]
     """
     coded = frame.coded(name) if hasattr(frame, "coded") else None
     if coded is None:
-        return encode(frame[name])[at]
+        read = _read(frame, name)
+        if not isinstance(read, tuple):
+            return encode(pd.Series(read, copy=False))[at]
+        # integers: encoded on the range of the values held, then missing
+        values, mask = read
+        low, high = (int(values.min()), int(values.max())) if len(values) else (0, -1)
+        if high - low >= 65_536:
+            return encode(frame[name])[at]
+        pool = pd.array([*range(low, high + 1), None], dtype="Int64")
+        table = encode(pd.Series(pool))
+        picked = values[at]
+        if low < 0 or high - low + 1 > np.iinfo(picked.dtype).max:
+            picked = picked.astype("int64")  # room for the shift and the missing slot
+        idx = picked - low if low else picked
+        if mask is not None:
+            idx[mask[at]] = high - low + 1
+        return table[idx]
     codes, uniques = coded
     # the distinct values, then the missing value (code -1: the last slot)
     pool = uniques.take(np.r_[np.arange(len(uniques)), -1], allow_fill=True)
@@ -436,6 +459,14 @@ def _birth_rows(
     return _BirthRows(l1, l2, src2[order], src1[order], care[order]), bcode[order]
 
 
+def _decoded(u: _BirthRows, column: str, name: str) -> pd.Series:
+    """``decode(u[column], name)`` from the codes of the birth rows (``_BirthRows.codes``):
+    no float column of the birth rows is built."""
+    names = decode_codes(pd.Series([np.nan]), name)[1]
+    absent = names.index("unknown")  # no such item: missing, as decode gives it
+    return categorical(u.codes(column, lambda s: decode_codes(s, name)[0], absent), names)
+
+
 def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     """Analysis columns (analysis.yaml ``births``) from the unified birth frame."""
     for c in _SHARED:
@@ -518,9 +549,9 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["ga_days"] = ga
     b["ga_weeks"] = np.floor(ga / 7)
     b["birth_weight"] = _float(u["geboortegewicht"])
-    b["sex"] = decode(u["geslacht"], "sex")
-    b["presentation"] = decode(u["ligging_bij_geboorte"], "presentation")
-    b["onset"] = decode(u["wijze_begin_baring"], "onset")
+    b["sex"] = _decoded(u, "geslacht", "sex")
+    b["presentation"] = _decoded(u, "ligging_bij_geboorte", "presentation")
+    b["onset"] = _decoded(u, "wijze_begin_baring", "onset")
     names = decode_codes(pd.Series([], dtype="float64"), "mode")[1]
     mode = u.codes(
         "type_partus", lambda s: decode_codes(s, "mode")[0], absent=names.index("unknown")
@@ -562,7 +593,7 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
         )
     b["line_at_birth"] = np.where(lvr1, 1, 2).astype("int64")
     b["intended_place"] = decode(u["voorgenomen_plaats_baring"], "place")
-    b["actual_place"] = decode(u["werkelijke_plaats_baring"], "place")
+    b["actual_place"] = _decoded(u, "werkelijke_plaats_baring", "place")
 
     declared = list(schema.analysis()["births"]["columns"])
     missing = [c for c in declared if c not in b.columns]
