@@ -676,26 +676,26 @@ def _women(
     no_claims = n_claims == 0
 
     def finish(out: np.ndarray) -> np.ndarray:
-        out = np.ascontiguousarray(out, dtype="float64")
         out[no_claims] = np.nan
         return out
 
     w["n_claims"] = n_claims.astype("int64")
-    # costs per line and per care phase: each claim falls in one slot per woman (the
-    # last one: any other line or phase), one weighted count over all slots; a slot
-    # sums the same claims in the same order as a count of the claims of that slot
+    # costs per line and per care phase: each claim falls in one slot (the last one:
+    # any other line or phase) and one weighted count sums all slots, slot by slot per
+    # woman (rows of one array: no copies); a slot sums the same claims in the same
+    # order as a count of the claims of that slot alone
     k = len(w)
     line = _slots(claims, "lijn", [1, 2])[linked]
-    lines = np.bincount(who * 3 + line, weights=amount, minlength=3 * k).reshape(k, 3)
-    w["cost_first_line"] = finish(lines[:, 0])
-    w["cost_second_line"] = finish(lines[:, 1])
-    del lines  # the slot sums are transient: free them before the next
+    lines = np.bincount(line * k + who, weights=amount, minlength=3 * k).reshape(3, k)
+    w["cost_first_line"] = finish(lines[0])
+    w["cost_second_line"] = finish(lines[1])
+    del line, lines
     phase = _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"])[linked]
-    phases = np.bincount(who * 4 + phase, weights=amount, minlength=4 * k).reshape(k, 4)
-    w["cost_pregnancy"] = finish(phases[:, 0])
-    w["cost_birth"] = finish(phases[:, 1])
-    w["cost_postpartum"] = finish(phases[:, 2])
-    del phases
+    phases = np.bincount(phase * k + who, weights=amount, minlength=4 * k).reshape(4, k)
+    w["cost_pregnancy"] = finish(phases[0])
+    w["cost_birth"] = finish(phases[1])
+    w["cost_postpartum"] = finish(phases[2])
+    del phase, phases
     w["cost_total"] = finish(np.bincount(who, weights=amount, minlength=k))
     return w
 
