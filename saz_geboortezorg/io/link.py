@@ -685,24 +685,30 @@ def _women(
     # woman (rows of one array: no copies); a slot sums the same claims in the same
     # order as a count of the claims of that slot alone
     k = len(w)
-    line = _slots(claims, "lijn", [1, 2])[linked]
-    lines = np.bincount(line * k + who, weights=amount, minlength=3 * k).reshape(3, k)
+    # (the bin of a claim: its slot times the women, plus its woman; made in place)
+    at = _slots(claims, "lijn", [1, 2])[linked].astype("int64")
+    at *= k
+    at += who
+    lines = np.bincount(at, weights=amount, minlength=3 * k).reshape(3, k)
     w["cost_first_line"] = finish(lines[0])
     w["cost_second_line"] = finish(lines[1])
-    del line, lines
-    phase = _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"])[linked]
-    phases = np.bincount(phase * k + who, weights=amount, minlength=4 * k).reshape(4, k)
+    del lines
+    at = _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"])[linked].astype("int64")
+    at *= k
+    at += who
+    phases = np.bincount(at, weights=amount, minlength=4 * k).reshape(4, k)
     w["cost_pregnancy"] = finish(phases[0])
     w["cost_birth"] = finish(phases[1])
     w["cost_postpartum"] = finish(phases[2])
-    del phase, phases
+    del at, phases
     w["cost_total"] = finish(np.bincount(who, weights=amount, minlength=k))
     return w
 
 
 def _slots(frame: pd.DataFrame, name: str, values: list[object]) -> np.ndarray:
     """Per row the position of its value in ``values`` (``len(values)``: any other, or
-    missing), from a packed source's codes or small integers where it has them.
+    missing), from a packed source's codes or small integers where it has them; int8
+    (``values`` are a few).
 
     Examples
     --------
@@ -719,7 +725,7 @@ def _slots(frame: pd.DataFrame, name: str, values: list[object]) -> np.ndarray:
         low, high = (int(data.min()), int(data.max())) if len(data) else (0, 0)
         if high - low < 65_536:
             # integers in a short range: one lookup over that range
-            table = np.full(high - low + 1, other, dtype="int64")
+            table = np.full(high - low + 1, other, dtype="int8")
             for i, v in enumerate(values):
                 if isinstance(v, int) and low <= v <= high:
                     table[v - low] = i
@@ -737,7 +743,7 @@ def _slots(frame: pd.DataFrame, name: str, values: list[object]) -> np.ndarray:
     else:
         codes, uniques = coded[0], list(coded[1])
     position = {v: i for i, v in enumerate(values)}
-    table = np.array([position.get(u, other) for u in uniques] + [other], dtype="int64")
+    table = np.array([position.get(u, other) for u in uniques] + [other], dtype="int8")
     return table[codes]
 
 
