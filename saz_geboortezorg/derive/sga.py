@@ -141,7 +141,12 @@ def sga(births: pd.DataFrame, reference: pd.DataFrame | str | Path | None = None
     else:
         ref = check_reference(reference)
     # columns as arrays; the sexes (a few distinct values) are lower-cased once
-    codes, uniques = pd.factorize(births["sex"].astype("string"), use_na_sentinel=True)
+    sex = births["sex"]
+    if isinstance(sex.dtype, pd.CategoricalDtype):
+        # a category column (io.link) is coded already: its codes, no text copy
+        codes, uniques = sex.cat.codes.to_numpy(), sex.cat.categories
+    else:
+        codes, uniques = pd.factorize(sex.astype("string"), use_na_sentinel=True)
     sex_names = np.array([str(u).lower() for u in uniques] + [""], dtype=object)
     parity = _numbers(births["parity"])
     ga = _numbers(births["ga_days"])

@@ -113,10 +113,11 @@ def categorical(
     """
     codes = np.asarray(codes)
     names = [str(name) for name in names]
-    # which names occur: one count over the codes (shifted so that -1 counts in slot 0)
-    shifted = codes.astype("int32") + 1 if codes.dtype.itemsize < 4 else codes + 1
-    seen = np.bincount(shifted, minlength=len(names) + 1)[1:] > 0
-    used = np.flatnonzero(seen)
+    # which names occur: one scatter of the codes into a flag per name (-1, the
+    # missing code, lands in the last slot); no count, no shifted copy of the codes
+    seen = np.zeros(len(names) + 1, dtype=bool)
+    seen[codes] = True
+    used = np.flatnonzero(seen[:-1])
     kept = sorted({names[i] for i in used})
     position = {name: i for i, name in enumerate(kept)}
     width = "int8" if len(kept) < 127 else "int16" if len(kept) < 32_767 else "int32"

@@ -36,7 +36,7 @@ import pandas as pd
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.io.decode import CS_MODES, band, categorical, decode, decode_codes
-from saz_geboortezorg.io.fast import factorize_together
+from saz_geboortezorg.io.fast import factorize_together, int_parts
 
 __all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
 
@@ -147,6 +147,100 @@ def _gather(values: pd.api.extensions.ExtensionArray | None, at: np.ndarray) -> 
     return values.to_numpy(dtype="float64", na_value=np.nan)[at]
 
 
+def _read(
+    frame: pd.DataFrame, name: str
+) -> pd.api.extensions.ExtensionArray | tuple[np.ndarray, np.ndarray | None]:
+    """A column as ``(integers, missing mask or None)`` when it is a nullable integer
+    one, else as its array; a packed source's integers are not rebuilt (io.packed).
+
+    Read the arrays, do not write to them.
+
+    Examples
+    --------
+    >>> values, mask = _read(pd.DataFrame({"a": pd.array([2, None], dtype="Int64")}), "a")
+    >>> values[~mask].tolist()
+    [2]
+    >>> _read(pd.DataFrame({"a": [1.5]}), "a").dtype.name
+    'float64'
+    """
+    packed = frame.int_parts(name) if hasattr(frame, "int_parts") else None
+    if packed is not None:
+        return packed
+    array = frame[name].array
+    parts = int_parts(array)
+    return array if parts is None else parts
+
+
+def _gather_int(parts: tuple[np.ndarray, np.ndarray | None], at: np.ndarray) -> np.ndarray:
+    """float64 ``values[at]`` of ``_int_parts`` (NaN for missing), as ``_gather`` gives it.
+
+    Examples
+    --------
+    >>> _gather_int((np.array([4, 0], dtype="int8"), np.array([False, True])), np.array([1, 0]))
+    array([nan,  4.])
+    """
+    values, mask = parts
+    if not len(values):
+        return np.full(len(at), np.nan)
+    out = values[at].astype("float64")
+    if mask is not None:
+        out[mask[at]] = np.nan
+    return out
+
+
+def _gather_any(
+    read: pd.api.extensions.ExtensionArray | tuple[np.ndarray, np.ndarray | None] | None,
+    at: np.ndarray,
+) -> np.ndarray:
+    """``_gather`` of what ``_read`` gives (all NaN for None)."""
+    return _gather_int(read, at) if isinstance(read, tuple) else _gather(read, at)
+
+
+def _encoded(
+    frame: pd.DataFrame, name: str, encode: Callable[[pd.Series], np.ndarray], at: np.ndarray
+) -> np.ndarray:
+    """``encode(frame[name])[at]``; a column a packed source holds as codes is encoded
+    on its few distinct values (and missing) only, not rebuilt (``encode`` must code
+    each value on its own).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.Series(["x", None, "y"], dtype="str")})
+    >>> _encoded(frame, "a", lambda s: s.str.len().fillna(-1).to_numpy(), np.array([2, 1])).tolist()
+    [1.0, -1.0]
+    >>> ten = lambda s: (s * 10).fillna(-1).to_numpy()  # integers: on their range
+    >>> frame = pd.DataFrame({"b": pd.array([3, None, 5], dtype="Int64"),
+    ...                       "c": pd.array([3, None, -2], dtype="Int64")})
+    >>> _encoded(frame, "b", ten, np.array([2, 1, 0])).tolist()
+    [50, -1, 30]
+    >>> _encoded(frame, "c", ten, np.array([2, 1, 0])).tolist()
+    [-20, -1, 30]
+    """
+    coded = frame.coded(name) if hasattr(frame, "coded") else None
+    if coded is None:
+        read = _read(frame, name)
+        if not isinstance(read, tuple):
+            return encode(pd.Series(read, copy=False))[at]
+        # integers: encoded on the range of the values held, then missing
+        values, mask = read
+        low, high = (int(values.min()), int(values.max())) if len(values) else (0, -1)
+        if high - low >= 65_536:
+            return encode(frame[name])[at]
+        pool = pd.array([*range(low, high + 1), None], dtype="Int64")
+        table = encode(pd.Series(pool))
+        picked = values[at]
+        if low < 0 or high - low + 1 > np.iinfo(picked.dtype).max:
+            picked = picked.astype("int64")  # room for the shift and the missing slot
+        idx = picked - low if low else picked
+        if mask is not None:
+            idx[mask[at]] = high - low + 1
+        return table[idx]
+    codes, uniques = coded
+    # the distinct values, then the missing value (code -1: the last slot)
+    pool = uniques.take(np.r_[np.arange(len(uniques)), -1], allow_fill=True)
+    return encode(pd.Series(pool))[codes[at]]
+
+
 class _BirthRows:
     """The unified birth rows, one column at a time, in the final order of ``births``.
 
@@ -206,18 +300,22 @@ class _BirthRows:
         from them with ``_num``/``_float``/``decode``, which read them so); other
         columns keep their dtype.
         """
-        # read once: a packed source column is rebuilt on every access
-        a2 = self.l2[c2].array if c2 is not None else None
-        a1 = self.l1[c1].array if c1 is not None else None
-        parts = [(a, at) for a, at in ((a2, self.src2), (a1, self.src1)) if a is not None]
-        if not parts:
+        # read once: a packed source column is rebuilt on every access (its integers
+        # are read as they are packed)
+        r2 = _read(self.l2, c2) if c2 is not None else None
+        r1 = _read(self.l1, c1) if c1 is not None else None
+        present = [r for r in (r2, r1) if r is not None]
+        if not present:
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype=empty))
-        if all(_is_number(a.dtype) for a, _ in parts):
+        if all(isinstance(r, tuple) or _is_number(r.dtype) for r in present):
             # the birth record's values: LVR-2 rows from c2, first-line births from c1
             # (NaN where the extract has no such column)
-            out = _gather(a2, self.at2)
-            out[self.rows1] = _gather(a1, self.at1)
+            out = _gather_any(r2, self.at2)
+            out[self.rows1] = _gather_any(r1, self.at1)
             return pd.Series(out, copy=False)
+        a2 = self.l2[c2].array if isinstance(r2, tuple) else r2
+        a1 = self.l1[c1].array if isinstance(r1, tuple) else r1
+        parts = [(a, at) for a, at in ((a2, self.src2), (a1, self.src1)) if a is not None]
         if len(parts) == 1:
             return pd.Series(parts[0][0].take(parts[0][1], allow_fill=True))
         (a2, _), (a1, _) = parts
@@ -251,14 +349,18 @@ class _BirthRows:
             name = column[3:]
             if name not in self.l1.columns or not len(self.l1):
                 return np.full(n, absent, dtype="int64")
-            out = encode(self.l1[name])[self.at_care]
+            out = _encoded(self.l1, name, encode, self.at_care)
             out[self.no_care] = absent
             return out
         in2 = column in self.l2.columns and len(self.l2) > 0
         in1 = column in self.l1.columns and len(self.l1) > 0
         in1 = in1 and column not in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg")
-        out = encode(self.l2[column])[self.at2] if in2 else np.full(n, absent, dtype="int64")
-        out[self.rows1] = encode(self.l1[column])[self.at1] if in1 else absent
+        out = (
+            _encoded(self.l2, column, encode, self.at2)
+            if in2
+            else np.full(n, absent, dtype="int64")
+        )
+        out[self.rows1] = _encoded(self.l1, column, encode, self.at1) if in1 else absent
         return out
 
     def _make(self, column: str) -> pd.Series:
@@ -273,12 +375,12 @@ class _BirthRows:
         if column == "n_babies_raw":
             return self._combine("aantal_geboren_kinderen", "aantal_foetussen", "Int64")
         if column.startswith("l1_") and column[3:] in in1:
-            a = self.l1[column[3:]].array
-            if _is_number(a.dtype):
-                out = _gather(a, self.at_care)
+            r = _read(self.l1, column[3:])
+            if isinstance(r, tuple) or _is_number(r.dtype):
+                out = _gather_any(r, self.at_care)
                 out[self.no_care] = np.nan
                 return pd.Series(out, copy=False)
-            return pd.Series(a.take(self.care, allow_fill=True))
+            return pd.Series(r.take(self.care, allow_fill=True))
         if column == "l1_aantal_eerdere_sectio":
             return pd.Series(pd.array([pd.NA] * len(self.src2), dtype="Int64"))
         if column in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg"):
@@ -355,6 +457,14 @@ def _birth_rows(
     baby = rows["kind_rangnummer"].to_numpy(dtype="float64", na_value=np.nan)
     order = np.lexsort((baby, rank[bcode]))
     return _BirthRows(l1, l2, src2[order], src1[order], care[order]), bcode[order]
+
+
+def _decoded(u: _BirthRows, column: str, name: str) -> pd.Series:
+    """``decode(u[column], name)`` from the codes of the birth rows (``_BirthRows.codes``):
+    no float column of the birth rows is built."""
+    names = decode_codes(pd.Series([np.nan]), name)[1]
+    absent = names.index("unknown")  # no such item: missing, as decode gives it
+    return categorical(u.codes(column, lambda s: decode_codes(s, name)[0], absent), names)
 
 
 def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
@@ -439,9 +549,9 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["ga_days"] = ga
     b["ga_weeks"] = np.floor(ga / 7)
     b["birth_weight"] = _float(u["geboortegewicht"])
-    b["sex"] = decode(u["geslacht"], "sex")
-    b["presentation"] = decode(u["ligging_bij_geboorte"], "presentation")
-    b["onset"] = decode(u["wijze_begin_baring"], "onset")
+    b["sex"] = _decoded(u, "geslacht", "sex")
+    b["presentation"] = _decoded(u, "ligging_bij_geboorte", "presentation")
+    b["onset"] = _decoded(u, "wijze_begin_baring", "onset")
     names = decode_codes(pd.Series([], dtype="float64"), "mode")[1]
     mode = u.codes(
         "type_partus", lambda s: decode_codes(s, "mode")[0], absent=names.index("unknown")
@@ -483,7 +593,7 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
         )
     b["line_at_birth"] = np.where(lvr1, 1, 2).astype("int64")
     b["intended_place"] = decode(u["voorgenomen_plaats_baring"], "place")
-    b["actual_place"] = decode(u["werkelijke_plaats_baring"], "place")
+    b["actual_place"] = _decoded(u, "werkelijke_plaats_baring", "place")
 
     declared = list(schema.analysis()["births"]["columns"])
     missing = [c for c in declared if c not in b.columns]
@@ -520,8 +630,13 @@ def _women(
     w = births.iloc[starts].drop(columns=["baby_no"]).reset_index(drop=True)
     for c in w.columns:
         if isinstance(w[c].dtype, pd.CategoricalDtype):
-            # only the labels that occur among the first babies stay categories
-            w[c] = categorical(w[c].cat.codes.to_numpy(), list(w[c].cat.categories))
+            # only the labels that occur among the first babies stay categories: the
+            # column is kept as it is when every category occurs (the usual case)
+            codes = w[c].cat.codes.to_numpy()
+            seen = np.zeros(len(w[c].cat.categories) + 1, dtype=bool)
+            seen[codes] = True
+            if not seen[:-1].all():
+                w[c] = categorical(codes, list(w[c].cat.categories))
 
     def per_woman(ufunc: np.ufunc, values: pd.Series | np.ndarray) -> np.ndarray:
         arr = (
@@ -560,25 +675,76 @@ def _women(
     # without claims
     no_claims = n_claims == 0
 
-    def total(mask: pd.Series | None = None) -> np.ndarray:
-        weights = (
-            amount
-            if mask is None
-            else np.where(mask.fillna(False).to_numpy(dtype=bool)[linked], amount, 0.0)
-        )
-        out = np.bincount(who, weights=weights, minlength=len(w)).astype("float64")
+    def finish(out: np.ndarray) -> np.ndarray:
         out[no_claims] = np.nan
         return out
 
     w["n_claims"] = n_claims.astype("int64")
-    line, phase = claims["lijn"], claims["zorgfase"]  # read once: a packed column is rebuilt
-    w["cost_first_line"] = total(line.eq(1))
-    w["cost_second_line"] = total(line.eq(2))
-    w["cost_pregnancy"] = total(phase.eq("zwangerschap"))
-    w["cost_birth"] = total(phase.eq("baring"))
-    w["cost_postpartum"] = total(phase.eq("kraambed"))
-    w["cost_total"] = total()
+    # costs per line and per care phase: each claim falls in one slot (the last one:
+    # any other line or phase) and one weighted count sums all slots, slot by slot per
+    # woman (rows of one array: no copies); a slot sums the same claims in the same
+    # order as a count of the claims of that slot alone
+    k = len(w)
+    # (the bin of a claim: its slot times the women, plus its woman; made in place)
+    at = _slots(claims, "lijn", [1, 2])[linked].astype("int64")
+    at *= k
+    at += who
+    lines = np.bincount(at, weights=amount, minlength=3 * k).reshape(3, k)
+    w["cost_first_line"] = finish(lines[0])
+    w["cost_second_line"] = finish(lines[1])
+    del lines
+    at = _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"])[linked].astype("int64")
+    at *= k
+    at += who
+    phases = np.bincount(at, weights=amount, minlength=4 * k).reshape(4, k)
+    w["cost_pregnancy"] = finish(phases[0])
+    w["cost_birth"] = finish(phases[1])
+    w["cost_postpartum"] = finish(phases[2])
+    del at, phases
+    w["cost_total"] = finish(np.bincount(who, weights=amount, minlength=k))
     return w
+
+
+def _slots(frame: pd.DataFrame, name: str, values: list[object]) -> np.ndarray:
+    """Per row the position of its value in ``values`` (``len(values)``: any other, or
+    missing), from a packed source's codes or small integers where it has them; int8
+    (``values`` are a few).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.Series(["x", None, "y", "z"], dtype="str"),
+    ...                       "b": pd.array([2, None, 1, 3], dtype="Int64")})
+    >>> _slots(frame, "a", ["y", "x"]).tolist(), _slots(frame, "b", [1, 2]).tolist()
+    ([1, 2, 0, 2], [1, 2, 0, 2])
+    """
+    other = len(values)
+    coded = frame.coded(name) if hasattr(frame, "coded") else None
+    read = _read(frame, name) if coded is None else None
+    if isinstance(read, tuple):
+        data, mask = read
+        low, high = (int(data.min()), int(data.max())) if len(data) else (0, 0)
+        if high - low < 65_536:
+            # integers in a short range: one lookup over that range
+            table = np.full(high - low + 1, other, dtype="int8")
+            for i, v in enumerate(values):
+                if isinstance(v, int) and low <= v <= high:
+                    table[v - low] = i
+            # (shifted only when the range does not start at 0; a negative start
+            # widens first: the shift could overflow a small integer type)
+            at = data if low == 0 else data - low if low > 0 else data.astype("int64") - low
+            out = table[at]
+            if mask is not None:
+                out[mask] = other
+            return out
+        read = frame[name].array
+    if coded is None:
+        codes, uniques = pd.factorize(pd.Series(read), use_na_sentinel=True)
+        uniques = list(uniques)
+    else:
+        codes, uniques = coded[0], list(coded[1])
+    position = {v: i for i, v in enumerate(values)}
+    table = np.array([position.get(u, other) for u in uniques] + [other], dtype="int8")
+    return table[codes]
 
 
 def link(sources: dict[str, pd.DataFrame]) -> LinkResult:

@@ -273,6 +273,43 @@ class PackedFrame:
         i = self.columns.get_loc(name)
         return pd.Series(_unpack(self.parts[i]), index=self.index, name=name, copy=False)
 
+    def int_parts(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """A packed integer column's small integers and missing mask (None: none missing).
+
+        Read them, do not write to them; the values under the mask are 0. None when the
+        column is not held as small integers (read it with :meth:`column`).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"a": pd.array([3, None, 5], dtype="Int64")})
+        >>> values, mask = PackedFrame(frame).int_parts("a")
+        >>> values.dtype.name, values.tolist(), mask.tolist()
+        ('int8', [3, 0, 5], [False, True, False])
+        """
+        part = self.parts[self.columns.get_loc(name)]
+        return (part.values, part.mask) if isinstance(part, _Integers) else None
+
+    def coded(self, name: str) -> tuple[np.ndarray, Any] | None:
+        """A column held as codes: (codes, -1 for missing; its distinct values, an
+        array of the column's dtype).
+
+        Read the codes, do not write to them. None when the column is not held as
+        codes (read it with :meth:`column`).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"a": pd.Series(["x", None, "y", "x"] * 4, dtype="str")})
+        >>> codes, values = PackedFrame(frame).coded("a")
+        >>> [values[c] if c >= 0 else None for c in codes[:4]]
+        ['x', None, 'y', 'x']
+        """
+        part = self.parts[self.columns.get_loc(name)]
+        if isinstance(part, _Text):
+            return part.codes, pd.array(part.dictionary, dtype=part.dtype)
+        if isinstance(part, _Codes) and part.missing is None:
+            return part.codes, part.uniques
+        return None
+
     def frame(self) -> pd.DataFrame:
         """The DataFrame as it was packed."""
         out = pd.DataFrame(
@@ -303,6 +340,14 @@ class _ColumnView:
 
     def __getitem__(self, name: str) -> pd.Series:
         return self._packed.column(name)
+
+    def int_parts(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """See :meth:`PackedFrame.int_parts`."""
+        return self._packed.int_parts(name)
+
+    def coded(self, name: str) -> tuple[np.ndarray, Any] | None:
+        """See :meth:`PackedFrame.coded`."""
+        return self._packed.coded(name)
 
 
 class Sources(MutableMapping):

@@ -101,3 +101,8 @@ def test_sex_in_any_case_and_a_repeated_index_by_hand():
     got = sga(births, ref)
     np.testing.assert_array_equal(got.to_numpy(), expected)
     assert got.index.tolist() == [7, 7, 8, 8, 9, 9]
+    # a category column (as the loader makes it), with an unused category: the same
+    births["sex"] = pd.Categorical(
+        births["sex"], categories=["Female", "MALE", "female", "male", "x"]
+    )
+    np.testing.assert_array_equal(sga(births, ref).to_numpy(), expected)

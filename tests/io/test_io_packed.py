@@ -125,3 +125,24 @@ def test_loaded_sources_are_the_typed_extracts(synthetic_dir, monkeypatch):
     assert "(packed)" not in repr(plain.sources)
     for table in ("births", "women", "excluded", "linkage"):
         pd.testing.assert_frame_equal(getattr(data, table), getattr(plain, table), check_exact=True)
+
+
+def test_int_parts_and_codes_read_the_packed_values(frame):
+    packed = PackedFrame(frame, sample=100)
+    view = packed.view()
+    values, mask = view.int_parts("flag")
+    assert values.dtype == np.int8
+    assert mask.tolist() == frame["flag"].isna().tolist()
+    present = frame["flag"].notna().to_numpy()
+    assert values[present].tolist() == frame["flag"][present].astype(int).tolist()
+    assert (values[mask] == 0).all()
+    # no missing weight: no mask
+    values, mask = packed.int_parts("weight")
+    assert mask is None and values.tolist() == frame["weight"].astype(int).tolist()
+    # columns not held as small integers
+    assert packed.int_parts("big") is None and packed.int_parts("code") is None
+    for name in ("code", "py_text"):  # Arrow dictionary, pandas codes
+        codes, uniques = view.coded(name)
+        expected = [None if pd.isna(v) else v for v in frame[name]]
+        assert [uniques[c] if c >= 0 else None for c in codes] == expected
+    assert packed.coded("id") is None and packed.coded("amount") is None  # numbers: no
