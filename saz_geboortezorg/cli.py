@@ -18,6 +18,7 @@ import sys
 
 from saz_geboortezorg import __version__
 from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.memory import small_pages
 from saz_geboortezorg.progress import quiet
 
 #: Subcommand modules, in the order ``--help`` lists them.
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         with quiet() if getattr(args, "quiet", False) else contextlib.nullcontext():
-            return int(args._run(args) or 0)
+            with small_pages():  # see saz_geboortezorg.memory: every command is long work
+                return int(args._run(args) or 0)
     except SazError as exc:
         print(f"saz-geboortezorg {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -20,8 +20,9 @@ below it):
 #   packages                                    what they hold
 ==  ==========================================  =================================================
 0   ``errors``, ``deprecation``, ``result``,    the exception types, renamed-argument helpers,
-    ``progress``                                the result protocol every analysis follows,
-                                                the progress bar of long operations
+    ``progress``, ``memory``                    the result protocol every analysis follows,
+                                                the progress bar and the memory settings
+                                                of long operations
 1   ``expressions``, ``schema``, ``stats``,     the filter language of definitions, the extract
     ``version``                                 schema and code lists, interval formulas, the
                                                 version number; they import only layer 0
@@ -119,7 +120,7 @@ ROOT = "saz_geboortezorg"
 #: ``deprecation`` and ``charts`` arrive with the vocabulary work (wt-i15vocab): the
 #: renamed-argument helpers every layer uses, and the lazy namespace of chart functions.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "deprecation", "result", "progress"),
+    ("errors", "deprecation", "result", "progress", "memory"),
     ("expressions", "schema", "stats", "version"),
     ("io",),
     ("indicators",),

@@ -75,6 +75,7 @@ from saz_geboortezorg.errors import SazError, SpecError
 from saz_geboortezorg.indicators import get
 from saz_geboortezorg.indicators.rate_table import RateTable
 from saz_geboortezorg.indicators.user import merged_catalogue
+from saz_geboortezorg.memory import with_small_pages
 from saz_geboortezorg.progress import step as progress_step
 from saz_geboortezorg.progress import with_progress
 from saz_geboortezorg.result import Result, jsonable
@@ -565,6 +566,7 @@ def pooled_period(
     return pd.Timestamp(start), end
 
 
+@with_small_pages
 @with_progress("benchmark")
 def benchmark(
     data: Any,

@@ -48,6 +48,7 @@ from saz_geboortezorg.derive.sga import sga
 from saz_geboortezorg.io.dataset import Dataset
 from saz_geboortezorg.io.dataset import load as load_extracts
 from saz_geboortezorg.io.decode import CS_MODES, categorical
+from saz_geboortezorg.memory import with_small_pages
 from saz_geboortezorg.progress import step as progress_step
 from saz_geboortezorg.progress import with_progress
 
@@ -148,6 +149,7 @@ def derive_dataset(data: Dataset, *, sga_reference: Any = None) -> Dataset:
     )
 
 
+@with_small_pages
 @with_progress("load", total=6)  # four files, linking, deriving
 def load(
     path: str | Path,

@@ -21,6 +21,7 @@ from saz_geboortezorg.explore.labels import HELP_TITLE, check_language, help_htm
 from saz_geboortezorg.explore.presenter import HIDDEN_CLASS, Presenter
 from saz_geboortezorg.explore.query import choice_from_query
 from saz_geboortezorg.explore.view import CHARTS, ExplorerState, explorer_view
+from saz_geboortezorg.memory import small_pages
 
 __all__ = ["Explorer", "DESCRIPTIONS"]
 
@@ -358,7 +359,8 @@ class Explorer:
     def refresh(self) -> None:
         """Compute the view for the current state and show what changed."""
         try:
-            view = self.view_function(self.data, self.state, self.cache, self.view)
+            with small_pages():  # a redraw works on every row (saz_geboortezorg.memory)
+                view = self.view_function(self.data, self.state, self.cache, self.view)
         except SazError as exc:
             self.status.value = f"<b>{_escape(str(exc))}</b>"
             return

@@ -30,6 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from saz_geboortezorg.memory import small_pages
+
 __all__ = [
     "isin",
     "text_to_float",
@@ -125,7 +127,8 @@ def bulk_memory_pool() -> Iterator[None]:
     is safe; the pages jemalloc kept are handed back when the block ends. Nothing
     changes when jemalloc is not built into pyarrow (Windows) or when
     ``ARROW_DEFAULT_MEMORY_POOL`` chooses a pool. NumPy and pandas arrays come from
-    glibc malloc, tuned the same way for the block (see ``_glibc_malloc_tuning``).
+    glibc malloc, tuned the same way for the block (see ``_glibc_malloc_tuning``),
+    and NumPy asks for no transparent huge pages in it (``saz_geboortezorg.memory``).
     Values never depend on it.
 
     Examples
@@ -138,7 +141,7 @@ def bulk_memory_pool() -> Iterator[None]:
     True
     """
 
-    with _glibc_malloc_tuning():
+    with _glibc_malloc_tuning(), small_pages():
         pool = None
         if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
             try:

@@ -36,6 +36,7 @@ from saz_geboortezorg.derive.robson import ROBSON_POPULATIONS
 from saz_geboortezorg.disclosure import assert_safe, check_chart, check_table
 from saz_geboortezorg.disclosure.check import check_text, html_text
 from saz_geboortezorg.indicators.compute import ATTRIBUTION_TEXT
+from saz_geboortezorg.memory import with_small_pages
 from saz_geboortezorg.progress import step as progress_step
 from saz_geboortezorg.progress import with_progress
 from saz_geboortezorg.report import charts, methods
@@ -882,6 +883,7 @@ def region_report(
     return rep
 
 
+@with_small_pages
 @with_progress("report")
 def build_reports(
     data: Any,

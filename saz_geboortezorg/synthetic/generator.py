@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.errors import SazError
+from saz_geboortezorg.memory import with_small_pages
 from saz_geboortezorg.progress import step as progress_step
 from saz_geboortezorg.progress import with_progress
 from saz_geboortezorg.synthetic import carepath, claims, extracts, labour, neonatal, pregnancy
@@ -227,6 +228,7 @@ def _rates(w: dict, b: dict) -> dict[str, float]:
     }
 
 
+@with_small_pages
 @with_progress("generate", total=7)
 def generate(
     births: int = 60_000,
