@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.io.decode import CS_MODES, band, categorical, decode, decode_codes
-from saz_geboortezorg.io.fast import factorize_together, int_parts
+from saz_geboortezorg.io.fast import arrow_text, factorize_together, int_parts
 
 __all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
 
@@ -239,6 +240,90 @@ def _encoded(
     # the distinct values, then the missing value (code -1: the last slot)
     pool = uniques.take(np.r_[np.arange(len(uniques)), -1], allow_fill=True)
     return encode(pd.Series(pool))[codes[at]]
+
+
+def _digit_ids(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """``factorize_together`` of ids that all have one fixed prefix and a fixed number
+    of digits (``ZW10000000``), read as numbers without hashing; None for any other ids.
+
+    Such ids sort as text exactly as their numbers sort, and the linkage uses the codes
+    only as slots (which pregnancy) and the rank only for the order of the pregnancies:
+    the code of an id is its number minus the smallest, and the rank the code itself
+    (codes of numbers that do not occur are unused slots). None (hash instead) when an
+    id is missing, a value breaks the pattern, the numbers are spread over more than
+    twice the rows, or a Series is not Arrow text.
+
+    Examples
+    --------
+    >>> text = lambda v: pd.Series(v, dtype="str")
+    >>> (a, b), rank = _digit_ids(text(["ZW0012", "ZW0010"]), text(["ZW0010", "ZW0013"]))
+    >>> a.tolist(), b.tolist(), rank.tolist()
+    ([2, 0], [0, 3], [0, 1, 2, 3])
+    >>> _digit_ids(text(["ZW0012", "ZX0010"])) is None  # another prefix
+    True
+    >>> _digit_ids(text(["ZW0012", None])) is None
+    True
+    """
+    chunks: list[list[pa.Array]] = []
+    for s in series:
+        arr = arrow_text(s)
+        if arr is None:
+            return None
+        chunks.append(arr.chunks)
+    first = next((c for parts in chunks for c in parts if len(c)), None)
+    if first is None:
+        return None
+    sample = first[0].as_py().encode()
+    width = len(sample)
+    digits = len(sample) - len(sample.rstrip(b"0123456789"))
+    digits = min(digits, 18)  # int64
+    if not digits:
+        return None
+    prefix = np.frombuffer(sample[: width - digits], dtype=np.uint8)
+    numbers: list[np.ndarray] = []
+    for parts in chunks:
+        out = []
+        for chunk in parts:
+            n = len(chunk)
+            if not n:
+                out.append(np.empty(0, dtype=np.int64))
+                continue
+            if chunk.null_count:
+                return None
+            large = pa.types.is_large_string(chunk.type)
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if large else np.int32)
+            offsets = offsets[chunk.offset : chunk.offset + n + 1]
+            start = int(offsets[0])
+            if int(offsets[-1]) - start != n * width or (np.diff(offsets) != width).any():
+                return None
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+            rows = data[start : start + n * width].reshape(n, width)
+            if len(prefix) and not (rows[:, : len(prefix)] == prefix).all():
+                return None
+            figures = rows[:, len(prefix) :] - np.uint8(48)
+            if (figures > 9).any():
+                return None
+            number = figures[:, 0].astype(np.int64)
+            for j in range(1, digits):
+                number *= 10
+                number += figures[:, j]
+            out.append(number)
+        numbers.append(np.concatenate(out) if out else np.empty(0, dtype=np.int64))
+    total = sum(len(v) for v in numbers)
+    low = min(int(v.min()) for v in numbers if len(v))
+    high = max(int(v.max()) for v in numbers if len(v))
+    if high - low + 1 > 2 * total + 1024:
+        return None
+    for v in numbers:
+        v -= low
+    return numbers, np.arange(high - low + 1, dtype=np.int64)
+
+
+def _pregnancy_codes(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
+    """``factorize_together`` of the pregnancy ids: by their numbers (``_digit_ids``)
+    where the ids allow it, else hashed."""
+    fast = _digit_ids(*series)
+    return fast if fast is not None else factorize_together(*series)
 
 
 class _BirthRows:
@@ -792,7 +877,7 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     id_series = [l1["zwangerschap_id"], l2["zwangerschap_id"]]
     if claims is not None:
         id_series.append(claims["zwangerschap_id"])
-    codes, rank = factorize_together(*id_series)
+    codes, rank = _pregnancy_codes(*id_series)
     c1, c2 = codes[0], codes[1]
     k = len(rank) + 1  # last slot for missing ids (code -1)
     c1, c2 = np.where(c1 < 0, k - 1, c1), np.where(c2 < 0, k - 1, c2)
