@@ -326,6 +326,10 @@ def _pregnancy_codes(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
     return fast if fast is not None else factorize_together(*series)
 
 
+#: columns of ``_BirthRows`` not gathered from a source column of the same name
+_MADE_OTHERWISE = frozenset({"_source", "_has_l1", "l1_aantal_eerdere_sectio"})
+
+
 class _BirthRows:
     """The unified birth rows, one column at a time, in the final order of ``births``.
 
@@ -417,6 +421,56 @@ class _BirthRows:
             return pd.Series(out, copy=False)
         both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
         return pd.Series(both.array.take(self.both))
+
+    def number(self, column: str, *, floats: bool = False) -> pd.Series:
+        """``_float(self[column])`` (``floats``) or ``_num(self[column])``, made in one
+        step from the sources' integers: the small integers and the missing mask are
+        gathered, then converted once to the final dtype (no float64 column that is
+        converted again). Falls back to those where a source is not held as integers.
+        """
+        if column in self._made or column.startswith("l1_") or column in _MADE_OTHERWISE:
+            return _float(self[column]) if floats else _num(self[column])
+        if column not in self.columns:
+            raise KeyError(column)
+        # the source columns as ``_make`` picks them (None: the extract lacks it)
+        if column == "n_babies_raw":
+            names: tuple[str | None, str | None] = ("aantal_geboren_kinderen", "aantal_foetussen")
+        else:
+            lvr1_too = column not in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg")
+            names = (
+                column if column in self.l2.columns else None,
+                column if lvr1_too and column in self.l1.columns else None,
+            )
+        sides = []
+        for frame, name, at in ((self.l2, names[0], self.at2), (self.l1, names[1], self.at1)):
+            read = _read(frame, name) if name is not None else None
+            if read is not None and not isinstance(read, tuple):
+                return _float(self[column]) if floats else _num(self[column])
+            sides.append((read, at))
+        dtype = np.result_type(*(r[0].dtype for r, _ in sides if r is not None), np.int8)
+        n = len(self.src2)
+        values = np.zeros(n, dtype=dtype)
+        missing = np.zeros(n, dtype=bool)
+        for (read, at), rows in zip(sides, (np.flatnonzero(self.from2), self.rows1), strict=True):
+            if read is None or not len(read[0]):
+                missing[rows] = True
+                continue
+            data, mask = read
+            if rows is self.rows1:
+                values[rows] = data[at]
+                if mask is not None:
+                    missing[rows] = mask[at]
+            else:
+                # the LVR-2 side first: all rows (row 0 stands in for the LVR-1 rows,
+                # which the LVR-1 side overwrites)
+                values[:] = data[at]
+                if mask is not None:
+                    missing[:] = mask[at]
+        if not floats and not missing.any():
+            return pd.Series(values.astype("int64"), copy=False)
+        out = values.astype("float64")
+        out[missing] = np.nan
+        return pd.Series(out, copy=False)
 
     def codes(
         self, column: str, encode: Callable[[pd.Series], np.ndarray], absent: int = -1
@@ -586,15 +640,16 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     # known (the LVR-2 item) or, for a first-line start, a very preterm birth (< 32
     # weeks) away from the practice's hospital; a practice that refers to two hospitals
     # is not a transfer. (A missing id differs from every id, itself included.)
-    ga = pd.to_numeric(u["zwangerschapsduur"], errors="coerce").to_numpy(dtype=float)
+    ga_days = u.number("zwangerschapsduur", floats=True)
+    ga = ga_days.to_numpy()
     differs = (booking != birth_hosp) | (booking < 0) | (birth_hosp < 0)
     elsewhere = (~lvr1) & differs
     transfer = elsewhere & (item | (has_l1 & (ga < 224)))
 
     b = pd.DataFrame(index=u.index)
     b["pregnancy_id"] = u["zwangerschap_id"].astype("str")
-    b["baby_no"] = _num(u["kind_rangnummer"])
-    b["n_babies"] = _num(u["n_babies_raw"])
+    b["baby_no"] = u.number("kind_rangnummer")
+    b["n_babies"] = u.number("n_babies_raw")
     b["birth_source"] = categorical(u["_source"].to_numpy(), ["lvr2", "lvr1"])
     b["hospital_id"] = ids.labels(hospital)
     b["region_id"] = ids.labels(region)
@@ -630,10 +685,10 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     codes, names = decode_codes(u["l1_conclusie_risicostatus_na_intake"], "risk_status")
     b["risk_status_booking"] = categorical(np.where(has_l1, codes, -1), names)
     b["risk_status_before_labour"] = decode(u["risicostatus_voor_baring"], "risk_status")
-    ga = _float(u["zwangerschapsduur"])
+    ga = ga_days
     b["ga_days"] = ga
     b["ga_weeks"] = np.floor(ga / 7)
-    b["birth_weight"] = _float(u["geboortegewicht"])
+    b["birth_weight"] = u.number("geboortegewicht", floats=True)
     b["sex"] = _decoded(u, "geslacht", "sex")
     b["presentation"] = _decoded(u, "ligging_bij_geboorte", "presentation")
     b["onset"] = _decoded(u, "wijze_begin_baring", "onset")
@@ -646,23 +701,23 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     cs = np.isin(mode, [names.index(m) for m in CS_MODES])
     codes, names = decode_codes(u["indicatie_primaire_sectio"], "cs_indication", "none_recorded")
     b["cs_indication"] = categorical(np.where(prelabour, codes, -1), names)
-    pain = _num(u["pijnbestrijding"])
+    pain = u.number("pijnbestrijding")
     b["pain_relief"] = pain
     codes, names = decode_codes(u["pijnbestrijding_methode"], "pain_relief_method")
     codes = np.where(pain.ne(0).to_numpy(), codes, len(names))
     b["pain_relief_method"] = categorical(codes, [*names, "none"])
-    b["epidural_wanted_not_received"] = _float(u["ruggenprik_gewenst_niet_gekregen"])
-    b["episiotomy"] = _float(u["episiotomie"]).where(~cs)
-    perineum = _float(u["conditie_perineum"])
+    b["epidural_wanted_not_received"] = u.number("ruggenprik_gewenst_niet_gekregen", floats=True)
+    b["episiotomy"] = u.number("episiotomie", floats=True).where(~cs)
+    perineum = u.number("conditie_perineum", floats=True)
     b["perineum"] = perineum.where(~cs & (perineum != 9))
-    b["blood_loss"] = _float(u["bloedverlies"])
-    b["apgar5"] = _float(u["apgar_5"])
-    death = _num(u["perinatale_sterfte"])
+    b["blood_loss"] = u.number("bloedverlies", floats=True)
+    b["apgar5"] = u.number("apgar_5", floats=True)
+    death = u.number("perinatale_sterfte")
     b["perinatal_death"] = death
     codes, names = decode_codes(u["fase_perinatale_sterfte"], "perinatal_death_phase", None)
     b["perinatal_death_phase"] = categorical(np.where(death.eq(1).to_numpy(), codes, -1), names)
-    b["congenital_anomaly"] = _float(u["congenitale_afwijking"])
-    b["nicu"] = _float(u["nicu_opname"])
+    b["congenital_anomaly"] = u.number("congenitale_afwijking", floats=True)
+    b["nicu"] = u.number("nicu_opname", floats=True)
     b["start_line"] = np.where(has_l1, 1, 2).astype("int64")
     for kind in ("zwangerschap", "durante_partu", "postpartum"):
         name = {"zwangerschap": "pregnancy", "durante_partu": "labour", "postpartum": "postpartum"}[
