@@ -422,14 +422,12 @@ class _BirthRows:
         both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
         return pd.Series(both.array.take(self.both))
 
-    def number(self, column: str, *, floats: bool = False) -> pd.Series:
-        """``_float(self[column])`` (``floats``) or ``_num(self[column])``, made in one
-        step from the sources' integers: the small integers and the missing mask are
-        gathered, then converted once to the final dtype (no float64 column that is
-        converted again). Falls back to those where a source is not held as integers.
-        """
+    def _ints(self, column: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The birth item ``column`` as ``self[column]`` picks it, as integers and a
+        missing mask (fresh arrays), gathered from the sources' small integers; None
+        where a source is not held as integers (or for a column made otherwise)."""
         if column in self._made or column.startswith("l1_") or column in _MADE_OTHERWISE:
-            return _float(self[column]) if floats else _num(self[column])
+            return None
         if column not in self.columns:
             raise KeyError(column)
         # the source columns as ``_make`` picks them (None: the extract lacks it)
@@ -442,35 +440,72 @@ class _BirthRows:
                 column if lvr1_too and column in self.l1.columns else None,
             )
         sides = []
-        for frame, name, at in ((self.l2, names[0], self.at2), (self.l1, names[1], self.at1)):
+        for frame, name in ((self.l2, names[0]), (self.l1, names[1])):
             read = _read(frame, name) if name is not None else None
             if read is not None and not isinstance(read, tuple):
-                return _float(self[column]) if floats else _num(self[column])
-            sides.append((read, at))
-        dtype = np.result_type(*(r[0].dtype for r, _ in sides if r is not None), np.int8)
+                return None
+            sides.append(read if read is not None and len(read[0]) else None)
+        (r2, r1) = sides
+        dtype = np.result_type(*(r[0].dtype for r in sides if r is not None), np.int8)
         n = len(self.src2)
         values = np.zeros(n, dtype=dtype)
         missing = np.zeros(n, dtype=bool)
-        for (read, at), rows in zip(sides, (np.flatnonzero(self.from2), self.rows1), strict=True):
-            if read is None or not len(read[0]):
-                missing[rows] = True
-                continue
-            data, mask = read
-            if rows is self.rows1:
-                values[rows] = data[at]
-                if mask is not None:
-                    missing[rows] = mask[at]
-            else:
-                # the LVR-2 side first: all rows (row 0 stands in for the LVR-1 rows,
-                # which the LVR-1 side overwrites)
-                values[:] = data[at]
-                if mask is not None:
-                    missing[:] = mask[at]
+        # the LVR-2 side on all rows (row 0 stands in for the LVR-1 rows), then the
+        # LVR-1 side on its rows
+        if r2 is None:
+            missing[self.from2] = True
+        else:
+            values[:] = r2[0][self.at2]
+            if r2[1] is not None:
+                missing[:] = r2[1][self.at2]
+        if r1 is None:
+            missing[self.rows1] = True
+        else:
+            values[self.rows1] = r1[0][self.at1]
+            missing[self.rows1] = False if r1[1] is None else r1[1][self.at1]
+        return values, missing
+
+    def number(self, column: str, *, floats: bool = False) -> pd.Series:
+        """``_float(self[column])`` (``floats``) or ``_num(self[column])``, made in one
+        step from the sources' integers: the small integers and the missing mask are
+        gathered, then converted once to the final dtype (no float64 column that is
+        converted again). Falls back to those where a source is not held as integers.
+        """
+        parts = self._ints(column)
+        if parts is None:
+            return _float(self[column]) if floats else _num(self[column])
+        values, missing = parts
         if not floats and not missing.any():
             return pd.Series(values.astype("int64"), copy=False)
         out = values.astype("float64")
         out[missing] = np.nan
         return pd.Series(out, copy=False)
+
+    def fill_from_care(self, column: str) -> None:
+        """``self[column] = self[column].fillna(self["l1_" + column])``: the birth
+        record's value, else the LVR-1 record's (float64, NaN where neither has one),
+        made from the sources' integers where both are held so."""
+        own = self._ints(column) if column in self.l1.columns else None
+        care = _read(self.l1, column) if own is not None and len(self.l1) else None
+        if not isinstance(care, tuple):
+            self[column] = self[column].fillna(self[f"l1_{column}"])
+            return
+        values, missing = own
+        data, mask = care
+        # rows without a value that have an LVR-1 record with one
+        take = missing & (self.care >= 0)
+        at = self.at_care[take]
+        if mask is not None:
+            found = ~mask[at]
+            take[take] = found
+            at = at[found]
+        if data.dtype.itemsize > values.dtype.itemsize:
+            values = values.astype(np.result_type(values.dtype, data.dtype))
+        values[take] = data[at]
+        missing &= ~take
+        out = values.astype("float64")
+        out[missing] = np.nan
+        self[column] = pd.Series(out, copy=False)
 
     def codes(
         self, column: str, encode: Callable[[pd.Series], np.ndarray], absent: int = -1
@@ -610,7 +645,7 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     """Analysis columns (analysis.yaml ``births``) from the unified birth frame."""
     for c in _SHARED:
         if f"l1_{c}" in u:
-            u[c] = u[c].fillna(u[f"l1_{c}"])
+            u.fill_from_care(c)
     lvr1 = (u["_source"] == 1).to_numpy()
     has_l1 = u["_has_l1"].to_numpy(dtype=bool)
 
