@@ -507,6 +507,27 @@ class _BirthRows:
         out[missing] = np.nan
         self[column] = pd.Series(out, copy=False)
 
+    def care_flag(self, column: str) -> tuple[pd.Series, np.ndarray]:
+        """``_num`` of the LVR-1 record's ``column`` (0 without an LVR-1 record) and
+        where it is 1; from the source's integers where it holds them so."""
+        read = _read(self.l1, column) if len(self.l1) else None
+        if not isinstance(read, tuple):
+            flag = pd.to_numeric(self[f"l1_{column}"], errors="coerce").where(self.care >= 0, 0)
+            return _num(flag), flag.eq(1).to_numpy()
+        data, mask = read
+        values = data[self.at_care]
+        values[self.no_care] = 0
+        one = values == 1
+        if mask is not None:
+            missing = mask[self.at_care]
+            missing[self.no_care] = False
+            if missing.any():
+                out = values.astype("float64")
+                out[missing] = np.nan
+                one &= ~missing
+                return pd.Series(out, copy=False), one
+        return pd.Series(values.astype("int64"), copy=False), one
+
     def codes(
         self, column: str, encode: Callable[[pd.Series], np.ndarray], absent: int = -1
     ) -> np.ndarray:
@@ -758,14 +779,14 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
         name = {"zwangerschap": "pregnancy", "durante_partu": "labour", "postpartum": "postpartum"}[
             kind
         ]
-        flag = pd.to_numeric(u[f"l1_verwijzing_{kind}"], errors="coerce").where(has_l1, 0)
-        b[f"referral_{name}"] = _num(flag)
-        codes, names = decode_codes(
-            u[f"l1_reden_verwijzing_{kind}"], f"referral_{name}_reason", None
+        flag, referred = u.care_flag(f"verwijzing_{kind}")
+        b[f"referral_{name}"] = flag
+        reason = f"referral_{name}_reason"
+        names = decode_codes(pd.Series([], dtype="float64"), reason, None)[1]
+        codes = u.codes(
+            f"l1_reden_verwijzing_{kind}", lambda s, r=reason: decode_codes(s, r, None)[0]
         )
-        b[f"referral_{name}_reason"] = categorical(
-            np.where(flag.eq(1).to_numpy(), codes, -1), names
-        )
+        b[reason] = categorical(np.where(referred, codes, -1), names)
     b["line_at_birth"] = np.where(lvr1, 1, 2).astype("int64")
     b["intended_place"] = decode(u["voorgenomen_plaats_baring"], "place")
     b["actual_place"] = _decoded(u, "werkelijke_plaats_baring", "place")
