@@ -662,6 +662,30 @@ def _decoded(u: _BirthRows, column: str, name: str) -> pd.Series:
     return categorical(u.codes(column, lambda s: decode_codes(s, name)[0], absent), names)
 
 
+def _year_month(date: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``_num(date.dt.year)`` and ``date.dt.to_period("M").dt.to_timestamp()`` of a
+    datetime column, computed on its numpy values (NaN and NaT where the date is).
+
+    Examples
+    --------
+    >>> year, month = _year_month(pd.Series(pd.to_datetime(["2020-03-17", None])))
+    >>> year.tolist(), month.tolist()
+    ([2020.0, nan], [Timestamp('2020-03-01 00:00:00'), NaT])
+    """
+    values = date.to_numpy()
+    if values.dtype.kind != "M":  # pragma: no cover (the linkage gives dates)
+        return _num(date.dt.year), date.dt.to_period("M").dt.to_timestamp()
+    years = values.astype("datetime64[Y]").astype("int64")
+    years += 1970
+    nat = np.isnat(values)
+    if nat.any():
+        year = pd.Series(np.where(nat, np.nan, years), copy=False)
+    else:
+        year = pd.Series(years, copy=False)
+    month = values.astype("datetime64[M]").astype("datetime64[us]")
+    return year, pd.Series(month, copy=False)
+
+
 def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     """Analysis columns (analysis.yaml ``births``) from the unified birth frame."""
     for c in _SHARED:
@@ -718,8 +742,7 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["in_utero_transfer"] = transfer.astype("int64")
     date = pd.to_datetime(u["datum_baring"])
     b["birth_date"] = date
-    b["year"] = _num(date.dt.year)
-    b["month"] = date.dt.to_period("M").dt.to_timestamp()
+    b["year"], b["month"] = _year_month(date)
     b["maternal_age"] = _num(u["leeftijd_moeder"])
     b["age_band"] = band(
         u["leeftijd_moeder"],
@@ -774,7 +797,7 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["perinatal_death_phase"] = categorical(np.where(death.eq(1).to_numpy(), codes, -1), names)
     b["congenital_anomaly"] = u.number("congenitale_afwijking", floats=True)
     b["nicu"] = u.number("nicu_opname", floats=True)
-    b["start_line"] = np.where(has_l1, 1, 2).astype("int64")
+    b["start_line"] = np.where(has_l1, np.int64(1), np.int64(2))
     for kind in ("zwangerschap", "durante_partu", "postpartum"):
         name = {"zwangerschap": "pregnancy", "durante_partu": "labour", "postpartum": "postpartum"}[
             kind
@@ -787,7 +810,7 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
             f"l1_reden_verwijzing_{kind}", lambda s, r=reason: decode_codes(s, r, None)[0]
         )
         b[reason] = categorical(np.where(referred, codes, -1), names)
-    b["line_at_birth"] = np.where(lvr1, 1, 2).astype("int64")
+    b["line_at_birth"] = np.where(lvr1, np.int64(1), np.int64(2))
     b["intended_place"] = decode(u["voorgenomen_plaats_baring"], "place")
     b["actual_place"] = _decoded(u, "werkelijke_plaats_baring", "place")
 
