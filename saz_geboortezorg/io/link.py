@@ -110,20 +110,22 @@ def _float(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype("float64")
 
 
-def _rows(frame: pd.DataFrame) -> np.ndarray:
-    return frame.index.to_numpy()
-
-
 def _excluded(
     source: str, frame: pd.DataFrame, mask: np.ndarray, reason: str, id_col: str
 ) -> pd.DataFrame:
-    # column by column: ``frame`` may be a packed source's column view (io.packed)
+    # column by column: ``frame`` may be a packed source's column view (io.packed);
+    # the few excluded rows are taken by position (no mask over a whole column)
+    at = np.flatnonzero(mask)
+
+    def taken(column: str) -> np.ndarray:
+        return pd.Series(frame[column].array.take(at), copy=False).to_numpy(dtype=object)
+
     return pd.DataFrame(
         {
             "source": source,
-            "row_in_file": _rows(frame)[mask],
-            "pregnancy_id": frame["zwangerschap_id"][mask].to_numpy(dtype=object),
-            "record_id": frame[id_col][mask].to_numpy(dtype=object),
+            "row_in_file": frame.index[at].to_numpy(),
+            "pregnancy_id": taken("zwangerschap_id"),
+            "record_id": taken(id_col),
             "reason": reason,
         }
     )
@@ -297,16 +299,9 @@ def _digit_ids(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray] | None
             if int(offsets[-1]) - start != n * width or (np.diff(offsets) != width).any():
                 return None
             data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
-            rows = data[start : start + n * width].reshape(n, width)
-            if len(prefix) and not (rows[:, : len(prefix)] == prefix).all():
+            number = _chunk_numbers(data[start : start + n * width], width, prefix, digits)
+            if number is None:
                 return None
-            figures = rows[:, len(prefix) :] - np.uint8(48)
-            if (figures > 9).any():
-                return None
-            number = figures[:, 0].astype(np.int64)
-            for j in range(1, digits):
-                number *= 10
-                number += figures[:, j]
             out.append(number)
         numbers.append(np.concatenate(out) if out else np.empty(0, dtype=np.int64))
     total = sum(len(v) for v in numbers)
@@ -317,6 +312,72 @@ def _digit_ids(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray] | None
     for v in numbers:
         v -= low
     return numbers, np.arange(high - low + 1, dtype=np.int64)
+
+
+_ZEROS = np.uint64(0x3030303030303030)  # eight ASCII "0"
+_HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
+
+
+def _chunk_numbers(
+    flat: np.ndarray, width: int, prefix: np.ndarray, digits: int
+) -> np.ndarray | None:
+    """The numbers of ``len(flat) // width`` ids of ``width`` bytes each: ``prefix``
+    then ``digits`` ASCII digits (None when a value differs).
+
+    Up to 8 digits are read eight bytes at a time (the last eight bytes of each id as
+    one integer, the digits checked and combined pairwise: a few passes over one
+    integer per id); longer ones digit by digit.
+
+    Examples
+    --------
+    >>> ids = np.frombuffer(b"ZW0012ZW9870", dtype=np.uint8)
+    >>> _chunk_numbers(ids, 6, np.frombuffer(b"ZW", np.uint8), 4).tolist()
+    [12, 9870]
+    >>> _chunk_numbers(ids, 6, np.frombuffer(b"ZX", np.uint8), 4) is None
+    True
+    """
+    n = len(flat) // width
+    for j, byte in enumerate(prefix.tolist()):
+        if not (flat[j::width] == byte).all():
+            return None
+    if digits <= 8 <= width:
+        # the last eight bytes of each id, first digit in the lowest byte
+        words = np.ndarray(
+            (n,), dtype="<u8", buffer=flat, offset=width - 8, strides=(width,)
+        ).astype(np.uint64)
+        if digits < 8:  # bytes of the prefix in the word count as "0"
+            low = np.uint64((1 << (8 * (8 - digits))) - 1)
+            words &= ~low
+            words |= _ZEROS & low
+        # every byte a digit: high nibble 3, and still 3 after adding 6
+        if not ((words & _HIGH) == _ZEROS).all():
+            return None
+        check = words + np.uint64(0x0606060606060606)
+        check &= _HIGH
+        if not (check == _ZEROS).all():
+            return None
+        del check
+        words -= _ZEROS
+        # pairs of digits, then fours, then all eight (each step: high * base + low)
+        for shift, base, keep in (
+            (8, 10, 0x00FF00FF00FF00FF),
+            (16, 100, 0x0000FFFF0000FFFF),
+            (32, 10_000, 0x00000000FFFFFFFF),
+        ):
+            lower = words >> np.uint64(shift)
+            words *= np.uint64(base)
+            words += lower
+            words &= np.uint64(keep)
+        return words.view(np.int64)
+    rows = flat.reshape(n, width)
+    figures = rows[:, len(prefix) :] - np.uint8(48)
+    if (figures > 9).any():
+        return None
+    number = figures[:, 0].astype(np.int64)
+    for j in range(1, digits):
+        number *= 10
+        number += figures[:, j]
+    return number
 
 
 def _pregnancy_codes(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
