@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -114,19 +115,26 @@ def _excluded(
     source: str, frame: pd.DataFrame, mask: np.ndarray, reason: str, id_col: str
 ) -> pd.DataFrame:
     # column by column: ``frame`` may be a packed source's column view (io.packed);
-    # the few excluded rows are taken by position (no mask over a whole column)
+    # the few excluded rows are taken by position (no mask over a whole column), and
+    # text stays text (the table's columns are ``str``: no Python string per row)
     at = np.flatnonzero(mask)
 
-    def taken(column: str) -> np.ndarray:
-        return pd.Series(frame[column].array.take(at), copy=False).to_numpy(dtype=object)
+    def taken(column: str) -> Any:
+        values = frame[column].array.take(at)
+        if values.dtype == "str":
+            return values
+        return pd.Series(values, copy=False).to_numpy(dtype=object)
+
+    def repeated(text: str) -> Any:
+        return pd.array([text], dtype="str").take(np.zeros(len(at), dtype=np.intp))
 
     return pd.DataFrame(
         {
-            "source": source,
+            "source": repeated(source),
             "row_in_file": frame.index[at].to_numpy(),
             "pregnancy_id": taken("zwangerschap_id"),
             "record_id": taken(id_col),
-            "reason": reason,
+            "reason": repeated(reason),
         }
     )
 
