@@ -1035,6 +1035,35 @@ def _slots(frame: pd.DataFrame, name: str, values: list[object]) -> np.ndarray:
     return table[codes]
 
 
+def _slot_of_missing(codes: np.ndarray, k: int) -> np.ndarray:
+    """``codes`` with -1 (a missing id) as ``k - 1``, the last slot (``codes`` itself
+    when none is missing)."""
+    if not len(codes) or codes.min() >= 0:
+        return codes
+    return np.where(codes < 0, k - 1, codes)
+
+
+def _equals(frame: pd.DataFrame, name: str, value: int) -> np.ndarray:
+    """Where ``frame[name]`` equals ``value`` (False where missing); from the integers
+    where the column is held as such.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.array([1, None, 2], dtype="Int64")})
+    >>> _equals(frame, "a", 1).tolist(), _equals(frame, "a", 2).tolist()
+    ([True, False, False], [False, False, True])
+    """
+    read = _read(frame, name)
+    if not isinstance(read, tuple):
+        numbers = pd.to_numeric(frame[name], errors="coerce")
+        return numbers.eq(value).fillna(False).to_numpy(dtype=bool)
+    values, mask = read
+    out = values == value
+    if mask is not None:
+        out &= ~mask
+    return out
+
+
 def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     """Link validated, typed extracts into ``births`` and ``women``.
 
@@ -1083,7 +1112,7 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     codes, rank = _pregnancy_codes(*id_series)
     c1, c2 = codes[0], codes[1]
     k = len(rank) + 1  # last slot for missing ids (code -1)
-    c1, c2 = np.where(c1 < 0, k - 1, c1), np.where(c2 < 0, k - 1, c2)
+    c1, c2 = _slot_of_missing(c1, k), _slot_of_missing(c2, k)
     pos1 = np.full(k, -1, dtype="int64")
     pos1[c1[::-1]] = np.arange(len(c1))[::-1]  # first LVR-1 row of each pregnancy
     has2 = np.bincount(c2, minlength=k) > 0
@@ -1091,9 +1120,10 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     in2 = has2[c1]
     with_l1 = has1[c2]
 
-    eind = pd.to_numeric(l1["eindverantwoordelijke_baring"], errors="coerce")
-    e1 = eind.eq(1).fillna(False).to_numpy(dtype=bool)
-    e2 = eind.eq(2).fillna(False).to_numpy(dtype=bool)
+    e1, e2 = (
+        _equals(l1, "eindverantwoordelijke_baring", 1),
+        _equals(l1, "eindverantwoordelijke_baring", 2),
+    )
     groups1 = {
         "lvr1_birth": e1 & ~in2,
         "lvr1_care_path": in2 & ~e1,
@@ -1141,10 +1171,10 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     ]
     claim_woman = None
     if claims is not None:
-        cc = np.where(codes[2] < 0, k - 1, codes[2])
+        cc = _slot_of_missing(codes[2], k)
         claim_woman = woman_of[cc]
         has_birth = claim_woman >= 0
-        known = has1[cc] | has2[cc]
+        known = (has1 | has2)[cc]
         no_birth = ~has_birth & known
         unknown = ~has_birth & ~known
         rows += [
@@ -1195,8 +1225,15 @@ def _baby_count_notes(l2: pd.DataFrame, c2: np.ndarray, k: int) -> list[str]:
     if not len(l2):
         return []
     rows = np.bincount(c2, minlength=k)[c2]
-    declared = l2["aantal_geboren_kinderen"].to_numpy(dtype="float64", na_value=np.nan)
-    off = ~np.isnan(declared) & (rows != declared)
+    read = _read(l2, "aantal_geboren_kinderen")
+    if isinstance(read, tuple):  # the integers as held: no float copy
+        declared, missing = read
+        off = rows != declared
+        if missing is not None:
+            off &= ~missing
+    else:
+        declared = l2["aantal_geboren_kinderen"].to_numpy(dtype="float64", na_value=np.nan)
+        off = ~np.isnan(declared) & (rows != declared)
     if not off.any():
         return []
     ids = l2["zwangerschap_id"].to_numpy(dtype=object)[off]
