@@ -115,12 +115,13 @@ def _excluded(
     source: str, frame: pd.DataFrame, mask: np.ndarray, reason: str, id_col: str
 ) -> pd.DataFrame:
     # column by column: ``frame`` may be a packed source's column view (io.packed);
-    # the few excluded rows are taken by position (no mask over a whole column), and
     # text stays text (the table's columns are ``str``: no Python string per row)
     at = np.flatnonzero(mask)
 
     def taken(column: str) -> Any:
-        values = frame[column].array.take(at)
+        # (a boolean filter works chunk by chunk; Arrow's take would first join the
+        # chunks of the whole column)
+        values = frame[column].array[mask]
         if values.dtype == "str":
             return values
         return pd.Series(values, copy=False).to_numpy(dtype=object)
