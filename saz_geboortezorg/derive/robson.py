@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import SpecError
@@ -96,6 +98,22 @@ def _known(series: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     unknown = np.array([str(u) == "unknown" for u in uniques], dtype=bool)
     return (codes >= 0) & ~unknown[np.clip(codes, 0, None)] if len(unknown) else codes >= 0
+
+
+def _text(codes: np.ndarray, names: list[str], index: pd.Index) -> pd.Series:
+    """Text Series (dtype ``string``) ``names[codes]``, made by Arrow from the codes
+    (no Python string per row).
+
+    Examples
+    --------
+    >>> _text(np.array([1, 0, 1], dtype="int8"), ["", "onset"], pd.RangeIndex(3)).tolist()
+    ['onset', '', 'onset']
+    """
+    dtype = pd.StringDtype()
+    if dtype.storage != "pyarrow":  # pragma: no cover (pandas without pyarrow strings)
+        return pd.Series(np.array(names, dtype=object)[codes], index=index, dtype=dtype)
+    taken = pc.take(pa.array(names, type=pa.large_string()), pa.array(codes))
+    return pd.Series(pd.array(taken, dtype=dtype), index=index)
 
 
 class _Labels:
@@ -180,7 +198,9 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     names = [*GROUPS, UNCLASSIFIABLE]
     unclassifiable = names.index(UNCLASSIFIABLE)
     group = np.full(n, -1, dtype="int8")
-    missing = np.full(n, "", dtype=object)
+    # the missing variable as a position in ``lacks`` (0: none)
+    lacks = ["", *REQUIRED]
+    missing = np.zeros(n, dtype="int8")
     todo = np.ones(n, dtype=bool)
 
     def settle(mask: np.ndarray, value: str) -> None:
@@ -192,7 +212,7 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
         nonlocal todo
         lacking = todo & ~known[column]
         group[lacking] = unclassifiable
-        missing[lacking] = column
+        missing[lacking] = lacks.index(column)
         todo &= ~lacking
 
     need("n_babies")
@@ -210,7 +230,7 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     # term cephalic singletons; a previous caesarean matters for multiparous women only
     lacking = todo & ~nulli & ~known["prev_cs"]
     group[lacking] = unclassifiable
-    missing[lacking] = "prev_cs"
+    missing[lacking] = lacks.index("prev_cs")
     todo &= ~lacking
     group5 = ~nulli & (prev_cs == 1)
     settle(group5 & (n_prev == 1), "5.1")
@@ -228,14 +248,14 @@ def classify(women: pd.DataFrame) -> pd.DataFrame:
     settle(~nulli & prelabour, "4b")
     # anything left has an onset code outside the list
     group[todo] = unclassifiable
-    missing[todo] = "onset"
+    missing[todo] = lacks.index("onset")
 
     mains = [_MAIN.sub("", g) for g in names]
     return pd.DataFrame(
         {
             "robson": categorical(group, names, women.index),
             "robson_main": categorical(group, mains, women.index),
-            "robson_missing": pd.Series(missing, index=women.index, dtype="string"),
+            "robson_missing": _text(missing, lacks, women.index),
         }
     )
 

@@ -19,6 +19,7 @@ day of gestation), converted to this format, via ``reference=path``.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -46,19 +47,24 @@ def load_reference(path: str | Path | None = None) -> pd.DataFrame:
     ['female', 'male']
     """
     if path is None:
-        source = resources.files("saz_geboortezorg").joinpath(DEFAULT_REFERENCE)
-        with resources.as_file(source) as p:
-            if not Path(p).exists():
-                raise SpecError(
-                    f"the default birth-weight reference {DEFAULT_REFERENCE} is missing"
-                )
-            ref = pd.read_csv(p, dtype={"parity_group": "string"})
-        return check_reference(ref, DEFAULT_REFERENCE)
+        # read and checked once per process (a load derives SGA for births and women)
+        return _shipped_reference().copy()
     try:
         ref = pd.read_csv(path, dtype={"parity_group": "string"})
     except (OSError, ValueError) as exc:
         raise SpecError(f"cannot read the birth-weight reference {path}: {exc}") from None
     return check_reference(ref, str(path))
+
+
+@functools.cache
+def _shipped_reference() -> pd.DataFrame:
+    """The shipped reference, read and checked (cached: copy it before use)."""
+    source = resources.files("saz_geboortezorg").joinpath(DEFAULT_REFERENCE)
+    with resources.as_file(source) as p:
+        if not Path(p).exists():
+            raise SpecError(f"the default birth-weight reference {DEFAULT_REFERENCE} is missing")
+        ref = pd.read_csv(p, dtype={"parity_group": "string"})
+    return check_reference(ref, DEFAULT_REFERENCE)
 
 
 def check_reference(ref: pd.DataFrame, name: str = "reference") -> pd.DataFrame:
@@ -153,11 +159,17 @@ def sga(births: pd.DataFrame, reference: pd.DataFrame | str | Path | None = None
     weight = _numbers(births["birth_weight"])
     # a row needs all four (else NaN); parity groups 0 and 1+
     complete = (codes >= 0) & ~np.isnan(parity) & ~np.isnan(ga) & ~np.isnan(weight)
-    nulliparous = parity == 0
+    blocks = list(ref.groupby(["sex", "parity_group"]))
+    # per row its block of the reference: sex (as a position among the reference's
+    # sexes) and parity group 0 / 1+ in one small key; -1 where incomplete
+    sexes = sorted({sex for (sex, _), _ in blocks})
+    sex_at = np.array([sexes.index(u) if u in sexes else -1 for u in sex_names], dtype=np.int8)
+    key = sex_at[codes] * np.int8(2)
+    key += parity != 0
+    key[~complete | (sex_at[codes] < 0)] = -1
     flags_all = np.full(len(births), np.nan)
-    for (sex, par), block in ref.groupby(["sex", "parity_group"]):
-        in_sex = np.isin(codes, np.flatnonzero(sex_names[:-1] == sex))
-        rows = np.flatnonzero(complete & in_sex & (nulliparous if par == "0" else ~nulliparous))
+    for (sex, par), block in blocks:
+        rows = np.flatnonzero(key == sexes.index(sex) * 2 + (par != "0"))
         if not len(rows):
             continue
         starts = block["ga_days"].to_numpy()

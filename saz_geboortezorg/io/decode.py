@@ -215,15 +215,22 @@ def band_codes(
     (array([ 1, -1]), ['low', 'high'])
     """
     arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    idx = np.clip(
-        np.searchsorted(np.asarray(edges, dtype="float64"), arr, side="right"), 0, len(names) - 1
-    )
+    bounds = np.asarray(edges, dtype="float64")
+    if len(bounds) < 16 and len(names) < 100 and (np.diff(bounds) >= 0).all():
+        # a few sorted edges: the band is the number of edges at or below the value
+        # (what ``searchsorted(side="right")`` gives), counted in one small pass per edge
+        idx = np.zeros(len(arr), dtype="int8")
+        for edge in bounds:
+            idx += arr >= edge
+        np.minimum(idx, len(names) - 1, out=idx)
+    else:
+        idx = np.clip(np.searchsorted(bounds, arr, side="right"), 0, len(names) - 1)
     names = list(names)
     if missing is None:
-        idx = np.where(np.isnan(arr), -1, idx)
+        idx = np.where(np.isnan(arr), np.int64(-1), idx.astype("int64", copy=False))
     else:
         names.append(missing)
-        idx = np.where(np.isnan(arr), len(names) - 1, idx)
+        idx = np.where(np.isnan(arr), np.int64(len(names) - 1), idx.astype("int64", copy=False))
     return idx, names
 
 

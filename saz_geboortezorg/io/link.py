@@ -30,13 +30,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from saz_geboortezorg import schema
 from saz_geboortezorg.io.decode import CS_MODES, band, categorical, decode, decode_codes
-from saz_geboortezorg.io.fast import factorize_together, int_parts
+from saz_geboortezorg.io.fast import arrow_text, factorize_together, int_parts
 
 __all__ = ["LinkResult", "link", "linkage_summary", "REASONS"]
 
@@ -109,21 +111,31 @@ def _float(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype("float64")
 
 
-def _rows(frame: pd.DataFrame) -> np.ndarray:
-    return frame.index.to_numpy()
-
-
 def _excluded(
     source: str, frame: pd.DataFrame, mask: np.ndarray, reason: str, id_col: str
 ) -> pd.DataFrame:
-    # column by column: ``frame`` may be a packed source's column view (io.packed)
+    # column by column: ``frame`` may be a packed source's column view (io.packed);
+    # text stays text (the table's columns are ``str``: no Python string per row)
+    at = np.flatnonzero(mask)
+
+    def taken(column: str) -> Any:
+        # (a boolean filter works chunk by chunk; Arrow's take would first join the
+        # chunks of the whole column)
+        values = frame[column].array[mask]
+        if values.dtype == "str":
+            return values
+        return pd.Series(values, copy=False).to_numpy(dtype=object)
+
+    def repeated(text: str) -> Any:
+        return pd.array([text], dtype="str").take(np.zeros(len(at), dtype=np.intp))
+
     return pd.DataFrame(
         {
-            "source": source,
-            "row_in_file": _rows(frame)[mask],
-            "pregnancy_id": frame["zwangerschap_id"][mask].to_numpy(dtype=object),
-            "record_id": frame[id_col][mask].to_numpy(dtype=object),
-            "reason": reason,
+            "source": repeated(source),
+            "row_in_file": frame.index[at].to_numpy(),
+            "pregnancy_id": taken("zwangerschap_id"),
+            "record_id": taken(id_col),
+            "reason": repeated(reason),
         }
     )
 
@@ -241,6 +253,153 @@ def _encoded(
     return encode(pd.Series(pool))[codes[at]]
 
 
+def _digit_ids(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """``factorize_together`` of ids that all have one fixed prefix and a fixed number
+    of digits (``ZW10000000``), read as numbers without hashing; None for any other ids.
+
+    Such ids sort as text exactly as their numbers sort, and the linkage uses the codes
+    only as slots (which pregnancy) and the rank only for the order of the pregnancies:
+    the code of an id is its number minus the smallest, and the rank the code itself
+    (codes of numbers that do not occur are unused slots). None (hash instead) when an
+    id is missing, a value breaks the pattern, the numbers are spread over more than
+    twice the rows, or a Series is not Arrow text.
+
+    Examples
+    --------
+    >>> text = lambda v: pd.Series(v, dtype="str")
+    >>> (a, b), rank = _digit_ids(text(["ZW0012", "ZW0010"]), text(["ZW0010", "ZW0013"]))
+    >>> a.tolist(), b.tolist(), rank.tolist()
+    ([2, 0], [0, 3], [0, 1, 2, 3])
+    >>> _digit_ids(text(["ZW0012", "ZX0010"])) is None  # another prefix
+    True
+    >>> _digit_ids(text(["ZW0012", None])) is None
+    True
+    """
+    chunks: list[list[pa.Array]] = []
+    for s in series:
+        arr = arrow_text(s)
+        if arr is None:
+            return None
+        chunks.append(arr.chunks)
+    first = next((c for parts in chunks for c in parts if len(c)), None)
+    if first is None:
+        return None
+    sample = first[0].as_py().encode()
+    width = len(sample)
+    digits = len(sample) - len(sample.rstrip(b"0123456789"))
+    digits = min(digits, 18)  # int64
+    if not digits:
+        return None
+    prefix = np.frombuffer(sample[: width - digits], dtype=np.uint8)
+    numbers: list[np.ndarray] = []
+    for parts in chunks:
+        out = []
+        for chunk in parts:
+            n = len(chunk)
+            if not n:
+                out.append(np.empty(0, dtype=np.int64))
+                continue
+            if chunk.null_count:
+                return None
+            large = pa.types.is_large_string(chunk.type)
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if large else np.int32)
+            offsets = offsets[chunk.offset : chunk.offset + n + 1]
+            start = int(offsets[0])
+            if int(offsets[-1]) - start != n * width or (np.diff(offsets) != width).any():
+                return None
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+            number = _chunk_numbers(data[start : start + n * width], width, prefix, digits)
+            if number is None:
+                return None
+            out.append(number)
+        numbers.append(np.concatenate(out) if out else np.empty(0, dtype=np.int64))
+    total = sum(len(v) for v in numbers)
+    low = min(int(v.min()) for v in numbers if len(v))
+    high = max(int(v.max()) for v in numbers if len(v))
+    if high - low + 1 > 2 * total + 1024:
+        return None
+    for v in numbers:
+        v -= low
+    return numbers, np.arange(high - low + 1, dtype=np.int64)
+
+
+_ZEROS = np.uint64(0x3030303030303030)  # eight ASCII "0"
+_HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
+
+
+def _chunk_numbers(
+    flat: np.ndarray, width: int, prefix: np.ndarray, digits: int
+) -> np.ndarray | None:
+    """The numbers of ``len(flat) // width`` ids of ``width`` bytes each: ``prefix``
+    then ``digits`` ASCII digits (None when a value differs).
+
+    Up to 8 digits are read eight bytes at a time (the last eight bytes of each id as
+    one integer, the digits checked and combined pairwise: a few passes over one
+    integer per id); longer ones digit by digit.
+
+    Examples
+    --------
+    >>> ids = np.frombuffer(b"ZW0012ZW9870", dtype=np.uint8)
+    >>> _chunk_numbers(ids, 6, np.frombuffer(b"ZW", np.uint8), 4).tolist()
+    [12, 9870]
+    >>> _chunk_numbers(ids, 6, np.frombuffer(b"ZX", np.uint8), 4) is None
+    True
+    """
+    n = len(flat) // width
+    for j, byte in enumerate(prefix.tolist()):
+        if not (flat[j::width] == byte).all():
+            return None
+    if digits <= 8 <= width:
+        # the last eight bytes of each id, first digit in the lowest byte
+        words = np.ndarray(
+            (n,), dtype="<u8", buffer=flat, offset=width - 8, strides=(width,)
+        ).astype(np.uint64)
+        if digits < 8:  # bytes of the prefix in the word count as "0"
+            low = np.uint64((1 << (8 * (8 - digits))) - 1)
+            words &= ~low
+            words |= _ZEROS & low
+        # every byte a digit: high nibble 3, and still 3 after adding 6
+        if not ((words & _HIGH) == _ZEROS).all():
+            return None
+        check = words + np.uint64(0x0606060606060606)
+        check &= _HIGH
+        if not (check == _ZEROS).all():
+            return None
+        del check
+        words -= _ZEROS
+        # pairs of digits, then fours, then all eight (each step: high * base + low)
+        for shift, base, keep in (
+            (8, 10, 0x00FF00FF00FF00FF),
+            (16, 100, 0x0000FFFF0000FFFF),
+            (32, 10_000, 0x00000000FFFFFFFF),
+        ):
+            lower = words >> np.uint64(shift)
+            words *= np.uint64(base)
+            words += lower
+            words &= np.uint64(keep)
+        return words.view(np.int64)
+    rows = flat.reshape(n, width)
+    figures = rows[:, len(prefix) :] - np.uint8(48)
+    if (figures > 9).any():
+        return None
+    number = figures[:, 0].astype(np.int64)
+    for j in range(1, digits):
+        number *= 10
+        number += figures[:, j]
+    return number
+
+
+def _pregnancy_codes(*series: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
+    """``factorize_together`` of the pregnancy ids: by their numbers (``_digit_ids``)
+    where the ids allow it, else hashed."""
+    fast = _digit_ids(*series)
+    return fast if fast is not None else factorize_together(*series)
+
+
+#: columns of ``_BirthRows`` not gathered from a source column of the same name
+_MADE_OTHERWISE = frozenset({"_source", "_has_l1", "l1_aantal_eerdere_sectio"})
+
+
 class _BirthRows:
     """The unified birth rows, one column at a time, in the final order of ``births``.
 
@@ -332,6 +491,112 @@ class _BirthRows:
             return pd.Series(out, copy=False)
         both = pd.concat([pd.Series(a2), pd.Series(a1)], ignore_index=True)
         return pd.Series(both.array.take(self.both))
+
+    def _ints(self, column: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The birth item ``column`` as ``self[column]`` picks it, as integers and a
+        missing mask (fresh arrays), gathered from the sources' small integers; None
+        where a source is not held as integers (or for a column made otherwise)."""
+        if column in self._made or column.startswith("l1_") or column in _MADE_OTHERWISE:
+            return None
+        if column not in self.columns:
+            raise KeyError(column)
+        # the source columns as ``_make`` picks them (None: the extract lacks it)
+        if column == "n_babies_raw":
+            names: tuple[str | None, str | None] = ("aantal_geboren_kinderen", "aantal_foetussen")
+        else:
+            lvr1_too = column not in ("indicatie_primaire_sectio", "ziekenhuis_aanvang_zorg")
+            names = (
+                column if column in self.l2.columns else None,
+                column if lvr1_too and column in self.l1.columns else None,
+            )
+        sides = []
+        for frame, name in ((self.l2, names[0]), (self.l1, names[1])):
+            read = _read(frame, name) if name is not None else None
+            if read is not None and not isinstance(read, tuple):
+                return None
+            sides.append(read if read is not None and len(read[0]) else None)
+        (r2, r1) = sides
+        dtype = np.result_type(*(r[0].dtype for r in sides if r is not None), np.int8)
+        n = len(self.src2)
+        values = np.zeros(n, dtype=dtype)
+        missing = np.zeros(n, dtype=bool)
+        # the LVR-2 side on all rows (row 0 stands in for the LVR-1 rows), then the
+        # LVR-1 side on its rows
+        if r2 is None:
+            missing[self.from2] = True
+        else:
+            values[:] = r2[0][self.at2]
+            if r2[1] is not None:
+                missing[:] = r2[1][self.at2]
+        if r1 is None:
+            missing[self.rows1] = True
+        else:
+            values[self.rows1] = r1[0][self.at1]
+            missing[self.rows1] = False if r1[1] is None else r1[1][self.at1]
+        return values, missing
+
+    def number(self, column: str, *, floats: bool = False) -> pd.Series:
+        """``_float(self[column])`` (``floats``) or ``_num(self[column])``, made in one
+        step from the sources' integers: the small integers and the missing mask are
+        gathered, then converted once to the final dtype (no float64 column that is
+        converted again). Falls back to those where a source is not held as integers.
+        """
+        parts = self._ints(column)
+        if parts is None:
+            return _float(self[column]) if floats else _num(self[column])
+        values, missing = parts
+        if not floats and not missing.any():
+            return pd.Series(values.astype("int64"), copy=False)
+        out = values.astype("float64")
+        out[missing] = np.nan
+        return pd.Series(out, copy=False)
+
+    def fill_from_care(self, column: str) -> None:
+        """``self[column] = self[column].fillna(self["l1_" + column])``: the birth
+        record's value, else the LVR-1 record's (float64, NaN where neither has one),
+        made from the sources' integers where both are held so."""
+        own = self._ints(column) if column in self.l1.columns else None
+        care = _read(self.l1, column) if own is not None and len(self.l1) else None
+        if not isinstance(care, tuple):
+            self[column] = self[column].fillna(self[f"l1_{column}"])
+            return
+        values, missing = own
+        data, mask = care
+        # rows without a value that have an LVR-1 record with one
+        take = missing & (self.care >= 0)
+        at = self.at_care[take]
+        if mask is not None:
+            found = ~mask[at]
+            take[take] = found
+            at = at[found]
+        if data.dtype.itemsize > values.dtype.itemsize:
+            values = values.astype(np.result_type(values.dtype, data.dtype))
+        values[take] = data[at]
+        missing &= ~take
+        out = values.astype("float64")
+        out[missing] = np.nan
+        self[column] = pd.Series(out, copy=False)
+
+    def care_flag(self, column: str) -> tuple[pd.Series, np.ndarray]:
+        """``_num`` of the LVR-1 record's ``column`` (0 without an LVR-1 record) and
+        where it is 1; from the source's integers where it holds them so."""
+        read = _read(self.l1, column) if len(self.l1) else None
+        if not isinstance(read, tuple):
+            flag = pd.to_numeric(self[f"l1_{column}"], errors="coerce").where(self.care >= 0, 0)
+            return _num(flag), flag.eq(1).to_numpy()
+        data, mask = read
+        values = data[self.at_care]
+        values[self.no_care] = 0
+        one = values == 1
+        if mask is not None:
+            missing = mask[self.at_care]
+            missing[self.no_care] = False
+            if missing.any():
+                out = values.astype("float64")
+                out[missing] = np.nan
+                one &= ~missing
+                return pd.Series(out, copy=False), one
+        return pd.Series(values.astype("int64"), copy=False), one
 
     def codes(
         self, column: str, encode: Callable[[pd.Series], np.ndarray], absent: int = -1
@@ -467,11 +732,35 @@ def _decoded(u: _BirthRows, column: str, name: str) -> pd.Series:
     return categorical(u.codes(column, lambda s: decode_codes(s, name)[0], absent), names)
 
 
+def _year_month(date: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``_num(date.dt.year)`` and ``date.dt.to_period("M").dt.to_timestamp()`` of a
+    datetime column, computed on its numpy values (NaN and NaT where the date is).
+
+    Examples
+    --------
+    >>> year, month = _year_month(pd.Series(pd.to_datetime(["2020-03-17", None])))
+    >>> year.tolist(), month.tolist()
+    ([2020.0, nan], [Timestamp('2020-03-01 00:00:00'), NaT])
+    """
+    values = date.to_numpy()
+    if values.dtype.kind != "M":  # pragma: no cover (the linkage gives dates)
+        return _num(date.dt.year), date.dt.to_period("M").dt.to_timestamp()
+    years = values.astype("datetime64[Y]").astype("int64")
+    years += 1970
+    nat = np.isnat(values)
+    if nat.any():
+        year = pd.Series(np.where(nat, np.nan, years), copy=False)
+    else:
+        year = pd.Series(years, copy=False)
+    month = values.astype("datetime64[M]").astype("datetime64[us]")
+    return year, pd.Series(month, copy=False)
+
+
 def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     """Analysis columns (analysis.yaml ``births``) from the unified birth frame."""
     for c in _SHARED:
         if f"l1_{c}" in u:
-            u[c] = u[c].fillna(u[f"l1_{c}"])
+            u.fill_from_care(c)
     lvr1 = (u["_source"] == 1).to_numpy()
     has_l1 = u["_has_l1"].to_numpy(dtype=bool)
 
@@ -501,15 +790,16 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     # known (the LVR-2 item) or, for a first-line start, a very preterm birth (< 32
     # weeks) away from the practice's hospital; a practice that refers to two hospitals
     # is not a transfer. (A missing id differs from every id, itself included.)
-    ga = pd.to_numeric(u["zwangerschapsduur"], errors="coerce").to_numpy(dtype=float)
+    ga_days = u.number("zwangerschapsduur", floats=True)
+    ga = ga_days.to_numpy()
     differs = (booking != birth_hosp) | (booking < 0) | (birth_hosp < 0)
     elsewhere = (~lvr1) & differs
     transfer = elsewhere & (item | (has_l1 & (ga < 224)))
 
     b = pd.DataFrame(index=u.index)
     b["pregnancy_id"] = u["zwangerschap_id"].astype("str")
-    b["baby_no"] = _num(u["kind_rangnummer"])
-    b["n_babies"] = _num(u["n_babies_raw"])
+    b["baby_no"] = u.number("kind_rangnummer")
+    b["n_babies"] = u.number("n_babies_raw")
     b["birth_source"] = categorical(u["_source"].to_numpy(), ["lvr2", "lvr1"])
     b["hospital_id"] = ids.labels(hospital)
     b["region_id"] = ids.labels(region)
@@ -522,8 +812,7 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     b["in_utero_transfer"] = transfer.astype("int64")
     date = pd.to_datetime(u["datum_baring"])
     b["birth_date"] = date
-    b["year"] = _num(date.dt.year)
-    b["month"] = date.dt.to_period("M").dt.to_timestamp()
+    b["year"], b["month"] = _year_month(date)
     b["maternal_age"] = _num(u["leeftijd_moeder"])
     b["age_band"] = band(
         u["leeftijd_moeder"],
@@ -545,10 +834,10 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     codes, names = decode_codes(u["l1_conclusie_risicostatus_na_intake"], "risk_status")
     b["risk_status_booking"] = categorical(np.where(has_l1, codes, -1), names)
     b["risk_status_before_labour"] = decode(u["risicostatus_voor_baring"], "risk_status")
-    ga = _float(u["zwangerschapsduur"])
+    ga = ga_days
     b["ga_days"] = ga
     b["ga_weeks"] = np.floor(ga / 7)
-    b["birth_weight"] = _float(u["geboortegewicht"])
+    b["birth_weight"] = u.number("geboortegewicht", floats=True)
     b["sex"] = _decoded(u, "geslacht", "sex")
     b["presentation"] = _decoded(u, "ligging_bij_geboorte", "presentation")
     b["onset"] = _decoded(u, "wijze_begin_baring", "onset")
@@ -561,37 +850,37 @@ def _derive_births(u: _BirthRows, org: pd.DataFrame) -> pd.DataFrame:
     cs = np.isin(mode, [names.index(m) for m in CS_MODES])
     codes, names = decode_codes(u["indicatie_primaire_sectio"], "cs_indication", "none_recorded")
     b["cs_indication"] = categorical(np.where(prelabour, codes, -1), names)
-    pain = _num(u["pijnbestrijding"])
+    pain = u.number("pijnbestrijding")
     b["pain_relief"] = pain
     codes, names = decode_codes(u["pijnbestrijding_methode"], "pain_relief_method")
     codes = np.where(pain.ne(0).to_numpy(), codes, len(names))
     b["pain_relief_method"] = categorical(codes, [*names, "none"])
-    b["epidural_wanted_not_received"] = _float(u["ruggenprik_gewenst_niet_gekregen"])
-    b["episiotomy"] = _float(u["episiotomie"]).where(~cs)
-    perineum = _float(u["conditie_perineum"])
+    b["epidural_wanted_not_received"] = u.number("ruggenprik_gewenst_niet_gekregen", floats=True)
+    b["episiotomy"] = u.number("episiotomie", floats=True).where(~cs)
+    perineum = u.number("conditie_perineum", floats=True)
     b["perineum"] = perineum.where(~cs & (perineum != 9))
-    b["blood_loss"] = _float(u["bloedverlies"])
-    b["apgar5"] = _float(u["apgar_5"])
-    death = _num(u["perinatale_sterfte"])
+    b["blood_loss"] = u.number("bloedverlies", floats=True)
+    b["apgar5"] = u.number("apgar_5", floats=True)
+    death = u.number("perinatale_sterfte")
     b["perinatal_death"] = death
     codes, names = decode_codes(u["fase_perinatale_sterfte"], "perinatal_death_phase", None)
     b["perinatal_death_phase"] = categorical(np.where(death.eq(1).to_numpy(), codes, -1), names)
-    b["congenital_anomaly"] = _float(u["congenitale_afwijking"])
-    b["nicu"] = _float(u["nicu_opname"])
-    b["start_line"] = np.where(has_l1, 1, 2).astype("int64")
+    b["congenital_anomaly"] = u.number("congenitale_afwijking", floats=True)
+    b["nicu"] = u.number("nicu_opname", floats=True)
+    b["start_line"] = np.where(has_l1, np.int64(1), np.int64(2))
     for kind in ("zwangerschap", "durante_partu", "postpartum"):
         name = {"zwangerschap": "pregnancy", "durante_partu": "labour", "postpartum": "postpartum"}[
             kind
         ]
-        flag = pd.to_numeric(u[f"l1_verwijzing_{kind}"], errors="coerce").where(has_l1, 0)
-        b[f"referral_{name}"] = _num(flag)
-        codes, names = decode_codes(
-            u[f"l1_reden_verwijzing_{kind}"], f"referral_{name}_reason", None
+        flag, referred = u.care_flag(f"verwijzing_{kind}")
+        b[f"referral_{name}"] = flag
+        reason = f"referral_{name}_reason"
+        names = decode_codes(pd.Series([], dtype="float64"), reason, None)[1]
+        codes = u.codes(
+            f"l1_reden_verwijzing_{kind}", lambda s, r=reason: decode_codes(s, r, None)[0]
         )
-        b[f"referral_{name}_reason"] = categorical(
-            np.where(flag.eq(1).to_numpy(), codes, -1), names
-        )
-    b["line_at_birth"] = np.where(lvr1, 1, 2).astype("int64")
+        b[reason] = categorical(np.where(referred, codes, -1), names)
+    b["line_at_birth"] = np.where(lvr1, np.int64(1), np.int64(2))
     b["intended_place"] = decode(u["voorgenomen_plaats_baring"], "place")
     b["actual_place"] = _decoded(u, "werkelijke_plaats_baring", "place")
 
@@ -747,6 +1036,35 @@ def _slots(frame: pd.DataFrame, name: str, values: list[object]) -> np.ndarray:
     return table[codes]
 
 
+def _slot_of_missing(codes: np.ndarray, k: int) -> np.ndarray:
+    """``codes`` with -1 (a missing id) as ``k - 1``, the last slot (``codes`` itself
+    when none is missing)."""
+    if not len(codes) or codes.min() >= 0:
+        return codes
+    return np.where(codes < 0, k - 1, codes)
+
+
+def _equals(frame: pd.DataFrame, name: str, value: int) -> np.ndarray:
+    """Where ``frame[name]`` equals ``value`` (False where missing); from the integers
+    where the column is held as such.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.array([1, None, 2], dtype="Int64")})
+    >>> _equals(frame, "a", 1).tolist(), _equals(frame, "a", 2).tolist()
+    ([True, False, False], [False, False, True])
+    """
+    read = _read(frame, name)
+    if not isinstance(read, tuple):
+        numbers = pd.to_numeric(frame[name], errors="coerce")
+        return numbers.eq(value).fillna(False).to_numpy(dtype=bool)
+    values, mask = read
+    out = values == value
+    if mask is not None:
+        out &= ~mask
+    return out
+
+
 def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     """Link validated, typed extracts into ``births`` and ``women``.
 
@@ -792,10 +1110,10 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     id_series = [l1["zwangerschap_id"], l2["zwangerschap_id"]]
     if claims is not None:
         id_series.append(claims["zwangerschap_id"])
-    codes, rank = factorize_together(*id_series)
+    codes, rank = _pregnancy_codes(*id_series)
     c1, c2 = codes[0], codes[1]
     k = len(rank) + 1  # last slot for missing ids (code -1)
-    c1, c2 = np.where(c1 < 0, k - 1, c1), np.where(c2 < 0, k - 1, c2)
+    c1, c2 = _slot_of_missing(c1, k), _slot_of_missing(c2, k)
     pos1 = np.full(k, -1, dtype="int64")
     pos1[c1[::-1]] = np.arange(len(c1))[::-1]  # first LVR-1 row of each pregnancy
     has2 = np.bincount(c2, minlength=k) > 0
@@ -803,9 +1121,10 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     in2 = has2[c1]
     with_l1 = has1[c2]
 
-    eind = pd.to_numeric(l1["eindverantwoordelijke_baring"], errors="coerce")
-    e1 = eind.eq(1).fillna(False).to_numpy(dtype=bool)
-    e2 = eind.eq(2).fillna(False).to_numpy(dtype=bool)
+    e1, e2 = (
+        _equals(l1, "eindverantwoordelijke_baring", 1),
+        _equals(l1, "eindverantwoordelijke_baring", 2),
+    )
     groups1 = {
         "lvr1_birth": e1 & ~in2,
         "lvr1_care_path": in2 & ~e1,
@@ -853,10 +1172,10 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     ]
     claim_woman = None
     if claims is not None:
-        cc = np.where(codes[2] < 0, k - 1, codes[2])
+        cc = _slot_of_missing(codes[2], k)
         claim_woman = woman_of[cc]
         has_birth = claim_woman >= 0
-        known = has1[cc] | has2[cc]
+        known = (has1 | has2)[cc]
         no_birth = ~has_birth & known
         unknown = ~has_birth & ~known
         rows += [
@@ -907,8 +1226,15 @@ def _baby_count_notes(l2: pd.DataFrame, c2: np.ndarray, k: int) -> list[str]:
     if not len(l2):
         return []
     rows = np.bincount(c2, minlength=k)[c2]
-    declared = l2["aantal_geboren_kinderen"].to_numpy(dtype="float64", na_value=np.nan)
-    off = ~np.isnan(declared) & (rows != declared)
+    read = _read(l2, "aantal_geboren_kinderen")
+    if isinstance(read, tuple):  # the integers as held: no float copy
+        declared, missing = read
+        off = rows != declared
+        if missing is not None:
+            off &= ~missing
+    else:
+        declared = l2["aantal_geboren_kinderen"].to_numpy(dtype="float64", na_value=np.nan)
+        off = ~np.isnan(declared) & (rows != declared)
     if not off.any():
         return []
     ids = l2["zwangerschap_id"].to_numpy(dtype=object)[off]
