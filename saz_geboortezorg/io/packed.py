@@ -52,7 +52,7 @@ import pyarrow.compute as pc
 
 from saz_geboortezorg.io.fast import arrow_text, int_parts
 
-__all__ = ["PackedFrame", "Sources"]
+__all__ = ["PackedFrame", "Sources", "pack"]
 
 #: Rows looked at first to skip id columns (nearly every value distinct) cheaply.
 SAMPLE = 20_000
@@ -350,6 +350,23 @@ class _ColumnView:
         return self._packed.coded(name)
 
 
+def pack(frame: pd.DataFrame, pack_rows: int | None = None) -> pd.DataFrame | PackedFrame:
+    """``frame`` as :class:`Sources` holds it: packed from ``pack_rows`` rows on (default
+    :data:`PACK_ROWS`), else as it is.
+
+    :func:`~saz_geboortezorg.io.load` packs each file as soon as it is checked (in the
+    thread that read it) and hands the packed frames to :class:`Sources`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.array([1, None, 2], dtype="Int64")})
+    >>> type(pack(frame)).__name__, type(pack(frame, pack_rows=3)).__name__
+    ('DataFrame', 'PackedFrame')
+    """
+    least = PACK_ROWS if pack_rows is None else pack_rows
+    return PackedFrame(frame) if len(frame) >= least else frame
+
+
 class Sources(MutableMapping):
     """``Dataset.sources``: typed source frames by name, packed until first read.
 
@@ -363,11 +380,10 @@ class Sources(MutableMapping):
         frames: Mapping[str, pd.DataFrame | PackedFrame] | None = None,
         pack_rows: int | None = None,
     ) -> None:
-        least = PACK_ROWS if pack_rows is None else pack_rows
         self._items: dict[str, pd.DataFrame | PackedFrame] = {}
         for name, frame in (frames or {}).items():
-            if isinstance(frame, pd.DataFrame) and len(frame) >= least:
-                frame = PackedFrame(frame)
+            if isinstance(frame, pd.DataFrame):
+                frame = pack(frame, pack_rows)
             self._items[name] = frame
 
     def __getitem__(self, name: str) -> pd.DataFrame:
