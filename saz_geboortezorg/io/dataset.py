@@ -190,8 +190,10 @@ def _read_source(
     for the cross-file checks.
     """
     ext = _load_extract(path, source, salt, mapping)
-    packed = pack(ext.frame) if not ext.problems or not validate else None
-    return ext, packed
+    if ext.problems and validate:
+        return ext, None
+    encoded = {c: e for c in ext.encoded if (e := ext.encoding(c)) is not None}
+    return ext, pack(ext.frame, encoded=encoded)
 
 
 def _read_sources(
@@ -387,6 +389,7 @@ def _link_extracts(
     sources = Sources({s: packed[s] if s in packed else e.frame for s, e in extracts.items()})
     for e in extracts.values():
         e.frame = None  # the packed copy stands in for it from here on
+        e.encoded = {}
     progress_step("load", "linking")
     try:
         result = link(sources.views(whole=("organisaties",)))
