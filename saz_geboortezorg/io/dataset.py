@@ -177,7 +177,7 @@ def _load_extract(
 
 #: Files of a folder read, checked and packed side by side (Parquet decoding, Arrow
 #: compute and most NumPy kernels release the GIL, so two files overlap on two cores).
-READERS = 2
+READERS = 1
 
 
 def _read_source(
@@ -186,14 +186,30 @@ def _read_source(
     """One file read, checked and (when it will be linked) packed: ``(extract, packed)``.
 
     The packed frame is what :class:`Sources` would make of ``extract.frame`` (None when
-    the file has problems and the load will stop on them). The extract keeps its frame
-    for the cross-file checks.
+    the file has problems and the load will stop on them). When the frame is packed,
+    the extract keeps only the columns the cross-file checks read (the others are freed
+    now rather than after the last file: at 2,000,000 pregnancies the packed and the
+    unpacked LVR frames together would raise the peak while the claims are read).
     """
     ext = _load_extract(path, source, salt, mapping)
     if ext.problems and validate:
         return ext, None
     encoded = {c: e for c in ext.encoded if (e := ext.encoding(c)) is not None}
-    return ext, pack(ext.frame, encoded=encoded)
+    packed = pack(ext.frame, encoded=encoded)
+    if packed is not ext.frame:  # the rest of the frame is held packed from here on
+        keep = _cross_file_columns(source)
+        ext.frame = ext.frame[[c for c in ext.frame.columns if c in keep]]
+        ext.encoded = {c: v for c, v in ext.encoded.items() if c in keep}
+    return ext, packed
+
+
+def _cross_file_columns(source: str) -> set[str]:
+    """The columns of ``source`` that the checks across files read (its references and
+    the columns other sources refer to)."""
+    keep = set(schema.source(source).get("references", {}))
+    for spec in schema.sources().values():
+        keep |= {col for target, col in spec.get("references", {}).values() if target == source}
+    return keep
 
 
 def _read_sources(
