@@ -509,6 +509,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
     out = pd.DataFrame(typed, index=frame.index, copy=False)
     ext.frame = out
 
+    conditions: dict[str, np.ndarray] = {}  # required_when conditions evaluated once
     for name, decl in columns.items():
         if name not in typed:
             continue
@@ -588,7 +589,9 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             )
         elif "required_when" in decl:
             cond = decl["required_when"]
-            needed = condition_mask(out, cond) & empty
+            if cond not in conditions:  # the frame does not change within this loop
+                conditions[cond] = condition_mask(out, cond)
+            needed = conditions[cond] & empty
             ext.problem(
                 name,
                 f"empty although required when {cond}",
