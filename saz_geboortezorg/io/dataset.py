@@ -175,8 +175,13 @@ def _load_extract(
     return ext
 
 
-#: Files of a folder read, checked and packed side by side (Parquet decoding, Arrow
-#: compute and most NumPy kernels release the GIL, so two files overlap on two cores).
+#: Threads that read, check and pack the files of a folder side by side (Parquet
+#: decoding, Arrow compute and most NumPy kernels release the GIL). 1: one file after
+#: the other in the calling thread. More than 1 pays only with an idle second core, and
+#: only when glibc malloc has one arena during the load (``M_ARENA_MAX`` 1): otherwise
+#: each thread's arrays come from its own arena, which the linkage cannot reuse (at
+#: 2,000,000 pregnancies the peak rose from 2.8 to 3.8 GB; docs/performance-national.md,
+#: sixth round).
 READERS = 1
 
 
