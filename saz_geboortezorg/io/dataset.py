@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from saz_geboortezorg.io.fast import bulk_memory_pool
 from saz_geboortezorg.io.identifiers import hash_identifiers
 from saz_geboortezorg.io.link import link, linkage_summary
 from saz_geboortezorg.io.mapping import SourceMapping, apply_mapping, read_mappings
-from saz_geboortezorg.io.packed import Sources
+from saz_geboortezorg.io.packed import PackedFrame, Sources, pack
 from saz_geboortezorg.io.read import SUFFIXES, RawExtract, clean_text, read_raw
 from saz_geboortezorg.io.validate import Extract, check_extract, check_references, raise_problems
 from saz_geboortezorg.progress import step as progress_step
@@ -174,6 +175,89 @@ def _load_extract(
     return ext
 
 
+#: Threads that read, check and pack the files of a folder side by side (Parquet
+#: decoding, Arrow compute and most NumPy kernels release the GIL). 1: one file after
+#: the other in the calling thread. More than 1 pays only with an idle second core, and
+#: only when glibc malloc has one arena during the load (``M_ARENA_MAX`` 1): otherwise
+#: each thread's arrays come from its own arena, which the linkage cannot reuse (at
+#: 2,000,000 pregnancies the peak rose from 2.8 to 3.8 GB; docs/performance-national.md,
+#: sixth round).
+READERS = 1
+
+
+def _read_source(
+    path: Path, source: str, salt: str | None, mapping: SourceMapping | None, validate: bool
+) -> tuple[Extract, pd.DataFrame | PackedFrame | None]:
+    """One file read, checked and (when it will be linked) packed: ``(extract, packed)``.
+
+    The packed frame is what :class:`Sources` would make of ``extract.frame`` (None when
+    the file has problems and the load will stop on them). When the frame is packed,
+    the extract keeps only the columns the cross-file checks read (the others are freed
+    now rather than after the last file: at 2,000,000 pregnancies the packed and the
+    unpacked LVR frames together would raise the peak while the claims are read).
+    """
+    ext = _load_extract(path, source, salt, mapping)
+    if ext.problems and validate:
+        return ext, None
+    encoded = {c: e for c in ext.encoded if (e := ext.encoding(c)) is not None}
+    packed = pack(ext.frame, encoded=encoded)
+    if packed is not ext.frame:  # the rest of the frame is held packed from here on
+        keep = _cross_file_columns(source)
+        ext.frame = ext.frame[[c for c in ext.frame.columns if c in keep]]
+        ext.encoded = {c: v for c, v in ext.encoded.items() if c in keep}
+    return ext, packed
+
+
+def _cross_file_columns(source: str) -> set[str]:
+    """The columns of ``source`` that the checks across files read (its references and
+    the columns other sources refer to)."""
+    keep = set(schema.source(source).get("references", {}))
+    for spec in schema.sources().values():
+        keep |= {col for target, col in spec.get("references", {}).values() if target == source}
+    return keep
+
+
+def _read_sources(
+    files: dict[str, Path], salt: str | None, validate: bool, mappings: dict[str, SourceMapping]
+) -> tuple[dict[str, Extract], dict[str, pd.DataFrame | PackedFrame], list[str], list[str]]:
+    """Read, check and pack every file: ``(extracts, packed, problems, mapping problems)``.
+
+    :data:`READERS` threads work on the files, the biggest first; the results are taken
+    in the order of ``files``, so progress steps, problems and notes come in the same
+    order (and the same first error is raised) whichever thread finishes first.
+    """
+    extracts: dict[str, Extract] = {}
+    packed: dict[str, pd.DataFrame | PackedFrame] = {}
+    problems: list[str] = []
+    mapping_problems: list[str] = []
+
+    def read(source: str) -> tuple[Extract, pd.DataFrame | PackedFrame | None]:
+        return _read_source(files[source], source, salt, mappings.get(source), validate)
+
+    pool = None
+    if READERS > 1 and len(files) > 1:
+        pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="saz-load")
+    try:
+        biggest_first = sorted(files, key=lambda s: files[s].stat().st_size, reverse=True)
+        futures = {s: pool.submit(read, s) for s in biggest_first} if pool else {}
+        for source, file in files.items():
+            progress_step("load", f"reading {file.name}")
+            try:
+                ext, frame = futures[source].result() if pool else read(source)
+            except MappingError as exc:
+                mapping_problems.append(str(exc))
+            except ExtractError as exc:
+                problems.append(str(exc))
+            else:
+                extracts[source] = ext
+                if frame is not None:
+                    packed[source] = frame
+    finally:  # on an unexpected error the files not yet started are not read
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return extracts, packed, problems, mapping_problems
+
+
 def load(
     path: str | Path,
     *,
@@ -266,16 +350,8 @@ def _load_folder(
                 f"{folder}: required file {wanted} (source {source}) is missing; "
                 f"files found: {', '.join(present) or 'none'}"
             )
-    extracts: dict[str, Extract] = {}
-    mapping_problems: list[str] = []
-    for source, file in files.items():
-        progress_step("load", f"reading {file.name}")
-        try:
-            extracts[source] = _load_extract(file, source, salt, mappings.get(source))
-        except MappingError as exc:
-            mapping_problems.append(str(exc))
-        except ExtractError as exc:
-            problems.append(str(exc))
+    extracts, packed, more, mapping_problems = _read_sources(files, salt, validate, mappings)
+    problems += more
     unused = sorted(set(mappings) - set(files))
     if unused:
         problems += [
@@ -299,13 +375,24 @@ def _load_folder(
         notes.append(f"{folder}: file(s) not used: {', '.join(ignored)}")
     if "dbc_declaraties" not in files:
         notes.append(f"{folder}: no dbc_declaraties file: costs are not available")
-    return _link_extracts(extracts, notes, validate=validate, where=f"folder {folder}")
+    return _link_extracts(
+        extracts, notes, validate=validate, where=f"folder {folder}", packed=packed
+    )
 
 
 def _link_extracts(
-    extracts: dict[str, Extract], notes: list[str], *, validate: bool, where: str
+    extracts: dict[str, Extract],
+    notes: list[str],
+    *,
+    validate: bool,
+    where: str,
+    packed: Mapping[str, pd.DataFrame | PackedFrame] | None = None,
 ) -> Dataset:
-    """Cross-file checks, validation and linkage of read extracts (``load``, ``load_frames``)."""
+    """Cross-file checks, validation and linkage of read extracts (``load``, ``load_frames``).
+
+    ``packed`` holds frames already packed (:func:`~saz_geboortezorg.io.packed.pack`
+    of the extract's frame); the others are packed here.
+    """
     check_references(extracts)
     notes = [n for e in extracts.values() for n in e.notes] + notes
     if validate:
@@ -319,9 +406,11 @@ def _link_extracts(
             notes += [f"ignored: {p}" for p in ignored_problems]
     # pack the typed frames before linking (each birth is held again in births and
     # women): the load's peak is the tables at the end of the linkage
-    sources = Sources({s: e.frame for s, e in extracts.items()})
+    packed = packed or {}
+    sources = Sources({s: packed[s] if s in packed else e.frame for s, e in extracts.items()})
     for e in extracts.values():
         e.frame = None  # the packed copy stands in for it from here on
+        e.encoded = {}
     progress_step("load", "linking")
     try:
         result = link(sources.views(whole=("organisaties",)))

@@ -52,7 +52,7 @@ import pyarrow.compute as pc
 
 from saz_geboortezorg.io.fast import arrow_text, int_parts
 
-__all__ = ["PackedFrame", "Sources"]
+__all__ = ["PackedFrame", "Sources", "pack"]
 
 #: Rows looked at first to skip id columns (nearly every value distinct) cheaply.
 SAMPLE = 20_000
@@ -204,8 +204,12 @@ def _day_codes(values: np.ndarray) -> _Codes | None:
     return _Codes(offsets, uniques, np.datetime64("NaT"))
 
 
-def _pack(values: Any, sample: int) -> Any:
-    """The column's packed form, or the column itself when packing would not pay."""
+def _pack(values: Any, sample: int, encoded: pa.DictionaryArray | None = None) -> Any:
+    """The column's packed form, or the column itself when packing would not pay.
+
+    ``encoded``: the text column's dictionary encoding if already made (as
+    ``pc.dictionary_encode(...).combine_chunks()`` of its Arrow array).
+    """
     dtype = values.dtype
     if isinstance(values, pd.arrays.IntegerArray):
         bounds = _bounds(values)
@@ -220,7 +224,8 @@ def _pack(values: Any, sample: int) -> Any:
             return values
         arrow = arrow_text(pd.Series(values, copy=False))
         if arrow is not None:
-            encoded = pc.dictionary_encode(arrow).combine_chunks()
+            if encoded is None:
+                encoded = pc.dictionary_encode(arrow).combine_chunks()
             if len(encoded.dictionary) > len(values) // 4:
                 return values
             codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.int64)
@@ -256,14 +261,25 @@ class PackedFrame:
 
     ``frame()`` rebuilds the DataFrame with the same values, dtypes, index, column
     order and ``attrs``; ``view()`` reads single columns without rebuilding the rest.
-    ``sample`` rows are looked at first to leave id columns as they are.
+    ``sample`` rows are looked at first to leave id columns as they are. ``encoded``
+    gives, by column name, text columns' dictionary encodings already made (by the
+    checks: ``Extract.encoding``), so that they are not encoded again.
     """
 
-    def __init__(self, frame: pd.DataFrame, sample: int = SAMPLE) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        sample: int = SAMPLE,
+        encoded: Mapping[str, pa.DictionaryArray] | None = None,
+    ) -> None:
         self.index = frame.index
         self.columns = frame.columns
         self.attrs = dict(frame.attrs)
-        self.parts = [_pack(frame.iloc[:, i].array, sample) for i in range(frame.shape[1])]
+        encoded = encoded or {}
+        self.parts = [
+            _pack(frame.iloc[:, i].array, sample, encoded.get(name))
+            for i, name in enumerate(frame.columns)
+        ]
 
     def __len__(self) -> int:
         return len(self.index)
@@ -350,6 +366,27 @@ class _ColumnView:
         return self._packed.coded(name)
 
 
+def pack(
+    frame: pd.DataFrame,
+    pack_rows: int | None = None,
+    encoded: Mapping[str, pa.DictionaryArray] | None = None,
+) -> pd.DataFrame | PackedFrame:
+    """``frame`` as :class:`Sources` holds it: packed from ``pack_rows`` rows on (default
+    :data:`PACK_ROWS`), else as it is. ``encoded`` as in :class:`PackedFrame`.
+
+    :func:`~saz_geboortezorg.io.load` packs each file as soon as it is checked (in the
+    thread that read it) and hands the packed frames to :class:`Sources`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.array([1, None, 2], dtype="Int64")})
+    >>> type(pack(frame)).__name__, type(pack(frame, pack_rows=3)).__name__
+    ('DataFrame', 'PackedFrame')
+    """
+    least = PACK_ROWS if pack_rows is None else pack_rows
+    return PackedFrame(frame, encoded=encoded) if len(frame) >= least else frame
+
+
 class Sources(MutableMapping):
     """``Dataset.sources``: typed source frames by name, packed until first read.
 
@@ -363,11 +400,10 @@ class Sources(MutableMapping):
         frames: Mapping[str, pd.DataFrame | PackedFrame] | None = None,
         pack_rows: int | None = None,
     ) -> None:
-        least = PACK_ROWS if pack_rows is None else pack_rows
         self._items: dict[str, pd.DataFrame | PackedFrame] = {}
         for name, frame in (frames or {}).items():
-            if isinstance(frame, pd.DataFrame) and len(frame) >= least:
-                frame = PackedFrame(frame)
+            if isinstance(frame, pd.DataFrame):
+                frame = pack(frame, pack_rows)
             self._items[name] = frame
 
     def __getitem__(self, name: str) -> pd.DataFrame:

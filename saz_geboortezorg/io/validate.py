@@ -71,6 +71,10 @@ class Extract:
         Everything wrong with the file (empty when valid).
     notes : list of str
         Remarks that are not errors.
+    encoded : dict
+        Text columns that the checks dictionary-encoded: by column, ``(the Arrow array
+        checked, its encoding)``; packing and the reference checks reuse the encoding
+        while the column still holds that array (:meth:`encoding`).
     """
 
     source: str
@@ -79,6 +83,33 @@ class Extract:
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    encoded: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    def encoding(self, column: str, values: Any = None) -> Any | None:
+        """The dictionary encoding of ``column`` made by the checks, if ``values`` (by
+        default the frame's column) still holds the Arrow array that was encoded.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from saz_geboortezorg.io.read import RawExtract
+        >>> n = 20_000  # columns of more than 10,000 rows with few values are encoded
+        >>> f = pd.DataFrame({"lijn": ["1"] * n, "zorgfase": ["baring", "kraambed"] * (n // 2)},
+        ...                  index=pd.RangeIndex(2, n + 2, name="line"))
+        >>> ext = check_extract(RawExtract(f, "c.csv", "line"), "dbc_declaraties")
+        >>> ext.encoding("zorgfase").dictionary.to_pylist()
+        ['baring', 'kraambed']
+        >>> ext.encoding("zorgfase", pd.Series(["baring"], dtype="str")) is None
+        True
+        """
+        if column not in self.encoded:
+            return None
+        if values is None:
+            if column not in self.frame.columns:
+                return None
+            values = self.frame[column]
+        arr, encoded = self.encoded[column]
+        return encoded if arrow_text(pd.Series(values, copy=False)) is arr else None
 
     def problem(self, column: str, what: str, mask: Any, values: Any, expected: str) -> None:
         """Record a problem for the rows where ``mask`` is true (nothing if none)."""
@@ -120,7 +151,9 @@ def _int_data(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
     return data, ~missing
 
 
-def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndarray, np.ndarray]:
+def _id_checks(
+    text: pd.Series, regex: str, reserved: set[str], encoded: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(does not fully match ``regex``, lower case is a reserved word) for each value.
 
     What ``text.str.fullmatch(regex)`` and ``text.str.lower().isin(reserved)`` give,
@@ -130,7 +163,9 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
     groups that RE2 and Python read alike. Anything else goes through pandas. A
     column of few distinct ids is checked per distinct value; one of many ids
     against a one-class pattern (``^[A-Za-z0-9_-]{1,40}$``) by its bytes and lengths
-    (:func:`_char_class_checks`) when every byte is in the class.
+    (:func:`_char_class_checks`) when every byte is in the class. The dictionary
+    encoding made for few ids is put in ``encoded`` (key ``"arrow"``: the array encoded,
+    ``"encoding"``: its encoding) for packing to reuse.
 
     Examples
     --------
@@ -166,10 +201,12 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
     words = pa.array(sorted(reserved), type=arr.type)
     if few:
         # few distinct ids (hospitals, practices, care providers): each checked once
-        encoded = pc.dictionary_encode(arr).combine_chunks()
-        if len(encoded.dictionary) * 100 <= len(arr):
-            names = encoded.dictionary
-            codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.intp)
+        encoding = _encode(arr)
+        if encoded is not None:
+            encoded.update(arrow=arr, encoding=encoding)
+        if len(encoding.dictionary) * 100 <= len(arr):
+            names = encoding.dictionary
+            codes = np.asarray(pc.fill_null(encoding.indices, -1), dtype=np.intp)
             matched = np.asarray(pc.fill_null(pc.match_substring_regex(names, pat), False))
             hit = np.asarray(pc.fill_null(pc.is_in(pc.utf8_lower(names), value_set=words), False))
             # position -1 (missing) reads the appended False, as fill_null gives below
@@ -181,6 +218,36 @@ def _id_checks(text: pd.Series, regex: str, reserved: set[str]) -> tuple[np.ndar
 
 
 _ID_SAMPLE = 10_000  # rows looked at to decide whether an id column has few values
+
+
+def _encode(arr: pa.ChunkedArray) -> pa.DictionaryArray:
+    """A text column dictionary-encoded in one array, exactly as packing encodes it."""
+    return pc.dictionary_encode(arr).combine_chunks()
+
+
+def _isin_encoded(encoding: pa.DictionaryArray, candidates: Any) -> np.ndarray:
+    """:func:`~saz_geboortezorg.io.fast.isin` of the encoded column, one lookup per
+    distinct value (NA -> False).
+
+    Examples
+    --------
+    >>> enc = _encode(pa.chunked_array([["a", None, "b", "a"]]))
+    >>> _isin_encoded(enc, ["a", "c"]).tolist()
+    [True, False, False, True]
+    """
+    names = pd.Series(pd.array(encoding.dictionary, dtype=_TEXT), copy=False)
+    hit = np.append(isin(names, candidates), False)  # code -1 (missing) reads False
+    return hit[np.asarray(pc.fill_null(encoding.indices, -1), dtype=np.intp)]
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _few_text(arr: pa.ChunkedArray) -> bool:
+    """Whether a text column's first rows repeat enough to encode it (as packing asks)."""
+    head = arr.slice(0, _ID_SAMPLE)
+    return len(arr) > _ID_SAMPLE and len(pc.unique(head)) <= _ID_SAMPLE // 4
+
 
 _CLASS = re.compile(r"\^?\[([!-~]+?)\](?:\{(\d+)(,(\d*))?\}|(\+)|(\*))?\$?")
 
@@ -442,6 +509,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
     out = pd.DataFrame(typed, index=frame.index, copy=False)
     ext.frame = out
 
+    conditions: dict[str, np.ndarray] = {}  # required_when conditions evaluated once
     for name, decl in columns.items():
         if name not in typed:
             continue
@@ -461,7 +529,13 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                     arr = values.to_numpy(dtype="float64", na_value=np.nan)
                     outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
             else:
-                outside = ~isin(values, allowed) & values.notna().to_numpy()
+                arr = arrow_text(values)
+                if arr is not None and _few_text(arr):
+                    encoding = _encode(arr)
+                    ext.encoded[name] = (arr, encoding)
+                    outside = ~_isin_encoded(encoding, allowed) & values.notna().to_numpy()
+                else:
+                    outside = ~isin(values, allowed) & values.notna().to_numpy()
             outside = outside & ok
             ext.problem(
                 name,
@@ -475,7 +549,10 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             pat = schema.patterns()[decl["pattern"]]
             filled_ = values.notna().to_numpy()
             reserved = {str(r).lower() for r in pat.get("reserved", [])}
-            no_match, hit = _id_checks(values.astype("str"), pat["regex"], reserved)
+            made: dict[str, Any] = {}
+            no_match, hit = _id_checks(values.astype("str"), pat["regex"], reserved, made)
+            if made and arrow_text(values) is made["arrow"]:
+                ext.encoded[name] = (made["arrow"], made["encoding"])
             bad = no_match & filled_ & ok
             taken = hit & filled_ & ok & ~bad
             expected = f"an id of {pat.get('en', pat['regex'])}"
@@ -512,7 +589,9 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             )
         elif "required_when" in decl:
             cond = decl["required_when"]
-            needed = condition_mask(out, cond) & empty
+            if cond not in conditions:  # the frame does not change within this loop
+                conditions[cond] = condition_mask(out, cond)
+            needed = conditions[cond] & empty
             ext.problem(
                 name,
                 f"empty although required when {cond}",
@@ -577,7 +656,11 @@ def check_references(extracts: dict[str, Extract]) -> None:
             if known is None:
                 continue
             values = ext.frame[column]
-            unknown = ~isin(values, known)
+            encoding = ext.encoding(column)
+            if encoding is not None:  # the distinct values looked up, not every row
+                unknown = ~_isin_encoded(encoding, known)
+            else:
+                unknown = ~isin(values, known)
             unknown = unknown & values.notna().to_numpy()
             ext.problem(
                 column,
