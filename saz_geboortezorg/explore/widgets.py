@@ -155,6 +155,7 @@ class Explorer:
         )
         self.view: Any = None
         self._quiet = False
+        self._options_memo: dict[tuple, tuple] = {}  # see _data_options
         self.controls = self._make_controls(widgets)
         for name, control in self.controls.items():
             control.observe(self._handler(name), names="value")
@@ -292,16 +293,17 @@ class Explorer:
     def _relabel(self) -> None:
         """Option lists in the current language and level, keeping every value."""
         s, lang = self.state, self.state.language
+        periods, units, themes = self._data_options(lang, s.level, s.catalogue)
         fresh = {
             "indicator": opts.indicator_options(lang, s.catalogue),
             "level": opts.level_options(self.data, lang),
-            "period": opts.period_options(self.data, lang),
+            "period": periods,
             "adjusted": opts.adjustment_options(lang),
             "overdispersion": opts.overdispersion_options(lang),
             "limits": opts.limit_options(lang),
-            "my_unit": opts.unit_options(self.data, s.level, lang),
+            "my_unit": units,
         }
-        for column, (_, options) in opts.theme_options(self.data, lang, s.catalogue).items():
+        for column, (_, options) in themes.items():
             fresh[column] = options
         units = {v for _, v in fresh["my_unit"]}
         if s.my_unit not in units:
@@ -325,6 +327,21 @@ class Explorer:
         if presenter is not None:
             presenter.relabel()
 
+    def _data_options(self, language: str, level: str, catalogue: Any) -> tuple:
+        """The option lists read from the data (years, units of the level, theme values
+        and user themes), kept per language, level and catalogue: the data does not
+        change, and reading millions of records again would hold up a change of level
+        or language (:meth:`reload_catalogue` forgets them)."""
+        key = (language, level, catalogue)
+        memo = self._options_memo
+        if key not in memo:
+            memo[key] = (
+                opts.period_options(self.data, language),
+                opts.unit_options(self.data, level, language),
+                opts.theme_options(self.data, language, catalogue),
+            )
+        return memo[key]
+
     def reload_catalogue(self) -> None:
         """Read the user catalogue again: new or changed indicators join the indicator
         list, new themes get a filter, removed ones go; then redraw everything (a
@@ -335,6 +352,7 @@ class Explorer:
         import ipywidgets as widgets
 
         s, lang = self.state, self.state.language
+        self._options_memo.clear()  # user themes may have changed
         themes = opts.theme_options(self.data, lang, s.catalogue)
         for name in [c for c in self.controls if c.startswith(opts.THEME_PREFIX)]:
             if name not in themes:
