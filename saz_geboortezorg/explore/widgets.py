@@ -332,15 +332,18 @@ class Explorer:
         and user themes), kept per language, level and catalogue: the data does not
         change, and reading millions of records again would hold up a change of level
         or language (:meth:`reload_catalogue` forgets them)."""
-        key = (language, level, catalogue)
         memo = self._options_memo
-        if key not in memo:
-            memo[key] = (
-                opts.period_options(self.data, language),
-                opts.unit_options(self.data, level, language),
-                opts.theme_options(self.data, language, catalogue),
-            )
-        return memo[key]
+        made = {
+            ("period", language): lambda: opts.period_options(self.data, language),
+            ("units", level, language): lambda: opts.unit_options(self.data, level, language),
+            ("themes", language, catalogue): lambda: opts.theme_options(
+                self.data, language, catalogue
+            ),
+        }
+        for key, make in made.items():
+            if key not in memo:
+                memo[key] = make()
+        return tuple(memo[key] for key in made)
 
     def reload_catalogue(self) -> None:
         """Read the user catalogue again: new or changed indicators join the indicator
