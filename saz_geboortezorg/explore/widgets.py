@@ -186,6 +186,7 @@ class Explorer:
     # -- controls -----------------------------------------------------------------
     def _make_controls(self, widgets: Any) -> dict[str, Any]:
         s, lang = self.state, self.state.language
+        periods, units, themes = self._data_options(lang, s.level, s.catalogue)
         wide = {"description_width": "initial"}
         layout = widgets.Layout(width="auto")
         made = {
@@ -197,9 +198,7 @@ class Explorer:
             "level": widgets.ToggleButtons(
                 options=opts.level_options(self.data, lang), value=s.level
             ),
-            "period": widgets.Dropdown(
-                options=opts.period_options(self.data, lang), value=s.period
-            ),
+            "period": widgets.Dropdown(options=periods, value=s.period),
             "adjusted": widgets.ToggleButtons(
                 options=opts.adjustment_options(lang), value=s.adjusted
             ),
@@ -207,12 +206,10 @@ class Explorer:
                 options=opts.overdispersion_options(lang), value=s.overdispersion
             ),
             "limits": widgets.Dropdown(options=opts.limit_options(lang), value=s.limits),
-            "my_unit": widgets.Dropdown(
-                options=opts.unit_options(self.data, s.level, lang), value=s.my_unit
-            ),
+            "my_unit": widgets.Dropdown(options=units, value=s.my_unit),
             "language": widgets.ToggleButtons(options=opts.language_options(), value=lang),
         }
-        for column, (title, options) in opts.theme_options(self.data, lang, s.catalogue).items():
+        for column, (title, options) in themes.items():
             made[column] = self._theme_control(widgets, column, title, options)
         for name, control in made.items():
             if name in DESCRIPTIONS:
