@@ -242,6 +242,7 @@ class BenchmarkCache:
         self._selections: list[tuple[Any, IndicatorRecords, np.ndarray]] = []
         self._totals: list[tuple[np.ndarray, IndicatorRecords, Selection]] = []
         self._references: dict[int, tuple[IndicatorRecords, Any]] = {}
+        self._whole: list[tuple[IndicatorRecords, np.ndarray, Any, tuple]] = []
 
     def __len__(self) -> int:
         return len(self._records)
@@ -257,6 +258,7 @@ class BenchmarkCache:
         self._selections.clear()
         self._totals.clear()
         self._references.clear()
+        self._whole.clear()
 
     # -- tables ---------------------------------------------------------------------
     def table(self, data: Any, indicator: Any) -> pd.DataFrame:
@@ -384,6 +386,19 @@ class BenchmarkCache:
         sel = Selection(rec, keep)
         self._totals = [(keep, rec, sel), *self._totals[:1]]
         return sel
+
+    def whole_sums(self, rec: IndicatorRecords, codes: np.ndarray, key: Any, make: Any) -> tuple:
+        """Per-group sums over every record of ``rec`` grouped by ``codes`` (an array the
+        cache keeps, by identity), made by ``make()`` once and kept for the last 32
+        (level, adjustment) choices; copies are returned, so that a table made from them
+        cannot change them."""
+        kept = [v for r, c, k, v in self._whole if r is rec and c is codes and k == key]
+        if kept:
+            n, obs, sums = kept[0]
+        else:
+            n, obs, sums = make()
+            self._whole = [(rec, codes, key, (n, obs, sums)), *self._whole[:31]]
+        return n.copy(), obs.copy(), {k: v.copy() for k, v in sums.items()}
 
     def reference(self, rec: IndicatorRecords) -> Any:
         """The whole population's overall O/E under the fitted model (kept per records)."""
@@ -726,30 +741,40 @@ def summarise_units(
     else:
         part = np.flatnonzero(groups if sel.whole else keep & groups)
         y = rec.y[part]
-    c = codes if part is None else codes[part]
     J = len(labels)
-    n = np.bincount(c, minlength=J).astype(float)
-    obs = np.bincount(c, weights=y, minlength=J)
     if adjusted:
         cache.fit(rec)
     use_model = adjusted and rec.adjustable
-    sums: dict[str, Any] = {}
     factor = 1.0
     if use_model:
         e_total = sel.expected_total()
         reference = cache.reference(rec)  # overall O/E of the whole population
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = float(sel.y_total / e_total / reference) if calibrate and e_total > 0 else 1.0
-        if groups is None:
-            e_rec = sel.expected(factor)
-        else:
-            e_rec = rec.expected[part]
-            e_rec = e_rec if factor == 1.0 else e_rec * factor
-        # the same engine as casemix (model.fitted.oe_sums), over records
-        oe = oe_sums(c, J, y, e_rec, rec.family, rec.dispersion, totals=(n, obs))
-        sums = {"expected": oe.expected, "variance": oe.variance}
-    elif rec.family == "gamma":
-        sums = {"sumsq": np.bincount(c, weights=y**2, minlength=J)}
+
+    def per_group() -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        c = codes if part is None else codes[part]
+        n = np.bincount(c, minlength=J).astype(float)
+        obs = np.bincount(c, weights=y, minlength=J)
+        sums: dict[str, Any] = {}
+        if use_model:
+            if groups is None:
+                e_rec = sel.expected(factor)
+            else:
+                e_rec = rec.expected[part]
+                e_rec = e_rec if factor == 1.0 else e_rec * factor
+            # the same engine as casemix (model.fitted.oe_sums), over records
+            oe = oe_sums(c, J, y, e_rec, rec.family, rec.dispersion, totals=(n, obs))
+            sums = {"expected": oe.expected, "variance": oe.variance}
+        elif rec.family == "gamma":
+            sums = {"sumsq": np.bincount(c, weights=y**2, minlength=J)}
+        return n, obs, sums
+
+    if groups is None and sel.whole and not codes.flags.writeable:
+        # every record, grouped by codes the cache keeps: the same sums every time
+        n, obs, sums = cache.whole_sums(rec, codes, (J, use_model, factor), per_group)
+    else:
+        n, obs, sums = per_group()
     if adjusted or not rec.indicator.case_mix:
         method = rec.method
     else:

@@ -96,3 +96,13 @@ def test_oe_sums_of_records_equal_those_with_unit_weights(family):
     for name in ("n", "observed", "expected", "variance", "oe", "oe_lcl95", "oe_ucl95"):
         np.testing.assert_array_equal(getattr(plain, name), getattr(weighted, name))
         np.testing.assert_array_equal(getattr(plain, name), getattr(given, name))
+
+
+def test_kept_sums_of_every_record_are_not_changed_through_a_table(dataset):
+    cache = BenchmarkCache()
+    first = unit_table(dataset, "cs", unit="region", cache=cache)
+    expected = first.table.copy()
+    first.table["n"] *= 0  # a caller changing its table in place
+    first.table.loc[:, "expected"] = -1.0
+    again = unit_table(dataset, "cs", unit="region", cache=cache)
+    pd.testing.assert_frame_equal(again.table, expected, check_exact=True)
