@@ -75,6 +75,7 @@ from saz_geboortezorg.model.prepare import TableMemo
 __all__ = [
     "BenchmarkCache",
     "IndicatorRecords",
+    "Selection",
     "unit_table",
     "select_records",
     "require_records",
@@ -137,6 +138,62 @@ class IndicatorRecords:
         return self.expected is not None
 
 
+class Selection:
+    """The records of an indicator's denominator under a selection mask: their
+    positions, outcomes and totals, and their expected values scaled by a calibration
+    factor, each made once for the unit table and the trend of one state.
+
+    The values are those of the masked copies (``rec.y[keep]``, ...), in the same order,
+    so every sum over them is the sum over the masked copies.
+
+    Attributes
+    ----------
+    whole : bool
+        Every record is selected (``idx`` is None and ``y`` is ``rec.y`` itself).
+    idx : ndarray of int or None
+        Positions of the selected records in the denominator.
+    y : ndarray
+        Their outcomes.
+    count, y_total
+        How many there are and the sum of their outcomes.
+
+    Examples
+    --------
+    >>> women = pd.DataFrame({"region_id": ["A", "B", "B"], "ga_days": 280, "cs": [1, 0, 1]})
+    >>> cache = BenchmarkCache()
+    >>> sel = Selection(cache.records(women, "cs"), np.array([True, False, True]))
+    >>> sel.idx.tolist(), sel.y.tolist(), int(sel.count), float(sel.y_total)
+    ([0, 2], [1.0, 1.0], 2, 2.0)
+    """
+
+    def __init__(self, rec: IndicatorRecords, keep: np.ndarray) -> None:
+        self.rec = rec
+        self.whole = bool(keep.all())
+        self.idx = None if self.whole else np.flatnonzero(keep)
+        self.y = rec.y if self.idx is None else rec.y[self.idx]
+        self.count = np.int64(len(keep)) if self.whole else keep.sum()
+        self.y_total = self.y.sum()
+        self._expected_total: Any = None
+        self._scaled: tuple[float, np.ndarray] | None = None
+
+    def _expected(self) -> np.ndarray:
+        expected = self.rec.expected
+        return expected if self.idx is None else expected[self.idx]
+
+    def expected_total(self) -> Any:
+        """The sum of the selected records' expected values (the model is fitted)."""
+        if self._expected_total is None:
+            self._expected_total = self._expected().sum()
+        return self._expected_total
+
+    def expected(self, factor: float) -> np.ndarray:
+        """The selected records' expected values times ``factor`` (the last one kept)."""
+        if self._scaled is None or self._scaled[0] != factor:
+            values = self._expected()
+            self._scaled = (factor, values if factor == 1.0 else values * factor)
+        return self._scaled[1]
+
+
 class BenchmarkCache:
     """Fitted case-mix models and per-record values, per (dataset, indicator).
 
@@ -178,6 +235,14 @@ class BenchmarkCache:
         self._strings: dict[tuple[int, str], np.ndarray] = {}
         # per table: outcomes and covariate codes shared by every indicator's model
         self._memos: dict[int, TableMemo] = {}
+        # per indicator's records: a column's codes at its rows, as small integers
+        self._gathered: dict[tuple, tuple[IndicatorRecords, np.ndarray, Any]] = {}
+        # the last selections (masks) and their totals: a unit table and a trend table
+        # of the same state select and sum the same records once
+        self._selections: list[tuple[Any, IndicatorRecords, np.ndarray]] = []
+        self._totals: list[tuple[np.ndarray, IndicatorRecords, Selection]] = []
+        self._references: dict[int, tuple[IndicatorRecords, Any]] = {}
+        self._whole: list[tuple[IndicatorRecords, np.ndarray, Any, tuple]] = []
 
     def __len__(self) -> int:
         return len(self._records)
@@ -189,6 +254,11 @@ class BenchmarkCache:
         self._codes.clear()
         self._strings.clear()
         self._memos.clear()
+        self._gathered.clear()
+        self._selections.clear()
+        self._totals.clear()
+        self._references.clear()
+        self._whole.clear()
 
     # -- tables ---------------------------------------------------------------------
     def table(self, data: Any, indicator: Any) -> pd.DataFrame:
@@ -275,6 +345,68 @@ class BenchmarkCache:
             self._memos[key] = TableMemo(table)
         return self._memos[key]
 
+    # -- per indicator's records --------------------------------------------------------
+    def record_codes(self, rec: IndicatorRecords, column: Any, kind: str = "unit") -> np.ndarray:
+        """The codes of :meth:`codes` (``kind="unit"``), :meth:`text_codes` (``"text"``)
+        or :meth:`periods` (``"period"``, ``column`` the frequency; -1 without a date) at
+        the records ``rec.rows``, kept per indicator as the smallest integer type that
+        holds them: a redraw selects and sums without gathering the column again."""
+        key = (id(rec), kind, column)
+        hit = self._gathered.get(key)
+        if hit is None or hit[0] is not rec:
+            if kind == "unit":
+                codes, labels = self.codes(rec.table, column)
+            elif kind == "text":
+                codes, labels = self.text_codes(rec.table, column)
+            else:
+                codes, labels = self.periods(rec.table, column)
+            small = _small_int(len(labels))
+            gathered = np.take(codes, rec.rows).astype(small, copy=False)
+            gathered.flags.writeable = False
+            hit = self._gathered[key] = (rec, gathered, labels)
+        return hit[1]
+
+    def select(self, rec: IndicatorRecords, key: Any, make: Any) -> np.ndarray:
+        """The selection mask under ``key`` (made by ``make()`` when not among the last
+        few); read-only, shared by the callers."""
+        for old_key, old_rec, mask in self._selections:
+            if old_rec is rec and old_key == key:
+                return mask
+        mask = make()
+        mask.flags.writeable = False
+        self._selections = [(key, rec, mask), *self._selections[:3]]
+        return mask
+
+    def selection(self, rec: IndicatorRecords, keep: np.ndarray) -> Selection:
+        """The :class:`Selection` of the records under ``keep``, kept for the last two
+        masks (by identity): a unit table and a trend of one state share it."""
+        for mask, old_rec, sel in self._totals:
+            if mask is keep and old_rec is rec:
+                return sel
+        sel = Selection(rec, keep)
+        self._totals = [(keep, rec, sel), *self._totals[:1]]
+        return sel
+
+    def whole_sums(self, rec: IndicatorRecords, codes: np.ndarray, key: Any, make: Any) -> tuple:
+        """Per-group sums over every record of ``rec`` grouped by ``codes`` (an array the
+        cache keeps, by identity), made by ``make()`` once and kept for the last 32
+        (level, adjustment) choices; copies are returned, so that a table made from them
+        cannot change them."""
+        kept = [v for r, c, k, v in self._whole if r is rec and c is codes and k == key]
+        if kept:
+            n, obs, sums = kept[0]
+        else:
+            n, obs, sums = make()
+            self._whole = [(rec, codes, key, (n, obs, sums)), *self._whole[:31]]
+        return n.copy(), obs.copy(), {k: v.copy() for k, v in sums.items()}
+
+    def reference(self, rec: IndicatorRecords) -> Any:
+        """The whole population's overall O/E under the fitted model (kept per records)."""
+        hit = self._references.get(id(rec))
+        if hit is None or hit[0] is not rec:
+            hit = self._references[id(rec)] = (rec, rec.y.sum() / rec.expected.sum())
+        return hit[1]
+
     # -- fitting ----------------------------------------------------------------------
     def _build(self, data: Any, indicator: Any) -> IndicatorRecords:
         table = self.table(data, indicator)
@@ -354,6 +486,33 @@ class BenchmarkCache:
         return values, float(result.model.scale), result, method
 
 
+def _small_int(count: int) -> type:
+    """The smallest signed integer type holding codes ``-1 .. count``."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _selection_key(where: Mapping[str, Any] | None, period: Any) -> Any:
+    """A hashable key of a selection, or None when a filter is not plain values (a
+    generator, say: then the selection is not kept)."""
+    items = []
+    for column, allowed in (where or {}).items():
+        if allowed is None or isinstance(allowed, str | int | float):
+            items.append((column, allowed))
+        elif isinstance(allowed, list | tuple | set | frozenset):
+            items.append((column, tuple(sorted({str(v) for v in allowed}))))
+        else:
+            return None
+    try:
+        key = (tuple(items), None if period is None else tuple(period))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def _codes_keep_text(values: pd.Series, uniques: Any) -> bool:
     """Whether records with the same factorize code always print as the same text:
     categorical, integer, boolean and text columns (not floats, -0.0 and 0.0, nor
@@ -399,6 +558,18 @@ def select_records(
     >>> select_records(cache, cache.records(women, "cs"), {"parity_group": ["1"]}, None).tolist()
     [False, True]
     """
+    key = _selection_key(where, period)
+    if key is None:
+        return _select(cache, rec, where, period)
+    return cache.select(rec, key, lambda: _select(cache, rec, where, period))
+
+
+def _select(
+    cache: BenchmarkCache,
+    rec: IndicatorRecords,
+    where: Mapping[str, Any] | None,
+    period: Sequence[Any] | None,
+) -> np.ndarray:
     table = rec.table
     keep = np.ones(len(rec.rows), dtype=bool)
     for column, allowed in (where or {}).items():
@@ -416,8 +587,8 @@ def select_records(
         if not wanted:
             name = column.id if isinstance(column, Theme) else column
             raise SpecError(f"filter on {name!r}: choose at least one value")
-        codes, texts = cache.text_codes(table, column)
-        keep &= np.isin(texts, list(wanted))[codes[rec.rows]]
+        texts = cache.text_codes(table, column)[1]
+        keep &= np.isin(texts, list(wanted))[cache.record_codes(rec, column, "text")]
     if period is not None:
         if DATE_COLUMN not in table.columns:
             raise SpecError(f"a period needs the column {DATE_COLUMN!r}, which the data lacks")
@@ -528,10 +699,11 @@ def unit_table(
     keep = select_records(cache, rec, where, period)
     require_records(rec, keep, where, period)
     if unit_col is None:
-        codes, labels = np.zeros(len(table), dtype=np.int64), ["all"]
+        codes, labels = np.zeros(len(rec.rows), dtype=np.int64), ["all"]
     else:
-        codes, labels = cache.codes(table, unit_col)
-    out = summarise_units(cache, rec, keep, codes[rec.rows], labels, adjusted, calibrate)
+        labels = cache.codes(table, unit_col)[1]
+        codes = cache.record_codes(rec, unit_col)
+    out = summarise_units(cache, rec, keep, codes, labels, adjusted, calibrate)
     unit_type = "all" if unit_col is None else (unit if unit in UNIT_COLUMNS else unit_col)
     return replace(out, unit_type=unit_type, attribution=rule)
 
@@ -560,34 +732,49 @@ def summarise_units(
     group of every denominator record; ``groups``: a subset of the selected records to
     summarise, by default all; the calibration and overall rate always come from the
     whole selection). Groups without records are left out."""
-    y_sel = rec.y[keep]
-    overall = y_sel.sum() / keep.sum()
-    part = keep if groups is None else keep & groups
-    c = codes[part]
-    y = rec.y[part]
+    # the selection's totals are shared by the calls on the same mask; every sum is
+    # taken over the same records in the same order as over the masked copies
+    sel = cache.selection(rec, keep)
+    overall = sel.y_total / sel.count
+    if groups is None:
+        part, y = sel.idx, sel.y  # part None: every record
+    else:
+        part = np.flatnonzero(groups if sel.whole else keep & groups)
+        y = rec.y[part]
     J = len(labels)
-    n = np.bincount(c, minlength=J).astype(float)
-    obs = np.bincount(c, weights=y, minlength=J)
     if adjusted:
         cache.fit(rec)
     use_model = adjusted and rec.adjustable
-    sums: dict[str, Any] = {}
     factor = 1.0
     if use_model:
-        e_sel = rec.expected[keep]
-        reference = rec.y.sum() / rec.expected.sum()  # overall O/E of the whole population
+        e_total = sel.expected_total()
+        reference = cache.reference(rec)  # overall O/E of the whole population
         with np.errstate(divide="ignore", invalid="ignore"):
-            factor = (
-                float(y_sel.sum() / e_sel.sum() / reference)
-                if calibrate and e_sel.sum() > 0
-                else 1.0
-            )
-        e_rec = rec.expected[part] * factor
-        # the same engine as casemix (model.fitted.oe_sums), over records
-        oe = oe_sums(c, J, y, e_rec, rec.family, rec.dispersion)
-        sums = {"expected": oe.expected, "variance": oe.variance}
-    elif rec.family == "gamma":
-        sums = {"sumsq": np.bincount(c, weights=y**2, minlength=J)}
+            factor = float(sel.y_total / e_total / reference) if calibrate and e_total > 0 else 1.0
+
+    def per_group() -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        c = codes if part is None else codes[part]
+        n = np.bincount(c, minlength=J).astype(float)
+        obs = np.bincount(c, weights=y, minlength=J)
+        sums: dict[str, Any] = {}
+        if use_model:
+            if groups is None:
+                e_rec = sel.expected(factor)
+            else:
+                e_rec = rec.expected[part]
+                e_rec = e_rec if factor == 1.0 else e_rec * factor
+            # the same engine as casemix (model.fitted.oe_sums), over records
+            oe = oe_sums(c, J, y, e_rec, rec.family, rec.dispersion, totals=(n, obs))
+            sums = {"expected": oe.expected, "variance": oe.variance}
+        elif rec.family == "gamma":
+            sums = {"sumsq": np.bincount(c, weights=y**2, minlength=J)}
+        return n, obs, sums
+
+    if groups is None and sel.whole and not codes.flags.writeable:
+        # every record, grouped by codes the cache keeps: the same sums every time
+        n, obs, sums = cache.whole_sums(rec, codes, (J, use_model, factor), per_group)
+    else:
+        n, obs, sums = per_group()
     if adjusted or not rec.indicator.case_mix:
         method = rec.method
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from saz_geboortezorg.deprecation import renamed_arguments
@@ -121,9 +122,28 @@ def period_options(data: Any, language: str = "en") -> list[tuple[str, str]]:
     women = _women(data)
     options = [(label("all_periods", language), "all")]
     if DATE_COLUMN in women.columns:
-        years = sorted(pd.to_datetime(women[DATE_COLUMN]).dt.year.dropna().unique())
-        options += [(label("year", language, year=int(y)), str(int(y))) for y in years]
+        options += [(label("year", language, year=y), str(y)) for y in _years(women[DATE_COLUMN])]
     return options
+
+
+def _years(dates: pd.Series) -> list[int]:
+    """The calendar years of the dates present, sorted (missing dates left out); a
+    datetime64 column is read as years since 1970 and counted, without making a
+    Timestamp or a year per record (``pd.to_datetime(dates).dt.year`` for others)."""
+    if dates.dtype.kind != "M":
+        return sorted(int(y) for y in pd.to_datetime(dates).dt.year.dropna().unique())
+    values = dates.to_numpy()
+    unit, count = np.datetime_data(values.dtype)
+    ticks = values.view(np.int64)
+    ticks = ticks[ticks != np.iinfo(np.int64).min]  # NaT
+    if not len(ticks):
+        return []
+    per_day = int(np.timedelta64(1, "D") // np.timedelta64(count, unit))
+    days = ticks // per_day  # floor: days since 1970 (before 1970 too)
+    low = int(days.min())
+    present = np.flatnonzero(np.bincount(days - low)) + low
+    years = present.astype("datetime64[D]").astype("datetime64[Y]").view(np.int64)
+    return [1970 + int(y) for y in np.unique(years)]
 
 
 def period_bounds(key: str) -> tuple[str, str] | None:
@@ -282,6 +302,12 @@ def _distinct_text(values: pd.Series) -> list[str]:
     """The distinct values as text (``values.dropna().astype(str).unique()``), converting
     only the distinct ones: a label column is categorical, and converting its millions of
     rows to text first is what a control change would wait for."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # the categories that occur, from the codes (no copy of the column)
+        categories = values.cat.categories
+        used = np.zeros(len(categories) + 1, dtype=bool)
+        used[values.cat.codes.to_numpy()] = True  # a missing value (-1) marks the last
+        return list(dict.fromkeys(str(v) for v in categories[used[:-1]]))
     return list(dict.fromkeys(str(v) for v in values.dropna().unique()))
 
 

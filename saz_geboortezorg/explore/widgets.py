@@ -156,6 +156,7 @@ class Explorer:
         )
         self.view: Any = None
         self._quiet = False
+        self._options_memo: dict[tuple, tuple] = {}  # see _data_options
         self.controls = self._make_controls(widgets)
         for name, control in self.controls.items():
             control.observe(self._handler(name), names="value")
@@ -186,6 +187,7 @@ class Explorer:
     # -- controls -----------------------------------------------------------------
     def _make_controls(self, widgets: Any) -> dict[str, Any]:
         s, lang = self.state, self.state.language
+        periods, units, themes = self._data_options(lang, s.level, s.catalogue)
         wide = {"description_width": "initial"}
         layout = widgets.Layout(width="auto")
         made = {
@@ -197,9 +199,7 @@ class Explorer:
             "level": widgets.ToggleButtons(
                 options=opts.level_options(self.data, lang), value=s.level
             ),
-            "period": widgets.Dropdown(
-                options=opts.period_options(self.data, lang), value=s.period
-            ),
+            "period": widgets.Dropdown(options=periods, value=s.period),
             "adjusted": widgets.ToggleButtons(
                 options=opts.adjustment_options(lang), value=s.adjusted
             ),
@@ -207,12 +207,10 @@ class Explorer:
                 options=opts.overdispersion_options(lang), value=s.overdispersion
             ),
             "limits": widgets.Dropdown(options=opts.limit_options(lang), value=s.limits),
-            "my_unit": widgets.Dropdown(
-                options=opts.unit_options(self.data, s.level, lang), value=s.my_unit
-            ),
+            "my_unit": widgets.Dropdown(options=units, value=s.my_unit),
             "language": widgets.ToggleButtons(options=opts.language_options(), value=lang),
         }
-        for column, (title, options) in opts.theme_options(self.data, lang, s.catalogue).items():
+        for column, (title, options) in themes.items():
             made[column] = self._theme_control(widgets, column, title, options)
         for name, control in made.items():
             if name in DESCRIPTIONS:
@@ -293,16 +291,17 @@ class Explorer:
     def _relabel(self) -> None:
         """Option lists in the current language and level, keeping every value."""
         s, lang = self.state, self.state.language
+        periods, units, themes = self._data_options(lang, s.level, s.catalogue)
         fresh = {
             "indicator": opts.indicator_options(lang, s.catalogue),
             "level": opts.level_options(self.data, lang),
-            "period": opts.period_options(self.data, lang),
+            "period": periods,
             "adjusted": opts.adjustment_options(lang),
             "overdispersion": opts.overdispersion_options(lang),
             "limits": opts.limit_options(lang),
-            "my_unit": opts.unit_options(self.data, s.level, lang),
+            "my_unit": units,
         }
-        for column, (_, options) in opts.theme_options(self.data, lang, s.catalogue).items():
+        for column, (_, options) in themes.items():
             fresh[column] = options
         units = {v for _, v in fresh["my_unit"]}
         if s.my_unit not in units:
@@ -326,6 +325,24 @@ class Explorer:
         if presenter is not None:
             presenter.relabel()
 
+    def _data_options(self, language: str, level: str, catalogue: Any) -> tuple:
+        """The option lists read from the data (years, units of the level, theme values
+        and user themes), kept per language, level and catalogue: the data does not
+        change, and reading millions of records again would hold up a change of level
+        or language (:meth:`reload_catalogue` forgets them)."""
+        memo = self._options_memo
+        made = {
+            ("period", language): lambda: opts.period_options(self.data, language),
+            ("units", level, language): lambda: opts.unit_options(self.data, level, language),
+            ("themes", language, catalogue): lambda: opts.theme_options(
+                self.data, language, catalogue
+            ),
+        }
+        for key, make in made.items():
+            if key not in memo:
+                memo[key] = make()
+        return tuple(memo[key] for key in made)
+
     def reload_catalogue(self) -> None:
         """Read the user catalogue again: new or changed indicators join the indicator
         list, new themes get a filter, removed ones go; then redraw everything (a
@@ -336,6 +353,7 @@ class Explorer:
         import ipywidgets as widgets
 
         s, lang = self.state, self.state.language
+        self._options_memo.clear()  # user themes may have changed
         themes = opts.theme_options(self.data, lang, s.catalogue)
         for name in [c for c in self.controls if c.startswith(opts.THEME_PREFIX)]:
             if name not in themes:

@@ -95,6 +95,7 @@ def oe_sums(
     weights: np.ndarray | None = None,
     sumsq: np.ndarray | None = None,
     z: float = Z95,
+    totals: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> OESums:
     """Observed, expected and O/E per unit: the one engine of indirect standardisation.
 
@@ -117,6 +118,10 @@ def oe_sums(
     weights, sumsq : ndarray, optional
     z : float
         Normal quantile of the gamma interval.
+    totals : (ndarray, ndarray), optional
+        Rows are records (no ``weights``) and the caller has already counted them:
+        records and observed sum per unit, ``np.bincount(unit)`` and
+        ``np.bincount(unit, weights=observed)`` (not counted again).
 
     Returns
     -------
@@ -130,19 +135,30 @@ def oe_sums(
     ([2.0, 1.0], [1.0, 0.25], [1.0, 4.0], [0.5, 0.1875])
     """
     J = n_units
-    w = np.ones(len(unit)) if weights is None else weights
-    obs = np.bincount(unit, weights=observed, minlength=J)
-    exp = np.bincount(unit, weights=mean * w, minlength=J)
-    n = np.bincount(unit, weights=w, minlength=J)
+    if weights is None:
+        # records: a weight of one each (the sums equal those with ``w = 1.0``)
+        if totals is None:
+            n = np.bincount(unit, minlength=J).astype(float)
+            obs = np.bincount(unit, weights=observed, minlength=J)
+        else:
+            n, obs = totals
+        exp = np.bincount(unit, weights=mean, minlength=J)
+    else:
+        w = weights
+        obs = np.bincount(unit, weights=observed, minlength=J)
+        exp = np.bincount(unit, weights=mean * w, minlength=J)
+        n = np.bincount(unit, weights=w, minlength=J)
     with np.errstate(divide="ignore", invalid="ignore"):
         oe = obs / exp
         if family == "binomial":
             # binomial variance of O under the model, sum p (1 - p), not E (Poisson)
-            var = np.bincount(unit, weights=mean * (1 - mean) * w, minlength=J)
+            p_q = mean * (1 - mean)
+            var = np.bincount(unit, weights=p_q if weights is None else p_q * w, minlength=J)
         else:
             # Gamma: the robust variance of the unit's total (residuals, not one
             # dispersion for all units: stats.variance), normal approximation.
-            model_var = scale * np.bincount(unit, weights=mean**2 * w, minlength=J)
+            squares = mean**2 if weights is None else mean**2 * w
+            model_var = scale * np.bincount(unit, weights=squares, minlength=J)
             var = robust_total_variance(
                 observed,
                 mean,

@@ -185,11 +185,12 @@ def trend_table(
         raise SpecError(f"a trend needs the column {DATE_COLUMN!r}, which the data lacks")
     keep = select_records(cache, rec, where, period)
     require_records(rec, keep, where, period)
-    all_codes, uniques = cache.periods(table, freq)
-    codes = all_codes[rec.rows]
-    dated = codes >= 0
-    keep = keep & dated
-    codes = np.where(dated, codes, 0)
+    uniques = cache.periods(table, freq)[1]
+    codes = cache.record_codes(rec, freq, "period")
+    if (codes < 0).any():  # records without a date are left out
+        dated = codes >= 0
+        keep = keep & dated
+        codes = np.where(dated, codes, 0)
     labels = [str(p) for p in uniques]
     frames = []
     series = [("all", None)]
@@ -197,10 +198,10 @@ def trend_table(
         unit_col = resolve_unit(unit, table.columns, rule)
         if unit_col is None:
             raise SpecError("highlight a unit of a level (hospital, region, practice), not 'all'")
-        unit_codes, unit_labels = cache.codes(table, unit_col)
+        unit_labels = cache.codes(table, unit_col)[1]
         if str(highlight) not in unit_labels:
             raise SpecError(f"unit {highlight!r} is not a {unit} in the data")
-        mine = unit_codes[rec.rows] == unit_labels.index(str(highlight))
+        mine = cache.record_codes(rec, unit_col) == unit_labels.index(str(highlight))
         series.append((str(highlight), mine))
     for name, groups in series:
         rates = summarise_units(cache, rec, keep, codes, labels, adjusted, calibrate, groups=groups)

@@ -116,3 +116,20 @@ def test_options_of_categorical_label_columns_equal_those_of_text():
     assert unit_options(cats, "region") == [("(none)", None), ("R1", "R1"), ("R2", "R2")]
     assert theme_options(cats) == theme_options(text)
     assert [v for _, v in theme_options(cats)["ses_quintile"][1]] == ["1", "2", "unknown"]
+
+
+def test_options_skip_categories_nobody_has():
+    """A category no record has (left over from a subset) and a missing value are not
+    choices; the years are those of the dates present, in any time unit."""
+    from saz_geboortezorg.explore.controls import period_options, unit_options
+
+    region = pd.Categorical(["R2", None, "R2"], categories=["R1", "R2", "R3"])
+    frame = pd.DataFrame({"region_id": region})
+    assert unit_options(frame, "region") == [("(none)", None), ("R2", "R2")]
+    dates = pd.to_datetime(["1969-12-31 23:59", None, "2022-06-01", "2021-01-01"], format="ISO8601")
+    for unit in ("ns", "us", "ms", "s"):
+        w = pd.DataFrame({"birth_date": dates.astype(f"datetime64[{unit}]")})
+        assert [v for _, v in period_options(w)] == ["all", "1969", "2021", "2022"]
+    assert period_options(pd.DataFrame({"birth_date": pd.to_datetime([None])})) == [
+        ("All years", "all")
+    ]
