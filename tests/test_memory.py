@@ -142,3 +142,27 @@ def test_an_explorer_redraw_runs_without_the_advice(advice, dataset):
     explorer.set("level", "hospital")
     assert seen == [False, False]
     assert advice() is True
+
+
+def test_synth_builds_its_tables_on_the_bulk_pool(monkeypatch, tmp_path):
+    """``synth`` makes and writes its tables on the load's Arrow pool (jemalloc where
+    pyarrow has it), not on pyarrow's default one."""
+
+    import pyarrow as pa
+
+    from saz_geboortezorg import cli
+    from saz_geboortezorg.io import fast
+    from saz_geboortezorg.synthetic import generator
+
+    with fast.bulk_memory_pool():
+        expected = pa.default_memory_pool().backend_name
+    seen = []
+
+    def probe(*args, **kwargs):
+        seen.append(pa.default_memory_pool().backend_name)
+        raise Stop
+
+    monkeypatch.setattr(generator, "generate", probe)
+    with pytest.raises(Stop):
+        cli.main(["synth", "--births", "200", "--out", str(tmp_path), "--quiet"])
+    assert seen == [expected]

@@ -56,13 +56,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     import time
 
+    from saz_geboortezorg.io.fast import bulk_memory_pool
     from saz_geboortezorg.progress import steps
     from saz_geboortezorg.synthetic.generator import check_arguments, generate
 
     check_arguments(args.births, tuple(args.years), args.hospitals, args.practices)
     start = time.perf_counter()
     # generating, then one step per file written (SyntheticData.write); --quiet: see cli
-    with steps("synth", total=5) as progress:
+    # bulk_memory_pool: Arrow's buffers (the tables written) on jemalloc, as a load's
+    with steps("synth", total=5) as progress, bulk_memory_pool():
         progress.step(f"generating {args.births:,} births")
         data = generate(
             births=args.births,
