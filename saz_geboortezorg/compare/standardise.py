@@ -558,50 +558,43 @@ def select_records(
     >>> select_records(cache, cache.records(women, "cs"), {"parity_group": ["1"]}, None).tolist()
     [False, True]
     """
+
+    def compute() -> np.ndarray:
+        table = rec.table
+        keep = np.ones(len(rec.rows), dtype=bool)
+        for column, allowed in (where or {}).items():
+            if not isinstance(column, Theme) and column not in table.columns:
+                known = ", ".join(c for c in THEME_COLUMNS if c in table.columns)
+                raise SpecError(
+                    f"cannot filter on {column!r}: the data has no such column "
+                    f"(theme filters: {known}, or any column of the analysis table)"
+                )
+            if allowed is None:
+                continue
+            if isinstance(allowed, str | int | float) or not isinstance(allowed, Iterable):
+                allowed = [allowed]
+            wanted = {str(v) for v in allowed}
+            if not wanted:
+                name = column.id if isinstance(column, Theme) else column
+                raise SpecError(f"filter on {name!r}: choose at least one value")
+            texts = cache.text_codes(table, column)[1]
+            keep &= np.isin(texts, list(wanted))[cache.record_codes(rec, column, "text")]
+        if period is not None:
+            if DATE_COLUMN not in table.columns:
+                raise SpecError(f"a period needs the column {DATE_COLUMN!r}, which the data lacks")
+            try:
+                start, end = period
+            except (TypeError, ValueError):
+                raise SpecError(f"period must be (start, end), not {period!r}") from None
+            dates = cache.dates(table)[rec.rows]
+            if start is not None:
+                keep &= dates >= np.datetime64(pd.Timestamp(start))
+            if end is not None:
+                keep &= dates <= np.datetime64(pd.Timestamp(end))
+        return keep
+
     key = _selection_key(where, period)
-    if key is None:
-        return _select(cache, rec, where, period)
-    return cache.select(rec, key, lambda: _select(cache, rec, where, period))
-
-
-def _select(
-    cache: BenchmarkCache,
-    rec: IndicatorRecords,
-    where: Mapping[str, Any] | None,
-    period: Sequence[Any] | None,
-) -> np.ndarray:
-    table = rec.table
-    keep = np.ones(len(rec.rows), dtype=bool)
-    for column, allowed in (where or {}).items():
-        if not isinstance(column, Theme) and column not in table.columns:
-            known = ", ".join(c for c in THEME_COLUMNS if c in table.columns)
-            raise SpecError(
-                f"cannot filter on {column!r}: the data has no such column "
-                f"(theme filters: {known}, or any column of the analysis table)"
-            )
-        if allowed is None:
-            continue
-        if isinstance(allowed, str | int | float) or not isinstance(allowed, Iterable):
-            allowed = [allowed]
-        wanted = {str(v) for v in allowed}
-        if not wanted:
-            name = column.id if isinstance(column, Theme) else column
-            raise SpecError(f"filter on {name!r}: choose at least one value")
-        texts = cache.text_codes(table, column)[1]
-        keep &= np.isin(texts, list(wanted))[cache.record_codes(rec, column, "text")]
-    if period is not None:
-        if DATE_COLUMN not in table.columns:
-            raise SpecError(f"a period needs the column {DATE_COLUMN!r}, which the data lacks")
-        try:
-            start, end = period
-        except (TypeError, ValueError):
-            raise SpecError(f"period must be (start, end), not {period!r}") from None
-        dates = cache.dates(table)[rec.rows]
-        if start is not None:
-            keep &= dates >= np.datetime64(pd.Timestamp(start))
-        if end is not None:
-            keep &= dates <= np.datetime64(pd.Timestamp(end))
-    return keep
+    return compute() if key is None else cache.select(rec, key, compute)
 
 
 def unit_table(
