@@ -17,8 +17,8 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from saz_geboortezorg import schema
 from saz_geboortezorg.deprecation import renamed_arguments
 from saz_geboortezorg.errors import ExtractError, MappingError, SazError
 from saz_geboortezorg.io.completeness import completeness as _completeness
-from saz_geboortezorg.io.fast import bulk_memory_pool
+from saz_geboortezorg.io.fast import bulk_memory_pool, main_arena_thread
 from saz_geboortezorg.io.identifiers import hash_identifiers
 from saz_geboortezorg.io.link import link, linkage_summary
 from saz_geboortezorg.io.mapping import SourceMapping, apply_mapping, read_mappings
@@ -176,13 +176,18 @@ def _load_extract(
 
 
 #: Threads that read, check and pack the files of a folder side by side (Parquet
-#: decoding, Arrow compute and most NumPy kernels release the GIL). 1: one file after
-#: the other in the calling thread. More than 1 pays only with an idle second core, and
-#: only when glibc malloc has one arena during the load (``M_ARENA_MAX`` 1): otherwise
-#: each thread's arrays come from its own arena, which the linkage cannot reuse (at
-#: 2,000,000 pregnancies the peak rose from 2.8 to 3.8 GB; docs/performance-national.md,
-#: sixth round).
-READERS = 1
+#: decoding, Arrow compute and most NumPy kernels release the GIL): 2, the calling
+#: thread reads the biggest file while a second one reads the others; 1, one file after
+#: the other in the calling thread. The second thread is used only where glibc malloc
+#: lets it share the first thread's memory (:func:`~saz_geboortezorg.io.fast.main_arena_thread`;
+#: otherwise the linkage cannot reuse what it freed, and the peak rose from 2.6 to
+#: 3.2 GB at 2,000,000 pregnancies), and only for folders of at least
+#: :data:`THREADED_BYTES`. Results never depend on it.
+READERS = 2
+
+#: Folders with fewer bytes of files are read in the calling thread alone: starting a
+#: thread, and the arena check, cost more than they save at 60,000 births.
+THREADED_BYTES = 32 * 1024 * 1024
 
 
 def _read_source(
@@ -222,39 +227,45 @@ def _read_sources(
 ) -> tuple[dict[str, Extract], dict[str, pd.DataFrame | PackedFrame], list[str], list[str]]:
     """Read, check and pack every file: ``(extracts, packed, problems, mapping problems)``.
 
-    :data:`READERS` threads work on the files, the biggest first; the results are taken
-    in the order of ``files``, so progress steps, problems and notes come in the same
-    order (and the same first error is raised) whichever thread finishes first.
+    With a second thread (:data:`READERS`), this thread reads the biggest file and the
+    second one the others. The results are taken in the order of ``files``, so
+    problems and notes come in the same order (and the same first error is raised)
+    whichever thread finishes first.
     """
     extracts: dict[str, Extract] = {}
     packed: dict[str, pd.DataFrame | PackedFrame] = {}
     problems: list[str] = []
     mapping_problems: list[str] = []
 
-    def read(source: str) -> tuple[Extract, pd.DataFrame | PackedFrame | None]:
-        return _read_source(files[source], source, salt, mappings.get(source), validate)
+    def read(source: str) -> tuple[Extract, pd.DataFrame | PackedFrame | None] | SazError:
+        try:
+            return _read_source(files[source], source, salt, mappings.get(source), validate)
+        except (MappingError, ExtractError) as exc:  # reported in the order of the files
+            return exc
 
-    pool = None
-    if READERS > 1 and len(files) > 1:
-        pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="saz-load")
-    try:
-        biggest_first = sorted(files, key=lambda s: files[s].stat().st_size, reverse=True)
-        futures = {s: pool.submit(read, s) for s in biggest_first} if pool else {}
+    sizes = {s: f.stat().st_size for s, f in files.items()}
+    threaded = READERS > 1 and len(files) > 1 and sum(sizes.values()) >= THREADED_BYTES
+    with main_arena_thread() if threaded else contextlib.nullcontext() as helper:
+        done: dict[str, tuple[Extract, pd.DataFrame | PackedFrame | None] | SazError] = {}
+        futures = {}
+        if helper is not None:
+            first = max(files, key=lambda s: sizes[s])
+            futures = {s: helper.submit(read, s) for s in files if s != first}
+            progress_step("load", f"reading {files[first].name}")
+            done[first] = read(first)
         for source, file in files.items():
-            progress_step("load", f"reading {file.name}")
-            try:
-                ext, frame = futures[source].result() if pool else read(source)
-            except MappingError as exc:
-                mapping_problems.append(str(exc))
-            except ExtractError as exc:
-                problems.append(str(exc))
+            if source not in done:
+                progress_step("load", f"reading {file.name}")
+                done[source] = futures[source].result() if source in futures else read(source)
+            outcome = done.pop(source)
+            if isinstance(outcome, MappingError):
+                mapping_problems.append(str(outcome))
+            elif isinstance(outcome, ExtractError):
+                problems.append(str(outcome))
             else:
-                extracts[source] = ext
+                extracts[source], frame = outcome
                 if frame is not None:
                     packed[source] = frame
-    finally:  # on an unexpected error the files not yet started are not read
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
     return extracts, packed, problems, mapping_problems
 
 

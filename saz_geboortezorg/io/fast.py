@@ -23,6 +23,7 @@ import platform
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -39,11 +40,13 @@ __all__ = [
     "bulk_memory_pool",
     "int_parts",
     "all_bytes_in",
+    "main_arena_thread",
 ]
 
 
 # glibc malloc: mallopt parameters and the values a bulk load uses (see _glibc_malloc_tuning)
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
+_NON_MAIN_ARENA = 0x4  # the flag in a chunk's size field: not from the main arena
 _BULK_MMAP_THRESHOLD = 32 * 1024 * 1024  # the ceiling of glibc's sliding threshold (64-bit)
 _BULK_TRIM_THRESHOLD = 1024 * 1024 * 1024
 _AFTER_TRIM_THRESHOLD = 2 * _BULK_MMAP_THRESHOLD  # glibc's sliding rule: twice the mmap one
@@ -111,6 +114,89 @@ def _glibc_malloc_tuning() -> Iterator[None]:
             if _tuning_depth == 0:
                 libc.mallopt(_M_TRIM_THRESHOLD, _AFTER_TRIM_THRESHOLD)
                 libc.malloc_trim(0)
+
+
+def _user_set_arenas() -> bool:
+    """True if the environment chose glibc's number of arenas (``MALLOC_ARENA_MAX`` etc.)."""
+
+    return any(k.startswith("MALLOC_ARENA_") for k in os.environ) or (
+        "glibc.malloc.arena" in os.environ.get("GLIBC_TUNABLES", "")
+    )
+
+
+def _on_main_arena(libc: Any) -> bool:
+    """True if glibc malloc serves the calling thread from its main arena.
+
+    A block of 2,000 bytes is too big for the thread's cache (tcache), so it comes
+    from the thread's own arena; glibc marks a chunk from any other arena with the
+    ``NON_MAIN_ARENA`` bit of the size field just before the block.
+    """
+
+    malloc, free = libc.malloc, libc.free
+    malloc.restype, malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    free.restype, free.argtypes = None, [ctypes.c_void_p]
+    block = malloc(2000)
+    if not block:  # pragma: no cover (out of memory)
+        return False
+    try:
+        size = ctypes.c_size_t.from_address(block - ctypes.sizeof(ctypes.c_size_t)).value
+    finally:
+        free(block)
+    return not size & _NON_MAIN_ARENA
+
+
+@contextlib.contextmanager
+def main_arena_thread(tries: int = 8) -> Iterator[ThreadPoolExecutor | None]:
+    """A one-thread executor whose thread takes its memory where this thread does, or None.
+
+    glibc malloc gives each new thread its own arena (heap): what a second thread frees
+    stays in its arena, where the main thread cannot reuse it. When a load reads files
+    on a second thread and links them on the first, at 2,000,000 pregnancies that
+    raised the peak from 2.6 to 3.2 GB and doubled the system time (fresh page faults),
+    which ate the gain of the second core. With one arena (``M_ARENA_MAX`` 1) the
+    threads share the freed memory and the load was 1.5-2 s faster
+    (docs/performance-national.md, seventh round).
+
+    So on glibc (Linux), unless the environment chose the number of arenas, this caps
+    glibc at one arena for new threads: **for the rest of the process** (glibc fixes the
+    limit the first time a thread needs an arena and has no call to undo it; threads
+    that already have an arena keep it). A Python process does its memory work under
+    the GIL, so sharing one arena costs it nothing measurable. Then it starts a thread
+    and checks that glibc gives it the main arena (a process that had other threads
+    before the cap may have more arenas: a new thread takes first the arena of a thread
+    that ended, then the arenas in turn): up to ``tries`` threads are tried, each kept
+    running until the choice is made. None when no thread gets the main arena, off glibc
+    (other allocators are not measured: the caller then works alone), or when the
+    environment tuned malloc (see ``_glibc``). The executor is shut down when the block
+    ends, its queued work cancelled.
+
+    Examples
+    --------
+    >>> with main_arena_thread() as helper:
+    ...     answer = helper.submit(sum, [1, 2]).result() if helper else sum([1, 2])
+    >>> answer
+    3
+    """
+
+    libc = _glibc()
+    executor = None
+    if libc is not None:
+        if not _user_set_arenas():
+            libc.mallopt(_M_ARENA_MAX, 1)
+        missed = []  # kept running while trying: an ended thread's arena goes to the next
+        for _ in range(tries):
+            candidate = ThreadPoolExecutor(max_workers=1, thread_name_prefix="saz-load")
+            if candidate.submit(_on_main_arena, libc).result():
+                executor = candidate
+                break
+            missed.append(candidate)
+        for candidate in missed:
+            candidate.shutdown(wait=True)
+    try:
+        yield executor
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager

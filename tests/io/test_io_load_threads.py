@@ -6,7 +6,10 @@ messages as one file after the other, and the same problems as checking every ro
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import handmade
 import numpy as np
@@ -16,8 +19,15 @@ import pyarrow.compute as pc
 import pytest
 
 from saz_geboortezorg.errors import ExtractError
-from saz_geboortezorg.io import dataset, load, packed, validate
+from saz_geboortezorg.io import dataset, fast, load, packed, validate
 from saz_geboortezorg.io.read import RawExtract
+
+
+@pytest.fixture(autouse=True)
+def _threads_for_small_folders(monkeypatch):
+    """The test folders are far below THREADED_BYTES: read them on two threads anyway."""
+    monkeypatch.setattr(dataset, "THREADED_BYTES", 0)
+    monkeypatch.setattr(dataset, "main_arena_thread", _any_helper)
 
 
 def _same_dataset(a, b):
@@ -37,6 +47,59 @@ def test_two_readers_give_the_same_dataset_as_one(synthetic_dir, monkeypatch):
     parallel = load(synthetic_dir, salt="t")
     assert repr(parallel.sources).count("(packed)") == 3  # organisaties: rebuilt for the linkage
     _same_dataset(parallel, serial)
+
+
+def _reading_threads(folder, monkeypatch) -> dict[str, str]:
+    """Load ``folder``: {source: name of the thread that read it}."""
+    seen = {}
+    read_source = dataset._read_source
+
+    def spy(path, source, *args):
+        seen[source] = threading.current_thread().name
+        return read_source(path, source, *args)
+
+    monkeypatch.setattr(dataset, "_read_source", spy)
+    load(folder, salt="t")
+    monkeypatch.setattr(dataset, "_read_source", read_source)
+    return seen
+
+
+@contextlib.contextmanager
+def _any_helper(tries=8):
+    """A helper thread wherever glibc puts it (the arena check is tested in
+    test_io_memory_pool; a test process has many threads behind it, and glibc may
+    have fixed its number of arenas before the cap)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="saz-load") as helper:
+        yield helper
+
+
+def test_the_biggest_file_is_read_here_and_the_others_on_one_helper(synthetic_dir, monkeypatch):
+    monkeypatch.setattr(dataset, "main_arena_thread", _any_helper)
+    seen = _reading_threads(synthetic_dir, monkeypatch)
+    sizes = {p.stem: p.stat().st_size for p in synthetic_dir.glob("*.parquet")}
+    biggest = max(sizes, key=sizes.get)
+    assert seen.pop(biggest) == threading.current_thread().name
+    assert len(seen) == 3 and set(seen.values()) == {"saz-load_0"}
+
+
+def test_small_folders_and_one_reader_stay_in_this_thread(synthetic_dir, monkeypatch):
+    here = threading.current_thread().name
+    monkeypatch.setattr(dataset, "THREADED_BYTES", 32 * 2**20)  # the default
+    assert set(_reading_threads(synthetic_dir, monkeypatch).values()) == {here}
+    monkeypatch.setattr(dataset, "THREADED_BYTES", 0)
+    monkeypatch.setattr(dataset, "READERS", 1)
+    assert set(_reading_threads(synthetic_dir, monkeypatch).values()) == {here}
+
+
+def test_without_a_thread_on_the_main_arena_the_files_are_read_here(synthetic_dir, monkeypatch):
+    monkeypatch.setattr(dataset, "READERS", 1)
+    serial = load(synthetic_dir, salt="t")
+    monkeypatch.setattr(dataset, "READERS", 2)
+    monkeypatch.setattr(dataset, "main_arena_thread", fast.main_arena_thread)
+    monkeypatch.setattr(fast, "_on_main_arena", lambda libc: False)  # glibc gave other arenas
+    seen = _reading_threads(synthetic_dir, monkeypatch)
+    assert set(seen.values()) == {threading.current_thread().name}
+    _same_dataset(load(synthetic_dir, salt="t"), serial)
 
 
 def _broken(tmp_path):

@@ -1,5 +1,8 @@
 """sg.load runs on Arrow's jemalloc pool and tuned glibc malloc (speed only), and undoes both."""
 
+import os
+import threading
+
 import handmade
 import pandas as pd
 import pyarrow as pa
@@ -120,3 +123,87 @@ def test_on_glibc_a_16_mib_array_comes_from_the_heap_inside_the_block():
         a = np.ones(16 * 2**20, dtype=np.uint8)  # below the 32 MiB mmap threshold
         assert libc.mallinfo2().hblkhd == mapped  # not a separate mmap
         del a
+
+
+# --- one glibc arena for the second reader thread (seventh round) -------------------
+
+
+class _ArenaLibc(_FakeLibc):
+    """A C library whose threads are on the main arena after ``misses`` other threads."""
+
+    def __init__(self, misses=0):
+        super().__init__()
+        self.misses = misses
+
+
+@pytest.fixture
+def fake_arenas(monkeypatch):
+    libc = _ArenaLibc()
+    probes = []
+
+    def on_main_arena(lib):
+        probes.append(threading.current_thread())
+        return len(probes) > lib.misses
+
+    monkeypatch.setattr(fast, "_glibc", lambda: libc)
+    monkeypatch.setattr(fast, "_on_main_arena", on_main_arena)
+    for name in ("MALLOC_ARENA_MAX", "MALLOC_ARENA_TEST", "GLIBC_TUNABLES"):
+        monkeypatch.delenv(name, raising=False)
+    return libc, probes
+
+
+def test_the_helper_thread_is_one_that_glibc_serves_from_the_main_arena(fake_arenas):
+    libc, probes = fake_arenas
+    libc.misses = 2  # the first two threads got arenas of their own
+    with fast.main_arena_thread() as helper:
+        name = helper.submit(lambda: threading.current_thread().name).result()
+    assert libc.calls == [("mallopt", -8, 1)]  # M_ARENA_MAX 1, before any thread starts
+    assert len(probes) == 3 and len({id(t) for t in probes}) == 3  # a new thread each try
+    assert name == probes[-1].name and name.startswith("saz-load")
+
+
+def test_no_helper_when_no_thread_gets_the_main_arena(fake_arenas):
+    libc, probes = fake_arenas
+    libc.misses = 99
+    with fast.main_arena_thread(tries=3) as helper:
+        assert helper is None
+    assert len(probes) == 3
+
+
+def test_arenas_chosen_by_the_user_are_not_capped(fake_arenas, monkeypatch):
+    libc, _ = fake_arenas
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    with fast.main_arena_thread() as helper:
+        assert helper is not None
+    assert libc.calls == []
+
+
+def test_no_helper_off_glibc(monkeypatch):
+    monkeypatch.setattr(fast, "_glibc", lambda: None)
+    with fast.main_arena_thread() as helper:
+        assert helper is None
+
+
+@pytest.mark.skipif(not ON_GLIBC, reason="glibc only (Linux)")
+def test_the_arena_check_tells_a_thread_with_its_own_arena(tmp_path):
+    """In a fresh process (no cap yet) a new thread gets an arena of its own; after the
+    cap, the helper shares the main thread's."""
+    import subprocess
+    import sys
+
+    script = (
+        "import threading\n"
+        "from saz_geboortezorg.io import fast\n"
+        "libc = fast._glibc()\n"
+        "seen = []\n"
+        "t = threading.Thread(target=lambda: seen.append(fast._on_main_arena(libc)))\n"
+        "t.start(); t.join()\n"  # its arena is now free: the next new thread takes it
+        "with fast.main_arena_thread() as helper:\n"
+        "    shared = helper.submit(fast._on_main_arena, libc).result()\n"
+        "print(fast._on_main_arena(libc), seen[0], shared)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_"))}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.split() == ["True", "False", "True"]
