@@ -22,11 +22,14 @@ from saz_geboortezorg.errors import ExtractError
 from saz_geboortezorg.io import dataset, fast, load, packed, validate
 from saz_geboortezorg.io.read import RawExtract
 
+DEFAULT_SUFFIXES = dataset.THREADED_SUFFIXES
+
 
 @pytest.fixture(autouse=True)
 def _threads_for_small_folders(monkeypatch):
-    """The test folders are far below THREADED_BYTES: read them on two threads anyway."""
+    """The test folders are small, and some CSV: read them on two threads anyway."""
     monkeypatch.setattr(dataset, "THREADED_BYTES", 0)
+    monkeypatch.setattr(dataset, "THREADED_SUFFIXES", {".parquet", ".csv"})
     monkeypatch.setattr(dataset, "main_arena_thread", _any_helper)
 
 
@@ -89,6 +92,12 @@ def test_small_folders_and_one_reader_stay_in_this_thread(synthetic_dir, monkeyp
     monkeypatch.setattr(dataset, "THREADED_BYTES", 0)
     monkeypatch.setattr(dataset, "READERS", 1)
     assert set(_reading_threads(synthetic_dir, monkeypatch).values()) == {here}
+
+
+def test_csv_folders_stay_in_this_thread(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataset, "THREADED_SUFFIXES", DEFAULT_SUFFIXES)
+    seen = _reading_threads(handmade.write(tmp_path / "x"), monkeypatch)
+    assert len(seen) == 4 and set(seen.values()) == {threading.current_thread().name}
 
 
 def test_without_a_thread_on_the_main_arena_the_files_are_read_here(synthetic_dir, monkeypatch):
