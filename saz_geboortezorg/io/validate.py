@@ -151,6 +151,34 @@ def _int_data(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
     return data, ~missing
 
 
+def _not_codes(data: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``~np.isin(data, codes)`` for int64 ``data``: one lookup per row in a table of the
+    values from 0 (or the smallest) to the largest when that span is small, else numpy's
+    comparison with each code in turn.
+
+    Examples
+    --------
+    >>> _not_codes(np.array([0, 3, 9, 2, -1]), np.array([1, 2, 3, 9])).tolist()
+    [True, False, False, False, True]
+    """
+
+    if not len(data):
+        return np.zeros(0, dtype=bool)
+    low, high = int(data.min()), int(data.max())
+    start = min(low, 0)
+    if high - start > _CODE_TABLE:
+        # kind="sort": a few codes are compared in turn (numpy's default here builds
+        # a lookup table over the data's whole range)
+        return ~np.isin(data, codes, kind="sort")
+    table = ~np.isin(np.arange(start, high + 1), codes)
+    if not table.any():
+        return np.zeros(len(data), dtype=bool)
+    return table.take(data - start if start else data)
+
+
+_CODE_TABLE = 65_536  # widest span of values looked up in a table by _not_codes
+
+
 def _id_checks(
     text: pd.Series, regex: str, reserved: set[str], encoded: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -521,10 +549,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 allowed_num = np.array([float(a) for a in allowed])
                 data, known = _int_data(values)
                 if data is not None and np.all(allowed_num == np.trunc(allowed_num)):
-                    # kind="sort": a few codes are compared in turn (numpy's default
-                    # here builds a lookup table over the data's range, 5 times slower)
-                    codes = allowed_num.astype("int64")
-                    outside = ~np.isin(data, codes, kind="sort") & known
+                    outside = _not_codes(data, allowed_num.astype("int64")) & known
                 else:  # pragma: no cover (integer code lists hold whole numbers)
                     arr = values.to_numpy(dtype="float64", na_value=np.nan)
                     outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
