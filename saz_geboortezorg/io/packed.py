@@ -236,7 +236,10 @@ def _pack(values: Any, sample: int, encoded: pa.DictionaryArray | None = None) -
                 encoded = pc.dictionary_encode(arrow).combine_chunks()
             if len(encoded.dictionary) > len(values) // 4:
                 return values
-            codes = np.asarray(pc.fill_null(encoded.indices, -1))  # Arrow's int32: no copy
+            indices = encoded.indices
+            if indices.null_count:
+                indices = pc.fill_null(indices, -1)
+            codes = np.asarray(indices)  # Arrow's int32 (no copy when none is missing)
             return _Text(codes, encoded.dictionary, dtype)
         codes, uniques = values.factorize(use_na_sentinel=True)
         return _Codes(codes, uniques, None) if len(uniques) <= len(values) // 4 else values

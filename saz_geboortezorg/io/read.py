@@ -36,7 +36,6 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from saz_geboortezorg.errors import ExtractError
-from saz_geboortezorg.io.fast import all_bytes_in
 
 __all__ = ["RawExtract", "read_raw", "SUFFIXES"]
 
@@ -194,15 +193,17 @@ def _may_need_trim(chunk: pa.Array) -> bool:
     are ASCII control characters and space (bytes up to 0x20) or non-ASCII
     characters (bytes from 0x7F). Plain ASCII ids and codes pass without trimming:
     a text buffer of printable ASCII bytes only (the usual case) is known clean from
-    one scan of its bytes; otherwise the first and last byte of each value decide.
+    its smallest and largest byte; otherwise the first and last byte of each value decide.
     """
 
     data = chunk.buffers()[2]
     if data is None or len(chunk) == 0:
         return False
     starts, ends = _offsets(chunk)
-    if ends[-1] > starts[0] and all_bytes_in(memoryview(data)[starts[0] : ends[-1]], _PRINTABLE):
-        return False
+    if ends[-1] > starts[0]:
+        text = np.frombuffer(data, dtype=np.uint8)[starts[0] : ends[-1]]
+        if text.min() >= 0x21 and text.max() <= 0x7E:  # printable ASCII (two fast scans)
+            return False
     filled = ends > starts
     if not filled.all():
         if not filled.any():
@@ -214,9 +215,6 @@ def _may_need_trim(chunk: pa.Array) -> bool:
         if (edge >= 0x5E).any():  # was <= 0x20 or >= 0x7F
             return True
     return False
-
-
-_PRINTABLE = bytes(range(0x21, 0x7F))  # printable ASCII without space
 
 
 def _clean_chunk(chunk: pa.Array) -> pa.Array:

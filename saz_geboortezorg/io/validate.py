@@ -293,7 +293,10 @@ def _codes(encoding: pa.DictionaryArray) -> np.ndarray:
     >>> _codes(_encode(pa.chunked_array([["a", None, "b", "a"]]))).tolist()
     [0, 2, 1, 0]
     """
-    return np.asarray(pc.fill_null(encoding.indices, len(encoding.dictionary)))
+    indices = encoding.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, len(encoding.dictionary))
+    return np.asarray(indices)
 
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
