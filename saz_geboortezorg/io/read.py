@@ -27,6 +27,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -447,20 +448,73 @@ def _parquet_columns(path: Path) -> pd.DataFrame:
     del table
     n_rows = len(columns[ints[0]])
     if rest:
-        others = pd.read_parquet(path, columns=rest)
-        if len(others) != n_rows:  # pragma: no cover (one file, one row count)
+        table = _one_chunk_table(path, rest, metadata.num_rows)
+        if table.num_rows != n_rows:  # pragma: no cover (one file, one row count)
             return pd.read_parquet(path).reset_index(drop=True)
+        table = table.replace_schema_metadata(schema.metadata)
+        made = table.schema.empty_table().to_pandas().dtypes  # what pandas makes of each
         for name in rest:
-            columns[name] = others[name].array
-        del others
+            values = _numpy_values(table.column(name), made[name])
+            if values is not None:
+                columns[name] = values
+        others = [n for n in rest if n not in columns]
+        if others:  # text and anything else: converted by pyarrow as pd.read_parquet does
+            converted = table.select(others).to_pandas()
+            for name in others:
+                columns[name] = converted[name].array
+        del table
     return pd.DataFrame({n: columns[n] for n in schema.names}, copy=False)
+
+
+def _numpy_values(column: pa.ChunkedArray, dtype: Any) -> np.ndarray | None:
+    """A float64 or time-zone-free timestamp column as the NumPy array pandas makes of it
+    (``dtype``: NaN or NaT where missing), on Arrow's own buffer; None for any other
+    column, or when the column is not one chunk in a mutable buffer.
+
+    The column is taken over: its missing slots are overwritten in place.
+
+    Examples
+    --------
+    >>> _numpy_values(pa.chunked_array([[1.5, None]]), np.dtype("float64")).tolist()
+    [1.5, nan]
+    >>> _numpy_values(pa.chunked_array([["a"]]), np.dtype("float64")) is None
+    True
+    """
+
+    kind = column.type
+    if pa.types.is_float64(kind) and dtype == np.dtype("float64"):
+        width, fill = np.float64, np.nan
+    elif (
+        pa.types.is_timestamp(kind)
+        and kind.tz is None
+        and dtype == np.dtype(f"datetime64[{kind.unit}]")
+    ):
+        width, fill = np.int64, np.iinfo(np.int64).min  # NaT
+    else:
+        return None
+    chunks = [c for c in column.chunks if len(c)]
+    if len(chunks) != 1 or len(chunks[0]) != len(column):
+        return None
+    chunk = chunks[0]
+    buffer = chunk.buffers()[1]
+    if buffer is None or not buffer.is_mutable:
+        return None
+    data = np.frombuffer(buffer, dtype=width)[chunk.offset : chunk.offset + len(chunk)]
+    if not data.flags.writeable:
+        return None
+    if chunk.null_count:
+        bits = np.frombuffer(chunk.buffers()[0], dtype=np.uint8)
+        valid = np.unpackbits(bits, count=chunk.offset + len(chunk), bitorder="little")
+        data[np.flatnonzero(valid[chunk.offset :] == 0)] = fill
+    return data.view(dtype)
 
 
 def _one_chunk_table(path: Path, columns: list[str], rows: int) -> pa.Table:
     """``columns`` of a Parquet file read as one record batch: one chunk per column.
 
     ``pq.read_table`` gives chunks of 131,072 rows, which pandas must copy into one
-    array; one batch of all rows lets :func:`_int64_array` use Arrow's buffer as it is.
+    array; one batch of all rows lets :func:`_int64_array` and :func:`_numpy_values`
+    use Arrow's buffers as they are.
     """
 
     file = pq.ParquetFile(path)

@@ -366,7 +366,8 @@ def _char_class_checks(
     no_match = np.ones(len(arr), dtype=bool)
     found = []  # rows with a reserved word's length
     start = 0
-    for chunk in arr.chunks:
+    pieces = (c.slice(i, _PIECE) for c in arr.chunks for i in range(0, len(c), _PIECE))
+    for chunk in pieces:
         data = chunk.buffers()[2]
         width = "int64" if pa.types.is_large_string(chunk.type) else "int32"
         offsets = chunk.buffers()[1]
@@ -397,6 +398,9 @@ def _char_class_checks(
         lowered = pc.utf8_lower(pc.take(arr, pa.array(rows)))
         hit[rows] = np.asarray(pc.fill_null(pc.is_in(lowered, value_set=words), False), dtype=bool)
     return no_match, hit
+
+
+_PIECE = 1 << 20  # rows of a text column whose lengths _char_class_checks holds at a time
 
 
 def _has_line_break(arr: pa.ChunkedArray) -> bool:
