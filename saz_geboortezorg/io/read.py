@@ -447,23 +447,40 @@ def _parquet_columns(path: Path) -> pd.DataFrame:
     columns = {n: _int64_array(table.column(n)) for n in ints}
     del table
     n_rows = len(columns[ints[0]])
-    if rest:
-        table = _one_chunk_table(path, rest, metadata.num_rows)
+    # numbers and times in one batch too, used on Arrow's buffers where pandas would
+    # make the same NumPy array; text (many small buffers: one batch of it faults in
+    # more pages than Arrow's usual chunks) and anything else as pd.read_parquet makes it
+    made = schema.empty_table().to_pandas().dtypes  # what pandas makes of each column
+    numbers = [n for n in rest if _numpy_dtype(schema.field(n).type, made[n]) is not None]
+    if numbers:
+        table = _one_chunk_table(path, numbers, metadata.num_rows)
         if table.num_rows != n_rows:  # pragma: no cover (one file, one row count)
             return pd.read_parquet(path).reset_index(drop=True)
-        table = table.replace_schema_metadata(schema.metadata)
-        made = table.schema.empty_table().to_pandas().dtypes  # what pandas makes of each
-        for name in rest:
+        for name in numbers:
             values = _numpy_values(table.column(name), made[name])
             if values is not None:
                 columns[name] = values
-        others = [n for n in rest if n not in columns]
-        if others:  # text and anything else: converted by pyarrow as pd.read_parquet does
-            converted = table.select(others).to_pandas()
-            for name in others:
-                columns[name] = converted[name].array
         del table
+    others = [n for n in rest if n not in columns]
+    if others:
+        converted = pd.read_parquet(path, columns=others)
+        if len(converted) != n_rows:  # pragma: no cover (one file, one row count)
+            return pd.read_parquet(path).reset_index(drop=True)
+        for name in others:
+            columns[name] = converted[name].array
+        del converted
     return pd.DataFrame({n: columns[n] for n in schema.names}, copy=False)
+
+
+def _numpy_dtype(kind: pa.DataType, dtype: Any) -> tuple[Any, Any] | None:
+    """(NumPy type of the buffer, value for missing) of an Arrow float64 or time-zone-free
+    timestamp type when pandas makes ``dtype`` of it as that NumPy type; else None."""
+    if pa.types.is_float64(kind) and dtype == np.dtype("float64"):
+        return np.float64, np.nan
+    if pa.types.is_timestamp(kind) and kind.tz is None:
+        if dtype == np.dtype(f"datetime64[{kind.unit}]"):
+            return np.int64, np.iinfo(np.int64).min  # NaT
+    return None
 
 
 def _numpy_values(column: pa.ChunkedArray, dtype: Any) -> np.ndarray | None:
@@ -481,17 +498,10 @@ def _numpy_values(column: pa.ChunkedArray, dtype: Any) -> np.ndarray | None:
     True
     """
 
-    kind = column.type
-    if pa.types.is_float64(kind) and dtype == np.dtype("float64"):
-        width, fill = np.float64, np.nan
-    elif (
-        pa.types.is_timestamp(kind)
-        and kind.tz is None
-        and dtype == np.dtype(f"datetime64[{kind.unit}]")
-    ):
-        width, fill = np.int64, np.iinfo(np.int64).min  # NaT
-    else:
+    buffer_type = _numpy_dtype(column.type, dtype)
+    if buffer_type is None:
         return None
+    width, fill = buffer_type
     chunks = [c for c in column.chunks if len(c)]
     if len(chunks) != 1 or len(chunks[0]) != len(column):
         return None
