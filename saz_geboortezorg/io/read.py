@@ -403,11 +403,14 @@ def _read_parquet(path: Path) -> RawExtract:
 def _parquet_frame(path: Path) -> pd.DataFrame:
     """What ``pd.read_parquet(path)`` gives (on a fresh RangeIndex), with fewer copies.
 
-    Columns that pandas stored as nullable ``Int64`` (its metadata says so) are built
-    straight from Arrow's int64 data and validity bitmap (:func:`_int64_array`): one
-    copy of the data instead of the two (plus three masks) of pandas' own
-    conversion. Every other column is left to ``pd.read_parquet``, and so are files
-    of fewer than ``_SPLIT_READ_ROWS`` rows.
+    Columns that pandas stored as nullable ``Int64`` (its metadata says so) are read
+    as one record batch and built on Arrow's int64 buffer and validity bitmap
+    (:func:`_int64_array`): no copy of the data, where pandas' own conversion makes
+    two (plus three masks). Float64 and time-zone-free timestamp columns are read the
+    same way and used on Arrow's buffers (:func:`_numpy_values`). Text and every
+    other column are left to ``pd.read_parquet``, and so are files of fewer than
+    ``_SPLIT_READ_ROWS`` rows. For the four files of 2,000,000 pregnancies this took
+    ~0.8 s less CPU and ~350 MB less peak than copying (issue 17, seventh round).
     """
 
     try:
@@ -440,9 +443,9 @@ def _parquet_columns(path: Path) -> pd.DataFrame:
     if not ints or not plain:  # no Int64 column, or an index or odd names: pandas decides
         return pd.read_parquet(path).reset_index(drop=True)
     rest = [n for n in schema.names if n not in set(ints)]
-    # the Int64 columns first, their Arrow table freed before the others are read: at
-    # 2,000,000 reading the file once and holding all of it while converting cost
-    # 3-4 s more (page faults) than these two reads
+    # the Int64 columns first, then the numbers and times, then the text: at 2,000,000
+    # reading the file once and holding all of it while converting cost 3-4 s more
+    # (page faults); the first two reads are kept as the columns' data (no copy)
     table = _one_chunk_table(path, ints, metadata.num_rows)
     columns = {n: _int64_array(table.column(n)) for n in ints}
     del table

@@ -159,7 +159,8 @@ def _and(mask: np.ndarray, ok: np.ndarray | None) -> np.ndarray:
 
 
 def _or(bad: np.ndarray | None, more: np.ndarray) -> np.ndarray | None:
-    """``bad | more`` where ``bad`` None means false everywhere (None stays while nothing is)."""
+    """``bad | more``, where ``bad`` None means false everywhere (kept None while nothing
+    is bad)."""
     if not more.any():
         return bad
     return more.copy() if bad is None else bad | more
