@@ -196,7 +196,8 @@ def convert(raw: pd.Series, type_: str) -> Conversion:
     if parts is not None:  # already Int64 (Parquet): check the data, share it when all fit
         data, missing = parts
         filled = ~missing
-        if type_ == "integer":
+        if type_ == "integer" or (len(data) and data.min() >= 0 and data.max() <= 1):
+            # an integer, or a flag whose every value is 0 or 1 (with 0 where missing)
             return Conversion(raw, filled, np.zeros(len(raw), dtype=bool))
         ok = filled & ((data == 0) | (data == 1))
         bad = filled & ~ok

@@ -92,8 +92,8 @@ class _Integers:
         data, missing = parts  # cast the column's own buffer once, 0 where missing
         self.mask = missing.copy() if missing.any() else None
         self.values = data.astype(small)
-        if self.mask is not None:
-            self.values[self.mask] = 0
+        if self.mask is not None:  # times 0 where missing: no boolean indexing
+            np.multiply(self.values, ~self.mask, out=self.values)
 
     def array(self) -> Any:
         mask = np.zeros(self.n, dtype=bool) if self.mask is None else self.mask.copy()
@@ -191,17 +191,25 @@ def _day_codes(values: np.ndarray) -> _Codes | None:
         return None
     day = int(np.timedelta64(1, "D") // np.timedelta64(1, unit))
     high = int(ints.max())
-    offsets = np.where(nat, high, ints)
-    low = int(offsets.min())
+    known = ~nat
+    low = int(ints.min(where=known, initial=high))
     if day < 1 or (high - low) // day > np.iinfo(np.int16).max - 1:
         return None
+    # days from the first date; NaT one day before it, so that its code is -1
+    offsets = np.where(known, ints, low - day)
     offsets -= low
-    if (offsets % day).any():
-        return None
-    offsets //= day
-    offsets[nat] = -1
+    if high - low + day < 2**53:  # exact in float64, where division is fast
+        days = offsets.astype(np.float64)
+        days /= day
+        codes = days.astype(_small_int(-1, (high - low) // day))
+        if (codes != days).any():  # some value is not at midnight
+            return None
+    else:
+        if (offsets % day).any():
+            return None
+        codes = offsets // day
     uniques = (low + day * np.arange((high - low) // day + 1, dtype=np.int64)).view(values.dtype)
-    return _Codes(offsets, uniques, np.datetime64("NaT"))
+    return _Codes(codes, uniques, np.datetime64("NaT"))
 
 
 def _pack(values: Any, sample: int, encoded: pa.DictionaryArray | None = None) -> Any:
@@ -228,7 +236,10 @@ def _pack(values: Any, sample: int, encoded: pa.DictionaryArray | None = None) -
                 encoded = pc.dictionary_encode(arrow).combine_chunks()
             if len(encoded.dictionary) > len(values) // 4:
                 return values
-            codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.int64)
+            indices = encoded.indices
+            if indices.null_count:
+                indices = pc.fill_null(indices, -1)
+            codes = np.asarray(indices)  # Arrow's int32 (no copy when none is missing)
             return _Text(codes, encoded.dictionary, dtype)
         codes, uniques = values.factorize(use_na_sentinel=True)
         return _Codes(codes, uniques, None) if len(uniques) <= len(values) // 4 else values

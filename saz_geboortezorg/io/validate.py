@@ -143,12 +143,55 @@ def condition_mask(frame: pd.DataFrame, condition: str) -> np.ndarray:
 
 
 def _int_data(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """(int64 values with 0 where NA, known mask) of a nullable integer column, else (None, None)."""
+    """(int64 values, missing mask) of a nullable ``Int64`` column, else (None, None).
+
+    The column's own buffers (no copy): read them, do not write to them.
+    """
     parts = int_parts(values)
     if parts is None:
         return None, None
-    data, missing = parts  # the column's own buffers (no copy); data under the mask unread
-    return data, ~missing
+    return parts
+
+
+def _and(mask: np.ndarray, ok: np.ndarray | None) -> np.ndarray:
+    """``mask & ok``, where ``ok`` None means true everywhere."""
+    return mask if ok is None else mask & ok
+
+
+def _or(bad: np.ndarray | None, more: np.ndarray) -> np.ndarray | None:
+    """``bad | more``, where ``bad`` None means false everywhere (kept None while nothing
+    is bad)."""
+    if not more.any():
+        return bad
+    return more.copy() if bad is None else bad | more
+
+
+def _not_codes(data: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``~np.isin(data, codes)`` for int64 ``data``: one lookup per row in a table of the
+    values from 0 (or the smallest) to the largest when that span is small, else numpy's
+    comparison with each code in turn.
+
+    Examples
+    --------
+    >>> _not_codes(np.array([0, 3, 9, 2, -1]), np.array([1, 2, 3, 9])).tolist()
+    [True, False, False, False, True]
+    """
+
+    if not len(data):
+        return np.zeros(0, dtype=bool)
+    low, high = int(data.min()), int(data.max())
+    start = min(low, 0)
+    if high - start > _CODE_TABLE:
+        # kind="sort": a few codes are compared in turn (numpy's default here builds
+        # a lookup table over the data's whole range)
+        return ~np.isin(data, codes, kind="sort")
+    table = ~np.isin(np.arange(start, high + 1), codes)
+    if not table.any():
+        return np.zeros(len(data), dtype=bool)
+    return table.take(data - start if start else data)
+
+
+_CODE_TABLE = 65_536  # widest span of values looked up in a table by _not_codes
 
 
 def _id_checks(
@@ -206,10 +249,10 @@ def _id_checks(
             encoded.update(arrow=arr, encoding=encoding)
         if len(encoding.dictionary) * 100 <= len(arr):
             names = encoding.dictionary
-            codes = np.asarray(pc.fill_null(encoding.indices, -1), dtype=np.intp)
+            codes = _codes(encoding)
             matched = np.asarray(pc.fill_null(pc.match_substring_regex(names, pat), False))
             hit = np.asarray(pc.fill_null(pc.is_in(pc.utf8_lower(names), value_set=words), False))
-            # position -1 (missing) reads the appended False, as fill_null gives below
+            # the code of missing reads the appended False, as fill_null gives below
             no_match = ~np.append(matched.astype(bool), False)
             return no_match[codes], np.append(hit.astype(bool), False)[codes]
     matched = pc.fill_null(pc.match_substring_regex(arr, pat), False)
@@ -236,8 +279,25 @@ def _isin_encoded(encoding: pa.DictionaryArray, candidates: Any) -> np.ndarray:
     [True, False, False, True]
     """
     names = pd.Series(pd.array(encoding.dictionary, dtype=_TEXT), copy=False)
-    hit = np.append(isin(names, candidates), False)  # code -1 (missing) reads False
-    return hit[np.asarray(pc.fill_null(encoding.indices, -1), dtype=np.intp)]
+    hit = np.append(isin(names, candidates), False)  # the code of missing reads False
+    return hit[_codes(encoding)]
+
+
+def _codes(encoding: pa.DictionaryArray) -> np.ndarray:
+    """The codes of an encoded column, missing as the code after the last value.
+
+    Arrow's own (32-bit) integers, without a copy when nothing is missing: indexing with
+    them needs no 64-bit copy of the column.
+
+    Examples
+    --------
+    >>> _codes(_encode(pa.chunked_array([["a", None, "b", "a"]]))).tolist()
+    [0, 2, 1, 0]
+    """
+    indices = encoding.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, len(encoding.dictionary))
+    return np.asarray(indices)
 
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -302,40 +362,46 @@ def _char_class_checks(
         return None
     allowed, lo, hi = parsed
     kept = bytes(np.flatnonzero(allowed).astype(np.uint8))
-    lengths, valid = [], []
-    for chunk in arr.chunks:
+    sizes = sorted({len(w.encode("utf-8")) for w in reserved})
+    # chunk by chunk into the result: no 64-bit lengths of the whole column are held
+    no_match = np.ones(len(arr), dtype=bool)
+    found = []  # rows with a reserved word's length
+    start = 0
+    pieces = (c.slice(i, _PIECE) for c in arr.chunks for i in range(0, len(c), _PIECE))
+    for chunk in pieces:
         data = chunk.buffers()[2]
         width = "int64" if pa.types.is_large_string(chunk.type) else "int32"
         offsets = chunk.buffers()[1]
-        if offsets is None or len(chunk) == 0:
-            lengths.append(np.zeros(len(chunk), dtype=np.int64))
-            valid.append(np.zeros(len(chunk), dtype=bool))
+        size = len(chunk)
+        if offsets is None or size == 0:
+            start += size
             continue
-        bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        bounds = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + size + 1]
         if data is not None and bounds[-1] > bounds[0]:
             if not all_bytes_in(memoryview(data)[bounds[0] : bounds[-1]], kept):
                 return None
-        lengths.append(np.diff(bounds))
-        valid.append(
-            np.ones(len(chunk), dtype=bool)
-            if not chunk.null_count
-            else np.asarray(chunk.is_valid())
-        )
-    length = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
-    present = np.concatenate(valid) if valid else np.zeros(0, dtype=bool)
-    no_match = ~(present & (length >= lo) & (length <= hi))
-    hit = np.zeros(len(length), dtype=bool)
-    sizes = sorted({len(w.encode("utf-8")) for w in reserved})
-    rows = (
-        np.flatnonzero(present & np.isin(length, sizes, kind="sort"))
-        if sizes
-        else np.zeros(0, dtype=int)
-    )
+        length = np.diff(bounds)
+        fits = (length >= lo) & (length <= hi)
+        present = np.asarray(chunk.is_valid()) if chunk.null_count else None
+        if present is not None:
+            fits &= present
+        np.logical_not(fits, out=no_match[start : start + size])
+        if sizes:
+            sized = np.isin(length, sizes, kind="sort")
+            if present is not None:
+                sized &= present
+            found.append(np.flatnonzero(sized) + start)
+        start += size
+    hit = np.zeros(len(arr), dtype=bool)
+    rows = np.concatenate(found) if found else np.zeros(0, dtype=int)
     if len(rows):
         words = pa.array(sorted(reserved), type=arr.type)
         lowered = pc.utf8_lower(pc.take(arr, pa.array(rows)))
         hit[rows] = np.asarray(pc.fill_null(pc.is_in(lowered, value_set=words), False), dtype=bool)
     return no_match, hit
+
+
+_PIECE = 1 << 20  # rows of a text column whose lengths _char_class_checks holds at a time
 
 
 def _has_line_break(arr: pa.ChunkedArray) -> bool:
@@ -502,7 +568,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             ext.problem(name, what, conv.bad, original, expected)
         typed[name] = conv.values
         filled[name] = conv.filled
-        bad_any[name] = conv.bad.copy()
+        bad_any[name] = conv.bad.copy() if conv.bad.any() else None  # None: nothing bad
 
     for c in extra:
         typed[c] = frame[c] if frame[c].dtype != object else frame[c].astype("str")
@@ -514,17 +580,16 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
         if name not in typed:
             continue
         values = typed[name]
-        ok = ~bad_any[name]
+        ok = None if bad_any[name] is None else ~bad_any[name]  # None: every value
         if "codes" in decl:
             allowed = list(schema.codes(decl["codes"]))
             if decl.get("type") in ("integer", "flag"):
                 allowed_num = np.array([float(a) for a in allowed])
-                data, known = _int_data(values)
+                data, missing = _int_data(values)
                 if data is not None and np.all(allowed_num == np.trunc(allowed_num)):
-                    # kind="sort": a few codes are compared in turn (numpy's default
-                    # here builds a lookup table over the data's range, 5 times slower)
-                    codes = allowed_num.astype("int64")
-                    outside = ~np.isin(data, codes, kind="sort") & known
+                    outside = _not_codes(data, allowed_num.astype("int64"))
+                    if outside.any():
+                        outside &= ~missing
                 else:  # pragma: no cover (integer code lists hold whole numbers)
                     arr = values.to_numpy(dtype="float64", na_value=np.nan)
                     outside = ~np.isin(arr, allowed_num) & ~np.isnan(arr)
@@ -536,7 +601,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                     outside = ~_isin_encoded(encoding, allowed) & values.notna().to_numpy()
                 else:
                     outside = ~isin(values, allowed) & values.notna().to_numpy()
-            outside = outside & ok
+            outside = _and(outside, ok)
             ext.problem(
                 name,
                 "code not in the code list",
@@ -544,7 +609,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 values,
                 _code_text(decl["codes"]),
             )
-            bad_any[name] |= outside
+            bad_any[name] = _or(bad_any[name], outside)
         if "pattern" in decl:
             pat = schema.patterns()[decl["pattern"]]
             filled_ = values.notna().to_numpy()
@@ -553,8 +618,8 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
             no_match, hit = _id_checks(values.astype("str"), pat["regex"], reserved, made)
             if made and arrow_text(values) is made["arrow"]:
                 ext.encoded[name] = (made["arrow"], made["encoding"])
-            bad = no_match & filled_ & ok
-            taken = hit & filled_ & ok & ~bad
+            bad = _and(no_match & filled_, ok)
+            taken = _and(hit & filled_, ok) & ~bad
             expected = f"an id of {pat.get('en', pat['regex'])}"
             ext.problem(name, "unsafe id", bad, values, expected)
             ext.problem(
@@ -565,14 +630,17 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 f"an id other than {', '.join(sorted(reserved))} (words the reports use for "
                 "their own rows), compared case-insensitively",
             )
-            bad_any[name] |= bad | taken
+            bad_any[name] = _or(bad_any[name], bad | taken)
         if "range" in decl:
             lo, hi = decl["range"]
-            data, known = _int_data(values)
+            data, missing = _int_data(values)
             if data is None:
                 data = values.to_numpy(dtype="float64", na_value=np.nan)
-                known = ~np.isnan(data)
-            outside = ((data < lo) | (data > hi)) & known & ok
+                missing = np.isnan(data)
+            if len(data) and lo <= data.min() and data.max() <= hi:  # all in range (NaN: no)
+                outside = np.zeros(len(data), dtype=bool)
+            else:
+                outside = _and(((data < lo) | (data > hi)) & ~missing, ok)
             en = decl.get("en", "")
             ext.problem(
                 name,
@@ -581,7 +649,9 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
                 frame[name],
                 f"a value from {_fmt(lo)} to {_fmt(hi)} ({en})" if en else f"{lo}..{hi}",
             )
-            bad_any[name] |= outside
+            bad_any[name] = _or(bad_any[name], outside)
+        if filled[name].all():  # no empty value (the usual case for required columns)
+            continue
         empty = ~filled[name]
         if not decl.get("nullable", False):
             ext.problem(
@@ -602,7 +672,7 @@ def check_extract(raw: RawExtract, source: str) -> Extract:
 
     # Bad values become missing, so that a load without validation treats them so.
     for name, bad in bad_any.items():
-        if bad.any():
+        if bad is not None and bad.any():
             out[name] = out[name].mask(bad)
 
     key = [k for k in spec.get("key", []) if k in out.columns]
