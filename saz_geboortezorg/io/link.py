@@ -732,22 +732,57 @@ def _decoded(u: _BirthRows, column: str, name: str) -> pd.Series:
     return categorical(u.codes(column, lambda s: decode_codes(s, name)[0], absent), names)
 
 
+#: Longest span of days (~270 years) whose years and months ``_year_month`` tabulates.
+_DAY_TABLE = 100_000
+
+
 def _year_month(date: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``_num(date.dt.year)`` and ``date.dt.to_period("M").dt.to_timestamp()`` of a
     datetime column, computed on its numpy values (NaN and NaT where the date is).
+
+    The dates span a few thousand days: year and month are looked up per day in a
+    table of that span (numpy's calendar conversion runs once per day, not per row).
 
     Examples
     --------
     >>> year, month = _year_month(pd.Series(pd.to_datetime(["2020-03-17", None])))
     >>> year.tolist(), month.tolist()
     ([2020.0, nan], [Timestamp('2020-03-01 00:00:00'), NaT])
+    >>> year, month = _year_month(pd.Series(pd.to_datetime(["1969-12-31 23:59", "1970-01-01"])))
+    >>> year.tolist(), [str(m.date()) for m in month]
+    ([1969, 1970], ['1969-12-01', '1970-01-01'])
     """
     values = date.to_numpy()
     if values.dtype.kind != "M":  # pragma: no cover (the linkage gives dates)
         return _num(date.dt.year), date.dt.to_period("M").dt.to_timestamp()
+    unit, count = np.datetime_data(values.dtype)
+    nat = np.isnat(values)
+    day = np.timedelta64(1, "D")
+    if (
+        unit in ("D", "h", "m", "s", "ms", "us", "ns")
+        and day % np.timedelta64(count, unit) == np.timedelta64(0, unit)
+        and len(values)
+        and not nat.all()
+    ):
+        # days since 1970 (floor: a time before midnight belongs to its day)
+        days = values.view("int64") // (day // np.timedelta64(count, unit))
+        any_nat = bool(nat.any())
+        if any_nat:
+            days[nat] = days[np.argmin(nat)]  # a day that occurs stands in
+        low, high = int(days.min()), int(days.max())
+        if high - low < _DAY_TABLE:
+            span = np.arange(low, high + 1).astype("datetime64[D]")
+            days -= low
+            years = (span.astype("datetime64[Y]").astype("int64") + 1970)[days]
+            month = span.astype("datetime64[M]").astype("datetime64[us]")[days]
+            if any_nat:
+                month[nat] = np.datetime64("NaT")
+                return pd.Series(np.where(nat, np.nan, years), copy=False), pd.Series(
+                    month, copy=False
+                )
+            return pd.Series(years, copy=False), pd.Series(month, copy=False)
     years = values.astype("datetime64[Y]").astype("int64")
     years += 1970
-    nat = np.isnat(values)
     if nat.any():
         year = pd.Series(np.where(nat, np.nan, years), copy=False)
     else:
@@ -914,7 +949,7 @@ def _women(
     """One row per pregnancy from ``births`` sorted by pregnancy and baby.
 
     ``starts`` are the positions of each pregnancy's first baby in ``births``;
-    ``claim_woman`` gives per claim the woman's position (-1: not linked).
+    ``claim_woman`` gives per claim the woman's position (``len(starts)``: not linked).
     """
     w = births.iloc[starts].drop(columns=["baby_no"]).reset_index(drop=True)
     for c in w.columns:
@@ -954,11 +989,16 @@ def _women(
         for c in _COSTS:
             w[c] = np.nan
         return w
-    linked = claim_woman >= 0
-    who = claim_woman[linked]
+    k = len(w)
+    # every claim is counted where it falls: a claim not linked falls in slot ``k`` of
+    # each count, which is dropped (no copies of the linked claims' amounts or women)
+    amount = claims["tarief"]
     # a claim without an amount makes the costs it belongs to unknown (NaN), never 0
-    amount = claims["tarief"].to_numpy(dtype="float64", na_value=np.nan)[linked]
-    n_claims = np.bincount(who, minlength=len(w))
+    if isinstance(amount.dtype, np.dtype) and amount.dtype == np.float64:
+        amount = amount.to_numpy()  # NaN already stands for missing
+    else:
+        amount = amount.to_numpy(dtype="float64", na_value=np.nan)
+    n_claims = np.bincount(claim_woman, minlength=k + 1)[:k]
     # a pregnancy without any linked claim has unknown costs (NaN: the cost indicator
     # excludes it as 'no claims linked'); one with claims has 0 for a line or care phase
     # without claims
@@ -973,24 +1013,27 @@ def _women(
     # any other line or phase) and one weighted count sums all slots, slot by slot per
     # woman (rows of one array: no copies); a slot sums the same claims in the same
     # order as a count of the claims of that slot alone
-    k = len(w)
-    # (the bin of a claim: its slot times the women, plus its woman; made in place)
-    at = _slots(claims, "lijn", [1, 2])[linked].astype("int64")
-    at *= k
-    at += who
-    lines = np.bincount(at, weights=amount, minlength=3 * k).reshape(3, k)
-    w["cost_first_line"] = finish(lines[0])
-    w["cost_second_line"] = finish(lines[1])
+    # (the bin of a claim: its slot times k + 1, plus its woman; one array, made in place)
+    at = np.empty(len(claim_woman), dtype=np.int64)
+    np.multiply(_slots(claims, "lijn", [1, 2]), np.int64(k + 1), out=at)
+    at += claim_woman
+    lines = np.bincount(at, weights=amount, minlength=3 * (k + 1)).reshape(3, k + 1)
+    w["cost_first_line"] = finish(lines[0, :k])
+    w["cost_second_line"] = finish(lines[1, :k])
     del lines
-    at = _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"])[linked].astype("int64")
-    at *= k
-    at += who
-    phases = np.bincount(at, weights=amount, minlength=4 * k).reshape(4, k)
-    w["cost_pregnancy"] = finish(phases[0])
-    w["cost_birth"] = finish(phases[1])
-    w["cost_postpartum"] = finish(phases[2])
-    del at, phases
-    w["cost_total"] = finish(np.bincount(who, weights=amount, minlength=k))
+    np.multiply(
+        _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"]),
+        np.int64(k + 1),
+        out=at,
+    )
+    at += claim_woman
+    phases = np.bincount(at, weights=amount, minlength=4 * (k + 1)).reshape(4, k + 1)
+    del at
+    w["cost_pregnancy"] = finish(phases[0, :k])
+    w["cost_birth"] = finish(phases[1, :k])
+    w["cost_postpartum"] = finish(phases[2, :k])
+    del phases
+    w["cost_total"] = finish(np.bincount(claim_woman, weights=amount, minlength=k + 1)[:k])
     return w
 
 
@@ -1153,7 +1196,8 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
         if len(bcode)
         else np.array([], dtype="int64")
     )
-    woman_of = np.full(k, -1, dtype="int64")
+    # per pregnancy slot its woman's position; len(starts): none (no birth)
+    woman_of = np.full(k, len(starts), dtype="int64")
     woman_of[bcode[starts]] = np.arange(len(starts))
 
     rows = [("perined_lvr1", "in", "records in the file", len(l1))]
@@ -1174,7 +1218,7 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     if claims is not None:
         cc = _slot_of_missing(codes[2], k)
         claim_woman = woman_of[cc]
-        has_birth = claim_woman >= 0
+        has_birth = claim_woman < len(starts)
         known = (has1 | has2)[cc]
         no_birth = ~has_birth & known
         unknown = ~has_birth & ~known
