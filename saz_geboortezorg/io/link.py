@@ -748,7 +748,7 @@ def _year_month(date: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> year, month = _year_month(pd.Series(pd.to_datetime(["2020-03-17", None])))
     >>> year.tolist(), month.tolist()
     ([2020.0, nan], [Timestamp('2020-03-01 00:00:00'), NaT])
-    >>> year, month = _year_month(pd.Series(pd.to_datetime(["1969-12-31 23:59", "1970-01-01"])))
+    >>> year, month = _year_month(pd.Series(pd.to_datetime(["1969-12-31 23:59", "1970-01-01 00:00"])))
     >>> year.tolist(), [str(m.date()) for m in month]
     ([1969, 1970], ['1969-12-01', '1970-01-01'])
     """
@@ -940,6 +940,43 @@ _COSTS = [
 ]
 
 
+def _first_rows(
+    frame: pd.DataFrame, rows: np.ndarray, given: dict[str, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """``frame.iloc[rows].reset_index(drop=True)``, column by column (no index taken,
+    no check for -1 positions): a category column keeps only the labels that occur
+    in those rows (it is kept as it is when every category occurs, the usual case).
+    A column in ``given`` is those values instead (not copied, not taken).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.Categorical(["x", "y", "x"]), "b": [1.5, 2.5, 3.5],
+    ...                       "c": pd.Series(["p", None, "q"], dtype="str")})
+    >>> out = _first_rows(frame, np.array([0, 2]))
+    >>> out.to_dict("list"), list(out["a"].cat.categories)
+    ({'a': ['x', 'x'], 'b': [1.5, 3.5], 'c': ['p', 'q']}, ['x'])
+    """
+    columns: dict[str, Any] = {}
+    for c in frame.columns:
+        if given and c in given:
+            columns[c] = given[c]
+            continue
+        values = frame[c].array
+        if isinstance(values, pd.Categorical):
+            codes = values.codes.take(rows)
+            seen = np.zeros(len(values.categories) + 1, dtype=bool)
+            seen[codes] = True
+            if seen[:-1].all():
+                columns[c] = pd.Categorical.from_codes(codes, dtype=values.dtype, validate=False)
+            else:
+                columns[c] = categorical(codes, list(values.categories)).array
+        elif isinstance(values.dtype, np.dtype):
+            columns[c] = values.to_numpy().take(rows)
+        else:
+            columns[c] = values.take(rows)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)), columns=frame.columns, copy=False)
+
+
 def _women(
     births: pd.DataFrame,
     starts: np.ndarray,
@@ -951,16 +988,6 @@ def _women(
     ``starts`` are the positions of each pregnancy's first baby in ``births``;
     ``claim_woman`` gives per claim the woman's position (``len(starts)``: not linked).
     """
-    w = births.iloc[starts].drop(columns=["baby_no"]).reset_index(drop=True)
-    for c in w.columns:
-        if isinstance(w[c].dtype, pd.CategoricalDtype):
-            # only the labels that occur among the first babies stay categories: the
-            # column is kept as it is when every category occurs (the usual case)
-            codes = w[c].cat.codes.to_numpy()
-            seen = np.zeros(len(w[c].cat.categories) + 1, dtype=bool)
-            seen[codes] = True
-            if not seen[:-1].all():
-                w[c] = categorical(codes, list(w[c].cat.categories))
 
     def per_woman(ufunc: np.ufunc, values: pd.Series | np.ndarray) -> np.ndarray:
         arr = (
@@ -970,20 +997,26 @@ def _women(
         )
         return ufunc.reduceat(arr, starts) if len(arr) else arr
 
-    w["ga_days"] = per_woman(np.fmin, births["ga_days"])
-    w["ga_weeks"] = np.floor(w["ga_days"] / 7)
+    # columns over all babies of a pregnancy (the first baby's values are not taken)
+    own: dict[str, np.ndarray] = {"ga_days": per_woman(np.fmin, births["ga_days"])}
+    own["ga_weeks"] = np.floor(own["ga_days"] / 7)
+    for c in ("perinatal_death", "nicu", "congenital_anomaly"):
+        reduced = per_woman(np.fmax, births[c])
+        own[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced
+    w = _first_rows(births.drop(columns=["baby_no"]), starts, own)
     # cs: any baby by caesarean (1); 0 only when every baby's mode is known
     # on the codes of the few distinct modes, not on the labels of every baby
-    codes, modes = pd.factorize(births["mode"], use_na_sentinel=True)
+    mode = births["mode"]
+    if isinstance(mode.dtype, pd.CategoricalDtype):
+        codes, modes = mode.cat.codes.to_numpy(), list(mode.cat.categories)
+    else:
+        codes, modes = pd.factorize(mode, use_na_sentinel=True)
     is_cs = np.array([m in CS_MODES for m in modes] + [False])[codes]
     known = np.array([m != "unknown" for m in modes] + [False])[codes]
     any_cs = per_woman(np.maximum, is_cs.astype("float64"))
     all_known = per_woman(np.minimum, known.astype("float64"))
     cs = np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))
     w["cs"] = _num(pd.Series(cs, copy=False))
-    for c in ("perinatal_death", "nicu", "congenital_anomaly"):
-        reduced = per_woman(np.fmax, births[c])
-        w[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced
     if claims is None or claim_woman is None:
         w["n_claims"] = np.nan
         for c in _COSTS:
@@ -1004,35 +1037,36 @@ def _women(
     # without claims
     no_claims = n_claims == 0
 
-    def finish(out: np.ndarray) -> np.ndarray:
+    def finish(out: np.ndarray) -> pd.Series:
         out[no_claims] = np.nan
-        return out
+        return pd.Series(out, copy=False)  # (a fresh array: set without a copy)
 
-    w["n_claims"] = n_claims.astype("int64")
+    w["n_claims"] = pd.Series(n_claims.astype("int64"), copy=False)
+
     # costs per line and per care phase: each claim falls in one slot (the last one:
-    # any other line or phase) and one weighted count sums all slots, slot by slot per
+    # any other line or phase) and one weighted count sums the slots, slot by slot per
     # woman (rows of one array: no copies); a slot sums the same claims in the same
-    # order as a count of the claims of that slot alone
-    # (the bin of a claim: its slot times k + 1, plus its woman; one array, made in place)
-    at = np.empty(len(claim_woman), dtype=np.int64)
-    np.multiply(_slots(claims, "lijn", [1, 2]), np.int64(k + 1), out=at)
-    at += claim_woman
-    lines = np.bincount(at, weights=amount, minlength=3 * (k + 1)).reshape(3, k + 1)
-    w["cost_first_line"] = finish(lines[0, :k])
-    w["cost_second_line"] = finish(lines[1, :k])
-    del lines
-    np.multiply(
-        _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"]),
-        np.int64(k + 1),
-        out=at,
-    )
-    at += claim_woman
-    phases = np.bincount(at, weights=amount, minlength=4 * (k + 1)).reshape(4, k + 1)
+    # order as a count of the claims of that slot alone. The bin of a claim is its slot
+    # times k + 1 plus its woman (k: not linked); the last slot's claims all go to one
+    # bin, which is dropped with the k-th woman of each slot.
+    def sums(name: str, values: list[object], at: np.ndarray) -> np.ndarray:
+        np.multiply(_slots(claims, name, values), np.int64(k + 1), out=at)
+        at += claim_woman
+        dropped = len(values) * (k + 1)
+        np.minimum(at, dropped, out=at)
+        counted = np.bincount(at, weights=amount, minlength=dropped + 1)
+        return counted[:dropped].reshape(len(values), k + 1)[:, :k]
+
+    at = np.empty(len(claim_woman), dtype=np.int64)  # (one array for both)
+    lines = sums("lijn", [1, 2], at)
+    w["cost_first_line"] = finish(lines[0])
+    w["cost_second_line"] = finish(lines[1])
+    phases = sums("zorgfase", ["zwangerschap", "baring", "kraambed"], at)
     del at
-    w["cost_pregnancy"] = finish(phases[0, :k])
-    w["cost_birth"] = finish(phases[1, :k])
-    w["cost_postpartum"] = finish(phases[2, :k])
-    del phases
+    w["cost_pregnancy"] = finish(phases[0])
+    w["cost_birth"] = finish(phases[1])
+    w["cost_postpartum"] = finish(phases[2])
+    del lines, phases
     w["cost_total"] = finish(np.bincount(claim_woman, weights=amount, minlength=k + 1)[:k])
     return w
 
