@@ -165,3 +165,34 @@ def test_women_by_hand(seed):
         want = [total(i, keep) if n_claims[i] else np.nan for i in range(k)]
         np.testing.assert_array_equal(w[c].to_numpy(), want, err_msg=c)
     assert w.index.equals(pd.RangeIndex(k))
+
+
+def test_robson_same_on_category_and_text_columns():
+    from saz_geboortezorg.derive.robson import classify
+
+    rng = np.random.default_rng(4)
+    n = 400
+    presentation = rng.choice(["cephalic", "breech", "transverse", "unknown", None], n)
+    onset = rng.choice(["spontaneous", "induced", "prelabour_cs", "unknown", "other", None], n)
+    women = pd.DataFrame(
+        {
+            "parity": rng.choice([0, 1, 2, np.nan], n),
+            "prev_cs": rng.choice([0, 1, np.nan], n),
+            "n_babies": rng.choice([1, 1, 1, 2], n),
+            "ga_days": rng.choice([200, 250, 280, np.nan], n),
+            "presentation": pd.Series(presentation, dtype="str"),
+            "onset": pd.Series(onset, dtype="str"),
+        }
+    )
+    as_text = classify(women)
+    # categories in another order, one that never occurs, "unknown" among them
+    coded = women.assign(
+        presentation=pd.Categorical(
+            presentation, categories=["unknown", "transverse", "never", "cephalic", "breech"]
+        ),
+        onset=pd.Categorical(
+            onset, categories=["other", "unknown", "induced", "prelabour_cs", "spontaneous"]
+        ),
+    )
+    pd.testing.assert_frame_equal(classify(coded), as_text)
+    assert set(as_text["robson"].astype(str)) >= {"1", "8", "9", "10", "unclassifiable"}
