@@ -95,9 +95,31 @@ def _known(series: pd.Series) -> np.ndarray:
     """
     if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         return series.notna().to_numpy(dtype=bool)
+    codes, uniques = _codes(series)
+    unknown = [i for i, u in enumerate(uniques) if str(u) == "unknown"]
+    known = codes >= 0
+    for i in unknown:  # one at most, but for values whose text coincides
+        known &= codes != i
+    return known
+
+
+def _codes(series: pd.Series) -> tuple[np.ndarray, list[object]]:
+    """Integer codes of ``series`` (-1: missing) and the values they stand for: a
+    category column's own codes and categories (no hashing), else ``pd.factorize``.
+
+    Examples
+    --------
+    >>> codes, values = _codes(pd.Series(["b", None, "a"], dtype="category"))
+    >>> codes.tolist(), values
+    ([1, -1, 0], ['a', 'b'])
+    >>> codes, values = _codes(pd.Series(["b", None, "a"], dtype="str"))
+    >>> codes.tolist(), values
+    ([0, -1, 1], ['b', 'a'])
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), list(series.cat.categories)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    unknown = np.array([str(u) == "unknown" for u in uniques], dtype=bool)
-    return (codes >= 0) & ~unknown[np.clip(codes, 0, None)] if len(unknown) else codes >= 0
+    return codes, list(uniques)
 
 
 def _text(codes: np.ndarray, names: list[str], index: pd.Index) -> pd.Series:
@@ -120,12 +142,12 @@ class _Labels:
     """A label column as integer codes: ``labels == "x"`` tests the few distinct values."""
 
     def __init__(self, series: pd.Series) -> None:
-        self.codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        self.uniques = list(uniques)
+        self.codes, self.uniques = _codes(series)
 
     def __eq__(self, label: object) -> np.ndarray:  # type: ignore[override]
+        # the values behind the codes are distinct: one code at most
         hits = [i for i, u in enumerate(self.uniques) if isinstance(u, str) and u == label]
-        return np.isin(self.codes, hits) if hits else np.zeros(len(self.codes), dtype=bool)
+        return self.codes == hits[0] if hits else np.zeros(len(self.codes), dtype=bool)
 
     __hash__ = None  # type: ignore[assignment]
 

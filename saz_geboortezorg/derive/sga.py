@@ -178,5 +178,5 @@ def sga(births: pd.DataFrame, reference: pd.DataFrame | str | Path | None = None
         inside = (pos >= 0) & (ga[rows] <= ends[np.clip(pos, 0, None)])
         p10 = block["p10"].to_numpy()[np.clip(pos, 0, None)]
         flags_all[rows] = np.where(inside, (weight[rows] < p10).astype(float), np.nan)
-    result = pd.Series(flags_all, index=births.index, dtype=float)
+    result = pd.Series(flags_all, index=births.index, dtype=float, copy=False)
     return result

@@ -85,7 +85,7 @@ def caesarean_from_mode(mode: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(mode, use_na_sentinel=True)
     table = [np.nan if u == "unknown" else float(u in CS_MODES) for u in uniques]
     values = np.array(table + [np.nan], dtype=float)[codes]
-    return pd.Series(values, index=mode.index, dtype=float)
+    return pd.Series(values, index=mode.index, dtype=float, copy=False)
 
 
 def add_derived(table: pd.DataFrame, *, sga_reference: Any = None) -> pd.DataFrame:

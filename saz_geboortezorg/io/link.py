@@ -732,22 +732,57 @@ def _decoded(u: _BirthRows, column: str, name: str) -> pd.Series:
     return categorical(u.codes(column, lambda s: decode_codes(s, name)[0], absent), names)
 
 
+#: Longest span of days (~270 years) whose years and months ``_year_month`` tabulates.
+_DAY_TABLE = 100_000
+
+
 def _year_month(date: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``_num(date.dt.year)`` and ``date.dt.to_period("M").dt.to_timestamp()`` of a
     datetime column, computed on its numpy values (NaN and NaT where the date is).
+
+    The dates span a few thousand days: year and month are looked up per day in a
+    table of that span (numpy's calendar conversion runs once per day, not per row).
 
     Examples
     --------
     >>> year, month = _year_month(pd.Series(pd.to_datetime(["2020-03-17", None])))
     >>> year.tolist(), month.tolist()
     ([2020.0, nan], [Timestamp('2020-03-01 00:00:00'), NaT])
+    >>> year, month = _year_month(pd.Series(pd.to_datetime(["1969-12-31 23:59", "1970-01-01 00:00"])))
+    >>> year.tolist(), [str(m.date()) for m in month]
+    ([1969, 1970], ['1969-12-01', '1970-01-01'])
     """
     values = date.to_numpy()
     if values.dtype.kind != "M":  # pragma: no cover (the linkage gives dates)
         return _num(date.dt.year), date.dt.to_period("M").dt.to_timestamp()
+    unit, count = np.datetime_data(values.dtype)
+    nat = np.isnat(values)
+    day = np.timedelta64(1, "D")
+    if (
+        unit in ("D", "h", "m", "s", "ms", "us", "ns")
+        and day % np.timedelta64(count, unit) == np.timedelta64(0, unit)
+        and len(values)
+        and not nat.all()
+    ):
+        # days since 1970 (floor: a time before midnight belongs to its day)
+        days = values.view("int64") // (day // np.timedelta64(count, unit))
+        any_nat = bool(nat.any())
+        if any_nat:
+            days[nat] = days[np.argmin(nat)]  # a day that occurs stands in
+        low, high = int(days.min()), int(days.max())
+        if high - low < _DAY_TABLE:
+            span = np.arange(low, high + 1).astype("datetime64[D]")
+            days -= low
+            years = (span.astype("datetime64[Y]").astype("int64") + 1970)[days]
+            month = span.astype("datetime64[M]").astype("datetime64[us]")[days]
+            if any_nat:
+                month[nat] = np.datetime64("NaT")
+                return pd.Series(np.where(nat, np.nan, years), copy=False), pd.Series(
+                    month, copy=False
+                )
+            return pd.Series(years, copy=False), pd.Series(month, copy=False)
     years = values.astype("datetime64[Y]").astype("int64")
     years += 1970
-    nat = np.isnat(values)
     if nat.any():
         year = pd.Series(np.where(nat, np.nan, years), copy=False)
     else:
@@ -905,6 +940,43 @@ _COSTS = [
 ]
 
 
+def _first_rows(
+    frame: pd.DataFrame, rows: np.ndarray, given: dict[str, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """``frame.iloc[rows].reset_index(drop=True)``, column by column (no index taken,
+    no check for -1 positions): a category column keeps only the labels that occur
+    in those rows (it is kept as it is when every category occurs, the usual case).
+    A column in ``given`` is those values instead (not copied, not taken).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": pd.Categorical(["x", "y", "x"]), "b": [1.5, 2.5, 3.5],
+    ...                       "c": pd.Series(["p", None, "q"], dtype="str")})
+    >>> out = _first_rows(frame, np.array([0, 2]))
+    >>> out.to_dict("list"), list(out["a"].cat.categories)
+    ({'a': ['x', 'x'], 'b': [1.5, 3.5], 'c': ['p', 'q']}, ['x'])
+    """
+    columns: dict[str, Any] = {}
+    for c in frame.columns:
+        if given and c in given:
+            columns[c] = given[c]
+            continue
+        values = frame[c].array
+        if isinstance(values, pd.Categorical):
+            codes = values.codes.take(rows)
+            seen = np.zeros(len(values.categories) + 1, dtype=bool)
+            seen[codes] = True
+            if seen[:-1].all():
+                columns[c] = pd.Categorical.from_codes(codes, dtype=values.dtype, validate=False)
+            else:
+                columns[c] = categorical(codes, list(values.categories)).array
+        elif isinstance(values.dtype, np.dtype):
+            columns[c] = values.to_numpy().take(rows)
+        else:
+            columns[c] = values.take(rows)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)), columns=frame.columns, copy=False)
+
+
 def _women(
     births: pd.DataFrame,
     starts: np.ndarray,
@@ -914,18 +986,8 @@ def _women(
     """One row per pregnancy from ``births`` sorted by pregnancy and baby.
 
     ``starts`` are the positions of each pregnancy's first baby in ``births``;
-    ``claim_woman`` gives per claim the woman's position (-1: not linked).
+    ``claim_woman`` gives per claim the woman's position (``len(starts)``: not linked).
     """
-    w = births.iloc[starts].drop(columns=["baby_no"]).reset_index(drop=True)
-    for c in w.columns:
-        if isinstance(w[c].dtype, pd.CategoricalDtype):
-            # only the labels that occur among the first babies stay categories: the
-            # column is kept as it is when every category occurs (the usual case)
-            codes = w[c].cat.codes.to_numpy()
-            seen = np.zeros(len(w[c].cat.categories) + 1, dtype=bool)
-            seen[codes] = True
-            if not seen[:-1].all():
-                w[c] = categorical(codes, list(w[c].cat.categories))
 
     def per_woman(ufunc: np.ufunc, values: pd.Series | np.ndarray) -> np.ndarray:
         arr = (
@@ -935,62 +997,77 @@ def _women(
         )
         return ufunc.reduceat(arr, starts) if len(arr) else arr
 
-    w["ga_days"] = per_woman(np.fmin, births["ga_days"])
-    w["ga_weeks"] = np.floor(w["ga_days"] / 7)
+    # columns over all babies of a pregnancy (the first baby's values are not taken)
+    own: dict[str, np.ndarray] = {"ga_days": per_woman(np.fmin, births["ga_days"])}
+    own["ga_weeks"] = np.floor(own["ga_days"] / 7)
+    for c in ("perinatal_death", "nicu", "congenital_anomaly"):
+        reduced = per_woman(np.fmax, births[c])
+        own[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced
+    w = _first_rows(births.drop(columns=["baby_no"]), starts, own)
     # cs: any baby by caesarean (1); 0 only when every baby's mode is known
     # on the codes of the few distinct modes, not on the labels of every baby
-    codes, modes = pd.factorize(births["mode"], use_na_sentinel=True)
+    mode = births["mode"]
+    if isinstance(mode.dtype, pd.CategoricalDtype):
+        codes, modes = mode.cat.codes.to_numpy(), list(mode.cat.categories)
+    else:
+        codes, modes = pd.factorize(mode, use_na_sentinel=True)
     is_cs = np.array([m in CS_MODES for m in modes] + [False])[codes]
     known = np.array([m != "unknown" for m in modes] + [False])[codes]
     any_cs = per_woman(np.maximum, is_cs.astype("float64"))
     all_known = per_woman(np.minimum, known.astype("float64"))
     cs = np.where(any_cs == 1, 1.0, np.where(all_known == 1, 0.0, np.nan))
     w["cs"] = _num(pd.Series(cs, copy=False))
-    for c in ("perinatal_death", "nicu", "congenital_anomaly"):
-        reduced = per_woman(np.fmax, births[c])
-        w[c] = reduced.astype("int64") if births[c].dtype == "int64" else reduced
     if claims is None or claim_woman is None:
         w["n_claims"] = np.nan
         for c in _COSTS:
             w[c] = np.nan
         return w
-    linked = claim_woman >= 0
-    who = claim_woman[linked]
+    k = len(w)
+    # every claim is counted where it falls: a claim not linked falls in slot ``k`` of
+    # each count, which is dropped (no copies of the linked claims' amounts or women)
+    amount = claims["tarief"]
     # a claim without an amount makes the costs it belongs to unknown (NaN), never 0
-    amount = claims["tarief"].to_numpy(dtype="float64", na_value=np.nan)[linked]
-    n_claims = np.bincount(who, minlength=len(w))
+    if isinstance(amount.dtype, np.dtype) and amount.dtype == np.float64:
+        amount = amount.to_numpy()  # NaN already stands for missing
+    else:
+        amount = amount.to_numpy(dtype="float64", na_value=np.nan)
+    n_claims = np.bincount(claim_woman, minlength=k + 1)[:k]
     # a pregnancy without any linked claim has unknown costs (NaN: the cost indicator
     # excludes it as 'no claims linked'); one with claims has 0 for a line or care phase
     # without claims
     no_claims = n_claims == 0
 
-    def finish(out: np.ndarray) -> np.ndarray:
+    def finish(out: np.ndarray) -> pd.Series:
         out[no_claims] = np.nan
-        return out
+        return pd.Series(out, copy=False)  # (a fresh array: set without a copy)
 
-    w["n_claims"] = n_claims.astype("int64")
+    w["n_claims"] = pd.Series(n_claims.astype("int64"), copy=False)
+
     # costs per line and per care phase: each claim falls in one slot (the last one:
-    # any other line or phase) and one weighted count sums all slots, slot by slot per
+    # any other line or phase) and one weighted count sums the slots, slot by slot per
     # woman (rows of one array: no copies); a slot sums the same claims in the same
-    # order as a count of the claims of that slot alone
-    k = len(w)
-    # (the bin of a claim: its slot times the women, plus its woman; made in place)
-    at = _slots(claims, "lijn", [1, 2])[linked].astype("int64")
-    at *= k
-    at += who
-    lines = np.bincount(at, weights=amount, minlength=3 * k).reshape(3, k)
+    # order as a count of the claims of that slot alone. The bin of a claim is its slot
+    # times k + 1 plus its woman (k: not linked); the last slot's claims all go to one
+    # bin, which is dropped with the k-th woman of each slot.
+    def sums(name: str, values: list[object], at: np.ndarray) -> np.ndarray:
+        np.multiply(_slots(claims, name, values), np.int64(k + 1), out=at)
+        at += claim_woman
+        dropped = len(values) * (k + 1)
+        np.minimum(at, dropped, out=at)
+        counted = np.bincount(at, weights=amount, minlength=dropped + 1)
+        return counted[:dropped].reshape(len(values), k + 1)[:, :k]
+
+    at = np.empty(len(claim_woman), dtype=np.int64)  # (one array for both)
+    lines = sums("lijn", [1, 2], at)
     w["cost_first_line"] = finish(lines[0])
     w["cost_second_line"] = finish(lines[1])
-    del lines
-    at = _slots(claims, "zorgfase", ["zwangerschap", "baring", "kraambed"])[linked].astype("int64")
-    at *= k
-    at += who
-    phases = np.bincount(at, weights=amount, minlength=4 * k).reshape(4, k)
+    phases = sums("zorgfase", ["zwangerschap", "baring", "kraambed"], at)
+    del at
     w["cost_pregnancy"] = finish(phases[0])
     w["cost_birth"] = finish(phases[1])
     w["cost_postpartum"] = finish(phases[2])
-    del at, phases
-    w["cost_total"] = finish(np.bincount(who, weights=amount, minlength=k))
+    del lines, phases
+    w["cost_total"] = finish(np.bincount(claim_woman, weights=amount, minlength=k + 1)[:k])
     return w
 
 
@@ -1153,7 +1230,8 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
         if len(bcode)
         else np.array([], dtype="int64")
     )
-    woman_of = np.full(k, -1, dtype="int64")
+    # per pregnancy slot its woman's position; len(starts): none (no birth)
+    woman_of = np.full(k, len(starts), dtype="int64")
     woman_of[bcode[starts]] = np.arange(len(starts))
 
     rows = [("perined_lvr1", "in", "records in the file", len(l1))]
@@ -1174,7 +1252,7 @@ def link(sources: dict[str, pd.DataFrame]) -> LinkResult:
     if claims is not None:
         cc = _slot_of_missing(codes[2], k)
         claim_woman = woman_of[cc]
-        has_birth = claim_woman >= 0
+        has_birth = claim_woman < len(starts)
         known = (has1 | has2)[cc]
         no_birth = ~has_birth & known
         unknown = ~has_birth & ~known
