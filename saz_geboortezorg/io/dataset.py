@@ -21,6 +21,7 @@ import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -183,7 +184,9 @@ def _load_extract(
 #: otherwise the linkage cannot reuse what it freed, and the peak rose from 2.6 to
 #: 3.2 GB at 2,000,000 pregnancies), and only for folders of at least
 #: :data:`THREADED_BYTES` in Parquet (:data:`THREADED_SUFFIXES`). Results never
-#: depend on it.
+#: depend on it. On glibc this caps malloc at one arena for the rest of the process
+#: (see ``main_arena_thread``); ``READERS = 1`` or ``MALLOC_ARENA_MAX`` in the
+#: environment leave glibc's arenas alone.
 READERS = 2
 
 #: Folders with fewer bytes of files are read in the calling thread alone: starting a
@@ -228,55 +231,79 @@ def _cross_file_columns(source: str) -> set[str]:
     return keep
 
 
+class _Failed(NamedTuple):
+    """A file's problem, as :func:`_read_sources` reports it."""
+
+    mapping: bool  # a MappingError (else an ExtractError)
+    text: str
+
+
+def _size(file: Path) -> int:
+    """The file's size in bytes (0 if it cannot be read: its reading will say why)."""
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _helper_thread(files: dict[str, Path]) -> contextlib.AbstractContextManager:
+    """:func:`~saz_geboortezorg.io.fast.main_arena_thread` when ``files`` are read on two
+    threads (:data:`READERS`, :data:`THREADED_BYTES`, :data:`THREADED_SUFFIXES`), else
+    a block that gives None."""
+    if (
+        READERS > 1
+        and len(files) > 1
+        and all(f.suffix.lower() in THREADED_SUFFIXES for f in files.values())
+        and sum(_size(f) for f in files.values()) >= THREADED_BYTES
+    ):
+        return main_arena_thread()
+    return contextlib.nullcontext()
+
+
 def _read_sources(
     files: dict[str, Path], salt: str | None, validate: bool, mappings: dict[str, SourceMapping]
 ) -> tuple[dict[str, Extract], dict[str, pd.DataFrame | PackedFrame], list[str], list[str]]:
     """Read, check and pack every file: ``(extracts, packed, problems, mapping problems)``.
 
     With a second thread (:data:`READERS`), this thread reads the biggest file and the
-    second one the others. The results are taken in the order of ``files``, so
-    problems and notes come in the same order (and the same first error is raised)
-    whichever thread finishes first.
+    second one the others. The results are taken in the order of ``files``, so the
+    files' problems (:class:`ExtractError`, :class:`MappingError`) and notes come in the
+    same order whichever thread finishes first. Two differences remain: the progress
+    bar names the biggest file first, and if two files fail with an unexpected error
+    (a bug, not a problem of the file) the biggest file's error may be the one raised.
     """
     extracts: dict[str, Extract] = {}
     packed: dict[str, pd.DataFrame | PackedFrame] = {}
     problems: list[str] = []
     mapping_problems: list[str] = []
 
-    def read(source: str) -> tuple[Extract, pd.DataFrame | PackedFrame | None] | SazError:
+    def read(source: str) -> tuple[Extract, pd.DataFrame | PackedFrame | None] | _Failed:
         try:
             return _read_source(files[source], source, salt, mappings.get(source), validate)
         except (MappingError, ExtractError) as exc:  # reported in the order of the files
-            return exc
+            # its text only: the exception's traceback would keep the file's frames alive
+            return _Failed(isinstance(exc, MappingError), str(exc))
 
-    sizes = {s: f.stat().st_size for s, f in files.items()}
-    threaded = (
-        READERS > 1
-        and len(files) > 1
-        and sum(sizes.values()) >= THREADED_BYTES
-        and all(f.suffix.lower() in THREADED_SUFFIXES for f in files.values())
-    )
-    with main_arena_thread() if threaded else contextlib.nullcontext() as helper:
-        done: dict[str, tuple[Extract, pd.DataFrame | PackedFrame | None] | SazError] = {}
+    with _helper_thread(files) as helper:
+        done: dict[str, tuple[Extract, pd.DataFrame | PackedFrame | None] | _Failed] = {}
         futures = {}
         if helper is not None:
-            first = max(files, key=lambda s: sizes[s])
+            first = max(files, key=lambda s: _size(files[s]))
             futures = {s: helper.submit(read, s) for s in files if s != first}
             progress_step("load", f"reading {files[first].name}")
             done[first] = read(first)
         for source, file in files.items():
             if source not in done:
                 progress_step("load", f"reading {file.name}")
-                done[source] = futures[source].result() if source in futures else read(source)
+                done[source] = futures.pop(source).result() if source in futures else read(source)
             outcome = done.pop(source)
-            if isinstance(outcome, MappingError):
-                mapping_problems.append(str(outcome))
-            elif isinstance(outcome, ExtractError):
-                problems.append(str(outcome))
+            if isinstance(outcome, _Failed):
+                (mapping_problems if outcome.mapping else problems).append(outcome.text)
             else:
                 extracts[source], frame = outcome
                 if frame is not None:
                     packed[source] = frame
+            del outcome
     return extracts, packed, problems, mapping_problems
 
 
@@ -319,6 +346,15 @@ def load(
     MappingError
         A mapping file is malformed or does not fit its extract (names the mapping line
         and the data rows); nothing is loaded.
+
+    Notes
+    -----
+    A folder of Parquet files of 32 MB or more is read on two threads on Linux (glibc):
+    this thread reads the biggest file, a second one the others. For that the load caps
+    glibc malloc at one arena for the rest of the process, so the threads share freed
+    memory (:func:`saz_geboortezorg.io.fast.main_arena_thread`); set
+    ``saz_geboortezorg.io.dataset.READERS = 1``, or ``MALLOC_ARENA_MAX`` in the
+    environment, to keep glibc's own arenas. Results never depend on it.
 
     Examples
     --------

@@ -46,7 +46,8 @@ __all__ = [
 
 # glibc malloc: mallopt parameters and the values a bulk load uses (see _glibc_malloc_tuning)
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
-_NON_MAIN_ARENA = 0x4  # the flag in a chunk's size field: not from the main arena
+# flags in a chunk's size field: from the operating system directly, not from the main arena
+_IS_MMAPPED, _NON_MAIN_ARENA = 0x2, 0x4
 _BULK_MMAP_THRESHOLD = 32 * 1024 * 1024  # the ceiling of glibc's sliding threshold (64-bit)
 _BULK_TRIM_THRESHOLD = 1024 * 1024 * 1024
 _AFTER_TRIM_THRESHOLD = 2 * _BULK_MMAP_THRESHOLD  # glibc's sliding rule: twice the mmap one
@@ -142,7 +143,7 @@ def _on_main_arena(libc: Any) -> bool:
         size = ctypes.c_size_t.from_address(block - ctypes.sizeof(ctypes.c_size_t)).value
     finally:
         free(block)
-    return not size & _NON_MAIN_ARENA
+    return not size & (_NON_MAIN_ARENA | _IS_MMAPPED)  # an mmapped block tells nothing
 
 
 @contextlib.contextmanager
@@ -165,7 +166,8 @@ def main_arena_thread(tries: int = 8) -> Iterator[ThreadPoolExecutor | None]:
     and checks that glibc gives it the main arena (a process that had other threads
     before the cap may have more arenas: a new thread takes first the arena of a thread
     that ended, then the arenas in turn): up to ``tries`` threads are tried, each kept
-    running until the choice is made. None when no thread gets the main arena, off glibc
+    running until the choice is made. None when no thread gets the main arena, when the
+    calling thread itself is not on the main arena (then nothing is capped), off glibc
     (other allocators are not measured: the caller then works alone), or when the
     environment tuned malloc (see ``_glibc``). The executor is shut down when the block
     ends, its queued work cancelled.
@@ -180,7 +182,9 @@ def main_arena_thread(tries: int = 8) -> Iterator[ThreadPoolExecutor | None]:
 
     libc = _glibc()
     executor = None
-    if libc is not None:
+    # a caller on an arena of its own (load run in a thread of a server or an executor)
+    # could not share the helper's memory either way
+    if libc is not None and _on_main_arena(libc):
         if not _user_set_arenas():
             libc.mallopt(_M_ARENA_MAX, 1)
         missed = []  # kept running while trying: an ended thread's arena goes to the next

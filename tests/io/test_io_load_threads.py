@@ -7,8 +7,10 @@ messages as one file after the other, and the same problems as checking every ro
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 import handmade
@@ -92,6 +94,27 @@ def test_small_folders_and_one_reader_stay_in_this_thread(synthetic_dir, monkeyp
     monkeypatch.setattr(dataset, "THREADED_BYTES", 0)
     monkeypatch.setattr(dataset, "READERS", 1)
     assert set(_reading_threads(synthetic_dir, monkeypatch).values()) == {here}
+
+
+def test_a_failed_file_is_reported_by_its_text_and_its_frames_are_not_kept(tmp_path, monkeypatch):
+    folder = _broken(tmp_path)
+    held = []
+    read_source = dataset._read_source
+
+    def failing(path, source, *args):
+        if source == "perined_lvr2":
+            table = np.zeros(1000)  # stands for the raw table in the failing frames
+            held.append(weakref.ref(table))
+            raise ExtractError(f"{path.name}: broken")
+        return read_source(path, source, *args)
+
+    monkeypatch.setattr(dataset, "_read_source", failing)
+    gc.disable()  # a reference cycle through a traceback would keep the table alive
+    try:
+        assert "perined_lvr2.csv: broken" in _message(folder)
+        assert held and held[0]() is None
+    finally:
+        gc.enable()
 
 
 def test_csv_folders_stay_in_this_thread(tmp_path, monkeypatch):

@@ -134,6 +134,7 @@ class _ArenaLibc(_FakeLibc):
     def __init__(self, misses=0):
         super().__init__()
         self.misses = misses
+        self.caller_on_main = True
 
 
 @pytest.fixture
@@ -142,6 +143,8 @@ def fake_arenas(monkeypatch):
     probes = []
 
     def on_main_arena(lib):
+        if threading.current_thread() is threading.main_thread():
+            return lib.caller_on_main  # the calling thread
         probes.append(threading.current_thread())
         return len(probes) > lib.misses
 
@@ -170,6 +173,14 @@ def test_no_helper_when_no_thread_gets_the_main_arena(fake_arenas):
     assert len(probes) == 3
 
 
+def test_no_helper_and_no_cap_when_the_caller_has_an_arena_of_its_own(fake_arenas):
+    libc, probes = fake_arenas
+    libc.caller_on_main = False  # e.g. sg.load run in a thread of a web server
+    with fast.main_arena_thread() as helper:
+        assert helper is None
+    assert libc.calls == [] and probes == []
+
+
 def test_arenas_chosen_by_the_user_are_not_capped(fake_arenas, monkeypatch):
     libc, _ = fake_arenas
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
@@ -186,8 +197,8 @@ def test_no_helper_off_glibc(monkeypatch):
 
 @pytest.mark.skipif(not ON_GLIBC, reason="glibc only (Linux)")
 def test_the_arena_check_tells_a_thread_with_its_own_arena(tmp_path):
-    """In a fresh process (no cap yet) a new thread gets an arena of its own; after the
-    cap, the helper shares the main thread's."""
+    """In a fresh process (no cap yet) a new thread gets an arena of its own, and a load
+    run in it gets no helper; the main thread's helper shares the main arena."""
     import subprocess
     import sys
 
@@ -196,14 +207,20 @@ def test_the_arena_check_tells_a_thread_with_its_own_arena(tmp_path):
         "from saz_geboortezorg.io import fast\n"
         "libc = fast._glibc()\n"
         "seen = []\n"
-        "t = threading.Thread(target=lambda: seen.append(fast._on_main_arena(libc)))\n"
+        "def inside():\n"
+        "    seen.append(fast._on_main_arena(libc))\n"
+        "    with fast.main_arena_thread() as helper:\n"
+        "        seen.append(helper is None)\n"
+        "t = threading.Thread(target=inside)\n"
         "t.start(); t.join()\n"  # its arena is now free: the next new thread takes it
         "with fast.main_arena_thread() as helper:\n"
         "    shared = helper.submit(fast._on_main_arena, libc).result()\n"
-        "print(fast._on_main_arena(libc), seen[0], shared)\n"
+        "print(fast._on_main_arena(libc), seen[0], seen[1], shared)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_"))}
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
-    assert out.stdout.split() == ["True", "False", "True"]
+    # this thread: main arena; a new thread: its own, and no helper for it; the helper
+    # found after the cap: the main arena
+    assert out.stdout.split() == ["True", "False", "True", "True"]
